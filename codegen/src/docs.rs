@@ -1,0 +1,279 @@
+//! IR → Markdown: a page per module with an entry per operation, a page of models, and an
+//! index. Written from the same IR as the Rust code, so docs and client cannot disagree.
+
+use std::fmt::Write;
+
+use crate::ir::*;
+
+fn type_name(t: &TypeRef) -> String {
+    match t {
+        TypeRef::String => "String".into(),
+        TypeRef::Secret => "Secret".into(),
+        TypeRef::I32 => "i32".into(),
+        TypeRef::I64 => "i64".into(),
+        TypeRef::F64 => "f64".into(),
+        TypeRef::Bool => "bool".into(),
+        TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::Any => "Value".into(),
+        TypeRef::Object => "Map<String, Value>".into(),
+        TypeRef::Array(i) => format!("Vec<{}>", type_name(i)),
+        TypeRef::Map(i) => format!("BTreeMap<String, {}>", type_name(i)),
+        TypeRef::Nullable(i) => format!("Option<{}>", type_name(i)),
+        TypeRef::Named(p) => match &p.module {
+            None => format!("types::{}", p.name),
+            Some(m) => format!("{m}::{}", p.name),
+        },
+    }
+}
+
+/// A Markdown link to a named type's entry, or the plain name.
+fn type_link(t: &TypeRef, here: &str) -> String {
+    match t {
+        TypeRef::Named(p) => {
+            let page = p.module.as_deref().unwrap_or("types");
+            let anchor = p.name.to_ascii_lowercase();
+            if page == here {
+                format!("[`{}`](#{anchor})", type_name(t))
+            } else {
+                format!("[`{}`]({page}.md#{anchor})", type_name(t))
+            }
+        }
+        TypeRef::Array(i) => format!("`Vec` of {}", type_link(i, here)),
+        TypeRef::Nullable(i) => format!("{} or null", type_link(i, here)),
+        other => format!("`{}`", type_name(other)),
+    }
+}
+
+fn one_line(s: Option<&str>) -> String {
+    s.map(|d| d.split("\n\n").next().unwrap_or(d).replace('\n', " ").replace('|', "\\|").trim().to_string())
+        .unwrap_or_default()
+}
+
+fn example_value(t: &TypeRef, name: &str) -> String {
+    match t {
+        TypeRef::String | TypeRef::Secret => format!("\"{name}\""),
+        TypeRef::I32 | TypeRef::I64 => "1".into(),
+        TypeRef::F64 => "1.0".into(),
+        TypeRef::Bool => "true".into(),
+        TypeRef::Array(_) => format!("{name}_items"),
+        _ => name.to_string(),
+    }
+}
+
+fn receiver_var(t: TokenKind) -> &'static str {
+    match t {
+        TokenKind::None => "client",
+        TokenKind::Account => "account",
+        TokenKind::Api => "api",
+        TokenKind::Base => "base",
+    }
+}
+
+fn operation(out: &mut String, o: &Operation, module: &str) {
+    let _ = writeln!(out, "## `{}`\n", o.method_name);
+    if let Some(s) = &o.summary {
+        let _ = writeln!(out, "{}\n", s.trim());
+    }
+    if let Some(d) = &o.description {
+        let _ = writeln!(out, "{}\n", d.trim());
+    }
+    let _ = writeln!(out, "- Request: `{} {}`", o.http_method.as_str(), o.path);
+    let token = match o.token {
+        TokenKind::None => "none (`Client`)".to_string(),
+        t => format!("{} (`{}`)", t.token_name(), t.client_type()),
+    };
+    let _ = writeln!(out, "- Token: {token}");
+    let _ = writeln!(out, "- operationId: `{}`", o.id);
+    if o.deprecated {
+        let _ = writeln!(out, "- **Deprecated** by the server.");
+    }
+    match &o.paginate {
+        Some(Paginate::Offset { offset, limit, max, items }) => {
+            let _ = writeln!(out, "- Paging: at most {max} `{items}` per call, paged with `{offset}` and `{limit}`");
+        }
+        Some(Paginate::Sql { default, max, items }) => {
+            let _ = writeln!(out, "- Paging: {default} `{items}` without `LIMIT`, at most {max}; cut silently beyond that");
+        }
+        Some(Paginate::Page { page, per_page, items }) => {
+            let _ = writeln!(out, "- Paging: `{items}` paged with `{page}` and `{per_page}`");
+        }
+        None => {}
+    }
+    if let Some(b) = &o.batch {
+        let _ = writeln!(out, "- Limit: at most {} `{}` per request", b.max, b.field);
+    }
+    let params: Vec<&Param> = o.params.iter().filter(|p| !p.bound).collect();
+    if !params.is_empty() {
+        let _ = writeln!(out, "\n| parameter | in | type | required | description |\n|---|---|---|---|---|");
+        for p in params {
+            let location = match p.location {
+                ParamLocation::Path => "path",
+                ParamLocation::Query => "query",
+                ParamLocation::Header => "header",
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {location} | {} | {} | {} |",
+                p.name,
+                type_link(&p.ty, module),
+                if p.required { "yes" } else { "no" },
+                one_line(p.description.as_deref())
+            );
+        }
+    }
+    if let Some(b) = &o.body {
+        let media = match b.media {
+            BodyMedia::Json => "JSON",
+            BodyMedia::Form => "form (`application/x-www-form-urlencoded`)",
+            BodyMedia::Multipart => "multipart (`multipart/form-data`)",
+            BodyMedia::Raw => "raw bytes",
+        };
+        let _ = writeln!(out, "\nBody: {media}, {}{}", type_link(&b.ty, module), if b.required { "" } else { " (optional)" });
+        if let Some(fields) = &b.fields {
+            let _ = writeln!(out, "\n| field | type | required | description |\n|---|---|---|---|");
+            for f in fields {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} |",
+                    f.name,
+                    type_link(&f.ty, module),
+                    if f.required { "yes" } else { "no" },
+                    one_line(f.description.as_deref())
+                );
+            }
+        }
+    }
+    let response = match &o.response.kind {
+        ResponseKind::Json(t) => type_link(t, module),
+        ResponseKind::Bytes => "the raw bytes".into(),
+        ResponseKind::Empty => "nothing".into(),
+    };
+    let _ = writeln!(out, "\nResponse ({}): {response}", o.response.status);
+
+    // A call a user can copy.
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    for p in o.params.iter().filter(|p| !p.bound) {
+        let v = example_value(&p.ty, &p.rust_name);
+        if p.required {
+            args.push(v);
+        } else {
+            setters.push(format!(".{}({v})", p.rust_name));
+        }
+    }
+    if let Some(b) = &o.body {
+        match &b.fields {
+            Some(fields) => {
+                for f in fields.iter().filter(|f| f.is_plain()) {
+                    args.push(example_value(&f.ty, &f.rust_name));
+                }
+            }
+            None if b.required => args.push("body".into()),
+            None => {}
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n```rust,ignore\nlet result = {}.{}({}){}.await?;\n```\n",
+        receiver_var(o.token),
+        o.method_name,
+        args.join(", "),
+        setters.first().cloned().unwrap_or_default()
+    );
+}
+
+fn type_entry(out: &mut String, def: &TypeDef, module: &str) {
+    let _ = writeln!(out, "### {}\n", def.name);
+    if let Some(d) = &def.description {
+        let _ = writeln!(out, "{}\n", d.trim());
+    }
+    match &def.kind {
+        TypeKind::Struct { fields, extra } => {
+            let _ = writeln!(out, "| field | type | required | description |\n|---|---|---|---|");
+            for f in fields {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {}{} | {} | {} |",
+                    f.name,
+                    type_link(&f.ty, module),
+                    if f.nullable { " or null" } else { "" },
+                    if f.required { "yes" } else { "no" },
+                    one_line(f.description.as_deref())
+                );
+            }
+            if extra.is_some() {
+                let _ = writeln!(out, "\nOther fields are kept as received (`extra`).");
+            }
+        }
+        TypeKind::Enum { values } => {
+            let list: Vec<String> = values.iter().map(|v| format!("`{}`", v.value)).collect();
+            let _ = writeln!(out, "One of: {}. Any other value decodes as `Unknown`.", list.join(", "));
+        }
+        TypeKind::Tagged { property, variants } => {
+            let _ = writeln!(out, "Told apart by `{property}`:\n");
+            for v in variants {
+                let _ = writeln!(out, "- `{}` → {}", v.tag.as_deref().unwrap_or(""), type_link(&v.ty, module));
+            }
+            let _ = writeln!(out, "\nAny other `{property}` decodes as `Unknown` and is sent back unchanged.");
+        }
+        TypeKind::Untagged { variants } => {
+            let list: Vec<String> = variants.iter().map(|v| type_link(&v.ty, module)).collect();
+            let _ = writeln!(out, "Any of: {}.", list.join(", "));
+        }
+        TypeKind::Alias(t) => {
+            let _ = writeln!(out, "Same as {}.", type_link(t, module));
+        }
+    }
+    let _ = writeln!(out);
+}
+
+const HEADER: &str = "<!-- Generated by seatable-codegen; do not edit. Change spec/ and run `cargo run -p seatable-codegen -- regenerate`. -->\n\n";
+
+/// Renders the docs: `(file name, contents)` pairs.
+pub fn emit(api: &Api) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let mut index = String::from(HEADER);
+    index.push_str("# SeaTable API reference\n\nGenerated from the spec; one page per area.\n\n| area | operations | source |\n|---|---|---|\n");
+    for m in &api.modules {
+        let _ = writeln!(index, "| [{}]({}.md) | {} | `{}` |", m.title, m.name, m.operations.len(), m.source);
+        let mut page = String::from(HEADER);
+        let _ = writeln!(page, "# {}\n", m.title);
+        if let Some(d) = &m.description {
+            let _ = writeln!(page, "{}\n", d.trim());
+        }
+        let _ = writeln!(page, "Source: `{}`. Rust module: `seatable_api::{}`.\n", m.source, m.name);
+        let _ = writeln!(page, "| method | request | token | summary |\n|---|---|---|---|");
+        for o in &m.operations {
+            let _ = writeln!(
+                page,
+                "| [`{}`](#{}) | `{} {}` | {} | {} |",
+                o.method_name,
+                o.method_name,
+                o.http_method.as_str(),
+                o.path,
+                o.token.token_name(),
+                one_line(o.summary.as_deref())
+            );
+        }
+        let _ = writeln!(page);
+        for o in &m.operations {
+            operation(&mut page, o, &m.name);
+        }
+        if !m.types.is_empty() {
+            let _ = writeln!(page, "## Types of this area\n");
+            for t in &m.types {
+                type_entry(&mut page, t, &m.name);
+            }
+        }
+        files.push((format!("{}.md", m.name), page));
+    }
+    let _ = writeln!(index, "| [Models](types.md) | — | {} |", api.sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "));
+    let mut types = String::from(HEADER);
+    types.push_str("# Models\n\nThe component schemas shared by every area, as Rust types in `seatable_api::types`.\n\n");
+    for t in &api.types {
+        type_entry(&mut types, t, "types");
+    }
+    files.push(("types.md".into(), types));
+    files.insert(0, ("README.md".into(), index));
+    files
+}

@@ -1,0 +1,308 @@
+//! The small typed model every emitter reads. Nothing here knows about YAML or openapiv3:
+//! names are already Rust names, references are resolved, and every decision an emitter
+//! would otherwise re-derive (which client, which body fields are positional) is made.
+
+/// A whole generation: shared types plus one module per spec file with operations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Api {
+    /// Spec files the API came from, as named by the user (for headers).
+    pub sources: Vec<String>,
+    /// Types from `components/schemas` of every file, in the `types` module.
+    pub types: Vec<TypeDef>,
+    /// One module per spec file that has operations.
+    pub modules: Vec<Module>,
+}
+
+/// The operations of one spec file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    /// Rust module name (snake_case file stem).
+    pub name: String,
+    /// The spec file, as named by the user.
+    pub source: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    pub operations: Vec<Operation>,
+    /// Types declared inline in this file's operations (request bodies, responses, enums).
+    pub types: Vec<TypeDef>,
+}
+
+/// Which token an operation needs, and so which client type it is a method of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TokenKind {
+    /// No token: `Client`.
+    None,
+    /// Account-Token: `AccountClient`.
+    Account,
+    /// API-Token: `ApiTokenClient`.
+    Api,
+    /// Base-Token: `BaseClient`.
+    Base,
+}
+
+impl TokenKind {
+    /// The runtime type that holds this token.
+    pub fn client_type(self) -> &'static str {
+        match self {
+            TokenKind::None => "Client",
+            TokenKind::Account => "AccountClient",
+            TokenKind::Api => "ApiTokenClient",
+            TokenKind::Base => "BaseClient",
+        }
+    }
+
+    /// How the docs name the token.
+    pub fn token_name(self) -> &'static str {
+        match self {
+            TokenKind::None => "none",
+            TokenKind::Account => "Account-Token",
+            TokenKind::Api => "API-Token",
+            TokenKind::Base => "Base-Token",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Patch,
+    Head,
+    Options,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One piece of a path template.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathPart {
+    Literal(String),
+    /// Index into `Operation::params`.
+    Param(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// `operationId` as written in the spec.
+    pub id: String,
+    /// Method name on the client (snake_case).
+    pub method_name: String,
+    /// Builder type name (PascalCase, unique in the module).
+    pub builder_name: String,
+    pub http_method: Method,
+    /// The path template as written, e.g. `/api-gateway/api/v2/dtables/{base_uuid}/rows/`.
+    pub path: String,
+    pub path_parts: Vec<PathPart>,
+    /// A query string baked into the path (`?ret-json=1`), kept as pairs.
+    pub fixed_query: Vec<(String, String)>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub token: TokenKind,
+    /// The security scheme's name, for the docs.
+    pub scheme: Option<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub response: Response,
+    pub paginate: Option<Paginate>,
+    pub batch: Option<Batch>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// Name on the wire.
+    pub name: String,
+    /// Rust argument / setter name.
+    pub rust_name: String,
+    pub location: ParamLocation,
+    pub required: bool,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+    /// Filled in by the client (e.g. `base_uuid` from the `BaseClient`), not by the caller.
+    pub bound: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyMedia {
+    Json,
+    Form,
+    Multipart,
+    /// Any other media type: the caller passes bytes.
+    Raw,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Body {
+    pub media: BodyMedia,
+    /// The media type as written (sent as Content-Type for `Raw`).
+    pub content_type: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub description: Option<String>,
+    /// When the body is an object the caller builds field by field: its fields (required
+    /// ones become positional arguments, optional ones setters) and whether it keeps a
+    /// map of extra fields.
+    pub fields: Option<Vec<Field>>,
+    pub has_extra: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseKind {
+    /// JSON decoded into the type.
+    Json(TypeRef),
+    /// Any other media type: the raw bytes.
+    Bytes,
+    /// No body worth reading.
+    Empty,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Response {
+    pub status: String,
+    pub kind: ResponseKind,
+    pub description: Option<String>,
+}
+
+/// `x-paginate`: how a list operation pages.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Paginate {
+    Offset {
+        offset: String,
+        limit: String,
+        max: u64,
+        items: String,
+    },
+    Sql {
+        default: u64,
+        max: u64,
+        items: String,
+    },
+    Page {
+        page: String,
+        per_page: String,
+        items: String,
+    },
+}
+
+/// `x-batch`: which body array is chunked, and its largest chunk.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    pub field: String,
+    pub max: u64,
+}
+
+/// A type as used in a field, parameter or body.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeRef {
+    String,
+    /// A string the spec marks `format: password`: Debug never shows it.
+    Secret,
+    I32,
+    I64,
+    F64,
+    Bool,
+    /// `format: binary`.
+    Bytes,
+    /// Any JSON value.
+    Any,
+    /// A JSON object with no declared fields.
+    Object,
+    Array(Box<TypeRef>),
+    /// String keys to values of one type.
+    Map(Box<TypeRef>),
+    /// An item or map value that may be `null`.
+    Nullable(Box<TypeRef>),
+    Named(TypePath),
+}
+
+/// A generated type: in the shared `types` module (`module: None`) or in an operation module.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypePath {
+    pub module: Option<String>,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeDef {
+    pub name: String,
+    pub description: Option<String>,
+    /// Where it was declared: `spec/models.yaml#/components/schemas/Row`.
+    pub origin: String,
+    pub kind: TypeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeKind {
+    Struct {
+        fields: Vec<Field>,
+        /// `additionalProperties` kept in a flattened map of this value type.
+        extra: Option<TypeRef>,
+    },
+    /// A string enum; an `Unknown(String)` variant is always added.
+    Enum { values: Vec<EnumValue> },
+    /// `oneOf` with a discriminator; an `Unknown(Value)` variant is always added.
+    Tagged {
+        property: String,
+        variants: Vec<Variant>,
+    },
+    /// `oneOf`/`anyOf` without a discriminator: the first variant that decodes wins.
+    Untagged { variants: Vec<Variant> },
+    Alias(TypeRef),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub description: Option<String>,
+}
+
+impl Field {
+    /// A field the caller must give and that cannot be null.
+    pub fn is_plain(&self) -> bool {
+        self.required && !self.nullable
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumValue {
+    pub value: String,
+    pub rust_name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    /// The discriminator value (Tagged only).
+    pub tag: Option<String>,
+    pub rust_name: String,
+    pub ty: TypeRef,
+}

@@ -1,0 +1,208 @@
+//! `seatable-codegen`: turns an OpenAPI 3.0 description of SeaTable into the Rust client of
+//! `seatable-api` and into Markdown docs.
+//!
+//! The flow is one direction: YAML files are loaded (with positions), checked and lowered
+//! into a small IR ([`ir::Api`]); the Rust and Markdown emitters read only the IR. Any
+//! problem in the spec comes back as [`Diagnostics`] naming file, line, column and JSON
+//! pointer, all of them at once, and nothing is written.
+//!
+//! In a `build.rs` of a crate that depends on `seatable-api`:
+//!
+//! ```no_run
+//! fn main() {
+//!     seatable_codegen::build("spec", seatable_codegen::RustOptions::external());
+//! }
+//! ```
+//! and in that crate: `mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }`.
+
+pub mod diagnostics;
+mod docs;
+pub mod ir;
+pub mod load;
+mod lower;
+pub mod naming;
+mod rust;
+
+use std::path::{Path, PathBuf};
+
+pub use diagnostics::{Diagnostic, Diagnostics};
+pub use rust::RustOptions;
+
+/// The generated files, as `(file name, contents)` pairs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// `api.rs` (the root to `include!`) and one file per module.
+    pub rust: Vec<(String, String)>,
+    /// `README.md` (index), one page per module, `types.md`.
+    pub docs: Vec<(String, String)>,
+}
+
+/// A configured generation over a set of spec files.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    files: Vec<PathBuf>,
+    options: RustOptions,
+}
+
+impl Generator {
+    /// Every `*.yaml` / `*.yml` file directly in `dir`, in name order.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Generator, Diagnostics> {
+        let dir = dir.as_ref();
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Diagnostics(vec![Diagnostic {
+                file: dir.display().to_string(),
+                line: 0,
+                column: 0,
+                pointer: String::new(),
+                message: format!("cannot read the spec directory: {e}"),
+            }])
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+            .collect();
+        files.sort();
+        Ok(Generator::from_files(files))
+    }
+
+    /// Exactly these files, in this order.
+    pub fn from_files(files: impl IntoIterator<Item = impl Into<PathBuf>>) -> Generator {
+        Generator {
+            files: files.into_iter().map(Into::into).collect(),
+            options: RustOptions::default(),
+        }
+    }
+
+    /// How the generated code reaches the runtime (default: inside `seatable-api`).
+    pub fn options(mut self, options: RustOptions) -> Generator {
+        self.options = options;
+        self
+    }
+
+    /// The spec files this generator reads.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// Loads, checks and lowers the spec.
+    pub fn lower(&self) -> Result<ir::Api, Diagnostics> {
+        let (files, mut problems) = load::load_files(&self.files);
+        let (api, lower_problems) = lower::lower(&files);
+        problems.extend(lower_problems);
+        let mut d = Diagnostics(problems);
+        if d.is_empty() {
+            Ok(api)
+        } else {
+            d.sort();
+            Err(d)
+        }
+    }
+
+    /// Loads the spec and renders both outputs.
+    pub fn generate(&self) -> Result<Output, Diagnostics> {
+        let api = self.lower()?;
+        Ok(Output {
+            rust: rust::emit(&api, &self.options),
+            docs: docs::emit(&api),
+        })
+    }
+}
+
+/// Writes `files` into `dir` so that a reader never sees a half-written set: everything goes
+/// to temporary files first, then each is renamed into place. With `remove_stale`, other
+/// files with the same extensions are removed (an operation module that no longer exists).
+pub fn write_dir(dir: &Path, files: &[(String, String)], remove_stale: bool) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut temps = Vec::new();
+    for (name, contents) in files {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, contents)?;
+        temps.push((tmp, dir.join(name)));
+    }
+    for (tmp, target) in temps {
+        std::fs::rename(tmp, target)?;
+    }
+    if remove_stale {
+        for stale in stale_files(dir, files)? {
+            std::fs::remove_file(stale)?;
+        }
+    }
+    Ok(())
+}
+
+fn stale_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<Vec<PathBuf>> {
+    let exts: Vec<&str> = files.iter().filter_map(|(n, _)| n.rsplit_once('.').map(|x| x.1)).collect();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let ext = name.rsplit_once('.').map(|x| x.1).unwrap_or_default();
+        if path.is_file() && exts.contains(&ext) && !files.iter().any(|(n, _)| *n == name) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Differences between `files` and what `dir` holds: one line per changed, missing or
+/// extra file. Empty when they agree.
+pub fn compare_dir(dir: &Path, files: &[(String, String)]) -> Vec<String> {
+    let mut drift = Vec::new();
+    for (name, contents) in files {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == *contents => {}
+            Ok(existing) => {
+                let line = existing
+                    .lines()
+                    .zip(contents.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or_else(|| existing.lines().count().min(contents.lines().count()))
+                    + 1;
+                drift.push(format!("{}: differs from the spec, first at line {line}", path.display()));
+            }
+            Err(_) => drift.push(format!("{}: missing", path.display())),
+        }
+    }
+    if let Ok(stale) = stale_files(dir, files) {
+        for s in stale {
+            drift.push(format!("{}: no longer generated", s.display()));
+        }
+    }
+    drift
+}
+
+/// For a `build.rs`: generates `$OUT_DIR/api.rs` (and its module files) from the spec
+/// files in `spec_dir`, rerunning only when a spec file changes. On a spec problem it
+/// prints every diagnostic and fails the build.
+pub fn build(spec_dir: &str, options: RustOptions) {
+    println!("cargo:rerun-if-changed={spec_dir}");
+    let generator = match Generator::from_dir(spec_dir) {
+        Ok(g) => g.options(options),
+        Err(d) => fail(&d),
+    };
+    for f in generator.files() {
+        println!("cargo:rerun-if-changed={}", f.display());
+    }
+    let output = match generator.generate() {
+        Ok(o) => o,
+        Err(d) => fail(&d),
+    };
+    let out_dir = match std::env::var_os("OUT_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            eprintln!("error: OUT_DIR is not set; call seatable_codegen::build from a build script");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = write_dir(&out_dir, &output.rust, false) {
+        eprintln!("error: cannot write the generated code to {}: {e}", out_dir.display());
+        std::process::exit(1);
+    }
+}
+
+fn fail(d: &Diagnostics) -> ! {
+    eprintln!("{d}");
+    std::process::exit(1)
+}

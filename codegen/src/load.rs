@@ -1,0 +1,254 @@
+//! Reading spec files: YAML text → `openapiv3::OpenAPI`, plus an index from JSON pointer to
+//! source position so every later check can say where a problem is.
+//!
+//! serde_yaml gives positions only for syntax and shape errors; a well-formed document loses
+//! them. A second pass over yaml-rust2's event stream rebuilds them for every node.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+use crate::diagnostics::{escape_pointer_token, Diagnostic};
+
+/// One loaded spec file.
+#[derive(Debug)]
+pub struct SpecFile {
+    /// The file as the user named it (used in diagnostics and generated headers).
+    pub display: String,
+    /// File name without extension, e.g. `base` for `spec/base.yaml`.
+    pub stem: String,
+    /// The parsed document.
+    pub doc: openapiv3::OpenAPI,
+    /// Where each node of the document starts.
+    pub positions: Positions,
+}
+
+/// Line and column (both 1-based) of every node, keyed by JSON pointer (`#/paths/...`).
+#[derive(Debug, Default)]
+pub struct Positions(HashMap<String, (usize, usize)>);
+
+impl Positions {
+    /// The position of `pointer`, or of its nearest ancestor that has one: a check that a
+    /// field is missing points at the object that lacks it.
+    pub fn find(&self, pointer: &str) -> (usize, usize) {
+        let mut p = pointer;
+        loop {
+            if let Some(pos) = self.0.get(p) {
+                return *pos;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return (1, 1),
+            }
+        }
+    }
+}
+
+/// Reads and parses every file; returns the files that parsed and diagnostics for the rest.
+pub fn load_files(paths: &[PathBuf]) -> (Vec<SpecFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for path in paths {
+        match load_file(path) {
+            Ok(file) => files.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (files, diagnostics)
+}
+
+fn load_file(path: &Path) -> Result<SpecFile, Diagnostic> {
+    let display = path.to_string_lossy().replace('\\', "/");
+    let stem = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let stem = stem
+        .strip_suffix(".yaml")
+        .or_else(|| stem.strip_suffix(".yml"))
+        .unwrap_or(&stem)
+        .to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Diagnostic {
+        file: display.clone(),
+        line: 0,
+        column: 0,
+        pointer: String::new(),
+        message: format!("cannot read the file: {e}"),
+    })?;
+    parse(&display, stem, &text)
+}
+
+/// Parses one document from text; `display` names it in diagnostics.
+pub fn parse(display: &str, stem: String, text: &str) -> Result<SpecFile, Diagnostic> {
+    let positions = index_positions(text).map_err(|(line, column, message)| Diagnostic {
+        file: display.to_string(),
+        line,
+        column,
+        pointer: String::new(),
+        message: format!("YAML syntax error: {message}"),
+    })?;
+    let doc: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((0, 0));
+        let message = strip_location(&e.to_string());
+        let pointer = pointer_at(&positions, line, column);
+        Diagnostic {
+            file: display.to_string(),
+            line,
+            column,
+            pointer,
+            message: format!("not a valid OpenAPI 3.0 document: {message}"),
+        }
+    })?;
+    Ok(SpecFile {
+        display: display.to_string(),
+        stem,
+        doc,
+        positions,
+    })
+}
+
+/// serde_yaml appends " at line L column C" to its messages; the diagnostic prints the
+/// position itself.
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// The pointer of the last node that starts at or before a position: serde reports where it
+/// stopped, the pointer says which node that is.
+fn pointer_at(positions: &Positions, line: usize, column: usize) -> String {
+    positions
+        .0
+        .iter()
+        .filter(|(_, &(l, c))| (l, c) <= (line, column))
+        .max_by_key(|(p, &(l, c))| (l, c, p.len()))
+        .map(|(p, _)| p.clone())
+        .unwrap_or_default()
+}
+
+enum Frame {
+    Map {
+        pointer: String,
+        key: Option<String>,
+    },
+    Seq {
+        pointer: String,
+        index: usize,
+    },
+}
+
+struct Indexer {
+    stack: Vec<Frame>,
+    positions: HashMap<String, (usize, usize)>,
+}
+
+impl Indexer {
+    /// Called for every node in value position: returns the node's pointer and records where
+    /// it starts (a mapping value is located at its key, where a reader looks for it).
+    fn enter_value(&mut self, mark: Marker) -> Option<String> {
+        match self.stack.last_mut() {
+            None => {
+                self.positions
+                    .entry("#".to_string())
+                    .or_insert((mark.line(), mark.col() + 1));
+                Some("#".to_string())
+            }
+            Some(Frame::Map { pointer, key }) => {
+                let key = key.take()?;
+                Some(format!("{pointer}/{}", escape_pointer_token(&key)))
+            }
+            Some(Frame::Seq { pointer, index }) => {
+                let p = format!("{pointer}/{index}");
+                *index += 1;
+                self.positions.insert(p.clone(), (mark.line(), mark.col() + 1));
+                Some(p)
+            }
+        }
+    }
+
+    /// In a mapping, a scalar alternates between key and value.
+    fn is_key_position(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+}
+
+impl MarkedEventReceiver for Indexer {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        match ev {
+            Event::Scalar(value, ..) => {
+                if self.is_key_position() {
+                    if let Some(Frame::Map { pointer, key }) = self.stack.last_mut() {
+                        let p = format!("{pointer}/{}", escape_pointer_token(&value));
+                        self.positions.insert(p, (mark.line(), mark.col() + 1));
+                        *key = Some(value);
+                    }
+                } else {
+                    self.enter_value(mark);
+                }
+            }
+            Event::Alias(_) => {
+                self.enter_value(mark);
+            }
+            Event::MappingStart(..) => {
+                if self.is_key_position() {
+                    // A complex key: index nothing inside it.
+                    self.stack.push(Frame::Map {
+                        pointer: "#/?".into(),
+                        key: None,
+                    });
+                    return;
+                }
+                let pointer = self.enter_value(mark).unwrap_or_else(|| "#/?".into());
+                self.stack.push(Frame::Map { pointer, key: None });
+            }
+            Event::SequenceStart(..) => {
+                let pointer = if self.is_key_position() {
+                    "#/?".into()
+                } else {
+                    self.enter_value(mark).unwrap_or_else(|| "#/?".into())
+                };
+                self.stack.push(Frame::Seq { pointer, index: 0 });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+fn index_positions(text: &str) -> Result<Positions, (usize, usize, String)> {
+    let mut indexer = Indexer {
+        stack: Vec::new(),
+        positions: HashMap::new(),
+    };
+    let mut parser = Parser::new_from_str(text);
+    parser.load(&mut indexer, false).map_err(|e| {
+        let m = e.marker();
+        (m.line(), m.col() + 1, e.info().to_string())
+    })?;
+    Ok(Positions(indexer.positions))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_point_at_keys_and_items() {
+        let text = "openapi: 3.0.3\npaths:\n  /rows/:\n    get:\n      tags: [a, b]\n";
+        let p = index_positions(text).unwrap();
+        assert_eq!(p.find("#/paths"), (2, 1));
+        assert_eq!(p.find("#/paths/~1rows~1/get"), (4, 5));
+        assert_eq!(p.find("#/paths/~1rows~1/get/tags/1"), (5, 17));
+        // a missing child falls back to its parent
+        assert_eq!(p.find("#/paths/~1rows~1/get/operationId"), (4, 5));
+    }
+}

@@ -1,0 +1,119 @@
+//! Turning spec names (`getBaseTokenWithApiToken`, `link-formula`, `DD/MM/YYYY`, `_id`)
+//! into Rust identifiers.
+
+/// Splits a name into lower-case words at case changes and any non-alphanumeric character.
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1);
+        let boundary = c.is_uppercase()
+            && prev.is_some_and(|p| {
+                p.is_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+            });
+        if boundary && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// `snake_case`, never a keyword and never starting with a digit (`type` → `type_`,
+/// `2fa` → `_2fa`). Empty when the name has no letters or digits.
+pub fn snake(name: &str) -> String {
+    let s = words(name).join("_");
+    fix_ident(s)
+}
+
+/// `PascalCase`, never a keyword or starting with a digit.
+pub fn pascal(name: &str) -> String {
+    let s: String = words(name)
+        .iter()
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    fix_ident(s)
+}
+
+fn fix_ident(s: String) -> String {
+    if s.is_empty() {
+        return s;
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        return format!("_{s}");
+    }
+    if KEYWORDS.contains(&s.as_str()) || s == "Self" {
+        return format!("{s}_");
+    }
+    s
+}
+
+/// Whether `s` can be used as a Rust identifier as it is.
+pub fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&s)
+        && s != "_"
+}
+
+/// Makes `name` unique among `taken` by appending `_2`, `_3`, …; records the result.
+pub fn unique(name: String, taken: &mut Vec<String>) -> String {
+    let mut candidate = name.clone();
+    let mut n = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{name}_{n}");
+        n += 1;
+    }
+    taken.push(candidate.clone());
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(snake("getBaseTokenWithApiToken"), "get_base_token_with_api_token");
+        assert_eq!(snake("querySQL"), "query_sql");
+        assert_eq!(snake("X-SEAFILE-OTP"), "x_seafile_otp");
+        assert_eq!(snake("_id"), "id");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(pascal("link-formula"), "LinkFormula");
+        assert_eq!(pascal("DD/MM/YYYY"), "DdMmYyyy");
+        assert_eq!(pascal("h:mm:ss"), "HMmSs");
+        assert_eq!(pascal("listRows"), "ListRows");
+        assert_eq!(pascal("self"), "Self_");
+        assert_eq!(pascal("YYYY-MM-DD HH:mm"), "YyyyMmDdHhMm");
+        assert_eq!(snake("getHTTPServer"), "get_http_server");
+    }
+}

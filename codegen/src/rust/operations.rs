@@ -1,0 +1,558 @@
+//! Operations: a method on the client that holds the token, returning a builder whose
+//! required arguments were positional, whose optional ones are setters, and which sends
+//! when awaited.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc, Ctx};
+use crate::ir::*;
+use crate::naming::pascal;
+
+pub(crate) fn emit_module(ctx: &Ctx, m: &Module) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut receivers: Vec<TokenKind> = m.operations.iter().map(|o| o.token).collect();
+    receivers.sort();
+    receivers.dedup();
+    for receiver in receivers {
+        let ops: Vec<&Operation> = m.operations.iter().filter(|o| o.token == receiver).collect();
+        let client = format_ident!("{}", receiver.client_type());
+        let methods: Vec<(TokenStream, TokenStream)> = ops.iter().map(|o| constructor(ctx, o)).collect();
+        if ctx.options.inherent_methods {
+            let bodies = methods.iter().map(|(sig, body)| quote!(#sig #body));
+            out.extend(quote! {
+                impl rt::#client {
+                    #(#bodies)*
+                }
+            });
+        } else {
+            let trait_name = format_ident!("{}{}Ext", pascal(&m.name), receiver.client_type());
+            let trait_doc = doc(&format!(
+                "The operations of `{}` that need {}: bring this trait into scope to call them on\n`{}`.",
+                m.source,
+                if receiver == TokenKind::None { "no token".to_string() } else { format!("the {}", receiver.token_name()) },
+                receiver.client_type()
+            ));
+            let sigs = methods.iter().map(|(sig, _)| quote!(#sig;));
+            let impls = methods.iter().map(|(sig, body)| {
+                // The trait carries the docs; the impl repeats only the signature.
+                let sig = strip_docs(sig.clone());
+                quote!(#sig #body)
+            });
+            out.extend(quote! {
+                #trait_doc
+                pub trait #trait_name {
+                    #(#sigs)*
+                }
+                impl #trait_name for rt::#client {
+                    #(#impls)*
+                }
+            });
+        }
+        for o in ops {
+            out.extend(builder(ctx, o));
+        }
+    }
+    out
+}
+
+fn strip_docs(sig: TokenStream) -> TokenStream {
+    let mut tokens = sig.into_iter().peekable();
+    let mut out = TokenStream::new();
+    while let Some(t) = tokens.next() {
+        if let proc_macro2::TokenTree::Punct(p) = &t {
+            if p.as_char() == '#' {
+                if let Some(proc_macro2::TokenTree::Group(_)) = tokens.peek() {
+                    tokens.next();
+                    continue;
+                }
+            }
+        }
+        if let proc_macro2::TokenTree::Ident(i) = &t {
+            if i == "pub" {
+                continue;
+            }
+        }
+        out.extend(std::iter::once(t));
+    }
+    out
+}
+
+/// How a value of a type is accepted as an argument, and how it is turned into the stored type.
+fn arg(ctx: &Ctx, t: &TypeRef, name: &syn::Ident) -> (TokenStream, TokenStream) {
+    match t {
+        TypeRef::Array(inner) => {
+            let inner = ctx.ty(inner);
+            (
+                quote!(impl IntoIterator<Item = impl Into<#inner>>),
+                quote!(#name.into_iter().map(Into::into).collect()),
+            )
+        }
+        TypeRef::Object | TypeRef::Map(_) => (ctx.ty(t), quote!(#name)),
+        other => {
+            let t = ctx.ty(other);
+            (quote!(impl Into<#t>), quote!(#name.into()))
+        }
+    }
+}
+
+/// Argument: a positional argument or a setter, and where its value is stored.
+struct Input<'a> {
+    ident: syn::Ident,
+    ty: &'a TypeRef,
+    description: Option<&'a str>,
+    wire: &'a str,
+    target: Target,
+}
+
+enum Target {
+    /// A builder field holding a parameter.
+    Param,
+    /// A field of the body struct.
+    BodyField(syn::Ident),
+    /// The whole body.
+    Body,
+}
+
+struct Plan<'a> {
+    positional: Vec<Input<'a>>,
+    setters: Vec<Input<'a>>,
+}
+
+fn plan(o: &Operation) -> Plan<'_> {
+    let mut positional = Vec::new();
+    let mut setters = Vec::new();
+    let mut taken: Vec<String> = o.params.iter().map(|p| p.rust_name.clone()).collect();
+    taken.extend(["client", "body", "send", "into_future"].map(String::from));
+    // Path parameters first, in path order, then the other required ones.
+    let mut ordered: Vec<&Param> = o
+        .path_parts
+        .iter()
+        .filter_map(|p| match p {
+            PathPart::Param(i) => Some(&o.params[*i]),
+            PathPart::Literal(_) => None,
+        })
+        .collect();
+    ordered.extend(o.params.iter().filter(|p| p.location != ParamLocation::Path));
+    for p in ordered {
+        if p.bound {
+            continue;
+        }
+        let input = Input {
+            ident: format_ident!("{}", p.rust_name),
+            ty: &p.ty,
+            description: p.description.as_deref(),
+            wire: &p.name,
+            target: Target::Param,
+        };
+        if p.required {
+            positional.push(input);
+        } else {
+            setters.push(input);
+        }
+    }
+    if let Some(b) = &o.body {
+        match &b.fields {
+            Some(fields) => {
+                for f in fields {
+                    let name = if taken.contains(&f.rust_name) {
+                        format!("body_{}", f.rust_name)
+                    } else {
+                        f.rust_name.clone()
+                    };
+                    let input = Input {
+                        ident: format_ident!("{}", name),
+                        ty: &f.ty,
+                        description: f.description.as_deref(),
+                        wire: &f.name,
+                        target: Target::BodyField(format_ident!("{}", f.rust_name)),
+                    };
+                    if f.is_plain() {
+                        positional.push(input);
+                    } else {
+                        setters.push(input);
+                    }
+                }
+            }
+            None => {
+                let input = Input {
+                    ident: format_ident!("body"),
+                    ty: &b.ty,
+                    description: b.description.as_deref(),
+                    wire: "body",
+                    target: Target::Body,
+                };
+                if b.required {
+                    positional.push(input);
+                } else {
+                    setters.push(input);
+                }
+            }
+        }
+    }
+    Plan { positional, setters }
+}
+
+fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
+    let mut text = String::new();
+    match (&o.summary, &o.description) {
+        (Some(s), _) => text.push_str(s.trim()),
+        (None, Some(_)) => {}
+        (None, None) => text.push_str(&format!("`{}`", o.id)),
+    }
+    if let Some(d) = &o.description {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(d.trim());
+    }
+    text.push_str(&format!("\n\n`{} {}`", o.http_method.as_str(), o.path));
+    text.push_str(&match o.token {
+        TokenKind::None => "\n\nToken: none.".to_string(),
+        t => format!("\n\nToken: {} (`{}`).", t.token_name(), t.client_type()),
+    });
+    if let Some(p) = &o.paginate {
+        text.push_str(&match p {
+            Paginate::Offset { offset, limit, max, items } => format!(
+                "\n\nPaging: at most {max} `{items}` per call; page with `{offset}` and `{limit}`."
+            ),
+            Paginate::Sql { default, max, items } => format!(
+                "\n\nPaging: without a `LIMIT` the server returns {default} `{items}`, and never more than {max};\nthe result is cut silently. Page with `LIMIT`/`OFFSET`."
+            ),
+            Paginate::Page { page, per_page, items } => {
+                format!("\n\nPaging: `{items}` come in pages chosen by `{page}` and `{per_page}`.")
+            }
+        });
+    }
+    if let Some(b) = &o.batch {
+        text.push_str(&format!("\n\nLimit: at most {} `{}` per request.", b.max, b.field));
+    }
+    if !plan.positional.is_empty() {
+        text.push_str("\n\nArguments:");
+        for i in &plan.positional {
+            text.push_str(&format!("\n- `{}`: {}", i.ident, one_line(i.description, i.wire)));
+        }
+    }
+    if !plan.setters.is_empty() {
+        let names: Vec<String> = plan.setters.iter().map(|i| format!("[`{}`]({}::{})", i.ident, o.builder_name, i.ident)).collect();
+        text.push_str(&format!("\n\nOptional settings: {}.", names.join(", ")));
+    }
+    let _ = ctx;
+    doc(&text)
+}
+
+fn one_line(description: Option<&str>, wire: &str) -> String {
+    match description {
+        Some(d) => d.split("\n\n").next().unwrap_or(d).replace('\n', " ").trim().to_string(),
+        None => format!("`{wire}`"),
+    }
+}
+
+/// The method on the client: its signature and its body.
+fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
+    let plan = plan(o);
+    let d = method_doc(ctx, o, &plan);
+    let method = format_ident!("{}", o.method_name);
+    let builder = format_ident!("{}", o.builder_name);
+    let args = plan.positional.iter().map(|i| {
+        let (t, _) = arg(ctx, i.ty, &i.ident);
+        let ident = &i.ident;
+        quote!(#ident: #t)
+    });
+    let mut inits = Vec::new();
+    for p in &o.params {
+        if p.bound {
+            continue;
+        }
+        let ident = format_ident!("{}", p.rust_name);
+        if p.required {
+            let (_, conv) = arg(ctx, &p.ty, &ident);
+            inits.push(quote!(#ident: #conv));
+        } else {
+            inits.push(quote!(#ident: None));
+        }
+    }
+    if let Some(b) = &o.body {
+        match &b.fields {
+            Some(fields) => {
+                let ty = ctx.ty(&b.ty);
+                let finits = fields.iter().map(|f| {
+                    let fname = format_ident!("{}", f.rust_name);
+                    match plan.positional.iter().find(|i| matches!(&i.target, Target::BodyField(n) if *n == fname)) {
+                        Some(i) => {
+                            let (_, conv) = arg(ctx, i.ty, &i.ident);
+                            quote!(#fname: #conv)
+                        }
+                        None => quote!(#fname: None),
+                    }
+                });
+                let extra = if b.has_extra { quote!(extra: Default::default(),) } else { quote!() };
+                inits.push(quote!(body: #ty { #(#finits,)* #extra }));
+            }
+            None if b.required => {
+                let (_, conv) = arg(ctx, &b.ty, &format_ident!("body"));
+                inits.push(quote!(body: #conv));
+            }
+            None => inits.push(quote!(body: None)),
+        }
+    }
+    let sig = quote! {
+        #d
+        pub fn #method(&self, #(#args),*) -> #builder<'_>
+    };
+    let body = quote! {
+        {
+            #builder { client: self, #(#inits,)* }
+        }
+    };
+    (sig, body)
+}
+
+fn response_type(ctx: &Ctx, o: &Operation) -> TokenStream {
+    match &o.response.kind {
+        ResponseKind::Json(t) => ctx.ty(t),
+        ResponseKind::Bytes => quote!(rt::Bytes),
+        ResponseKind::Empty => quote!(()),
+    }
+}
+
+/// Code that renders a stored value as query/header text.
+fn to_text(t: &TypeRef, v: TokenStream) -> TokenStream {
+    match t {
+        TypeRef::String => quote!(#v),
+        TypeRef::Secret => quote!(#v.expose_secret().to_string()),
+        _ => quote!(#v.to_string()),
+    }
+}
+
+fn is_scalar(ctx: &Ctx, t: &TypeRef) -> bool {
+    match t {
+        TypeRef::String | TypeRef::Secret | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Bool => true,
+        TypeRef::Named(_) => matches!(ctx.kind_of(t), Some(TypeKind::Enum { .. })),
+        _ => false,
+    }
+}
+
+fn push_param(ctx: &Ctx, p: &Param, v: TokenStream) -> TokenStream {
+    let name = &p.name;
+    match p.location {
+        ParamLocation::Query => match &p.ty {
+            t if is_scalar(ctx, t) => {
+                let text = to_text(t, v);
+                quote!(request.query(#name, #text);)
+            }
+            TypeRef::Array(inner) if is_scalar(ctx, inner) => {
+                let text = to_text(inner, quote!(item));
+                quote!(for item in #v { request.query(#name, #text); })
+            }
+            _ => quote!(request.query_json(#name, &#v)?;),
+        },
+        ParamLocation::Header => {
+            if is_scalar(ctx, &p.ty) {
+                let text = to_text(&p.ty, v);
+                quote!(request.header(#name, #text);)
+            } else {
+                quote!(request.header(#name, rt::serde_json::to_string(&#v).map_err(rt::Error::serialize)?);)
+            }
+        }
+        ParamLocation::Path => quote!(),
+    }
+}
+
+fn multipart_field(ctx: &Ctx, f: &Field, v: TokenStream) -> TokenStream {
+    let name = &f.name;
+    match &f.ty {
+        TypeRef::Bytes => quote!(request.multipart_bytes(#name, #v);),
+        t if is_scalar(ctx, t) => {
+            let text = to_text(t, v);
+            quote!(request.multipart_text(#name, #text);)
+        }
+        _ => quote!(request.multipart_json(#name, &#v)?;),
+    }
+}
+
+fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
+    let plan = plan(o);
+    let builder = format_ident!("{}", o.builder_name);
+    let client = format_ident!("{}", o.token.client_type());
+    let out_ty = response_type(ctx, o);
+    let id = &o.id;
+
+    let mut fields = Vec::new();
+    for p in &o.params {
+        if p.bound {
+            continue;
+        }
+        let ident = format_ident!("{}", p.rust_name);
+        let t = ctx.ty(&p.ty);
+        fields.push(if p.required { quote!(#ident: #t) } else { quote!(#ident: Option<#t>) });
+    }
+    if let Some(b) = &o.body {
+        let t = ctx.ty(&b.ty);
+        fields.push(if b.fields.is_some() || b.required { quote!(body: #t) } else { quote!(body: Option<#t>) });
+    }
+
+    let setters = plan.setters.iter().map(|i| {
+        let ident = &i.ident;
+        let (t, conv) = arg(ctx, i.ty, ident);
+        let d = doc(&i.description.map(str::to_string).unwrap_or_else(|| format!("Sets `{}`.", i.wire)));
+        let store = match &i.target {
+            Target::Param => quote!(self.#ident = Some(#conv);),
+            Target::BodyField(f) => quote!(self.body.#f = Some(#conv);),
+            Target::Body => quote!(self.body = Some(#conv);),
+        };
+        quote! {
+            #d
+            pub fn #ident(mut self, #ident: #t) -> Self {
+                #store
+                self
+            }
+        }
+    });
+
+    // The path: literal pieces with `{}` for each parameter.
+    let mut fmt = String::new();
+    let mut fmt_args = Vec::new();
+    for part in &o.path_parts {
+        match part {
+            PathPart::Literal(l) => fmt.push_str(&l.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(i) => {
+                fmt.push_str("{}");
+                let p = &o.params[*i];
+                let ident = format_ident!("{}", p.rust_name);
+                fmt_args.push(if p.bound {
+                    quote!(rt::encode_path(self.client.#ident()))
+                } else if p.ty == TypeRef::String {
+                    quote!(rt::encode_path(&self.#ident))
+                } else {
+                    quote!(rt::encode_path(&self.#ident.to_string()))
+                });
+            }
+        }
+    }
+    if !o.fixed_query.is_empty() {
+        let q: Vec<String> = o.fixed_query.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect();
+        fmt.push('?');
+        fmt.push_str(&q.join("&"));
+    }
+    let path = if fmt_args.is_empty() {
+        quote!(#fmt.to_string())
+    } else {
+        quote!(format!(#fmt, #(#fmt_args),*))
+    };
+    let method = format_ident!("{}", match o.http_method {
+        Method::Get => "GET",
+        Method::Put => "PUT",
+        Method::Post => "POST",
+        Method::Delete => "DELETE",
+        Method::Patch => "PATCH",
+        Method::Head => "HEAD",
+        Method::Options => "OPTIONS",
+        Method::Trace => "TRACE",
+    });
+
+    let mut pushes = Vec::new();
+    for p in &o.params {
+        if p.bound || p.location == ParamLocation::Path {
+            continue;
+        }
+        let ident = format_ident!("{}", p.rust_name);
+        if p.required {
+            pushes.push(push_param(ctx, p, quote!(self.#ident)));
+        } else {
+            let inner = push_param(ctx, p, quote!(value));
+            pushes.push(quote!(if let Some(value) = self.#ident { #inner }));
+        }
+    }
+    let body_code = match &o.body {
+        None => quote!(),
+        Some(b) => {
+            let (whole, opt) = match (b.fields.is_some() || b.required, &b.media) {
+                (true, _) => (quote!(self.body), false),
+                (false, _) => (quote!(body), true),
+            };
+            let send = match b.media {
+                BodyMedia::Json => quote!(request.json(&#whole)?;),
+                BodyMedia::Form => quote!(request.form(&#whole)?;),
+                BodyMedia::Raw => {
+                    let ct = &b.content_type;
+                    quote!(request.raw(#ct, #whole);)
+                }
+                BodyMedia::Multipart => match &b.fields {
+                    Some(fields) => {
+                        let parts = fields.iter().map(|f| {
+                            let fname = format_ident!("{}", f.rust_name);
+                            if f.is_plain() {
+                                multipart_field(ctx, f, quote!(self.body.#fname))
+                            } else {
+                                let inner = multipart_field(ctx, f, quote!(value));
+                                quote!(if let Some(value) = self.body.#fname { #inner })
+                            }
+                        });
+                        let extra = if b.has_extra {
+                            quote!(request.multipart_map(&self.body.extra)?;)
+                        } else {
+                            quote!()
+                        };
+                        quote!(#(#parts)* #extra)
+                    }
+                    None => quote!(request.multipart_map(&#whole)?;),
+                },
+            };
+            if opt {
+                quote!(if let Some(body) = self.body { #send })
+            } else {
+                send
+            }
+        }
+    };
+    let decode = match &o.response.kind {
+        ResponseKind::Json(_) => quote!(response.json().await),
+        ResponseKind::Bytes => quote!(response.bytes().await),
+        ResponseKind::Empty => quote!(response.empty().await),
+    };
+    let struct_doc = doc(&format!(
+        "The request built by [`{}::{}`](rt::{}::{}): set options, then `.await` it (or call\n[`send`]({}::send)).",
+        o.token.client_type(),
+        o.method_name,
+        o.token.client_type(),
+        o.method_name,
+        o.builder_name
+    ));
+    let send_doc = doc(&format!("Sends the request: `{} {}`.", o.http_method.as_str(), o.path));
+    let uses_request_mut = !pushes.is_empty() || o.body.is_some();
+    let let_request = if uses_request_mut {
+        quote!(let mut request = rt::Request::new(#id, rt::Method::#method, #path);)
+    } else {
+        quote!(let request = rt::Request::new(#id, rt::Method::#method, #path);)
+    };
+    quote! {
+        #struct_doc
+        #[must_use = "a request does nothing until it is awaited or sent"]
+        pub struct #builder<'a> {
+            client: &'a rt::#client,
+            #(#fields,)*
+        }
+
+        impl<'a> #builder<'a> {
+            #(#setters)*
+
+            #send_doc
+            pub async fn send(self) -> Result<#out_ty, rt::Error> {
+                #let_request
+                #(#pushes)*
+                #body_code
+                let response = rt::Transport::execute(self.client, request).await?;
+                #decode
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for #builder<'a> {
+            type Output = Result<#out_ty, rt::Error>;
+            type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Models: structs, string enums with an `Unknown` fallback, tagged and untagged unions.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc, Ctx};
+use crate::ir::{EnumValue, Field, TypeDef, TypeKind, TypeRef, Variant};
+
+pub(crate) fn emit_types(ctx: &Ctx, defs: &[TypeDef]) -> TokenStream {
+    let mut out = ctx.runtime_use();
+    for def in defs {
+        let mut text = def.description.clone().unwrap_or_default();
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&format!("Schema: `{}`.", def.origin));
+        let d = doc(&text);
+        let name = format_ident!("{}", def.name);
+        out.extend(match &def.kind {
+            TypeKind::Struct { fields, extra } => emit_struct(ctx, &d, &name, fields, extra.as_ref()),
+            TypeKind::Enum { values } => emit_enum(&d, &name, values),
+            TypeKind::Tagged { property, variants } => emit_tagged(ctx, &d, &name, property, variants),
+            TypeKind::Untagged { variants } => emit_untagged(ctx, &d, &name, variants),
+            TypeKind::Alias(t) => {
+                let t = ctx.ty(t);
+                quote! { #d pub type #name = #t; }
+            }
+        });
+    }
+    out
+}
+
+/// Derives that every type can have: f64 fields rule out `Eq`.
+fn derives() -> TokenStream {
+    quote! {
+        #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+        #[serde(crate = "rt::serde")]
+    }
+}
+
+fn field_type(ctx: &Ctx, f: &Field) -> TokenStream {
+    let t = ctx.ty(&f.ty);
+    if f.is_plain() {
+        t
+    } else {
+        quote!(Option<#t>)
+    }
+}
+
+fn emit_struct(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, fields: &[Field], extra: Option<&TypeRef>) -> TokenStream {
+    let derives = derives();
+    let fields_ts = fields.iter().map(|f| {
+        let fname = format_ident!("{}", f.rust_name);
+        let t = field_type(ctx, f);
+        let mut attrs = Vec::new();
+        if f.name != f.rust_name {
+            let wire = &f.name;
+            attrs.push(quote!(rename = #wire));
+        }
+        if !f.required {
+            attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        let serde = if attrs.is_empty() { quote!() } else { quote!(#[serde(#(#attrs),*)]) };
+        let mut text = f.description.clone().unwrap_or_default();
+        if text.is_empty() {
+            text = format!("`{}`", f.name);
+        }
+        if f.required && f.nullable {
+            text.push_str("\n\nAlways sent by the server; `None` when it is `null`.");
+        }
+        let fd = doc(&text);
+        quote! { #fd #serde pub #fname: #t, }
+    });
+    let extra_ts = extra.map(|t| {
+        let map = match t {
+            TypeRef::Any => quote!(rt::serde_json::Map<String, rt::serde_json::Value>),
+            other => {
+                let v = ctx.ty(other);
+                quote!(std::collections::BTreeMap<String, #v>)
+            }
+        };
+        let ed = doc("Fields the spec does not name, kept as received so that nothing is lost and they are\nsent back unchanged.");
+        quote! { #ed #[serde(flatten)] pub extra: #map, }
+    });
+    quote! {
+        #d
+        #derives
+        pub struct #name {
+            #(#fields_ts)*
+            #extra_ts
+        }
+    }
+}
+
+fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenStream {
+    let variants: Vec<syn::Ident> = values.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
+    let wires: Vec<&String> = values.iter().map(|v| &v.value).collect();
+    let docs = values.iter().map(|v| doc(&v.description.clone().unwrap_or_else(|| format!("`{}`", v.value))));
+    let unknown_doc = doc(
+        "A value this version of the client does not know, kept exactly as the server sent it.\n\n\
+         Match it with a wildcard arm (`_ =>`) rather than naming it: a later version may turn\n\
+         the same value into a variant of its own.",
+    );
+    quote! {
+        #d
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #docs #variants, )*
+            #unknown_doc
+            Unknown(String),
+        }
+
+        impl #name {
+            /// Every value this version knows, in the order of the spec.
+            pub const KNOWN: &'static [#name] = &[#(#name::#variants),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( #name::#variants => #wires, )*
+                    #name::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => #name::#variants, )*
+                    other => #name::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match #name::from(value.as_str()) {
+                    #name::Unknown(_) => #name::Unknown(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(#name::from(value))
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl rt::serde::Serialize for #name {
+            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str> as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
+                Ok(match value {
+                    std::borrow::Cow::Borrowed(v) => #name::from(v),
+                    std::borrow::Cow::Owned(v) => #name::from(v),
+                })
+            }
+        }
+    }
+}
+
+fn emit_tagged(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, property: &str, variants: &[Variant]) -> TokenStream {
+    let idents: Vec<syn::Ident> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
+    let tags: Vec<String> = variants.iter().map(|v| v.tag.clone().unwrap_or_default()).collect();
+    let types: Vec<TokenStream> = variants.iter().map(|v| ctx.ty(&v.ty)).collect();
+    // A member that does not declare the discriminator must not see it (it would land in its
+    // `extra` map and be sent twice).
+    let strip: Vec<bool> = variants
+        .iter()
+        .map(|v| match ctx.kind_of(&v.ty) {
+            Some(TypeKind::Struct { fields, .. }) => !fields.iter().any(|f| f.name == property),
+            _ => false,
+        })
+        .collect();
+    let docs = variants.iter().map(|v| doc(&format!("`{property}` = `{}`", v.tag.clone().unwrap_or_default())));
+    let decode_arms = idents.iter().zip(&tags).zip(&types).zip(&strip).map(|(((ident, tag), ty), strip)| {
+        let remove = if *strip {
+            quote! { if let Some(object) = value.as_object_mut() { object.remove(#property); } }
+        } else {
+            quote!()
+        };
+        let context = format!("`{property}` = \"{tag}\"");
+        quote! {
+            Some(#tag) => {
+                #remove
+                <#ty as rt::serde::Deserialize>::deserialize(value)
+                    .map(#name::#ident)
+                    .map_err(|e| rt::serde::de::Error::custom(format_args!("{}: {}", #context, e)))
+            }
+        }
+    });
+    let encode_arms = idents.iter().zip(&tags).map(|(ident, tag)| {
+        quote! {
+            #name::#ident(inner) => {
+                let mut value = rt::serde_json::to_value(inner).map_err(rt::serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object.insert(#property.to_string(), rt::serde_json::Value::String(#tag.to_string()));
+                }
+                rt::serde::Serialize::serialize(&value, serializer)
+            }
+        }
+    });
+    let tag_arms = idents.iter().zip(&tags).map(|(ident, tag)| quote!(#name::#ident(_) => #tag,));
+    let unknown_doc = doc(&format!(
+        "A `{property}` this version of the client does not know: the whole object, kept as\nreceived and sent back unchanged."
+    ));
+    let tag_doc = doc(&format!("The value of `{property}`, the property that tells the variants apart."));
+    quote! {
+        #d
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name {
+            #( #docs #idents(#types), )*
+            #unknown_doc
+            Unknown(rt::serde_json::Value),
+        }
+
+        impl #name {
+            #tag_doc
+            pub fn tag(&self) -> &str {
+                match self {
+                    #(#tag_arms)*
+                    #name::Unknown(value) => value.get(#property).and_then(rt::serde_json::Value::as_str).unwrap_or(""),
+                }
+            }
+        }
+
+        impl rt::serde::Serialize for #name {
+            fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#encode_arms)*
+                    #name::Unknown(value) => rt::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> rt::serde::Deserialize<'de> for #name {
+            fn deserialize<D: rt::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[allow(unused_mut)]
+                let mut value = <rt::serde_json::Value as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(rt::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#decode_arms)*
+                    _ => Ok(#name::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+
+fn emit_untagged(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, variants: &[Variant]) -> TokenStream {
+    let derives = derives();
+    let idents = variants.iter().map(|v| format_ident!("{}", v.rust_name));
+    let types = variants.iter().map(|v| ctx.ty(&v.ty));
+    quote! {
+        #d
+        #derives
+        #[serde(untagged)]
+        pub enum #name {
+            #( #idents(#types), )*
+        }
+    }
+}

@@ -1,1 +1,33 @@
-fn main(){}
+//! The generator on the whole of `spec/`: load → check → lower → Rust and Markdown, as
+//! `build.rs` runs it. Run in both profiles:
+//! `cargo bench -p seatable-codegen --bench generate` (release) and
+//! `cargo bench -p seatable-codegen --bench generate --profile dev` (what build.rs costs).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use seatable_codegen::Generator;
+
+fn whole_spec(c: &mut Criterion) {
+    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec");
+    let generator = Generator::from_dir(spec).expect("spec directory");
+    // Fail loudly rather than time an error path.
+    if let Err(d) = generator.generate() {
+        panic!("the spec must generate:\n{d}");
+    }
+    c.bench_function("load + check + lower + rust + docs (spec/)", |b| {
+        b.iter(|| generator.generate().map(|o| o.rust.len() + o.docs.len()))
+    });
+    let published = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/reference/seatable-openapi-6.2/user_account_operations.yaml");
+    if std::path::Path::new(published).exists() {
+        let big = Generator::from_files([published]).options(seatable_codegen::RustOptions::external());
+        c.bench_function("SeaTable's user_account_operations.yaml (141 operations)", |b| {
+            b.iter(|| big.generate().map(|o| o.rust.len()))
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = whole_spec
+}
+criterion_main!(benches);

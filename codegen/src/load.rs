@@ -123,7 +123,12 @@ fn strip_location(message: &str) -> String {
 
 /// The pointer of the last node that starts at or before a position: serde reports where it
 /// stopped, the pointer says which node that is.
+/// A container and its first key start at the same place; serde then means the container.
 fn pointer_at(positions: &Positions, line: usize, column: usize) -> String {
+    let exact = positions.0.iter().filter(|(_, &pos)| pos == (line, column)).min_by_key(|(p, _)| p.len());
+    if let Some((p, _)) = exact {
+        return p.clone();
+    }
     positions
         .0
         .iter()

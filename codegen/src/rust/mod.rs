@@ -132,9 +132,10 @@ fn header(source: &str) -> String {
 }
 
 fn format(tokens: TokenStream, source: &str) -> String {
+    // The emitters build well-formed items; should one ever not be, the raw tokens still
+    // reach the compiler, whose error then points at them, instead of the generator dying.
     let text = match syn::parse2::<syn::File>(tokens.clone()) {
-        Ok(file) => prettyplease::unparse(&file),
-        // Unreachable for well-formed IR; keep the raw tokens so the compiler error points somewhere.
+        Ok(file) => std::panic::catch_unwind(|| prettyplease::unparse(&file)).unwrap_or_else(|_| tokens.to_string()),
         Err(_) => tokens.to_string(),
     };
     format!("{}{}", header(source), text)

@@ -33,10 +33,13 @@ pub(crate) fn emit_module(ctx: &Ctx, m: &Module) -> TokenStream {
                 if receiver == TokenKind::None { "no token".to_string() } else { format!("the {}", receiver.token_name()) },
                 receiver.client_type()
             ));
-            let sigs = methods.iter().map(|(sig, _)| quote!(#sig;));
+            let sigs = methods.iter().map(|(sig, _)| {
+                let sig = strip(sig.clone(), false);
+                quote!(#sig;)
+            });
             let impls = methods.iter().map(|(sig, body)| {
                 // The trait carries the docs; the impl repeats only the signature.
-                let sig = strip_docs(sig.clone());
+                let sig = strip(sig.clone(), true);
                 quote!(#sig #body)
             });
             out.extend(quote! {
@@ -56,12 +59,13 @@ pub(crate) fn emit_module(ctx: &Ctx, m: &Module) -> TokenStream {
     out
 }
 
-fn strip_docs(sig: TokenStream) -> TokenStream {
+/// Trait items take no `pub`; their impls need no second copy of the docs.
+fn strip(sig: TokenStream, docs: bool) -> TokenStream {
     let mut tokens = sig.into_iter().peekable();
     let mut out = TokenStream::new();
     while let Some(t) = tokens.next() {
         if let proc_macro2::TokenTree::Punct(p) = &t {
-            if p.as_char() == '#' {
+            if docs && p.as_char() == '#' {
                 if let Some(proc_macro2::TokenTree::Group(_)) = tokens.peek() {
                     tokens.next();
                     continue;

@@ -1,0 +1,11 @@
+//! What generated code calls. Not a stable API for users: it changes with the generator.
+
+pub use bytes::Bytes;
+pub use reqwest::Method;
+pub use serde;
+pub use serde_json;
+
+pub use crate::error::Error;
+pub use crate::request::{encode_path, BoxFuture, MultipartMap, Request, Response, Transport};
+pub use crate::tokens::Secret;
+pub use crate::{AccountClient, ApiTokenClient, BaseClient, Client};

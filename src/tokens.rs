@@ -1,0 +1,138 @@
+//! Secrets as types: the three SeaTable tokens and a general [`Secret`]. None of them shows
+//! its value in `Debug`, and none implements `Display`, so a token cannot end up in a log
+//! line or an error message by accident.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+
+macro_rules! secret_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// The secret itself, for the one place that must send it.
+            ///
+            /// ```no_run
+            #[doc = concat!("let token = seatable_api::", stringify!($name), "::from(\"secret\");")]
+            /// assert_eq!(token.expose_secret(), "secret");
+            /// ```
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "(***)"))
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(value: String) -> Self {
+                $name(value)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(value: &str) -> Self {
+                $name(value.to_string())
+            }
+        }
+    };
+}
+
+secret_type!(
+    /// A secret string from the spec (`format: password`): passwords and tokens in models.
+    Secret
+);
+secret_type!(
+    /// The Account-Token of a user (login); never expires.
+    AccountToken
+);
+secret_type!(
+    /// The API-Token of one base; exchanged for Base-Tokens and used for file operations.
+    ApiToken
+);
+secret_type!(
+    /// The Base-Token (a JWT) for the operations on one base; expires, by default after
+    /// three days.
+    BaseToken
+);
+
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret)
+    }
+}
+
+impl From<Secret> for BaseToken {
+    fn from(value: Secret) -> Self {
+        BaseToken(value.0)
+    }
+}
+
+impl From<Secret> for AccountToken {
+    fn from(value: Secret) -> Self {
+        AccountToken(value.0)
+    }
+}
+
+impl BaseToken {
+    /// When the token expires, read from the JWT's `exp` claim; `None` when the token is not
+    /// a JWT or carries no `exp`.
+    ///
+    /// ```no_run
+    /// let token = seatable_api::BaseToken::from("not a jwt");
+    /// assert_eq!(token.expires_at(), None);
+    /// ```
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        let payload = self.0.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .ok()?;
+        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        let exp = claims.get("exp")?.as_u64()?;
+        UNIX_EPOCH.checked_add(Duration::from_secs(exp))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_value() {
+        let shown = [
+            format!("{:?}", Secret::from("s3cr3t-a")),
+            format!("{:?}", AccountToken::from("s3cr3t-b")),
+            format!("{:?}", ApiToken::from("s3cr3t-c")),
+            format!("{:?}", BaseToken::from("s3cr3t-d")),
+        ];
+        assert_eq!(shown, ["Secret(***)", "AccountToken(***)", "ApiToken(***)", "BaseToken(***)"]);
+    }
+
+    fn jwt(payload: &str) -> BaseToken {
+        let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        BaseToken::from(format!("{}.{}.sig", enc(r#"{"alg":"HS256"}"#), enc(payload)))
+    }
+
+    #[test]
+    fn reads_exp_from_the_jwt() {
+        let t = jwt(r#"{"exp": 1700000000, "dtable_uuid": "x"}"#);
+        assert_eq!(t.expires_at(), Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+        assert_eq!(jwt(r#"{"dtable_uuid": "x"}"#).expires_at(), None);
+        assert_eq!(jwt("not json").expires_at(), None);
+        assert_eq!(BaseToken::from("a.%%%.b").expires_at(), None);
+        assert_eq!(BaseToken::from("").expires_at(), None);
+    }
+}

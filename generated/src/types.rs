@@ -4737,10 +4737,14 @@ pub struct Row {
     #[serde(rename = "_archived", default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Whether the row is locked against edits; may be null for a row that is not locked.
-    #[serde(rename = "_locked", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Always sent by the server; `None` when it is `null`.
+    #[serde(rename = "_locked")]
     pub locked: Option<bool>,
     /// User id of whoever locked the row; null when it is not locked.
-    #[serde(rename = "_locked_by", default, skip_serializing_if = "Option::is_none")]
+    ///
+    /// Always sent by the server; `None` when it is `null`.
+    #[serde(rename = "_locked_by")]
     pub locked_by: Option<String>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
     /// sent back unchanged.

@@ -21,7 +21,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("server_url", &self.inner.server_url).finish()
+        f.debug_struct("Client")
+            .field("server_url", &self.inner.server_url)
+            .finish()
     }
 }
 
@@ -38,8 +40,17 @@ pub struct ClientBuilder {
 /// appended to the normalised form.
 fn normalise(url: &str) -> Result<String, Error> {
     let trimmed = url.trim().trim_end_matches('/');
-    let with_scheme = if trimmed.contains("://") { trimmed.to_string() } else { format!("https://{trimmed}") };
-    let invalid = |why: &str| Error::new(ErrorKind::InvalidUrl, format!("`{url}` is not a usable server URL: {why}"));
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let invalid = |why: &str| {
+        Error::new(
+            ErrorKind::InvalidUrl,
+            format!("`{url}` is not a usable server URL: {why}"),
+        )
+    };
     let parsed = url::Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
@@ -122,9 +133,13 @@ impl ClientBuilder {
                 .connect_timeout(self.connect_timeout)
                 .user_agent(self.user_agent)
                 .build()
-                .map_err(|e| Error::new(ErrorKind::Transport, format!("cannot set up HTTP: {e}")))?,
+                .map_err(|e| {
+                    Error::new(ErrorKind::Transport, format!("cannot set up HTTP: {e}"))
+                })?,
         };
-        Ok(Client { inner: Arc::new(Inner { http, server_url }) })
+        Ok(Client {
+            inner: Arc::new(Inner { http, server_url }),
+        })
     }
 }
 
@@ -173,7 +188,10 @@ impl Client {
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
     pub fn with_api_token(&self, token: impl Into<ApiToken>) -> ApiTokenClient {
-        ApiTokenClient { client: self.clone(), token: token.into() }
+        ApiTokenClient {
+            client: self.clone(),
+            token: token.into(),
+        }
     }
 
     /// A client for the operations that need this Account-Token.
@@ -184,7 +202,10 @@ impl Client {
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
     pub fn with_account_token(&self, token: impl Into<AccountToken>) -> AccountClient {
-        AccountClient { client: self.clone(), token: token.into() }
+        AccountClient {
+            client: self.clone(),
+            token: token.into(),
+        }
     }
 
     /// Exchanges an API-Token for a Base-Token and returns the client of that base.
@@ -195,7 +216,10 @@ impl Client {
     /// let base = client.base_with_api_token("api token").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn base_with_api_token(&self, token: impl Into<ApiToken>) -> Result<BaseClient, Error> {
+    pub async fn base_with_api_token(
+        &self,
+        token: impl Into<ApiToken>,
+    ) -> Result<BaseClient, Error> {
         self.with_api_token(token).base().await
     }
 
@@ -220,7 +244,12 @@ impl Client {
     /// let account = client.login_with_otp("me@example.com", "password", "123456").await?;
     /// # Ok(()) }
     /// ```
-    pub async fn login_with_otp(&self, username: &str, password: &str, otp: &str) -> Result<AccountClient, Error> {
+    pub async fn login_with_otp(
+        &self,
+        username: &str,
+        password: &str,
+        otp: &str,
+    ) -> Result<AccountClient, Error> {
         let answer = self.get_account_token(username, password).otp(otp).await?;
         Ok(self.with_account_token(AccountToken::from(answer.token)))
     }
@@ -228,7 +257,13 @@ impl Client {
     async fn send(&self, token: Option<&str>, request: Request) -> Result<Response, Error> {
         let operation = request.operation;
         let mut url = url::Url::parse(&format!("{}{}", self.inner.server_url, request.path))
-            .map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("cannot build the URL: {e}")).with_operation(operation))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("cannot build the URL: {e}"),
+                )
+                .with_operation(operation)
+            })?;
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
@@ -244,27 +279,44 @@ impl Client {
         }
         builder = match request.body {
             Body::None => builder,
-            Body::Json(bytes) => builder.header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes),
-            Body::Form(text) => builder.header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(text),
-            Body::Raw(content_type, bytes) => builder.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes),
+            Body::Json(bytes) => builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(bytes),
+            Body::Form(text) => builder
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(text),
+            Body::Raw(content_type, bytes) => builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes),
             Body::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for (name, part) in parts {
                     form = match part {
                         Part::Text(text) => form.text(name, text),
-                        Part::Bytes(bytes) => form.part(name, reqwest::multipart::Part::bytes(bytes).file_name(name)),
+                        Part::Bytes(bytes) => {
+                            form.part(name, reqwest::multipart::Part::bytes(bytes).file_name(name))
+                        }
                     };
                 }
                 builder.multipart(form)
             }
         };
-        let response = builder.send().await.map_err(|e| Error::transport(operation, e))?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| Error::transport(operation, e))?;
         let status = response.status();
         if !status.is_success() {
             let body = response.text().await.unwrap_or_default();
             return Err(Error::from_status(operation, status.as_u16(), body));
         }
-        Ok(Response { operation, inner: response })
+        Ok(Response {
+            operation,
+            inner: response,
+        })
     }
 }
 
@@ -292,7 +344,11 @@ impl AccountClient {
     /// ```
     pub async fn base(&self, workspace_id: i64, base_name: &str) -> Result<BaseClient, Error> {
         let access = self.get_base_token(workspace_id, base_name).await?;
-        Ok(BaseClient::new(self.client.clone(), access.dtable_uuid, access.access_token.into()))
+        Ok(BaseClient::new(
+            self.client.clone(),
+            access.dtable_uuid,
+            access.access_token.into(),
+        ))
     }
 
     /// The server this account lives on.
@@ -330,7 +386,11 @@ impl ApiTokenClient {
     /// ```
     pub async fn base(&self) -> Result<BaseClient, Error> {
         let access = self.get_base_token().await?;
-        Ok(BaseClient::new(self.client.clone(), access.dtable_uuid, access.access_token.into()))
+        Ok(BaseClient::new(
+            self.client.clone(),
+            access.dtable_uuid,
+            access.access_token.into(),
+        ))
     }
 }
 
@@ -355,7 +415,9 @@ pub struct BaseClient {
 
 impl std::fmt::Debug for BaseClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BaseClient").field("base_uuid", &self.inner.base_uuid).finish_non_exhaustive()
+        f.debug_struct("BaseClient")
+            .field("base_uuid", &self.inner.base_uuid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -369,7 +431,11 @@ impl BaseClient {
     /// ```
     pub fn new(client: Client, base_uuid: impl Into<String>, token: BaseToken) -> BaseClient {
         BaseClient {
-            inner: Arc::new(BaseInner { client, base_uuid: base_uuid.into(), token: tokio::sync::RwLock::new(token) }),
+            inner: Arc::new(BaseInner {
+                client,
+                base_uuid: base_uuid.into(),
+                token: tokio::sync::RwLock::new(token),
+            }),
         }
     }
 
@@ -397,7 +463,10 @@ impl BaseClient {
 
     async fn send(&self, request: Request) -> Result<Response, Error> {
         let token = self.inner.token.read().await.clone();
-        self.inner.client.send(Some(token.expose_secret()), request).await
+        self.inner
+            .client
+            .send(Some(token.expose_secret()), request)
+            .await
     }
 }
 
@@ -418,14 +487,20 @@ mod tests {
             ("https://cloud.seatable.io/", "https://cloud.seatable.io"),
             ("  cloud.seatable.io//  ", "https://cloud.seatable.io"),
             ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
-            ("https://example.com/seatable/", "https://example.com/seatable"),
+            (
+                "https://example.com/seatable/",
+                "https://example.com/seatable",
+            ),
         ];
         for (input, expected) in ok {
             assert_eq!(normalise(input).unwrap(), expected, "{input}");
         }
         for bad in ["ftp://example.com", "https://", "", "https://x.io/?a=1"] {
             let e = normalise(bad).unwrap_err();
-            assert!(e.to_string().contains("is not a usable server URL"), "{bad}: {e}");
+            assert!(
+                e.to_string().contains("is not a usable server URL"),
+                "{bad}: {e}"
+            );
         }
     }
 }

@@ -34,7 +34,14 @@ pub struct Error {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, operation: None, status: None, message: Some(message.into()), body: None, source: None }
+        Error {
+            kind,
+            operation: None,
+            status: None,
+            message: Some(message.into()),
+            body: None,
+            source: None,
+        }
     }
 
     pub(crate) fn with_operation(mut self, operation: &str) -> Error {
@@ -44,7 +51,11 @@ impl Error {
 
     /// An answer with a non-2xx status; SeaTable's message is read from the body.
     pub(crate) fn from_status(operation: &str, status: u16, body: String) -> Error {
-        let kind = if status == 429 { ErrorKind::RateLimited } else { ErrorKind::Api };
+        let kind = if status == 429 {
+            ErrorKind::RateLimited
+        } else {
+            ErrorKind::Api
+        };
         Error {
             kind,
             operation: Some(operation.to_string()),
@@ -187,7 +198,11 @@ impl Error {
 fn seatable_message(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
     for key in ["error_msg", "error_message", "detail"] {
-        if let Some(m) = value.get(key).and_then(|v| v.as_str()).filter(|m| !m.is_empty()) {
+        if let Some(m) = value
+            .get(key)
+            .and_then(|v| v.as_str())
+            .filter(|m| !m.is_empty())
+        {
             return Some(m.to_string());
         }
     }
@@ -228,10 +243,19 @@ mod tests {
     #[test]
     fn reads_every_error_shape() {
         let cases = [
-            (r#"{"error_msg": "Permission denied."}"#, Some("Permission denied.")),
-            (r#"{"error_message": "no such table: t"}"#, Some("no such table: t")),
+            (
+                r#"{"error_msg": "Permission denied."}"#,
+                Some("Permission denied."),
+            ),
+            (
+                r#"{"error_message": "no such table: t"}"#,
+                Some("no such table: t"),
+            ),
             (r#"{"detail": "Invalid token"}"#, Some("Invalid token")),
-            (r#"{"non_field_errors": ["Unable to log in."]}"#, Some("Unable to log in.")),
+            (
+                r#"{"non_field_errors": ["Unable to log in."]}"#,
+                Some("Unable to log in."),
+            ),
             ("", None),
             ("<html>Bad Gateway</html>", None),
         ];

@@ -14,7 +14,11 @@ use crate::error::Error;
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Everything but the unreserved characters of RFC 3986 is escaped in a path segment.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes one path segment, so a row id or base name cannot change the path.
 ///
@@ -51,7 +55,14 @@ pub struct Request {
 impl Request {
     /// A request for `operation` (its operationId); `path` is encoded and starts with `/`.
     pub fn new(operation: &'static str, method: reqwest::Method, path: String) -> Request {
-        Request { operation, method, path, query: Vec::new(), headers: Vec::new(), body: Body::None }
+        Request {
+            operation,
+            method,
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::None,
+        }
     }
 
     /// Adds a query parameter (a name may repeat).
@@ -60,8 +71,13 @@ impl Request {
     }
 
     /// Adds a query parameter whose value is JSON text.
-    pub fn query_json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
-        let text = serde_json::to_string(value).map_err(|e| Error::serialize(e).with_operation(self.operation))?;
+    pub fn query_json<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let text = serde_json::to_string(value)
+            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
         self.query.push((name, text));
         Ok(())
     }
@@ -73,14 +89,16 @@ impl Request {
 
     /// A JSON body, serialised now so an error surfaces before anything is sent.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::serialize(e).with_operation(self.operation))?;
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
         self.body = Body::Json(bytes);
         Ok(())
     }
 
     /// An `application/x-www-form-urlencoded` body.
     pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let text = serde_urlencoded::to_string(body).map_err(|e| Error::serialize(e).with_operation(self.operation))?;
+        let text = serde_urlencoded::to_string(body)
+            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
         self.body = Body::Form(text);
         Ok(())
     }
@@ -106,8 +124,13 @@ impl Request {
     }
 
     /// A multipart field whose value is JSON text (objects and arrays).
-    pub fn multipart_json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
-        let text = serde_json::to_string(value).map_err(|e| Error::serialize(e).with_operation(self.operation))?;
+    pub fn multipart_json<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let text = serde_json::to_string(value)
+            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
         self.parts().push((name, Part::Text(text)));
         Ok(())
     }
@@ -115,7 +138,9 @@ impl Request {
     /// Multipart fields from a free-form map: strings as they are, anything else as JSON.
     pub fn multipart_map<V: Serialize>(&mut self, map: &impl MultipartMap<V>) -> Result<(), Error> {
         for (name, value) in map.entries() {
-            let text = match serde_json::to_value(value).map_err(|e| Error::serialize(e).with_operation(self.operation))? {
+            let text = match serde_json::to_value(value)
+                .map_err(|e| Error::serialize(e).with_operation(self.operation))?
+            {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             };
@@ -165,14 +190,22 @@ impl Response {
     /// Decodes the JSON body; on mismatch the error keeps the body text and serde's position.
     pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let operation = self.operation;
-        let bytes = self.inner.bytes().await.map_err(|e| Error::transport(operation, e))?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::decode(operation, e, String::from_utf8_lossy(&bytes).into_owned()))
+        let bytes = self
+            .inner
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(operation, e))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::decode(operation, e, String::from_utf8_lossy(&bytes).into_owned()))
     }
 
     /// The body as bytes (downloads, zip exports).
     pub async fn bytes(self) -> Result<bytes::Bytes, Error> {
         let operation = self.operation;
-        self.inner.bytes().await.map_err(|e| Error::transport(operation, e))
+        self.inner
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(operation, e))
     }
 
     /// Reads and drops the body, for operations that answer nothing of use.

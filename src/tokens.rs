@@ -118,18 +118,33 @@ mod tests {
             format!("{:?}", ApiToken::from("s3cr3t-c")),
             format!("{:?}", BaseToken::from("s3cr3t-d")),
         ];
-        assert_eq!(shown, ["Secret(***)", "AccountToken(***)", "ApiToken(***)", "BaseToken(***)"]);
+        assert_eq!(
+            shown,
+            [
+                "Secret(***)",
+                "AccountToken(***)",
+                "ApiToken(***)",
+                "BaseToken(***)"
+            ]
+        );
     }
 
     fn jwt(payload: &str) -> BaseToken {
         let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-        BaseToken::from(format!("{}.{}.sig", enc(r#"{"alg":"HS256"}"#), enc(payload)))
+        BaseToken::from(format!(
+            "{}.{}.sig",
+            enc(r#"{"alg":"HS256"}"#),
+            enc(payload)
+        ))
     }
 
     #[test]
     fn reads_exp_from_the_jwt() {
         let t = jwt(r#"{"exp": 1700000000, "dtable_uuid": "x"}"#);
-        assert_eq!(t.expires_at(), Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+        assert_eq!(
+            t.expires_at(),
+            Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
         assert_eq!(jwt(r#"{"dtable_uuid": "x"}"#).expires_at(), None);
         assert_eq!(jwt("not json").expires_at(), None);
         assert_eq!(BaseToken::from("a.%%%.b").expires_at(), None);

@@ -28,6 +28,11 @@ fn build_rs_output_equals_the_committed_source() {
         let name = path.file_name().expect("file name");
         let committed = std::fs::read_to_string(&path).expect("committed file");
         let built = std::fs::read_to_string(out_dir.join(name)).expect("file in OUT_DIR");
-        assert_eq!(committed, built, "{} differs from what build.rs generated", path.display());
+        assert_eq!(
+            committed,
+            built,
+            "{} differs from what build.rs generated",
+            path.display()
+        );
     }
 }

@@ -12,7 +12,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// A recorded answer with the suite's type-name placeholders put back as values of that
 /// type: `"bool"` → `true`, `"int"` → `1`, `"dict"` → `{}`, `"list"` → `[]`.
 fn recorded(name: &str) -> Value {
-    let text = std::fs::read_to_string(format!("tests/recorded/{name}.json")).expect("recorded file");
+    let text =
+        std::fs::read_to_string(format!("tests/recorded/{name}.json")).expect("recorded file");
     let mut value: Value = serde_json::from_str(&text).expect("recorded JSON");
     fn fill(v: &mut Value) {
         match v {
@@ -35,7 +36,10 @@ fn differences(left: &Value, right: &Value, at: &str, out: &mut Vec<String>) {
     match (left, right) {
         (Value::Object(a), Value::Object(b)) => {
             for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
-                let (x, y) = (a.get(key).unwrap_or(&Value::Null), b.get(key).unwrap_or(&Value::Null));
+                let (x, y) = (
+                    a.get(key).unwrap_or(&Value::Null),
+                    b.get(key).unwrap_or(&Value::Null),
+                );
                 if a.contains_key(key) != b.contains_key(key) {
                     // An optional nullable field decodes to `None` whether it was `null` or
                     // absent, and is then left out: the one loss the types still allow.
@@ -59,15 +63,28 @@ fn differences(left: &Value, right: &Value, at: &str, out: &mut Vec<String>) {
 
 fn assert_lossless(decoded: &impl serde::Serialize, recorded: &Value) {
     let mut out = Vec::new();
-    differences(&serde_json::to_value(decoded).unwrap(), recorded, "", &mut out);
-    assert!(out.is_empty(), "re-encoding changed the JSON:\n{}", out.join("\n"));
+    differences(
+        &serde_json::to_value(decoded).unwrap(),
+        recorded,
+        "",
+        &mut out,
+    );
+    assert!(
+        out.is_empty(),
+        "re-encoding changed the JSON:\n{}",
+        out.join("\n")
+    );
 }
 
 const UUID: &str = "650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
 const GATEWAY: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
 
 async fn base(server: &MockServer) -> BaseClient {
-    BaseClient::new(Client::new(&server.uri()).unwrap(), UUID, BaseToken::from("base-jwt"))
+    BaseClient::new(
+        Client::new(&server.uri()).unwrap(),
+        UUID,
+        BaseToken::from("base-jwt"),
+    )
 }
 
 fn answer(v: Value) -> ResponseTemplate {
@@ -77,10 +94,17 @@ fn answer(v: Value) -> ResponseTemplate {
 #[tokio::test]
 async fn ping_and_server_info_need_no_token() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/api2/ping/")).respond_with(answer(json!("pong"))).expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/api2/ping/"))
+        .respond_with(answer(json!("pong")))
+        .expect(1)
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/server-info/"))
-        .respond_with(answer(json!({"version": "6.2.12", "edition": "enterprise edition", "features": ["x"]})))
+        .respond_with(answer(
+            json!({"version": "6.2.12", "edition": "enterprise edition", "features": ["x"]}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -88,9 +112,16 @@ async fn ping_and_server_info_need_no_token() {
     assert_eq!(client.ping().await.unwrap(), "pong");
     let info = client.get_server_info().await.unwrap();
     assert_eq!(info.version, "6.2.12");
-    assert_eq!(info.extra.get("features"), Some(&json!(["x"])), "unknown fields are kept");
+    assert_eq!(
+        info.extra.get("features"),
+        Some(&json!(["x"])),
+        "unknown fields are kept"
+    );
     for request in server.received_requests().await.unwrap() {
-        assert!(request.headers.get("authorization").is_none(), "no token is sent");
+        assert!(
+            request.headers.get("authorization").is_none(),
+            "no token is sent"
+        );
     }
 }
 
@@ -114,19 +145,33 @@ async fn login_sends_a_form_and_the_otp_header() {
         .mount(&server)
         .await;
     let client = Client::new(&server.uri()).unwrap();
-    let account = client.login_with_otp("me@example.com", "p&ss", "123456").await.unwrap();
+    let account = client
+        .login_with_otp("me@example.com", "p&ss", "123456")
+        .await
+        .unwrap();
     assert_eq!(account.ping_with_account_token().await.unwrap(), "pong");
-    assert!(!format!("{account:?}").contains("account-token-1"), "Debug hides the token");
+    assert!(
+        !format!("{account:?}").contains("account-token-1"),
+        "Debug hides the token"
+    );
 }
 
 #[tokio::test]
 async fn login_decodes_the_recorded_answer() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/api2/auth-token/")).respond_with(answer(recorded("login"))).expect(1).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/api2/auth-token/"))
+        .respond_with(answer(recorded("login")))
+        .expect(1)
+        .mount(&server)
+        .await;
     let client = Client::new(&server.uri()).unwrap();
     let token = client.get_account_token("u", "p").await.unwrap();
     assert_eq!(token.token.expose_secret(), "str");
-    assert!(server.received_requests().await.unwrap()[0].headers.get("x-seafile-otp").is_none());
+    assert!(server.received_requests().await.unwrap()[0]
+        .headers
+        .get("x-seafile-otp")
+        .is_none());
 }
 
 #[tokio::test]
@@ -143,7 +188,9 @@ async fn api_token_is_exchanged_for_a_base_token() {
     Mock::given(method("GET"))
         .and(path("/api/v2.1/dtable/app-access-token/"))
         .and(header("authorization", "Bearer api-token-1"))
-        .respond_with(answer(json!({"access_token": "base-jwt", "dtable_uuid": UUID})))
+        .respond_with(answer(
+            json!({"access_token": "base-jwt", "dtable_uuid": UUID}),
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -154,8 +201,16 @@ async fn api_token_is_exchanged_for_a_base_token() {
         .mount(&server)
         .await;
     let client = Client::new(&server.uri()).unwrap();
-    let access = client.with_api_token("api-token-1").get_base_token().exp("5h").await.unwrap();
-    assert_eq!((access.use_api_gateway, access.workspace_id), (Some(true), Some(1)));
+    let access = client
+        .with_api_token("api-token-1")
+        .get_base_token()
+        .exp("5h")
+        .await
+        .unwrap();
+    assert_eq!(
+        (access.use_api_gateway, access.workspace_id),
+        (Some(true), Some(1))
+    );
     let base = client.base_with_api_token("api-token-1").await.unwrap();
     assert_eq!(base.base_uuid(), UUID);
     base.get_metadata().await.unwrap();
@@ -165,14 +220,22 @@ async fn api_token_is_exchanged_for_a_base_token() {
 async fn account_token_gets_a_base_token_for_a_named_base() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/v2.1/workspace/42/dtable/My%20Base%2F2/access-token/"))
+        .and(path(
+            "/api/v2.1/workspace/42/dtable/My%20Base%2F2/access-token/",
+        ))
         .and(header("authorization", "Bearer account-token-1"))
-        .respond_with(answer(json!({"access_token": "base-jwt", "dtable_uuid": UUID, "workspace_id": 42})))
+        .respond_with(answer(
+            json!({"access_token": "base-jwt", "dtable_uuid": UUID, "workspace_id": 42}),
+        ))
         .expect(1)
         .mount(&server)
         .await;
     let client = Client::new(&server.uri()).unwrap();
-    let base = client.with_account_token("account-token-1").base(42, "My Base/2").await.unwrap();
+    let base = client
+        .with_account_token("account-token-1")
+        .base(42, "My Base/2")
+        .await
+        .unwrap();
     assert_eq!(base.base_uuid(), UUID);
 }
 
@@ -180,13 +243,27 @@ async fn account_token_gets_a_base_token_for_a_named_base() {
 async fn metadata_decodes_into_typed_columns_and_back() {
     let server = MockServer::start().await;
     let recorded = recorded("getMetadata");
-    Mock::given(method("GET")).and(path(format!("{GATEWAY}/metadata/"))).respond_with(answer(recorded.clone())).expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GATEWAY}/metadata/")))
+        .respond_with(answer(recorded.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
     let metadata = base(&server).await.get_metadata().await.unwrap();
     let tables = &metadata.metadata.tables;
     assert_eq!(tables[0].name, "Table1");
-    let types: Vec<&str> = tables.iter().flat_map(|t| t.columns.iter().map(Column::tag)).collect();
+    let types: Vec<&str> = tables
+        .iter()
+        .flat_map(|t| t.columns.iter().map(Column::tag))
+        .collect();
     assert_eq!(types, ["text", "text", "number"]);
-    assert!(tables.iter().flat_map(|t| &t.columns).all(|c| !matches!(c, Column::Unknown(_))), "every recorded column type is known");
+    assert!(
+        tables
+            .iter()
+            .flat_map(|t| &t.columns)
+            .all(|c| !matches!(c, Column::Unknown(_))),
+        "every recorded column type is known"
+    );
     let kinds: Vec<ColumnType> = types.iter().map(|t| ColumnType::from(*t)).collect();
     assert!(kinds.iter().all(|k| !matches!(k, ColumnType::Unknown(_))));
     assert_lossless(&metadata, &recorded);
@@ -208,7 +285,15 @@ async fn list_rows_sends_its_query_and_keeps_every_cell() {
         .expect(1)
         .mount(&server)
         .await;
-    let page = base(&server).await.list_rows("Table 1").view_name("Default View").start(0).limit(1000).convert_keys(true).await.unwrap();
+    let page = base(&server)
+        .await
+        .list_rows("Table 1")
+        .view_name("Default View")
+        .start(0)
+        .limit(1000)
+        .convert_keys(true)
+        .await
+        .unwrap();
     assert_eq!(page.rows[0].archived, Some(false));
     assert_eq!(page.rows[0].extra.get("number"), Some(&json!(499.99)));
     assert_lossless(&page, &recorded);
@@ -235,34 +320,57 @@ async fn append_update_and_delete_send_their_bodies() {
     Mock::given(method("POST"))
         .and(path(format!("{GATEWAY}/rows/")))
         .and(header("content-type", "application/json"))
-        .and(body_json(json!({"table_name": "Table1", "rows": [{"Name": "John Doe"}], "apply_default": true})))
+        .and(body_json(
+            json!({"table_name": "Table1", "rows": [{"Name": "John Doe"}], "apply_default": true}),
+        ))
         .respond_with(answer(recorded("appendRows")))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("PUT"))
         .and(path(format!("{GATEWAY}/rows/")))
-        .and(body_json(json!({"table_name": "Table1", "updates": [{"row_id": "r1", "row": {"Age": 31}}]})))
+        .and(body_json(
+            json!({"table_name": "Table1", "updates": [{"row_id": "r1", "row": {"Age": 31}}]}),
+        ))
         .respond_with(answer(json!({"success": true})))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("DELETE"))
         .and(path(format!("{GATEWAY}/rows/")))
-        .and(body_json(json!({"table_name": "Table1", "row_ids": ["r1", "r2"]})))
+        .and(body_json(
+            json!({"table_name": "Table1", "row_ids": ["r1", "r2"]}),
+        ))
         .respond_with(answer(json!({"success": true, "deleted_rows": 2})))
         .expect(1)
         .mount(&server)
         .await;
     let base = base(&server).await;
     let name = json!({"Name": "John Doe"}).as_object().unwrap().clone();
-    let added = base.append_rows("Table1", [name]).apply_default(true).await.unwrap();
+    let added = base
+        .append_rows("Table1", [name])
+        .apply_default(true)
+        .await
+        .unwrap();
     assert_eq!((added.inserted_row_count, added.row_ids.len()), (4, 4));
     let age = json!({"Age": 31}).as_object().unwrap().clone();
-    let updated = base.update_rows("Table1", [RowUpdate { row_id: "r1".into(), row: age }]).await.unwrap();
+    let updated = base
+        .update_rows(
+            "Table1",
+            [RowUpdate {
+                row_id: "r1".into(),
+                row: age,
+            }],
+        )
+        .await
+        .unwrap();
     assert!(updated.success);
     let deleted = base.delete_rows("Table1", ["r1", "r2"]).await.unwrap();
-    assert_eq!(serde_json::to_value(&deleted).unwrap(), json!({"success": true, "deleted_rows": 2}), "unknown fields survive");
+    assert_eq!(
+        serde_json::to_value(&deleted).unwrap(),
+        json!({"success": true, "deleted_rows": 2}),
+        "unknown fields survive"
+    );
 }
 
 #[tokio::test]
@@ -283,7 +391,10 @@ async fn sql_sends_parameters_and_decodes_results() {
         .await
         .unwrap();
     assert!(!result.results.is_empty());
-    assert_eq!(result.results[0].extra.get("duration-hours-minutes"), Some(&json!(5400)));
+    assert_eq!(
+        result.results[0].extra.get("duration-hours-minutes"),
+        Some(&json!(5400))
+    );
 }
 
 #[tokio::test]
@@ -291,7 +402,9 @@ async fn errors_carry_status_message_operation_and_body() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("{GATEWAY}/rows/nope/")))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"error_msg": "row _id not exits"})))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"error_msg": "row _id not exits"})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -306,13 +419,32 @@ async fn errors_carry_status_message_operation_and_body() {
         .await;
     let base = base(&server).await;
     let e = base.get_row("nope", "Table1").await.unwrap_err();
-    assert_eq!((e.kind(), e.status(), e.message(), e.operation()), (ErrorKind::Api, Some(404), Some("row _id not exits"), Some("getRow")));
+    assert_eq!(
+        (e.kind(), e.status(), e.message(), e.operation()),
+        (
+            ErrorKind::Api,
+            Some(404),
+            Some("row _id not exits"),
+            Some("getRow")
+        )
+    );
     assert_eq!(e.to_string(), "getRow: HTTP 404: row _id not exits");
     let e = base.get_metadata().await.unwrap_err();
-    assert_eq!((e.kind(), e.is_retryable(), e.body()), (ErrorKind::RateLimited, true, Some("")));
+    assert_eq!(
+        (e.kind(), e.is_retryable(), e.body()),
+        (ErrorKind::RateLimited, true, Some(""))
+    );
     let e = base.list_rows("Table1").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
-    assert_eq!(e.body(), Some(r#"{"rows": "not a list"}"#), "the body is kept");
-    assert!(e.to_string().starts_with("listRows: the response did not match the expected type: invalid type"), "{e}");
+    assert_eq!(
+        e.body(),
+        Some(r#"{"rows": "not a list"}"#),
+        "the body is kept"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("listRows: the response did not match the expected type: invalid type"),
+        "{e}"
+    );
     assert!(!e.to_string().contains("base-jwt"));
 }

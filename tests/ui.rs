@@ -35,21 +35,44 @@ fn published_dir() -> Option<PathBuf> {
 /// the generator's own tests) into the test's scratch directory.
 fn published_programs() -> Vec<PathBuf> {
     let Some(dir) = published_dir() else {
-        assert!(std::env::var_os("CI").is_none(), "SeaTable's published OpenAPI files are missing on CI");
-        eprintln!("note: SeaTable's published OpenAPI files are not beside the repository; not compiled");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "SeaTable's published OpenAPI files are missing on CI"
+        );
+        eprintln!(
+            "note: SeaTable's published OpenAPI files are not beside the repository; not compiled"
+        );
         return Vec::new();
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).expect("read dir").map(|e| e.expect("entry").path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
     files.sort();
     let mut programs = Vec::new();
     for file in files {
-        let stem = file.file_stem().expect("stem").to_string_lossy().replace(['.', '-'], "_");
-        let Ok(output) = Generator::from_files([&file]).options(RustOptions::external()).generate() else { continue };
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("published").join(&stem);
+        let stem = file
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .replace(['.', '-'], "_");
+        let Ok(output) = Generator::from_files([&file])
+            .options(RustOptions::external())
+            .generate()
+        else {
+            continue;
+        };
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("published")
+            .join(&stem);
         write_dir(&out, &output.rust, true).expect("write generated code");
         programs.push(wrapper(&format!("published_{stem}"), &out.join("api.rs")));
     }
-    assert_eq!(programs.len(), 6, "6 of SeaTable's 8 published files generate");
+    assert_eq!(
+        programs.len(),
+        6,
+        "6 of SeaTable's 8 published files generate"
+    );
     programs
 }
 
@@ -68,7 +91,10 @@ fn ui() {
     t.compile_fail("tests/ui/fail/*.rs");
     for dir in &snapshots {
         let name = dir.file_name().expect("name").to_string_lossy().to_string();
-        t.pass(wrapper(&format!("snapshot_{name}"), &dir.join("src/api.rs")));
+        t.pass(wrapper(
+            &format!("snapshot_{name}"),
+            &dir.join("src/api.rs"),
+        ));
     }
     for program in &published {
         t.pass(program);

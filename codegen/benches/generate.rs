@@ -16,12 +16,17 @@ fn whole_spec(c: &mut Criterion) {
     c.bench_function("load + check + lower + rust + docs (spec/)", |b| {
         b.iter(|| generator.generate().map(|o| o.rust.len() + o.docs.len()))
     });
-    let published = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/reference/seatable-openapi-6.2/user_account_operations.yaml");
+    let published = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/reference/seatable-openapi-6.2/user_account_operations.yaml"
+    );
     if std::path::Path::new(published).exists() {
-        let big = Generator::from_files([published]).options(seatable_codegen::RustOptions::external());
-        c.bench_function("SeaTable's user_account_operations.yaml (141 operations)", |b| {
-            b.iter(|| big.generate().map(|o| o.rust.len()))
-        });
+        let big =
+            Generator::from_files([published]).options(seatable_codegen::RustOptions::external());
+        c.bench_function(
+            "SeaTable's user_account_operations.yaml (141 operations)",
+            |b| b.iter(|| big.generate().map(|o| o.rust.len())),
+        );
     }
 }
 

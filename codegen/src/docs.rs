@@ -45,8 +45,16 @@ fn type_link(t: &TypeRef, here: &str) -> String {
 }
 
 fn one_line(s: Option<&str>) -> String {
-    s.map(|d| d.split("\n\n").next().unwrap_or(d).replace('\n', " ").replace('|', "\\|").trim().to_string())
-        .unwrap_or_default()
+    s.map(|d| {
+        d.split("\n\n")
+            .next()
+            .unwrap_or(d)
+            .replace('\n', " ")
+            .replace('|', "\\|")
+            .trim()
+            .to_string()
+    })
+    .unwrap_or_default()
 }
 
 fn example_value(t: &TypeRef, name: &str) -> String {
@@ -88,14 +96,33 @@ fn operation(out: &mut String, o: &Operation, module: &str) {
         let _ = writeln!(out, "- **Deprecated** by the server.");
     }
     match &o.paginate {
-        Some(Paginate::Offset { offset, limit, max, items }) => {
-            let _ = writeln!(out, "- Paging: at most {max} `{items}` per call, paged with `{offset}` and `{limit}`");
+        Some(Paginate::Offset {
+            offset,
+            limit,
+            max,
+            items,
+        }) => {
+            let _ = writeln!(
+                out,
+                "- Paging: at most {max} `{items}` per call, paged with `{offset}` and `{limit}`"
+            );
         }
-        Some(Paginate::Sql { default, max, items }) => {
+        Some(Paginate::Sql {
+            default,
+            max,
+            items,
+        }) => {
             let _ = writeln!(out, "- Paging: {default} `{items}` without `LIMIT`, at most {max}; cut silently beyond that");
         }
-        Some(Paginate::Page { page, per_page, items }) => {
-            let _ = writeln!(out, "- Paging: `{items}` paged with `{page}` and `{per_page}`");
+        Some(Paginate::Page {
+            page,
+            per_page,
+            items,
+        }) => {
+            let _ = writeln!(
+                out,
+                "- Paging: `{items}` paged with `{page}` and `{per_page}`"
+            );
         }
         None => {}
     }
@@ -104,7 +131,10 @@ fn operation(out: &mut String, o: &Operation, module: &str) {
     }
     let params: Vec<&Param> = o.params.iter().filter(|p| !p.bound).collect();
     if !params.is_empty() {
-        let _ = writeln!(out, "\n| parameter | in | type | required | description |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "\n| parameter | in | type | required | description |\n|---|---|---|---|---|"
+        );
         for p in params {
             let location = match p.location {
                 ParamLocation::Path => "path",
@@ -128,9 +158,17 @@ fn operation(out: &mut String, o: &Operation, module: &str) {
             BodyMedia::Multipart => "multipart (`multipart/form-data`)",
             BodyMedia::Raw => "raw bytes",
         };
-        let _ = writeln!(out, "\nBody: {media}, {}{}", type_link(&b.ty, module), if b.required { "" } else { " (optional)" });
+        let _ = writeln!(
+            out,
+            "\nBody: {media}, {}{}",
+            type_link(&b.ty, module),
+            if b.required { "" } else { " (optional)" }
+        );
         if let Some(fields) = &b.fields {
-            let _ = writeln!(out, "\n| field | type | required | description |\n|---|---|---|---|");
+            let _ = writeln!(
+                out,
+                "\n| field | type | required | description |\n|---|---|---|---|"
+            );
             for f in fields {
                 let _ = writeln!(
                     out,
@@ -189,7 +227,10 @@ fn type_entry(out: &mut String, def: &TypeDef, module: &str) {
     }
     match &def.kind {
         TypeKind::Struct { fields, extra } => {
-            let _ = writeln!(out, "| field | type | required | description |\n|---|---|---|---|");
+            let _ = writeln!(
+                out,
+                "| field | type | required | description |\n|---|---|---|---|"
+            );
             for f in fields {
                 let _ = writeln!(
                     out,
@@ -207,14 +248,26 @@ fn type_entry(out: &mut String, def: &TypeDef, module: &str) {
         }
         TypeKind::Enum { values } => {
             let list: Vec<String> = values.iter().map(|v| format!("`{}`", v.value)).collect();
-            let _ = writeln!(out, "One of: {}. Any other value decodes as `Unknown`.", list.join(", "));
+            let _ = writeln!(
+                out,
+                "One of: {}. Any other value decodes as `Unknown`.",
+                list.join(", ")
+            );
         }
         TypeKind::Tagged { property, variants } => {
             let _ = writeln!(out, "Told apart by `{property}`:\n");
             for v in variants {
-                let _ = writeln!(out, "- `{}` → {}", v.tag.as_deref().unwrap_or(""), type_link(&v.ty, module));
+                let _ = writeln!(
+                    out,
+                    "- `{}` → {}",
+                    v.tag.as_deref().unwrap_or(""),
+                    type_link(&v.ty, module)
+                );
             }
-            let _ = writeln!(out, "\nAny other `{property}` decodes as `Unknown` and is sent back unchanged.");
+            let _ = writeln!(
+                out,
+                "\nAny other `{property}` decodes as `Unknown` and is sent back unchanged."
+            );
         }
         TypeKind::Untagged { variants } => {
             let list: Vec<String> = variants.iter().map(|v| type_link(&v.ty, module)).collect();
@@ -235,14 +288,28 @@ pub fn emit(api: &Api) -> Vec<(String, String)> {
     let mut index = String::from(HEADER);
     index.push_str("# SeaTable API reference\n\nGenerated from the spec; one page per area.\n\n| area | operations | source |\n|---|---|---|\n");
     for m in &api.modules {
-        let _ = writeln!(index, "| [{}]({}.md) | {} | `{}` |", m.title, m.name, m.operations.len(), m.source);
+        let _ = writeln!(
+            index,
+            "| [{}]({}.md) | {} | `{}` |",
+            m.title,
+            m.name,
+            m.operations.len(),
+            m.source
+        );
         let mut page = String::from(HEADER);
         let _ = writeln!(page, "# {}\n", m.title);
         if let Some(d) = &m.description {
             let _ = writeln!(page, "{}\n", d.trim());
         }
-        let _ = writeln!(page, "Source: `{}`. Rust module: `seatable_api::{}`.\n", m.source, m.name);
-        let _ = writeln!(page, "| method | request | token | summary |\n|---|---|---|---|");
+        let _ = writeln!(
+            page,
+            "Source: `{}`. Rust module: `seatable_api::{}`.\n",
+            m.source, m.name
+        );
+        let _ = writeln!(
+            page,
+            "| method | request | token | summary |\n|---|---|---|---|"
+        );
         for o in &m.operations {
             let _ = writeln!(
                 page,
@@ -267,7 +334,15 @@ pub fn emit(api: &Api) -> Vec<(String, String)> {
         }
         files.push((format!("{}.md", m.name), page));
     }
-    let _ = writeln!(index, "| [Models](types.md) | — | {} |", api.sources.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "));
+    let _ = writeln!(
+        index,
+        "| [Models](types.md) | — | {} |",
+        api.sources
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let mut types = String::from(HEADER);
     types.push_str("# Models\n\nThe component schemas shared by every area, as Rust types in `seatable_api::types`.\n\n");
     for t in &api.types {

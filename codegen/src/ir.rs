@@ -264,14 +264,18 @@ pub enum TypeKind {
         extra: Option<TypeRef>,
     },
     /// A string enum; an `Unknown(String)` variant is always added.
-    Enum { values: Vec<EnumValue> },
+    Enum {
+        values: Vec<EnumValue>,
+    },
     /// `oneOf` with a discriminator; an `Unknown(Value)` variant is always added.
     Tagged {
         property: String,
         variants: Vec<Variant>,
     },
     /// `oneOf`/`anyOf` without a discriminator: the first variant that decodes wins.
-    Untagged { variants: Vec<Variant> },
+    Untagged {
+        variants: Vec<Variant>,
+    },
     Alias(TypeRef),
 }
 

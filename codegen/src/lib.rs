@@ -111,7 +111,11 @@ impl Generator {
 /// Writes `files` into `dir` so that a reader never sees a half-written set: everything goes
 /// to temporary files first, then each is renamed into place. With `remove_stale`, other
 /// files with the same extensions are removed (an operation module that no longer exists).
-pub fn write_dir(dir: &Path, files: &[(String, String)], remove_stale: bool) -> std::io::Result<()> {
+pub fn write_dir(
+    dir: &Path,
+    files: &[(String, String)],
+    remove_stale: bool,
+) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let mut temps = Vec::new();
     for (name, contents) in files {
@@ -131,11 +135,18 @@ pub fn write_dir(dir: &Path, files: &[(String, String)], remove_stale: bool) -> 
 }
 
 fn stale_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<Vec<PathBuf>> {
-    let exts: Vec<&str> = files.iter().filter_map(|(n, _)| n.rsplit_once('.').map(|x| x.1)).collect();
+    let exts: Vec<&str> = files
+        .iter()
+        .filter_map(|(n, _)| n.rsplit_once('.').map(|x| x.1))
+        .collect();
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
         let ext = name.rsplit_once('.').map(|x| x.1).unwrap_or_default();
         if path.is_file() && exts.contains(&ext) && !files.iter().any(|(n, _)| *n == name) {
             out.push(path);
@@ -160,7 +171,10 @@ pub fn compare_dir(dir: &Path, files: &[(String, String)]) -> Vec<String> {
                     .position(|(a, b)| a != b)
                     .unwrap_or_else(|| existing.lines().count().min(contents.lines().count()))
                     + 1;
-                drift.push(format!("{}: differs from the spec, first at line {line}", path.display()));
+                drift.push(format!(
+                    "{}: differs from the spec, first at line {line}",
+                    path.display()
+                ));
             }
             Err(_) => drift.push(format!("{}: missing", path.display())),
         }
@@ -192,12 +206,17 @@ pub fn build(spec_dir: &str, options: RustOptions) {
     let out_dir = match std::env::var_os("OUT_DIR") {
         Some(d) => PathBuf::from(d),
         None => {
-            eprintln!("error: OUT_DIR is not set; call seatable_codegen::build from a build script");
+            eprintln!(
+                "error: OUT_DIR is not set; call seatable_codegen::build from a build script"
+            );
             std::process::exit(1);
         }
     };
     if let Err(e) = write_dir(&out_dir, &output.rust, false) {
-        eprintln!("error: cannot write the generated code to {}: {e}", out_dir.display());
+        eprintln!(
+            "error: cannot write the generated code to {}: {e}",
+            out_dir.display()
+        );
         std::process::exit(1);
     }
 }

@@ -125,7 +125,11 @@ fn strip_location(message: &str) -> String {
 /// stopped, the pointer says which node that is.
 /// A container and its first key start at the same place; serde then means the container.
 fn pointer_at(positions: &Positions, line: usize, column: usize) -> String {
-    let exact = positions.0.iter().filter(|(_, &pos)| pos == (line, column)).min_by_key(|(p, _)| p.len());
+    let exact = positions
+        .0
+        .iter()
+        .filter(|(_, &pos)| pos == (line, column))
+        .min_by_key(|(p, _)| p.len());
     if let Some((p, _)) = exact {
         return p.clone();
     }
@@ -172,7 +176,8 @@ impl Indexer {
             Some(Frame::Seq { pointer, index }) => {
                 let p = format!("{pointer}/{index}");
                 *index += 1;
-                self.positions.insert(p.clone(), (mark.line(), mark.col() + 1));
+                self.positions
+                    .insert(p.clone(), (mark.line(), mark.col() + 1));
                 Some(p)
             }
         }

@@ -48,7 +48,7 @@ pub(crate) fn lower(files: &[SpecFile]) -> (Api, Vec<Diagnostic>) {
         diags: Vec::new(),
         schema_names: HashMap::new(),
         shared: Vec::new(),
-        shared_taken: vec!["Value".into(), "Map".into()],
+        shared_taken: RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect(),
         module: None,
         module_types: Vec::new(),
         module_taken: Vec::new(),
@@ -99,6 +99,36 @@ fn enum_name(value: &str, spell: bool) -> String {
     pascal(&spelled)
 }
 
+/// Names generated code uses from the prelude and std: a model named after one would
+/// shadow it (SeaTable's own spec has a schema `from`).
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "From",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "Default",
+    "Clone",
+    "Copy",
+    "Send",
+    "Sync",
+    "Sized",
+    "ToString",
+    "ToOwned",
+    "AsRef",
+    "Value",
+    "Map",
+    "Unknown",
+];
+
 fn ext_str<'v>(ext: &'v indexmap::IndexMap<String, Value>, key: &str) -> Option<&'v str> {
     ext.get(key).and_then(Value::as_str)
 }
@@ -125,7 +155,13 @@ impl<'a> Lowerer<'a> {
 
     /// Resolves `[other.yaml]#/components/<kind>/<name>`; reports a dangling or unsupported
     /// reference at `pointer`.
-    fn resolve(&mut self, file: usize, pointer: &str, reference: &str, kind: &str) -> Option<(usize, String)> {
+    fn resolve(
+        &mut self,
+        file: usize,
+        pointer: &str,
+        reference: &str,
+        kind: &str,
+    ) -> Option<(usize, String)> {
         let at = format!("{pointer}/$ref");
         let (file_part, fragment) = match reference.split_once('#') {
             Some(x) => x,
@@ -141,7 +177,11 @@ impl<'a> Lowerer<'a> {
             match (0..self.files.len()).find(|&i| self.file_name(i) == wanted) {
                 Some(i) => i,
                 None => {
-                    self.error(file, &at, format!("dangling $ref `{reference}`: no spec file `{wanted}` is loaded"));
+                    self.error(
+                        file,
+                        &at,
+                        format!("dangling $ref `{reference}`: no spec file `{wanted}` is loaded"),
+                    );
                     return None;
                 }
             }
@@ -152,16 +192,26 @@ impl<'a> Lowerer<'a> {
             return None;
         };
         let name = name.replace("~1", "/").replace("~0", "~");
-        let exists = self.files[target].doc.components.as_ref().is_some_and(|c| match kind {
-            "schemas" => c.schemas.contains_key(&name),
-            "parameters" => c.parameters.contains_key(&name),
-            "requestBodies" => c.request_bodies.contains_key(&name),
-            "responses" => c.responses.contains_key(&name),
-            _ => false,
-        });
+        let exists = self.files[target]
+            .doc
+            .components
+            .as_ref()
+            .is_some_and(|c| match kind {
+                "schemas" => c.schemas.contains_key(&name),
+                "parameters" => c.parameters.contains_key(&name),
+                "requestBodies" => c.request_bodies.contains_key(&name),
+                "responses" => c.responses.contains_key(&name),
+                _ => false,
+            });
         if !exists {
             let file_display = self.files[target].display.clone();
-            self.error(file, &at, format!("dangling $ref `{reference}`: {file_display} has no `components/{kind}/{name}`"));
+            self.error(
+                file,
+                &at,
+                format!(
+                    "dangling $ref `{reference}`: {file_display} has no `components/{kind}/{name}`"
+                ),
+            );
             return None;
         }
         Some((target, name))
@@ -177,10 +227,14 @@ impl<'a> Lowerer<'a> {
     fn name_components(&mut self) {
         let mut first_seen: HashMap<String, String> = HashMap::new();
         for fi in 0..self.files.len() {
-            let Some(components) = &self.files[fi].doc.components else { continue };
+            let Some(components) = &self.files[fi].doc.components else {
+                continue;
+            };
             for (name, schema) in &components.schemas {
                 let rust = match schema {
-                    ReferenceOr::Item(s) => ext_str(&s.schema_data.extensions, "x-rust-name").map(str::to_string),
+                    ReferenceOr::Item(s) => {
+                        ext_str(&s.schema_data.extensions, "x-rust-name").map(str::to_string)
+                    }
                     ReferenceOr::Reference { .. } => None,
                 }
                 .unwrap_or_else(|| pascal(name));
@@ -189,6 +243,11 @@ impl<'a> Lowerer<'a> {
                     self.error(fi, &pointer, format!("schema name `{name}` has no letters or digits to make a Rust name from; add x-rust-name"));
                     continue;
                 }
+                let rust = if RESERVED_TYPE_NAMES.contains(&rust.as_str()) {
+                    format!("{rust}Model")
+                } else {
+                    rust
+                };
                 let here = format!("{}{}", self.files[fi].display, pointer);
                 if let Some(prev) = first_seen.get(&rust) {
                     self.error(fi, &pointer, format!("schema `{name}` becomes the Rust type `{rust}`, which {prev} already defines"));
@@ -204,9 +263,13 @@ impl<'a> Lowerer<'a> {
     fn lower_components(&mut self) {
         let files: &'a [SpecFile] = self.files;
         for (fi, f) in files.iter().enumerate() {
-            let Some(components) = &f.doc.components else { continue };
+            let Some(components) = &f.doc.components else {
+                continue;
+            };
             for (name, schema) in &components.schemas {
-                let Some(rust) = self.schema_names.get(&(fi, name.clone())).cloned() else { continue };
+                let Some(rust) = self.schema_names.get(&(fi, name.clone())).cloned() else {
+                    continue;
+                };
                 let pointer = format!("#/components/schemas/{}", escape_pointer_token(name));
                 let (kind, description) = match schema {
                     ReferenceOr::Reference { reference } => {
@@ -236,7 +299,10 @@ impl<'a> Lowerer<'a> {
     fn ref_type(&mut self, file: usize, pointer: &str, reference: &str) -> TypeRef {
         match self.resolve(file, pointer, reference, "schemas") {
             Some(key) => match self.schema_names.get(&key) {
-                Some(name) => TypeRef::Named(TypePath { module: None, name: name.clone() }),
+                Some(name) => TypeRef::Named(TypePath {
+                    module: None,
+                    name: name.clone(),
+                }),
                 None => TypeRef::Any,
             },
             None => TypeRef::Any,
@@ -244,21 +310,42 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The Rust type for a schema used somewhere; inline definitions get `hint` as name.
-    fn schema_type(&mut self, file: usize, pointer: &str, schema: &ReferenceOr<Schema>, hint: &str, scope: Scope) -> TypeRef {
+    fn schema_type(
+        &mut self,
+        file: usize,
+        pointer: &str,
+        schema: &ReferenceOr<Schema>,
+        hint: &str,
+        scope: Scope,
+    ) -> TypeRef {
         match schema {
             ReferenceOr::Reference { reference } => self.ref_type(file, pointer, reference),
             ReferenceOr::Item(s) => self.inline_type(file, pointer, s, hint, scope),
         }
     }
 
-    fn boxed_type(&mut self, file: usize, pointer: &str, schema: &ReferenceOr<Box<Schema>>, hint: &str, scope: Scope) -> TypeRef {
+    fn boxed_type(
+        &mut self,
+        file: usize,
+        pointer: &str,
+        schema: &ReferenceOr<Box<Schema>>,
+        hint: &str,
+        scope: Scope,
+    ) -> TypeRef {
         match schema {
             ReferenceOr::Reference { reference } => self.ref_type(file, pointer, reference),
             ReferenceOr::Item(s) => self.inline_type(file, pointer, s, hint, scope),
         }
     }
 
-    fn inline_type(&mut self, file: usize, pointer: &str, s: &Schema, hint: &str, scope: Scope) -> TypeRef {
+    fn inline_type(
+        &mut self,
+        file: usize,
+        pointer: &str,
+        s: &Schema,
+        hint: &str,
+        scope: Scope,
+    ) -> TypeRef {
         let name = self.reserve(hint, scope);
         match self.shape(file, pointer, s, &name, scope) {
             Shape::Ref(t) => {
@@ -279,7 +366,10 @@ impl<'a> Lowerer<'a> {
                     }
                     Scope::Module => {
                         self.module_types.push(def);
-                        TypeRef::Named(TypePath { module: self.module.clone(), name })
+                        TypeRef::Named(TypePath {
+                            module: self.module.clone(),
+                            name,
+                        })
                     }
                 }
             }
@@ -288,7 +378,11 @@ impl<'a> Lowerer<'a> {
 
     fn reserve(&mut self, hint: &str, scope: Scope) -> String {
         let base = pascal(hint);
-        let base = if base.is_empty() { "Inline".to_string() } else { base };
+        let base = if base.is_empty() {
+            "Inline".to_string()
+        } else {
+            base
+        };
         let taken = match scope {
             Scope::Shared => &mut self.shared_taken,
             Scope::Module => &mut self.module_taken,
@@ -323,7 +417,8 @@ impl<'a> Lowerer<'a> {
                         let t = if f.is_empty() {
                             Some(file)
                         } else {
-                            (0..self.files.len()).find(|&i| self.file_name(i) == f.trim_start_matches("./"))
+                            (0..self.files.len())
+                                .find(|&i| self.file_name(i) == f.trim_start_matches("./"))
                         };
                         (t, frag.rsplit('/').next().unwrap_or_default().to_string())
                     }
@@ -356,13 +451,31 @@ impl<'a> Lowerer<'a> {
             }),
             SchemaKind::Type(Type::Boolean(_)) => Shape::Ref(TypeRef::Bool),
             SchemaKind::Type(Type::Object(o)) => {
-                let props: Vec<_> = o.properties.iter().map(|(k, v)| (file, pointer.to_string(), k.clone(), v.clone())).collect();
-                self.object(file, pointer, props, &o.required, o.additional_properties.as_ref(), name, scope)
+                let props: Vec<_> = o
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (file, pointer.to_string(), k.clone(), v.clone()))
+                    .collect();
+                self.object(
+                    file,
+                    pointer,
+                    props,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    name,
+                    scope,
+                )
             }
             SchemaKind::Type(Type::Array(a)) => {
                 let item = match &a.items {
                     Some(items) => {
-                        let t = self.boxed_type(file, &format!("{pointer}/items"), items, &format!("{name}Item"), scope);
+                        let t = self.boxed_type(
+                            file,
+                            &format!("{pointer}/items"),
+                            items,
+                            &format!("{name}Item"),
+                            scope,
+                        );
                         if self.is_nullable(file, items) {
                             TypeRef::Nullable(Box::new(t))
                         } else {
@@ -373,8 +486,18 @@ impl<'a> Lowerer<'a> {
                 };
                 Shape::Ref(TypeRef::Array(Box::new(item)))
             }
-            SchemaKind::OneOf { one_of } => self.one_of(file, pointer, one_of, s.schema_data.discriminator.as_ref(), name, scope, "oneOf"),
-            SchemaKind::AnyOf { any_of } => self.one_of(file, pointer, any_of, None, name, scope, "anyOf"),
+            SchemaKind::OneOf { one_of } => self.one_of(
+                file,
+                pointer,
+                one_of,
+                s.schema_data.discriminator.as_ref(),
+                name,
+                scope,
+                "oneOf",
+            ),
+            SchemaKind::AnyOf { any_of } => {
+                self.one_of(file, pointer, any_of, None, name, scope, "anyOf")
+            }
             SchemaKind::AllOf { all_of } => self.all_of(file, pointer, all_of, name, scope),
             SchemaKind::Not { .. } => {
                 self.error(file, &format!("{pointer}/not"), "unsupported schema construct `not`: a Rust type cannot express \"anything but\"; describe the allowed shape instead");
@@ -389,20 +512,51 @@ impl<'a> Lowerer<'a> {
                     return self.all_of(file, pointer, &a.all_of, name, scope);
                 }
                 if !a.one_of.is_empty() {
-                    return self.one_of(file, pointer, &a.one_of, s.schema_data.discriminator.as_ref(), name, scope, "oneOf");
+                    return self.one_of(
+                        file,
+                        pointer,
+                        &a.one_of,
+                        s.schema_data.discriminator.as_ref(),
+                        name,
+                        scope,
+                        "oneOf",
+                    );
                 }
                 if !a.any_of.is_empty() {
                     return self.one_of(file, pointer, &a.any_of, None, name, scope, "anyOf");
                 }
                 match a.typ.as_deref() {
-                    None | Some("object") if !a.properties.is_empty() || a.additional_properties.is_some() || a.typ.is_some() => {
-                        let mut props: Vec<_> = a.properties.iter().map(|(k, v)| (file, pointer.to_string(), k.clone(), v.clone())).collect();
+                    None | Some("object")
+                        if !a.properties.is_empty()
+                            || a.additional_properties.is_some()
+                            || a.typ.is_some() =>
+                    {
+                        let mut props: Vec<_> = a
+                            .properties
+                            .iter()
+                            .map(|(k, v)| (file, pointer.to_string(), k.clone(), v.clone()))
+                            .collect();
                         let mut required = a.required.clone();
                         let mut additional = a.additional_properties.clone();
                         if !a.all_of.is_empty() {
-                            self.gather(file, pointer, &a.all_of, &mut props, &mut required, &mut additional);
+                            self.gather(
+                                file,
+                                pointer,
+                                &a.all_of,
+                                &mut props,
+                                &mut required,
+                                &mut additional,
+                            );
                         }
-                        self.object(file, pointer, props, &required, additional.as_ref(), name, scope)
+                        self.object(
+                            file,
+                            pointer,
+                            props,
+                            &required,
+                            additional.as_ref(),
+                            name,
+                            scope,
+                        )
                     }
                     None => Shape::Ref(if a.items.is_some() {
                         TypeRef::Array(Box::new(TypeRef::Any))
@@ -411,7 +565,13 @@ impl<'a> Lowerer<'a> {
                     }),
                     Some("array") => {
                         let item = match &a.items {
-                            Some(items) => self.boxed_type(file, &format!("{pointer}/items"), items, &format!("{name}Item"), scope),
+                            Some(items) => self.boxed_type(
+                                file,
+                                &format!("{pointer}/items"),
+                                items,
+                                &format!("{name}Item"),
+                                scope,
+                            ),
                             None => TypeRef::Any,
                         };
                         Shape::Ref(TypeRef::Array(Box::new(item)))
@@ -421,7 +581,11 @@ impl<'a> Lowerer<'a> {
                         Some("binary") => TypeRef::Bytes,
                         _ => TypeRef::String,
                     }),
-                    Some("integer") => Shape::Ref(if a.format.as_deref() == Some("int32") { TypeRef::I32 } else { TypeRef::I64 }),
+                    Some("integer") => Shape::Ref(if a.format.as_deref() == Some("int32") {
+                        TypeRef::I32
+                    } else {
+                        TypeRef::I64
+                    }),
                     Some("number") => Shape::Ref(TypeRef::F64),
                     Some("boolean") => Shape::Ref(TypeRef::Bool),
                     Some(other) => {
@@ -433,16 +597,34 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn string_enum(&mut self, file: usize, pointer: &str, s: &Schema, values: Vec<String>) -> Shape {
+    fn string_enum(
+        &mut self,
+        file: usize,
+        pointer: &str,
+        s: &Schema,
+        values: Vec<String>,
+    ) -> Shape {
         let names: Option<Vec<String>> = s
             .schema_data
             .extensions
             .get("x-enum-varnames")
             .and_then(Value::as_array)
-            .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect());
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .collect()
+            });
         if let Some(n) = &names {
             if n.len() != values.len() {
-                self.error(file, &format!("{pointer}/x-enum-varnames"), format!("x-enum-varnames has {} names for {} enum values", n.len(), values.len()));
+                self.error(
+                    file,
+                    &format!("{pointer}/x-enum-varnames"),
+                    format!(
+                        "x-enum-varnames has {} names for {} enum values",
+                        n.len(),
+                        values.len()
+                    ),
+                );
             }
         }
         // Values that differ only in punctuation (`DD/MM/YYYY`, `DD.MM.YYYY`) are told apart
@@ -450,7 +632,10 @@ impl<'a> Lowerer<'a> {
         let plain: Vec<String> = values.iter().map(|v| enum_name(v, false)).collect();
         let mut out: Vec<EnumValue> = Vec::new();
         for (i, value) in values.iter().enumerate() {
-            let explicit = names.as_ref().and_then(|n| n.get(i)).filter(|n| !n.is_empty());
+            let explicit = names
+                .as_ref()
+                .and_then(|n| n.get(i))
+                .filter(|n| !n.is_empty());
             let clashes = plain.iter().filter(|p| **p == plain[i]).count() > 1;
             let rust_name = match explicit {
                 Some(n) => n.clone(),
@@ -472,7 +657,11 @@ impl<'a> Lowerer<'a> {
             if out.iter().any(|v| &v.value == value) {
                 continue;
             }
-            out.push(EnumValue { value: value.clone(), rust_name, description: None });
+            out.push(EnumValue {
+                value: value.clone(),
+                rust_name,
+                description: None,
+            });
         }
         Shape::Def(TypeKind::Enum { values: out })
     }
@@ -492,7 +681,13 @@ impl<'a> Lowerer<'a> {
         let extra = match additional {
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Any),
             Some(AdditionalProperties::Schema(s)) => {
-                let t = self.schema_type(extra_file, &format!("{_pointer}/additionalProperties"), s, &format!("{name}Value"), scope);
+                let t = self.schema_type(
+                    extra_file,
+                    &format!("{_pointer}/additionalProperties"),
+                    s,
+                    &format!("{name}Value"),
+                    scope,
+                );
                 Some(t)
             }
             _ => None,
@@ -508,7 +703,9 @@ impl<'a> Lowerer<'a> {
         for (file, parent, prop, schema) in props {
             let pointer = format!("{parent}/properties/{}", escape_pointer_token(&prop));
             let explicit = match &schema {
-                ReferenceOr::Item(s) => ext_str(&s.schema_data.extensions, "x-rust-name").map(str::to_string),
+                ReferenceOr::Item(s) => {
+                    ext_str(&s.schema_data.extensions, "x-rust-name").map(str::to_string)
+                }
                 _ => None,
             };
             let mut rust = explicit.unwrap_or_else(|| snake(&prop));
@@ -516,7 +713,13 @@ impl<'a> Lowerer<'a> {
                 rust = "field".into();
             }
             let rust_name = unique(rust, &mut taken);
-            let ty = self.boxed_type(file, &pointer, &schema, &format!("{name}{}", pascal(&prop)), scope);
+            let ty = self.boxed_type(
+                file,
+                &pointer,
+                &schema,
+                &format!("{name}{}", pascal(&prop)),
+                scope,
+            );
             let description = match &schema {
                 ReferenceOr::Item(s) => s.schema_data.description.clone(),
                 _ => None,
@@ -548,9 +751,15 @@ impl<'a> Lowerer<'a> {
             let (mfile, mpointer, schema) = match member {
                 ReferenceOr::Item(s) => (file, at.clone(), s),
                 ReferenceOr::Reference { reference } => {
-                    let Some((tf, tn)) = self.resolve(file, &at, reference, "schemas") else { continue };
+                    let Some((tf, tn)) = self.resolve(file, &at, reference, "schemas") else {
+                        continue;
+                    };
                     match self.component_schema(tf, &tn) {
-                        Some(ReferenceOr::Item(s)) => (tf, format!("#/components/schemas/{}", escape_pointer_token(&tn)), s),
+                        Some(ReferenceOr::Item(s)) => (
+                            tf,
+                            format!("#/components/schemas/{}", escape_pointer_token(&tn)),
+                            s,
+                        ),
                         _ => {
                             self.error(file, &at, "unsupported schema construct: an allOf member that is itself only a $ref to a $ref");
                             continue;
@@ -559,12 +768,19 @@ impl<'a> Lowerer<'a> {
                 }
             };
             let (p, r, a, nested) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties, None),
+                SchemaKind::Type(Type::Object(o)) => {
+                    (&o.properties, &o.required, &o.additional_properties, None)
+                }
                 SchemaKind::AllOf { all_of } => {
                     self.gather(mfile, &mpointer, all_of, props, required, additional);
                     continue;
                 }
-                SchemaKind::Any(a) if a.typ.as_deref().is_none_or(|t| t == "object") => (&a.properties, &a.required, &a.additional_properties, Some(&a.all_of)),
+                SchemaKind::Any(a) if a.typ.as_deref().is_none_or(|t| t == "object") => (
+                    &a.properties,
+                    &a.required,
+                    &a.additional_properties,
+                    Some(&a.all_of),
+                ),
                 _ => {
                     self.error(file, &at, "unsupported schema construct: an allOf member that is not an object; only objects can be merged");
                     continue;
@@ -589,15 +805,43 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn all_of(&mut self, file: usize, pointer: &str, members: &[ReferenceOr<Schema>], name: &str, scope: Scope) -> Shape {
+    fn all_of(
+        &mut self,
+        file: usize,
+        pointer: &str,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        scope: Scope,
+    ) -> Shape {
         if let [only] = members {
-            return Shape::Ref(self.schema_type(file, &format!("{pointer}/allOf/0"), only, name, scope));
+            return Shape::Ref(self.schema_type(
+                file,
+                &format!("{pointer}/allOf/0"),
+                only,
+                name,
+                scope,
+            ));
         }
         let mut props = Vec::new();
         let mut required = Vec::new();
         let mut additional = None;
-        self.gather(file, pointer, members, &mut props, &mut required, &mut additional);
-        self.object(file, pointer, props, &required, additional.as_ref(), name, scope)
+        self.gather(
+            file,
+            pointer,
+            members,
+            &mut props,
+            &mut required,
+            &mut additional,
+        );
+        self.object(
+            file,
+            pointer,
+            props,
+            &required,
+            additional.as_ref(),
+            name,
+            scope,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -612,20 +856,37 @@ impl<'a> Lowerer<'a> {
         keyword: &str,
     ) -> Shape {
         if let (None, [only]) = (discriminator, members) {
-            return Shape::Ref(self.schema_type(file, &format!("{pointer}/{keyword}/0"), only, name, scope));
+            return Shape::Ref(self.schema_type(
+                file,
+                &format!("{pointer}/{keyword}/0"),
+                only,
+                name,
+                scope,
+            ));
         }
         let mut taken = vec!["Unknown".to_string()];
         if let Some(d) = discriminator {
             let mut variants: Vec<Variant> = Vec::new();
             let mut covered = Vec::new();
             for (tag, target) in &d.mapping {
-                let at = format!("{pointer}/discriminator/mapping/{}", escape_pointer_token(tag));
-                let target_ref = if target.contains('#') { target.clone() } else { format!("#/components/schemas/{target}") };
-                let ty = match self.resolve(file, &at.replace("/$ref", ""), &target_ref, "schemas") {
+                let at = format!(
+                    "{pointer}/discriminator/mapping/{}",
+                    escape_pointer_token(tag)
+                );
+                let target_ref = if target.contains('#') {
+                    target.clone()
+                } else {
+                    format!("#/components/schemas/{target}")
+                };
+                let ty = match self.resolve(file, &at.replace("/$ref", ""), &target_ref, "schemas")
+                {
                     Some(key) => {
                         covered.push(key.clone());
                         match self.schema_names.get(&key) {
-                            Some(n) => TypeRef::Named(TypePath { module: None, name: n.clone() }),
+                            Some(n) => TypeRef::Named(TypePath {
+                                module: None,
+                                name: n.clone(),
+                            }),
                             None => continue,
                         }
                     }
@@ -637,13 +898,19 @@ impl<'a> Lowerer<'a> {
                     continue;
                 }
                 taken.push(rust.clone());
-                variants.push(Variant { tag: Some(tag.clone()), rust_name: rust, ty });
+                variants.push(Variant {
+                    tag: Some(tag.clone()),
+                    rust_name: rust,
+                    ty,
+                });
             }
             for (i, member) in members.iter().enumerate() {
                 let at = format!("{pointer}/{keyword}/{i}");
                 match member {
                     ReferenceOr::Reference { reference } => {
-                        let Some(key) = self.resolve(file, &at, reference, "schemas") else { continue };
+                        let Some(key) = self.resolve(file, &at, reference, "schemas") else {
+                            continue;
+                        };
                         if covered.contains(&key) {
                             continue;
                         }
@@ -658,7 +925,10 @@ impl<'a> Lowerer<'a> {
                             variants.push(Variant {
                                 tag: Some(tag),
                                 rust_name: rust,
-                                ty: TypeRef::Named(TypePath { module: None, name: n.clone() }),
+                                ty: TypeRef::Named(TypePath {
+                                    module: None,
+                                    name: n.clone(),
+                                }),
                             });
                         }
                     }
@@ -667,7 +937,10 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            return Shape::Def(TypeKind::Tagged { property: d.property_name.clone(), variants });
+            return Shape::Def(TypeKind::Tagged {
+                property: d.property_name.clone(),
+                variants,
+            });
         }
         let mut variants = Vec::new();
         for (i, member) in members.iter().enumerate() {
@@ -693,7 +966,11 @@ impl<'a> Lowerer<'a> {
                 n += 1;
             }
             taken.push(candidate.clone());
-            variants.push(Variant { tag: None, rust_name: candidate, ty });
+            variants.push(Variant {
+                tag: None,
+                rust_name: candidate,
+                ty,
+            });
         }
         Shape::Def(TypeKind::Untagged { variants })
     }
@@ -714,7 +991,7 @@ impl<'a> Lowerer<'a> {
         self.module = Some(name.clone());
         self.module_types = Vec::new();
         // Builder names share the namespace with inline types; reserve them first.
-        self.module_taken = Vec::new();
+        self.module_taken = RESERVED_TYPE_NAMES.iter().map(|s| s.to_string()).collect();
         for (_, item) in f.doc.paths.iter() {
             if let ReferenceOr::Item(item) = item {
                 for (_, op) in item.iter() {
@@ -731,7 +1008,11 @@ impl<'a> Lowerer<'a> {
             let item = match item {
                 ReferenceOr::Item(item) => item,
                 ReferenceOr::Reference { .. } => {
-                    self.error(fi, &format!("{path_pointer}/$ref"), "unsupported: a path item given by $ref; write the operations in place");
+                    self.error(
+                        fi,
+                        &format!("{path_pointer}/$ref"),
+                        "unsupported: a path item given by $ref; write the operations in place",
+                    );
                     continue;
                 }
             };
@@ -742,13 +1023,16 @@ impl<'a> Lowerer<'a> {
                     continue;
                 };
                 if let Some(prev) = seen_ids.get(&id) {
-                    let msg = format!("duplicate operationId `{id}` in this file (first used at {prev})");
+                    let msg =
+                        format!("duplicate operationId `{id}` in this file (first used at {prev})");
                     self.error(fi, &format!("{pointer}/operationId"), msg);
                     continue;
                 }
                 let (line, _) = f.positions.find(&format!("{pointer}/operationId"));
                 seen_ids.insert(id.clone(), format!("line {line}"));
-                if let Some(o) = self.operation(fi, &pointer, path, method, &item.parameters, op, id) {
+                if let Some(o) =
+                    self.operation(fi, &pointer, path, method, &item.parameters, op, id)
+                {
                     operations.push(o);
                 }
             }
@@ -789,7 +1073,11 @@ impl<'a> Lowerer<'a> {
     fn check_receivers(&mut self, modules: &[Module]) {
         let mut seen: HashMap<(TokenKind, String), String> = HashMap::new();
         for m in modules {
-            let fi = self.files.iter().position(|f| f.display == m.source).unwrap_or(0);
+            let fi = self
+                .files
+                .iter()
+                .position(|f| f.display == m.source)
+                .unwrap_or(0);
             for o in &m.operations {
                 let key = (o.token, o.method_name.clone());
                 if let Some(prev) = seen.get(&key) {
@@ -819,9 +1107,15 @@ impl<'a> Lowerer<'a> {
         let files: &'a [SpecFile] = self.files;
         let f = &files[fi];
         let builder_name = pascal(&id);
-        let method_name = ext_str(&op.extensions, "x-rust-name").map(str::to_string).unwrap_or_else(|| snake(&id));
+        let method_name = ext_str(&op.extensions, "x-rust-name")
+            .map(str::to_string)
+            .unwrap_or_else(|| snake(&id));
         if builder_name.is_empty() || method_name.is_empty() {
-            self.error(fi, &format!("{pointer}/operationId"), format!("operationId `{id}` has no letters or digits to make a Rust name from"));
+            self.error(
+                fi,
+                &format!("{pointer}/operationId"),
+                format!("operationId `{id}` has no letters or digits to make a Rust name from"),
+            );
             return None;
         }
         let http_method = match method {
@@ -842,15 +1136,27 @@ impl<'a> Lowerer<'a> {
         let requirements = op.security.as_ref().or(f.doc.security.as_ref());
         if let Some(first) = requirements.and_then(|r| r.first()) {
             if let Some((name, _)) = first.iter().next() {
-                let sec_pointer = if op.security.is_some() { format!("{pointer}/security/0") } else { "#/security/0".into() };
-                let scheme = f.doc.components.as_ref().and_then(|c| c.security_schemes.get(name));
+                let sec_pointer = if op.security.is_some() {
+                    format!("{pointer}/security/0")
+                } else {
+                    "#/security/0".into()
+                };
+                let scheme = f
+                    .doc
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.security_schemes.get(name));
                 match scheme {
                     None => {
                         self.error(fi, &sec_pointer, format!("unknown security scheme `{name}`: declare it under components/securitySchemes"));
                         return None;
                     }
                     Some(ReferenceOr::Reference { .. }) => {
-                        self.error(fi, &sec_pointer, format!("unsupported: security scheme `{name}` given by $ref"));
+                        self.error(
+                            fi,
+                            &sec_pointer,
+                            format!("unsupported: security scheme `{name}` given by $ref"),
+                        );
                         return None;
                     }
                     Some(ReferenceOr::Item(s)) => {
@@ -881,7 +1187,10 @@ impl<'a> Lowerer<'a> {
                                 }
                             }
                         };
-                        let scheme_pointer = format!("#/components/securitySchemes/{}", escape_pointer_token(name));
+                        let scheme_pointer = format!(
+                            "#/components/securitySchemes/{}",
+                            escape_pointer_token(name)
+                        );
                         match kind {
                             Some(k) => token = k,
                             None => {
@@ -889,8 +1198,13 @@ impl<'a> Lowerer<'a> {
                                 return None;
                             }
                         }
-                        if let Some(list) = ext.get("x-bound-parameters").and_then(Value::as_array) {
-                            bound = list.iter().filter_map(Value::as_str).map(str::to_string).collect();
+                        if let Some(list) = ext.get("x-bound-parameters").and_then(Value::as_array)
+                        {
+                            bound = list
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect();
                         }
                         scheme_name = Some(name.clone());
                     }
@@ -903,19 +1217,48 @@ impl<'a> Lowerer<'a> {
         let all: Vec<(String, &ReferenceOr<Parameter>)> = shared_params
             .iter()
             .enumerate()
-            .map(|(i, p)| (format!("{}/parameters/{i}", pointer.rsplit_once('/').map(|x| x.0).unwrap_or(pointer)), p))
-            .chain(op.parameters.iter().enumerate().map(|(i, p)| (format!("{pointer}/parameters/{i}"), p)))
+            .map(|(i, p)| {
+                (
+                    format!(
+                        "{}/parameters/{i}",
+                        pointer.rsplit_once('/').map(|x| x.0).unwrap_or(pointer)
+                    ),
+                    p,
+                )
+            })
+            .chain(
+                op.parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (format!("{pointer}/parameters/{i}"), p)),
+            )
             .collect();
         let mut taken_names: Vec<String> = vec!["client".into(), "body".into()];
         for (ppointer, p) in all {
             let (pfile, ppointer, param) = match p {
                 ReferenceOr::Item(p) => (fi, ppointer, p),
                 ReferenceOr::Reference { reference } => {
-                    let Some((tf, tn)) = self.resolve(fi, &ppointer, reference, "parameters") else { continue };
-                    match files[tf].doc.components.as_ref().and_then(|c| c.parameters.get(&tn)) {
-                        Some(ReferenceOr::Item(p)) => (tf, format!("#/components/parameters/{}", escape_pointer_token(&tn)), p),
+                    let Some((tf, tn)) = self.resolve(fi, &ppointer, reference, "parameters")
+                    else {
+                        continue;
+                    };
+                    match files[tf]
+                        .doc
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.parameters.get(&tn))
+                    {
+                        Some(ReferenceOr::Item(p)) => (
+                            tf,
+                            format!("#/components/parameters/{}", escape_pointer_token(&tn)),
+                            p,
+                        ),
                         _ => {
-                            self.error(fi, &ppointer, "unsupported: a parameter $ref that points at another $ref");
+                            self.error(
+                                fi,
+                                &ppointer,
+                                "unsupported: a parameter $ref that points at another $ref",
+                            );
                             continue;
                         }
                     }
@@ -926,21 +1269,45 @@ impl<'a> Lowerer<'a> {
                 Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
                 Parameter::Header { parameter_data, .. } => (ParamLocation::Header, parameter_data),
                 Parameter::Cookie { parameter_data, .. } => {
-                    self.error(pfile, &ppointer, format!("unsupported: cookie parameter `{}`", parameter_data.name));
+                    self.error(
+                        pfile,
+                        &ppointer,
+                        format!("unsupported: cookie parameter `{}`", parameter_data.name),
+                    );
                     continue;
                 }
             };
             let hint = format!("{builder_name}{}", pascal(&data.name));
             let ty = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => self.schema_type(pfile, &format!("{ppointer}/schema"), s, &hint, Scope::Module),
-                ParameterSchemaOrContent::Content(c) => match c.values().next().and_then(|m| m.schema.as_ref()) {
-                    Some(s) => self.schema_type(pfile, &format!("{ppointer}/content"), s, &hint, Scope::Module),
-                    None => TypeRef::String,
-                },
+                ParameterSchemaOrContent::Schema(s) => self.schema_type(
+                    pfile,
+                    &format!("{ppointer}/schema"),
+                    s,
+                    &hint,
+                    Scope::Module,
+                ),
+                ParameterSchemaOrContent::Content(c) => {
+                    match c.values().next().and_then(|m| m.schema.as_ref()) {
+                        Some(s) => self.schema_type(
+                            pfile,
+                            &format!("{ppointer}/content"),
+                            s,
+                            &hint,
+                            Scope::Module,
+                        ),
+                        None => TypeRef::String,
+                    }
+                }
             };
             let is_bound = location == ParamLocation::Path && bound.contains(&data.name);
-            let rust = ext_str(&data.extensions, "x-rust-name").map(str::to_string).unwrap_or_else(|| snake(&data.name));
-            let rust = if rust.is_empty() { "param".to_string() } else { rust };
+            let rust = ext_str(&data.extensions, "x-rust-name")
+                .map(str::to_string)
+                .unwrap_or_else(|| snake(&data.name));
+            let rust = if rust.is_empty() {
+                "param".to_string()
+            } else {
+                rust
+            };
             let new = Param {
                 rust_name: String::new(),
                 name: data.name.clone(),
@@ -950,9 +1317,15 @@ impl<'a> Lowerer<'a> {
                 description: data.description.clone(),
                 bound: is_bound,
             };
-            if let Some(existing) = params.iter_mut().find(|x| x.name == new.name && x.location == new.location) {
+            if let Some(existing) = params
+                .iter_mut()
+                .find(|x| x.name == new.name && x.location == new.location)
+            {
                 let keep = existing.rust_name.clone();
-                *existing = Param { rust_name: keep, ..new };
+                *existing = Param {
+                    rust_name: keep,
+                    ..new
+                };
             } else {
                 let rust_name = unique(rust, &mut taken_names);
                 params.push(Param { rust_name, ..new });
@@ -978,17 +1351,28 @@ impl<'a> Lowerer<'a> {
         let mut path_parts = Vec::new();
         let mut rest = template;
         let mut used = Vec::new();
-        let path_pointer = pointer.rsplit_once('/').map(|x| x.0).unwrap_or(pointer).to_string();
+        let path_pointer = pointer
+            .rsplit_once('/')
+            .map(|x| x.0)
+            .unwrap_or(pointer)
+            .to_string();
         while let Some(open) = rest.find('{') {
             if open > 0 {
                 path_parts.push(PathPart::Literal(rest[..open].to_string()));
             }
             let Some(close) = rest[open..].find('}') else {
-                self.error(fi, &path_pointer, format!("path `{path}` has a `{{` without a closing `}}`"));
+                self.error(
+                    fi,
+                    &path_pointer,
+                    format!("path `{path}` has a `{{` without a closing `}}`"),
+                );
                 return None;
             };
             let name = &rest[open + 1..open + close];
-            match params.iter().position(|p| p.location == ParamLocation::Path && p.name == name) {
+            match params
+                .iter()
+                .position(|p| p.location == ParamLocation::Path && p.name == name)
+            {
                 Some(i) => {
                     used.push(i);
                     path_parts.push(PathPart::Param(i));
@@ -1042,7 +1426,11 @@ impl<'a> Lowerer<'a> {
 
     fn find_struct(&self, t: &TypeRef) -> Option<(Vec<Field>, bool)> {
         let TypeRef::Named(p) = t else { return None };
-        let defs = if p.module.is_some() { &self.module_types } else { &self.shared };
+        let defs = if p.module.is_some() {
+            &self.module_types
+        } else {
+            &self.shared
+        };
         let def = defs.iter().find(|d| d.name == p.name)?;
         match &def.kind {
             TypeKind::Struct { fields, extra } => Some((fields.clone(), extra.is_some())),
@@ -1051,43 +1439,79 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn body(&mut self, fi: usize, pointer: &str, b: &ReferenceOr<RequestBody>, builder: &str) -> Option<Body> {
+    fn body(
+        &mut self,
+        fi: usize,
+        pointer: &str,
+        b: &ReferenceOr<RequestBody>,
+        builder: &str,
+    ) -> Option<Body> {
         let files: &'a [SpecFile] = self.files;
         let (bfile, bpointer, body) = match b {
             ReferenceOr::Item(b) => (fi, pointer.to_string(), b),
             ReferenceOr::Reference { reference } => {
                 let (tf, tn) = self.resolve(fi, pointer, reference, "requestBodies")?;
-                match files[tf].doc.components.as_ref().and_then(|c| c.request_bodies.get(&tn)) {
-                    Some(ReferenceOr::Item(b)) => (tf, format!("#/components/requestBodies/{}", escape_pointer_token(&tn)), b),
+                match files[tf]
+                    .doc
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.request_bodies.get(&tn))
+                {
+                    Some(ReferenceOr::Item(b)) => (
+                        tf,
+                        format!("#/components/requestBodies/{}", escape_pointer_token(&tn)),
+                        b,
+                    ),
                     _ => {
-                        self.error(fi, pointer, "unsupported: a requestBody $ref that points at another $ref");
+                        self.error(
+                            fi,
+                            pointer,
+                            "unsupported: a requestBody $ref that points at another $ref",
+                        );
                         return None;
                     }
                 }
             }
         };
-        let pick = |pred: &dyn Fn(&str) -> bool| body.content.iter().find(|(k, _)| pred(&k.to_ascii_lowercase()));
-        let (content_type, media, kind) = if let Some((k, m)) = pick(&|k| k == "application/json" || k.ends_with("+json")) {
-            (k, m, BodyMedia::Json)
-        } else if let Some((k, m)) = pick(&|k| k == "application/x-www-form-urlencoded") {
-            (k, m, BodyMedia::Form)
-        } else if let Some((k, m)) = pick(&|k| k == "multipart/form-data") {
-            (k, m, BodyMedia::Multipart)
-        } else if let Some((k, m)) = body.content.iter().next() {
-            (k, m, BodyMedia::Raw)
-        } else {
-            self.error(bfile, &format!("{bpointer}/content"), "request body has no content: name at least one media type");
-            return None;
+        let pick = |pred: &dyn Fn(&str) -> bool| {
+            body.content
+                .iter()
+                .find(|(k, _)| pred(&k.to_ascii_lowercase()))
         };
+        let (content_type, media, kind) =
+            if let Some((k, m)) = pick(&|k| k == "application/json" || k.ends_with("+json")) {
+                (k, m, BodyMedia::Json)
+            } else if let Some((k, m)) = pick(&|k| k == "application/x-www-form-urlencoded") {
+                (k, m, BodyMedia::Form)
+            } else if let Some((k, m)) = pick(&|k| k == "multipart/form-data") {
+                (k, m, BodyMedia::Multipart)
+            } else if let Some((k, m)) = body.content.iter().next() {
+                (k, m, BodyMedia::Raw)
+            } else {
+                self.error(
+                    bfile,
+                    &format!("{bpointer}/content"),
+                    "request body has no content: name at least one media type",
+                );
+                return None;
+            };
         let mpointer = format!("{bpointer}/content/{}", escape_pointer_token(content_type));
         let ty = match (&media.schema, kind) {
             (_, BodyMedia::Raw) => TypeRef::Bytes,
-            (Some(s), _) => self.schema_type(bfile, &format!("{mpointer}/schema"), s, &format!("{builder}Request"), Scope::Module),
+            (Some(s), _) => self.schema_type(
+                bfile,
+                &format!("{mpointer}/schema"),
+                s,
+                &format!("{builder}Request"),
+                Scope::Module,
+            ),
             (None, BodyMedia::Json) => TypeRef::Any,
             (None, _) => TypeRef::Object,
         };
         let (fields, has_extra) = match self.find_struct(&ty) {
-            Some((fields, extra)) if body.required || fields.iter().all(|f| !f.is_plain()) => (Some(fields), extra),
+            Some((fields, extra)) if body.required || fields.iter().all(|f| !f.is_plain()) => {
+                (Some(fields), extra)
+            }
             _ => (None, false),
         };
         Some(Body {
@@ -1101,7 +1525,13 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn response(&mut self, fi: usize, pointer: &str, op: &openapiv3::Operation, builder: &str) -> Response {
+    fn response(
+        &mut self,
+        fi: usize,
+        pointer: &str,
+        op: &openapiv3::Operation,
+        builder: &str,
+    ) -> Response {
         let files: &'a [SpecFile] = self.files;
         let mut chosen: Option<(String, &ReferenceOr<openapiv3::Response>)> = None;
         let mut best = u16::MAX;
@@ -1122,20 +1552,45 @@ impl<'a> Lowerer<'a> {
             }
         }
         let Some((status, r)) = chosen else {
-            return Response { status: "none".into(), kind: ResponseKind::Empty, description: None };
+            return Response {
+                status: "none".into(),
+                kind: ResponseKind::Empty,
+                description: None,
+            };
         };
         let rpointer = format!("{pointer}/responses/{}", escape_pointer_token(&status));
         let (rfile, rpointer, resp) = match r {
             ReferenceOr::Item(x) => (fi, rpointer, x),
             ReferenceOr::Reference { reference } => {
                 let Some((tf, tn)) = self.resolve(fi, &rpointer, reference, "responses") else {
-                    return Response { status, kind: ResponseKind::Empty, description: None };
+                    return Response {
+                        status,
+                        kind: ResponseKind::Empty,
+                        description: None,
+                    };
                 };
-                match files[tf].doc.components.as_ref().and_then(|c| c.responses.get(&tn)) {
-                    Some(ReferenceOr::Item(x)) => (tf, format!("#/components/responses/{}", escape_pointer_token(&tn)), x),
+                match files[tf]
+                    .doc
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.responses.get(&tn))
+                {
+                    Some(ReferenceOr::Item(x)) => (
+                        tf,
+                        format!("#/components/responses/{}", escape_pointer_token(&tn)),
+                        x,
+                    ),
                     _ => {
-                        self.error(fi, &rpointer, "unsupported: a response $ref that points at another $ref");
-                        return Response { status, kind: ResponseKind::Empty, description: None };
+                        self.error(
+                            fi,
+                            &rpointer,
+                            "unsupported: a response $ref that points at another $ref",
+                        );
+                        return Response {
+                            status,
+                            kind: ResponseKind::Empty,
+                            description: None,
+                        };
                     }
                 }
             }
@@ -1148,49 +1603,92 @@ impl<'a> Lowerer<'a> {
             Some((k, m)) => match &m.schema {
                 Some(s) => {
                     let at = format!("{rpointer}/content/{}/schema", escape_pointer_token(k));
-                    ResponseKind::Json(self.schema_type(rfile, &at, s, &format!("{builder}Response"), Scope::Module))
+                    ResponseKind::Json(self.schema_type(
+                        rfile,
+                        &at,
+                        s,
+                        &format!("{builder}Response"),
+                        Scope::Module,
+                    ))
                 }
                 None => ResponseKind::Json(TypeRef::Any),
             },
             None if resp.content.is_empty() => ResponseKind::Empty,
             None => ResponseKind::Bytes,
         };
-        Response { status, kind, description: Some(resp.description.clone()).filter(|d| !d.is_empty()) }
+        Response {
+            status,
+            kind,
+            description: Some(resp.description.clone()).filter(|d| !d.is_empty()),
+        }
     }
 
-    fn paginate(&mut self, fi: usize, pointer: &str, op: &openapiv3::Operation, params: &[Param]) -> Option<Paginate> {
+    fn paginate(
+        &mut self,
+        fi: usize,
+        pointer: &str,
+        op: &openapiv3::Operation,
+        params: &[Param],
+    ) -> Option<Paginate> {
         let v = op.extensions.get("x-paginate")?;
         let at = format!("{pointer}/x-paginate");
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let n = |k: &str| v.get(k).and_then(Value::as_u64);
-        let has_query = |name: &str| params.iter().any(|p| p.location == ParamLocation::Query && p.name == name);
+        let has_query = |name: &str| {
+            params
+                .iter()
+                .any(|p| p.location == ParamLocation::Query && p.name == name)
+        };
         let result = match s("style").as_deref() {
-            Some("offset") => match (s("offset"), s("limit"), n("max"), s("items")) {
-                (Some(offset), Some(limit), Some(max), Some(items)) => {
-                    for p in [&offset, &limit] {
-                        if !has_query(p) {
-                            self.error(fi, &at, format!("x-paginate names `{p}`, which is not a query parameter of this operation"));
-                            return None;
+            Some("offset") => {
+                match (s("offset"), s("limit"), n("max"), s("items")) {
+                    (Some(offset), Some(limit), Some(max), Some(items)) => {
+                        for p in [&offset, &limit] {
+                            if !has_query(p) {
+                                self.error(fi, &at, format!("x-paginate names `{p}`, which is not a query parameter of this operation"));
+                                return None;
+                            }
+                        }
+                        Paginate::Offset {
+                            offset,
+                            limit,
+                            max,
+                            items,
                         }
                     }
-                    Paginate::Offset { offset, limit, max, items }
+                    _ => {
+                        self.error(fi, &at, "x-paginate with style offset needs `offset`, `limit`, `max` and `items`");
+                        return None;
+                    }
                 }
-                _ => {
-                    self.error(fi, &at, "x-paginate with style offset needs `offset`, `limit`, `max` and `items`");
-                    return None;
-                }
-            },
+            }
             Some("page") => match (s("page"), s("per_page"), s("items")) {
-                (Some(page), Some(per_page), Some(items)) => Paginate::Page { page, per_page, items },
+                (Some(page), Some(per_page), Some(items)) => Paginate::Page {
+                    page,
+                    per_page,
+                    items,
+                },
                 _ => {
-                    self.error(fi, &at, "x-paginate with style page needs `page`, `per_page` and `items`");
+                    self.error(
+                        fi,
+                        &at,
+                        "x-paginate with style page needs `page`, `per_page` and `items`",
+                    );
                     return None;
                 }
             },
             Some("sql") => match (n("default"), n("max"), s("items")) {
-                (Some(default), Some(max), Some(items)) => Paginate::Sql { default, max, items },
+                (Some(default), Some(max), Some(items)) => Paginate::Sql {
+                    default,
+                    max,
+                    items,
+                },
                 _ => {
-                    self.error(fi, &at, "x-paginate with style sql needs `default`, `max` and `items`");
+                    self.error(
+                        fi,
+                        &at,
+                        "x-paginate with style sql needs `default`, `max` and `items`",
+                    );
                     return None;
                 }
             },
@@ -1202,22 +1700,42 @@ impl<'a> Lowerer<'a> {
         Some(result)
     }
 
-    fn batch(&mut self, fi: usize, pointer: &str, op: &openapiv3::Operation, body: Option<&Body>) -> Option<Batch> {
+    fn batch(
+        &mut self,
+        fi: usize,
+        pointer: &str,
+        op: &openapiv3::Operation,
+        body: Option<&Body>,
+    ) -> Option<Batch> {
         let v = op.extensions.get("x-batch")?;
         let at = format!("{pointer}/x-batch");
         let field = v.get("field").and_then(Value::as_str);
         let max = v.get("max").and_then(Value::as_u64);
         let (Some(field), Some(max)) = (field, max) else {
-            self.error(fi, &at, "x-batch needs `field` (a body array property) and `max`");
+            self.error(
+                fi,
+                &at,
+                "x-batch needs `field` (a body array property) and `max`",
+            );
             return None;
         };
-        let ok = body
-            .and_then(|b| b.fields.as_ref())
-            .is_some_and(|fs| fs.iter().any(|f| f.name == field && matches!(f.ty, TypeRef::Array(_))));
+        let ok = body.and_then(|b| b.fields.as_ref()).is_some_and(|fs| {
+            fs.iter()
+                .any(|f| f.name == field && matches!(f.ty, TypeRef::Array(_)))
+        });
         if !ok {
-            self.error(fi, &at, format!("x-batch names `{field}`, which is not an array property of the request body"));
+            self.error(
+                fi,
+                &at,
+                format!(
+                    "x-batch names `{field}`, which is not an array property of the request body"
+                ),
+            );
             return None;
         }
-        Some(Batch { field: field.to_string(), max })
+        Some(Batch {
+            field: field.to_string(),
+            max,
+        })
     }
 }

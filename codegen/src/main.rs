@@ -61,13 +61,19 @@ fn main() -> ExitCode {
             let mut drift = compare_dir(&src, &generated.rust);
             drift.extend(compare_dir(&docs, &generated.docs));
             if drift.is_empty() {
-                println!("generated/ matches the spec ({} files)", generated.rust.len() + generated.docs.len());
+                println!(
+                    "generated/ matches the spec ({} files)",
+                    generated.rust.len() + generated.docs.len()
+                );
                 ExitCode::SUCCESS
             } else {
                 for d in &drift {
                     eprintln!("drift: {d}");
                 }
-                eprintln!("error: {} is out of date; run `cargo run -p seatable-codegen -- regenerate`", out.display());
+                eprintln!(
+                    "error: {} is out of date; run `cargo run -p seatable-codegen -- regenerate`",
+                    out.display()
+                );
                 ExitCode::from(1)
             }
         }

@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn cases() {
-        assert_eq!(snake("getBaseTokenWithApiToken"), "get_base_token_with_api_token");
+        assert_eq!(
+            snake("getBaseTokenWithApiToken"),
+            "get_base_token_with_api_token"
+        );
         assert_eq!(snake("querySQL"), "query_sql");
         assert_eq!(snake("X-SEAFILE-OTP"), "x_seafile_otp");
         assert_eq!(snake("_id"), "id");

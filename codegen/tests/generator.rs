@@ -56,7 +56,10 @@ fn fixtures_match_their_snapshots() {
             count += 1;
         }
     }
-    assert!(count >= 9, "expected at least 9 fixture snapshots, found {count}");
+    assert!(
+        count >= 9,
+        "expected at least 9 fixture snapshots, found {count}"
+    );
     assert!(
         drift.is_empty(),
         "generator output changed (UPDATE_SNAPSHOTS=1 to accept):\n{}",
@@ -81,10 +84,16 @@ fn broken_specs_give_pinned_diagnostics() {
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != rendered {
-            failures.push(format!("--- {}\nexpected:\n{expected}\nactual:\n{rendered}", case.display()));
+            failures.push(format!(
+                "--- {}\nexpected:\n{expected}\nactual:\n{rendered}",
+                case.display()
+            ));
         }
     }
-    assert!(count >= 8, "expected at least 8 broken specs, found {count}");
+    assert!(
+        count >= 8,
+        "expected at least 8 broken specs, found {count}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -93,13 +102,21 @@ fn nothing_is_written_when_the_spec_is_broken() {
     let out = std::env::temp_dir().join(format!("seatable-codegen-nowrite-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_seatable-codegen"))
-        .args(["regenerate", "--spec", "tests/diagnostics/many_problems", "--out"])
+        .args([
+            "regenerate",
+            "--spec",
+            "tests/diagnostics/many_problems",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .expect("run seatable-codegen");
     assert_eq!(status.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&status.stderr);
-    assert!(stderr.contains("error: operation has no operationId"), "{stderr}");
+    assert!(
+        stderr.contains("error: operation has no operationId"),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!out.exists(), "the output folder must not be created");
 }
@@ -115,17 +132,25 @@ fn check_reports_drift_and_regenerate_fixes_it() {
             .output()
             .expect("run seatable-codegen")
     };
-    assert_eq!(run("check").status.code(), Some(1), "missing output is drift");
+    assert_eq!(
+        run("check").status.code(),
+        Some(1),
+        "missing output is drift"
+    );
     assert_eq!(run("regenerate").status.code(), Some(0));
     assert_eq!(run("check").status.code(), Some(0));
     std::fs::write(out.join("src/spec.rs"), "// edited by hand\n").unwrap();
     let checked = run("check");
     assert_eq!(checked.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&checked.stderr).contains("spec.rs: differs from the spec, first at line 1"));
+    assert!(String::from_utf8_lossy(&checked.stderr)
+        .contains("spec.rs: differs from the spec, first at line 1"));
     std::fs::write(out.join("src/stale.rs"), "").unwrap();
     assert!(String::from_utf8_lossy(&run("check").stderr).contains("stale.rs: no longer generated"));
     assert_eq!(run("regenerate").status.code(), Some(0));
-    assert!(!out.join("src/stale.rs").exists(), "regenerate removes files it no longer generates");
+    assert!(
+        !out.join("src/stale.rs").exists(),
+        "regenerate removes files it no longer generates"
+    );
     assert_eq!(run("check").status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -14,34 +14,64 @@ use seatable_codegen::{Generator, RustOptions};
 fn published_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("SEATABLE_OPENAPI_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/reference/seatable-openapi-6.2")));
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/reference/seatable-openapi-6.2"
+            ))
+        });
     dir.is_dir().then_some(dir)
 }
 
 #[test]
 fn every_published_file_generates_or_fails_with_located_diagnostics() {
     let Some(dir) = published_dir() else {
-        assert!(std::env::var_os("CI").is_none(), "SeaTable's published OpenAPI files are missing on CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "SeaTable's published OpenAPI files are missing on CI"
+        );
         eprintln!("skipped: SeaTable's published OpenAPI files are not beside the repository");
         return;
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert_eq!(files.len(), 8, "expected the 8 published files in {}", dir.display());
+    assert_eq!(
+        files.len(),
+        8,
+        "expected the 8 published files in {}",
+        dir.display()
+    );
     let mut outcome = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy().to_string();
-        let result = std::panic::catch_unwind(|| Generator::from_files([file]).options(RustOptions::external()).generate());
+        let result = std::panic::catch_unwind(|| {
+            Generator::from_files([file])
+                .options(RustOptions::external())
+                .generate()
+        });
         let result = result.unwrap_or_else(|_| panic!("the generator panicked on {name}"));
         match result {
             Ok(out) => {
-                let ops = out.rust.iter().map(|(_, s)| s.matches("pub async fn send(").count()).sum::<usize>();
+                let ops = out
+                    .rust
+                    .iter()
+                    .map(|(_, s)| s.matches("pub async fn send(").count())
+                    .sum::<usize>();
                 outcome.push(format!("{name}: generated, {ops} operations"));
             }
             Err(d) => {
                 for diag in &d.0 {
-                    assert!(diag.line > 0 && diag.column > 0, "{name}: diagnostic without a position: {diag}");
-                    assert!(diag.pointer.starts_with('#'), "{name}: diagnostic without a pointer: {diag}");
+                    assert!(
+                        diag.line > 0 && diag.column > 0,
+                        "{name}: diagnostic without a position: {diag}"
+                    );
+                    assert!(
+                        diag.pointer.starts_with('#'),
+                        "{name}: diagnostic without a pointer: {diag}"
+                    );
                 }
                 let first = d.0[0].message.clone();
                 outcome.push(format!("{name}: {} diagnostics, first: {first}", d.0.len()));

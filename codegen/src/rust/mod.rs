@@ -135,7 +135,8 @@ fn format(tokens: TokenStream, source: &str) -> String {
     // The emitters build well-formed items; should one ever not be, the raw tokens still
     // reach the compiler, whose error then points at them, instead of the generator dying.
     let text = match syn::parse2::<syn::File>(tokens.clone()) {
-        Ok(file) => std::panic::catch_unwind(|| prettyplease::unparse(&file)).unwrap_or_else(|_| tokens.to_string()),
+        Ok(file) => std::panic::catch_unwind(|| prettyplease::unparse(&file))
+            .unwrap_or_else(|_| tokens.to_string()),
         Err(_) => tokens.to_string(),
     };
     format!("{}{}", header(source), text)
@@ -147,8 +148,15 @@ pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
     let mut root = Vec::new();
     let sources = api.sources.join(", ");
 
-    let types_ctx = Ctx { api, options, here: None };
-    files.push(("types.rs".to_string(), format(types::emit_types(&types_ctx, &api.types), &sources)));
+    let types_ctx = Ctx {
+        api,
+        options,
+        here: None,
+    };
+    files.push((
+        "types.rs".to_string(),
+        format(types::emit_types(&types_ctx, &api.types), &sources),
+    ));
     let types_doc = doc("Models shared by every area of the API: tables, columns, rows, errors and the\nother component schemas of the spec.");
     root.push(quote! {
         #types_doc
@@ -157,7 +165,11 @@ pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
     });
 
     for m in &api.modules {
-        let ctx = Ctx { api, options, here: Some(&m.name) };
+        let ctx = Ctx {
+            api,
+            options,
+            here: Some(&m.name),
+        };
         let mut tokens = types::emit_types(&ctx, &m.types);
         tokens.extend(operations::emit_module(&ctx, m));
         let file = format!("{}.rs", m.name);

@@ -15,9 +15,14 @@ pub(crate) fn emit_module(ctx: &Ctx, m: &Module) -> TokenStream {
     receivers.sort();
     receivers.dedup();
     for receiver in receivers {
-        let ops: Vec<&Operation> = m.operations.iter().filter(|o| o.token == receiver).collect();
+        let ops: Vec<&Operation> = m
+            .operations
+            .iter()
+            .filter(|o| o.token == receiver)
+            .collect();
         let client = format_ident!("{}", receiver.client_type());
-        let methods: Vec<(TokenStream, TokenStream)> = ops.iter().map(|o| constructor(ctx, o)).collect();
+        let methods: Vec<(TokenStream, TokenStream)> =
+            ops.iter().map(|o| constructor(ctx, o)).collect();
         if ctx.options.inherent_methods {
             let bodies = methods.iter().map(|(sig, body)| quote!(#sig #body));
             out.extend(quote! {
@@ -137,7 +142,11 @@ fn plan(o: &Operation) -> Plan<'_> {
             PathPart::Literal(_) => None,
         })
         .collect();
-    ordered.extend(o.params.iter().filter(|p| p.location != ParamLocation::Path));
+    ordered.extend(
+        o.params
+            .iter()
+            .filter(|p| p.location != ParamLocation::Path),
+    );
     for p in ordered {
         if p.bound {
             continue;
@@ -194,7 +203,10 @@ fn plan(o: &Operation) -> Plan<'_> {
             }
         }
     }
-    Plan { positional, setters }
+    Plan {
+        positional,
+        setters,
+    }
 }
 
 fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
@@ -229,16 +241,27 @@ fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
         });
     }
     if let Some(b) = &o.batch {
-        text.push_str(&format!("\n\nLimit: at most {} `{}` per request.", b.max, b.field));
+        text.push_str(&format!(
+            "\n\nLimit: at most {} `{}` per request.",
+            b.max, b.field
+        ));
     }
     if !plan.positional.is_empty() {
         text.push_str("\n\nArguments:");
         for i in &plan.positional {
-            text.push_str(&format!("\n- `{}`: {}", i.ident, one_line(i.description, i.wire)));
+            text.push_str(&format!(
+                "\n- `{}`: {}",
+                i.ident,
+                one_line(i.description, i.wire)
+            ));
         }
     }
     if !plan.setters.is_empty() {
-        let names: Vec<String> = plan.setters.iter().map(|i| format!("[`{}`]({}::{})", i.ident, o.builder_name, i.ident)).collect();
+        let names: Vec<String> = plan
+            .setters
+            .iter()
+            .map(|i| format!("[`{}`]({}::{})", i.ident, o.builder_name, i.ident))
+            .collect();
         text.push_str(&format!("\n\nOptional settings: {}.", names.join(", ")));
     }
     let _ = ctx;
@@ -247,7 +270,13 @@ fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
 
 fn one_line(description: Option<&str>, wire: &str) -> String {
     match description {
-        Some(d) => d.split("\n\n").next().unwrap_or(d).replace('\n', " ").trim().to_string(),
+        Some(d) => d
+            .split("\n\n")
+            .next()
+            .unwrap_or(d)
+            .replace('\n', " ")
+            .trim()
+            .to_string(),
         None => format!("`{wire}`"),
     }
 }
@@ -282,7 +311,11 @@ fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
                 let ty = ctx.ty(&b.ty);
                 let finits = fields.iter().map(|f| {
                     let fname = format_ident!("{}", f.rust_name);
-                    match plan.positional.iter().find(|i| matches!(&i.target, Target::BodyField(n) if *n == fname)) {
+                    match plan
+                        .positional
+                        .iter()
+                        .find(|i| matches!(&i.target, Target::BodyField(n) if *n == fname))
+                    {
                         Some(i) => {
                             let (_, conv) = arg(ctx, i.ty, &i.ident);
                             quote!(#fname: #conv)
@@ -290,7 +323,11 @@ fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
                         None => quote!(#fname: None),
                     }
                 });
-                let extra = if b.has_extra { quote!(extra: Default::default(),) } else { quote!() };
+                let extra = if b.has_extra {
+                    quote!(extra: Default::default(),)
+                } else {
+                    quote!()
+                };
                 inits.push(quote!(body: #ty { #(#finits,)* #extra }));
             }
             None if b.required => {
@@ -331,7 +368,12 @@ fn to_text(t: &TypeRef, v: TokenStream) -> TokenStream {
 
 fn is_scalar(ctx: &Ctx, t: &TypeRef) -> bool {
     match t {
-        TypeRef::String | TypeRef::Secret | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Bool => true,
+        TypeRef::String
+        | TypeRef::Secret
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::F64
+        | TypeRef::Bool => true,
         TypeRef::Named(_) => matches!(ctx.kind_of(t), Some(TypeKind::Enum { .. })),
         _ => false,
     }
@@ -389,17 +431,28 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         }
         let ident = format_ident!("{}", p.rust_name);
         let t = ctx.ty(&p.ty);
-        fields.push(if p.required { quote!(#ident: #t) } else { quote!(#ident: Option<#t>) });
+        fields.push(if p.required {
+            quote!(#ident: #t)
+        } else {
+            quote!(#ident: Option<#t>)
+        });
     }
     if let Some(b) = &o.body {
         let t = ctx.ty(&b.ty);
-        fields.push(if b.fields.is_some() || b.required { quote!(body: #t) } else { quote!(body: Option<#t>) });
+        fields.push(if b.fields.is_some() || b.required {
+            quote!(body: #t)
+        } else {
+            quote!(body: Option<#t>)
+        });
     }
 
     let setters = plan.setters.iter().map(|i| {
         let ident = &i.ident;
         let (t, conv) = arg(ctx, i.ty, ident);
-        let d = doc(&i.description.map(str::to_string).unwrap_or_else(|| format!("Sets `{}`.", i.wire)));
+        let d = doc(&i
+            .description
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Sets `{}`.", i.wire)));
         let store = match &i.target {
             Target::Param => quote!(self.#ident = Some(#conv);),
             Target::BodyField(f) => quote!(self.body.#f = Some(#conv);),
@@ -435,7 +488,17 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         }
     }
     if !o.fixed_query.is_empty() {
-        let q: Vec<String> = o.fixed_query.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect();
+        let q: Vec<String> = o
+            .fixed_query
+            .iter()
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}={v}")
+                }
+            })
+            .collect();
         fmt.push('?');
         fmt.push_str(&q.join("&"));
     }
@@ -444,16 +507,19 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
     } else {
         quote!(format!(#fmt, #(#fmt_args),*))
     };
-    let method = format_ident!("{}", match o.http_method {
-        Method::Get => "GET",
-        Method::Put => "PUT",
-        Method::Post => "POST",
-        Method::Delete => "DELETE",
-        Method::Patch => "PATCH",
-        Method::Head => "HEAD",
-        Method::Options => "OPTIONS",
-        Method::Trace => "TRACE",
-    });
+    let method = format_ident!(
+        "{}",
+        match o.http_method {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Patch => "PATCH",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+        }
+    );
 
     let mut pushes = Vec::new();
     for p in &o.params {
@@ -482,25 +548,26 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
                     let ct = &b.content_type;
                     quote!(request.raw(#ct, #whole);)
                 }
-                BodyMedia::Multipart => match &b.fields {
-                    Some(fields) => {
+                // A struct body, flattened into the builder or passed whole, is sent field by field.
+                BodyMedia::Multipart => match ctx.kind_of(&b.ty) {
+                    Some(TypeKind::Struct { fields, extra }) => {
                         let parts = fields.iter().map(|f| {
                             let fname = format_ident!("{}", f.rust_name);
                             if f.is_plain() {
-                                multipart_field(ctx, f, quote!(self.body.#fname))
+                                multipart_field(ctx, f, quote!(#whole.#fname))
                             } else {
                                 let inner = multipart_field(ctx, f, quote!(value));
-                                quote!(if let Some(value) = self.body.#fname { #inner })
+                                quote!(if let Some(value) = #whole.#fname { #inner })
                             }
                         });
-                        let extra = if b.has_extra {
-                            quote!(request.multipart_map(&self.body.extra)?;)
+                        let extra = if extra.is_some() {
+                            quote!(request.multipart_map(&#whole.extra)?;)
                         } else {
                             quote!()
                         };
                         quote!(#(#parts)* #extra)
                     }
-                    None => quote!(request.multipart_map(&#whole)?;),
+                    _ => quote!(request.multipart_map(&#whole)?;),
                 },
             };
             if opt {
@@ -523,7 +590,11 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         o.method_name,
         o.builder_name
     ));
-    let send_doc = doc(&format!("Sends the request: `{} {}`.", o.http_method.as_str(), o.path));
+    let send_doc = doc(&format!(
+        "Sends the request: `{} {}`.",
+        o.http_method.as_str(),
+        o.path
+    ));
     let uses_request_mut = !pushes.is_empty() || o.body.is_some();
     let let_request = if uses_request_mut {
         quote!(let mut request = rt::Request::new(#id, rt::Method::#method, #path);)

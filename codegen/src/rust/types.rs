@@ -17,9 +17,13 @@ pub(crate) fn emit_types(ctx: &Ctx, defs: &[TypeDef]) -> TokenStream {
         let d = doc(&text);
         let name = format_ident!("{}", def.name);
         out.extend(match &def.kind {
-            TypeKind::Struct { fields, extra } => emit_struct(ctx, &d, &name, fields, extra.as_ref()),
+            TypeKind::Struct { fields, extra } => {
+                emit_struct(ctx, &d, &name, fields, extra.as_ref())
+            }
             TypeKind::Enum { values } => emit_enum(&d, &name, values),
-            TypeKind::Tagged { property, variants } => emit_tagged(ctx, &d, &name, property, variants),
+            TypeKind::Tagged { property, variants } => {
+                emit_tagged(ctx, &d, &name, property, variants)
+            }
             TypeKind::Untagged { variants } => emit_untagged(ctx, &d, &name, variants),
             TypeKind::Alias(t) => {
                 let t = ctx.ty(t);
@@ -47,7 +51,13 @@ fn field_type(ctx: &Ctx, f: &Field) -> TokenStream {
     }
 }
 
-fn emit_struct(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, fields: &[Field], extra: Option<&TypeRef>) -> TokenStream {
+fn emit_struct(
+    ctx: &Ctx,
+    d: &TokenStream,
+    name: &syn::Ident,
+    fields: &[Field],
+    extra: Option<&TypeRef>,
+) -> TokenStream {
     let derives = derives();
     let fields_ts = fields.iter().map(|f| {
         let fname = format_ident!("{}", f.rust_name);
@@ -60,7 +70,11 @@ fn emit_struct(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, fields: &[Field], 
         if !f.required {
             attrs.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
-        let serde = if attrs.is_empty() { quote!() } else { quote!(#[serde(#(#attrs),*)]) };
+        let serde = if attrs.is_empty() {
+            quote!()
+        } else {
+            quote!(#[serde(#(#attrs),*)])
+        };
         let mut text = f.description.clone().unwrap_or_default();
         if text.is_empty() {
             text = format!("`{}`", f.name);
@@ -93,9 +107,17 @@ fn emit_struct(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, fields: &[Field], 
 }
 
 fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenStream {
-    let variants: Vec<syn::Ident> = values.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
+    let variants: Vec<syn::Ident> = values
+        .iter()
+        .map(|v| format_ident!("{}", v.rust_name))
+        .collect();
     let wires: Vec<&String> = values.iter().map(|v| &v.value).collect();
-    let docs = values.iter().map(|v| doc(&v.description.clone().unwrap_or_else(|| format!("`{}`", v.value))));
+    let docs = values.iter().map(|v| {
+        doc(&v
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("`{}`", v.value)))
+    });
     let unknown_doc = doc(
         "A value this version of the client does not know, kept exactly as the server sent it.\n\n\
          Match it with a wildcard arm (`_ =>`) rather than naming it: a later version may turn\n\
@@ -172,9 +194,21 @@ fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenS
     }
 }
 
-fn emit_tagged(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, property: &str, variants: &[Variant]) -> TokenStream {
-    let idents: Vec<syn::Ident> = variants.iter().map(|v| format_ident!("{}", v.rust_name)).collect();
-    let tags: Vec<String> = variants.iter().map(|v| v.tag.clone().unwrap_or_default()).collect();
+fn emit_tagged(
+    ctx: &Ctx,
+    d: &TokenStream,
+    name: &syn::Ident,
+    property: &str,
+    variants: &[Variant],
+) -> TokenStream {
+    let idents: Vec<syn::Ident> = variants
+        .iter()
+        .map(|v| format_ident!("{}", v.rust_name))
+        .collect();
+    let tags: Vec<String> = variants
+        .iter()
+        .map(|v| v.tag.clone().unwrap_or_default())
+        .collect();
     let types: Vec<TokenStream> = variants.iter().map(|v| ctx.ty(&v.ty)).collect();
     // A member that does not declare the discriminator must not see it (it would land in its
     // `extra` map and be sent twice).
@@ -185,7 +219,12 @@ fn emit_tagged(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, property: &str, va
             _ => false,
         })
         .collect();
-    let docs = variants.iter().map(|v| doc(&format!("`{property}` = `{}`", v.tag.clone().unwrap_or_default())));
+    let docs = variants.iter().map(|v| {
+        doc(&format!(
+            "`{property}` = `{}`",
+            v.tag.clone().unwrap_or_default()
+        ))
+    });
     let decode_arms = idents.iter().zip(&tags).zip(&types).zip(&strip).map(|(((ident, tag), ty), strip)| {
         let remove = if *strip {
             quote! { if let Some(object) = value.as_object_mut() { object.remove(#property); } }
@@ -213,11 +252,16 @@ fn emit_tagged(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, property: &str, va
             }
         }
     });
-    let tag_arms = idents.iter().zip(&tags).map(|(ident, tag)| quote!(#name::#ident(_) => #tag,));
+    let tag_arms = idents
+        .iter()
+        .zip(&tags)
+        .map(|(ident, tag)| quote!(#name::#ident(_) => #tag,));
     let unknown_doc = doc(&format!(
         "A `{property}` this version of the client does not know: the whole object, kept as\nreceived and sent back unchanged."
     ));
-    let tag_doc = doc(&format!("The value of `{property}`, the property that tells the variants apart."));
+    let tag_doc = doc(&format!(
+        "The value of `{property}`, the property that tells the variants apart."
+    ));
     quote! {
         #d
         #[derive(Clone, Debug, PartialEq)]
@@ -260,7 +304,12 @@ fn emit_tagged(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, property: &str, va
     }
 }
 
-fn emit_untagged(ctx: &Ctx, d: &TokenStream, name: &syn::Ident, variants: &[Variant]) -> TokenStream {
+fn emit_untagged(
+    ctx: &Ctx,
+    d: &TokenStream,
+    name: &syn::Ident,
+    variants: &[Variant],
+) -> TokenStream {
     let derives = derives();
     let idents = variants.iter().map(|v| format_ident!("{}", v.rust_name));
     let types = variants.iter().map(|v| ctx.ty(&v.ty));

@@ -39,11 +39,12 @@ pub struct ClientBuilder {
 /// `https://cloud.seatable.io/` and `cloud.seatable.io` name the same server; paths are
 /// appended to the normalised form.
 fn normalise(url: &str) -> Result<String, Error> {
-    let trimmed = url.trim().trim_end_matches('/');
+    let trimmed = url.trim();
+    // Decide on the scheme before trimming slashes, so `https://` is not read as a host.
     let with_scheme = if trimmed.contains("://") {
         trimmed.to_string()
     } else {
-        format!("https://{trimmed}")
+        format!("https://{}", trimmed.trim_end_matches('/'))
     };
     let invalid = |why: &str| {
         Error::new(

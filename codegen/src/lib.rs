@@ -9,9 +9,8 @@
 //! In a `build.rs` of a crate that depends on `seatable-api`:
 //!
 //! ```no_run
-//! fn main() {
-//!     seatable_codegen::build("spec", seatable_codegen::RustOptions::external());
-//! }
+//! // build.rs
+//! seatable_codegen::build("spec", seatable_codegen::RustOptions::external());
 //! ```
 //! and in that crate: `mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }`.
 

@@ -297,9 +297,10 @@ impl Client {
                 for (name, part) in parts {
                     form = match part {
                         Part::Text(text) => form.text(name, text),
-                        Part::Bytes(bytes) => {
-                            form.part(name, reqwest::multipart::Part::bytes(bytes).file_name(name))
-                        }
+                        Part::Bytes(bytes) => form.part(
+                            name.clone(),
+                            reqwest::multipart::Part::bytes(bytes).file_name(name),
+                        ),
                     };
                 }
                 builder.multipart(form)

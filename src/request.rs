@@ -1,6 +1,7 @@
 //! The request description generated code fills in, and the response it decodes. Keeping
 //! this small and free of HTTP details lets every generated operation follow one shape.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -33,7 +34,7 @@ pub(crate) enum Body {
     None,
     Json(Vec<u8>),
     Form(String),
-    Multipart(Vec<(&'static str, Part)>),
+    Multipart(Vec<(Cow<'static, str>, Part)>),
     Raw(&'static str, Vec<u8>),
 }
 
@@ -76,8 +77,7 @@ impl Request {
         name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        let text = serde_json::to_string(value)
-            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
+        let text = serde_json::to_string(value).map_err(|e| self.encoding_failed(e))?;
         self.query.push((name, text));
         Ok(())
     }
@@ -89,21 +89,19 @@ impl Request {
 
     /// A JSON body, serialised now so an error surfaces before anything is sent.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body)
-            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
+        let bytes = serde_json::to_vec(body).map_err(|e| self.encoding_failed(e))?;
         self.body = Body::Json(bytes);
         Ok(())
     }
 
     /// An `application/x-www-form-urlencoded` body.
     pub fn form<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
-        let text = serde_urlencoded::to_string(body)
-            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
+        let text = serde_urlencoded::to_string(body).map_err(|e| self.encoding_failed(e))?;
         self.body = Body::Form(text);
         Ok(())
     }
 
-    fn parts(&mut self) -> &mut Vec<(&'static str, Part)> {
+    fn parts(&mut self) -> &mut Vec<(Cow<'static, str>, Part)> {
         if !matches!(self.body, Body::Multipart(_)) {
             self.body = Body::Multipart(Vec::new());
         }
@@ -115,12 +113,12 @@ impl Request {
 
     /// A text field of a multipart body.
     pub fn multipart_text(&mut self, name: &'static str, value: String) {
-        self.parts().push((name, Part::Text(value)));
+        self.parts().push((Cow::Borrowed(name), Part::Text(value)));
     }
 
     /// A file field of a multipart body.
     pub fn multipart_bytes(&mut self, name: &'static str, value: Vec<u8>) {
-        self.parts().push((name, Part::Bytes(value)));
+        self.parts().push((Cow::Borrowed(name), Part::Bytes(value)));
     }
 
     /// A multipart field whose value is JSON text (objects and arrays).
@@ -129,24 +127,20 @@ impl Request {
         name: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        let text = serde_json::to_string(value)
-            .map_err(|e| Error::serialize(e).with_operation(self.operation))?;
-        self.parts().push((name, Part::Text(text)));
+        let text = serde_json::to_string(value).map_err(|e| self.encoding_failed(e))?;
+        self.parts().push((Cow::Borrowed(name), Part::Text(text)));
         Ok(())
     }
 
     /// Multipart fields from a free-form map: strings as they are, anything else as JSON.
     pub fn multipart_map<V: Serialize>(&mut self, map: &impl MultipartMap<V>) -> Result<(), Error> {
         for (name, value) in map.entries() {
-            let text = match serde_json::to_value(value)
-                .map_err(|e| Error::serialize(e).with_operation(self.operation))?
-            {
+            let text = match serde_json::to_value(value).map_err(|e| self.encoding_failed(e))? {
                 serde_json::Value::String(s) => s,
                 other => other.to_string(),
             };
-            // Field names of a free-form body are only known at run time.
-            let name: &'static str = Box::leak(name.to_string().into_boxed_str());
-            self.parts().push((name, Part::Text(text)));
+            self.parts()
+                .push((Cow::Owned(name.to_string()), Part::Text(text)));
         }
         Ok(())
     }
@@ -154,6 +148,10 @@ impl Request {
     /// A body of any other media type, sent as given.
     pub fn raw(&mut self, content_type: &'static str, body: Vec<u8>) {
         self.body = Body::Raw(content_type, body);
+    }
+
+    fn encoding_failed(&self, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::serialize(e).with_operation(self.operation)
     }
 
     /// The operationId this request belongs to.

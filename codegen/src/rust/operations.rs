@@ -507,19 +507,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
     } else {
         quote!(format!(#fmt, #(#fmt_args),*))
     };
-    let method = format_ident!(
-        "{}",
-        match o.http_method {
-            Method::Get => "GET",
-            Method::Put => "PUT",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-            Method::Patch => "PATCH",
-            Method::Head => "HEAD",
-            Method::Options => "OPTIONS",
-            Method::Trace => "TRACE",
-        }
-    );
+    let method = format_ident!("{}", o.http_method.as_str());
 
     let mut pushes = Vec::new();
     for p in &o.params {

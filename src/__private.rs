@@ -6,6 +6,10 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::error::Error;
+pub use crate::file_upload::FileUpload;
 pub use crate::request::{encode_path, BoxFuture, MultipartMap, Request, Response, Transport};
 pub use crate::tokens::Secret;
-pub use crate::{AccountClient, ApiTokenClient, BaseClient, Client};
+pub use crate::{
+    AccountClient, ApiTokenClient, BaseClient, Client, SchedulerClient, SystemAdminClient,
+    TeamAdminClient,
+};

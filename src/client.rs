@@ -1,19 +1,36 @@
-//! The client types: [`Client`] (no token) and the three that hold a token. Each generated
-//! operation is a method of the one that holds the token it needs.
+//! [`Client`], the connection to one server without a token, how it is configured
+//! ([`ClientBuilder`]) and how every request of every client type goes over the wire.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+
+use crate::account_client::AccountClient;
+use crate::api_token_client::ApiTokenClient;
+use crate::base_client::BaseClient;
 use crate::error::{Error, ErrorKind};
 use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
-use crate::tokens::{AccountToken, ApiToken, BaseToken};
+use crate::scheduler_client::SchedulerClient;
+use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
 
 struct Inner {
     http: reqwest::Client,
     server_url: String,
+    /// The path of `server_url` (empty, or `/seatable` behind a reverse proxy), to check
+    /// that a request's path arrives as written.
+    base_path: String,
 }
 
-/// A connection to one SeaTable server; cheap to clone.
+/// A connection to one SeaTable server; cheap to clone, and the starting point for the
+/// clients that hold a token.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), seatable_api::Error> {
+/// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
+/// let base = client.base_with_api_token("api token").await?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -23,11 +40,20 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("server_url", &self.inner.server_url)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
-/// Settings for a [`Client`].
+/// Settings for a [`Client`]: timeouts, user agent, or a `reqwest::Client` of your own.
+///
+/// ```no_run
+/// let client = seatable_api::Client::builder("https://seatable.example.com")
+///     .timeout(std::time::Duration::from_secs(60))
+///     .user_agent("my-importer/1.0")
+///     .build()?;
+/// # Ok::<(), seatable_api::Error>(())
+/// ```
+#[derive(Debug)]
 pub struct ClientBuilder {
     server_url: String,
     http: Option<reqwest::Client>,
@@ -36,37 +62,74 @@ pub struct ClientBuilder {
     user_agent: String,
 }
 
-/// `https://cloud.seatable.io/` and `cloud.seatable.io` name the same server; paths are
-/// appended to the normalised form.
-fn normalise(url: &str) -> Result<String, Error> {
+/// A bare host means https. Deciding on the scheme before any slash is trimmed keeps
+/// `https://` from being read as a host.
+fn with_scheme(url: &str) -> String {
     let trimmed = url.trim();
-    // Decide on the scheme before trimming slashes, so `https://` is not read as a host.
-    let with_scheme = if trimmed.contains("://") {
+    if trimmed.contains("://") {
         trimmed.to_string()
     } else {
-        format!("https://{}", trimmed.trim_end_matches('/'))
-    };
+        format!("https://{trimmed}")
+    }
+}
+
+/// `https://cloud.seatable.io/` and `cloud.seatable.io` name the same server; paths are
+/// appended to the normalised form, so it must end without a slash.
+fn normalise(url: &str) -> Result<url::Url, Error> {
     let invalid = |why: &str| {
         Error::new(
             ErrorKind::InvalidUrl,
-            format!("`{url}` is not a usable server URL: {why}"),
+            format!("`{}` is not a usable server URL: {why}", shown(url)),
         )
     };
-    let parsed = url::Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
+    let parsed = url::Url::parse(&with_scheme(url)).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(invalid("it names no host"));
     }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "it must not hold credentials; log in or pass a token instead",
+        ));
+    }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("it must not have a query or fragment"));
     }
-    Ok(parsed.as_str().trim_end_matches('/').to_string())
+    let mut normal = parsed;
+    let path = normal.path().trim_end_matches('/').to_string();
+    normal.set_path(&path);
+    Ok(normal)
+}
+
+/// The URL as the user wrote it, except a password, which must not reach an error message.
+fn shown(url: &str) -> String {
+    match url::Url::parse(&with_scheme(url)) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Unparseable, so find the user part by hand: everything before `@` in the
+        // authority.
+        Err(_) => {
+            let trimmed = url.trim();
+            let start = trimmed.find("://").map_or(0, |i| i + 3);
+            let end = trimmed[start..]
+                .find('/')
+                .map_or(trimmed.len(), |i| start + i);
+            match trimmed[start..end].rfind('@') {
+                Some(at) => format!("{}***@{}", &trimmed[..start], &trimmed[start + at + 1..]),
+                None => url.to_string(),
+            }
+        }
+    }
 }
 
 impl ClientBuilder {
-    /// Uses this `reqwest::Client` (its own timeouts and user agent apply).
+    /// Uses this `reqwest::Client`; its own timeouts and user agent then apply instead of
+    /// this builder's.
     ///
     /// ```no_run
     /// let client = seatable_api::Client::builder("https://cloud.seatable.io")
@@ -79,7 +142,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Time allowed for a whole request (default 30 s).
+    /// Time allowed for a whole request, answer included (default 30 s).
     ///
     /// ```no_run
     /// let client = seatable_api::Client::builder("https://cloud.seatable.io")
@@ -118,7 +181,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// Builds the client; fails with [`ErrorKind::InvalidUrl`] when the server URL is not
+    /// an http(s) URL of a host.
     ///
     /// ```no_run
     /// let client = seatable_api::Client::builder("cloud.seatable.io").build()?;
@@ -126,7 +190,7 @@ impl ClientBuilder {
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
     pub fn build(self) -> Result<Client, Error> {
-        let server_url = normalise(&self.server_url)?;
+        let url = normalise(&self.server_url)?;
         let http = match self.http {
             Some(h) => h,
             None => reqwest::Client::builder()
@@ -135,17 +199,22 @@ impl ClientBuilder {
                 .user_agent(self.user_agent)
                 .build()
                 .map_err(|e| {
-                    Error::new(ErrorKind::Transport, format!("cannot set up HTTP: {e}"))
+                    Error::new(ErrorKind::Transport, "cannot set up the HTTP client").with_source(e)
                 })?,
         };
         Ok(Client {
-            inner: Arc::new(Inner { http, server_url }),
+            inner: Arc::new(Inner {
+                http,
+                base_path: url.path().trim_end_matches('/').to_string(),
+                server_url: url.as_str().trim_end_matches('/').to_string(),
+            }),
         })
     }
 }
 
 impl Client {
-    /// A client for the server at `server_url` with default settings.
+    /// A client for the server at `server_url` with default settings. A URL without a
+    /// scheme gets `https://`; trailing slashes and surrounding blanks are dropped.
     ///
     /// ```no_run
     /// let client = seatable_api::Client::new("https://cloud.seatable.io/")?;
@@ -189,10 +258,7 @@ impl Client {
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
     pub fn with_api_token(&self, token: impl Into<ApiToken>) -> ApiTokenClient {
-        ApiTokenClient {
-            client: self.clone(),
-            token: token.into(),
-        }
+        ApiTokenClient::new(self.clone(), token.into())
     }
 
     /// A client for the operations that need this Account-Token.
@@ -203,13 +269,22 @@ impl Client {
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
     pub fn with_account_token(&self, token: impl Into<AccountToken>) -> AccountClient {
-        AccountClient {
-            client: self.clone(),
-            token: token.into(),
-        }
+        AccountClient::new(self.clone(), token.into())
     }
 
-    /// Exchanges an API-Token for a Base-Token and returns the client of that base.
+    /// A client for the Python scheduler's operations, which need the scheduler's own token.
+    ///
+    /// ```no_run
+    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
+    /// let scheduler = client.with_scheduler_token("scheduler token");
+    /// # Ok::<(), seatable_api::Error>(())
+    /// ```
+    pub fn with_scheduler_token(&self, token: impl Into<SchedulerToken>) -> SchedulerClient {
+        SchedulerClient::new(self.clone(), token.into())
+    }
+
+    /// Exchanges an API-Token for a Base-Token (`getBaseToken`) and returns the client of
+    /// that base.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), seatable_api::Error> {
@@ -224,7 +299,7 @@ impl Client {
         self.with_api_token(token).base().await
     }
 
-    /// Logs in with user name and password and returns the account's client.
+    /// Logs in with user name and password (`login`) and returns the account's client.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), seatable_api::Error> {
@@ -237,7 +312,8 @@ impl Client {
         Ok(self.with_account_token(AccountToken::from(answer.token)))
     }
 
-    /// Logs in to an account with two-factor authentication, sending the one-time code.
+    /// Logs in to an account with two-factor authentication, sending the one-time code in
+    /// `X-SEAFILE-OTP`.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), seatable_api::Error> {
@@ -255,52 +331,89 @@ impl Client {
         Ok(self.with_account_token(AccountToken::from(answer.token)))
     }
 
-    async fn send(&self, token: Option<&str>, request: Request) -> Result<Response, Error> {
+    fn url(&self, request: &Request) -> Result<url::Url, Error> {
         let operation = request.operation;
+        let invalid = |message: String| {
+            Error::new(ErrorKind::InvalidArgument, message).with_operation(operation)
+        };
         let mut url = url::Url::parse(&format!("{}{}", self.inner.server_url, request.path))
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("cannot build the URL: {e}"),
-                )
-                .with_operation(operation)
-            })?;
+            .map_err(|e| invalid(format!("cannot build the URL: {e}")))?;
+        // Every URL parser resolves `.` and `..` segments, even percent-encoded ones, so a
+        // row id or base name of `..` would silently address another endpoint.
+        let path = request.path.split('?').next().unwrap_or_default();
+        let expected = format!("{}{}", self.inner.base_path, path);
+        if url.path() != expected {
+            return Err(invalid(format!(
+                "the path `{expected}` would be sent as `{}`; a path parameter may not be `.` or `..`",
+                url.path()
+            )));
+        }
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
                 pairs.append_pair(name, value);
             }
         }
+        Ok(url)
+    }
+
+    /// Sends `request` with `token` as Bearer token; what every client's [`Transport`]
+    /// does.
+    pub(crate) async fn send(
+        &self,
+        token: Option<&str>,
+        request: Request,
+    ) -> Result<Response, Error> {
+        let operation = request.operation;
+        let url = self.url(&request)?;
         let mut builder = self.inner.http.request(request.method, url);
         for (name, value) in request.headers {
             builder = builder.header(name, value);
         }
         if let Some(token) = token {
-            builder = builder.header(reqwest::header::AUTHORIZATION, format!("Bearer {token}"));
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    "the token holds characters an HTTP header cannot carry",
+                )
+                .with_operation(operation)
+            })?;
+            // Keeps the value out of HTTP-level debug logs.
+            value.set_sensitive(true);
+            builder = builder.header(AUTHORIZATION, value);
         }
         builder = match request.body {
             Body::None => builder,
-            Body::Json(bytes) => builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(bytes),
+            Body::Json(bytes) => builder.header(CONTENT_TYPE, "application/json").body(bytes),
             Body::Form(text) => builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(text),
-            Body::Raw(content_type, bytes) => builder
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(bytes),
+            Body::Raw(content_type, bytes) => {
+                builder.header(CONTENT_TYPE, content_type).body(bytes)
+            }
             Body::Multipart(parts) => {
                 let mut form = reqwest::multipart::Form::new();
                 for (name, part) in parts {
                     form = match part {
                         Part::Text(text) => form.text(name, text),
-                        Part::Bytes(bytes) => form.part(
-                            name.clone(),
-                            reqwest::multipart::Part::bytes(bytes).file_name(name),
-                        ),
+                        Part::File(file) => {
+                            let (file_name, mime, bytes) = file.into_parts();
+                            // Browsers and curl always label a file part; some multipart
+                            // parsers reject one without a Content-Type.
+                            let mime = mime.unwrap_or_else(|| "application/octet-stream".into());
+                            let part = reqwest::multipart::Part::bytes(bytes)
+                                .file_name(file_name)
+                                .mime_str(&mime)
+                                .map_err(|e| {
+                                    Error::new(
+                                        ErrorKind::InvalidArgument,
+                                        format!("`{mime}` is not a MIME type"),
+                                    )
+                                    .with_operation(operation)
+                                    .with_source(e)
+                                })?;
+                            form.part(name, part)
+                        }
                     };
                 }
                 builder.multipart(form)
@@ -312,8 +425,9 @@ impl Client {
             .map_err(|e| Error::transport(operation, e))?;
         let status = response.status();
         if !status.is_success() {
+            // The status is the news; a body that cannot be read adds nothing to it.
             let body = response.text().await.unwrap_or_default();
-            return Err(Error::from_status(operation, status.as_u16(), body));
+            return Err(Error::from_status(operation, status.as_u16(), &body, token));
         }
         Ok(Response {
             operation,
@@ -328,181 +442,53 @@ impl Transport for Client {
     }
 }
 
-/// A client holding an Account-Token: the user, team-admin and system-admin operations.
-#[derive(Clone, Debug)]
-pub struct AccountClient {
-    client: Client,
-    token: AccountToken,
-}
-
-impl AccountClient {
-    /// Gets a Base-Token for the base `base_name` in workspace `workspace_id` and returns
-    /// that base's client.
-    ///
-    /// ```no_run
-    /// # async fn run(account: seatable_api::AccountClient) -> Result<(), seatable_api::Error> {
-    /// let base = account.base(42, "Projects").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn base(&self, workspace_id: i64, base_name: &str) -> Result<BaseClient, Error> {
-        let access = self.get_base_token(workspace_id, base_name).await?;
-        Ok(BaseClient::new(
-            self.client.clone(),
-            access.dtable_uuid,
-            access.access_token.into(),
-        ))
-    }
-
-    /// The server this account lives on.
-    ///
-    /// ```no_run
-    /// # fn run(account: seatable_api::AccountClient) {
-    /// println!("{}", account.client().server_url());
-    /// # }
-    /// ```
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-}
-
-impl Transport for AccountClient {
-    fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(self.client.send(Some(self.token.expose_secret()), request))
-    }
-}
-
-/// A client holding the API-Token of one base: Base-Token exchange and file operations.
-#[derive(Clone, Debug)]
-pub struct ApiTokenClient {
-    client: Client,
-    token: ApiToken,
-}
-
-impl ApiTokenClient {
-    /// Exchanges the API-Token for a Base-Token and returns the base's client.
-    ///
-    /// ```no_run
-    /// # async fn run(api: seatable_api::ApiTokenClient) -> Result<(), seatable_api::Error> {
-    /// let base = api.base().await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn base(&self) -> Result<BaseClient, Error> {
-        let access = self.get_base_token().await?;
-        Ok(BaseClient::new(
-            self.client.clone(),
-            access.dtable_uuid,
-            access.access_token.into(),
-        ))
-    }
-}
-
-impl Transport for ApiTokenClient {
-    fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(self.client.send(Some(self.token.expose_secret()), request))
-    }
-}
-
-struct BaseInner {
-    client: Client,
-    base_uuid: String,
-    // Behind a lock so that refreshing the token later does not need `&mut self`.
-    token: tokio::sync::RwLock<BaseToken>,
-}
-
-/// A client bound to one base, holding its Base-Token: rows, tables, columns, SQL, links.
-#[derive(Clone)]
-pub struct BaseClient {
-    inner: Arc<BaseInner>,
-}
-
-impl std::fmt::Debug for BaseClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BaseClient")
-            .field("base_uuid", &self.inner.base_uuid)
-            .finish_non_exhaustive()
-    }
-}
-
-impl BaseClient {
-    /// A client for base `base_uuid` with a Base-Token obtained elsewhere.
-    ///
-    /// ```no_run
-    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
-    /// let base = seatable_api::BaseClient::new(client, "650d8a0d-7e27-46a8-8b18-6cc6f3db2057", "jwt".into());
-    /// # Ok::<(), seatable_api::Error>(())
-    /// ```
-    pub fn new(client: Client, base_uuid: impl Into<String>, token: BaseToken) -> BaseClient {
-        BaseClient {
-            inner: Arc::new(BaseInner {
-                client,
-                base_uuid: base_uuid.into(),
-                token: tokio::sync::RwLock::new(token),
-            }),
-        }
-    }
-
-    /// The UUID of the base.
-    ///
-    /// ```no_run
-    /// # fn run(base: seatable_api::BaseClient) {
-    /// println!("{}", base.base_uuid());
-    /// # }
-    /// ```
-    pub fn base_uuid(&self) -> &str {
-        &self.inner.base_uuid
-    }
-
-    /// When the current Base-Token expires, if it says.
-    ///
-    /// ```no_run
-    /// # async fn run(base: seatable_api::BaseClient) {
-    /// if let Some(at) = base.token_expires_at().await { println!("{at:?}"); }
-    /// # }
-    /// ```
-    pub async fn token_expires_at(&self) -> Option<SystemTime> {
-        self.inner.token.read().await.expires_at()
-    }
-
-    async fn send(&self, request: Request) -> Result<Response, Error> {
-        let token = self.inner.token.read().await.clone();
-        self.inner
-            .client
-            .send(Some(token.expose_secret()), request)
-            .await
-    }
-}
-
-impl Transport for BaseClient {
-    fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(self.send(request))
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::*;
 
     #[test]
-    fn server_urls_are_normalised() {
-        let ok = [
-            ("https://cloud.seatable.io", "https://cloud.seatable.io"),
-            ("https://cloud.seatable.io/", "https://cloud.seatable.io"),
-            ("  cloud.seatable.io//  ", "https://cloud.seatable.io"),
-            ("http://127.0.0.1:8080/", "http://127.0.0.1:8080"),
-            (
-                "https://example.com/seatable/",
-                "https://example.com/seatable",
-            ),
-        ];
-        for (input, expected) in ok {
-            assert_eq!(normalise(input).unwrap(), expected, "{input}");
-        }
-        for bad in ["ftp://example.com", "https://", "", "https://x.io/?a=1"] {
-            let e = normalise(bad).unwrap_err();
-            assert!(
-                e.to_string().contains("is not a usable server URL"),
-                "{bad}: {e}"
+    fn a_password_in_the_url_is_not_repeated() {
+        let e = Client::new("https://me:hunter22@exa mple.com/x").unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("`https://***@exa mple.com/x` is not a usable server URL: "),
+            "{e}"
+        );
+        for input in ["https://me:hunter22@x.io", "me:hunter22@x.io"] {
+            let e = Client::new(input).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "`https://me:***@x.io/` is not a usable server URL: it must not hold \
+                 credentials; log in or pass a token instead"
             );
         }
+    }
+
+    #[test]
+    fn dot_segments_are_refused_before_sending() {
+        let client = Client::new("https://x.io/seatable").unwrap();
+        let request = Request::new(
+            "getRow",
+            reqwest::Method::GET,
+            "/api/rows/../x/?ret-json=1".into(),
+        );
+        let e = client.url(&request).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(
+            e.to_string(),
+            "getRow: the path `/seatable/api/rows/../x/` would be sent as `/seatable/api/x/`; \
+             a path parameter may not be `.` or `..`"
+        );
+        let mut request = Request::new(
+            "upload",
+            reqwest::Method::POST,
+            "/seafhttp/upload-api/a%2F.b?ret-json=1".into(),
+        );
+        request.query("replace", "1".into());
+        request.query("replace", "0 &".into());
+        assert_eq!(
+            client.url(&request).unwrap().as_str(),
+            "https://x.io/seatable/seafhttp/upload-api/a%2F.b?ret-json=1&replace=1&replace=0+%26"
+        );
     }
 }

@@ -21,7 +21,17 @@ pub enum ErrorKind {
     InvalidUrl,
 }
 
-/// A failed call. `Display` never shows a token.
+/// A failed call. Neither `Display` nor `Debug` shows a token.
+///
+/// ```no_run
+/// # async fn run(base: seatable_api::BaseClient) {
+/// match base.get_row("Qm9vLx1TS2y9F1qdI4ZCwA", "Table1").await {
+///     Ok(row) => println!("{row:?}"),
+///     Err(e) if e.status() == Some(404) => println!("no such row"),
+///     Err(e) => eprintln!("{e}"), // e.g. `getRow: HTTP 403: invalid token`
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Error {
     kind: ErrorKind,
@@ -29,8 +39,13 @@ pub struct Error {
     status: Option<u16>,
     message: Option<String>,
     body: Option<String>,
+    retryable: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
+
+/// Shorter strings are no real SeaTable token (those have 40 characters or more), and
+/// replacing them would garble a body instead of protecting anything.
+const SHORTEST_SECRET: usize = 8;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
@@ -40,6 +55,7 @@ impl Error {
             status: None,
             message: Some(message.into()),
             body: None,
+            retryable: false,
             source: None,
         }
     }
@@ -49,12 +65,27 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_source(
+        mut self,
+        e: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        self.source = Some(Box::new(e));
+        self
+    }
+
     /// An answer with a non-2xx status; SeaTable's message is read from the body.
-    pub(crate) fn from_status(operation: &str, status: u16, body: String) -> Error {
-        let kind = if status == 429 {
-            ErrorKind::RateLimited
-        } else {
-            ErrorKind::Api
+    /// `sent_token` is removed from the body in case a server echoes it back.
+    pub(crate) fn from_status(
+        operation: &str,
+        status: u16,
+        body: &str,
+        sent_token: Option<&str>,
+    ) -> Error {
+        let body = redact(body, sent_token);
+        let (kind, retryable) = match status {
+            429 => (ErrorKind::RateLimited, true),
+            502..=504 => (ErrorKind::Api, true),
+            _ => (ErrorKind::Api, false),
         };
         Error {
             kind,
@@ -62,50 +93,82 @@ impl Error {
             status: Some(status),
             message: seatable_message(&body),
             body: Some(body),
+            retryable,
             source: None,
         }
     }
 
     pub(crate) fn transport(operation: &str, e: reqwest::Error) -> Error {
-        let message = if e.is_timeout() {
-            "the request timed out".to_string()
+        // A request reqwest refuses to build (a header value with a line break, say) is a
+        // bad argument, and sending it again cannot help.
+        if e.is_builder() {
+            return Error::new(ErrorKind::InvalidArgument, "the request cannot be built")
+                .with_operation(operation)
+                .with_source(e);
+        }
+        let (message, retryable) = if e.is_timeout() {
+            ("the request timed out", true)
         } else if e.is_connect() {
-            "could not connect to the server".to_string()
+            ("could not connect to the server", true)
         } else {
-            "the request failed".to_string()
+            // Cut off mid-answer, for example: the server may have acted on the request.
+            ("the request failed", false)
         };
-        // reqwest's Display includes the URL, which never holds a token (tokens go in headers).
+        // reqwest's own message names the URL, which never holds a token (tokens go in
+        // headers), so it may stay as the source.
         Error {
             kind: ErrorKind::Transport,
             operation: Some(operation.to_string()),
             status: None,
-            message: Some(message),
+            message: Some(message.to_string()),
             body: None,
+            retryable,
             source: Some(Box::new(e)),
         }
     }
 
-    pub(crate) fn decode(operation: &str, e: serde_json::Error, body: String) -> Error {
+    /// `at` is the path serde had reached (`rows[3].Age`), `.` when it failed at the root.
+    pub(crate) fn decode(operation: &str, at: &str, e: serde_json::Error, body: &str) -> Error {
+        let full = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let reason = full.strip_suffix(&suffix).unwrap_or(&full);
+        let mut message = String::from("response did not match the expected type");
+        if e.line() > 0 {
+            message.push_str(&format!(" at line {} column {}", e.line(), e.column()));
+        }
+        if at != "." && !at.is_empty() {
+            message.push_str(&format!(" ({at})"));
+        }
+        message.push_str(": ");
+        message.push_str(reason);
+        // A token-issuing answer that fails to decode still holds a fresh token, and serde
+        // quotes offending values in its message.
+        let secrets = secrets_in(body);
         Error {
             kind: ErrorKind::Decode,
             operation: Some(operation.to_string()),
             status: None,
-            message: Some(format!("the response did not match the expected type: {e}")),
-            body: Some(body),
+            message: Some(replace_all(&message, &secrets)),
+            body: Some(replace_all(body, &secrets)),
+            retryable: false,
             source: Some(Box::new(e)),
         }
     }
 
-    /// A value that could not be serialised into a request (used by generated code).
+    /// A value that could not be serialised into a request. Generated code calls this;
+    /// it is public only for that.
+    ///
+    /// ```no_run
+    /// let e = seatable_api::Error::serialize(std::fmt::Error);
+    /// assert_eq!(e.kind(), seatable_api::ErrorKind::InvalidArgument);
+    /// ```
+    #[doc(hidden)]
     pub fn serialize(e: impl std::error::Error + Send + Sync + 'static) -> Error {
-        Error {
-            kind: ErrorKind::InvalidArgument,
-            operation: None,
-            status: None,
-            message: Some(format!("cannot encode the request: {e}")),
-            body: None,
-            source: Some(Box::new(e)),
-        }
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("cannot encode the request: {e}"),
+        )
+        .with_source(e)
     }
 
     /// What kind of failure this is.
@@ -122,7 +185,7 @@ impl Error {
         self.kind
     }
 
-    /// The HTTP status, when the server answered.
+    /// The HTTP status, when the server answered with one that is not 2xx.
     ///
     /// ```no_run
     /// # async fn run(base: seatable_api::BaseClient) {
@@ -136,7 +199,8 @@ impl Error {
     }
 
     /// SeaTable's message (`error_msg`, `error_message`, `detail` or `non_field_errors` of
-    /// the body), or this client's description of the failure.
+    /// the body), or this client's description of the failure. `None` when the server
+    /// said nothing readable (a 429 has an empty body).
     ///
     /// ```no_run
     /// # async fn run(base: seatable_api::BaseClient) {
@@ -162,7 +226,8 @@ impl Error {
         self.operation.as_deref()
     }
 
-    /// The raw body of a failed or undecodable answer, so nothing the server said is lost.
+    /// The raw body of a failed or undecodable answer, so nothing the server said is lost
+    /// (token values in it are replaced by `***`).
     ///
     /// ```no_run
     /// # async fn run(base: seatable_api::BaseClient) {
@@ -176,7 +241,8 @@ impl Error {
     }
 
     /// Whether trying again later may succeed: 429, 502, 503, 504, connection failures and
-    /// timeouts.
+    /// timeouts. Whether repeating is *safe* (a write may have happened) is the caller's
+    /// call.
     ///
     /// ```no_run
     /// # async fn run(base: seatable_api::BaseClient) {
@@ -186,11 +252,7 @@ impl Error {
     /// # }
     /// ```
     pub fn is_retryable(&self) -> bool {
-        match self.kind {
-            ErrorKind::RateLimited | ErrorKind::Transport => true,
-            ErrorKind::Api => matches!(self.status, Some(502..=504)),
-            _ => false,
-        }
+        self.retryable
     }
 }
 
@@ -209,6 +271,53 @@ fn seatable_message(body: &str) -> Option<String> {
     let list = value.get("non_field_errors")?.as_array()?;
     let joined: Vec<&str> = list.iter().filter_map(|v| v.as_str()).collect();
     (!joined.is_empty()).then(|| joined.join("; "))
+}
+
+/// The body with the token that was sent and any token-like field values replaced.
+fn redact(body: &str, sent_token: Option<&str>) -> String {
+    let mut secrets = secrets_in(body);
+    secrets.extend(sent_token.map(str::to_string));
+    replace_all(body, &secrets)
+}
+
+/// String values of JSON fields named like a secret (`token`, `access_token`, `api_token`,
+/// `password`), anywhere in the body. The runtime cannot know the response type's
+/// `format: password` fields, but SeaTable names every secret this way.
+fn secrets_in(body: &str) -> Vec<String> {
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    let key = key.to_ascii_lowercase();
+                    match v {
+                        serde_json::Value::String(s)
+                            if key.ends_with("token") || key.contains("password") =>
+                        {
+                            out.push(s.clone())
+                        }
+                        _ => walk(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
+        walk(&value, &mut out);
+    }
+    out
+}
+
+fn replace_all(text: &str, secrets: &[String]) -> String {
+    let mut text = text.to_string();
+    for secret in secrets {
+        if secret.len() >= SHORTEST_SECRET {
+            text = text.replace(secret.as_str(), "***");
+        }
+    }
+    text
 }
 
 impl fmt::Display for Error {
@@ -253,14 +362,17 @@ mod tests {
             ),
             (r#"{"detail": "Invalid token"}"#, Some("Invalid token")),
             (
-                r#"{"non_field_errors": ["Unable to log in."]}"#,
-                Some("Unable to log in."),
+                r#"{"non_field_errors": ["Unable to log in.", "Try again."]}"#,
+                Some("Unable to log in.; Try again."),
             ),
+            (r#"{"error_msg": ""}"#, None),
+            (r#"{"error_msg": 42}"#, None),
+            ("[1, 2]", None),
             ("", None),
             ("<html>Bad Gateway</html>", None),
         ];
         for (body, expected) in cases {
-            let e = Error::from_status("getRow", 403, body.to_string());
+            let e = Error::from_status("getRow", 403, body, None);
             assert_eq!(e.message(), expected, "{body}");
             assert_eq!(e.body(), Some(body));
         }
@@ -268,13 +380,86 @@ mod tests {
 
     #[test]
     fn classifies_statuses() {
-        let e = Error::from_status("listRows", 429, String::new());
-        assert_eq!((e.kind(), e.is_retryable()), (ErrorKind::RateLimited, true));
+        let cases = [
+            (400, ErrorKind::Api, false),
+            (401, ErrorKind::Api, false),
+            (404, ErrorKind::Api, false),
+            (429, ErrorKind::RateLimited, true),
+            (500, ErrorKind::Api, false),
+            (501, ErrorKind::Api, false),
+            (502, ErrorKind::Api, true),
+            (503, ErrorKind::Api, true),
+            (504, ErrorKind::Api, true),
+        ];
+        for (status, kind, retryable) in cases {
+            let e = Error::from_status("x", status, "", None);
+            assert_eq!((e.kind(), e.is_retryable()), (kind, retryable), "{status}");
+        }
+    }
+
+    #[test]
+    fn display_names_operation_status_and_message() {
+        let e = Error::from_status("listRows", 429, "", None);
         assert_eq!(e.to_string(), "listRows: HTTP 429 (rate limited)");
-        let e = Error::from_status("getRow", 404, r#"{"error_msg":"row _id not exits"}"#.into());
-        assert_eq!((e.kind(), e.is_retryable()), (ErrorKind::Api, false));
+        let e = Error::from_status("getRow", 404, r#"{"error_msg":"row _id not exits"}"#, None);
         assert_eq!(e.to_string(), "getRow: HTTP 404: row _id not exits");
-        assert!(Error::from_status("x", 502, "<html/>".into()).is_retryable());
-        assert!(!Error::from_status("x", 500, String::new()).is_retryable());
+        let e = Error::from_status("getMetadata", 502, "<html/>", None);
+        assert_eq!(e.to_string(), "getMetadata: HTTP 502");
+        let e = Error::new(ErrorKind::InvalidUrl, "bad");
+        assert_eq!(e.to_string(), "bad");
+    }
+
+    #[test]
+    fn the_sent_token_never_stays_in_a_body() {
+        let token = "0123456789abcdef0123456789abcdef01234567";
+        let body = format!(r#"{{"detail": "Invalid token {token}"}}"#);
+        let e = Error::from_status("getBaseToken", 401, &body, Some(token));
+        assert_eq!(e.body(), Some(r#"{"detail": "Invalid token ***"}"#));
+        assert_eq!(e.to_string(), "getBaseToken: HTTP 401: Invalid token ***");
+        assert!(!format!("{e:?}").contains(token));
+    }
+
+    #[test]
+    fn decode_errors_name_position_path_and_hide_token_fields() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Access {
+            access_token: String,
+            workspace_id: i64,
+        }
+        let body = r#"{"access_token": "eyJhbGciOiJIUzI1NiJ9.e30.sig", "workspace_id": "x"}"#;
+        let mut de = serde_json::Deserializer::from_str(body);
+        let mut track = serde_path_to_error::Track::new();
+        let e = serde::Deserialize::deserialize(serde_path_to_error::Deserializer::new(
+            &mut de, &mut track,
+        ))
+        .map(|_: Access| ())
+        .unwrap_err();
+        let e = Error::decode("getBaseToken", &track.path().to_string(), e, body);
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(
+            e.to_string(),
+            "getBaseToken: response did not match the expected type at line 1 column 68 \
+             (workspace_id): invalid type: string \"x\", expected i64"
+        );
+        assert_eq!(
+            e.body(),
+            Some(r#"{"access_token": "***", "workspace_id": "x"}"#)
+        );
+        assert!(!format!("{e:?}").contains("eyJhbGciOiJIUzI1NiJ9"));
+    }
+
+    #[test]
+    fn transport_failures_say_what_happened() {
+        let e = Error::serialize(std::fmt::Error).with_operation("appendRows");
+        assert_eq!(
+            (e.kind(), e.is_retryable()),
+            (ErrorKind::InvalidArgument, false)
+        );
+        assert_eq!(
+            e.to_string(),
+            "appendRows: cannot encode the request: an error occurred when formatting an argument"
+        );
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

@@ -15,9 +15,17 @@
 //! The operations live in the generated modules ([`auth`], [`base`]) as methods of the
 //! client that holds the token they need; the models are in [`types`].
 
+// `*_client` names, because the generated modules are named after spec files
+// (`base`, and later `account`), and a local module would shadow them.
+mod account_client;
+mod admin_clients;
+mod api_token_client;
+mod base_client;
 mod client;
 mod error;
+mod file_upload;
 mod request;
+mod scheduler_client;
 mod tokens;
 
 #[doc(hidden)]
@@ -27,7 +35,13 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/api.rs"));
 }
 
-pub use client::{AccountClient, ApiTokenClient, BaseClient, Client, ClientBuilder};
+pub use account_client::AccountClient;
+pub use admin_clients::{SystemAdminClient, TeamAdminClient};
+pub use api_token_client::ApiTokenClient;
+pub use base_client::BaseClient;
+pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorKind};
+pub use file_upload::FileUpload;
 pub use generated::*;
-pub use tokens::{AccountToken, ApiToken, BaseToken, Secret};
+pub use scheduler_client::SchedulerClient;
+pub use tokens::{AccountToken, ApiToken, BaseToken, SchedulerToken, Secret};

@@ -58,6 +58,11 @@ secret_type!(
     ApiToken
 );
 secret_type!(
+    /// The token of the Python scheduler's statistics and run endpoints, configured by the
+    /// system administrator on the scheduler service.
+    SchedulerToken
+);
+secret_type!(
     /// The Base-Token (a JWT) for the operations on one base; expires, by default after
     /// three days.
     BaseToken
@@ -75,17 +80,19 @@ impl<'de> serde::Deserialize<'de> for Secret {
     }
 }
 
-impl From<Secret> for BaseToken {
-    fn from(value: Secret) -> Self {
-        BaseToken(value.0)
-    }
+/// Token-issuing answers hold the token as a [`Secret`]; it becomes a token without ever
+/// being a plain `String` in between.
+macro_rules! token_from_secret {
+    ($($name:ident),*) => {$(
+        impl From<Secret> for $name {
+            fn from(value: Secret) -> Self {
+                $name(value.0)
+            }
+        }
+    )*};
 }
 
-impl From<Secret> for AccountToken {
-    fn from(value: Secret) -> Self {
-        AccountToken(value.0)
-    }
-}
+token_from_secret!(AccountToken, ApiToken, BaseToken);
 
 impl BaseToken {
     /// When the token expires, read from the JWT's `exp` claim; `None` when the token is not
@@ -139,6 +146,16 @@ mod tests {
     }
 
     #[test]
+    fn secret_is_a_plain_string_on_the_wire() {
+        let secret: Secret = serde_json::from_str(r#""pw-1234567""#).unwrap();
+        assert_eq!(secret.expose_secret(), "pw-1234567");
+        assert_eq!(serde_json::to_string(&secret).unwrap(), r#""pw-1234567""#);
+        assert!(serde_json::from_str::<Secret>("42").is_err());
+        let token: ApiToken = Secret::from("api-1").into();
+        assert_eq!(token, ApiToken::from("api-1"));
+    }
+
+    #[test]
     fn reads_exp_from_the_jwt() {
         let t = jwt(r#"{"exp": 1700000000, "dtable_uuid": "x"}"#);
         assert_eq!(
@@ -147,7 +164,13 @@ mod tests {
         );
         assert_eq!(jwt(r#"{"dtable_uuid": "x"}"#).expires_at(), None);
         assert_eq!(jwt("not json").expires_at(), None);
+        assert_eq!(jwt(r#"{"exp": "1700000000"}"#).expires_at(), None);
+        assert_eq!(jwt(r#"{"exp": -5}"#).expires_at(), None);
+        assert_eq!(jwt(r#"{"exp": 1.5e300}"#).expires_at(), None);
+        assert_eq!(jwt(r#"{"exp": 18446744073709551615}"#).expires_at(), None);
         assert_eq!(BaseToken::from("a.%%%.b").expires_at(), None);
+        assert_eq!(BaseToken::from("a..b").expires_at(), None);
         assert_eq!(BaseToken::from("").expires_at(), None);
+        assert_eq!(BaseToken::from("ü.ü.ü").expires_at(), None);
     }
 }

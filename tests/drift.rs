@@ -8,10 +8,11 @@ use seatable_codegen::{compare_dir, Generator};
 #[test]
 fn generated_matches_the_spec() {
     let output = Generator::from_dir("spec")
-        .and_then(|g| g.generate())
+        .and_then(|g| g.with_contract_tests().generate())
         .unwrap_or_else(|d| panic!("the spec must generate:\n{d}"));
     let mut drift = compare_dir(Path::new("generated/src"), &output.rust);
     drift.extend(compare_dir(Path::new("generated/docs"), &output.docs));
+    drift.extend(compare_dir(Path::new("generated/tests"), &output.tests));
     assert!(
         drift.is_empty(),
         "generated/ is out of date; run `cargo run -p seatable-codegen -- regenerate`:\n{}",

@@ -441,10 +441,11 @@ async fn errors_carry_status_message_operation_and_body() {
         Some(r#"{"rows": "not a list"}"#),
         "the body is kept"
     );
-    assert!(
-        e.to_string()
-            .starts_with("listRows: the response did not match the expected type: invalid type"),
-        "{e}"
+    assert_eq!(
+        e.to_string(),
+        "listRows: response did not match the expected type at line 1 column 21 (rows): \
+         invalid type: string \"not a list\", expected a sequence",
+        "the message says where decoding failed"
     );
     assert!(!e.to_string().contains("base-jwt"));
 }

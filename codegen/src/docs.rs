@@ -14,6 +14,7 @@ fn type_name(t: &TypeRef) -> String {
         TypeRef::F64 => "f64".into(),
         TypeRef::Bool => "bool".into(),
         TypeRef::Bytes => "Vec<u8>".into(),
+        TypeRef::File => "FileUpload".into(),
         TypeRef::Any => "Value".into(),
         TypeRef::Object => "Map<String, Value>".into(),
         TypeRef::Array(i) => format!("Vec<{}>", type_name(i)),
@@ -74,6 +75,9 @@ fn receiver_var(t: TokenKind) -> &'static str {
         TokenKind::Account => "account",
         TokenKind::Api => "api",
         TokenKind::Base => "base",
+        TokenKind::TeamAdmin => "team_admin",
+        TokenKind::SystemAdmin => "system_admin",
+        TokenKind::Scheduler => "scheduler",
     }
 }
 

@@ -40,9 +40,39 @@ pub enum TokenKind {
     Api,
     /// Base-Token: `BaseClient`.
     Base,
+    /// Account-Token of a team administrator, bound to one team: `TeamAdminClient`.
+    TeamAdmin,
+    /// Account-Token of a system administrator: `SystemAdminClient`.
+    SystemAdmin,
+    /// The Python scheduler's own token: `SchedulerClient`.
+    Scheduler,
 }
 
 impl TokenKind {
+    /// Every kind, in the order the clients are emitted.
+    pub const ALL: [TokenKind; 7] = [
+        TokenKind::None,
+        TokenKind::Account,
+        TokenKind::Api,
+        TokenKind::Base,
+        TokenKind::TeamAdmin,
+        TokenKind::SystemAdmin,
+        TokenKind::Scheduler,
+    ];
+
+    /// The value of `x-token` that names this kind.
+    pub fn x_token(self) -> &'static str {
+        match self {
+            TokenKind::None => "none",
+            TokenKind::Account => "account",
+            TokenKind::Api => "api",
+            TokenKind::Base => "base",
+            TokenKind::TeamAdmin => "team-admin",
+            TokenKind::SystemAdmin => "system-admin",
+            TokenKind::Scheduler => "scheduler",
+        }
+    }
+
     /// The runtime type that holds this token.
     pub fn client_type(self) -> &'static str {
         match self {
@@ -50,6 +80,9 @@ impl TokenKind {
             TokenKind::Account => "AccountClient",
             TokenKind::Api => "ApiTokenClient",
             TokenKind::Base => "BaseClient",
+            TokenKind::TeamAdmin => "TeamAdminClient",
+            TokenKind::SystemAdmin => "SystemAdminClient",
+            TokenKind::Scheduler => "SchedulerClient",
         }
     }
 
@@ -60,6 +93,9 @@ impl TokenKind {
             TokenKind::Account => "Account-Token",
             TokenKind::Api => "API-Token",
             TokenKind::Base => "Base-Token",
+            TokenKind::TeamAdmin => "Account-Token of a team admin",
+            TokenKind::SystemAdmin => "Account-Token of a system admin",
+            TokenKind::Scheduler => "Python-Scheduler-Token",
         }
     }
 }
@@ -103,6 +139,8 @@ pub enum PathPart {
 pub struct Operation {
     /// `operationId` as written in the spec.
     pub id: String,
+    /// `x-seatable-operation-id`: the operationId SeaTable's published spec gives it.
+    pub seatable_id: Option<String>,
     /// Method name on the client (snake_case).
     pub method_name: String,
     /// Builder type name (PascalCase, unique in the module).
@@ -145,6 +183,8 @@ pub struct Param {
     pub description: Option<String>,
     /// Filled in by the client (e.g. `base_uuid` from the `BaseClient`), not by the caller.
     pub bound: bool,
+    /// The spec's example value (of the parameter, else of its schema).
+    pub example: Option<serde_json::Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -226,8 +266,10 @@ pub enum TypeRef {
     I64,
     F64,
     Bool,
-    /// `format: binary`.
+    /// A whole request body of another media type, sent as given.
     Bytes,
+    /// `format: binary` in a schema: a file with its name (a multipart file part).
+    File,
     /// Any JSON value.
     Any,
     /// A JSON object with no declared fields.
@@ -287,6 +329,8 @@ pub struct Field {
     pub required: bool,
     pub nullable: bool,
     pub description: Option<String>,
+    /// The spec's example value of the property's schema.
+    pub example: Option<serde_json::Value>,
 }
 
 impl Field {

@@ -34,6 +34,9 @@ pub struct Output {
     pub rust: Vec<(String, String)>,
     /// `README.md` (index), one page per module, `types.md`.
     pub docs: Vec<(String, String)>,
+    /// `contract.rs`, the contract-test calls, when asked for with
+    /// [`Generator::with_contract_tests`]; empty otherwise.
+    pub tests: Vec<(String, String)>,
 }
 
 /// A configured generation over a set of spec files.
@@ -41,6 +44,7 @@ pub struct Output {
 pub struct Generator {
     files: Vec<PathBuf>,
     options: RustOptions,
+    contract_tests: bool,
 }
 
 impl Generator {
@@ -69,12 +73,20 @@ impl Generator {
         Generator {
             files: files.into_iter().map(Into::into).collect(),
             options: RustOptions::default(),
+            contract_tests: false,
         }
     }
 
     /// How the generated code reaches the runtime (default: inside `seatable-api`).
     pub fn options(mut self, options: RustOptions) -> Generator {
         self.options = options;
+        self
+    }
+
+    /// Also renders the contract-test program (see [`Output::tests`]); a `build.rs` has no
+    /// use for it.
+    pub fn with_contract_tests(mut self) -> Generator {
+        self.contract_tests = true;
         self
     }
 
@@ -103,6 +115,11 @@ impl Generator {
         Ok(Output {
             rust: rust::emit(&api, &self.options),
             docs: docs::emit(&api),
+            tests: if self.contract_tests {
+                rust::emit_contract(&api)
+            } else {
+                Vec::new()
+            },
         })
     }
 }

@@ -440,7 +440,7 @@ impl<'a> Lowerer<'a> {
                 }
                 Shape::Ref(match &t.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::Password) => TypeRef::Secret,
-                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::Bytes,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::File,
                     _ => TypeRef::String,
                 })
             }
@@ -578,7 +578,7 @@ impl<'a> Lowerer<'a> {
                     }
                     Some("string") => Shape::Ref(match a.format.as_deref() {
                         Some("password") => TypeRef::Secret,
-                        Some("binary") => TypeRef::Bytes,
+                        Some("binary") => TypeRef::File,
                         _ => TypeRef::String,
                     }),
                     Some("integer") => Shape::Ref(if a.format.as_deref() == Some("int32") {
@@ -720,11 +720,15 @@ impl<'a> Lowerer<'a> {
                 &format!("{name}{}", pascal(&prop)),
                 scope,
             );
-            let description = match &schema {
-                ReferenceOr::Item(s) => s.schema_data.description.clone(),
-                _ => None,
+            let (description, example) = match &schema {
+                ReferenceOr::Item(s) => (
+                    s.schema_data.description.clone(),
+                    s.schema_data.example.clone(),
+                ),
+                _ => (None, None),
             };
             fields.push(Field {
+                example,
                 nullable: self.is_nullable(file, &schema),
                 required: required.contains(&prop),
                 name: prop,
@@ -953,6 +957,7 @@ impl<'a> Lowerer<'a> {
                 TypeRef::F64 => "Number".to_string(),
                 TypeRef::Bool => "Boolean".to_string(),
                 TypeRef::Bytes => "Bytes".to_string(),
+                TypeRef::File => "File".to_string(),
                 TypeRef::Any => "Value".to_string(),
                 TypeRef::Object | TypeRef::Map(_) => "Object".to_string(),
                 TypeRef::Array(_) => "Array".to_string(),
@@ -1168,15 +1173,13 @@ impl<'a> Lowerer<'a> {
                         };
                         let declared = ext_str(ext, "x-token");
                         let kind = match declared {
-                            Some("account") => Some(TokenKind::Account),
-                            Some("api") => Some(TokenKind::Api),
-                            Some("base") => Some(TokenKind::Base),
-                            Some("none") => Some(TokenKind::None),
-                            Some(_) => None,
+                            Some(v) => TokenKind::ALL.into_iter().find(|k| k.x_token() == v),
                             None => {
                                 // Specs without our extension (SeaTable's own) name schemes after the token.
                                 let n = name.to_ascii_lowercase();
-                                if n.contains("account") {
+                                if n.contains("scheduler") {
+                                    Some(TokenKind::Scheduler)
+                                } else if n.contains("account") {
                                     Some(TokenKind::Account)
                                 } else if n.contains("base") {
                                     Some(TokenKind::Base)
@@ -1194,7 +1197,7 @@ impl<'a> Lowerer<'a> {
                         match kind {
                             Some(k) => token = k,
                             None => {
-                                self.error(fi, &scheme_pointer, format!("security scheme `{name}` does not say which token it carries: add `x-token: account | api | base`"));
+                                self.error(fi, &scheme_pointer, format!("security scheme `{name}` does not say which token it carries: add `x-token: {}`", TokenKind::ALL.map(TokenKind::x_token).join(" | ")));
                                 return None;
                             }
                         }
@@ -1214,6 +1217,9 @@ impl<'a> Lowerer<'a> {
 
         // Parameters: path-level ones, overridden by operation-level ones of the same name.
         let mut params: Vec<Param> = Vec::new();
+        // A required query parameter that can take only one value is part of the request,
+        // not an argument (`ret-json=1` on the upload endpoint).
+        let mut constant_query: Vec<(String, String)> = Vec::new();
         let all: Vec<(String, &ReferenceOr<Parameter>)> = shared_params
             .iter()
             .enumerate()
@@ -1299,6 +1305,16 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             };
+            if location == ParamLocation::Query && data.required {
+                if let ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) = &data.format {
+                    if let SchemaKind::Type(Type::String(t)) = &s.schema_kind {
+                        if let [Some(only)] = t.enumeration.as_slice() {
+                            constant_query.push((data.name.clone(), only.clone()));
+                            continue;
+                        }
+                    }
+                }
+            }
             let is_bound = location == ParamLocation::Path && bound.contains(&data.name);
             let rust = ext_str(&data.extensions, "x-rust-name")
                 .map(str::to_string)
@@ -1308,7 +1324,14 @@ impl<'a> Lowerer<'a> {
             } else {
                 rust
             };
+            let example = data.example.clone().or_else(|| match &data.format {
+                ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => {
+                    s.schema_data.example.clone()
+                }
+                _ => None,
+            });
             let new = Param {
+                example,
                 rust_name: String::new(),
                 name: data.name.clone(),
                 location,
@@ -1337,7 +1360,7 @@ impl<'a> Lowerer<'a> {
             Some((p, q)) => (p, Some(q)),
             None => (path, None),
         };
-        let fixed_query: Vec<(String, String)> = query
+        let mut fixed_query: Vec<(String, String)> = query
             .map(|q| {
                 q.split('&')
                     .filter(|s| !s.is_empty())
@@ -1348,6 +1371,7 @@ impl<'a> Lowerer<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        fixed_query.extend(constant_query);
         let mut path_parts = Vec::new();
         let mut rest = template;
         let mut used = Vec::new();
@@ -1404,6 +1428,7 @@ impl<'a> Lowerer<'a> {
         let batch = self.batch(fi, pointer, op, body.as_ref());
 
         Some(Operation {
+            seatable_id: ext_str(&op.extensions, "x-seatable-operation-id").map(str::to_string),
             id,
             method_name,
             builder_name,

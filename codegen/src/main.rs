@@ -7,7 +7,8 @@ use seatable_codegen::{compare_dir, write_dir, Generator};
 
 const USAGE: &str = "usage: seatable-codegen <regenerate | check | docs> [--spec DIR] [--out DIR]
 
-  regenerate  write the Rust client (OUT/src) and the docs (OUT/docs) from the spec
+  regenerate  write the Rust client (OUT/src), the docs (OUT/docs) and the contract-test
+              calls (OUT/tests) from the spec
   check       exit 1 when OUT differs from a fresh generation (drift)
   docs        write only the docs
 
@@ -33,20 +34,23 @@ fn main() -> ExitCode {
             }
         }
     }
-    let generated = match Generator::from_dir(&spec).and_then(|g| g.generate()) {
-        Ok(o) => o,
-        Err(d) => {
-            eprintln!("{d}");
-            return ExitCode::from(1);
-        }
-    };
+    let generated =
+        match Generator::from_dir(&spec).and_then(|g| g.with_contract_tests().generate()) {
+            Ok(o) => o,
+            Err(d) => {
+                eprintln!("{d}");
+                return ExitCode::from(1);
+            }
+        };
     let src = out.join("src");
     let docs = out.join("docs");
+    let tests = out.join("tests");
     match command.as_str() {
         "regenerate" | "docs" => {
             let mut jobs = vec![(&docs, &generated.docs)];
             if command == "regenerate" {
                 jobs.insert(0, (&src, &generated.rust));
+                jobs.push((&tests, &generated.tests));
             }
             for (dir, files) in jobs {
                 if let Err(e) = write_dir(dir, files, true) {
@@ -60,10 +64,12 @@ fn main() -> ExitCode {
         "check" => {
             let mut drift = compare_dir(&src, &generated.rust);
             drift.extend(compare_dir(&docs, &generated.docs));
+            drift.extend(compare_dir(&tests, &generated.tests));
             if drift.is_empty() {
                 println!(
-                    "generated/ matches the spec ({} files)",
-                    generated.rust.len() + generated.docs.len()
+                    "{} matches the spec ({} files)",
+                    out.display(),
+                    generated.rust.len() + generated.docs.len() + generated.tests.len()
                 );
                 ExitCode::SUCCESS
             } else {

@@ -85,7 +85,7 @@ authentication.yaml: generated, 8 operations
 base_operations.yaml: generated, 54 operations
 file_operations.yaml: generated, 9 operations
 ping_and_info.v4.4.yaml: 5 diagnostics, first: operation has no operationId
-python-scheduler.yaml: 1 diagnostics, first: security scheme `PythonSchedulerAuth` does not say which token it carries: add `x-token: account | api | base`
+python-scheduler.yaml: generated, 6 operations
 system_admin_account_operations.yaml: generated, 98 operations
 team_admin_account_operations.yaml: generated, 65 operations
 user_account_operations.yaml: generated, 141 operations";

@@ -12,6 +12,49 @@ pub struct LoginRequest {
     /// The account password.
     pub password: rt::Secret,
 }
+/// The API-Tokens of one base.
+///
+/// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListApiTokensResponse {
+    /// One entry per API-Token; empty when the base has none.
+    pub api_tokens: Vec<super::types::ApiTokenInfo>,
+}
+/// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateApiTokenRequest {
+    /// A name for the token, unique within the base, usually the program that will use it.
+    pub app_name: String,
+    /// `permission`
+    pub permission: super::types::ApiTokenPermission,
+}
+/// A temporary API-Token.
+///
+/// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1temp-api-token~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateTempApiTokenResponse {
+    /// The temporary API-Token, a JWT valid for one hour. Send it as `Authorization: Bearer <token>` like any API-Token.
+    pub api_token: rt::Secret,
+}
+/// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1{app_name}~1/put/requestBody/content/multipart~1form-data/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct UpdateApiTokenRequest {
+    /// `permission`
+    pub permission: super::types::ApiTokenPermission,
+}
+/// Confirmation.
+///
+/// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1{app_name}~1/delete/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct DeleteApiTokenResponse {
+    /// Always `true`.
+    pub success: bool,
+}
 impl rt::Client {
     /// Check that the server answers.
     ///
@@ -202,6 +245,170 @@ impl rt::AccountClient {
             exp: None,
         }
     }
+    /// List the API-Tokens of a base.
+    ///
+    /// Returns every API-Token of the named base, with its name, permission, creator,
+    /// creation time, time of last use and the token itself. Temporary API-Tokens from
+    /// `createTempApiToken` are not listed.
+    ///
+    /// Only the base owner may call this; for a base in a group workspace, also the group's
+    /// owner and admins. Other accounts get 403 even when they can edit the base.
+    ///
+    /// The answer contains the tokens in clear text; treat it like a password.
+    ///
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/`
+    ///
+    /// Token: Account-Token (`AccountClient`).
+    ///
+    /// Arguments:
+    /// - `workspace_id`: The id of the workspace that holds the base (listed by the account's workspace operations, and part of the base's URL in the web interface).
+    /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
+    pub fn list_api_tokens(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListApiTokens<'_> {
+        ListApiTokens {
+            client: self,
+            workspace_id: workspace_id.into(),
+            base_name: base_name.into(),
+        }
+    }
+    /// Create an API-Token for a base.
+    ///
+    /// Creates a new API-Token for the named base and returns it. The token never expires;
+    /// it stays valid until `deleteApiToken` removes it. `app_name` identifies the token
+    /// within the base: it must be unique per base (a second token with the same name is
+    /// rejected with 400 `api token already exist.`) and it is how `updateApiToken` and
+    /// `deleteApiToken` address the token.
+    ///
+    /// Only the base owner may call this; for a base in a group workspace, also the group's
+    /// owner and admins.
+    ///
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/`
+    ///
+    /// Token: Account-Token (`AccountClient`).
+    ///
+    /// Arguments:
+    /// - `workspace_id`: The id of the workspace that holds the base (listed by the account's workspace operations, and part of the base's URL in the web interface).
+    /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
+    /// - `app_name`: A name for the token, unique within the base, usually the program that will use it.
+    /// - `permission`: `permission`
+    pub fn create_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        app_name: impl Into<String>,
+        permission: impl Into<super::types::ApiTokenPermission>,
+    ) -> CreateApiToken<'_> {
+        CreateApiToken {
+            client: self,
+            workspace_id: workspace_id.into(),
+            base_name: base_name.into(),
+            body: CreateApiTokenRequest {
+                app_name: app_name.into(),
+                permission: permission.into(),
+            },
+        }
+    }
+    /// Get a temporary API-Token for a base, valid for one hour.
+    ///
+    /// Issues an API-Token for the named base that expires one hour after issue. It is a
+    /// signed JWT (not a 40-character token) carrying the account, the base UUID and the
+    /// expiry time, and it is accepted wherever an API-Token is: `getBaseToken` and the
+    /// file operations. Use it to work with a base on behalf of an account without creating
+    /// a permanent API-Token.
+    ///
+    /// Any account with access to the base may call this, not only its owner. The token
+    /// is not stored on the server: `listApiTokens` does not show it and it cannot be
+    /// revoked; it simply expires. Although the request is a GET, every call issues a new
+    /// token.
+    ///
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/temp-api-token/`
+    ///
+    /// Token: Account-Token (`AccountClient`).
+    ///
+    /// Arguments:
+    /// - `workspace_id`: The id of the workspace that holds the base (listed by the account's workspace operations, and part of the base's URL in the web interface).
+    /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
+    pub fn create_temp_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> CreateTempApiToken<'_> {
+        CreateTempApiToken {
+            client: self,
+            workspace_id: workspace_id.into(),
+            base_name: base_name.into(),
+        }
+    }
+    /// Change the permission of an API-Token.
+    ///
+    /// Switches the API-Token named `app_name` between read-only and read-write and returns
+    /// it. The token string stays the same, so programs using it need no change; Base-Tokens
+    /// obtained with it earlier keep the permission they were issued with until they expire.
+    ///
+    /// Setting the permission the token already has is an error (400
+    /// `api token already has rw permission.`), so check `permission` first when the call
+    /// should be idempotent. Only the base owner may call this; for a base in a group
+    /// workspace, also the group's owner and admins.
+    ///
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/`
+    ///
+    /// Token: Account-Token (`AccountClient`).
+    ///
+    /// Arguments:
+    /// - `workspace_id`: The id of the workspace that holds the base (listed by the account's workspace operations, and part of the base's URL in the web interface).
+    /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
+    /// - `app_name`: The name of the API-Token, as given to `createApiToken` and listed by `listApiTokens` (percent-encoded in the path).
+    /// - `permission`: `permission`
+    pub fn update_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        app_name: impl Into<String>,
+        permission: impl Into<super::types::ApiTokenPermission>,
+    ) -> UpdateApiToken<'_> {
+        UpdateApiToken {
+            client: self,
+            workspace_id: workspace_id.into(),
+            base_name: base_name.into(),
+            app_name: app_name.into(),
+            body: UpdateApiTokenRequest {
+                permission: permission.into(),
+            },
+        }
+    }
+    /// Delete an API-Token.
+    ///
+    /// Deletes the API-Token named `app_name`; from then on the server rejects it. Base-Tokens
+    /// obtained with it earlier stay valid until they expire (3 days by default), so a
+    /// leaked token's damage is only fully contained after that time.
+    ///
+    /// Only the base owner may call this; for a base in a group workspace, also the group's
+    /// owner and admins.
+    ///
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/`
+    ///
+    /// Token: Account-Token (`AccountClient`).
+    ///
+    /// Arguments:
+    /// - `workspace_id`: The id of the workspace that holds the base (listed by the account's workspace operations, and part of the base's URL in the web interface).
+    /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
+    /// - `app_name`: The name of the API-Token, as given to `createApiToken` and listed by `listApiTokens` (percent-encoded in the path).
+    pub fn delete_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        app_name: impl Into<String>,
+    ) -> DeleteApiToken<'_> {
+        DeleteApiToken {
+            client: self,
+            workspace_id: workspace_id.into(),
+            base_name: base_name.into(),
+            app_name: app_name.into(),
+        }
+    }
 }
 /// The request built by [`AccountClient::ping_with_account_token`](rt::AccountClient::ping_with_account_token): set options, then `.await` it (or call
 /// [`send`](PingWithAccountToken::send)).
@@ -264,6 +471,164 @@ impl<'a> GetBaseTokenForBase<'a> {
 }
 impl<'a> std::future::IntoFuture for GetBaseTokenForBase<'a> {
     type Output = Result<super::types::BaseAccess, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`AccountClient::list_api_tokens`](rt::AccountClient::list_api_tokens): set options, then `.await` it (or call
+/// [`send`](ListApiTokens::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListApiTokens<'a> {
+    client: &'a rt::AccountClient,
+    workspace_id: i64,
+    base_name: String,
+}
+impl<'a> ListApiTokens<'a> {
+    /// Sends the request: `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/`.
+    pub async fn send(self) -> Result<ListApiTokensResponse, rt::Error> {
+        let request = rt::Request::new(
+            "listApiTokens",
+            rt::Method::GET,
+            format!(
+                "/api/v2.1/workspace/{}/dtable/{}/api-tokens/", rt::encode_path(& self
+                .workspace_id.to_string()), rt::encode_path(& self.base_name)
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListApiTokens<'a> {
+    type Output = Result<ListApiTokensResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`AccountClient::create_api_token`](rt::AccountClient::create_api_token): set options, then `.await` it (or call
+/// [`send`](CreateApiToken::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateApiToken<'a> {
+    client: &'a rt::AccountClient,
+    workspace_id: i64,
+    base_name: String,
+    body: CreateApiTokenRequest,
+}
+impl<'a> CreateApiToken<'a> {
+    /// Sends the request: `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/`.
+    pub async fn send(self) -> Result<super::types::ApiTokenInfo, rt::Error> {
+        let mut request = rt::Request::new(
+            "createApiToken",
+            rt::Method::POST,
+            format!(
+                "/api/v2.1/workspace/{}/dtable/{}/api-tokens/", rt::encode_path(& self
+                .workspace_id.to_string()), rt::encode_path(& self.base_name)
+            ),
+        );
+        request.form(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateApiToken<'a> {
+    type Output = Result<super::types::ApiTokenInfo, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`AccountClient::create_temp_api_token`](rt::AccountClient::create_temp_api_token): set options, then `.await` it (or call
+/// [`send`](CreateTempApiToken::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateTempApiToken<'a> {
+    client: &'a rt::AccountClient,
+    workspace_id: i64,
+    base_name: String,
+}
+impl<'a> CreateTempApiToken<'a> {
+    /// Sends the request: `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/temp-api-token/`.
+    pub async fn send(self) -> Result<CreateTempApiTokenResponse, rt::Error> {
+        let request = rt::Request::new(
+            "createTempApiToken",
+            rt::Method::GET,
+            format!(
+                "/api/v2.1/workspace/{}/dtable/{}/temp-api-token/", rt::encode_path(&
+                self.workspace_id.to_string()), rt::encode_path(& self.base_name)
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateTempApiToken<'a> {
+    type Output = Result<CreateTempApiTokenResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`AccountClient::update_api_token`](rt::AccountClient::update_api_token): set options, then `.await` it (or call
+/// [`send`](UpdateApiToken::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateApiToken<'a> {
+    client: &'a rt::AccountClient,
+    workspace_id: i64,
+    base_name: String,
+    app_name: String,
+    body: UpdateApiTokenRequest,
+}
+impl<'a> UpdateApiToken<'a> {
+    /// Sends the request: `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/`.
+    pub async fn send(self) -> Result<super::types::ApiTokenInfo, rt::Error> {
+        let mut request = rt::Request::new(
+            "updateApiToken",
+            rt::Method::PUT,
+            format!(
+                "/api/v2.1/workspace/{}/dtable/{}/api-tokens/{}/", rt::encode_path(& self
+                .workspace_id.to_string()), rt::encode_path(& self.base_name),
+                rt::encode_path(& self.app_name)
+            ),
+        );
+        request.multipart_text("permission", self.body.permission.to_string());
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for UpdateApiToken<'a> {
+    type Output = Result<super::types::ApiTokenInfo, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`AccountClient::delete_api_token`](rt::AccountClient::delete_api_token): set options, then `.await` it (or call
+/// [`send`](DeleteApiToken::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteApiToken<'a> {
+    client: &'a rt::AccountClient,
+    workspace_id: i64,
+    base_name: String,
+    app_name: String,
+}
+impl<'a> DeleteApiToken<'a> {
+    /// Sends the request: `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/`.
+    pub async fn send(self) -> Result<DeleteApiTokenResponse, rt::Error> {
+        let request = rt::Request::new(
+            "deleteApiToken",
+            rt::Method::DELETE,
+            format!(
+                "/api/v2.1/workspace/{}/dtable/{}/api-tokens/{}/", rt::encode_path(& self
+                .workspace_id.to_string()), rt::encode_path(& self.base_name),
+                rt::encode_path(& self.app_name)
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteApiToken<'a> {
+    type Output = Result<DeleteApiTokenResponse, rt::Error>;
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

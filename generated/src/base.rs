@@ -3,6 +3,13 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1related-users~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListCollaboratorsResponse {
+    /// One entry per user, in no guaranteed order.
+    pub user_list: Vec<super::types::RelatedUser>,
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1rows~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -54,6 +61,863 @@ pub struct QuerySqlRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_only: Option<bool>,
 }
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1query-links~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListRowLinksRequest {
+    /// Name of the table holding the rows and the link column.
+    pub table_name: String,
+    /// Name of the link column (not its `link_id`).
+    pub link_column_name: String,
+    /// The rows whose links to read, each with its own paging.
+    pub rows: Vec<super::types::RowLinksQuery>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1links~1/delete/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct DeleteRowLinksResponse {
+    /// Number of pairs the server counted as unlinked (it also counts pairs that were not linked).
+    pub deleted_links_count: i64,
+    /// True when the request was processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/requestBody/content/application~1json/schema/properties/matching_keys/items`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AutoLinkRowsRequestMatchingKeysItem {
+    /// Key of the column in the table that holds the link column (`table_id` of the link).
+    pub table1_key: String,
+    /// Key of the column in the linked table (`other_table_id` of the link).
+    pub table2_key: String,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AutoLinkRowsRequest {
+    /// The `link_id` from the link column's `data` (not the column key).
+    pub link_id: String,
+    /// The column pairs that must match; a pair of rows is linked when all pairs match.
+    pub matching_keys: Vec<AutoLinkRowsRequestMatchingKeysItem>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AutoLinkRowsResponse {
+    /// Id of the background task, for `getAutoLinkTask`.
+    pub task_id: String,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// `running` while the task works, then `success` or `failed`.
+///
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-link-task~1/get/responses/200/content/application~1json/schema/properties/status`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GetAutoLinkTaskResponseStatus {
+    /// `running`
+    Running,
+    /// `success`
+    Success,
+    /// `failed`
+    Failed,
+    /// A value this version of the client does not know, kept exactly as the server sent it.
+    ///
+    /// Match it with a wildcard arm (`_ =>`) rather than naming it: a later version may turn
+    /// the same value into a variant of its own.
+    Unknown(String),
+}
+impl GetAutoLinkTaskResponseStatus {
+    /// Every value this version knows, in the order of the spec.
+    pub const KNOWN: &'static [GetAutoLinkTaskResponseStatus] = &[
+        GetAutoLinkTaskResponseStatus::Running,
+        GetAutoLinkTaskResponseStatus::Success,
+        GetAutoLinkTaskResponseStatus::Failed,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            GetAutoLinkTaskResponseStatus::Running => "running",
+            GetAutoLinkTaskResponseStatus::Success => "success",
+            GetAutoLinkTaskResponseStatus::Failed => "failed",
+            GetAutoLinkTaskResponseStatus::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for GetAutoLinkTaskResponseStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "running" => GetAutoLinkTaskResponseStatus::Running,
+            "success" => GetAutoLinkTaskResponseStatus::Success,
+            "failed" => GetAutoLinkTaskResponseStatus::Failed,
+            other => GetAutoLinkTaskResponseStatus::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for GetAutoLinkTaskResponseStatus {
+    fn from(value: String) -> Self {
+        match GetAutoLinkTaskResponseStatus::from(value.as_str()) {
+            GetAutoLinkTaskResponseStatus::Unknown(_) => {
+                GetAutoLinkTaskResponseStatus::Unknown(value)
+            }
+            known => known,
+        }
+    }
+}
+impl std::str::FromStr for GetAutoLinkTaskResponseStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(GetAutoLinkTaskResponseStatus::from(value))
+    }
+}
+impl std::fmt::Display for GetAutoLinkTaskResponseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::serde::Serialize for GetAutoLinkTaskResponseStatus {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponseStatus {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
+        Ok(
+            match value {
+                std::borrow::Cow::Borrowed(v) => GetAutoLinkTaskResponseStatus::from(v),
+                std::borrow::Cow::Owned(v) => GetAutoLinkTaskResponseStatus::from(v),
+            },
+        )
+    }
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-link-task~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct GetAutoLinkTaskResponse {
+    /// `running` while the task works, then `success` or `failed`.
+    pub status: GetAutoLinkTaskResponseStatus,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1/put/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct RenameTableRequest {
+    /// Current name of the table.
+    pub table_name: String,
+    /// The new name, unique in the base.
+    pub new_table_name: String,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateTableRequest {
+    /// Name of the new table, unique in the base.
+    pub table_name: String,
+    /// The columns to create, in order. SeaTable's documentation marks this
+    /// field as required; SeaTable's Python SDK leaves it out when it has no
+    /// columns to add.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<super::types::ColumnInput>>,
+    /// Language of the default column and view names when `columns` is left
+    /// out: `en` (default) or `zh-cn`. Sent by SeaTable's Python SDK; not in
+    /// SeaTable's published file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1/delete/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct DeleteTableRequest {
+    /// Name of the table to delete.
+    pub table_name: String,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1duplicate-table~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct DuplicateTableRequest {
+    /// Name of the table to copy.
+    pub table_name: String,
+    /// True copies the rows as well, false only the structure.
+    pub is_duplicate_records: bool,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1views~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListViewsResponse {
+    /// The views, in display order.
+    pub views: Vec<super::types::View>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1views~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateViewRequest {
+    /// Name of the new view, unique in the table.
+    pub name: String,
+    /// Kind of view: `table` (default) for rows in normal storage, `archive` for rows in big-data storage.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<super::types::ViewType>,
+    /// Create the view locked against changes in the UI. Defaults to false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_locked: Option<bool>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1views~1{view_name}~1/put/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct UpdateViewRequest {
+    /// A new name for the view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Lock or unlock the view's settings in the UI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_locked: Option<bool>,
+    /// Whether a row must match all filters (`And`) or any of them (`Or`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_conjunction: Option<super::types::FilterConjunction>,
+    /// The filter conditions. The predicates a column accepts depend on its type:
+    /// text-like columns `contains`, `does_not_contain`, `is`, `is_not`,
+    /// `is_empty`, `is_not_empty`; numbers, durations and ratings `equal`,
+    /// `not_equal`, `less`, `greater`, `less_or_equal`, `greater_or_equal`;
+    /// dates `is`, `is_within`, `is_before`, `is_after`, `is_on_or_before`,
+    /// `is_on_or_after` with a `filter_term_modifier`; multiple-select and
+    /// collaborator columns `has_any_of`, `has_all_of`, `has_none_of`,
+    /// `is_exactly`; single-select `is_any_of`, `is_none_of`; checkboxes `is`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<super::types::ViewFilter>>,
+    /// The sort keys, most significant first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sorts: Option<Vec<super::types::ViewSort>>,
+    /// The grouping levels, outermost first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groupbys: Option<Vec<super::types::ViewGroupby>>,
+    /// Keys of the columns the view hides; all others are shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden_columns: Option<Vec<String>>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListColumnsResponse {
+    /// The columns, in display order.
+    pub columns: Vec<super::types::Column>,
+}
+/// One column change, chosen by `op_type`.
+///
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/put/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UpdateColumnRequest {
+    /// `op_type` = `rename_column`
+    RenameColumn(super::types::ColumnRename),
+    /// `op_type` = `resize_column`
+    ResizeColumn(super::types::ColumnResize),
+    /// `op_type` = `freeze_column`
+    FreezeColumn(super::types::ColumnFreeze),
+    /// `op_type` = `move_column`
+    MoveColumn(super::types::ColumnMove),
+    /// `op_type` = `modify_column_type`
+    ModifyColumnType(super::types::ColumnTypeChange),
+    /// A `op_type` this version of the client does not know: the whole object, kept as
+    /// received and sent back unchanged.
+    Unknown(rt::serde_json::Value),
+}
+impl UpdateColumnRequest {
+    /// The value of `op_type`, the property that tells the variants apart.
+    pub fn tag(&self) -> &str {
+        match self {
+            UpdateColumnRequest::RenameColumn(_) => "rename_column",
+            UpdateColumnRequest::ResizeColumn(_) => "resize_column",
+            UpdateColumnRequest::FreezeColumn(_) => "freeze_column",
+            UpdateColumnRequest::MoveColumn(_) => "move_column",
+            UpdateColumnRequest::ModifyColumnType(_) => "modify_column_type",
+            UpdateColumnRequest::Unknown(value) => {
+                value
+                    .get("op_type")
+                    .and_then(rt::serde_json::Value::as_str)
+                    .unwrap_or("")
+            }
+        }
+    }
+}
+impl rt::serde::Serialize for UpdateColumnRequest {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            UpdateColumnRequest::RenameColumn(inner) => {
+                let mut value = rt::serde_json::to_value(inner)
+                    .map_err(rt::serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object
+                        .insert(
+                            "op_type".to_string(),
+                            rt::serde_json::Value::String("rename_column".to_string()),
+                        );
+                }
+                rt::serde::Serialize::serialize(&value, serializer)
+            }
+            UpdateColumnRequest::ResizeColumn(inner) => {
+                let mut value = rt::serde_json::to_value(inner)
+                    .map_err(rt::serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object
+                        .insert(
+                            "op_type".to_string(),
+                            rt::serde_json::Value::String("resize_column".to_string()),
+                        );
+                }
+                rt::serde::Serialize::serialize(&value, serializer)
+            }
+            UpdateColumnRequest::FreezeColumn(inner) => {
+                let mut value = rt::serde_json::to_value(inner)
+                    .map_err(rt::serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object
+                        .insert(
+                            "op_type".to_string(),
+                            rt::serde_json::Value::String("freeze_column".to_string()),
+                        );
+                }
+                rt::serde::Serialize::serialize(&value, serializer)
+            }
+            UpdateColumnRequest::MoveColumn(inner) => {
+                let mut value = rt::serde_json::to_value(inner)
+                    .map_err(rt::serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object
+                        .insert(
+                            "op_type".to_string(),
+                            rt::serde_json::Value::String("move_column".to_string()),
+                        );
+                }
+                rt::serde::Serialize::serialize(&value, serializer)
+            }
+            UpdateColumnRequest::ModifyColumnType(inner) => {
+                let mut value = rt::serde_json::to_value(inner)
+                    .map_err(rt::serde::ser::Error::custom)?;
+                if let Some(object) = value.as_object_mut() {
+                    object
+                        .insert(
+                            "op_type".to_string(),
+                            rt::serde_json::Value::String(
+                                "modify_column_type".to_string(),
+                            ),
+                        );
+                }
+                rt::serde::Serialize::serialize(&value, serializer)
+            }
+            UpdateColumnRequest::Unknown(value) => {
+                rt::serde::Serialize::serialize(value, serializer)
+            }
+        }
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for UpdateColumnRequest {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[allow(unused_mut)]
+        let mut value = <rt::serde_json::Value as rt::serde::Deserialize<
+            'de,
+        >>::deserialize(deserializer)?;
+        let tag = value
+            .get("op_type")
+            .and_then(rt::serde_json::Value::as_str)
+            .map(str::to_owned);
+        match tag.as_deref() {
+            Some("rename_column") => {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("op_type");
+                }
+                <super::types::ColumnRename as rt::serde::Deserialize>::deserialize(
+                        value,
+                    )
+                    .map(UpdateColumnRequest::RenameColumn)
+                    .map_err(|e| rt::serde::de::Error::custom(
+                        format_args!("{}: {}", "`op_type` = \"rename_column\"", e),
+                    ))
+            }
+            Some("resize_column") => {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("op_type");
+                }
+                <super::types::ColumnResize as rt::serde::Deserialize>::deserialize(
+                        value,
+                    )
+                    .map(UpdateColumnRequest::ResizeColumn)
+                    .map_err(|e| rt::serde::de::Error::custom(
+                        format_args!("{}: {}", "`op_type` = \"resize_column\"", e),
+                    ))
+            }
+            Some("freeze_column") => {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("op_type");
+                }
+                <super::types::ColumnFreeze as rt::serde::Deserialize>::deserialize(
+                        value,
+                    )
+                    .map(UpdateColumnRequest::FreezeColumn)
+                    .map_err(|e| rt::serde::de::Error::custom(
+                        format_args!("{}: {}", "`op_type` = \"freeze_column\"", e),
+                    ))
+            }
+            Some("move_column") => {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("op_type");
+                }
+                <super::types::ColumnMove as rt::serde::Deserialize>::deserialize(value)
+                    .map(UpdateColumnRequest::MoveColumn)
+                    .map_err(|e| rt::serde::de::Error::custom(
+                        format_args!("{}: {}", "`op_type` = \"move_column\"", e),
+                    ))
+            }
+            Some("modify_column_type") => {
+                if let Some(object) = value.as_object_mut() {
+                    object.remove("op_type");
+                }
+                <super::types::ColumnTypeChange as rt::serde::Deserialize>::deserialize(
+                        value,
+                    )
+                    .map(UpdateColumnRequest::ModifyColumnType)
+                    .map_err(|e| rt::serde::de::Error::custom(
+                        format_args!("{}: {}", "`op_type` = \"modify_column_type\"", e),
+                    ))
+            }
+            _ => Ok(UpdateColumnRequest::Unknown(value)),
+        }
+    }
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct InsertColumnRequest {
+    /// Name of the table that gets the column.
+    pub table_name: String,
+    /// Name of the new column, unique in the table; it cannot contain `.`, `{`, `}` or a backtick.
+    pub column_name: String,
+    /// The column type; it decides which `column_data` keys apply.
+    pub column_type: super::types::ColumnType,
+    /// Name or key of the column after which the new one is placed. Left out, the column is added at the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor_column: Option<String>,
+    /// Type-specific settings; see `ColumnDataInput` for the keys of each type. Optional for most types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_data: Option<super::types::ColumnDataInput>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/delete/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct DeleteColumnRequest {
+    /// Name of the table holding the column.
+    pub table_name: String,
+    /// Name or key of the column to delete.
+    pub column: String,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1batch-append-columns~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AppendColumnsRequest {
+    /// Name of the table that gets the columns.
+    pub table_name: String,
+    /// The new columns, in order.
+    pub columns: Vec<super::types::ColumnInput>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1batch-append-columns~1/post/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AppendColumnsResponse {
+    /// The created columns, in request order.
+    pub columns: Vec<super::types::Column>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/put/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct UpdateSelectOptionsRequest {
+    /// Name of the table holding the column.
+    pub table_name: String,
+    /// Name or key of the single- or multiple-select column.
+    pub column: String,
+    /// The changes, one per option, each naming the option by `id`.
+    pub options: Vec<super::types::SelectOptionChange>,
+    /// True returns the changed options in the answer. Defaults to false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_options: Option<bool>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/put/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct UpdateSelectOptionsResponse {
+    /// The changed options as stored; only sent with `return_options: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<super::types::SelectOption>>,
+    /// True when the change was applied; sent when `options` is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AddSelectOptionsRequest {
+    /// Name of the table holding the column.
+    pub table_name: String,
+    /// Name or key of the single- or multiple-select column.
+    pub column: String,
+    /// The options to add; leave `id` out, the server assigns it.
+    pub options: Vec<super::types::SelectOptionInput>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/delete/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct DeleteSelectOptionsRequest {
+    /// Name of the table holding the column.
+    pub table_name: String,
+    /// Name or key of the single- or multiple-select column.
+    pub column: String,
+    /// Names (not ids) of the options to delete.
+    pub option_names: Vec<String>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-cascade-settings~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct UpdateColumnCascadeRequest {
+    /// Name of the table holding both columns.
+    pub table_name: String,
+    /// Name or key of the controlling single-select column.
+    pub parent_column: String,
+    /// Name or key of the dependent single-select column.
+    pub child_column: String,
+    /// Each parent option name → the names of the child options allowed with it.
+    pub cascade_settings: std::collections::BTreeMap<String, Vec<String>>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1add-archived-rows~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AddBigDataRowsRequest {
+    /// Name of the table to add rows to.
+    pub table_name: String,
+    /// The new rows, each keyed by column name.
+    pub rows: Vec<super::types::RowInput>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1add-archived-rows~1/post/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct AddBigDataRowsResponse {
+    /// Number of rows created.
+    pub inserted_row_count: i64,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1archive-view~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct MoveRowsToBigDataRequest {
+    /// Name of the table.
+    pub table_name: String,
+    /// Name of the view whose rows are moved. (SeaTable also accepts `view_id`.)
+    pub view_name: String,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1archive-view~1/post/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct MoveRowsToBigDataResponse {
+    /// True when the rows were moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Why the move failed; empty on success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1unarchive~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct MoveRowsToNormalBackendRequest {
+    /// The table's `_id` (4 characters).
+    pub table_id: String,
+    /// The `_id`s of the rows to move.
+    pub row_ids: Vec<String>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1unarchive~1/post/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct MoveRowsToNormalBackendResponse {
+    /// True when the task was started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Id of the background task moving the rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1db-operations~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListBigDataOperationsResponse {
+    /// The log entries of this page.
+    pub operations: Vec<super::types::BigDataOperation>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateRowCommentRequest {
+    /// The comment text.
+    pub comment: String,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-count~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CountRowCommentsResponse {
+    /// Number of comments on the row.
+    pub count: i64,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-within-days~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListCommentsWithinDaysResponse {
+    /// The comments, from all tables and rows of the base.
+    pub comments: Vec<super::types::RowComment>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api~1v2.1~1dtables~1{base_uuid}~1rows-comments-num~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CountCommentsPerRowResponse {
+    /// Row id → number of comments on that row.
+    pub rows_comments_num: std::collections::BTreeMap<String, i64>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListNotificationsResponse {
+    /// The notifications, read and unread.
+    pub notification_list: Vec<super::types::BaseNotificationItem>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct MarkNotificationsSeenRequest {
+    /// True marks all notifications read, false unread.
+    pub seen: bool,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1{notification_id}~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct MarkNotificationSeenRequest {
+    /// True marks the notification read, false unread.
+    pub seen: bool,
+}
+/// How the toast is styled. SeaTable's Python SDK sends `success` when none is chosen.
+///
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema/properties/toast_type`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SendToastNotificationRequestToastType {
+    /// `success`
+    Success,
+    /// `warning`
+    Warning,
+    /// `error`
+    Error,
+    /// A value this version of the client does not know, kept exactly as the server sent it.
+    ///
+    /// Match it with a wildcard arm (`_ =>`) rather than naming it: a later version may turn
+    /// the same value into a variant of its own.
+    Unknown(String),
+}
+impl SendToastNotificationRequestToastType {
+    /// Every value this version knows, in the order of the spec.
+    pub const KNOWN: &'static [SendToastNotificationRequestToastType] = &[
+        SendToastNotificationRequestToastType::Success,
+        SendToastNotificationRequestToastType::Warning,
+        SendToastNotificationRequestToastType::Error,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SendToastNotificationRequestToastType::Success => "success",
+            SendToastNotificationRequestToastType::Warning => "warning",
+            SendToastNotificationRequestToastType::Error => "error",
+            SendToastNotificationRequestToastType::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl From<&str> for SendToastNotificationRequestToastType {
+    fn from(value: &str) -> Self {
+        match value {
+            "success" => SendToastNotificationRequestToastType::Success,
+            "warning" => SendToastNotificationRequestToastType::Warning,
+            "error" => SendToastNotificationRequestToastType::Error,
+            other => SendToastNotificationRequestToastType::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SendToastNotificationRequestToastType {
+    fn from(value: String) -> Self {
+        match SendToastNotificationRequestToastType::from(value.as_str()) {
+            SendToastNotificationRequestToastType::Unknown(_) => {
+                SendToastNotificationRequestToastType::Unknown(value)
+            }
+            known => known,
+        }
+    }
+}
+impl std::str::FromStr for SendToastNotificationRequestToastType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(SendToastNotificationRequestToastType::from(value))
+    }
+}
+impl std::fmt::Display for SendToastNotificationRequestToastType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl rt::serde::Serialize for SendToastNotificationRequestToastType {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> rt::serde::Deserialize<'de> for SendToastNotificationRequestToastType {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
+        Ok(
+            match value {
+                std::borrow::Cow::Borrowed(v) => {
+                    SendToastNotificationRequestToastType::from(v)
+                }
+                std::borrow::Cow::Owned(v) => {
+                    SendToastNotificationRequestToastType::from(v)
+                }
+            },
+        )
+    }
+}
+/// The content of the toast.
+///
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema/properties/detail`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct SendToastNotificationRequestDetail {
+    /// The message text.
+    pub msg: String,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct SendToastNotificationRequest {
+    /// User id (`…@auth.local`) of the recipient.
+    pub to_user: String,
+    /// How the toast is styled. SeaTable's Python SDK sends `success` when none is chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toast_type: Option<SendToastNotificationRequestToastType>,
+    /// The content of the toast.
+    pub detail: SendToastNotificationRequestDetail,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1operations~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListOperationLogResponse {
+    /// The log entries of this page.
+    pub operations: Vec<super::types::BaseOperationLogEntry>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1activities~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListRowActivitiesResponse {
+    /// The entries of this page.
+    pub activities: Vec<super::types::BaseRowActivity>,
+    /// Number of entries over all pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1snapshot~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateSnapshotRequest {
+    /// Name of the base, as SeaTable's examples send it; optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dtable_name: Option<String>,
+}
+/// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1snapshot~1/post/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateSnapshotResponse {
+    /// `created` when a snapshot was saved.
+    pub status: String,
+    /// The saved snapshot; sent when `status` is `created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<super::types::BaseSnapshotInfo>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
 impl rt::BaseClient {
     /// Read the structure of the base.
     ///
@@ -68,6 +932,20 @@ impl rt::BaseClient {
     /// Token: Base-Token (`BaseClient`).
     pub fn get_metadata(&self) -> GetMetadata<'_> {
         GetMetadata { client: self }
+    }
+    /// List the users who have access to the base.
+    ///
+    /// Returns every user related to the base (its owner, users and group members it is
+    /// shared with) with user id, display name, contact e-mail and avatar. Collaborator,
+    /// creator and last-modifier cells, comment authors and notification recipients hold
+    /// the internal user id (`…@auth.local`, the `email` field here); use this list to
+    /// turn them into names, and to pick valid ids for collaborator cells.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/related-users/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    pub fn list_collaborators(&self) -> ListCollaborators<'_> {
+        ListCollaborators { client: self }
     }
     /// Read one page of rows of a table or view.
     ///
@@ -232,6 +1110,61 @@ impl rt::BaseClient {
             convert_keys: None,
         }
     }
+    /// Lock rows against changes.
+    ///
+    /// Locks the listed rows so that they can no longer be edited in the UI until they are
+    /// unlocked; read them back to see `_locked: true` and `_locked_by`. Rows that are
+    /// already locked may be listed again. Rows in big-data storage cannot be locked.
+    ///
+    /// Row locking is an advanced feature, available only with SeaTable's Enterprise
+    /// subscriptions (self-hosted or Cloud). Needs a read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/lock-rows/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding the rows.
+    /// - `row_ids`: The `_id`s of the rows.
+    pub fn lock_rows(
+        &self,
+        table_name: impl Into<String>,
+        row_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> LockRows<'_> {
+        LockRows {
+            client: self,
+            body: super::types::TableRowIds {
+                table_name: table_name.into(),
+                row_ids: row_ids.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// Unlock locked rows.
+    ///
+    /// Removes the lock from the listed rows. Rows that are not locked may be listed too;
+    /// afterwards none of the listed rows is locked. Same edition requirement as locking;
+    /// needs a read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/unlock-rows/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding the rows.
+    /// - `row_ids`: The `_id`s of the rows.
+    pub fn unlock_rows(
+        &self,
+        table_name: impl Into<String>,
+        row_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> UnlockRows<'_> {
+        UnlockRows {
+            client: self,
+            body: super::types::TableRowIds {
+                table_name: table_name.into(),
+                row_ids: row_ids.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
     /// Run a SQL statement against the base.
     ///
     /// Runs one `SELECT`, `UPDATE`, `DELETE` or `INSERT` statement. Tables and columns are
@@ -277,6 +1210,1161 @@ impl rt::BaseClient {
             },
         }
     }
+    /// Read the rows linked to given rows through one link column.
+    ///
+    /// For each requested row, returns the linked rows of the link column
+    /// `link_column_name`: their ids and the value of the other table's display column.
+    /// This is how to read more links than a link cell shows: list-rows and SQL return at
+    /// most 50 linked rows per cell.
+    ///
+    /// Per row at most `limit` linked rows are returned (default 10, at most 100), starting
+    /// after `offset` of them; page through a row's links by raising `offset` until fewer
+    /// than `limit` come back. The linked rows come ordered by their creation time, not in
+    /// the order the web UI shows. A row without links maps to an empty array. To read the
+    /// full linked rows, select them by `_id` with SQL.
+    ///
+    /// (SeaTable also accepts `table_id` for `table_name` and `link_column_key` for
+    /// `link_column_name`.)
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/query-links/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding the rows and the link column.
+    /// - `link_column_name`: Name of the link column (not its `link_id`).
+    /// - `rows`: The rows whose links to read, each with its own paging.
+    pub fn list_row_links(
+        &self,
+        table_name: impl Into<String>,
+        link_column_name: impl Into<String>,
+        rows: impl IntoIterator<Item = impl Into<super::types::RowLinksQuery>>,
+    ) -> ListRowLinks<'_> {
+        ListRowLinks {
+            client: self,
+            body: ListRowLinksRequest {
+                table_name: table_name.into(),
+                link_column_name: link_column_name.into(),
+                rows: rows.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// Replace the links of rows.
+    ///
+    /// For each entry of `other_rows_ids_map`, makes the rows in the value the complete
+    /// set of rows linked to the row named by the key: links not listed are removed, new
+    /// ones added. An empty array removes all links of that row. Rows not named as keys
+    /// keep their links. Same ids as for adding links; needs a read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/links/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
+    /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
+    /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    pub fn update_row_links(
+        &self,
+        link_id: impl Into<String>,
+        table_id: impl Into<String>,
+        other_table_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> UpdateRowLinks<'_> {
+        UpdateRowLinks {
+            client: self,
+            body: super::types::RowLinksInput {
+                link_id: link_id.into(),
+                table_id: table_id.into(),
+                other_table_id: other_table_id.into(),
+                other_rows_ids_map: other_rows_ids_map,
+            },
+        }
+    }
+    /// Add links between rows.
+    ///
+    /// For each entry of `other_rows_ids_map`, links the row named by the key (a row of
+    /// `table_id`) to every row in the value (rows of `other_table_id`) through the link
+    /// column identified by `link_id`. Existing links of those rows stay. Take `link_id`,
+    /// `table_id` and `other_table_id` from the link column's `data` in the metadata:
+    /// `link_id` is not the column key.
+    ///
+    /// Linking two rows that are already linked is an error. A link column with
+    /// `is_multiple: false` holds at most one link per cell. Needs a read-write
+    /// Base-Token. (SeaTable's Python SDK sends `table_name` and `other_table_name`
+    /// instead of the two ids, which the server also accepts.)
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/links/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
+    /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
+    /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    pub fn create_row_links(
+        &self,
+        link_id: impl Into<String>,
+        table_id: impl Into<String>,
+        other_table_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> CreateRowLinks<'_> {
+        CreateRowLinks {
+            client: self,
+            body: super::types::RowLinksInput {
+                link_id: link_id.into(),
+                table_id: table_id.into(),
+                other_table_id: other_table_id.into(),
+                other_rows_ids_map: other_rows_ids_map,
+            },
+        }
+    }
+    /// Remove links between rows.
+    ///
+    /// Removes, for each entry of `other_rows_ids_map`, the links between the row named by
+    /// the key and the rows in the value; all other links stay. The ids travel in a JSON
+    /// body, which this DELETE request requires. Needs a read-write Base-Token.
+    ///
+    /// Do not rely on `deleted_links_count`: SeaTable 6.0 reports a link as deleted even
+    /// when the two rows were not linked.
+    ///
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/links/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
+    /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
+    /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    pub fn delete_row_links(
+        &self,
+        link_id: impl Into<String>,
+        table_id: impl Into<String>,
+        other_table_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> DeleteRowLinks<'_> {
+        DeleteRowLinks {
+            client: self,
+            body: super::types::RowLinksInput {
+                link_id: link_id.into(),
+                table_id: table_id.into(),
+                other_table_id: other_table_id.into(),
+                other_rows_ids_map: other_rows_ids_map,
+            },
+        }
+    }
+    /// Start linking rows of two tables whose column values match.
+    ///
+    /// Starts a background task that links every row of one table to the rows of the other
+    /// table where the given pairs of columns hold matching values, like a join. The link
+    /// column (`link_id`) must exist already. Rows in normal and big-data storage are both
+    /// considered.
+    ///
+    /// The answer only carries a `task_id`; poll `getAutoLinkTask` with it to learn when the
+    /// task has finished (the status is kept for about five minutes). Matching compares
+    /// values, not column types (a text column can match an e-mail, URL or auto-number
+    /// column), but formula and link-formula columns cannot be matched, and single-select
+    /// columns cannot be matched with text columns. Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/auto-links/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `link_id`: The `link_id` from the link column's `data` (not the column key).
+    /// - `matching_keys`: The column pairs that must match; a pair of rows is linked when all pairs match.
+    pub fn auto_link_rows(
+        &self,
+        link_id: impl Into<String>,
+        matching_keys: impl IntoIterator<
+            Item = impl Into<AutoLinkRowsRequestMatchingKeysItem>,
+        >,
+    ) -> AutoLinkRows<'_> {
+        AutoLinkRows {
+            client: self,
+            body: AutoLinkRowsRequest {
+                link_id: link_id.into(),
+                matching_keys: matching_keys.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// Check whether an auto-link task has finished.
+    ///
+    /// Returns the state of a task started by `autoLinkRows`: `running` until it ends,
+    /// then `success` or `failed`. Poll every few seconds; the state is kept for about five
+    /// minutes after the task was started.
+    ///
+    /// SeaTable's published file declares the task id as a JSON request body (a bare
+    /// string) on this GET request; this spec sends it as the `task_id` query parameter
+    /// instead, since a GET request body is commonly dropped on the way to the server.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/auto-link-task/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `task_id`: The `task_id` returned by `autoLinkRows`.
+    pub fn get_auto_link_task(&self, task_id: impl Into<String>) -> GetAutoLinkTask<'_> {
+        GetAutoLinkTask {
+            client: self,
+            task_id: task_id.into(),
+        }
+    }
+    /// Rename a table.
+    ///
+    /// Gives the table `table_name` the name `new_table_name`, which must not be used by
+    /// another table of the base. The table's `_id` does not change, so code that refers
+    /// to the table by id keeps working; SQL statements and scripts that use the old name
+    /// do not. Needs a read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/tables/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Current name of the table.
+    /// - `new_table_name`: The new name, unique in the base.
+    pub fn rename_table(
+        &self,
+        table_name: impl Into<String>,
+        new_table_name: impl Into<String>,
+    ) -> RenameTable<'_> {
+        RenameTable {
+            client: self,
+            body: RenameTableRequest {
+                table_name: table_name.into(),
+                new_table_name: new_table_name.into(),
+            },
+        }
+    }
+    /// Create a table, optionally with columns.
+    ///
+    /// Adds a new table at the end of the base, with a `Default View`, and returns it. Give
+    /// `columns` to create the columns at once (in that order); without them the table
+    /// gets SeaTable's default first column. The first column can only be of type text,
+    /// number, date, single-select, formula or auto-number.
+    ///
+    /// A table name must be unique in the base; a base holds at most 200 tables and a
+    /// table at most 500 columns. Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/tables/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the new table, unique in the base.
+    ///
+    /// Optional settings: [`columns`](CreateTable::columns), [`lang`](CreateTable::lang).
+    pub fn create_table(&self, table_name: impl Into<String>) -> CreateTable<'_> {
+        CreateTable {
+            client: self,
+            body: CreateTableRequest {
+                table_name: table_name.into(),
+                columns: None,
+                lang: None,
+            },
+        }
+    }
+    /// Delete a table with all its rows.
+    ///
+    /// Deletes the table with its columns, views and rows, without a confirmation step;
+    /// a snapshot of the base is the way back. The name travels in a JSON body, which this
+    /// DELETE request requires. Needs a read-write Base-Token.
+    ///
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/tables/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table to delete.
+    pub fn delete_table(&self, table_name: impl Into<String>) -> DeleteTable<'_> {
+        DeleteTable {
+            client: self,
+            body: DeleteTableRequest {
+                table_name: table_name.into(),
+            },
+        }
+    }
+    /// Copy a table, with or without its rows.
+    ///
+    /// Creates a copy of the table with the same columns and views, named like the
+    /// original plus `(copy)` (rename it afterwards if needed). With
+    /// `is_duplicate_records: true` the rows are copied too, and the answer contains them
+    /// (keyed by column key); the copies get new row ids. Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/tables/duplicate-table/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table to copy.
+    /// - `is_duplicate_records`: True copies the rows as well, false only the structure.
+    pub fn duplicate_table(
+        &self,
+        table_name: impl Into<String>,
+        is_duplicate_records: impl Into<bool>,
+    ) -> DuplicateTable<'_> {
+        DuplicateTable {
+            client: self,
+            body: DuplicateTableRequest {
+                table_name: table_name.into(),
+                is_duplicate_records: is_duplicate_records.into(),
+            },
+        }
+    }
+    /// List the views of a table.
+    ///
+    /// Returns every view of the table with its settings (filters, sorts, groupings,
+    /// hidden columns), in display order. A personal view has `private_for` set to its
+    /// owner.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/views/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
+    pub fn list_views(&self, table_name: impl Into<String>) -> ListViews<'_> {
+        ListViews {
+            client: self,
+            table_name: table_name.into(),
+        }
+    }
+    /// Create a view in a table.
+    ///
+    /// Adds a view without filters, sorts or groupings that shows all columns, and returns
+    /// it; set those afterwards with `updateView`. The name must be unique in the table,
+    /// otherwise the answer is 400. An `archive` view shows rows in big-data storage and
+    /// needs big-data storage to be enabled. Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/views/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
+    /// - `name`: Name of the new view, unique in the table.
+    ///
+    /// Optional settings: [`type_`](CreateView::type_), [`is_locked`](CreateView::is_locked).
+    pub fn create_view(
+        &self,
+        table_name: impl Into<String>,
+        name: impl Into<String>,
+    ) -> CreateView<'_> {
+        CreateView {
+            client: self,
+            table_name: table_name.into(),
+            body: CreateViewRequest {
+                name: name.into(),
+                type_: None,
+                is_locked: None,
+            },
+        }
+    }
+    /// Read one view of a table.
+    ///
+    /// Returns the view's settings. An unknown view name gives 404.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `view_name`: Name of the view (the client percent-encodes spaces and other special characters). SeaTable also accepts the view's `_id` here.
+    /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
+    pub fn get_view(
+        &self,
+        view_name: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> GetView<'_> {
+        GetView {
+            client: self,
+            view_name: view_name.into(),
+            table_name: table_name.into(),
+        }
+    }
+    /// Change the settings of a view.
+    ///
+    /// Changes only the settings that are given; the others keep their values. A list that
+    /// is given (`filters`, `sorts`, `groupbys`, `hidden_columns`) replaces the view's list
+    /// as a whole. SeaTable's documentation says an existing list is cleared by sending a
+    /// list with one empty object (`"sorts": [{}]`) rather than an empty list.
+    ///
+    /// Filters, sorts and groupings refer to columns by KEY. A new `name` must be unique
+    /// in the table (400 otherwise). Needs a read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `view_name`: Name of the view (the client percent-encodes spaces and other special characters). SeaTable also accepts the view's `_id` here.
+    /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
+    ///
+    /// Optional settings: [`name`](UpdateView::name), [`is_locked`](UpdateView::is_locked), [`filter_conjunction`](UpdateView::filter_conjunction), [`filters`](UpdateView::filters), [`sorts`](UpdateView::sorts), [`groupbys`](UpdateView::groupbys), [`hidden_columns`](UpdateView::hidden_columns).
+    pub fn update_view(
+        &self,
+        view_name: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> UpdateView<'_> {
+        UpdateView {
+            client: self,
+            view_name: view_name.into(),
+            table_name: table_name.into(),
+            body: UpdateViewRequest {
+                name: None,
+                is_locked: None,
+                filter_conjunction: None,
+                filters: None,
+                sorts: None,
+                groupbys: None,
+                hidden_columns: None,
+            },
+        }
+    }
+    /// Delete a view.
+    ///
+    /// Deletes the view; the rows and columns of the table are not affected. Needs a
+    /// read-write Base-Token.
+    ///
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `view_name`: Name of the view (the client percent-encodes spaces and other special characters). SeaTable also accepts the view's `_id` here.
+    /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
+    pub fn delete_view(
+        &self,
+        view_name: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> DeleteView<'_> {
+        DeleteView {
+            client: self,
+            view_name: view_name.into(),
+            table_name: table_name.into(),
+        }
+    }
+    /// List the columns of a table or view.
+    ///
+    /// Returns the columns of the table in display order, with type and settings (`data`),
+    /// or with `view_name` only the columns that view shows. The same columns appear in the
+    /// metadata; this call is cheaper when only one table is of interest.
+    ///
+    /// Pitfall: SeaTable 6.0 leaves out the automatically created first column (`Name`) of a
+    /// table that was created with its own `columns`.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/columns/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
+    ///
+    /// Optional settings: [`view_name`](ListColumns::view_name).
+    pub fn list_columns(&self, table_name: impl Into<String>) -> ListColumns<'_> {
+        ListColumns {
+            client: self,
+            table_name: table_name.into(),
+            view_name: None,
+        }
+    }
+    /// Rename, resize, freeze, move or retype a column.
+    ///
+    /// Applies one change to the column `column` (its name or key) of `table_name`; which
+    /// change is chosen by `op_type`, each with its own fields:
+    /// - `rename_column`: `new_column_name` (unique in the table, 400 otherwise).
+    /// - `resize_column`: `new_column_width` in pixels.
+    /// - `freeze_column`: `frozen`, true to pin the column to the left edge.
+    /// - `move_column`: `target_column`, the column the moved one is placed next to.
+    /// - `modify_column_type`: `new_column_type` and optional `column_data`. Existing cells
+    ///   are converted where SeaTable can; check the data afterwards.
+    ///
+    /// Returns the column as it is afterwards. Renaming changes the name that writes and
+    /// SQL use, not the key. Needs a read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/columns/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `body`: The change: one of the variants, each named after its `op_type`, which the client sets from the variant.
+    pub fn update_column(
+        &self,
+        body: impl Into<UpdateColumnRequest>,
+    ) -> UpdateColumn<'_> {
+        UpdateColumn {
+            client: self,
+            body: body.into(),
+        }
+    }
+    /// Add one column to a table.
+    ///
+    /// Creates a column of type `column_type` named `column_name`, after `anchor_column` or
+    /// at the end of the table, and returns it as stored. `column_data` holds the
+    /// type-specific settings; which keys apply to which type is described under
+    /// `ColumnDataInput`. Link, link-formula, formula, button and rate columns need
+    /// `column_data`; for the others it is optional.
+    ///
+    /// Creating a `link` column also creates the matching link column in the other table;
+    /// the answer's `data.link_id` is what the link endpoints take. A name that is already
+    /// used in the table gives 400, as do settings the server rejects (`error_type`
+    /// `column_data_error`, for example for the date format `DD/MM/YYYY HH:mm`). A table
+    /// holds at most 500 columns. Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/columns/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table that gets the column.
+    /// - `column_name`: Name of the new column, unique in the table; it cannot contain `.`, `{`, `}` or a backtick.
+    /// - `column_type`: The column type; it decides which `column_data` keys apply.
+    ///
+    /// Optional settings: [`anchor_column`](InsertColumn::anchor_column), [`column_data`](InsertColumn::column_data).
+    pub fn insert_column(
+        &self,
+        table_name: impl Into<String>,
+        column_name: impl Into<String>,
+        column_type: impl Into<super::types::ColumnType>,
+    ) -> InsertColumn<'_> {
+        InsertColumn {
+            client: self,
+            body: InsertColumnRequest {
+                table_name: table_name.into(),
+                column_name: column_name.into(),
+                column_type: column_type.into(),
+                anchor_column: None,
+                column_data: None,
+            },
+        }
+    }
+    /// Delete a column with all its cells.
+    ///
+    /// Deletes the column and the values of all its cells. The column travels in a JSON
+    /// body, which this DELETE request requires. Needs a read-write Base-Token.
+    ///
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/columns/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding the column.
+    /// - `column`: Name or key of the column to delete.
+    pub fn delete_column(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+    ) -> DeleteColumn<'_> {
+        DeleteColumn {
+            client: self,
+            body: DeleteColumnRequest {
+                table_name: table_name.into(),
+                column: column.into(),
+            },
+        }
+    }
+    /// Add several columns at the end of a table.
+    ///
+    /// Creates the columns of `columns` at the end of the table, in order, and returns
+    /// them as stored. Each entry is shaped like the body of `insertColumn` without
+    /// `table_name`.
+    ///
+    /// Not every type can be added this way: SeaTable's documentation excludes formula,
+    /// link and link-formula columns, and SeaTable's own API tests leave out auto-number
+    /// columns as unsupported too; add those one at a time with `insertColumn`. SeaTable documents no
+    /// per-request maximum; a table holds at most 500 columns in all. Needs a read-write
+    /// Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/batch-append-columns/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table that gets the columns.
+    /// - `columns`: The new columns, in order.
+    pub fn append_columns(
+        &self,
+        table_name: impl Into<String>,
+        columns: impl IntoIterator<Item = impl Into<super::types::ColumnInput>>,
+    ) -> AppendColumns<'_> {
+        AppendColumns {
+            client: self,
+            body: AppendColumnsRequest {
+                table_name: table_name.into(),
+                columns: columns.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// Rename or recolour options of a select column.
+    ///
+    /// Changes the options whose `id` is given (read the ids from the column's
+    /// `data.options`); only the fields sent change. Renaming an option changes what
+    /// existing cells show, since cells store the option id. With `return_options: true`
+    /// the answer lists the changed options; otherwise it is `{"success": true}`. Needs a
+    /// read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/column-options/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding the column.
+    /// - `column`: Name or key of the single- or multiple-select column.
+    /// - `options`: The changes, one per option, each naming the option by `id`.
+    ///
+    /// Optional settings: [`return_options`](UpdateSelectOptions::return_options).
+    pub fn update_select_options(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+        options: impl IntoIterator<Item = impl Into<super::types::SelectOptionChange>>,
+    ) -> UpdateSelectOptions<'_> {
+        UpdateSelectOptions {
+            client: self,
+            body: UpdateSelectOptionsRequest {
+                table_name: table_name.into(),
+                column: column.into(),
+                options: options.into_iter().map(Into::into).collect(),
+                return_options: None,
+            },
+        }
+    }
+    /// Add options to a single- or multiple-select column.
+    ///
+    /// Appends the given options to the column's option list. The server assigns each new
+    /// option its id. (Writing an unknown option name into a select cell also adds an
+    /// option.) Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/column-options/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding the column.
+    /// - `column`: Name or key of the single- or multiple-select column.
+    /// - `options`: The options to add; leave `id` out, the server assigns it.
+    pub fn add_select_options(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+        options: impl IntoIterator<Item = impl Into<super::types::SelectOptionInput>>,
+    ) -> AddSelectOptions<'_> {
+        AddSelectOptions {
+            client: self,
+            body: AddSelectOptionsRequest {
+                table_name: table_name.into(),
+                column: column.into(),
+                options: options.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// Delete options of a select column.
+    ///
+    /// Removes the named options from the column; cells that held them lose those values.
+    /// The names travel in a JSON body, which this DELETE request requires. Needs a
+    /// read-write Base-Token.
+    ///
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/column-options/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding the column.
+    /// - `column`: Name or key of the single- or multiple-select column.
+    /// - `option_names`: Names (not ids) of the options to delete.
+    pub fn delete_select_options(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+        option_names: impl IntoIterator<Item = impl Into<String>>,
+    ) -> DeleteSelectOptions<'_> {
+        DeleteSelectOptions {
+            client: self,
+            body: DeleteSelectOptionsRequest {
+                table_name: table_name.into(),
+                column: column.into(),
+                option_names: option_names.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// Make one single-select column depend on another.
+    ///
+    /// Sets up a cascade between two single-select columns of one table: once a parent
+    /// option is chosen, the child column offers only the child options listed for it in
+    /// `cascade_settings` (for example continent → countries). Both columns and all the
+    /// options named must exist already; this call creates none of them. The server
+    /// stores the result in the child column's
+    /// `data` (`cascade_column_key`, `cascade_settings` by option id). Needs a read-write
+    /// Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/column-cascade-settings/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table holding both columns.
+    /// - `parent_column`: Name or key of the controlling single-select column.
+    /// - `child_column`: Name or key of the dependent single-select column.
+    /// - `cascade_settings`: Each parent option name → the names of the child options allowed with it.
+    pub fn update_column_cascade(
+        &self,
+        table_name: impl Into<String>,
+        parent_column: impl Into<String>,
+        child_column: impl Into<String>,
+        cascade_settings: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> UpdateColumnCascade<'_> {
+        UpdateColumnCascade {
+            client: self,
+            body: UpdateColumnCascadeRequest {
+                table_name: table_name.into(),
+                parent_column: parent_column.into(),
+                child_column: child_column.into(),
+                cascade_settings: cascade_settings,
+            },
+        }
+    }
+    /// Add rows directly to big-data storage.
+    ///
+    /// Creates the rows in the table's big-data storage instead of normal storage, so they
+    /// do not count against the base's row limit (100,000 by default). The base must have
+    /// big-data storage enabled. Rows are keyed by column NAME as for `appendRows`; they
+    /// are read back with list-rows (which includes big-data rows), SQL or an `archive`
+    /// view. The answer carries only the count, no row ids.
+    ///
+    /// SeaTable documents no per-request maximum for this endpoint. Needs a read-write
+    /// Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/add-archived-rows/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table to add rows to.
+    /// - `rows`: The new rows, each keyed by column name.
+    pub fn add_big_data_rows(
+        &self,
+        table_name: impl Into<String>,
+        rows: impl IntoIterator<Item = impl Into<super::types::RowInput>>,
+    ) -> AddBigDataRows<'_> {
+        AddBigDataRows {
+            client: self,
+            body: AddBigDataRowsRequest {
+                table_name: table_name.into(),
+                rows: rows.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// Move the rows of a view to big-data storage.
+    ///
+    /// Moves every row that the view `view_name` shows (after its filters) from normal
+    /// storage to big-data storage, freeing room under the base's row limit. Build a view
+    /// whose filters select the rows to move first. The base must have big-data storage
+    /// enabled. The view is given by name since SeaTable 6.0.
+    ///
+    /// The answer carries `success` and `error_message`; check `success` rather than
+    /// relying on the status code alone. Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/archive-view/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_name`: Name of the table.
+    /// - `view_name`: Name of the view whose rows are moved. (SeaTable also accepts `view_id`.)
+    pub fn move_rows_to_big_data(
+        &self,
+        table_name: impl Into<String>,
+        view_name: impl Into<String>,
+    ) -> MoveRowsToBigData<'_> {
+        MoveRowsToBigData {
+            client: self,
+            body: MoveRowsToBigDataRequest {
+                table_name: table_name.into(),
+                view_name: view_name.into(),
+            },
+        }
+    }
+    /// Move rows from big-data storage back to normal storage.
+    ///
+    /// Starts moving the listed rows from big-data storage back to normal storage, where
+    /// they count against the base's row limit again. The move runs in the background; the
+    /// answer carries the id of that task. The table is given by its `_id` here, not its
+    /// name. Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/unarchive/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_id`: The table's `_id` (4 characters).
+    /// - `row_ids`: The `_id`s of the rows to move.
+    pub fn move_rows_to_normal_backend(
+        &self,
+        table_id: impl Into<String>,
+        row_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> MoveRowsToNormalBackend<'_> {
+        MoveRowsToNormalBackend {
+            client: self,
+            body: MoveRowsToNormalBackendRequest {
+                table_id: table_id.into(),
+                row_ids: row_ids.into_iter().map(Into::into).collect(),
+            },
+        }
+    }
+    /// List the change log of the base's big-data storage.
+    ///
+    /// Returns one page of the operations that changed rows in big-data storage (rows
+    /// added, changed, deleted, links changed), each with its author, its time in SECONDS
+    /// since the epoch and
+    /// the operation's details as a JSON string. An entry's `id` is what
+    /// `restoreBigDataOperation` takes. Paged with `page` (from 1) and `per_page`
+    /// (default 25); a page shorter than `per_page` is the last.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/db-operations/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Paging: `operations` come in pages chosen by `page` and `per_page`.
+    ///
+    /// Optional settings: [`page`](ListBigDataOperations::page), [`per_page`](ListBigDataOperations::per_page).
+    pub fn list_big_data_operations(&self) -> ListBigDataOperations<'_> {
+        ListBigDataOperations {
+            client: self,
+            page: None,
+            per_page: None,
+        }
+    }
+    /// Undo one logged big-data operation.
+    ///
+    /// Reverts the effect of the big-data log entry `op_id` (from
+    /// `listBigDataOperations`), for example brings back rows deleted from big-data
+    /// storage. SeaTable does not document which operation types can be restored. The
+    /// request has no body. Needs a read-write Base-Token.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/restore-operations/{op_id}/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `op_id`: The `id` of the log entry to revert.
+    pub fn restore_big_data_operation(
+        &self,
+        op_id: impl Into<i64>,
+    ) -> RestoreBigDataOperation<'_> {
+        RestoreBigDataOperation {
+            client: self,
+            op_id: op_id.into(),
+        }
+    }
+    /// List the comments on a row.
+    ///
+    /// Returns every comment on the row as a bare JSON array (not wrapped in an object);
+    /// the row's id is enough, no table is named. An empty array means the row has no
+    /// comments.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `row_id`: The row's `_id` (22 characters).
+    pub fn list_row_comments(&self, row_id: impl Into<String>) -> ListRowComments<'_> {
+        ListRowComments {
+            client: self,
+            row_id: row_id.into(),
+        }
+    }
+    /// Comment on a row.
+    ///
+    /// Adds a comment to the row `row_id` of the table `table_id` (the table's `_id`, not
+    /// its name). The answer does not contain the new comment or its id; list the row's
+    /// comments to find it. Available again since SeaTable 6.1 (6.0 answered 405). Needs
+    /// a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/comments/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `table_id`: The `_id` of the table holding the row (4 characters).
+    /// - `row_id`: The row's `_id` (22 characters).
+    /// - `comment`: The comment text.
+    pub fn create_row_comment(
+        &self,
+        table_id: impl Into<String>,
+        row_id: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> CreateRowComment<'_> {
+        CreateRowComment {
+            client: self,
+            table_id: table_id.into(),
+            row_id: row_id.into(),
+            body: CreateRowCommentRequest {
+                comment: comment.into(),
+            },
+        }
+    }
+    /// Read one comment by id.
+    ///
+    /// Returns the comment with the given id; an unknown id gives 404.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `comment_id`: The comment's `id`.
+    pub fn get_row_comment(&self, comment_id: impl Into<i64>) -> GetRowComment<'_> {
+        GetRowComment {
+            client: self,
+            comment_id: comment_id.into(),
+        }
+    }
+    /// Delete a comment.
+    ///
+    /// Deletes the comment with the given id. Needs a read-write Base-Token.
+    ///
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `comment_id`: The comment's `id`.
+    pub fn delete_row_comment(
+        &self,
+        comment_id: impl Into<i64>,
+    ) -> DeleteRowComment<'_> {
+        DeleteRowComment {
+            client: self,
+            comment_id: comment_id.into(),
+        }
+    }
+    /// Count the comments on a row.
+    ///
+    /// Returns how many comments the row has; 0 for a row without comments. Cheaper than
+    /// listing them when only checking for new ones.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments-count/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `row_id`: The row's `_id` (22 characters).
+    pub fn count_row_comments(&self, row_id: impl Into<String>) -> CountRowComments<'_> {
+        CountRowComments {
+            client: self,
+            row_id: row_id.into(),
+        }
+    }
+    /// List the comments of the whole base from the last days.
+    ///
+    /// Returns the comments on all rows of the base made within the last `days` days.
+    /// There is no paging; keep `days` small for busy bases.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments-within-days/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Optional settings: [`days`](ListCommentsWithinDays::days).
+    pub fn list_comments_within_days(&self) -> ListCommentsWithinDays<'_> {
+        ListCommentsWithinDays {
+            client: self,
+            days: None,
+        }
+    }
+    /// Count the comments of every commented row of the base.
+    ///
+    /// Returns, for each row of the base that has comments, the number of its comments;
+    /// rows without comments are left out, so a base without comments gives an empty map.
+    ///
+    /// This is the one base operation served by dtable-web under `/api/v2.1/` rather
+    /// than by the API gateway: it still takes the Base-Token, but errors come as
+    /// `{"error_msg": …}` and the call counts towards the `/api/v2.1/` rate limit.
+    ///
+    /// `GET /api/v2.1/dtables/{base_uuid}/rows-comments-num/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    pub fn count_comments_per_row(&self) -> CountCommentsPerRow<'_> {
+        CountCommentsPerRow {
+            client: self,
+        }
+    }
+    /// List the notifications of the base for the token's user.
+    ///
+    /// Returns the notifications in this base addressed to the user the Base-Token belongs
+    /// to, read and unread (`seen` tells which): comments on rows, being added to a
+    /// collaborator cell, and similar. A Base-Token obtained with an API-Token carries an
+    /// empty user name, so it is not expected to see any. SeaTable does not notify users
+    /// about their own changes, and creates some notifications a few seconds after the
+    /// change. There is no paging.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/notifications/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    pub fn list_notifications(&self) -> ListNotifications<'_> {
+        ListNotifications { client: self }
+    }
+    /// Mark all notifications of the base as read or unread.
+    ///
+    /// Sets `seen` on every notification of the token's user in this base. The body is
+    /// form-encoded; `seen` must arrive as the text `true` or `false` (SeaTable refuses
+    /// `True`).
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `seen`: True marks all notifications read, false unread.
+    pub fn mark_notifications_seen(
+        &self,
+        seen: impl Into<bool>,
+    ) -> MarkNotificationsSeen<'_> {
+        MarkNotificationsSeen {
+            client: self,
+            body: MarkNotificationsSeenRequest {
+                seen: seen.into(),
+            },
+        }
+    }
+    /// Delete all notifications of the base for the token's user.
+    ///
+    /// Deletes every notification of the token's user in this base, read or not. They
+    /// cannot be brought back.
+    ///
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/notifications/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    pub fn delete_notifications(&self) -> DeleteNotifications<'_> {
+        DeleteNotifications {
+            client: self,
+        }
+    }
+    /// Mark one notification as read or unread.
+    ///
+    /// Sets `seen` on the notification with the given id. As for all notifications, the
+    /// body is form-encoded and `seen` must be the text `true` or `false`.
+    ///
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/{notification_id}/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `notification_id`: The notification's `id`.
+    /// - `seen`: True marks the notification read, false unread.
+    pub fn mark_notification_seen(
+        &self,
+        notification_id: impl Into<i64>,
+        seen: impl Into<bool>,
+    ) -> MarkNotificationSeen<'_> {
+        MarkNotificationSeen {
+            client: self,
+            notification_id: notification_id.into(),
+            body: MarkNotificationSeenRequest {
+                seen: seen.into(),
+            },
+        }
+    }
+    /// Show a short pop-up message to a user in the web UI.
+    ///
+    /// Sends a toast: a short message that pops up in the web UI of `to_user` for this
+    /// base. Unlike a notification it is not listed anywhere afterwards. Useful to report
+    /// the end of a script or automation to the user who started it.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/ui-toasts/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Arguments:
+    /// - `to_user`: User id (`…@auth.local`) of the recipient.
+    /// - `detail`: The content of the toast.
+    ///
+    /// Optional settings: [`toast_type`](SendToastNotification::toast_type).
+    pub fn send_toast_notification(
+        &self,
+        to_user: impl Into<String>,
+        detail: impl Into<SendToastNotificationRequestDetail>,
+    ) -> SendToastNotification<'_> {
+        SendToastNotification {
+            client: self,
+            body: SendToastNotificationRequest {
+                to_user: to_user.into(),
+                toast_type: None,
+                detail: detail.into(),
+            },
+        }
+    }
+    /// Read the change log of the base.
+    ///
+    /// Returns one page of the operations applied to the base (row, column, table and view
+    /// changes). Each entry holds the operation as a JSON string in
+    /// `operation`, with an `op_type` inside (`delete_column`, `modify_row`, …); its
+    /// `op_time` is in MILLISECONDS since the epoch. SeaTable documents only `page` (from
+    /// 1) for paging, not the page size.
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/operations/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Optional settings: [`page`](ListOperationLog::page).
+    pub fn list_operation_log(&self) -> ListOperationLog<'_> {
+        ListOperationLog {
+            client: self,
+            page: None,
+        }
+    }
+    /// List the history of one row.
+    ///
+    /// Returns one page of the changes made to the row: who created or
+    /// changed it, when, and for changes the old and new value of each changed cell.
+    /// `total_count` is the number of entries over all pages. Paged with `page` (from 1)
+    /// and `per_page` (default 25).
+    ///
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/activities/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Paging: `activities` come in pages chosen by `page` and `per_page`.
+    ///
+    /// Arguments:
+    /// - `row_id`: The row's `_id` (22 characters).
+    ///
+    /// Optional settings: [`page`](ListRowActivities::page), [`per_page`](ListRowActivities::per_page).
+    pub fn list_row_activities(
+        &self,
+        row_id: impl Into<String>,
+    ) -> ListRowActivities<'_> {
+        ListRowActivities {
+            client: self,
+            row_id: row_id.into(),
+            page: None,
+            per_page: None,
+        }
+    }
+    /// Save a snapshot of the base now.
+    ///
+    /// Saves the current state of the base as a snapshot, besides the ones SeaTable takes
+    /// by itself. SeaTable only does so when the base changed since the last snapshot and
+    /// at least 10 minutes have passed since it. Snapshots are listed and restored with an
+    /// Account-Token (user operations). Needs a read-write Base-Token.
+    ///
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/snapshot/`
+    ///
+    /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Optional settings: [`dtable_name`](CreateSnapshot::dtable_name).
+    pub fn create_snapshot(&self) -> CreateSnapshot<'_> {
+        CreateSnapshot {
+            client: self,
+            body: CreateSnapshotRequest {
+                dtable_name: None,
+            },
+        }
+    }
 }
 /// The request built by [`BaseClient::get_metadata`](rt::BaseClient::get_metadata): set options, then `.await` it (or call
 /// [`send`](GetMetadata::send)).
@@ -301,6 +2389,34 @@ impl<'a> GetMetadata<'a> {
 }
 impl<'a> std::future::IntoFuture for GetMetadata<'a> {
     type Output = Result<super::types::MetadataResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_collaborators`](rt::BaseClient::list_collaborators): set options, then `.await` it (or call
+/// [`send`](ListCollaborators::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListCollaborators<'a> {
+    client: &'a rt::BaseClient,
+}
+impl<'a> ListCollaborators<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/related-users/`.
+    pub async fn send(self) -> Result<ListCollaboratorsResponse, rt::Error> {
+        let request = rt::Request::new(
+            "listCollaborators",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/related-users/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListCollaborators<'a> {
+    type Output = Result<ListCollaboratorsResponse, rt::Error>;
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
@@ -512,6 +2628,66 @@ impl<'a> std::future::IntoFuture for GetRow<'a> {
         Box::pin(self.send())
     }
 }
+/// The request built by [`BaseClient::lock_rows`](rt::BaseClient::lock_rows): set options, then `.await` it (or call
+/// [`send`](LockRows::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct LockRows<'a> {
+    client: &'a rt::BaseClient,
+    body: super::types::TableRowIds,
+}
+impl<'a> LockRows<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/lock-rows/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "lockRows",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/lock-rows/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for LockRows<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::unlock_rows`](rt::BaseClient::unlock_rows): set options, then `.await` it (or call
+/// [`send`](UnlockRows::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UnlockRows<'a> {
+    client: &'a rt::BaseClient,
+    body: super::types::TableRowIds,
+}
+impl<'a> UnlockRows<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/unlock-rows/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "unlockRows",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/unlock-rows/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for UnlockRows<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
 /// The request built by [`BaseClient::query_sql`](rt::BaseClient::query_sql): set options, then `.await` it (or call
 /// [`send`](QuerySql::send)).
 #[must_use = "a request does nothing until it is awaited or sent"]
@@ -559,6 +2735,1513 @@ impl<'a> QuerySql<'a> {
 }
 impl<'a> std::future::IntoFuture for QuerySql<'a> {
     type Output = Result<super::types::SqlResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_row_links`](rt::BaseClient::list_row_links): set options, then `.await` it (or call
+/// [`send`](ListRowLinks::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListRowLinks<'a> {
+    client: &'a rt::BaseClient,
+    body: ListRowLinksRequest,
+}
+impl<'a> ListRowLinks<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/query-links/`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        std::collections::BTreeMap<String, Vec<super::types::LinkCellItem>>,
+        rt::Error,
+    > {
+        let mut request = rt::Request::new(
+            "listRowLinks",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/query-links/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListRowLinks<'a> {
+    type Output = Result<
+        std::collections::BTreeMap<String, Vec<super::types::LinkCellItem>>,
+        rt::Error,
+    >;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::update_row_links`](rt::BaseClient::update_row_links): set options, then `.await` it (or call
+/// [`send`](UpdateRowLinks::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateRowLinks<'a> {
+    client: &'a rt::BaseClient,
+    body: super::types::RowLinksInput,
+}
+impl<'a> UpdateRowLinks<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/links/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "updateRowLinks",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/links/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for UpdateRowLinks<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::create_row_links`](rt::BaseClient::create_row_links): set options, then `.await` it (or call
+/// [`send`](CreateRowLinks::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateRowLinks<'a> {
+    client: &'a rt::BaseClient,
+    body: super::types::RowLinksInput,
+}
+impl<'a> CreateRowLinks<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/links/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "createRowLinks",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/links/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateRowLinks<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::delete_row_links`](rt::BaseClient::delete_row_links): set options, then `.await` it (or call
+/// [`send`](DeleteRowLinks::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteRowLinks<'a> {
+    client: &'a rt::BaseClient,
+    body: super::types::RowLinksInput,
+}
+impl<'a> DeleteRowLinks<'a> {
+    /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/links/`.
+    pub async fn send(self) -> Result<DeleteRowLinksResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "deleteRowLinks",
+            rt::Method::DELETE,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/links/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteRowLinks<'a> {
+    type Output = Result<DeleteRowLinksResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::auto_link_rows`](rt::BaseClient::auto_link_rows): set options, then `.await` it (or call
+/// [`send`](AutoLinkRows::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct AutoLinkRows<'a> {
+    client: &'a rt::BaseClient,
+    body: AutoLinkRowsRequest,
+}
+impl<'a> AutoLinkRows<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/auto-links/`.
+    pub async fn send(self) -> Result<AutoLinkRowsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "autoLinkRows",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/auto-links/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for AutoLinkRows<'a> {
+    type Output = Result<AutoLinkRowsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::get_auto_link_task`](rt::BaseClient::get_auto_link_task): set options, then `.await` it (or call
+/// [`send`](GetAutoLinkTask::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct GetAutoLinkTask<'a> {
+    client: &'a rt::BaseClient,
+    task_id: String,
+}
+impl<'a> GetAutoLinkTask<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/auto-link-task/`.
+    pub async fn send(self) -> Result<GetAutoLinkTaskResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "getAutoLinkTask",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/auto-link-task/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.query("task_id", self.task_id);
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for GetAutoLinkTask<'a> {
+    type Output = Result<GetAutoLinkTaskResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::rename_table`](rt::BaseClient::rename_table): set options, then `.await` it (or call
+/// [`send`](RenameTable::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct RenameTable<'a> {
+    client: &'a rt::BaseClient,
+    body: RenameTableRequest,
+}
+impl<'a> RenameTable<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/tables/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "renameTable",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/tables/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for RenameTable<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::create_table`](rt::BaseClient::create_table): set options, then `.await` it (or call
+/// [`send`](CreateTable::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateTable<'a> {
+    client: &'a rt::BaseClient,
+    body: CreateTableRequest,
+}
+impl<'a> CreateTable<'a> {
+    /// The columns to create, in order. SeaTable's documentation marks this
+    /// field as required; SeaTable's Python SDK leaves it out when it has no
+    /// columns to add.
+    pub fn columns(
+        mut self,
+        columns: impl IntoIterator<Item = impl Into<super::types::ColumnInput>>,
+    ) -> Self {
+        self.body.columns = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Language of the default column and view names when `columns` is left
+    /// out: `en` (default) or `zh-cn`. Sent by SeaTable's Python SDK; not in
+    /// SeaTable's published file.
+    pub fn lang(mut self, lang: impl Into<String>) -> Self {
+        self.body.lang = Some(lang.into());
+        self
+    }
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/tables/`.
+    pub async fn send(self) -> Result<super::types::TableWithRows, rt::Error> {
+        let mut request = rt::Request::new(
+            "createTable",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/tables/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateTable<'a> {
+    type Output = Result<super::types::TableWithRows, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::delete_table`](rt::BaseClient::delete_table): set options, then `.await` it (or call
+/// [`send`](DeleteTable::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteTable<'a> {
+    client: &'a rt::BaseClient,
+    body: DeleteTableRequest,
+}
+impl<'a> DeleteTable<'a> {
+    /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/tables/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "deleteTable",
+            rt::Method::DELETE,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/tables/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteTable<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::duplicate_table`](rt::BaseClient::duplicate_table): set options, then `.await` it (or call
+/// [`send`](DuplicateTable::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DuplicateTable<'a> {
+    client: &'a rt::BaseClient,
+    body: DuplicateTableRequest,
+}
+impl<'a> DuplicateTable<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/tables/duplicate-table/`.
+    pub async fn send(self) -> Result<super::types::TableWithRows, rt::Error> {
+        let mut request = rt::Request::new(
+            "duplicateTable",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/tables/duplicate-table/",
+                rt::encode_path(self.client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DuplicateTable<'a> {
+    type Output = Result<super::types::TableWithRows, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_views`](rt::BaseClient::list_views): set options, then `.await` it (or call
+/// [`send`](ListViews::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListViews<'a> {
+    client: &'a rt::BaseClient,
+    table_name: String,
+}
+impl<'a> ListViews<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/views/`.
+    pub async fn send(self) -> Result<ListViewsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "listViews",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/views/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.query("table_name", self.table_name);
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListViews<'a> {
+    type Output = Result<ListViewsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::create_view`](rt::BaseClient::create_view): set options, then `.await` it (or call
+/// [`send`](CreateView::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateView<'a> {
+    client: &'a rt::BaseClient,
+    table_name: String,
+    body: CreateViewRequest,
+}
+impl<'a> CreateView<'a> {
+    /// Kind of view: `table` (default) for rows in normal storage, `archive` for rows in big-data storage.
+    pub fn type_(mut self, type_: impl Into<super::types::ViewType>) -> Self {
+        self.body.type_ = Some(type_.into());
+        self
+    }
+    /// Create the view locked against changes in the UI. Defaults to false.
+    pub fn is_locked(mut self, is_locked: impl Into<bool>) -> Self {
+        self.body.is_locked = Some(is_locked.into());
+        self
+    }
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/views/`.
+    pub async fn send(self) -> Result<super::types::View, rt::Error> {
+        let mut request = rt::Request::new(
+            "createView",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/views/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.query("table_name", self.table_name);
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateView<'a> {
+    type Output = Result<super::types::View, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::get_view`](rt::BaseClient::get_view): set options, then `.await` it (or call
+/// [`send`](GetView::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct GetView<'a> {
+    client: &'a rt::BaseClient,
+    view_name: String,
+    table_name: String,
+}
+impl<'a> GetView<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`.
+    pub async fn send(self) -> Result<super::types::View, rt::Error> {
+        let mut request = rt::Request::new(
+            "getView",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/views/{}/", rt::encode_path(self.client
+                .base_uuid()), rt::encode_path(& self.view_name)
+            ),
+        );
+        request.query("table_name", self.table_name);
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for GetView<'a> {
+    type Output = Result<super::types::View, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::update_view`](rt::BaseClient::update_view): set options, then `.await` it (or call
+/// [`send`](UpdateView::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateView<'a> {
+    client: &'a rt::BaseClient,
+    view_name: String,
+    table_name: String,
+    body: UpdateViewRequest,
+}
+impl<'a> UpdateView<'a> {
+    /// A new name for the view.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.body.name = Some(name.into());
+        self
+    }
+    /// Lock or unlock the view's settings in the UI.
+    pub fn is_locked(mut self, is_locked: impl Into<bool>) -> Self {
+        self.body.is_locked = Some(is_locked.into());
+        self
+    }
+    /// Whether a row must match all filters (`And`) or any of them (`Or`).
+    pub fn filter_conjunction(
+        mut self,
+        filter_conjunction: impl Into<super::types::FilterConjunction>,
+    ) -> Self {
+        self.body.filter_conjunction = Some(filter_conjunction.into());
+        self
+    }
+    /// The filter conditions. The predicates a column accepts depend on its type:
+    /// text-like columns `contains`, `does_not_contain`, `is`, `is_not`,
+    /// `is_empty`, `is_not_empty`; numbers, durations and ratings `equal`,
+    /// `not_equal`, `less`, `greater`, `less_or_equal`, `greater_or_equal`;
+    /// dates `is`, `is_within`, `is_before`, `is_after`, `is_on_or_before`,
+    /// `is_on_or_after` with a `filter_term_modifier`; multiple-select and
+    /// collaborator columns `has_any_of`, `has_all_of`, `has_none_of`,
+    /// `is_exactly`; single-select `is_any_of`, `is_none_of`; checkboxes `is`.
+    pub fn filters(
+        mut self,
+        filters: impl IntoIterator<Item = impl Into<super::types::ViewFilter>>,
+    ) -> Self {
+        self.body.filters = Some(filters.into_iter().map(Into::into).collect());
+        self
+    }
+    /// The sort keys, most significant first.
+    pub fn sorts(
+        mut self,
+        sorts: impl IntoIterator<Item = impl Into<super::types::ViewSort>>,
+    ) -> Self {
+        self.body.sorts = Some(sorts.into_iter().map(Into::into).collect());
+        self
+    }
+    /// The grouping levels, outermost first.
+    pub fn groupbys(
+        mut self,
+        groupbys: impl IntoIterator<Item = impl Into<super::types::ViewGroupby>>,
+    ) -> Self {
+        self.body.groupbys = Some(groupbys.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Keys of the columns the view hides; all others are shown.
+    pub fn hidden_columns(
+        mut self,
+        hidden_columns: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body.hidden_columns = Some(
+            hidden_columns.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`.
+    pub async fn send(self) -> Result<super::types::View, rt::Error> {
+        let mut request = rt::Request::new(
+            "updateView",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/views/{}/", rt::encode_path(self.client
+                .base_uuid()), rt::encode_path(& self.view_name)
+            ),
+        );
+        request.query("table_name", self.table_name);
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for UpdateView<'a> {
+    type Output = Result<super::types::View, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::delete_view`](rt::BaseClient::delete_view): set options, then `.await` it (or call
+/// [`send`](DeleteView::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteView<'a> {
+    client: &'a rt::BaseClient,
+    view_name: String,
+    table_name: String,
+}
+impl<'a> DeleteView<'a> {
+    /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "deleteView",
+            rt::Method::DELETE,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/views/{}/", rt::encode_path(self.client
+                .base_uuid()), rt::encode_path(& self.view_name)
+            ),
+        );
+        request.query("table_name", self.table_name);
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteView<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_columns`](rt::BaseClient::list_columns): set options, then `.await` it (or call
+/// [`send`](ListColumns::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListColumns<'a> {
+    client: &'a rt::BaseClient,
+    table_name: String,
+    view_name: Option<String>,
+}
+impl<'a> ListColumns<'a> {
+    /// Name of a view; only the columns it shows are returned. (SeaTable also accepts
+    /// the view's `_id` in a `view_id` parameter instead.)
+    pub fn view_name(mut self, view_name: impl Into<String>) -> Self {
+        self.view_name = Some(view_name.into());
+        self
+    }
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/columns/`.
+    pub async fn send(self) -> Result<ListColumnsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "listColumns",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/columns/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.query("table_name", self.table_name);
+        if let Some(value) = self.view_name {
+            request.query("view_name", value);
+        }
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListColumns<'a> {
+    type Output = Result<ListColumnsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::update_column`](rt::BaseClient::update_column): set options, then `.await` it (or call
+/// [`send`](UpdateColumn::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateColumn<'a> {
+    client: &'a rt::BaseClient,
+    body: UpdateColumnRequest,
+}
+impl<'a> UpdateColumn<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/columns/`.
+    pub async fn send(self) -> Result<super::types::Column, rt::Error> {
+        let mut request = rt::Request::new(
+            "updateColumn",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/columns/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for UpdateColumn<'a> {
+    type Output = Result<super::types::Column, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::insert_column`](rt::BaseClient::insert_column): set options, then `.await` it (or call
+/// [`send`](InsertColumn::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct InsertColumn<'a> {
+    client: &'a rt::BaseClient,
+    body: InsertColumnRequest,
+}
+impl<'a> InsertColumn<'a> {
+    /// Name or key of the column after which the new one is placed. Left out, the column is added at the end.
+    pub fn anchor_column(mut self, anchor_column: impl Into<String>) -> Self {
+        self.body.anchor_column = Some(anchor_column.into());
+        self
+    }
+    /// Type-specific settings; see `ColumnDataInput` for the keys of each type. Optional for most types.
+    pub fn column_data(
+        mut self,
+        column_data: impl Into<super::types::ColumnDataInput>,
+    ) -> Self {
+        self.body.column_data = Some(column_data.into());
+        self
+    }
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/columns/`.
+    pub async fn send(self) -> Result<super::types::Column, rt::Error> {
+        let mut request = rt::Request::new(
+            "insertColumn",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/columns/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for InsertColumn<'a> {
+    type Output = Result<super::types::Column, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::delete_column`](rt::BaseClient::delete_column): set options, then `.await` it (or call
+/// [`send`](DeleteColumn::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteColumn<'a> {
+    client: &'a rt::BaseClient,
+    body: DeleteColumnRequest,
+}
+impl<'a> DeleteColumn<'a> {
+    /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/columns/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "deleteColumn",
+            rt::Method::DELETE,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/columns/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteColumn<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::append_columns`](rt::BaseClient::append_columns): set options, then `.await` it (or call
+/// [`send`](AppendColumns::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct AppendColumns<'a> {
+    client: &'a rt::BaseClient,
+    body: AppendColumnsRequest,
+}
+impl<'a> AppendColumns<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/batch-append-columns/`.
+    pub async fn send(self) -> Result<AppendColumnsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "appendColumns",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/batch-append-columns/",
+                rt::encode_path(self.client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for AppendColumns<'a> {
+    type Output = Result<AppendColumnsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::update_select_options`](rt::BaseClient::update_select_options): set options, then `.await` it (or call
+/// [`send`](UpdateSelectOptions::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateSelectOptions<'a> {
+    client: &'a rt::BaseClient,
+    body: UpdateSelectOptionsRequest,
+}
+impl<'a> UpdateSelectOptions<'a> {
+    /// True returns the changed options in the answer. Defaults to false.
+    pub fn return_options(mut self, return_options: impl Into<bool>) -> Self {
+        self.body.return_options = Some(return_options.into());
+        self
+    }
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/column-options/`.
+    pub async fn send(self) -> Result<UpdateSelectOptionsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "updateSelectOptions",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/column-options/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for UpdateSelectOptions<'a> {
+    type Output = Result<UpdateSelectOptionsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::add_select_options`](rt::BaseClient::add_select_options): set options, then `.await` it (or call
+/// [`send`](AddSelectOptions::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct AddSelectOptions<'a> {
+    client: &'a rt::BaseClient,
+    body: AddSelectOptionsRequest,
+}
+impl<'a> AddSelectOptions<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/column-options/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "addSelectOptions",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/column-options/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for AddSelectOptions<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::delete_select_options`](rt::BaseClient::delete_select_options): set options, then `.await` it (or call
+/// [`send`](DeleteSelectOptions::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteSelectOptions<'a> {
+    client: &'a rt::BaseClient,
+    body: DeleteSelectOptionsRequest,
+}
+impl<'a> DeleteSelectOptions<'a> {
+    /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/column-options/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "deleteSelectOptions",
+            rt::Method::DELETE,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/column-options/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteSelectOptions<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::update_column_cascade`](rt::BaseClient::update_column_cascade): set options, then `.await` it (or call
+/// [`send`](UpdateColumnCascade::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct UpdateColumnCascade<'a> {
+    client: &'a rt::BaseClient,
+    body: UpdateColumnCascadeRequest,
+}
+impl<'a> UpdateColumnCascade<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/column-cascade-settings/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "updateColumnCascade",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/column-cascade-settings/",
+                rt::encode_path(self.client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for UpdateColumnCascade<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::add_big_data_rows`](rt::BaseClient::add_big_data_rows): set options, then `.await` it (or call
+/// [`send`](AddBigDataRows::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct AddBigDataRows<'a> {
+    client: &'a rt::BaseClient,
+    body: AddBigDataRowsRequest,
+}
+impl<'a> AddBigDataRows<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/add-archived-rows/`.
+    pub async fn send(self) -> Result<AddBigDataRowsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "addBigDataRows",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/add-archived-rows/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for AddBigDataRows<'a> {
+    type Output = Result<AddBigDataRowsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::move_rows_to_big_data`](rt::BaseClient::move_rows_to_big_data): set options, then `.await` it (or call
+/// [`send`](MoveRowsToBigData::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct MoveRowsToBigData<'a> {
+    client: &'a rt::BaseClient,
+    body: MoveRowsToBigDataRequest,
+}
+impl<'a> MoveRowsToBigData<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/archive-view/`.
+    pub async fn send(self) -> Result<MoveRowsToBigDataResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "moveRowsToBigData",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/archive-view/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for MoveRowsToBigData<'a> {
+    type Output = Result<MoveRowsToBigDataResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::move_rows_to_normal_backend`](rt::BaseClient::move_rows_to_normal_backend): set options, then `.await` it (or call
+/// [`send`](MoveRowsToNormalBackend::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct MoveRowsToNormalBackend<'a> {
+    client: &'a rt::BaseClient,
+    body: MoveRowsToNormalBackendRequest,
+}
+impl<'a> MoveRowsToNormalBackend<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/unarchive/`.
+    pub async fn send(self) -> Result<MoveRowsToNormalBackendResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "moveRowsToNormalBackend",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/unarchive/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for MoveRowsToNormalBackend<'a> {
+    type Output = Result<MoveRowsToNormalBackendResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_big_data_operations`](rt::BaseClient::list_big_data_operations): set options, then `.await` it (or call
+/// [`send`](ListBigDataOperations::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListBigDataOperations<'a> {
+    client: &'a rt::BaseClient,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+impl<'a> ListBigDataOperations<'a> {
+    /// Number of the page to return, counted from 1. Defaults to 1.
+    pub fn page(mut self, page: impl Into<i64>) -> Self {
+        self.page = Some(page.into());
+        self
+    }
+    /// Number of entries per page. Defaults to 25.
+    pub fn per_page(mut self, per_page: impl Into<i64>) -> Self {
+        self.per_page = Some(per_page.into());
+        self
+    }
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/db-operations/`.
+    pub async fn send(self) -> Result<ListBigDataOperationsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "listBigDataOperations",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/db-operations/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        if let Some(value) = self.page {
+            request.query("page", value.to_string());
+        }
+        if let Some(value) = self.per_page {
+            request.query("per_page", value.to_string());
+        }
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListBigDataOperations<'a> {
+    type Output = Result<ListBigDataOperationsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::restore_big_data_operation`](rt::BaseClient::restore_big_data_operation): set options, then `.await` it (or call
+/// [`send`](RestoreBigDataOperation::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct RestoreBigDataOperation<'a> {
+    client: &'a rt::BaseClient,
+    op_id: i64,
+}
+impl<'a> RestoreBigDataOperation<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/restore-operations/{op_id}/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let request = rt::Request::new(
+            "restoreBigDataOperation",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/restore-operations/{}/",
+                rt::encode_path(self.client.base_uuid()), rt::encode_path(& self.op_id
+                .to_string())
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for RestoreBigDataOperation<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_row_comments`](rt::BaseClient::list_row_comments): set options, then `.await` it (or call
+/// [`send`](ListRowComments::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListRowComments<'a> {
+    client: &'a rt::BaseClient,
+    row_id: String,
+}
+impl<'a> ListRowComments<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/comments/`.
+    pub async fn send(self) -> Result<Vec<super::types::RowComment>, rt::Error> {
+        let mut request = rt::Request::new(
+            "listRowComments",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/comments/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.query("row_id", self.row_id);
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListRowComments<'a> {
+    type Output = Result<Vec<super::types::RowComment>, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::create_row_comment`](rt::BaseClient::create_row_comment): set options, then `.await` it (or call
+/// [`send`](CreateRowComment::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateRowComment<'a> {
+    client: &'a rt::BaseClient,
+    table_id: String,
+    row_id: String,
+    body: CreateRowCommentRequest,
+}
+impl<'a> CreateRowComment<'a> {
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/comments/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "createRowComment",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/comments/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.query("table_id", self.table_id);
+        request.query("row_id", self.row_id);
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateRowComment<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::get_row_comment`](rt::BaseClient::get_row_comment): set options, then `.await` it (or call
+/// [`send`](GetRowComment::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct GetRowComment<'a> {
+    client: &'a rt::BaseClient,
+    comment_id: i64,
+}
+impl<'a> GetRowComment<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/`.
+    pub async fn send(self) -> Result<super::types::RowComment, rt::Error> {
+        let request = rt::Request::new(
+            "getRowComment",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/comments/{}/", rt::encode_path(self
+                .client.base_uuid()), rt::encode_path(& self.comment_id.to_string())
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for GetRowComment<'a> {
+    type Output = Result<super::types::RowComment, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::delete_row_comment`](rt::BaseClient::delete_row_comment): set options, then `.await` it (or call
+/// [`send`](DeleteRowComment::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteRowComment<'a> {
+    client: &'a rt::BaseClient,
+    comment_id: i64,
+}
+impl<'a> DeleteRowComment<'a> {
+    /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let request = rt::Request::new(
+            "deleteRowComment",
+            rt::Method::DELETE,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/comments/{}/", rt::encode_path(self
+                .client.base_uuid()), rt::encode_path(& self.comment_id.to_string())
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteRowComment<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::count_row_comments`](rt::BaseClient::count_row_comments): set options, then `.await` it (or call
+/// [`send`](CountRowComments::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CountRowComments<'a> {
+    client: &'a rt::BaseClient,
+    row_id: String,
+}
+impl<'a> CountRowComments<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/comments-count/`.
+    pub async fn send(self) -> Result<CountRowCommentsResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "countRowComments",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/comments-count/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.query("row_id", self.row_id);
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CountRowComments<'a> {
+    type Output = Result<CountRowCommentsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_comments_within_days`](rt::BaseClient::list_comments_within_days): set options, then `.await` it (or call
+/// [`send`](ListCommentsWithinDays::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListCommentsWithinDays<'a> {
+    client: &'a rt::BaseClient,
+    days: Option<i64>,
+}
+impl<'a> ListCommentsWithinDays<'a> {
+    /// How many days to look back, at least 1. SeaTable does not document the default.
+    pub fn days(mut self, days: impl Into<i64>) -> Self {
+        self.days = Some(days.into());
+        self
+    }
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/comments-within-days/`.
+    pub async fn send(self) -> Result<ListCommentsWithinDaysResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "listCommentsWithinDays",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/comments-within-days/",
+                rt::encode_path(self.client.base_uuid())
+            ),
+        );
+        if let Some(value) = self.days {
+            request.query("days", value.to_string());
+        }
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListCommentsWithinDays<'a> {
+    type Output = Result<ListCommentsWithinDaysResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::count_comments_per_row`](rt::BaseClient::count_comments_per_row): set options, then `.await` it (or call
+/// [`send`](CountCommentsPerRow::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CountCommentsPerRow<'a> {
+    client: &'a rt::BaseClient,
+}
+impl<'a> CountCommentsPerRow<'a> {
+    /// Sends the request: `GET /api/v2.1/dtables/{base_uuid}/rows-comments-num/`.
+    pub async fn send(self) -> Result<CountCommentsPerRowResponse, rt::Error> {
+        let request = rt::Request::new(
+            "countCommentsPerRow",
+            rt::Method::GET,
+            format!(
+                "/api/v2.1/dtables/{}/rows-comments-num/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CountCommentsPerRow<'a> {
+    type Output = Result<CountCommentsPerRowResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_notifications`](rt::BaseClient::list_notifications): set options, then `.await` it (or call
+/// [`send`](ListNotifications::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListNotifications<'a> {
+    client: &'a rt::BaseClient,
+}
+impl<'a> ListNotifications<'a> {
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/notifications/`.
+    pub async fn send(self) -> Result<ListNotificationsResponse, rt::Error> {
+        let request = rt::Request::new(
+            "listNotifications",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/notifications/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListNotifications<'a> {
+    type Output = Result<ListNotificationsResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::mark_notifications_seen`](rt::BaseClient::mark_notifications_seen): set options, then `.await` it (or call
+/// [`send`](MarkNotificationsSeen::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct MarkNotificationsSeen<'a> {
+    client: &'a rt::BaseClient,
+    body: MarkNotificationsSeenRequest,
+}
+impl<'a> MarkNotificationsSeen<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "markNotificationsSeen",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/notifications/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        request.form(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for MarkNotificationsSeen<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::delete_notifications`](rt::BaseClient::delete_notifications): set options, then `.await` it (or call
+/// [`send`](DeleteNotifications::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct DeleteNotifications<'a> {
+    client: &'a rt::BaseClient,
+}
+impl<'a> DeleteNotifications<'a> {
+    /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/notifications/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let request = rt::Request::new(
+            "deleteNotifications",
+            rt::Method::DELETE,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/notifications/", rt::encode_path(self
+                .client.base_uuid())
+            ),
+        );
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for DeleteNotifications<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::mark_notification_seen`](rt::BaseClient::mark_notification_seen): set options, then `.await` it (or call
+/// [`send`](MarkNotificationSeen::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct MarkNotificationSeen<'a> {
+    client: &'a rt::BaseClient,
+    notification_id: i64,
+    body: MarkNotificationSeenRequest,
+}
+impl<'a> MarkNotificationSeen<'a> {
+    /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/{notification_id}/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "markNotificationSeen",
+            rt::Method::PUT,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/notifications/{}/", rt::encode_path(self
+                .client.base_uuid()), rt::encode_path(& self.notification_id.to_string())
+            ),
+        );
+        request.form(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for MarkNotificationSeen<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::send_toast_notification`](rt::BaseClient::send_toast_notification): set options, then `.await` it (or call
+/// [`send`](SendToastNotification::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct SendToastNotification<'a> {
+    client: &'a rt::BaseClient,
+    body: SendToastNotificationRequest,
+}
+impl<'a> SendToastNotification<'a> {
+    /// How the toast is styled. SeaTable's Python SDK sends `success` when none is chosen.
+    pub fn toast_type(
+        mut self,
+        toast_type: impl Into<SendToastNotificationRequestToastType>,
+    ) -> Self {
+        self.body.toast_type = Some(toast_type.into());
+        self
+    }
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/ui-toasts/`.
+    pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        let mut request = rt::Request::new(
+            "sendToastNotification",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/ui-toasts/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for SendToastNotification<'a> {
+    type Output = Result<super::types::SuccessResult, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_operation_log`](rt::BaseClient::list_operation_log): set options, then `.await` it (or call
+/// [`send`](ListOperationLog::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListOperationLog<'a> {
+    client: &'a rt::BaseClient,
+    page: Option<i64>,
+}
+impl<'a> ListOperationLog<'a> {
+    /// Number of the page to return, counted from 1. Defaults to 1.
+    pub fn page(mut self, page: impl Into<i64>) -> Self {
+        self.page = Some(page.into());
+        self
+    }
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/operations/`.
+    pub async fn send(self) -> Result<ListOperationLogResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "listOperationLog",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/operations/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        if let Some(value) = self.page {
+            request.query("page", value.to_string());
+        }
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListOperationLog<'a> {
+    type Output = Result<ListOperationLogResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::list_row_activities`](rt::BaseClient::list_row_activities): set options, then `.await` it (or call
+/// [`send`](ListRowActivities::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListRowActivities<'a> {
+    client: &'a rt::BaseClient,
+    row_id: String,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+impl<'a> ListRowActivities<'a> {
+    /// Number of the page to return, counted from 1. Defaults to 1.
+    pub fn page(mut self, page: impl Into<i64>) -> Self {
+        self.page = Some(page.into());
+        self
+    }
+    /// Number of entries per page. Defaults to 25.
+    pub fn per_page(mut self, per_page: impl Into<i64>) -> Self {
+        self.per_page = Some(per_page.into());
+        self
+    }
+    /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/activities/`.
+    pub async fn send(self) -> Result<ListRowActivitiesResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "listRowActivities",
+            rt::Method::GET,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/activities/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.query("row_id", self.row_id);
+        if let Some(value) = self.page {
+            request.query("page", value.to_string());
+        }
+        if let Some(value) = self.per_page {
+            request.query("per_page", value.to_string());
+        }
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for ListRowActivities<'a> {
+    type Output = Result<ListRowActivitiesResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`BaseClient::create_snapshot`](rt::BaseClient::create_snapshot): set options, then `.await` it (or call
+/// [`send`](CreateSnapshot::send)).
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateSnapshot<'a> {
+    client: &'a rt::BaseClient,
+    body: CreateSnapshotRequest,
+}
+impl<'a> CreateSnapshot<'a> {
+    /// Name of the base, as SeaTable's examples send it; optional.
+    pub fn dtable_name(mut self, dtable_name: impl Into<String>) -> Self {
+        self.body.dtable_name = Some(dtable_name.into());
+        self
+    }
+    /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/snapshot/`.
+    pub async fn send(self) -> Result<CreateSnapshotResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "createSnapshot",
+            rt::Method::POST,
+            format!(
+                "/api-gateway/api/v2/dtables/{}/snapshot/", rt::encode_path(self.client
+                .base_uuid())
+            ),
+        );
+        request.json(&self.body)?;
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateSnapshot<'a> {
+    type Output = Result<CreateSnapshotResponse, rt::Error>;
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

@@ -3,6 +3,7 @@
 //! The output is formatted by prettyplease and starts with a header naming its source, so it
 //! reads like hand-written code on GitHub and nobody mistakes it for a file to edit.
 
+mod contract;
 mod operations;
 mod types;
 
@@ -58,6 +59,7 @@ impl Ctx<'_> {
             TypeRef::F64 => quote!(f64),
             TypeRef::Bool => quote!(bool),
             TypeRef::Bytes => quote!(Vec<u8>),
+            TypeRef::File => quote!(rt::FileUpload),
             TypeRef::Any => quote!(rt::serde_json::Value),
             TypeRef::Object => quote!(rt::serde_json::Map<String, rt::serde_json::Value>),
             TypeRef::Array(inner) => {
@@ -88,16 +90,20 @@ impl Ctx<'_> {
 
     /// The definition behind a named type, following aliases.
     pub fn kind_of<'k>(&'k self, t: &TypeRef) -> Option<&'k TypeKind> {
+        match self.definition(t)? {
+            TypeKind::Alias(inner) => self.kind_of(inner),
+            k => Some(k),
+        }
+    }
+
+    /// The definition of a named type, aliases not followed.
+    pub fn definition<'k>(&'k self, t: &TypeRef) -> Option<&'k TypeKind> {
         let TypeRef::Named(p) = t else { return None };
         let defs = match &p.module {
             None => &self.api.types,
             Some(m) => &self.api.modules.iter().find(|x| &x.name == m)?.types,
         };
-        let def = defs.iter().find(|d| d.name == p.name)?;
-        match &def.kind {
-            TypeKind::Alias(inner) => self.kind_of(inner),
-            k => Some(k),
-        }
+        Some(&defs.iter().find(|d| d.name == p.name)?.kind)
     }
 
     pub fn runtime_use(&self) -> TokenStream {
@@ -191,4 +197,20 @@ pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
     let root = quote! { #(#root)* };
     files.insert(0, ("api.rs".to_string(), format(root, &sources)));
     files
+}
+
+/// Renders the contract-test program (`contract.rs`), which drives the client from outside
+/// the crate, as a user's code would.
+pub fn emit_contract(api: &Api) -> Vec<(String, String)> {
+    let options = RustOptions::external();
+    let ctx = Ctx {
+        api,
+        options: &options,
+        here: None,
+    };
+    let sources = api.sources.join(", ");
+    vec![(
+        "contract.rs".to_string(),
+        format(contract::emit(&ctx), &sources),
+    )]
 }

@@ -106,11 +106,11 @@ fn arg(ctx: &Ctx, t: &TypeRef, name: &syn::Ident) -> (TokenStream, TokenStream) 
 }
 
 /// Argument: a positional argument or a setter, and where its value is stored.
-struct Input<'a> {
-    ident: syn::Ident,
-    ty: &'a TypeRef,
+pub(super) struct Input<'a> {
+    pub ident: syn::Ident,
+    pub ty: &'a TypeRef,
     description: Option<&'a str>,
-    wire: &'a str,
+    pub wire: &'a str,
     target: Target,
 }
 
@@ -123,12 +123,12 @@ enum Target {
     Body,
 }
 
-struct Plan<'a> {
-    positional: Vec<Input<'a>>,
-    setters: Vec<Input<'a>>,
+pub(super) struct Plan<'a> {
+    pub positional: Vec<Input<'a>>,
+    pub setters: Vec<Input<'a>>,
 }
 
-fn plan(o: &Operation) -> Plan<'_> {
+pub(super) fn plan(o: &Operation) -> Plan<'_> {
     let mut positional = Vec::new();
     let mut setters = Vec::new();
     let mut taken: Vec<String> = o.params.iter().map(|p| p.rust_name.clone()).collect();
@@ -406,9 +406,18 @@ fn push_param(ctx: &Ctx, p: &Param, v: TokenStream) -> TokenStream {
 }
 
 fn multipart_field(ctx: &Ctx, f: &Field, v: TokenStream) -> TokenStream {
-    let name = &f.name;
-    match &f.ty {
-        TypeRef::Bytes => quote!(request.multipart_bytes(#name, #v);),
+    multipart_part(ctx, &f.name, &f.ty, v)
+}
+
+/// A multipart value: a file part, a text part, or, for a list of files or scalars, one
+/// part per item under the same name (how form posts repeat a field).
+fn multipart_part(ctx: &Ctx, name: &str, t: &TypeRef, v: TokenStream) -> TokenStream {
+    match t {
+        TypeRef::File => quote!(request.multipart_file(#name, #v);),
+        TypeRef::Array(inner) if **inner == TypeRef::File || is_scalar(ctx, inner) => {
+            let each = multipart_part(ctx, name, inner, quote!(item));
+            quote!(for item in #v { #each })
+        }
         t if is_scalar(ctx, t) => {
             let text = to_text(t, v);
             quote!(request.multipart_text(#name, #text);)
@@ -477,8 +486,10 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
                 fmt.push_str("{}");
                 let p = &o.params[*i];
                 let ident = format_ident!("{}", p.rust_name);
-                fmt_args.push(if p.bound {
+                fmt_args.push(if p.bound && p.ty == TypeRef::String {
                     quote!(rt::encode_path(self.client.#ident()))
+                } else if p.bound {
+                    quote!(rt::encode_path(&self.client.#ident().to_string()))
                 } else if p.ty == TypeRef::String {
                     quote!(rt::encode_path(&self.#ident))
                 } else {

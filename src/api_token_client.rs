@@ -1,0 +1,59 @@
+//! [`ApiTokenClient`]: the operations authorised by the API-Token of one base.
+
+use crate::base_client::BaseClient;
+use crate::client::Client;
+use crate::error::Error;
+use crate::request::{BoxFuture, Request, Response, Transport};
+use crate::tokens::ApiToken;
+
+/// A client holding the API-Token of one base: Base-Token exchange and file operations.
+/// Cheap to clone; `Debug` does not show the token.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), seatable_api::Error> {
+/// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
+/// let api = client.with_api_token("api token");
+/// let access = api.get_base_token().exp("5h").await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct ApiTokenClient {
+    client: Client,
+    token: ApiToken,
+}
+
+impl ApiTokenClient {
+    pub(crate) fn new(client: Client, token: ApiToken) -> ApiTokenClient {
+        ApiTokenClient { client, token }
+    }
+
+    /// Exchanges the API-Token for a Base-Token (`getBaseToken`) and returns the base's
+    /// client.
+    ///
+    /// ```no_run
+    /// # async fn run(api: seatable_api::ApiTokenClient) -> Result<(), seatable_api::Error> {
+    /// let base = api.base().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn base(&self) -> Result<BaseClient, Error> {
+        let access = self.get_base_token().await?;
+        BaseClient::from_access(self.client.clone(), "getBaseToken", access)
+    }
+
+    /// The server the base lives on.
+    ///
+    /// ```no_run
+    /// # fn run(api: seatable_api::ApiTokenClient) {
+    /// println!("{}", api.client().server_url());
+    /// # }
+    /// ```
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Transport for ApiTokenClient {
+    fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
+        Box::pin(self.client.send(Some(self.token.expose_secret()), request))
+    }
+}

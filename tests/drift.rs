@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use seatable_codegen::{compare_dir, Generator};
+use seatable_codegen::{compare_dir, sync_renames, Generator};
 
 #[test]
 fn generated_matches_the_spec() {
@@ -13,6 +13,10 @@ fn generated_matches_the_spec() {
     let mut drift = compare_dir(Path::new("generated/src"), &output.rust);
     drift.extend(compare_dir(Path::new("generated/docs"), &output.docs));
     drift.extend(compare_dir(Path::new("generated/tests"), &output.tests));
+    drift.extend(
+        sync_renames(Path::new("spec/README.md"), &output.renames, false)
+            .expect("read spec/README.md"),
+    );
     assert!(
         drift.is_empty(),
         "generated/ is out of date; run `cargo run -p seatable-codegen -- regenerate`:\n{}",

@@ -449,3 +449,81 @@ async fn errors_carry_status_message_operation_and_body() {
     );
     assert!(!e.to_string().contains("base-jwt"));
 }
+
+/// The raw multipart body a mock received, as text (the test files are text).
+fn received_body(request: &wiremock::Request) -> String {
+    String::from_utf8_lossy(&request.body).into_owned()
+}
+
+#[tokio::test]
+async fn upload_sends_the_file_under_its_own_name_and_asks_for_json() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/seafhttp/upload-api/83e701c8-84ba-498c-91b1-ddb3789edb7e",
+        ))
+        .and(query_param("ret-json", "1"))
+        .and(header("authorization", "Bearer api-token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"name": "notes.txt", "id": "abc", "size": 6}])),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::new(&server.uri()).unwrap();
+    let api = client.with_api_token("api-token");
+    let stored = api
+        .upload_file(
+            "83e701c8-84ba-498c-91b1-ddb3789edb7e",
+            seatable_api::FileUpload::new("notes.txt", b"hello\n".to_vec()),
+            "/asset/650d8a0d-7e27-46a8-8b18-6cc6f3db2057",
+            "files/2025-03",
+        )
+        .replace("1")
+        .await
+        .unwrap();
+    assert_eq!(stored[0].name, "notes.txt");
+    let requests = server.received_requests().await.unwrap();
+    let body = received_body(&requests[0]);
+    assert!(
+        body.contains("name=\"file\"; filename=\"notes.txt\""),
+        "the part carries the file's name:\n{body}"
+    );
+    assert!(
+        body.contains("Content-Type: application/octet-stream"),
+        "{body}"
+    );
+    assert!(body.contains("hello\n"), "{body}");
+    assert!(
+        body.contains("name=\"relative_path\"\r\n\r\nfiles/2025-03"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn team_admin_fills_in_its_team_and_repeats_list_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v2.1/org/7/admin/groups/12/members/"))
+        .and(header("authorization", "Bearer account-token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"success": [], "failed": []})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::new(&server.uri()).unwrap();
+    let team = client.with_account_token("account-token").team_admin(7);
+    team.add_group_members(12, ["a@auth.local", "b@auth.local"])
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let body = received_body(&requests[0]);
+    assert_eq!(
+        body.matches("name=\"email\"").count(),
+        2,
+        "one part per user id:\n{body}"
+    );
+    assert!(body.contains("a@auth.local") && body.contains("b@auth.local"));
+}

@@ -96,6 +96,9 @@ fn operation(out: &mut String, o: &Operation, module: &str) {
     };
     let _ = writeln!(out, "- Token: {token}");
     let _ = writeln!(out, "- operationId: `{}`", o.id);
+    if let Some(id) = &o.seatable_id {
+        let _ = writeln!(out, "- SeaTable's operationId: `{id}`");
+    }
     if o.deprecated {
         let _ = writeln!(out, "- **Deprecated** by the server.");
     }
@@ -353,6 +356,40 @@ pub fn emit(api: &Api) -> Vec<(String, String)> {
         type_entry(&mut types, t, "types");
     }
     files.push(("types.md".into(), types));
+    index.push_str("\n## Operation names\n\n");
+    index.push_str(&renames(api));
     files.insert(0, ("README.md".into(), index));
     files
+}
+
+/// The operations whose name differs from SeaTable's published `operationId`
+/// (`x-seatable-operation-id`), or that SeaTable's 6.2 files do not name, as a Markdown table.
+pub fn renames(api: &Api) -> String {
+    let mut total = 0;
+    let mut rows = String::new();
+    for m in &api.modules {
+        for o in &m.operations {
+            total += 1;
+            let theirs = match &o.seatable_id {
+                Some(id) if *id == o.id => continue,
+                Some(id) => format!("`{id}`"),
+                None => "— (not in SeaTable's 6.2 files)".to_string(),
+            };
+            let _ = writeln!(
+                rows,
+                "| {} | {theirs} | `{}` | `{}::{}` | `{} {}` |",
+                m.name,
+                o.id,
+                o.token.client_type(),
+                o.method_name,
+                o.http_method.as_str(),
+                o.path
+            );
+        }
+    }
+    format!(
+        "{} of {total} operations are named differently from SeaTable's published files:\n\n\
+         | module | SeaTable's operationId | ours | Rust method | request |\n|---|---|---|---|---|\n{rows}",
+        rows.lines().count()
+    )
 }

@@ -34,6 +34,9 @@ pub struct Output {
     pub rust: Vec<(String, String)>,
     /// `README.md` (index), one page per module, `types.md`.
     pub docs: Vec<(String, String)>,
+    /// The table of operations named differently from SeaTable's files, which the spec's
+    /// `README.md` keeps between [`RENAMES_START`] and [`RENAMES_END`].
+    pub renames: String,
     /// `contract.rs`, the contract-test calls, when asked for with
     /// [`Generator::with_contract_tests`]; empty otherwise.
     pub tests: Vec<(String, String)>,
@@ -115,6 +118,7 @@ impl Generator {
         Ok(Output {
             rust: rust::emit(&api, &self.options),
             docs: docs::emit(&api),
+            renames: docs::renames(&api),
             tests: if self.contract_tests {
                 rust::emit_contract(&api)
             } else {
@@ -240,4 +244,61 @@ pub fn build(spec_dir: &str, options: RustOptions) {
 fn fail(d: &Diagnostics) -> ! {
     eprintln!("{d}");
     std::process::exit(1)
+}
+
+/// Marks the start of the generated table of renames in the spec's `README.md`.
+pub const RENAMES_START: &str =
+    "<!-- renames: written by `seatable-codegen regenerate`, checked by `check` -->";
+/// Marks its end.
+pub const RENAMES_END: &str = "<!-- /renames -->";
+
+/// `readme` with the block between the rename markers replaced by `table`; `None` when the
+/// file has no (well-ordered) markers.
+pub fn with_renames(readme: &str, table: &str) -> Option<String> {
+    let start = readme.find(RENAMES_START)? + RENAMES_START.len();
+    let end = start + readme[start..].find(RENAMES_END)?;
+    Some(format!(
+        "{}\n\n{}\n{}",
+        &readme[..start],
+        table.trim_end(),
+        &readme[end..]
+    ))
+}
+
+/// Brings the rename table of `readme_path` up to date (`write`) or reports whether it is
+/// (`Ok(None)`: up to date or no markers; `Ok(Some(message))`: out of date).
+pub fn sync_renames(
+    readme_path: &Path,
+    table: &str,
+    write: bool,
+) -> std::io::Result<Option<String>> {
+    let current = match std::fs::read_to_string(readme_path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Some(updated) = with_renames(&current, table) else {
+        return Ok(None);
+    };
+    if updated == current {
+        return Ok(None);
+    }
+    if write {
+        write_dir(
+            readme_path.parent().unwrap_or(Path::new(".")),
+            &[(
+                readme_path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                updated,
+            )],
+            false,
+        )?;
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "{}: the table of renames differs from the spec",
+        readme_path.display()
+    )))
 }

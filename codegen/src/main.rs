@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use seatable_codegen::{compare_dir, write_dir, Generator};
+use seatable_codegen::{compare_dir, sync_renames, write_dir, Generator};
 
 const USAGE: &str = "usage: seatable-codegen <regenerate | check | docs> [--spec DIR] [--out DIR]
 
@@ -59,12 +59,23 @@ fn main() -> ExitCode {
                 }
                 println!("wrote {} files to {}", files.len(), dir.display());
             }
+            if let Err(e) = sync_renames(&spec.join("README.md"), &generated.renames, true) {
+                eprintln!(
+                    "error: cannot update {}: {e}",
+                    spec.join("README.md").display()
+                );
+                return ExitCode::from(1);
+            }
             ExitCode::SUCCESS
         }
         "check" => {
             let mut drift = compare_dir(&src, &generated.rust);
             drift.extend(compare_dir(&docs, &generated.docs));
             drift.extend(compare_dir(&tests, &generated.tests));
+            match sync_renames(&spec.join("README.md"), &generated.renames, false) {
+                Ok(message) => drift.extend(message),
+                Err(e) => drift.push(format!("{}: {e}", spec.join("README.md").display())),
+            }
             if drift.is_empty() {
                 println!(
                     "{} matches the spec ({} files)",

@@ -129,6 +129,7 @@ pub mod base {
 ///      the URL formed the same way from `file_relative_path`;
 ///    - a file in the custom folder: `url` is `custom-asset://{uuid}.{extension}`, with the
 ///      `uuid` from `getCustomFileMetadata`.
+///
 ///    `workspace_id` is in the answer of `getBaseToken`; `name` must be percent-encoded in
 ///    the URL. Without this step the file is stored but not shown in any cell.
 ///
@@ -205,6 +206,7 @@ pub mod scheduler {
 /// - `daily_admin` may manage users and groups (and view statistics);
 /// - `system_admin` may change settings only;
 /// - `audit_admin` may read the admin logs only.
+///
 /// Operations outside a role's area answer 403 `{"error_msg": "Permission denied."}`.
 ///
 /// Users are identified by their internal user id, `<32 hex digits>@auth.local`, which the

@@ -1278,7 +1278,7 @@ impl rt::BaseClient {
                 link_id: link_id.into(),
                 table_id: table_id.into(),
                 other_table_id: other_table_id.into(),
-                other_rows_ids_map: other_rows_ids_map,
+                other_rows_ids_map,
             },
         }
     }
@@ -1317,7 +1317,7 @@ impl rt::BaseClient {
                 link_id: link_id.into(),
                 table_id: table_id.into(),
                 other_table_id: other_table_id.into(),
-                other_rows_ids_map: other_rows_ids_map,
+                other_rows_ids_map,
             },
         }
     }
@@ -1352,7 +1352,7 @@ impl rt::BaseClient {
                 link_id: link_id.into(),
                 table_id: table_id.into(),
                 other_table_id: other_table_id.into(),
-                other_rows_ids_map: other_rows_ids_map,
+                other_rows_ids_map,
             },
         }
     }
@@ -1923,7 +1923,7 @@ impl rt::BaseClient {
                 table_name: table_name.into(),
                 parent_column: parent_column.into(),
                 child_column: child_column.into(),
-                cascade_settings: cascade_settings,
+                cascade_settings,
             },
         }
     }

@@ -281,6 +281,15 @@ fn one_line(description: Option<&str>, wire: &str) -> String {
     }
 }
 
+/// `field: value`, or the shorthand `field` when the value is a variable of that name.
+fn field_init(field: &syn::Ident, value: TokenStream) -> TokenStream {
+    if *field == value.to_string() {
+        quote!(#field)
+    } else {
+        quote!(#field: #value)
+    }
+}
+
 /// The method on the client: its signature and its body.
 fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
     let plan = plan(o);
@@ -300,7 +309,7 @@ fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
         let ident = format_ident!("{}", p.rust_name);
         if p.required {
             let (_, conv) = arg(ctx, &p.ty, &ident);
-            inits.push(quote!(#ident: #conv));
+            inits.push(field_init(&ident, conv));
         } else {
             inits.push(quote!(#ident: None));
         }
@@ -318,7 +327,7 @@ fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
                     {
                         Some(i) => {
                             let (_, conv) = arg(ctx, i.ty, &i.ident);
-                            quote!(#fname: #conv)
+                            field_init(&fname, conv)
                         }
                         None => quote!(#fname: None),
                     }
@@ -331,8 +340,9 @@ fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
                 inits.push(quote!(body: #ty { #(#finits,)* #extra }));
             }
             None if b.required => {
-                let (_, conv) = arg(ctx, &b.ty, &format_ident!("body"));
-                inits.push(quote!(body: #conv));
+                let body = format_ident!("body");
+                let (_, conv) = arg(ctx, &b.ty, &body);
+                inits.push(field_init(&body, conv));
             }
             None => inits.push(quote!(body: None)),
         }

@@ -45,7 +45,7 @@ pub struct SendFormRequest {
 #[serde(crate = "rt::serde")]
 pub struct UploadRequest {
     /// `file`
-    pub file: Vec<u8>,
+    pub file: rt::FileUpload,
     /// `parent_dir`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_dir: Option<String>,
@@ -118,7 +118,7 @@ pub trait SpecClientExt {
     /// - `file`: `file`
     ///
     /// Optional settings: [`parent_dir`](Upload::parent_dir), [`replace`](Upload::replace).
-    fn upload(&self, file: impl Into<Vec<u8>>) -> Upload<'_>;
+    fn upload(&self, file: impl Into<rt::FileUpload>) -> Upload<'_>;
     /// `putRaw`
     ///
     /// `PUT /raw/`
@@ -165,7 +165,7 @@ impl SpecClientExt for rt::Client {
             },
         }
     }
-    fn upload(&self, file: impl Into<Vec<u8>>) -> Upload<'_> {
+    fn upload(&self, file: impl Into<rt::FileUpload>) -> Upload<'_> {
         Upload {
             client: self,
             body: UploadRequest {
@@ -295,7 +295,7 @@ impl<'a> Upload<'a> {
             rt::Method::POST,
             "/upload/".to_string(),
         );
-        request.multipart_bytes("file", self.body.file);
+        request.multipart_file("file", self.body.file);
         if let Some(value) = self.body.parent_dir {
             request.multipart_text("parent_dir", value);
         }

@@ -58,7 +58,7 @@ pub struct Record {
     pub secret: Option<rt::Secret>,
     /// `blob`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blob: Option<Vec<u8>>,
+    pub blob: Option<rt::FileUpload>,
     /// `maybe_items`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maybe_items: Option<Vec<Option<String>>>,

@@ -1,5 +1,6 @@
 //! [`BaseClient`]: the operations inside one base, authorised by its Base-Token.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::SystemTime;
 
@@ -7,7 +8,8 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::request::{BoxFuture, Request, Response, Transport};
 use crate::tokens::BaseToken;
-use crate::types::BaseAccess;
+use crate::types::{BaseAccess, Metadata};
+use crate::validate::check_table_rows;
 
 struct BaseInner {
     client: Client,
@@ -16,6 +18,9 @@ struct BaseInner {
     // enough: it is held only to copy or swap the token, never across an `.await`
     // (a refresh will take a lock of its own, so only one request renews the token).
     token: RwLock<BaseToken>,
+    /// The base's structure, loaded on first need; written rows are checked against it.
+    metadata: tokio::sync::Mutex<Option<Arc<Metadata>>>,
+    check_writes: AtomicBool,
 }
 
 /// A client bound to one base, holding its Base-Token: rows, tables, columns, SQL, links.
@@ -56,6 +61,8 @@ impl BaseClient {
                 client,
                 base_uuid: base_uuid.into(),
                 token: RwLock::new(token),
+                metadata: tokio::sync::Mutex::new(None),
+                check_writes: AtomicBool::new(true),
             }),
         }
     }
@@ -118,6 +125,54 @@ impl BaseClient {
         &self.inner.client
     }
 
+    /// Turns the checks of written rows on (the default) or off for this client and its
+    /// clones. With them on, `append_rows` and `update_rows` compare every row with the
+    /// table's columns first and send nothing when one would be stored wrongly (see
+    /// [`check_table_rows`](crate::check_table_rows)); the first write loads the metadata.
+    ///
+    /// ```no_run
+    /// # fn run(base: seatable_api::BaseClient) {
+    /// base.set_check_writes(false); // e.g. when the columns are known to match
+    /// # }
+    /// ```
+    pub fn set_check_writes(&self, on: bool) {
+        self.inner.check_writes.store(on, Ordering::Relaxed);
+    }
+
+    /// The base's structure, loaded once and then kept; [`refresh_metadata`](Self::refresh_metadata)
+    /// loads it again (after columns were added, say).
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// let metadata = base.metadata().await?;
+    /// println!("{} tables", metadata.tables.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn metadata(&self) -> Result<Arc<Metadata>, Error> {
+        // Held across the load so that concurrent first calls make one request.
+        let mut cached = self.inner.metadata.lock().await;
+        if let Some(m) = cached.as_ref() {
+            return Ok(Arc::clone(m));
+        }
+        let loaded = Arc::new(self.get_metadata().await?.metadata);
+        *cached = Some(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
+    /// Loads the base's structure again and keeps the new one.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// let metadata = base.refresh_metadata().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn refresh_metadata(&self) -> Result<Arc<Metadata>, Error> {
+        let mut cached = self.inner.metadata.lock().await;
+        let loaded = Arc::new(self.get_metadata().await?.metadata);
+        *cached = Some(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
     fn token(&self) -> BaseToken {
         // Nothing that can panic runs under the lock, so a poisoned one still holds a
         // whole token.
@@ -139,4 +194,47 @@ impl Transport for BaseClient {
                 .await
         })
     }
+}
+
+/// The check generated into writes of rows (`x-check-rows`): every problem of `rows` as
+/// writes to `table`, as one error, before anything is sent.
+pub async fn check_rows<'r>(
+    base: &BaseClient,
+    operation: &'static str,
+    table: &str,
+    rows: impl IntoIterator<Item = &'r serde_json::Map<String, serde_json::Value>>,
+) -> Result<(), Error> {
+    if !base.inner.check_writes.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let metadata = base.metadata().await?;
+    let Some(found) = metadata
+        .tables
+        .iter()
+        .find(|t| t.name == table || t.id == table)
+    else {
+        let names: Vec<&str> = metadata.tables.iter().map(|t| t.name.as_str()).collect();
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "the base has no table `{table}` (its tables: {}); nothing was sent",
+                names.join(", ")
+            ),
+        )
+        .with_operation(operation));
+    };
+    let problems = check_table_rows(found, rows);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    Err(Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "{} problem(s) in the rows for table `{table}`, nothing was sent:\n{}",
+            problems.len(),
+            listed.join("\n")
+        ),
+    )
+    .with_operation(operation))
 }

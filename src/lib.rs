@@ -12,11 +12,14 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The operations live in the generated modules ([`auth`], [`base`]) as methods of the
-//! client that holds the token they need; the models are in [`types`].
+//! The 384 operations live in the generated modules, one per area ([`auth`], [`base`],
+//! [`files`], [`account`], [`team_admin`], [`system_admin`], [`scheduler`]), as methods of
+//! the client that holds the token they need: [`Client`] (none), [`AccountClient`],
+//! [`ApiTokenClient`], [`BaseClient`], [`TeamAdminClient`], [`SystemAdminClient`],
+//! [`SchedulerClient`]. The models are in [`types`].
 
-// `*_client` names, because the generated modules are named after spec files
-// (`base`, and later `account`), and a local module would shadow them.
+// `*_client` names, because the generated modules are named after spec files (`base`,
+// `account`), and a local module would shadow them.
 mod account_client;
 mod admin_clients;
 mod api_token_client;
@@ -25,8 +28,13 @@ mod client;
 mod error;
 mod file_upload;
 mod request;
+mod row_access;
 mod scheduler_client;
 mod tokens;
+mod typed_rows;
+mod validate;
+
+pub mod cells;
 
 #[doc(hidden)]
 pub mod __private;
@@ -43,5 +51,8 @@ pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorKind};
 pub use file_upload::FileUpload;
 pub use generated::*;
+pub use row_access::RowView;
 pub use scheduler_client::SchedulerClient;
 pub use tokens::{AccountToken, ApiToken, BaseToken, SchedulerToken, Secret};
+pub use typed_rows::{AppendTypedRows, ListTypedRows, TableInput, TableRow};
+pub use validate::{check_table_rows, RowProblem};

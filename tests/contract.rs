@@ -44,13 +44,17 @@ impl Clients {
     fn new(server_url: &str) -> Clients {
         let client = Client::new(server_url).expect("a loopback URL is valid");
         let account = client.with_account_token("account-token-0123456789abcdef01234567");
+        let base = BaseClient::new(
+            client.clone(),
+            "650d8a0d-7e27-46a8-8b18-6cc6f3db2057",
+            "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl".into(),
+        );
+        // The spec's example rows and example metadata are not one base; checking the
+        // first against the second is the job of the round-trip tests, not of the contract.
+        base.set_check_writes(false);
         Clients {
             api: client.with_api_token("api-token-0123456789abcdef0123456789abc"),
-            base: BaseClient::new(
-                client.clone(),
-                "650d8a0d-7e27-46a8-8b18-6cc6f3db2057",
-                "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2lnbmF0dXJl".into(),
-            ),
+            base,
             team_admin: account.team_admin(1),
             system_admin: account.system_admin(),
             scheduler: client.with_scheduler_token("scheduler-token"),

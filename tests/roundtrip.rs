@@ -91,6 +91,38 @@ fn answer(v: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(v)
 }
 
+/// The metadata of a base with one table, `Table1`, whose columns cover every check of
+/// written rows; served once (the client caches it).
+async fn mount_metadata(server: &MockServer) {
+    let metadata = json!({"metadata": {"tables": [{
+        "_id": "0000",
+        "name": "Table1",
+        "views": [],
+        "columns": [
+            {"key": "0000", "name": "Name", "type": "text"},
+            {"key": "a0", "name": "Age", "type": "number"},
+            {"key": "a1", "name": "Done", "type": "checkbox"},
+            {"key": "a2", "name": "Due", "type": "date", "data": {"format": "YYYY-MM-DD"}},
+            {"key": "a3", "name": "Status", "type": "single-select",
+             "data": {"options": [{"id": "111111", "name": "Open"}]}},
+            {"key": "a5", "name": "Stars", "type": "rate", "data": {"rate_max_number": 3}},
+            {"key": "a6", "name": "Total", "type": "formula", "data": {"formula": "1+1"}},
+            {"key": "a7", "name": "Owner", "type": "link", "data": {"link_id": "l1"}},
+            {"key": "a8", "name": "No", "type": "auto-number", "data": {"format": "0000"}}
+        ]
+    }]}});
+    Mock::given(method("GET"))
+        .and(path(format!("{GATEWAY}/metadata/")))
+        .respond_with(answer(metadata))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+fn row(v: Value) -> serde_json::Map<String, Value> {
+    v.as_object().expect("a row is an object").clone()
+}
+
 #[tokio::test]
 async fn ping_and_server_info_need_no_token() {
     let server = MockServer::start().await;
@@ -317,6 +349,7 @@ async fn get_row_escapes_the_row_id() {
 #[tokio::test]
 async fn append_update_and_delete_send_their_bodies() {
     let server = MockServer::start().await;
+    mount_metadata(&server).await;
     Mock::given(method("POST"))
         .and(path(format!("{GATEWAY}/rows/")))
         .and(header("content-type", "application/json"))
@@ -526,4 +559,102 @@ async fn team_admin_fills_in_its_team_and_repeats_list_fields() {
         "one part per user id:\n{body}"
     );
     assert!(body.contains("a@auth.local") && body.contains("b@auth.local"));
+}
+
+#[tokio::test]
+async fn rows_that_seatable_would_mangle_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    mount_metadata(&server).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{GATEWAY}/rows/")))
+        .respond_with(answer(json!({"inserted_row_count": 1, "row_ids": []})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("{GATEWAY}/rows/")))
+        .respond_with(answer(json!({"success": true})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let base = base(&server).await;
+    // One case per rule: the row, and the column and words its error must name.
+    let cases = [
+        (
+            json!({"Done": 1}),
+            "column `Done`: a checkbox takes true or false",
+        ),
+        (json!({"Due": "31.02.2025x"}), "column `Due`: "),
+        (
+            json!({"Status": "Opne"}),
+            "column `Status`: `Opne` is not an option",
+        ),
+        (
+            json!({"Stars": 9}),
+            "column `Stars`: a rating is a whole number from 0 to 3",
+        ),
+        (
+            json!({"Total": 2}),
+            "column `Total`: the server computes `formula` columns",
+        ),
+        (
+            json!({"No": "0001"}),
+            "column `No`: the server computes `auto-number` columns",
+        ),
+        (
+            json!({"Owner": ["x"]}),
+            "column `Owner`: a link column is not written as a cell",
+        ),
+        (
+            json!({"Agee": 3}),
+            "column `Agee`: table `Table1` has no column of that name",
+        ),
+        (
+            json!({"_mtime": "2025-01-01"}),
+            "column `_mtime`: a system field",
+        ),
+    ];
+    for (bad, expected) in cases {
+        let rows = [row(json!({"Name": "fine"})), row(bad.clone())];
+        let e = base.append_rows("Table1", rows).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{bad}");
+        let text = e.to_string();
+        assert!(text.contains("nothing was sent"), "{text}");
+        assert!(
+            text.contains(&format!("row 1, {expected}")),
+            "{bad}: {text}"
+        );
+        let update = RowUpdate {
+            row_id: "r1".into(),
+            row: row(bad.clone()),
+        };
+        let e = base.update_rows("Table1", [update]).await.unwrap_err();
+        assert!(e.to_string().contains(&format!("row 0, {expected}")), "{e}");
+    }
+    let e = base
+        .append_rows("Tabel1", [row(json!({"Name": "x"}))])
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the base has no table `Tabel1` (its tables: Table1)"),
+        "{e}"
+    );
+    // Switched off, the same row goes out.
+    base.set_check_writes(false);
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{GATEWAY}/rows/")))
+        .and(body_json(
+            json!({"table_name": "Table1", "rows": [{"Done": 1}]}),
+        ))
+        .respond_with(answer(
+            json!({"inserted_row_count": 1, "row_ids": [{"_id": "r9"}]}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    base.append_rows("Table1", [row(json!({"Done": 1}))])
+        .await
+        .unwrap();
 }

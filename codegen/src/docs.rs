@@ -96,6 +96,9 @@ fn operation(out: &mut String, o: &Operation, module: &str) {
     };
     let _ = writeln!(out, "- Token: {token}");
     let _ = writeln!(out, "- operationId: `{}`", o.id);
+    if o.check_rows.is_some() {
+        let _ = writeln!(out, "- Checked before sending: each row against the table's columns (unknown or read-only columns, link columns, checkbox, date, select option and rating values); nothing is sent when a row fails");
+    }
     if let Some(id) = &o.seatable_id {
         let _ = writeln!(out, "- SeaTable's operationId: `{id}`");
     }

@@ -162,6 +162,9 @@ pub struct Operation {
     pub response: Response,
     pub paginate: Option<Paginate>,
     pub batch: Option<Batch>,
+    /// `x-check-rows`: the rows the runtime checks against the table's columns before
+    /// sending.
+    pub check_rows: Option<CheckRows>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -247,6 +250,18 @@ pub enum Paginate {
         per_page: String,
         items: String,
     },
+}
+
+/// `x-check-rows`: which body fields name the table and hold the rows to check. Names are
+/// the Rust field names of the body struct.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckRows {
+    /// The body field holding the table name.
+    pub table: String,
+    /// The body array of rows (or of items holding a row).
+    pub rows: String,
+    /// The field of each item that holds the row, when the items are not rows themselves.
+    pub cells: Option<String>,
 }
 
 /// `x-batch`: which body array is chunked, and its largest chunk.

@@ -302,3 +302,19 @@ pub fn sync_renames(
         readme_path.display()
     )))
 }
+
+pub mod rows;
+
+/// For a `build.rs`: generates `$OUT_DIR/rows.rs`, typed row structs for every table of a
+/// base, from that base's metadata JSON (the answer of `getMetadata`, saved to a file),
+/// rerunning only when the file changes. On a problem it prints every diagnostic and
+/// fails the build. [`rows::build`] takes options (a subset of the tables, say).
+///
+/// ```no_run
+/// // build.rs
+/// seatable_codegen::build_rows("seatable/metadata.json");
+/// ```
+/// and in the crate: `mod rows { include!(concat!(env!("OUT_DIR"), "/rows.rs")); }`.
+pub fn build_rows(metadata_path: &str) {
+    rows::build(metadata_path, rows::RowsOptions::default());
+}

@@ -1426,6 +1426,7 @@ impl<'a> Lowerer<'a> {
 
         let paginate = self.paginate(fi, pointer, op, &params);
         let batch = self.batch(fi, pointer, op, body.as_ref());
+        let check_rows = self.check_rows(fi, pointer, op, body.as_ref(), token);
 
         Some(Operation {
             seatable_id: ext_str(&op.extensions, "x-seatable-operation-id").map(str::to_string),
@@ -1446,6 +1447,7 @@ impl<'a> Lowerer<'a> {
             response,
             paginate,
             batch,
+            check_rows,
         })
     }
 
@@ -1723,6 +1725,65 @@ impl<'a> Lowerer<'a> {
             }
         };
         Some(result)
+    }
+
+    fn check_rows(
+        &mut self,
+        fi: usize,
+        pointer: &str,
+        op: &openapiv3::Operation,
+        body: Option<&Body>,
+        token: TokenKind,
+    ) -> Option<CheckRows> {
+        let v = op.extensions.get("x-check-rows")?;
+        let at = format!("{pointer}/x-check-rows");
+        let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        let (Some(table), Some(rows)) = (text("table"), text("rows")) else {
+            self.error(
+                fi,
+                &at,
+                "x-check-rows needs `table` (the body property naming the table) and `rows` (the body array of rows)",
+            );
+            return None;
+        };
+        if token != TokenKind::Base {
+            self.error(fi, &at, "x-check-rows needs a Base-Token operation: the rows are checked against the base's metadata");
+            return None;
+        }
+        let fields = body.and_then(|b| b.fields.as_ref());
+        let field =
+            |name: &str| fields.and_then(|fs| fs.iter().find(|f| f.name == name && f.is_plain()));
+        let Some(table_field) = field(&table).filter(|f| f.ty == TypeRef::String) else {
+            self.error(fi, &at, format!("x-check-rows names `{table}`, which is not a required string property of the request body"));
+            return None;
+        };
+        let Some(rows_field) = field(&rows).filter(|f| matches!(f.ty, TypeRef::Array(_))) else {
+            self.error(fi, &at, format!("x-check-rows names `{rows}`, which is not a required array property of the request body"));
+            return None;
+        };
+        let cells = match text("cells") {
+            None => None,
+            Some(cells) => {
+                let TypeRef::Array(item) = &rows_field.ty else {
+                    return None;
+                };
+                let found = self.find_struct(item).and_then(|(fs, _)| {
+                    fs.into_iter()
+                        .find(|f| f.name == cells && f.is_plain())
+                        .map(|f| f.rust_name)
+                });
+                let Some(rust_name) = found else {
+                    self.error(fi, &at, format!("x-check-rows names `{cells}`, which is not a required property of the items of `{rows}`"));
+                    return None;
+                };
+                Some(rust_name)
+            }
+        };
+        Some(CheckRows {
+            table: table_field.rust_name.clone(),
+            rows: rows_field.rust_name.clone(),
+            cells,
+        })
     }
 
     fn batch(

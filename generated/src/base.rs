@@ -996,6 +996,10 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
+    /// Checked before sending: the rows are compared with the table's columns (from the
+    /// metadata, cached by the client) and refused with an error naming row, column and reason
+    /// when SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.
+    ///
     /// Limit: at most 1000 `updates` per request.
     ///
     /// Arguments:
@@ -1033,6 +1037,10 @@ impl rt::BaseClient {
     /// `POST /api-gateway/api/v2/dtables/{base_uuid}/rows/`
     ///
     /// Token: Base-Token (`BaseClient`).
+    ///
+    /// Checked before sending: the rows are compared with the table's columns (from the
+    /// metadata, cached by the client) and refused with an error naming row, column and reason
+    /// when SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.
     ///
     /// Limit: at most 1000 `rows` per request.
     ///
@@ -2501,6 +2509,13 @@ pub struct UpdateRows<'a> {
 impl<'a> UpdateRows<'a> {
     /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::check_rows(
+                self.client,
+                "updateRows",
+                &self.body.table_name,
+                self.body.updates.iter().map(|item| &item.row),
+            )
+            .await?;
         let mut request = rt::Request::new(
             "updateRows",
             rt::Method::PUT,
@@ -2537,6 +2552,13 @@ impl<'a> AppendRows<'a> {
     }
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::AppendRowsResult, rt::Error> {
+        rt::check_rows(
+                self.client,
+                "appendRows",
+                &self.body.table_name,
+                self.body.rows.iter(),
+            )
+            .await?;
         let mut request = rt::Request::new(
             "appendRows",
             rt::Method::POST,

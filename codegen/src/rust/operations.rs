@@ -227,6 +227,9 @@ fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
         TokenKind::None => "\n\nToken: none.".to_string(),
         t => format!("\n\nToken: {} (`{}`).", t.token_name(), t.client_type()),
     });
+    if o.check_rows.is_some() {
+        text.push_str("\n\nChecked before sending: the rows are compared with the table's columns (from the\nmetadata, cached by the client) and refused with an error naming row, column and reason\nwhen SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.");
+    }
     if let Some(p) = &o.paginate {
         text.push_str(&match p {
             Paginate::Offset { offset, limit, max, items } => format!(
@@ -604,6 +607,22 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         o.http_method.as_str(),
         o.path
     ));
+    // Rows SeaTable would store wrongly or silently drop are refused before anything is sent.
+    let check = match &o.check_rows {
+        None => quote!(),
+        Some(c) => {
+            let table = format_ident!("{}", c.table);
+            let rows = format_ident!("{}", c.rows);
+            let items = match &c.cells {
+                None => quote!(self.body.#rows.iter()),
+                Some(cells) => {
+                    let cells = format_ident!("{}", cells);
+                    quote!(self.body.#rows.iter().map(|item| &item.#cells))
+                }
+            };
+            quote!(rt::check_rows(self.client, #id, &self.body.#table, #items).await?;)
+        }
+    };
     let uses_request_mut = !pushes.is_empty() || o.body.is_some();
     let let_request = if uses_request_mut {
         quote!(let mut request = rt::Request::new(#id, rt::Method::#method, #path);)
@@ -623,6 +642,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
 
             #send_doc
             pub async fn send(self) -> Result<#out_ty, rt::Error> {
+                #check
                 #let_request
                 #(#pushes)*
                 #body_code

@@ -1,0 +1,301 @@
+//! Checks of rows before they are written. SeaTable accepts many bad cells without an
+//! error and stores something else: a checkbox `1` becomes false, a date it cannot read
+//! becomes empty, an unknown select option is created, a rating above the maximum is kept,
+//! an auto-number is overwritten, and a name that matches no column is dropped. These
+//! checks refuse such rows before anything is sent, naming row, column and reason.
+//!
+//! The operations that write rows (`appendRows`, `updateRows`; `x-check-rows` in the spec)
+//! run them through [`BaseClient`](crate::BaseClient), which takes the table's columns from
+//! its cached metadata; [`check_table_rows`] runs them on any table you have.
+
+use serde_json::{Map, Value};
+
+use crate::cells::Date;
+use crate::types::{Column, Table};
+
+/// One cell that would not be stored as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    /// Index of the row in the input, from 0.
+    pub row: usize,
+    /// The column name as written in the row.
+    pub column: String,
+    /// What is wrong and what SeaTable would do with it.
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "row {}, column `{}`: {}",
+            self.row, self.column, self.reason
+        )
+    }
+}
+
+/// Column types whose cells the server computes; a value written to them is ignored or,
+/// worse for auto-numbers, accepted and kept.
+const READ_ONLY: &[&str] = &[
+    "formula",
+    "link-formula",
+    "auto-number",
+    "creator",
+    "ctime",
+    "last-modifier",
+    "mtime",
+    "button",
+    "digital-sign",
+];
+
+/// Every problem of `rows` as writes to `table`, in row order; empty when all can be sent.
+///
+/// ```no_run
+/// # fn run(table: &seatable_api::types::Table) {
+/// let rows = vec![serde_json::json!({"Done": 1}).as_object().unwrap().clone()];
+/// for problem in seatable_api::check_table_rows(table, &rows) {
+///     eprintln!("{problem}"); // row 0, column `Done`: a checkbox takes true or false, …
+/// }
+/// # }
+/// ```
+pub fn check_table_rows<'r>(
+    table: &Table,
+    rows: impl IntoIterator<Item = &'r Map<String, Value>>,
+) -> Vec<RowProblem> {
+    let mut problems = Vec::new();
+    for (index, row) in rows.into_iter().enumerate() {
+        for (name, value) in row {
+            if let Some(reason) = check_cell(table, name, value) {
+                problems.push(RowProblem {
+                    row: index,
+                    column: name.clone(),
+                    reason,
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// The column's name and its type tag, for every variant alike.
+fn name_of(column: &Column) -> Option<String> {
+    match column {
+        Column::Unknown(value) => value
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        known => serde_json::to_value(known)
+            .ok()?
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
+}
+
+fn check_cell(table: &Table, name: &str, value: &Value) -> Option<String> {
+    if name.starts_with('_')
+        && !table
+            .columns
+            .iter()
+            .any(|c| name_of(c).as_deref() == Some(name))
+    {
+        return Some(
+            "a system field, set by the server; SeaTable ignores it in a write".to_string(),
+        );
+    }
+    let Some(column) = table
+        .columns
+        .iter()
+        .find(|c| name_of(c).as_deref() == Some(name))
+    else {
+        return Some(format!(
+            "table `{}` has no column of that name; SeaTable would drop the value without an error",
+            table.name
+        ));
+    };
+    let kind = column.tag();
+    if READ_ONLY.contains(&kind) {
+        return Some(format!(
+            "the server computes `{kind}` columns; they cannot be written"
+        ));
+    }
+    if value.is_null() {
+        return None;
+    }
+    match column {
+        Column::Link(_) => Some(
+            "a link column is not written as a cell; use the link operations (createRowLinks)"
+                .to_string(),
+        ),
+        Column::Checkbox(_) if !value.is_boolean() => Some(format!(
+            "a checkbox takes true or false, not {value}; SeaTable would store it as false"
+        )),
+        Column::Date(_) => match value.as_str().map(Date::parse) {
+            Some(Ok(_)) => None,
+            Some(Err(e)) => Some(format!("{e}; SeaTable would store an empty cell")),
+            None => Some(format!(
+                "a date is written as a string such as \"2025-03-01\" or \"2025-03-01 14:30\", not {value}"
+            )),
+        },
+        Column::SingleSelect(c) => {
+            let options = option_names(c.data.as_ref().and_then(|d| d.options.as_ref()));
+            match value.as_str() {
+                Some(v) if options.iter().any(|o| o == v) => None,
+                Some(v) => Some(unknown_option(v, &options)),
+                None => Some(format!(
+                    "a single-select cell takes an option name, not {value}"
+                )),
+            }
+        }
+        Column::MultipleSelect(c) => {
+            let options = option_names(c.data.as_ref().and_then(|d| d.options.as_ref()));
+            let Some(items) = value.as_array() else {
+                return Some(format!(
+                    "a multiple-select cell takes a list of option names, not {value}"
+                ));
+            };
+            items.iter().find_map(|item| match item.as_str() {
+                Some(v) if options.iter().any(|o| o == v) => None,
+                Some(v) => Some(unknown_option(v, &options)),
+                None => Some(format!("an option name is a string, not {item}")),
+            })
+        }
+        Column::Rate(c) => {
+            let max = c
+                .data
+                .as_ref()
+                .and_then(|d| d.rate_max_number)
+                .unwrap_or(5);
+            match value.as_i64() {
+                Some(v) if (0..=max).contains(&v) => None,
+                _ => Some(format!(
+                    "a rating is a whole number from 0 to {max}, not {value}; SeaTable would keep it anyway"
+                )),
+            }
+        }
+        _ => None,
+    }
+}
+
+fn option_names(options: Option<&Vec<crate::types::SelectOption>>) -> Vec<String> {
+    options
+        .map(|o| o.iter().map(|o| o.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn unknown_option(value: &str, options: &[String]) -> String {
+    let known = if options.is_empty() {
+        "the column has no options".to_string()
+    } else {
+        format!(
+            "the options are {}",
+            options
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        "`{value}` is not an option of this column ({known}); SeaTable would add it as a new option"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn table() -> Table {
+        serde_json::from_value(json!({
+            "_id": "0000",
+            "name": "Tasks",
+            "views": [],
+            "columns": [
+                {"key": "0000", "name": "Name", "type": "text"},
+                {"key": "a1", "name": "Done", "type": "checkbox"},
+                {"key": "a2", "name": "Due", "type": "date", "data": {"format": "YYYY-MM-DD"}},
+                {"key": "a3", "name": "Status", "type": "single-select",
+                 "data": {"options": [{"id": "111111", "name": "Open"}, {"id": "222222", "name": "Closed"}]}},
+                {"key": "a4", "name": "Tags", "type": "multiple-select",
+                 "data": {"options": [{"id": "333333", "name": "red"}]}},
+                {"key": "a5", "name": "Stars", "type": "rate", "data": {"rate_max_number": 3}},
+                {"key": "a6", "name": "Total", "type": "formula", "data": {"formula": "1+1"}},
+                {"key": "a7", "name": "Owner", "type": "link", "data": {"link_id": "l1"}},
+                {"key": "a8", "name": "No", "type": "auto-number", "data": {"format": "0000"}},
+                {"key": "a9", "name": "Future", "type": "a-type-from-a-newer-server"}
+            ]
+        }))
+        .expect("fixture table")
+    }
+
+    fn rows(value: Value) -> Vec<Map<String, Value>> {
+        value
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r.as_object().expect("row").clone())
+            .collect()
+    }
+
+    fn problems(value: Value) -> Vec<String> {
+        check_table_rows(&table(), &rows(value))
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn good_rows_pass() {
+        let found = problems(json!([
+            {"Name": "a", "Done": true, "Due": "2025-03-01", "Status": "Open",
+             "Tags": ["red"], "Stars": 3, "Future": {"any": "thing"}},
+            {"Name": null, "Done": null, "Due": "2025-03-01 14:30", "Stars": 0, "Status": null}
+        ]));
+        assert_eq!(found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn each_rule_names_row_column_and_reason() {
+        let found = problems(json!([
+            {"Done": 1},
+            {"Due": "next tuesday"},
+            {"Status": "Opne"},
+            {"Tags": ["red", "blue"]},
+            {"Stars": 4},
+            {"Total": 5},
+            {"Owner": ["row1"]},
+            {"No": "0007"},
+            {"Nmae": "typo"},
+            {"_id": "Qtf7xPmoRaiFyQPO1aENTj"},
+            {"Stars": -1}
+        ]));
+        assert_eq!(found.len(), 11, "{found:#?}");
+        assert_eq!(found[0], "row 0, column `Done`: a checkbox takes true or false, not 1; SeaTable would store it as false");
+        assert!(
+            found[1].starts_with("row 1, column `Due`: "),
+            "{}",
+            found[1]
+        );
+        assert!(
+            found[1].ends_with("; SeaTable would store an empty cell"),
+            "{}",
+            found[1]
+        );
+        assert_eq!(found[2], "row 2, column `Status`: `Opne` is not an option of this column (the options are `Open`, `Closed`); SeaTable would add it as a new option");
+        assert_eq!(found[3], "row 3, column `Tags`: `blue` is not an option of this column (the options are `red`); SeaTable would add it as a new option");
+        assert_eq!(found[4], "row 4, column `Stars`: a rating is a whole number from 0 to 3, not 4; SeaTable would keep it anyway");
+        assert_eq!(
+            found[5],
+            "row 5, column `Total`: the server computes `formula` columns; they cannot be written"
+        );
+        assert_eq!(found[6], "row 6, column `Owner`: a link column is not written as a cell; use the link operations (createRowLinks)");
+        assert_eq!(
+            found[7],
+            "row 7, column `No`: the server computes `auto-number` columns; they cannot be written"
+        );
+        assert_eq!(found[8], "row 8, column `Nmae`: table `Tasks` has no column of that name; SeaTable would drop the value without an error");
+        assert_eq!(found[9], "row 9, column `_id`: a system field, set by the server; SeaTable ignores it in a write");
+        assert_eq!(found[10], "row 10, column `Stars`: a rating is a whole number from 0 to 3, not -1; SeaTable would keep it anyway");
+    }
+}

@@ -25,6 +25,7 @@ mod admin_clients;
 mod api_token_client;
 mod base_client;
 mod client;
+mod de;
 mod error;
 mod file_upload;
 mod request;
@@ -56,3 +57,8 @@ pub use scheduler_client::SchedulerClient;
 pub use tokens::{AccountToken, ApiToken, BaseToken, SchedulerToken, Secret};
 pub use typed_rows::{AppendTypedRows, ListTypedRows, TableInput, TableRow};
 pub use validate::{check_table_rows, RowProblem};
+
+/// The README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;

@@ -658,3 +658,28 @@ async fn rows_that_seatable_would_mangle_are_refused_before_sending() {
         .await
         .unwrap();
 }
+
+#[test]
+fn structs_that_keep_unknown_fields_still_check_the_known_ones() {
+    use seatable_api::types::Table;
+    let table = json!({"_id": "0000", "name": "T", "columns": [], "views": [], "new_field": [1]});
+    let decoded: Table = serde_json::from_value(table.clone()).unwrap();
+    assert_eq!(decoded.extra.get("new_field"), Some(&json!([1])));
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), table);
+    let missing = serde_json::from_str::<Table>(r#"{"_id": "0000", "columns": [], "views": []}"#);
+    assert_eq!(
+        missing.unwrap_err().to_string(),
+        "missing field `name` at line 1 column 42"
+    );
+    let twice = serde_json::from_str::<Table>(
+        r#"{"_id": "0000", "_id": "0001", "name": "T", "columns": [], "views": []}"#,
+    );
+    assert_eq!(
+        twice.unwrap_err().to_string(),
+        "duplicate field `_id` at line 1 column 21"
+    );
+    let escaped: Table =
+        serde_json::from_str(r#"{"\u005fid": "0000", "name": "T", "columns": [], "views": []}"#)
+            .unwrap();
+    assert_eq!(escaped.id, "0000", "an escaped key is still a known field");
+}

@@ -69,18 +69,6 @@ fn example_value(t: &TypeRef, name: &str) -> String {
     }
 }
 
-fn receiver_var(t: TokenKind) -> &'static str {
-    match t {
-        TokenKind::None => "client",
-        TokenKind::Account => "account",
-        TokenKind::Api => "api",
-        TokenKind::Base => "base",
-        TokenKind::TeamAdmin => "team_admin",
-        TokenKind::SystemAdmin => "system_admin",
-        TokenKind::Scheduler => "scheduler",
-    }
-}
-
 fn operation(out: &mut String, o: &Operation, module: &str) {
     let _ = writeln!(out, "## `{}`\n", o.method_name);
     if let Some(s) = &o.summary {
@@ -223,7 +211,7 @@ fn operation(out: &mut String, o: &Operation, module: &str) {
     let _ = writeln!(
         out,
         "\n```rust,ignore\nlet result = {}.{}({}){}.await?;\n```\n",
-        receiver_var(o.token),
+        o.token.variable(),
         o.method_name,
         args.join(", "),
         setters.first().cloned().unwrap_or_default()

@@ -73,6 +73,20 @@ impl TokenKind {
         }
     }
 
+    /// The variable name examples give this kind's client (`base`, `team_admin`); the
+    /// contract tests' `Clients` struct has a field of each name.
+    pub fn variable(self) -> &'static str {
+        match self {
+            TokenKind::None => "client",
+            TokenKind::Account => "account",
+            TokenKind::Api => "api",
+            TokenKind::Base => "base",
+            TokenKind::TeamAdmin => "team_admin",
+            TokenKind::SystemAdmin => "system_admin",
+            TokenKind::Scheduler => "scheduler",
+        }
+    }
+
     /// The runtime type that holds this token.
     pub fn client_type(self) -> &'static str {
         match self {

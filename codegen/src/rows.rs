@@ -29,6 +29,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostics::{escape_pointer_token, Diagnostic, Diagnostics};
 use crate::naming;
+use crate::rust::de::{map_deserialize, DeField};
 use crate::rust::doc;
 
 /// How the row structs are generated.
@@ -768,21 +769,37 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
     ));
 
     let mut row_fields = Vec::new();
+    let mut row_de = Vec::new();
+    let mut input_de = Vec::new();
     for (key, field, what) in SYSTEM_FIELDS {
         let ident = format_ident!("{}", field);
         let d = doc(what);
         let field_tokens = match *key {
-            "_id" => quote! {
-                #d
-                #[serde(rename = "_id")]
-                pub #ident: String,
-            },
+            "_id" => {
+                row_de.push(DeField {
+                    wire: key.to_string(),
+                    ident: ident.clone(),
+                    ty: quote!(String),
+                    optional: false,
+                });
+                quote! {
+                    #d
+                    #[serde(rename = "_id")]
+                    pub #ident: String,
+                }
+            }
             _ => {
                 let ty = match *key {
                     "_ctime" | "_mtime" => quote!(#krate::cells::Timestamp),
                     "_archived" | "_locked" => quote!(bool),
                     _ => quote!(String),
                 };
+                row_de.push(DeField {
+                    wire: key.to_string(),
+                    ident: ident.clone(),
+                    ty: quote!(Option<#ty>),
+                    optional: true,
+                });
                 quote! {
                     #d
                     #[serde(rename = #key, default)]
@@ -805,7 +822,19 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
             #[serde(rename = #name, default)]
             pub #ident: Option<#ty>,
         });
+        row_de.push(DeField {
+            wire: name.clone(),
+            ident: ident.clone(),
+            ty: quote!(Option<#ty>),
+            optional: true,
+        });
         if !cell.read_only {
+            input_de.push(DeField {
+                wire: name.clone(),
+                ident: ident.clone(),
+                ty: quote!(Option<#ty>),
+                optional: true,
+            });
             let d = doc(&column_doc(column, &cell, true));
             input_fields.push(quote! {
                 #d
@@ -828,9 +857,12 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
         quote!(row)
     };
 
+    let map = quote!(rt::serde_json::Map<String, rt::serde_json::Value>);
+    let row_deserialize = map_deserialize(&row, &row_de, &map);
+    let input_deserialize = map_deserialize(&input, &input_de, &map);
     quote! {
         #row_doc
-        #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+        #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
         #[serde(crate = "rt::serde")]
         pub struct #row {
             #(#row_fields)*
@@ -838,6 +870,7 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
             #[serde(flatten)]
             pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
         }
+        #row_deserialize
         impl #krate::TableRow for #row {
             const TABLE: &'static str = #table_name;
             fn row_id(&self) -> &str {
@@ -845,7 +878,7 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
             }
         }
         #input_doc
-        #[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+        #[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize)]
         #[serde(crate = "rt::serde")]
         pub struct #input {
             #(#input_fields)*
@@ -853,6 +886,7 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
             #[serde(flatten)]
             pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
         }
+        #input_deserialize
         impl #krate::TableInput for #input {
             const TABLE: &'static str = #table_name;
         }

@@ -11,7 +11,7 @@ pub struct UpdateContactEmailRequest {
     pub new_contact_email: String,
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user~1contact-email~1/put/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateContactEmailResponse {
     /// A human-readable confirmation, in English.
@@ -20,6 +20,43 @@ pub struct UpdateContactEmailResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for UpdateContactEmailResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UpdateContactEmailResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UpdateContactEmailResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateContactEmailResponse, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "msg" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("msg"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UpdateContactEmailResponse {
+                    msg: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("msg"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-avatar~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -505,7 +542,7 @@ pub struct UpdateGroupRequest {
     pub owner: Option<String>,
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1search-group~1/get/responses/200/content/application~1json/schema/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct SearchGroupsResponseItem {
     /// The group id.
@@ -522,6 +559,70 @@ pub struct SearchGroupsResponseItem {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for SearchGroupsResponseItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = SearchGroupsResponseItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SearchGroupsResponseItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SearchGroupsResponseItem, A::Error> {
+                let mut field_0: Option<i64> = None;
+                let mut field_1: Option<String> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "owner" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("owner"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "created_at" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("created_at"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(SearchGroupsResponseItem {
+                    id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("id"))?,
+                    name: field_1
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
+                    owner: field_2.flatten(),
+                    created_at: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1members~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -652,7 +753,7 @@ pub struct CopyBaseRequest {
 /// Outcome of recreating common-dataset syncs; both lists are empty unless `is_copy_dataset_syncs` was set.
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-copy~1/post/responses/200/content/application~1json/schema/properties/common_dataset_syncs`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CopyBaseResponseCommonDatasetSyncs {
     /// The syncs recreated for the copy.
@@ -666,8 +767,58 @@ pub struct CopyBaseResponseCommonDatasetSyncs {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponseCommonDatasetSyncs {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = CopyBaseResponseCommonDatasetSyncs;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CopyBaseResponseCommonDatasetSyncs` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CopyBaseResponseCommonDatasetSyncs, A::Error> {
+                let mut field_0: Option<
+                    Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
+                > = None;
+                let mut field_1: Option<
+                    Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
+                > = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "failed" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("failed"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(CopyBaseResponseCommonDatasetSyncs {
+                    success: field_0.flatten(),
+                    failed: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-copy~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CopyBaseResponse {
     /// `dtable`
@@ -683,6 +834,65 @@ pub struct CopyBaseResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = CopyBaseResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CopyBaseResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CopyBaseResponse, A::Error> {
+                let mut field_0: Option<super::types::UserBase> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<CopyBaseResponseCommonDatasetSyncs>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "dtable" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("dtable"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "task_id" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("task_id"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "common_dataset_syncs" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "common_dataset_syncs",
+                                    ),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(CopyBaseResponse {
+                    dtable: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("dtable"))?,
+                    task_id: field_1.flatten(),
+                    common_dataset_syncs: field_2.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-external-link~1dtable-copy~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -696,7 +906,7 @@ pub struct CopyBaseFromExternalLinkRequest {
     pub folder_id: Option<i64>,
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-external-link~1dtable-copy~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CopyBaseFromExternalLinkResponse {
     /// `dtable`
@@ -706,8 +916,45 @@ pub struct CopyBaseFromExternalLinkResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for CopyBaseFromExternalLinkResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = CopyBaseFromExternalLinkResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CopyBaseFromExternalLinkResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CopyBaseFromExternalLinkResponse, A::Error> {
+                let mut field_0: Option<super::types::UserBase> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "dtable" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("dtable"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(CopyBaseFromExternalLinkResponse {
+                    dtable: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("dtable"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable-asset-upload-link~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetBaseAssetUploadLinkResponse {
     /// The file server URL to post the upload to; valid for a limited time.
@@ -728,6 +975,108 @@ pub struct GetBaseAssetUploadLinkResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetBaseAssetUploadLinkResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetBaseAssetUploadLinkResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetBaseAssetUploadLinkResponse, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<String> = None;
+                let mut field_2: Option<String> = None;
+                let mut field_3: Option<String> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "upload_link" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("upload_link"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "parent_path" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("parent_path"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "img_relative_path" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("img_relative_path"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "file_relative_path" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("file_relative_path"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "digital_signs_relative_path" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "digital_signs_relative_path",
+                                    ),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "public_path" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("public_path"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetBaseAssetUploadLinkResponse {
+                    upload_link: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "upload_link",
+                        ))?,
+                    parent_path: field_1
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "parent_path",
+                        ))?,
+                    img_relative_path: field_2
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "img_relative_path",
+                        ))?,
+                    file_relative_path: field_3
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "file_relative_path",
+                        ))?,
+                    digital_signs_relative_path: field_4.flatten(),
+                    public_path: field_5.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-asset~1{base_uuid}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -901,7 +1250,7 @@ pub struct ImportBaseFromDtableFileRequest {
     pub folder_id: Option<i64>,
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1import-dtable~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ImportBaseFromDtableFileResponse {
     /// Id of the background import job.
@@ -917,6 +1266,63 @@ pub struct ImportBaseFromDtableFileResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ImportBaseFromDtableFileResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ImportBaseFromDtableFileResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ImportBaseFromDtableFileResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ImportBaseFromDtableFileResponse, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<super::types::UserBase>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "task_id" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("task_id"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "table" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("table"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "dtable_name" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_name"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ImportBaseFromDtableFileResponse {
+                    task_id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
+                    table: field_1.flatten(),
+                    dtable_name: field_2.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1synchronous-import~1update-table-via-excel-csv~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -931,7 +1337,7 @@ pub struct UpdateTableFromFileRequest {
     pub selected_columns: String,
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1convert-big-data-view-to-excel~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ExportBigDataViewToExcelResponse {
     /// Id of the background export job.
@@ -940,6 +1346,45 @@ pub struct ExportBigDataViewToExcelResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ExportBigDataViewToExcelResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ExportBigDataViewToExcelResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ExportBigDataViewToExcelResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ExportBigDataViewToExcelResponse, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "task_id" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("task_id"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ExportBigDataViewToExcelResponse {
+                    task_id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1synchronous-import~1append-excel-csv-to-table~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -1020,7 +1465,7 @@ pub struct CreateBaseGroupShareRequest {
 /// The new share.
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/post/responses/200/content/application~1json/schema/properties/dtable_group_share`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateBaseGroupShareResponseDtableGroupShare {
     /// The group's id, echoed as the string that was sent (it is an integer in `listBaseGroupShares`).
@@ -1037,6 +1482,78 @@ pub struct CreateBaseGroupShareResponseDtableGroupShare {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGroupShare {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = CreateBaseGroupShareResponseDtableGroupShare;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CreateBaseGroupShareResponseDtableGroupShare` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateBaseGroupShareResponseDtableGroupShare, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<super::types::SharePermission> = None;
+                let mut field_3: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "group_id" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_id"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "group_name" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_name"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "permission" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("permission"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "dtable_share_id" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_share_id"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(CreateBaseGroupShareResponseDtableGroupShare {
+                    group_id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("group_id"))?,
+                    group_name: field_1.flatten(),
+                    permission: field_2
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "permission",
+                        ))?,
+                    dtable_share_id: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -1250,7 +1767,7 @@ pub struct GetCommonDatasetInfoResponse {
     pub dataset_info: super::types::DatasetInfo,
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/get/responses/200/content/application~1json/schema/properties/rows/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetCommonDatasetResponseRowsItem {
     /// The row's id in the source table.
@@ -1260,6 +1777,42 @@ pub struct GetCommonDatasetResponseRowsItem {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for GetCommonDatasetResponseRowsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetCommonDatasetResponseRowsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetCommonDatasetResponseRowsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetCommonDatasetResponseRowsItem, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetCommonDatasetResponseRowsItem {
+                    id: field_0.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -1402,7 +1955,7 @@ pub struct UploadFormLogoRequest {
 /// Confirmation; SeaTable documents only `success`, further fields are kept.
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1logos~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UploadFormLogoResponse {
     /// True when the logo was stored.
@@ -1412,6 +1965,44 @@ pub struct UploadFormLogoResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for UploadFormLogoResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UploadFormLogoResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UploadFormLogoResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UploadFormLogoResponse, A::Error> {
+                let mut field_0: Option<Option<bool>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UploadFormLogoResponse {
+                    success: field_0.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]

@@ -73,7 +73,7 @@ pub struct ListRowLinksRequest {
     pub rows: Vec<super::types::RowLinksQuery>,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1links~1/delete/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct DeleteRowLinksResponse {
     /// Number of pairs the server counted as unlinked (it also counts pairs that were not linked).
@@ -85,6 +85,57 @@ pub struct DeleteRowLinksResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for DeleteRowLinksResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = DeleteRowLinksResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `DeleteRowLinksResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DeleteRowLinksResponse, A::Error> {
+                let mut field_0: Option<i64> = None;
+                let mut field_1: Option<Option<bool>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "deleted_links_count" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("deleted_links_count"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "success" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(DeleteRowLinksResponse {
+                    deleted_links_count: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "deleted_links_count",
+                        ))?,
+                    success: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/requestBody/content/application~1json/schema/properties/matching_keys/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -105,7 +156,7 @@ pub struct AutoLinkRowsRequest {
     pub matching_keys: Vec<AutoLinkRowsRequestMatchingKeysItem>,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct AutoLinkRowsResponse {
     /// Id of the background task, for `getAutoLinkTask`.
@@ -114,6 +165,45 @@ pub struct AutoLinkRowsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for AutoLinkRowsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = AutoLinkRowsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AutoLinkRowsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AutoLinkRowsResponse, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "task_id" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("task_id"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(AutoLinkRowsResponse {
+                    task_id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// `running` while the task works, then `success` or `failed`.
 ///
@@ -205,7 +295,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponseStatus {
     }
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-link-task~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAutoLinkTaskResponse {
     /// `running` while the task works, then `success` or `failed`.
@@ -214,6 +304,43 @@ pub struct GetAutoLinkTaskResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAutoLinkTaskResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAutoLinkTaskResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAutoLinkTaskResponse, A::Error> {
+                let mut field_0: Option<GetAutoLinkTaskResponseStatus> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "status" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("status"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAutoLinkTaskResponse {
+                    status: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("status"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -560,7 +687,7 @@ pub struct UpdateSelectOptionsRequest {
     pub return_options: Option<bool>,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/put/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateSelectOptionsResponse {
     /// The changed options as stored; only sent with `return_options: true`.
@@ -573,6 +700,54 @@ pub struct UpdateSelectOptionsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for UpdateSelectOptionsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UpdateSelectOptionsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UpdateSelectOptionsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateSelectOptionsResponse, A::Error> {
+                let mut field_0: Option<Option<Vec<super::types::SelectOption>>> = None;
+                let mut field_1: Option<Option<bool>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "options" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("options"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "success" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UpdateSelectOptionsResponse {
+                    options: field_0.flatten(),
+                    success: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -619,7 +794,7 @@ pub struct AddBigDataRowsRequest {
     pub rows: Vec<super::types::RowInput>,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1add-archived-rows~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct AddBigDataRowsResponse {
     /// Number of rows created.
@@ -628,6 +803,47 @@ pub struct AddBigDataRowsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for AddBigDataRowsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = AddBigDataRowsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddBigDataRowsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddBigDataRowsResponse, A::Error> {
+                let mut field_0: Option<i64> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "inserted_row_count" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("inserted_row_count"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(AddBigDataRowsResponse {
+                    inserted_row_count: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "inserted_row_count",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1archive-view~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -639,7 +855,7 @@ pub struct MoveRowsToBigDataRequest {
     pub view_name: String,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1archive-view~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct MoveRowsToBigDataResponse {
     /// True when the rows were moved.
@@ -653,6 +869,54 @@ pub struct MoveRowsToBigDataResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for MoveRowsToBigDataResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = MoveRowsToBigDataResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `MoveRowsToBigDataResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MoveRowsToBigDataResponse, A::Error> {
+                let mut field_0: Option<Option<bool>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "error_message" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("error_message"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(MoveRowsToBigDataResponse {
+                    success: field_0.flatten(),
+                    error_message: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1unarchive~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -663,7 +927,7 @@ pub struct MoveRowsToNormalBackendRequest {
     pub row_ids: Vec<String>,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1unarchive~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct MoveRowsToNormalBackendResponse {
     /// True when the task was started.
@@ -677,8 +941,56 @@ pub struct MoveRowsToNormalBackendResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for MoveRowsToNormalBackendResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = MoveRowsToNormalBackendResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `MoveRowsToNormalBackendResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MoveRowsToNormalBackendResponse, A::Error> {
+                let mut field_0: Option<Option<bool>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "task_id" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("task_id"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(MoveRowsToNormalBackendResponse {
+                    success: field_0.flatten(),
+                    task_id: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1db-operations~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListBigDataOperationsResponse {
     /// The log entries of this page.
@@ -688,6 +1000,47 @@ pub struct ListBigDataOperationsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListBigDataOperationsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListBigDataOperationsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListBigDataOperationsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListBigDataOperationsResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::BigDataOperation>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "operations" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("operations"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListBigDataOperationsResponse {
+                    operations: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "operations",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -696,7 +1049,7 @@ pub struct CreateRowCommentRequest {
     pub comment: String,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-count~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CountRowCommentsResponse {
     /// Number of comments on the row.
@@ -706,8 +1059,45 @@ pub struct CountRowCommentsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for CountRowCommentsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = CountRowCommentsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CountRowCommentsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CountRowCommentsResponse, A::Error> {
+                let mut field_0: Option<i64> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "count" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(CountRowCommentsResponse {
+                    count: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("count"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-within-days~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListCommentsWithinDaysResponse {
     /// The comments, from all tables and rows of the base.
@@ -717,8 +1107,47 @@ pub struct ListCommentsWithinDaysResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListCommentsWithinDaysResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListCommentsWithinDaysResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListCommentsWithinDaysResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListCommentsWithinDaysResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::RowComment>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "comments" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("comments"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListCommentsWithinDaysResponse {
+                    comments: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("comments"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api~1v2.1~1dtables~1{base_uuid}~1rows-comments-num~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CountCommentsPerRowResponse {
     /// Row id → number of comments on that row.
@@ -728,8 +1157,49 @@ pub struct CountCommentsPerRowResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for CountCommentsPerRowResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = CountCommentsPerRowResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CountCommentsPerRowResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CountCommentsPerRowResponse, A::Error> {
+                let mut field_0: Option<std::collections::BTreeMap<String, i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "rows_comments_num" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("rows_comments_num"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(CountCommentsPerRowResponse {
+                    rows_comments_num: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "rows_comments_num",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListNotificationsResponse {
     /// The notifications, read and unread.
@@ -738,6 +1208,47 @@ pub struct ListNotificationsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ListNotificationsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListNotificationsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListNotificationsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListNotificationsResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::BaseNotificationItem>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "notification_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("notification_list"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListNotificationsResponse {
+                    notification_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "notification_list",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -849,7 +1360,7 @@ impl<'de> rt::serde::Deserialize<'de> for SendToastNotificationRequestToastType 
 /// The content of the toast.
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema/properties/detail`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct SendToastNotificationRequestDetail {
     /// The message text.
@@ -858,6 +1369,43 @@ pub struct SendToastNotificationRequestDetail {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for SendToastNotificationRequestDetail {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = SendToastNotificationRequestDetail;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SendToastNotificationRequestDetail` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SendToastNotificationRequestDetail, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "msg" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("msg"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(SendToastNotificationRequestDetail {
+                    msg: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("msg"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -872,7 +1420,7 @@ pub struct SendToastNotificationRequest {
     pub detail: SendToastNotificationRequestDetail,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1operations~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListOperationLogResponse {
     /// The log entries of this page.
@@ -882,8 +1430,49 @@ pub struct ListOperationLogResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListOperationLogResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListOperationLogResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListOperationLogResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListOperationLogResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::BaseOperationLogEntry>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "operations" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("operations"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListOperationLogResponse {
+                    operations: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "operations",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1activities~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListRowActivitiesResponse {
     /// The entries of this page.
@@ -896,6 +1485,57 @@ pub struct ListRowActivitiesResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListRowActivitiesResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListRowActivitiesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListRowActivitiesResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListRowActivitiesResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::BaseRowActivity>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "activities" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("activities"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListRowActivitiesResponse {
+                    activities: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "activities",
+                        ))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1snapshot~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -905,7 +1545,7 @@ pub struct CreateSnapshotRequest {
     pub dtable_name: Option<String>,
 }
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1snapshot~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateSnapshotResponse {
     /// `created` when a snapshot was saved.
@@ -917,6 +1557,53 @@ pub struct CreateSnapshotResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for CreateSnapshotResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = CreateSnapshotResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `CreateSnapshotResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<CreateSnapshotResponse, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<super::types::BaseSnapshotInfo>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "status" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("status"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "snapshot" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("snapshot"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(CreateSnapshotResponse {
+                    status: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("status"))?,
+                    snapshot: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl rt::BaseClient {
     /// Read the structure of the base.

@@ -904,7 +904,7 @@ pub struct UpdateLogoRequest {
 ///
 ///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1logo~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateLogoResponse {
     /// The URL under which the new logo is served.
@@ -918,6 +918,54 @@ pub struct UpdateLogoResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for UpdateLogoResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UpdateLogoResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UpdateLogoResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateLogoResponse, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<bool>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "logo_path" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("logo_path"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "success" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UpdateLogoResponse {
+                    logo_path: field_0.flatten(),
+                    success: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1favicon~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -929,7 +977,7 @@ pub struct UpdateFaviconRequest {
     pub with_notify: Option<bool>,
 }
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1favicon~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateFaviconResponse {
     /// The URL under which the new favicon is served.
@@ -940,6 +988,44 @@ pub struct UpdateFaviconResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for UpdateFaviconResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UpdateFaviconResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UpdateFaviconResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateFaviconResponse, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "favicon_path" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("favicon_path"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UpdateFaviconResponse {
+                    favicon_path: field_0.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1login-background-image~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -948,7 +1034,7 @@ pub struct UpdateLoginBackgroundImageRequest {
     pub login_bg_image: rt::FileUpload,
 }
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1login-background-image~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateLoginBackgroundImageResponse {
     /// The URL under which the new background image is served.
@@ -958,6 +1044,44 @@ pub struct UpdateLoginBackgroundImageResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for UpdateLoginBackgroundImageResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UpdateLoginBackgroundImageResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UpdateLoginBackgroundImageResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateLoginBackgroundImageResponse, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "login_bg_image_path" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("login_bg_image_path"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UpdateLoginBackgroundImageResponse {
+                    login_bg_image_path: field_0.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl rt::SystemAdminClient {
     /// List the user accounts of the server, one page at a time.

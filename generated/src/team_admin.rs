@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::__private as rt;
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListUsersResponse {
     /// The members on this page.
@@ -22,6 +22,75 @@ pub struct ListUsersResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListUsersResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListUsersResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListUsersResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgUser>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<bool>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "user_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("user_list"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "page" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("page"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "per_page" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("per_page"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "page_next" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("page_next"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListUsersResponse {
+                    user_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "user_list",
+                        ))?,
+                    page: field_1.flatten(),
+                    per_page: field_2.flatten(),
+                    page_next: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -75,7 +144,7 @@ pub struct EnforceTwoFactorRequest {
     pub force_2fa: bool,
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1search-dtables~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct SearchBasesResponse {
     /// The bases whose name matches.
@@ -85,8 +154,47 @@ pub struct SearchBasesResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for SearchBasesResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = SearchBasesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `SearchBasesResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SearchBasesResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgBase>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(SearchBasesResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1dtables~1{base_uuid}~1shares~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListBaseSharesResponse {
     /// One entry per user or group the base is shared with.
@@ -96,8 +204,49 @@ pub struct ListBaseSharesResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListBaseSharesResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListBaseSharesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListBaseSharesResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListBaseSharesResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgBaseShare>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "share_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("share_list"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListBaseSharesResponse {
+                    share_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "share_list",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1dtables~1{base_uuid}~1api-tokens~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListBaseApiTokensResponse {
     /// The API-Tokens of the base.
@@ -107,8 +256,49 @@ pub struct ListBaseApiTokensResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListBaseApiTokensResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListBaseApiTokensResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListBaseApiTokensResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListBaseApiTokensResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgApiToken>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "api_tokens" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("api_tokens"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListBaseApiTokensResponse {
+                    api_tokens: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "api_tokens",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1api-tokens~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListAllApiTokensResponse {
     /// The API-Tokens on this page.
@@ -121,8 +311,59 @@ pub struct ListAllApiTokensResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListAllApiTokensResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListAllApiTokensResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListAllApiTokensResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListAllApiTokensResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgApiToken>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "api_tokens" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("api_tokens"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListAllApiTokensResponse {
+                    api_tokens: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "api_tokens",
+                        ))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListGroupsResponse {
     /// The groups on this page.
@@ -140,6 +381,71 @@ pub struct ListGroupsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ListGroupsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListGroupsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListGroupsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListGroupsResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgGroup>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<bool>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "groups" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("groups"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "page" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("page"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "per_page" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("per_page"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "page_next" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("page_next"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListGroupsResponse {
+                    groups: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("groups"))?,
+                    page: field_1.flatten(),
+                    per_page: field_2.flatten(),
+                    page_next: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -163,7 +469,7 @@ pub struct UpdateGroupRequest {
     pub new_group_name: Option<String>,
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1dtables~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListGroupBasesResponse {
     /// The bases of the group.
@@ -172,6 +478,43 @@ pub struct ListGroupBasesResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ListGroupBasesResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListGroupBasesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListGroupBasesResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListGroupBasesResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgBase>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "tables" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("tables"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListGroupBasesResponse {
+                    tables: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("tables"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1groups~1move-group~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -187,7 +530,7 @@ pub struct MoveGroupRequest {
     pub to_last: Option<bool>,
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListGroupMembersResponse {
     /// The team the group belongs to.
@@ -206,6 +549,73 @@ pub struct ListGroupMembersResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListGroupMembersResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListGroupMembersResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListGroupMembersResponse, A::Error> {
+                let mut field_0: Option<Option<i64>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Vec<super::types::OrgGroupMember>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "org_id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("org_id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "group_id" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_id"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "group_name" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_name"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "members" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("members"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListGroupMembersResponse {
+                    org_id: field_0.flatten(),
+                    group_id: field_1.flatten(),
+                    group_name: field_2.flatten(),
+                    members: field_3
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("members"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -215,7 +625,7 @@ pub struct AddGroupMembersRequest {
     pub email: Vec<String>,
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/post/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct AddGroupMembersResponse {
     /// The new members.
@@ -227,6 +637,54 @@ pub struct AddGroupMembersResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for AddGroupMembersResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = AddGroupMembersResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AddGroupMembersResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AddGroupMembersResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgGroupMember>> = None;
+                let mut field_1: Option<Vec<super::types::OrgFailedUser>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "failed" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("failed"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(AddGroupMembersResponse {
+                    success: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("success"))?,
+                    failed: field_1
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("failed"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1{user_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -235,7 +693,7 @@ pub struct UpdateGroupMemberRoleRequest {
     pub is_admin: bool,
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1{user_id}~1/put/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateGroupMemberRoleResponse {
     /// True when the role was set (servers that answer with a flag only).
@@ -258,10 +716,82 @@ pub struct UpdateGroupMemberRoleResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UpdateGroupMemberRoleResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UpdateGroupMemberRoleResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateGroupMemberRoleResponse, A::Error> {
+                let mut field_0: Option<Option<bool>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<bool>> = None;
+                let mut field_4: Option<Option<super::types::OrgGroupRole>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "success" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "email" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("email"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "is_admin" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("is_admin"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "role" => {
+                            if field_4.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("role"));
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UpdateGroupMemberRoleResponse {
+                    success: field_0.flatten(),
+                    email: field_1.flatten(),
+                    name: field_2.flatten(),
+                    is_admin: field_3.flatten(),
+                    role: field_4.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A base shared with a user.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1shares~1/get/responses/200/content/application~1json/schema/properties/dtable_user_shares/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListSharesResponseDtableUserSharesItem {
     /// Id of the share.
@@ -290,10 +820,104 @@ pub struct ListSharesResponseDtableUserSharesItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListSharesResponseDtableUserSharesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListSharesResponseDtableUserSharesItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListSharesResponseDtableUserSharesItem, A::Error> {
+                let mut field_0: Option<Option<i64>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<String>> = None;
+                let mut field_6: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "share_id" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("share_id"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "dtable_uuid" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "email" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("email"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_3.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "contact_email" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("contact_email"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "avatar_url" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("avatar_url"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "permission" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("permission"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListSharesResponseDtableUserSharesItem {
+                    share_id: field_0.flatten(),
+                    dtable_uuid: field_1.flatten(),
+                    email: field_2.flatten(),
+                    name: field_3.flatten(),
+                    contact_email: field_4.flatten(),
+                    avatar_url: field_5.flatten(),
+                    permission: field_6.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A base shared with a group.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1shares~1/get/responses/200/content/application~1json/schema/properties/dtable_group_shares/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListSharesResponseDtableGroupSharesItem {
     /// Id of the share.
@@ -316,8 +940,86 @@ pub struct ListSharesResponseDtableGroupSharesItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListSharesResponseDtableGroupSharesItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListSharesResponseDtableGroupSharesItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListSharesResponseDtableGroupSharesItem, A::Error> {
+                let mut field_0: Option<Option<i64>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "share_id" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("share_id"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "dtable_uuid" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "group_id" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_id"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "group_name" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_name"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "permission" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("permission"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListSharesResponseDtableGroupSharesItem {
+                    share_id: field_0.flatten(),
+                    dtable_uuid: field_1.flatten(),
+                    group_id: field_2.flatten(),
+                    group_name: field_3.flatten(),
+                    permission: field_4.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1shares~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListSharesResponse {
     /// Bases shared with single users.
@@ -333,8 +1035,88 @@ pub struct ListSharesResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListSharesResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListSharesResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListSharesResponse, A::Error> {
+                let mut field_0: Option<Vec<ListSharesResponseDtableUserSharesItem>> = None;
+                let mut field_1: Option<Vec<ListSharesResponseDtableGroupSharesItem>> = None;
+                let mut field_2: Option<Vec<super::types::OrgViewShare>> = None;
+                let mut field_3: Option<Vec<super::types::OrgViewShare>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "dtable_user_shares" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_user_shares"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "dtable_group_shares" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_group_shares"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "view_user_shares" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("view_user_shares"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "view_group_shares" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("view_group_shares"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListSharesResponse {
+                    dtable_user_shares: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "dtable_user_shares",
+                        ))?,
+                    dtable_group_shares: field_1
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "dtable_group_shares",
+                        ))?,
+                    view_user_shares: field_2
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "view_user_shares",
+                        ))?,
+                    view_group_shares: field_3
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "view_group_shares",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1external-links~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListBaseExternalLinksResponse {
     /// The links.
@@ -347,8 +1129,57 @@ pub struct ListBaseExternalLinksResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListBaseExternalLinksResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListBaseExternalLinksResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListBaseExternalLinksResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListBaseExternalLinksResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgExternalLink>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "external_link_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("external_link_list"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "count" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListBaseExternalLinksResponse {
+                    external_link_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "external_link_list",
+                        ))?,
+                    count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1view-external-links~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListViewExternalLinksResponse {
     /// The links.
@@ -361,8 +1192,57 @@ pub struct ListViewExternalLinksResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListViewExternalLinksResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListViewExternalLinksResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListViewExternalLinksResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListViewExternalLinksResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgExternalLink>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "external_link_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("external_link_list"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "count" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListViewExternalLinksResponse {
+                    external_link_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "external_link_list",
+                        ))?,
+                    count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListInviteLinksResponse {
     /// The links on this page.
@@ -374,6 +1254,55 @@ pub struct ListInviteLinksResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ListInviteLinksResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListInviteLinksResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListInviteLinksResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListInviteLinksResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgInviteLink>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "invite_link_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("invite_link_list"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "count" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListInviteLinksResponse {
+                    invite_link_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "invite_link_list",
+                        ))?,
+                    count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// The permission new collaborators get - `r` read-only, `rw` read-write.
 ///
@@ -476,7 +1405,7 @@ pub struct UpdateInviteLinkRequest {
     pub expire_days: Option<i64>,
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1{invite_link_token}~1/put/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateInviteLinkResponse {
     /// The link's token.
@@ -510,6 +1439,116 @@ pub struct UpdateInviteLinkResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = UpdateInviteLinkResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `UpdateInviteLinkResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UpdateInviteLinkResponse, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<i64>> = None;
+                let mut field_6: Option<Option<i64>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "token" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("token"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "link" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("link"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "username" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("username"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "permission" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("permission"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "dtable" => {
+                            if field_4.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("dtable"));
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "dtable_id" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_id"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "workspace_id" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("workspace_id"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "expire_date" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("expire_date"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "ctime" => {
+                            if field_8.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("ctime"));
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(UpdateInviteLinkResponse {
+                    token: field_0.flatten(),
+                    link: field_1.flatten(),
+                    username: field_2.flatten(),
+                    permission: field_3.flatten(),
+                    dtable: field_4.flatten(),
+                    dtable_id: field_5.flatten(),
+                    workspace_id: field_6.flatten(),
+                    expire_date: field_7.flatten(),
+                    ctime: field_8.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1admin~1info~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -628,7 +1667,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsOperationGroup {
 /// One logged action.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1admin-logs~1/get/responses/200/content/application~1json/schema/properties/logs/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListAdminLogsResponseLogsItem {
     /// User id of the member who acted.
@@ -651,8 +1690,82 @@ pub struct ListAdminLogsResponseLogsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponseLogsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListAdminLogsResponseLogsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListAdminLogsResponseLogsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListAdminLogsResponseLogsItem, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<
+                    Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
+                > = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "email" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("email"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "operation" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("operation"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "detail" => {
+                            if field_3.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("detail"));
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "datetime" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("datetime"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListAdminLogsResponseLogsItem {
+                    email: field_0.flatten(),
+                    name: field_1.flatten(),
+                    operation: field_2.flatten(),
+                    detail: field_3.flatten(),
+                    datetime: field_4.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1admin-logs~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListAdminLogsResponse {
     /// The entries on this page.
@@ -664,6 +1777,53 @@ pub struct ListAdminLogsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListAdminLogsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListAdminLogsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListAdminLogsResponse, A::Error> {
+                let mut field_0: Option<Vec<ListAdminLogsResponseLogsItem>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "logs" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("logs"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListAdminLogsResponse {
+                    logs: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("logs"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Whether the user was added to or removed from the group.
 ///
@@ -784,7 +1944,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation {
 /// One membership change.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema/properties/group_member_log_list/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
     /// Whether the user was added to or removed from the group.
@@ -824,8 +1984,146 @@ pub struct ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de>
+for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListGroupMemberAuditLogsResponseGroupMemberLogListItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a `ListGroupMemberAuditLogsResponseGroupMemberLogListItem` object",
+                )
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<
+                ListGroupMemberAuditLogsResponseGroupMemberLogListItem,
+                A::Error,
+            > {
+                let mut field_0: Option<
+                    Option<
+                        ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation,
+                    >,
+                > = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<i64>> = None;
+                let mut field_5: Option<Option<String>> = None;
+                let mut field_6: Option<Option<String>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut field_9: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "operation" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("operation"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "user_email" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("user_email"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "user_name" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("user_name"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "user_contact_email" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("user_contact_email"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "group_id" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_id"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "group_name" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_name"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "operator_email" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("operator_email"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "operator_name" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("operator_name"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "operator_contact_email" => {
+                            if field_8.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "operator_contact_email",
+                                    ),
+                                );
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "date" => {
+                            if field_9.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("date"));
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
+                    operation: field_0.flatten(),
+                    user_email: field_1.flatten(),
+                    user_name: field_2.flatten(),
+                    user_contact_email: field_3.flatten(),
+                    group_id: field_4.flatten(),
+                    group_name: field_5.flatten(),
+                    operator_email: field_6.flatten(),
+                    operator_name: field_7.flatten(),
+                    operator_contact_email: field_8.flatten(),
+                    date: field_9.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListGroupMemberAuditLogsResponse {
     /// The entries on this page.
@@ -839,6 +2137,59 @@ pub struct ListGroupMemberAuditLogsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ListGroupMemberAuditLogsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListGroupMemberAuditLogsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListGroupMemberAuditLogsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListGroupMemberAuditLogsResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<ListGroupMemberAuditLogsResponseGroupMemberLogListItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "group_member_log_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "group_member_log_list",
+                                    ),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "count" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListGroupMemberAuditLogsResponse {
+                    group_member_log_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "group_member_log_list",
+                        ))?,
+                    count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1/get/parameters/3/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -921,7 +2272,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsStatus {
     }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListLoginLogsResponse {
     /// The logins on this page.
@@ -934,8 +2285,59 @@ pub struct ListLoginLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListLoginLogsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListLoginLogsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListLoginLogsResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgLoginLog>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "login_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("login_list"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListLoginLogsResponse {
+                    login_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "login_list",
+                        ))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1{user_id}~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListUserLoginLogsResponse {
     /// The logins on this page.
@@ -948,10 +2350,57 @@ pub struct ListUserLoginLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListUserLoginLogsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListUserLoginLogsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListUserLoginLogsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListUserLoginLogsResponse, A::Error> {
+                let mut field_0: Option<Vec<super::types::OrgLoginLog>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "data" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("data"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListUserLoginLogsResponse {
+                    data: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("data"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// One access to a file.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1file-access-logs~1/get/responses/200/content/application~1json/schema/properties/file_access_log_list/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListFileAccessLogsResponseFileAccessLogListItem {
     /// When the file was accessed.
@@ -995,8 +2444,145 @@ pub struct ListFileAccessLogsResponseFileAccessLogListItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de>
+for ListFileAccessLogsResponseFileAccessLogListItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListFileAccessLogsResponseFileAccessLogListItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListFileAccessLogsResponseFileAccessLogListItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListFileAccessLogsResponseFileAccessLogListItem, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<String>> = None;
+                let mut field_6: Option<Option<String>> = None;
+                let mut field_7: Option<Option<i64>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut field_9: Option<Option<String>> = None;
+                let mut field_10: Option<Option<String>> = None;
+                let mut field_11: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "timestamp" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("timestamp"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "etype" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("etype"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "device" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("device"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "user" => {
+                            if field_3.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("user"));
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_4.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "contact_email" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("contact_email"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "ip" => {
+                            if field_6.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("ip"));
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "org_id" => {
+                            if field_7.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("org_id"));
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "dtable_uuid" => {
+                            if field_8.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
+                                );
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "dtable_name" => {
+                            if field_9.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_name"),
+                                );
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        "file_path" => {
+                            if field_10.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("file_path"),
+                                );
+                            }
+                            field_10 = Some(map.next_value()?);
+                        }
+                        "file_or_dir_name" => {
+                            if field_11.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("file_or_dir_name"),
+                                );
+                            }
+                            field_11 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListFileAccessLogsResponseFileAccessLogListItem {
+                    timestamp: field_0.flatten(),
+                    etype: field_1.flatten(),
+                    device: field_2.flatten(),
+                    user: field_3.flatten(),
+                    name: field_4.flatten(),
+                    contact_email: field_5.flatten(),
+                    ip: field_6.flatten(),
+                    org_id: field_7.flatten(),
+                    dtable_uuid: field_8.flatten(),
+                    dtable_name: field_9.flatten(),
+                    file_path: field_10.flatten(),
+                    file_or_dir_name: field_11.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1file-access-logs~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListFileAccessLogsResponse {
     /// The entries on this page.
@@ -1009,10 +2595,63 @@ pub struct ListFileAccessLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListFileAccessLogsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListFileAccessLogsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListFileAccessLogsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListFileAccessLogsResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<ListFileAccessLogsResponseFileAccessLogListItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "file_access_log_list" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "file_access_log_list",
+                                    ),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "count" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListFileAccessLogsResponse {
+                    file_access_log_list: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "file_access_log_list",
+                        ))?,
+                    count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// One run of an automation rule.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1automation-logs~1/get/responses/200/content/application~1json/schema/properties/logs/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListAutomationLogsResponseLogsItem {
     /// Id of the log entry.
@@ -1050,8 +2689,130 @@ pub struct ListAutomationLogsResponseLogsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListAutomationLogsResponseLogsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListAutomationLogsResponseLogsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListAutomationLogsResponseLogsItem, A::Error> {
+                let mut field_0: Option<Option<i64>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<bool>> = None;
+                let mut field_6: Option<Option<i64>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut field_9: Option<Option<rt::serde_json::Value>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "rule_id" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("rule_id"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "rule_name" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("rule_name"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "trigger_time" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("trigger_time"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "run_condition" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("run_condition"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "success" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "org_id" => {
+                            if field_6.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("org_id"));
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "dtable_uuid" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "owner" => {
+                            if field_8.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("owner"));
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "warnings" => {
+                            if field_9.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("warnings"),
+                                );
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListAutomationLogsResponseLogsItem {
+                    id: field_0.flatten(),
+                    rule_id: field_1.flatten(),
+                    rule_name: field_2.flatten(),
+                    trigger_time: field_3.flatten(),
+                    run_condition: field_4.flatten(),
+                    success: field_5.flatten(),
+                    org_id: field_6.flatten(),
+                    dtable_uuid: field_7.flatten(),
+                    owner: field_8.flatten(),
+                    warnings: field_9.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1automation-logs~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListAutomationLogsResponse {
     /// The runs on this page.
@@ -1064,10 +2825,57 @@ pub struct ListAutomationLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListAutomationLogsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListAutomationLogsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListAutomationLogsResponse, A::Error> {
+                let mut field_0: Option<Vec<ListAutomationLogsResponseLogsItem>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "logs" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("logs"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListAutomationLogsResponse {
+                    logs: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("logs"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// One run of a Python script.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1python-runs~1/get/responses/200/content/application~1json/schema/properties/runs/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListPythonRunsResponseRunsItem {
     /// Id of the run.
@@ -1105,8 +2913,132 @@ pub struct ListPythonRunsResponseRunsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListPythonRunsResponseRunsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListPythonRunsResponseRunsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListPythonRunsResponseRunsItem, A::Error> {
+                let mut field_0: Option<Option<i64>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<String>> = None;
+                let mut field_6: Option<Option<String>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<i64>> = None;
+                let mut field_9: Option<Option<bool>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "dtable_uuid" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "owner" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("owner"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "script_name" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("script_name"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "script_display_name" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("script_display_name"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "operate_from" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("operate_from"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "started_at" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("started_at"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "finished_at" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("finished_at"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "return_code" => {
+                            if field_8.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("return_code"),
+                                );
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "success" => {
+                            if field_9.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("success"),
+                                );
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListPythonRunsResponseRunsItem {
+                    id: field_0.flatten(),
+                    dtable_uuid: field_1.flatten(),
+                    owner: field_2.flatten(),
+                    script_name: field_3.flatten(),
+                    script_display_name: field_4.flatten(),
+                    operate_from: field_5.flatten(),
+                    started_at: field_6.flatten(),
+                    finished_at: field_7.flatten(),
+                    return_code: field_8.flatten(),
+                    success: field_9.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1python-runs~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListPythonRunsResponse {
     /// The runs on this page.
@@ -1119,10 +3051,57 @@ pub struct ListPythonRunsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ListPythonRunsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ListPythonRunsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ListPythonRunsResponse, A::Error> {
+                let mut field_0: Option<Vec<ListPythonRunsResponseRunsItem>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "runs" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("runs"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ListPythonRunsResponse {
+                    runs: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("runs"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The admin actions of one day.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1admin-logs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAdminLogStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
@@ -1144,8 +3123,87 @@ pub struct GetAdminLogStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResultsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAdminLogStatisticsByDayResponseResultsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAdminLogStatisticsByDayResponseResultsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAdminLogStatisticsByDayResponseResultsItem, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<i64>> = None;
+                let mut field_4: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "date" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("date"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "number_of_operations" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "number_of_operations",
+                                    ),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "base_operations" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("base_operations"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "group_operations" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_operations"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "user_operations" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("user_operations"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAdminLogStatisticsByDayResponseResultsItem {
+                    date: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("date"))?,
+                    number_of_operations: field_1.flatten(),
+                    base_operations: field_2.flatten(),
+                    group_operations: field_3.flatten(),
+                    user_operations: field_4.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1admin-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAdminLogStatisticsByDayResponse {
     /// One entry per day.
@@ -1158,10 +3216,61 @@ pub struct GetAdminLogStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAdminLogStatisticsByDayResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAdminLogStatisticsByDayResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAdminLogStatisticsByDayResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<GetAdminLogStatisticsByDayResponseResultsItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAdminLogStatisticsByDayResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The automation runs of one day.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAutomationLogStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
@@ -1180,8 +3289,88 @@ pub struct GetAutomationLogStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de>
+for GetAutomationLogStatisticsByDayResponseResultsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAutomationLogStatisticsByDayResponseResultsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a `GetAutomationLogStatisticsByDayResponseResultsItem` object",
+                )
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAutomationLogStatisticsByDayResponseResultsItem, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "trigger_date" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("trigger_date"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "number_of_executions" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "number_of_executions",
+                                    ),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "successful_executions" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "successful_executions",
+                                    ),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "unsuccessful_executions" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "unsuccessful_executions",
+                                    ),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAutomationLogStatisticsByDayResponseResultsItem {
+                    trigger_date: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "trigger_date",
+                        ))?,
+                    number_of_executions: field_1.flatten(),
+                    successful_executions: field_2.flatten(),
+                    unsuccessful_executions: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAutomationLogStatisticsByDayResponse {
     /// One entry per day.
@@ -1194,10 +3383,61 @@ pub struct GetAutomationLogStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByDayResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAutomationLogStatisticsByDayResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAutomationLogStatisticsByDayResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAutomationLogStatisticsByDayResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<GetAutomationLogStatisticsByDayResponseResultsItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAutomationLogStatisticsByDayResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The automation runs of one base.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-base~1/get/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAutomationLogStatisticsByBaseResponseResultsItem {
     /// UUID of the base.
@@ -1216,8 +3456,88 @@ pub struct GetAutomationLogStatisticsByBaseResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de>
+for GetAutomationLogStatisticsByBaseResponseResultsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAutomationLogStatisticsByBaseResponseResultsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a `GetAutomationLogStatisticsByBaseResponseResultsItem` object",
+                )
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAutomationLogStatisticsByBaseResponseResultsItem, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "dtable_uuid" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "number_of_executions" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "number_of_executions",
+                                    ),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "successful_executions" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "successful_executions",
+                                    ),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "unsuccessful_executions" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "unsuccessful_executions",
+                                    ),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAutomationLogStatisticsByBaseResponseResultsItem {
+                    dtable_uuid: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "dtable_uuid",
+                        ))?,
+                    number_of_executions: field_1.flatten(),
+                    successful_executions: field_2.flatten(),
+                    unsuccessful_executions: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-base~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAutomationLogStatisticsByBaseResponse {
     /// One entry per base.
@@ -1230,10 +3550,61 @@ pub struct GetAutomationLogStatisticsByBaseResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByBaseResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAutomationLogStatisticsByBaseResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAutomationLogStatisticsByBaseResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAutomationLogStatisticsByBaseResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<GetAutomationLogStatisticsByBaseResponseResultsItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAutomationLogStatisticsByBaseResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The login attempts of one day.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1login-logs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetLoginLogStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
@@ -1252,8 +3623,77 @@ pub struct GetLoginLogStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResultsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetLoginLogStatisticsByDayResponseResultsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetLoginLogStatisticsByDayResponseResultsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetLoginLogStatisticsByDayResponseResultsItem, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "date" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("date"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "number_of_attempts" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("number_of_attempts"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "successful_attempts" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("successful_attempts"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "unsuccessful_attempts" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "unsuccessful_attempts",
+                                    ),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetLoginLogStatisticsByDayResponseResultsItem {
+                    date: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("date"))?,
+                    number_of_attempts: field_1.flatten(),
+                    successful_attempts: field_2.flatten(),
+                    unsuccessful_attempts: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1login-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetLoginLogStatisticsByDayResponse {
     /// One entry per day.
@@ -1266,8 +3706,59 @@ pub struct GetLoginLogStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetLoginLogStatisticsByDayResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetLoginLogStatisticsByDayResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetLoginLogStatisticsByDayResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<GetLoginLogStatisticsByDayResponseResultsItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetLoginLogStatisticsByDayResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetPythonRunStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
@@ -1295,8 +3786,108 @@ pub struct GetPythonRunStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de>
+for GetPythonRunStatisticsByDayResponseResultsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetPythonRunStatisticsByDayResponseResultsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetPythonRunStatisticsByDayResponseResultsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetPythonRunStatisticsByDayResponseResultsItem, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<i64>> = None;
+                let mut field_4: Option<Option<i64>> = None;
+                let mut field_5: Option<Option<i64>> = None;
+                let mut field_6: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "date" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("date"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "number_of_runs" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("number_of_runs"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "total_run_time" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_run_time"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "triggered_by_automation_rule" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "triggered_by_automation_rule",
+                                    ),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "triggered_manually" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("triggered_manually"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "successful_runs" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("successful_runs"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "unsuccessful_runs" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("unsuccessful_runs"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetPythonRunStatisticsByDayResponseResultsItem {
+                    date: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("date"))?,
+                    number_of_runs: field_1.flatten(),
+                    total_run_time: field_2.flatten(),
+                    triggered_by_automation_rule: field_3.flatten(),
+                    triggered_manually: field_4.flatten(),
+                    successful_runs: field_5.flatten(),
+                    unsuccessful_runs: field_6.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-day~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetPythonRunStatisticsByDayResponse {
     /// One entry per day.
@@ -1309,8 +3900,59 @@ pub struct GetPythonRunStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByDayResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetPythonRunStatisticsByDayResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetPythonRunStatisticsByDayResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetPythonRunStatisticsByDayResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<GetPythonRunStatisticsByDayResponseResultsItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetPythonRunStatisticsByDayResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-base~1/get/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetPythonRunStatisticsByBaseResponseResultsItem {
     /// UUID of the base.
@@ -1338,8 +3980,112 @@ pub struct GetPythonRunStatisticsByBaseResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de>
+for GetPythonRunStatisticsByBaseResponseResultsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetPythonRunStatisticsByBaseResponseResultsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetPythonRunStatisticsByBaseResponseResultsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetPythonRunStatisticsByBaseResponseResultsItem, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut field_2: Option<Option<i64>> = None;
+                let mut field_3: Option<Option<i64>> = None;
+                let mut field_4: Option<Option<i64>> = None;
+                let mut field_5: Option<Option<i64>> = None;
+                let mut field_6: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "base_uuid" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("base_uuid"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "number_of_runs" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("number_of_runs"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "total_run_time" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_run_time"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "triggered_by_automation_rule" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "triggered_by_automation_rule",
+                                    ),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "triggered_manually" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("triggered_manually"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "successful_runs" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("successful_runs"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "unsuccessful_runs" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("unsuccessful_runs"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetPythonRunStatisticsByBaseResponseResultsItem {
+                    base_uuid: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "base_uuid",
+                        ))?,
+                    number_of_runs: field_1.flatten(),
+                    total_run_time: field_2.flatten(),
+                    triggered_by_automation_rule: field_3.flatten(),
+                    triggered_manually: field_4.flatten(),
+                    successful_runs: field_5.flatten(),
+                    unsuccessful_runs: field_6.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-base~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetPythonRunStatisticsByBaseResponse {
     /// One entry per base.
@@ -1351,6 +4097,57 @@ pub struct GetPythonRunStatisticsByBaseResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByBaseResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetPythonRunStatisticsByBaseResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetPythonRunStatisticsByBaseResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetPythonRunStatisticsByBaseResponse, A::Error> {
+                let mut field_0: Option<
+                    Vec<GetPythonRunStatisticsByBaseResponseResultsItem>,
+                > = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "total_count" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_count"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetPythonRunStatisticsByBaseResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    total_count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/parameters/1/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1435,7 +4232,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsGroupBy {
 /// The AI costs of one owner or base in the month.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAiStatisticsResponseResultsItem {
     /// User id of the owner, or `<group id>@seafile_group` for a group.
@@ -1458,8 +4255,84 @@ pub struct GetAiStatisticsResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAiStatisticsResponseResultsItem;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAiStatisticsResponseResultsItem` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAiStatisticsResponseResultsItem, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<f64>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "owner" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("owner"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "dtable_uuid" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "total_cost" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("total_cost"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "nickname" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("nickname"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "group_name" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("group_name"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAiStatisticsResponseResultsItem {
+                    owner: field_0.flatten(),
+                    dtable_uuid: field_1.flatten(),
+                    total_cost: field_2.flatten(),
+                    nickname: field_3.flatten(),
+                    group_name: field_4.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetAiStatisticsResponse {
     /// One entry per owner or per base.
@@ -1471,6 +4344,53 @@ pub struct GetAiStatisticsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAiStatisticsResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAiStatisticsResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAiStatisticsResponse, A::Error> {
+                let mut field_0: Option<Vec<GetAiStatisticsResponseResultsItem>> = None;
+                let mut field_1: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "results" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("results"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "count" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("count"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(GetAiStatisticsResponse {
+                    results: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
+                    count: field_1.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1org-logo~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -1501,7 +4421,7 @@ pub struct VerifySamlDomainRequest {
     pub domain: String,
 }
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1verify-domain~1/put/responses/200/content/application~1json/schema`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct VerifySamlDomainResponse {
     /// True when the verification record was found.
@@ -1510,6 +4430,47 @@ pub struct VerifySamlDomainResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for VerifySamlDomainResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = VerifySamlDomainResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `VerifySamlDomainResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VerifySamlDomainResponse, A::Error> {
+                let mut field_0: Option<bool> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "domain_verified" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("domain_verified"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(VerifySamlDomainResponse {
+                    domain_verified: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field(
+                            "domain_verified",
+                        ))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl rt::TeamAdminClient {
     /// List the members of the team.

@@ -20,19 +20,6 @@ use crate::ir::*;
 /// How deep a sample follows nested named types before it keeps only required fields.
 const DEPTH: usize = 4;
 
-/// The name of the [`TokenKind`]'s client in the harness's `Clients` struct.
-pub(crate) fn client_field(t: TokenKind) -> &'static str {
-    match t {
-        TokenKind::None => "client",
-        TokenKind::Account => "account",
-        TokenKind::Api => "api",
-        TokenKind::Base => "base",
-        TokenKind::TeamAdmin => "team_admin",
-        TokenKind::SystemAdmin => "system_admin",
-        TokenKind::Scheduler => "scheduler",
-    }
-}
-
 pub(crate) fn emit(ctx: &Ctx) -> TokenStream {
     let api = ctx.api;
     let modules = api.modules.iter().map(|m| format_ident!("{}", m.name));
@@ -113,7 +100,7 @@ pub(crate) fn emit(ctx: &Ctx) -> TokenStream {
 
 fn call(ctx: &Ctx, module: &str, o: &Operation) -> TokenStream {
     let plan = plan(o);
-    let client = format_ident!("{}", client_field(o.token));
+    let client = format_ident!("{}", o.token.variable());
     let method = format_ident!("{}", o.method_name);
     let id = &o.id;
     let args = plan.positional.iter().map(|i| {

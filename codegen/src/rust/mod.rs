@@ -4,6 +4,7 @@
 //! reads like hand-written code on GitHub and nobody mistakes it for a file to edit.
 
 mod contract;
+pub(crate) mod de;
 mod operations;
 mod types;
 

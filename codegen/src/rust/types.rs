@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::de::{map_deserialize, DeField};
 use super::{doc, Ctx};
 use crate::ir::{EnumValue, Field, TypeDef, TypeKind, TypeRef, Variant};
 
@@ -85,24 +86,42 @@ fn emit_struct(
         let fd = doc(&text);
         quote! { #fd #serde pub #fname: #t, }
     });
-    let extra_ts = extra.map(|t| {
-        let map = match t {
-            TypeRef::Any => quote!(rt::serde_json::Map<String, rt::serde_json::Value>),
-            other => {
-                let v = ctx.ty(other);
-                quote!(std::collections::BTreeMap<String, #v>)
+    let Some(extra) = extra else {
+        return quote! {
+            #d
+            #derives
+            pub struct #name {
+                #(#fields_ts)*
             }
         };
-        let ed = doc("Fields the spec does not name, kept as received so that nothing is lost and they are\nsent back unchanged.");
-        quote! { #ed #[serde(flatten)] pub extra: #map, }
-    });
+    };
+    let map = match extra {
+        TypeRef::Any => quote!(rt::serde_json::Map<String, rt::serde_json::Value>),
+        other => {
+            let v = ctx.ty(other);
+            quote!(std::collections::BTreeMap<String, #v>)
+        }
+    };
+    let ed = doc("Fields the spec does not name, kept as received so that nothing is lost and they are\nsent back unchanged.");
+    let de_fields: Vec<DeField> = fields
+        .iter()
+        .map(|f| DeField {
+            wire: f.name.clone(),
+            ident: format_ident!("{}", f.rust_name),
+            ty: field_type(ctx, f),
+            optional: !f.is_plain(),
+        })
+        .collect();
+    let deserialize = map_deserialize(name, &de_fields, &map);
     quote! {
         #d
-        #derives
+        #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+        #[serde(crate = "rt::serde")]
         pub struct #name {
             #(#fields_ts)*
-            #extra_ts
+            #ed #[serde(flatten)] pub extra: #map,
         }
+        #deserialize
     }
 }
 

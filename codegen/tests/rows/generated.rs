@@ -10,7 +10,7 @@ use ::seatable_api::__private as rt;
 /// Cells of columns added after this file was generated are kept in `extra`.
 ///
 /// Read with `BaseClient::list_typed_rows` or `get_typed_row`; write with [`ProjectsInput`].
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ProjectsRow {
     /// The row id (`_id`, 22 characters); never changes.
@@ -56,6 +56,149 @@ pub struct ProjectsRow {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ProjectsRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ProjectsRow` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ProjectsRow, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<bool>> = None;
+                let mut field_6: Option<Option<bool>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut field_9: Option<Option<f64>> = None;
+                let mut field_10: Option<Option<::seatable_api::cells::FormulaValue>> = None;
+                let mut field_11: Option<Option<bool>> = None;
+                let mut field_12: Option<Option<::seatable_api::cells::Date>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "_ctime" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_ctime"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "_mtime" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_mtime"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "_creator" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_creator"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "_last_modifier" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_last_modifier"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "_archived" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_archived"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "_locked" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "_locked_by" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked_by"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "Name" => {
+                            if field_8.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Name"));
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "Price" => {
+                            if field_9.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Price"));
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        "Total" => {
+                            if field_10.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Total"));
+                            }
+                            field_10 = Some(map.next_value()?);
+                        }
+                        "Done" => {
+                            if field_11.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Done"));
+                            }
+                            field_11 = Some(map.next_value()?);
+                        }
+                        "Due" => {
+                            if field_12.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Due"));
+                            }
+                            field_12 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ProjectsRow {
+                    id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("_id"))?,
+                    ctime: field_1.flatten(),
+                    mtime: field_2.flatten(),
+                    creator: field_3.flatten(),
+                    last_modifier: field_4.flatten(),
+                    archived: field_5.flatten(),
+                    locked: field_6.flatten(),
+                    locked_by: field_7.flatten(),
+                    name: field_8.flatten(),
+                    price: field_9.flatten(),
+                    total: field_10.flatten(),
+                    done: field_11.flatten(),
+                    due: field_12.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 impl ::seatable_api::TableRow for ProjectsRow {
     const TABLE: &'static str = "Projects";
     fn row_id(&self) -> &str {
@@ -74,7 +217,7 @@ impl ::seatable_api::TableRow for ProjectsRow {
 /// ```ignore
 /// let input = ProjectsInput { /* field: Some(value), */ ..Default::default() };
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ProjectsInput {
     /// Column `Name`: text; key `0000`.
@@ -93,6 +236,66 @@ pub struct ProjectsInput {
     /// added after this file was generated can be written here.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for ProjectsInput {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = ProjectsInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `ProjectsInput` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ProjectsInput, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<f64>> = None;
+                let mut field_2: Option<Option<bool>> = None;
+                let mut field_3: Option<Option<::seatable_api::cells::Date>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "Name" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Name"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "Price" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Price"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "Done" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Done"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "Due" => {
+                            if field_3.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Due"));
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(ProjectsInput {
+                    name: field_0.flatten(),
+                    price: field_1.flatten(),
+                    done: field_2.flatten(),
+                    due: field_3.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl ::seatable_api::TableInput for ProjectsInput {
     const TABLE: &'static str = "Projects";
@@ -118,7 +321,7 @@ impl From<ProjectsRow> for ProjectsInput {
 /// Button columns hold no data and have no field: `button`.
 ///
 /// Read with `BaseClient::list_typed_rows` or `get_typed_row`; write with [`AllTypesInput`].
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct AllTypesRow {
     /// The row id (`_id`, 22 characters); never changes.
@@ -266,6 +469,469 @@ pub struct AllTypesRow {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = AllTypesRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AllTypesRow` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AllTypesRow, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<bool>> = None;
+                let mut field_6: Option<Option<bool>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut field_9: Option<Option<String>> = None;
+                let mut field_10: Option<Option<f64>> = None;
+                let mut field_11: Option<Option<Vec<String>>> = None;
+                let mut field_12: Option<Option<::seatable_api::cells::Date>> = None;
+                let mut field_13: Option<Option<::seatable_api::cells::Duration>> = None;
+                let mut field_14: Option<Option<String>> = None;
+                let mut field_15: Option<Option<Vec<String>>> = None;
+                let mut field_16: Option<Option<Vec<String>>> = None;
+                let mut field_17: Option<
+                    Option<Vec<::seatable_api::types::FileCellItem>>,
+                > = None;
+                let mut field_18: Option<Option<bool>> = None;
+                let mut field_19: Option<Option<i64>> = None;
+                let mut field_20: Option<
+                    Option<::seatable_api::types::GeolocationCell>,
+                > = None;
+                let mut field_21: Option<Option<::seatable_api::cells::FormulaValue>> = None;
+                let mut field_22: Option<
+                    Option<Vec<::seatable_api::types::LinkCellItem>>,
+                > = None;
+                let mut field_23: Option<
+                    Option<::seatable_api::cells::LinkFormulaValue>,
+                > = None;
+                let mut field_24: Option<
+                    Option<::seatable_api::types::DigitalSignCell>,
+                > = None;
+                let mut field_25: Option<Option<String>> = None;
+                let mut field_26: Option<Option<String>> = None;
+                let mut field_27: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_28: Option<Option<String>> = None;
+                let mut field_29: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_30: Option<Option<String>> = None;
+                let mut field_31: Option<Option<String>> = None;
+                let mut field_32: Option<Option<i64>> = None;
+                let mut field_33: Option<Option<f64>> = None;
+                let mut field_34: Option<Option<f64>> = None;
+                let mut field_35: Option<Option<String>> = None;
+                let mut field_36: Option<Option<String>> = None;
+                let mut field_37: Option<Option<String>> = None;
+                let mut field_38: Option<Option<String>> = None;
+                let mut field_39: Option<Option<String>> = None;
+                let mut field_40: Option<Option<String>> = None;
+                let mut field_41: Option<Option<String>> = None;
+                let mut field_42: Option<Option<String>> = None;
+                let mut field_43: Option<Option<String>> = None;
+                let mut field_44: Option<Option<String>> = None;
+                let mut field_45: Option<Option<String>> = None;
+                let mut field_46: Option<Option<rt::serde_json::Value>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "_ctime" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_ctime"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "_mtime" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_mtime"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "_creator" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_creator"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "_last_modifier" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_last_modifier"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "_archived" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_archived"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "_locked" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "_locked_by" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked_by"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "text" => {
+                            if field_8.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("text"));
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "long-text" => {
+                            if field_9.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("long-text"),
+                                );
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        "number" => {
+                            if field_10.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("number"));
+                            }
+                            field_10 = Some(map.next_value()?);
+                        }
+                        "collaborator" => {
+                            if field_11.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("collaborator"),
+                                );
+                            }
+                            field_11 = Some(map.next_value()?);
+                        }
+                        "date" => {
+                            if field_12.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("date"));
+                            }
+                            field_12 = Some(map.next_value()?);
+                        }
+                        "duration" => {
+                            if field_13.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("duration"),
+                                );
+                            }
+                            field_13 = Some(map.next_value()?);
+                        }
+                        "single-select" => {
+                            if field_14.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("single-select"),
+                                );
+                            }
+                            field_14 = Some(map.next_value()?);
+                        }
+                        "multiple-select" => {
+                            if field_15.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("multiple-select"),
+                                );
+                            }
+                            field_15 = Some(map.next_value()?);
+                        }
+                        "image" => {
+                            if field_16.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("image"));
+                            }
+                            field_16 = Some(map.next_value()?);
+                        }
+                        "file" => {
+                            if field_17.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("file"));
+                            }
+                            field_17 = Some(map.next_value()?);
+                        }
+                        "checkbox" => {
+                            if field_18.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("checkbox"),
+                                );
+                            }
+                            field_18 = Some(map.next_value()?);
+                        }
+                        "rate" => {
+                            if field_19.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("rate"));
+                            }
+                            field_19 = Some(map.next_value()?);
+                        }
+                        "geolocation" => {
+                            if field_20.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("geolocation"),
+                                );
+                            }
+                            field_20 = Some(map.next_value()?);
+                        }
+                        "formula" => {
+                            if field_21.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("formula"),
+                                );
+                            }
+                            field_21 = Some(map.next_value()?);
+                        }
+                        "link" => {
+                            if field_22.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("link"));
+                            }
+                            field_22 = Some(map.next_value()?);
+                        }
+                        "link-formula" => {
+                            if field_23.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("link-formula"),
+                                );
+                            }
+                            field_23 = Some(map.next_value()?);
+                        }
+                        "digital-sign" => {
+                            if field_24.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("digital-sign"),
+                                );
+                            }
+                            field_24 = Some(map.next_value()?);
+                        }
+                        "auto-number" => {
+                            if field_25.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("auto-number"),
+                                );
+                            }
+                            field_25 = Some(map.next_value()?);
+                        }
+                        "creator" => {
+                            if field_26.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("creator"),
+                                );
+                            }
+                            field_26 = Some(map.next_value()?);
+                        }
+                        "ctime" => {
+                            if field_27.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("ctime"));
+                            }
+                            field_27 = Some(map.next_value()?);
+                        }
+                        "last-modifier" => {
+                            if field_28.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("last-modifier"),
+                                );
+                            }
+                            field_28 = Some(map.next_value()?);
+                        }
+                        "mtime" => {
+                            if field_29.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("mtime"));
+                            }
+                            field_29 = Some(map.next_value()?);
+                        }
+                        "email" => {
+                            if field_30.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("email"));
+                            }
+                            field_30 = Some(map.next_value()?);
+                        }
+                        "url" => {
+                            if field_31.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("url"));
+                            }
+                            field_31 = Some(map.next_value()?);
+                        }
+                        "department-single-select" => {
+                            if field_32.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "department-single-select",
+                                    ),
+                                );
+                            }
+                            field_32 = Some(map.next_value()?);
+                        }
+                        "Größe (cm)" => {
+                            if field_33.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("Größe (cm)"),
+                                );
+                            }
+                            field_33 = Some(map.next_value()?);
+                        }
+                        "2024 Budget" => {
+                            if field_34.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("2024 Budget"),
+                                );
+                            }
+                            field_34 = Some(map.next_value()?);
+                        }
+                        "type" => {
+                            if field_35.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("type"));
+                            }
+                            field_35 = Some(map.next_value()?);
+                        }
+                        "Self" => {
+                            if field_36.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Self"));
+                            }
+                            field_36 = Some(map.next_value()?);
+                        }
+                        "名前" => {
+                            if field_37.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("名前"));
+                            }
+                            field_37 = Some(map.next_value()?);
+                        }
+                        "E-Mail" => {
+                            if field_38.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("E-Mail"));
+                            }
+                            field_38 = Some(map.next_value()?);
+                        }
+                        "e mail" => {
+                            if field_39.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("e mail"));
+                            }
+                            field_39 = Some(map.next_value()?);
+                        }
+                        "Name" => {
+                            if field_40.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Name"));
+                            }
+                            field_40 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_41.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_41 = Some(map.next_value()?);
+                        }
+                        "id" => {
+                            if field_42.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("id"));
+                            }
+                            field_42 = Some(map.next_value()?);
+                        }
+                        "extra" => {
+                            if field_43.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("extra"));
+                            }
+                            field_43 = Some(map.next_value()?);
+                        }
+                        "with \"quotes\" and \\ backslash" => {
+                            if field_44.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "with \"quotes\" and \\ backslash",
+                                    ),
+                                );
+                            }
+                            field_44 = Some(map.next_value()?);
+                        }
+                        "a`b" => {
+                            if field_45.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("a`b"));
+                            }
+                            field_45 = Some(map.next_value()?);
+                        }
+                        "Mood" => {
+                            if field_46.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Mood"));
+                            }
+                            field_46 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(AllTypesRow {
+                    id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("_id"))?,
+                    ctime: field_1.flatten(),
+                    mtime: field_2.flatten(),
+                    creator: field_3.flatten(),
+                    last_modifier: field_4.flatten(),
+                    archived: field_5.flatten(),
+                    locked: field_6.flatten(),
+                    locked_by: field_7.flatten(),
+                    text: field_8.flatten(),
+                    long_text: field_9.flatten(),
+                    number: field_10.flatten(),
+                    collaborator: field_11.flatten(),
+                    date: field_12.flatten(),
+                    duration: field_13.flatten(),
+                    single_select: field_14.flatten(),
+                    multiple_select: field_15.flatten(),
+                    image: field_16.flatten(),
+                    file: field_17.flatten(),
+                    checkbox: field_18.flatten(),
+                    rate: field_19.flatten(),
+                    geolocation: field_20.flatten(),
+                    formula: field_21.flatten(),
+                    link: field_22.flatten(),
+                    link_formula: field_23.flatten(),
+                    digital_sign: field_24.flatten(),
+                    auto_number: field_25.flatten(),
+                    creator_2: field_26.flatten(),
+                    ctime_2: field_27.flatten(),
+                    last_modifier_2: field_28.flatten(),
+                    mtime_2: field_29.flatten(),
+                    email: field_30.flatten(),
+                    url: field_31.flatten(),
+                    department_single_select: field_32.flatten(),
+                    groesse_cm: field_33.flatten(),
+                    _2024_budget: field_34.flatten(),
+                    type_: field_35.flatten(),
+                    self_: field_36.flatten(),
+                    column_jp01: field_37.flatten(),
+                    e_mail: field_38.flatten(),
+                    e_mail_2: field_39.flatten(),
+                    name: field_40.flatten(),
+                    name_2: field_41.flatten(),
+                    id_2: field_42.flatten(),
+                    extra_2: field_43.flatten(),
+                    with_quotes_and_backslash: field_44.flatten(),
+                    a_b: field_45.flatten(),
+                    mood: field_46.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 impl ::seatable_api::TableRow for AllTypesRow {
     const TABLE: &'static str = "All Types";
     fn row_id(&self) -> &str {
@@ -284,7 +950,7 @@ impl ::seatable_api::TableRow for AllTypesRow {
 /// ```ignore
 /// let input = AllTypesInput { /* field: Some(value), */ ..Default::default() };
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct AllTypesInput {
     /// Column `text`: text; key `0000`.
@@ -394,6 +1060,304 @@ pub struct AllTypesInput {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = AllTypesInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `AllTypesInput` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AllTypesInput, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<f64>> = None;
+                let mut field_3: Option<Option<Vec<String>>> = None;
+                let mut field_4: Option<Option<::seatable_api::cells::Date>> = None;
+                let mut field_5: Option<Option<::seatable_api::cells::Duration>> = None;
+                let mut field_6: Option<Option<String>> = None;
+                let mut field_7: Option<Option<Vec<String>>> = None;
+                let mut field_8: Option<Option<Vec<String>>> = None;
+                let mut field_9: Option<
+                    Option<Vec<::seatable_api::types::FileCellItem>>,
+                > = None;
+                let mut field_10: Option<Option<bool>> = None;
+                let mut field_11: Option<Option<i64>> = None;
+                let mut field_12: Option<
+                    Option<::seatable_api::types::GeolocationCell>,
+                > = None;
+                let mut field_13: Option<Option<String>> = None;
+                let mut field_14: Option<Option<String>> = None;
+                let mut field_15: Option<Option<i64>> = None;
+                let mut field_16: Option<Option<f64>> = None;
+                let mut field_17: Option<Option<f64>> = None;
+                let mut field_18: Option<Option<String>> = None;
+                let mut field_19: Option<Option<String>> = None;
+                let mut field_20: Option<Option<String>> = None;
+                let mut field_21: Option<Option<String>> = None;
+                let mut field_22: Option<Option<String>> = None;
+                let mut field_23: Option<Option<String>> = None;
+                let mut field_24: Option<Option<String>> = None;
+                let mut field_25: Option<Option<String>> = None;
+                let mut field_26: Option<Option<String>> = None;
+                let mut field_27: Option<Option<String>> = None;
+                let mut field_28: Option<Option<String>> = None;
+                let mut field_29: Option<Option<rt::serde_json::Value>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "text" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("text"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "long-text" => {
+                            if field_1.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("long-text"),
+                                );
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "number" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("number"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "collaborator" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("collaborator"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "date" => {
+                            if field_4.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("date"));
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "duration" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("duration"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "single-select" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("single-select"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "multiple-select" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("multiple-select"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "image" => {
+                            if field_8.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("image"));
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "file" => {
+                            if field_9.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("file"));
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        "checkbox" => {
+                            if field_10.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("checkbox"),
+                                );
+                            }
+                            field_10 = Some(map.next_value()?);
+                        }
+                        "rate" => {
+                            if field_11.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("rate"));
+                            }
+                            field_11 = Some(map.next_value()?);
+                        }
+                        "geolocation" => {
+                            if field_12.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("geolocation"),
+                                );
+                            }
+                            field_12 = Some(map.next_value()?);
+                        }
+                        "email" => {
+                            if field_13.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("email"));
+                            }
+                            field_13 = Some(map.next_value()?);
+                        }
+                        "url" => {
+                            if field_14.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("url"));
+                            }
+                            field_14 = Some(map.next_value()?);
+                        }
+                        "department-single-select" => {
+                            if field_15.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "department-single-select",
+                                    ),
+                                );
+                            }
+                            field_15 = Some(map.next_value()?);
+                        }
+                        "Größe (cm)" => {
+                            if field_16.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("Größe (cm)"),
+                                );
+                            }
+                            field_16 = Some(map.next_value()?);
+                        }
+                        "2024 Budget" => {
+                            if field_17.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("2024 Budget"),
+                                );
+                            }
+                            field_17 = Some(map.next_value()?);
+                        }
+                        "type" => {
+                            if field_18.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("type"));
+                            }
+                            field_18 = Some(map.next_value()?);
+                        }
+                        "Self" => {
+                            if field_19.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Self"));
+                            }
+                            field_19 = Some(map.next_value()?);
+                        }
+                        "名前" => {
+                            if field_20.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("名前"));
+                            }
+                            field_20 = Some(map.next_value()?);
+                        }
+                        "E-Mail" => {
+                            if field_21.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("E-Mail"));
+                            }
+                            field_21 = Some(map.next_value()?);
+                        }
+                        "e mail" => {
+                            if field_22.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("e mail"));
+                            }
+                            field_22 = Some(map.next_value()?);
+                        }
+                        "Name" => {
+                            if field_23.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Name"));
+                            }
+                            field_23 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_24.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_24 = Some(map.next_value()?);
+                        }
+                        "id" => {
+                            if field_25.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("id"));
+                            }
+                            field_25 = Some(map.next_value()?);
+                        }
+                        "extra" => {
+                            if field_26.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("extra"));
+                            }
+                            field_26 = Some(map.next_value()?);
+                        }
+                        "with \"quotes\" and \\ backslash" => {
+                            if field_27.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field(
+                                        "with \"quotes\" and \\ backslash",
+                                    ),
+                                );
+                            }
+                            field_27 = Some(map.next_value()?);
+                        }
+                        "a`b" => {
+                            if field_28.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("a`b"));
+                            }
+                            field_28 = Some(map.next_value()?);
+                        }
+                        "Mood" => {
+                            if field_29.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Mood"));
+                            }
+                            field_29 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(AllTypesInput {
+                    text: field_0.flatten(),
+                    long_text: field_1.flatten(),
+                    number: field_2.flatten(),
+                    collaborator: field_3.flatten(),
+                    date: field_4.flatten(),
+                    duration: field_5.flatten(),
+                    single_select: field_6.flatten(),
+                    multiple_select: field_7.flatten(),
+                    image: field_8.flatten(),
+                    file: field_9.flatten(),
+                    checkbox: field_10.flatten(),
+                    rate: field_11.flatten(),
+                    geolocation: field_12.flatten(),
+                    email: field_13.flatten(),
+                    url: field_14.flatten(),
+                    department_single_select: field_15.flatten(),
+                    groesse_cm: field_16.flatten(),
+                    _2024_budget: field_17.flatten(),
+                    type_: field_18.flatten(),
+                    self_: field_19.flatten(),
+                    column_jp01: field_20.flatten(),
+                    e_mail: field_21.flatten(),
+                    e_mail_2: field_22.flatten(),
+                    name: field_23.flatten(),
+                    name_2: field_24.flatten(),
+                    id_2: field_25.flatten(),
+                    extra_2: field_26.flatten(),
+                    with_quotes_and_backslash: field_27.flatten(),
+                    a_b: field_28.flatten(),
+                    mood: field_29.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 impl ::seatable_api::TableInput for AllTypesInput {
     const TABLE: &'static str = "All Types";
 }
@@ -442,7 +1406,7 @@ impl From<AllTypesRow> for AllTypesInput {
 /// Cells of columns added after this file was generated are kept in `extra`.
 ///
 /// Read with `BaseClient::list_typed_rows` or `get_typed_row`; write with [`Projects2Input`].
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct Projects2Row {
     /// The row id (`_id`, 22 characters); never changes.
@@ -476,6 +1440,117 @@ pub struct Projects2Row {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = Projects2Row;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Projects2Row` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Projects2Row, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<bool>> = None;
+                let mut field_6: Option<Option<bool>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "_ctime" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_ctime"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "_mtime" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_mtime"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "_creator" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_creator"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "_last_modifier" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_last_modifier"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "_archived" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_archived"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "_locked" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "_locked_by" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked_by"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "Title" => {
+                            if field_8.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Title"));
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(Projects2Row {
+                    id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("_id"))?,
+                    ctime: field_1.flatten(),
+                    mtime: field_2.flatten(),
+                    creator: field_3.flatten(),
+                    last_modifier: field_4.flatten(),
+                    archived: field_5.flatten(),
+                    locked: field_6.flatten(),
+                    locked_by: field_7.flatten(),
+                    title: field_8.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 impl ::seatable_api::TableRow for Projects2Row {
     const TABLE: &'static str = "projects";
     fn row_id(&self) -> &str {
@@ -494,7 +1569,7 @@ impl ::seatable_api::TableRow for Projects2Row {
 /// ```ignore
 /// let input = Projects2Input { /* field: Some(value), */ ..Default::default() };
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct Projects2Input {
     /// Column `Title`: text; key `0000`.
@@ -504,6 +1579,42 @@ pub struct Projects2Input {
     /// added after this file was generated can be written here.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for Projects2Input {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = Projects2Input;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Projects2Input` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Projects2Input, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "Title" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Title"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(Projects2Input {
+                    title: field_0.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl ::seatable_api::TableInput for Projects2Input {
     const TABLE: &'static str = "projects";
@@ -524,7 +1635,7 @@ impl From<Projects2Row> for Projects2Input {
 /// Cells of columns added after this file was generated are kept in `extra`.
 ///
 /// Read with `BaseClient::list_typed_rows` or `get_typed_row`; write with [`Table2024UebersichtInput`].
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct Table2024UebersichtRow {
     /// The row id (`_id`, 22 characters); never changes.
@@ -561,6 +1672,125 @@ pub struct Table2024UebersichtRow {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = Table2024UebersichtRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Table2024UebersichtRow` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Table2024UebersichtRow, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<bool>> = None;
+                let mut field_6: Option<Option<bool>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut field_8: Option<Option<String>> = None;
+                let mut field_9: Option<Option<::seatable_api::cells::FormulaValue>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "_id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "_ctime" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_ctime"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "_mtime" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_mtime"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        "_creator" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_creator"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        "_last_modifier" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_last_modifier"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        "_archived" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_archived"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        "_locked" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        "_locked_by" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked_by"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        "Nr" => {
+                            if field_8.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Nr"));
+                            }
+                            field_8 = Some(map.next_value()?);
+                        }
+                        "Sum" => {
+                            if field_9.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("Sum"));
+                            }
+                            field_9 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(Table2024UebersichtRow {
+                    id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("_id"))?,
+                    ctime: field_1.flatten(),
+                    mtime: field_2.flatten(),
+                    creator: field_3.flatten(),
+                    last_modifier: field_4.flatten(),
+                    archived: field_5.flatten(),
+                    locked: field_6.flatten(),
+                    locked_by: field_7.flatten(),
+                    nr: field_8.flatten(),
+                    sum: field_9.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 impl ::seatable_api::TableRow for Table2024UebersichtRow {
     const TABLE: &'static str = "2024 Übersicht";
     fn row_id(&self) -> &str {
@@ -579,13 +1809,37 @@ impl ::seatable_api::TableRow for Table2024UebersichtRow {
 /// ```ignore
 /// let input = Table2024UebersichtInput { /* field: Some(value), */ ..Default::default() };
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct Table2024UebersichtInput {
     /// More cells by column name, sent as they are: `null` empties a cell, and columns
     /// added after this file was generated can be written here.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtInput {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = Table2024UebersichtInput;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Table2024UebersichtInput` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Table2024UebersichtInput, A::Error> {
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    rt::keep(&mut extra, key, map.next_value()?);
+                }
+                Ok(Table2024UebersichtInput { extra })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 impl ::seatable_api::TableInput for Table2024UebersichtInput {
     const TABLE: &'static str = "2024 Übersicht";

@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use ::seatable_api::__private as rt;
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/Common`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct Common {
     /// `key`
@@ -16,8 +16,54 @@ pub struct Common {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for Common {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = Common;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `Common` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Common, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<String> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "key" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("key"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(Common {
+                    key: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("key"))?,
+                    name: field_1
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/NumberData`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct NumberData {
     /// `precision`
@@ -28,10 +74,48 @@ pub struct NumberData {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
+impl<'de> rt::serde::Deserialize<'de> for NumberData {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = NumberData;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `NumberData` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NumberData, A::Error> {
+                let mut field_0: Option<Option<i64>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "precision" => {
+                            if field_0.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("precision"),
+                                );
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(NumberData {
+                    precision: field_0.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/TextColumn`.
 pub type TextColumn = Common;
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/NumberColumn`.
-#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct NumberColumn {
     /// `key`
@@ -45,6 +129,60 @@ pub struct NumberColumn {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for NumberColumn {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = NumberColumn;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `NumberColumn` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<NumberColumn, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<String> = None;
+                let mut field_2: Option<Option<NumberData>> = None;
+                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    match key.as_str() {
+                        "key" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("key"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        "name" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        "data" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("data"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                    }
+                }
+                Ok(NumberColumn {
+                    key: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("key"))?,
+                    name: field_1
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
+                    data: field_2.flatten(),
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/Column`.
 #[derive(Clone, Debug, PartialEq)]

@@ -669,7 +669,7 @@ fn structs_that_keep_unknown_fields_still_check_the_known_ones() {
     let missing = serde_json::from_str::<Table>(r#"{"_id": "0000", "columns": [], "views": []}"#);
     assert_eq!(
         missing.unwrap_err().to_string(),
-        "missing field `name` at line 1 column 42"
+        "missing field `name` at line 1 column 43"
     );
     let twice = serde_json::from_str::<Table>(
         r#"{"_id": "0000", "_id": "0001", "name": "T", "columns": [], "views": []}"#,

@@ -265,8 +265,21 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Date::parse(&text).map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(ParseStr("a date string", Date::parse))
+    }
+}
+
+/// Parses the string where the deserializer holds it, without copying it first (a page of
+/// rows has several dates per row).
+struct ParseStr<T>(&'static str, fn(&str) -> Result<T, CellError>);
+
+impl<T> serde::de::Visitor<'_> for ParseStr<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        (self.1)(text).map_err(E::custom)
     }
 }
 
@@ -374,8 +387,7 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(ParseStr("a time stamp string", Timestamp::parse))
     }
 }
 

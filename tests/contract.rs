@@ -24,6 +24,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+mod support;
+
 mod generated {
     use super::{roundtrip, sample, Clients, Outcome};
     include!("../generated/tests/contract.rs");
@@ -547,28 +549,6 @@ const SKIPPED: &[(&str, &str, &str)] = &[
     ("test_team_apps", "", "app lists of a newer server (`managed_apps`, `count`), not in SeaTable 6.2's published API"),
 ];
 
-/// The recordings were normalised by type: a value became the name of its type. Where that
-/// name is not a string, a plausible value of the type goes back in, on both sides of the
-/// comparison (`"str"` stays, being a string already).
-fn restore_placeholders(v: &mut Value) {
-    match v {
-        Value::String(s) => {
-            let plausible = match s.as_str() {
-                "int" => serde_json::json!(7),
-                "float" => serde_json::json!(1.5),
-                "bool" => serde_json::json!(true),
-                "list" => serde_json::json!([]),
-                "dict" => serde_json::json!({}),
-                _ => return,
-            };
-            *v = plausible;
-        }
-        Value::Array(items) => items.iter_mut().for_each(restore_placeholders),
-        Value::Object(map) => map.values_mut().for_each(restore_placeholders),
-        _ => {}
-    }
-}
-
 #[test]
 fn recorded_answers_decode_losslessly() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/recorded");
@@ -612,7 +592,7 @@ fn recorded_answers_decode_losslessly() {
         };
         let text = std::fs::read_to_string(path).expect("read recorded answer");
         let mut value: Value = serde_json::from_str(&text).expect("recorded answers are JSON");
-        restore_placeholders(&mut value);
+        support::restore_placeholders(&mut value);
         if let Some(list) = list {
             value = serde_json::json!({ list: [value] });
         }

@@ -9,24 +9,14 @@ use serde_json::{json, Value};
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A recorded answer with the suite's type-name placeholders put back as values of that
-/// type: `"bool"` → `true`, `"int"` → `1`, `"dict"` → `{}`, `"list"` → `[]`.
+mod support;
+
+/// A recorded answer, its type-name placeholders put back (see `support`).
 fn recorded(name: &str) -> Value {
     let text =
         std::fs::read_to_string(format!("tests/recorded/{name}.json")).expect("recorded file");
     let mut value: Value = serde_json::from_str(&text).expect("recorded JSON");
-    fn fill(v: &mut Value) {
-        match v {
-            Value::String(s) if s == "bool" => *v = json!(true),
-            Value::String(s) if s == "int" => *v = json!(1),
-            Value::String(s) if s == "dict" => *v = json!({}),
-            Value::String(s) if s == "list" => *v = json!([]),
-            Value::Array(items) => items.iter_mut().for_each(fill),
-            Value::Object(map) => map.values_mut().for_each(fill),
-            _ => {}
-        }
-    }
-    fill(&mut value);
+    support::restore_placeholders(&mut value);
     value
 }
 

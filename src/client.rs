@@ -331,6 +331,11 @@ impl Client {
         Ok(self.with_account_token(AccountToken::from(answer.token)))
     }
 
+    /// The HTTP client every request goes through.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     fn url(&self, request: &Request) -> Result<url::Url, Error> {
         let operation = request.operation;
         let invalid = |message: String| {

@@ -21,6 +21,20 @@ pub enum ErrorKind {
     InvalidUrl,
 }
 
+/// Whether a failed request may have changed data on the server: what decides if a write
+/// can be sent again without doing it twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Certainly not: the request never reached the server, was refused before it was
+    /// processed (429, 503, 4xx), or was never sent (a bad argument).
+    No,
+    /// Unknown: the connection broke or timed out after the request was sent, or the
+    /// server failed with 500, 502 or 504 while processing it.
+    Maybe,
+    /// Yes: the server answered 2xx, but the answer could not be read.
+    Yes,
+}
+
 /// A failed call. Neither `Display` nor `Debug` shows a token.
 ///
 /// ```no_run
@@ -40,6 +54,7 @@ pub struct Error {
     message: Option<String>,
     body: Option<String>,
     retryable: bool,
+    applied: Applied,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -56,6 +71,7 @@ impl Error {
             message: Some(message.into()),
             body: None,
             retryable: false,
+            applied: Applied::No,
             source: None,
         }
     }
@@ -87,6 +103,12 @@ impl Error {
             502..=504 => (ErrorKind::Api, true),
             _ => (ErrorKind::Api, false),
         };
+        // A gateway that answers 503 or 429 turned the request away before SeaTable
+        // processed it; a 500, 502 or 504 may come after the work was done.
+        let applied = match status {
+            500 | 502 | 504 => Applied::Maybe,
+            _ => Applied::No,
+        };
         Error {
             kind,
             operation: Some(operation.to_string()),
@@ -94,6 +116,7 @@ impl Error {
             message: seatable_message(&body),
             body: Some(body),
             retryable,
+            applied,
             source: None,
         }
     }
@@ -106,13 +129,14 @@ impl Error {
                 .with_operation(operation)
                 .with_source(e);
         }
-        let (message, retryable) = if e.is_timeout() {
-            ("the request timed out", true)
-        } else if e.is_connect() {
-            ("could not connect to the server", true)
+        let (message, retryable, applied) = if e.is_connect() {
+            // Checked first: a connect timeout is a timeout too, but nothing was sent.
+            ("could not connect to the server", true, Applied::No)
+        } else if e.is_timeout() {
+            ("the request timed out", true, Applied::Maybe)
         } else {
             // Cut off mid-answer, for example: the server may have acted on the request.
-            ("the request failed", false)
+            ("the request failed", false, Applied::Maybe)
         };
         // reqwest's own message names the URL, which never holds a token (tokens go in
         // headers), so it may stay as the source.
@@ -123,6 +147,7 @@ impl Error {
             message: Some(message.to_string()),
             body: None,
             retryable,
+            applied,
             source: Some(Box::new(e)),
         }
     }
@@ -151,6 +176,7 @@ impl Error {
             message: Some(replace_all(&message, &secrets)),
             body: Some(replace_all(body, &secrets)),
             retryable: false,
+            applied: Applied::Yes,
             source: Some(Box::new(e)),
         }
     }
@@ -253,6 +279,25 @@ impl Error {
     /// ```
     pub fn is_retryable(&self) -> bool {
         self.retryable
+    }
+
+    /// Whether the failed request may have changed data on the server; a write whose
+    /// answer is [`Applied::No`] can be sent again without doing it twice.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) {
+    /// use seatable_api::Applied;
+    /// if let Err(e) = base.append_rows("Table1", Vec::<seatable_api::types::RowInput>::new()).await {
+    ///     match e.applied() {
+    ///         Applied::No => { /* safe to send again */ }
+    ///         Applied::Maybe => { /* look before sending again */ }
+    ///         Applied::Yes => { /* stored; only the answer was unreadable */ }
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn applied(&self) -> Applied {
+        self.applied
     }
 }
 
@@ -380,20 +425,25 @@ mod tests {
 
     #[test]
     fn classifies_statuses() {
+        use Applied::{Maybe, No};
         let cases = [
-            (400, ErrorKind::Api, false),
-            (401, ErrorKind::Api, false),
-            (404, ErrorKind::Api, false),
-            (429, ErrorKind::RateLimited, true),
-            (500, ErrorKind::Api, false),
-            (501, ErrorKind::Api, false),
-            (502, ErrorKind::Api, true),
-            (503, ErrorKind::Api, true),
-            (504, ErrorKind::Api, true),
+            (400, ErrorKind::Api, false, No),
+            (401, ErrorKind::Api, false, No),
+            (404, ErrorKind::Api, false, No),
+            (429, ErrorKind::RateLimited, true, No),
+            (500, ErrorKind::Api, false, Maybe),
+            (501, ErrorKind::Api, false, No),
+            (502, ErrorKind::Api, true, Maybe),
+            (503, ErrorKind::Api, true, No),
+            (504, ErrorKind::Api, true, Maybe),
         ];
-        for (status, kind, retryable) in cases {
+        for (status, kind, retryable, applied) in cases {
             let e = Error::from_status("x", status, "", None);
-            assert_eq!((e.kind(), e.is_retryable()), (kind, retryable), "{status}");
+            assert_eq!(
+                (e.kind(), e.is_retryable(), e.applied()),
+                (kind, retryable, applied),
+                "{status}"
+            );
         }
     }
 
@@ -437,6 +487,7 @@ mod tests {
         .unwrap_err();
         let e = Error::decode("getBaseToken", &track.path().to_string(), e, body);
         assert_eq!(e.kind(), ErrorKind::Decode);
+        assert_eq!(e.applied(), Applied::Yes, "a 2xx answer came");
         assert_eq!(
             e.to_string(),
             "getBaseToken: response did not match the expected type at line 1 column 68 \
@@ -456,6 +507,7 @@ mod tests {
             (e.kind(), e.is_retryable()),
             (ErrorKind::InvalidArgument, false)
         );
+        assert_eq!(e.applied(), Applied::No, "never sent");
         assert_eq!(
             e.to_string(),
             "appendRows: cannot encode the request: an error occurred when formatting an argument"

@@ -49,7 +49,7 @@ pub use admin_clients::{SystemAdminClient, TeamAdminClient};
 pub use api_token_client::ApiTokenClient;
 pub use base_client::BaseClient;
 pub use client::{Client, ClientBuilder};
-pub use error::{Error, ErrorKind};
+pub use error::{Applied, Error, ErrorKind};
 pub use file_upload::FileUpload;
 pub use generated::*;
 pub use row_access::RowView;

@@ -1,7 +1,7 @@
 //! [`AccountClient`]: the operations of a user account, authorised by its Account-Token.
 
-use crate::base_client::BaseClient;
-use crate::client::Client;
+use crate::base_client::{BaseClient, Renewal};
+use crate::client::{Auth, Client};
 use crate::error::Error;
 use crate::request::{BoxFuture, Request, Response, Transport};
 use crate::tokens::AccountToken;
@@ -37,7 +37,12 @@ impl AccountClient {
     /// ```
     pub async fn base(&self, workspace_id: i64, base_name: &str) -> Result<BaseClient, Error> {
         let access = self.get_base_token(workspace_id, base_name).await?;
-        BaseClient::from_access(self.client.clone(), "getBaseTokenForBase", access)
+        let renewal = Renewal::Account {
+            account: self.clone(),
+            workspace_id,
+            base_name: base_name.to_string(),
+        };
+        BaseClient::from_access(self.client.clone(), "getBaseTokenForBase", access, renewal)
     }
 
     /// The server this account lives on.
@@ -54,6 +59,9 @@ impl AccountClient {
 
 impl Transport for AccountClient {
     fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(self.client.send(Some(self.token.expose_secret()), request))
+        Box::pin(
+            self.client
+                .send(Auth::Static(self.token.expose_secret()), request),
+        )
     }
 }

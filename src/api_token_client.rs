@@ -1,7 +1,7 @@
 //! [`ApiTokenClient`]: the operations authorised by the API-Token of one base.
 
-use crate::base_client::BaseClient;
-use crate::client::Client;
+use crate::base_client::{BaseClient, Renewal};
+use crate::client::{Auth, Client};
 use crate::error::Error;
 use crate::request::{BoxFuture, Request, Response, Transport};
 use crate::tokens::ApiToken;
@@ -37,7 +37,8 @@ impl ApiTokenClient {
     /// ```
     pub async fn base(&self) -> Result<BaseClient, Error> {
         let access = self.get_base_token().await?;
-        BaseClient::from_access(self.client.clone(), "getBaseToken", access)
+        let renewal = Renewal::Api(self.clone());
+        BaseClient::from_access(self.client.clone(), "getBaseToken", access, renewal)
     }
 
     /// The server the base lives on.
@@ -54,6 +55,9 @@ impl ApiTokenClient {
 
 impl Transport for ApiTokenClient {
     fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(self.client.send(Some(self.token.expose_secret()), request))
+        Box::pin(
+            self.client
+                .send(Auth::Static(self.token.expose_secret()), request),
+        )
     }
 }

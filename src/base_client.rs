@@ -2,22 +2,70 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use crate::client::Client;
+use crate::account_client::AccountClient;
+use crate::api_token_client::ApiTokenClient;
+use crate::client::{Auth, Client};
 use crate::error::{Error, ErrorKind};
 use crate::request::{BoxFuture, Request, Response, Transport};
 use crate::tokens::BaseToken;
 use crate::types::{BaseAccess, Metadata};
 use crate::validate::check_table_rows;
 
+/// How a base's client gets a new Base-Token.
+pub(crate) enum Renewal {
+    /// It cannot: the token was handed over by the caller.
+    None,
+    /// Exchanging the base's API-Token again.
+    Api(ApiTokenClient),
+    /// Asking again with the Account-Token.
+    Account {
+        account: AccountClient,
+        workspace_id: i64,
+        base_name: String,
+    },
+}
+
+/// The Base-Token in use, numbered so that a renewal is done once for all requests that
+/// saw the same token fail.
+struct TokenState {
+    token: Arc<BaseToken>,
+    generation: u64,
+    /// When to renew it ahead of its expiry.
+    renew_at: SystemTime,
+    /// When it expires (its JWT `exp`, else three days after it was received).
+    expires_at: SystemTime,
+}
+
+impl TokenState {
+    fn new(token: BaseToken, generation: u64) -> TokenState {
+        let now = SystemTime::now();
+        // SeaTable's default lifetime, for a token that does not say.
+        let expires_at = token
+            .expires_at()
+            .unwrap_or_else(|| now + Duration::from_secs(3 * 24 * 3600));
+        let lifetime = expires_at.duration_since(now).unwrap_or(Duration::ZERO);
+        // A minute ahead, or a tenth of the lifetime for short-lived tokens.
+        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        TokenState {
+            token: Arc::new(token),
+            generation,
+            renew_at: expires_at - margin,
+            expires_at,
+        }
+    }
+}
+
 struct BaseInner {
     client: Client,
     base_uuid: String,
-    // Shared by every clone, so that a refreshed token reaches them all. A std lock is
-    // enough: it is held only to copy or swap the token, never across an `.await`
-    // (a refresh will take a lock of its own, so only one request renews the token).
-    token: RwLock<BaseToken>,
+    // Shared by every clone, so that a renewed token reaches them all. A std lock is
+    // enough: it is held only to copy or swap the token, never across an `.await`;
+    // `renewing` is the lock that makes one request renew the token for all.
+    token: RwLock<TokenState>,
+    renewal: Renewal,
+    renewing: tokio::sync::Mutex<()>,
     /// The base's structure, loaded on first need; written rows are checked against it.
     metadata: tokio::sync::Mutex<Option<Arc<Metadata>>>,
     check_writes: AtomicBool,
@@ -56,11 +104,22 @@ impl BaseClient {
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
     pub fn new(client: Client, base_uuid: impl Into<String>, token: BaseToken) -> BaseClient {
+        BaseClient::with_renewal(client, base_uuid.into(), token, Renewal::None)
+    }
+
+    fn with_renewal(
+        client: Client,
+        base_uuid: String,
+        token: BaseToken,
+        renewal: Renewal,
+    ) -> BaseClient {
         BaseClient {
             inner: Arc::new(BaseInner {
                 client,
-                base_uuid: base_uuid.into(),
-                token: RwLock::new(token),
+                base_uuid,
+                token: RwLock::new(TokenState::new(token, 0)),
+                renewal,
+                renewing: tokio::sync::Mutex::new(()),
                 metadata: tokio::sync::Mutex::new(None),
                 check_writes: AtomicBool::new(true),
             }),
@@ -72,6 +131,7 @@ impl BaseClient {
         client: Client,
         operation: &str,
         access: BaseAccess,
+        renewal: Renewal,
     ) -> Result<BaseClient, Error> {
         // Every base operation puts the UUID in its path; without one they would all fail
         // far from the cause.
@@ -82,10 +142,11 @@ impl BaseClient {
             )
             .with_operation(operation));
         }
-        Ok(BaseClient::new(
+        Ok(BaseClient::with_renewal(
             client,
             access.dtable_uuid,
             access.access_token.into(),
+            renewal,
         ))
     }
 
@@ -111,7 +172,110 @@ impl BaseClient {
     /// # }
     /// ```
     pub fn token_expires_at(&self) -> Option<SystemTime> {
-        self.token().expires_at()
+        self.state(|s| s.token.expires_at())
+    }
+
+    /// Gets a new Base-Token now, the way this client got its first one (API-Token or
+    /// Account-Token). The client does this by itself a minute before the token expires
+    /// and when the server rejects it; this is for callers that want to choose the moment.
+    /// Fails for a client made with [`BaseClient::new`], which cannot renew its token.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// base.renew_token().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn renew_token(&self) -> Result<(), Error> {
+        let generation = self.state(|s| s.generation);
+        if self.renew(generation).await? {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "this client was given its Base-Token and has no API-Token or Account-Token \
+                 to get a new one",
+            ))
+        }
+    }
+
+    fn state<T>(&self, read: impl FnOnce(&TokenState) -> T) -> T {
+        // Nothing that can panic runs under the lock, so a poisoned one still holds a
+        // whole token.
+        read(
+            &self
+                .inner
+                .token
+                .read()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    /// The token to send now and its generation; renewed first when its time has come.
+    /// When that renewal fails while the old token is still valid, the old one is used.
+    pub(crate) async fn current_token(&self) -> Result<(Arc<BaseToken>, u64), Error> {
+        let (token, generation, renew_at, expires_at) =
+            self.state(|s| (Arc::clone(&s.token), s.generation, s.renew_at, s.expires_at));
+        let now = SystemTime::now();
+        if now < renew_at || matches!(self.inner.renewal, Renewal::None) {
+            return Ok((token, generation));
+        }
+        match self.renew(generation).await {
+            Ok(_) => Ok(self.state(|s| (Arc::clone(&s.token), s.generation))),
+            Err(e) if now < expires_at => {
+                tracing::warn!(error = %e, "could not renew the Base-Token ahead of its expiry");
+                Ok((token, generation))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The server rejected the token of `generation`: renews it unless another request
+    /// already did. Whether the request should be sent again.
+    pub(crate) async fn renew_rejected(&self, generation: u64) -> Result<bool, Error> {
+        self.renew(generation).await
+    }
+
+    /// Renews the token of `generation`, once however many requests ask at the same time:
+    /// the first one fetches, the others wait and find the new token. `false` when the
+    /// client cannot renew.
+    async fn renew(&self, generation: u64) -> Result<bool, Error> {
+        if matches!(self.inner.renewal, Renewal::None) {
+            return Ok(false);
+        }
+        let _renewing = self.inner.renewing.lock().await;
+        if self.state(|s| s.generation) != generation {
+            return Ok(true);
+        }
+        let (operation, access) = match &self.inner.renewal {
+            Renewal::None => return Ok(false),
+            Renewal::Api(api) => ("getBaseToken", api.get_base_token().await?),
+            Renewal::Account {
+                account,
+                workspace_id,
+                base_name,
+            } => (
+                "getBaseTokenForBase",
+                account.get_base_token(*workspace_id, base_name).await?,
+            ),
+        };
+        if access.dtable_uuid != self.inner.base_uuid {
+            return Err(Error::new(
+                ErrorKind::Decode,
+                format!(
+                    "the renewed token is for base `{}`, not `{}`",
+                    access.dtable_uuid, self.inner.base_uuid
+                ),
+            )
+            .with_operation(operation));
+        }
+        let renewed = TokenState::new(access.access_token.into(), generation + 1);
+        *self
+            .inner
+            .token
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = renewed;
+        tracing::debug!(operation, "Base-Token renewed");
+        Ok(true)
     }
 
     /// The server the base lives on.
@@ -172,27 +336,11 @@ impl BaseClient {
         *cached = Some(Arc::clone(&loaded));
         Ok(loaded)
     }
-
-    fn token(&self) -> BaseToken {
-        // Nothing that can panic runs under the lock, so a poisoned one still holds a
-        // whole token.
-        self.inner
-            .token
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
 }
 
 impl Transport for BaseClient {
     fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(async move {
-            let token = self.token();
-            self.inner
-                .client
-                .send(Some(token.expose_secret()), request)
-                .await
-        })
+        Box::pin(self.inner.client.send(Auth::Base(self), request))
     }
 }
 

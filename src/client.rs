@@ -1,8 +1,12 @@
 //! [`Client`], the connection to one server without a token, how it is configured
 //! ([`ClientBuilder`]) and how every request of every client type goes over the wire.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use tracing::Instrument;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
@@ -11,8 +15,9 @@ use crate::api_token_client::ApiTokenClient;
 use crate::base_client::BaseClient;
 use crate::error::{Error, ErrorKind};
 use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
+use crate::retry::{retry_after, Limiter, RateLimit, RetryPolicy};
 use crate::scheduler_client::SchedulerClient;
-use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
+use crate::tokens::{AccountToken, ApiToken, BaseToken, SchedulerToken};
 
 struct Inner {
     http: reqwest::Client,
@@ -20,6 +25,11 @@ struct Inner {
     /// The path of `server_url` (empty, or `/seatable` behind a reverse proxy), to check
     /// that a request's path arrives as written.
     base_path: String,
+    retry: RetryPolicy,
+    requests_per_minute: Option<u32>,
+    /// The client-side limiters, by base UUID ("" for requests outside a base).
+    limiters: Mutex<HashMap<String, Arc<Limiter>>>,
+    rate_limit: Mutex<Option<RateLimit>>,
 }
 
 /// A connection to one SeaTable server; cheap to clone, and the starting point for the
@@ -60,6 +70,8 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: String,
+    retry: RetryPolicy,
+    requests_per_minute: Option<u32>,
 }
 
 /// A bare host means https. Deciding on the scheme before any slash is trimmed keeps
@@ -181,6 +193,35 @@ impl ClientBuilder {
         self
     }
 
+    /// When and how often failed requests are repeated (default: [`RetryPolicy::default`]).
+    ///
+    /// ```no_run
+    /// let client = seatable_api::Client::builder("https://cloud.seatable.io")
+    ///     .retry_policy(seatable_api::RetryPolicy::default().max_retries(8))
+    ///     .build()?;
+    /// # Ok::<(), seatable_api::Error>(())
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends at most `n` requests per minute for each base (and `n` for all requests
+    /// outside a base), waiting when a minute's share is used up: a job stays under
+    /// SeaTable's rate limit (200 per minute and base on SeaTable Cloud) instead of
+    /// running into 429s. Off by default. Repetitions count too.
+    ///
+    /// ```no_run
+    /// let client = seatable_api::Client::builder("https://cloud.seatable.io")
+    ///     .requests_per_minute(180)
+    ///     .build()?;
+    /// # Ok::<(), seatable_api::Error>(())
+    /// ```
+    pub fn requests_per_minute(mut self, n: u32) -> Self {
+        self.requests_per_minute = Some(n);
+        self
+    }
+
     /// Builds the client; fails with [`ErrorKind::InvalidUrl`] when the server URL is not
     /// an http(s) URL of a host.
     ///
@@ -207,6 +248,10 @@ impl ClientBuilder {
                 http,
                 base_path: url.path().trim_end_matches('/').to_string(),
                 server_url: url.as_str().trim_end_matches('/').to_string(),
+                retry: self.retry,
+                requests_per_minute: self.requests_per_minute,
+                limiters: Mutex::new(HashMap::new()),
+                rate_limit: Mutex::new(None),
             }),
         })
     }
@@ -236,6 +281,8 @@ impl Client {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("seatable-api/", env!("CARGO_PKG_VERSION")).to_string(),
+            retry: RetryPolicy::default(),
+            requests_per_minute: None,
         }
     }
 
@@ -332,6 +379,7 @@ impl Client {
     }
 
     /// The HTTP client every request goes through.
+    #[allow(dead_code)] // for the file download helpers
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
@@ -362,18 +410,127 @@ impl Client {
         Ok(url)
     }
 
-    /// Sends `request` with `token` as Bearer token; what every client's [`Transport`]
-    /// does.
-    pub(crate) async fn send(
+    /// Sends `request` signed by `auth`, repeating it as the [`RetryPolicy`] allows and
+    /// renewing an expired Base-Token once; what every client's [`Transport`] does.
+    pub(crate) async fn send(&self, auth: Auth<'_>, request: Request) -> Result<Response, Error> {
+        let span = tracing::debug_span!(
+            "seatable.request",
+            operation = request.operation,
+            method = %request.method,
+            status = tracing::field::Empty,
+            retries = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        self.send_with_retries(auth, request).instrument(span).await
+    }
+
+    async fn send_with_retries(&self, auth: Auth<'_>, request: Request) -> Result<Response, Error> {
+        let started = std::time::Instant::now();
+        let url = self.url(&request)?;
+        let limiter = self.limiter(&auth);
+        let mut retries = 0;
+        let mut rate_limited = 0;
+        let mut rate_waited = Duration::ZERO;
+        let mut renewed = false;
+        let span = tracing::Span::current();
+        loop {
+            if let Some(limiter) = &limiter {
+                limiter.acquire().await;
+            }
+            let (token, generation) = match &auth {
+                Auth::None => (None, 0),
+                Auth::Static(token) => (Some(Token::Borrowed(token)), 0),
+                Auth::Base(base) => {
+                    let (token, generation) = base.current_token().await?;
+                    (Some(Token::Shared(token)), generation)
+                }
+            };
+            let result = self
+                .send_once(&url, &request, token.as_ref().map(Token::as_str))
+                .await;
+            let error = match result {
+                Ok(response) => {
+                    span.record("status", response.inner.status().as_u16());
+                    span.record("retries", retries + rate_limited);
+                    span.record("duration_ms", started.elapsed().as_millis() as u64);
+                    tracing::debug!("answered");
+                    return Ok(response);
+                }
+                Err(error) => error,
+            };
+            if let Some(status) = error.status() {
+                span.record("status", status);
+            }
+            if let Auth::Base(base) = &auth {
+                // A rejected token was not acted upon, so any request may be repeated
+                // with a new one; once, in case the new one is rejected too.
+                if !renewed && token_rejected(&error) {
+                    renewed = true;
+                    if base.renew_rejected(generation).await? {
+                        tracing::debug!("Base-Token renewed after the server rejected it");
+                        continue;
+                    }
+                }
+            }
+            let decision = self.inner.retry.decide(
+                &error,
+                request.idempotent,
+                retries,
+                rate_limited,
+                rate_waited,
+            );
+            let Some(wait) = decision else {
+                span.record("retries", retries + rate_limited);
+                span.record("duration_ms", started.elapsed().as_millis() as u64);
+                tracing::debug!(error = %error, "failed");
+                return Err(error.with_retries(retries + rate_limited));
+            };
+            if error.kind() == ErrorKind::RateLimited {
+                rate_limited += 1;
+                rate_waited += wait;
+            } else {
+                retries += 1;
+            }
+            tracing::info!(
+                error = %error,
+                wait_ms = wait.as_millis() as u64,
+                "repeating the request"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The client-side limiter the request counts against: one per base, one for all
+    /// requests without a base.
+    fn limiter(&self, auth: &Auth<'_>) -> Option<Arc<Limiter>> {
+        let per_minute = self.inner.requests_per_minute?;
+        let scope = match auth {
+            Auth::Base(base) => base.base_uuid(),
+            _ => "",
+        };
+        let mut limiters = self
+            .inner
+            .limiters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Some(Arc::clone(
+            limiters
+                .entry(scope.to_string())
+                .or_insert_with(|| Arc::new(Limiter::new(per_minute))),
+        ))
+    }
+
+    /// One attempt: the request as built, with `token` as Bearer token.
+    async fn send_once(
         &self,
+        url: &url::Url,
+        request: &Request,
         token: Option<&str>,
-        request: Request,
     ) -> Result<Response, Error> {
         let operation = request.operation;
-        let url = self.url(&request)?;
-        let mut builder = self.inner.http.request(request.method, url);
-        for (name, value) in request.headers {
-            builder = builder.header(name, value);
+        let mut builder = self.inner.http.request(request.method.clone(), url.clone());
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
         }
         if let Some(token) = token {
             let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
@@ -387,63 +544,139 @@ impl Client {
             value.set_sensitive(true);
             builder = builder.header(AUTHORIZATION, value);
         }
-        builder = match request.body {
+        builder = match &request.body {
             Body::None => builder,
-            Body::Json(bytes) => builder.header(CONTENT_TYPE, "application/json").body(bytes),
+            Body::Json(bytes) => builder
+                .header(CONTENT_TYPE, "application/json")
+                .body(bytes.clone()),
             Body::Form(text) => builder
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(text),
-            Body::Raw(content_type, bytes) => {
-                builder.header(CONTENT_TYPE, content_type).body(bytes)
-            }
-            Body::Multipart(parts) => {
-                let mut form = reqwest::multipart::Form::new();
-                for (name, part) in parts {
-                    form = match part {
-                        Part::Text(text) => form.text(name, text),
-                        Part::File(file) => {
-                            let (file_name, mime, bytes) = file.into_parts();
-                            // Browsers and curl always label a file part; some multipart
-                            // parsers reject one without a Content-Type.
-                            let mime = mime.unwrap_or_else(|| "application/octet-stream".into());
-                            let part = reqwest::multipart::Part::bytes(bytes)
-                                .file_name(file_name)
-                                .mime_str(&mime)
-                                .map_err(|e| {
-                                    Error::new(
-                                        ErrorKind::InvalidArgument,
-                                        format!("`{mime}` is not a MIME type"),
-                                    )
-                                    .with_operation(operation)
-                                    .with_source(e)
-                                })?;
-                            form.part(name, part)
-                        }
-                    };
-                }
-                builder.multipart(form)
-            }
+                .body(text.clone()),
+            Body::Raw(content_type, bytes) => builder
+                .header(CONTENT_TYPE, *content_type)
+                .body(bytes.clone()),
+            Body::Multipart(parts) => builder.multipart(multipart(operation, parts)?),
         };
         let response = builder
             .send()
             .await
             .map_err(|e| Error::transport(operation, e))?;
+        if let Some(limit) = RateLimit::from_headers(response.headers()) {
+            *self
+                .inner
+                .rate_limit
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(limit);
+        }
         let status = response.status();
         if !status.is_success() {
+            let wait = match status.as_u16() {
+                429 | 503 => retry_after(response.headers()),
+                _ => None,
+            };
             // The status is the news; a body that cannot be read adds nothing to it.
             let body = response.text().await.unwrap_or_default();
-            return Err(Error::from_status(operation, status.as_u16(), &body, token));
+            return Err(
+                Error::from_status(operation, status.as_u16(), &body, token).with_retry_after(wait)
+            );
         }
         Ok(Response {
             operation,
             inner: response,
         })
     }
+
+    /// The rate-limit state of the last answer that reported one (`x-ratelimit-*`).
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// base.list_rows("Table1").await?;
+    /// if let Some(limit) = base.client().rate_limit() {
+    ///     println!("{:?} requests left until {:?}", limit.remaining, limit.reset);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner
+            .rate_limit
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// A multipart form from the request's parts; built anew for each attempt, as a form is
+/// consumed by sending.
+fn multipart(
+    operation: &str,
+    parts: &[(Cow<'static, str>, Part)],
+) -> Result<reqwest::multipart::Form, Error> {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, part) in parts {
+        form = match part {
+            Part::Text(text) => form.text(name.clone(), text.clone()),
+            Part::File(file) => {
+                let (file_name, mime, bytes) = file.clone().into_parts();
+                // Browsers and curl always label a file part; some multipart parsers
+                // reject one without a Content-Type.
+                let mime = mime.unwrap_or_else(|| "application/octet-stream".into());
+                let part = reqwest::multipart::Part::bytes(bytes)
+                    .file_name(file_name)
+                    .mime_str(&mime)
+                    .map_err(|e| {
+                        Error::new(
+                            ErrorKind::InvalidArgument,
+                            format!("`{mime}` is not a MIME type"),
+                        )
+                        .with_operation(operation)
+                        .with_source(e)
+                    })?;
+                form.part(name.clone(), part)
+            }
+        };
+    }
+    Ok(form)
+}
+
+/// Whether the server refused the token itself: 401, or SeaTable's 403 `Token expired.`.
+fn token_rejected(error: &Error) -> bool {
+    match error.status() {
+        Some(401) => true,
+        Some(403) => error
+            .message()
+            .is_some_and(|m| m.to_ascii_lowercase().contains("expired")),
+        _ => false,
+    }
+}
+
+/// A token as sent: borrowed from its client, or shared with a base's client.
+enum Token<'a> {
+    Borrowed(&'a str),
+    Shared(Arc<BaseToken>),
+}
+
+impl Token<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Token::Borrowed(token) => token,
+            Token::Shared(token) => token.expose_secret(),
+        }
+    }
+}
+
+/// Who signs a request.
+pub(crate) enum Auth<'a> {
+    /// Nobody: ping, login.
+    None,
+    /// A token that does not change (Account-, API-, scheduler token).
+    Static(&'a str),
+    /// The Base-Token of a base, renewed before it expires and when it is rejected.
+    Base(&'a BaseClient),
 }
 
 impl Transport for Client {
     fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(self.send(None, request))
+        Box::pin(self.send(Auth::None, request))
     }
 }
 

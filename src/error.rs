@@ -55,6 +55,10 @@ pub struct Error {
     body: Option<String>,
     retryable: bool,
     applied: Applied,
+    /// How long a 429 answer asked to wait.
+    retry_after: Option<std::time::Duration>,
+    /// How often the request was repeated before this error was returned.
+    retries: u32,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -72,12 +76,24 @@ impl Error {
             body: None,
             retryable: false,
             applied: Applied::No,
+            retry_after: None,
+            retries: 0,
             source: None,
         }
     }
 
     pub(crate) fn with_operation(mut self, operation: &str) -> Error {
         self.operation = Some(operation.to_string());
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, wait: Option<std::time::Duration>) -> Error {
+        self.retry_after = wait;
+        self
+    }
+
+    pub(crate) fn with_retries(mut self, retries: u32) -> Error {
+        self.retries = retries;
         self
     }
 
@@ -100,7 +116,7 @@ impl Error {
         let body = redact(body, sent_token);
         let (kind, retryable) = match status {
             429 => (ErrorKind::RateLimited, true),
-            502..=504 => (ErrorKind::Api, true),
+            500 | 502..=504 => (ErrorKind::Api, true),
             _ => (ErrorKind::Api, false),
         };
         // A gateway that answers 503 or 429 turned the request away before SeaTable
@@ -117,6 +133,8 @@ impl Error {
             body: Some(body),
             retryable,
             applied,
+            retry_after: None,
+            retries: 0,
             source: None,
         }
     }
@@ -129,15 +147,17 @@ impl Error {
                 .with_operation(operation)
                 .with_source(e);
         }
-        let (message, retryable, applied) = if e.is_connect() {
+        let (message, applied) = if e.is_connect() {
             // Checked first: a connect timeout is a timeout too, but nothing was sent.
-            ("could not connect to the server", true, Applied::No)
+            ("could not connect to the server", Applied::No)
         } else if e.is_timeout() {
-            ("the request timed out", true, Applied::Maybe)
+            ("the request timed out", Applied::Maybe)
         } else {
             // Cut off mid-answer, for example: the server may have acted on the request.
-            ("the request failed", false, Applied::Maybe)
+            ("the request failed", Applied::Maybe)
         };
+        // Another try may get through; whether it is safe is `applied`'s question.
+        let retryable = true;
         // reqwest's own message names the URL, which never holds a token (tokens go in
         // headers), so it may stay as the source.
         Error {
@@ -148,6 +168,8 @@ impl Error {
             body: None,
             retryable,
             applied,
+            retry_after: None,
+            retries: 0,
             source: Some(Box::new(e)),
         }
     }
@@ -177,6 +199,8 @@ impl Error {
             body: Some(replace_all(body, &secrets)),
             retryable: false,
             applied: Applied::Yes,
+            retry_after: None,
+            retries: 0,
             source: Some(Box::new(e)),
         }
     }
@@ -266,9 +290,9 @@ impl Error {
         self.body.as_deref()
     }
 
-    /// Whether trying again later may succeed: 429, 502, 503, 504, connection failures and
-    /// timeouts. Whether repeating is *safe* (a write may have happened) is the caller's
-    /// call.
+    /// Whether trying again later may succeed: 429, 500, 502, 503, 504, and every failure
+    /// to get an answer (connection, timeout, a broken connection). Whether repeating is
+    /// *safe* (a write may have happened) is [`applied`](Self::applied)'s answer.
     ///
     /// ```no_run
     /// # async fn run(base: seatable_api::BaseClient) {
@@ -298,6 +322,36 @@ impl Error {
     /// ```
     pub fn applied(&self) -> Applied {
         self.applied
+    }
+
+    /// How long the server asked to wait before the next request (a 429's `Retry-After`
+    /// or `x-ratelimit-reset`), when it said.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) {
+    /// if let Err(e) = base.get_metadata().await {
+    ///     if let Some(wait) = e.retry_after() {
+    ///         tokio::time::sleep(wait).await;
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+
+    /// How often the client repeated the request (see [`RetryPolicy`](crate::RetryPolicy))
+    /// before giving up with this error.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) {
+    /// if let Err(e) = base.get_metadata().await {
+    ///     println!("gave up after {} retries", e.retries());
+    /// }
+    /// # }
+    /// ```
+    pub fn retries(&self) -> u32 {
+        self.retries
     }
 }
 
@@ -377,9 +431,14 @@ impl fmt::Display for Error {
             }
         }
         match (&self.message, self.kind) {
-            (Some(m), _) => f.write_str(m),
-            (None, ErrorKind::RateLimited) => f.write_str(" (rate limited)"),
-            (None, _) => Ok(()),
+            (Some(m), _) => f.write_str(m)?,
+            (None, ErrorKind::RateLimited) => f.write_str(" (rate limited)")?,
+            (None, _) => {}
+        }
+        match self.retries {
+            0 => Ok(()),
+            1 => f.write_str(" (after 1 retry)"),
+            n => write!(f, " (after {n} retries)"),
         }
     }
 }
@@ -431,7 +490,7 @@ mod tests {
             (401, ErrorKind::Api, false, No),
             (404, ErrorKind::Api, false, No),
             (429, ErrorKind::RateLimited, true, No),
-            (500, ErrorKind::Api, false, Maybe),
+            (500, ErrorKind::Api, true, Maybe),
             (501, ErrorKind::Api, false, No),
             (502, ErrorKind::Api, true, Maybe),
             (503, ErrorKind::Api, true, No),

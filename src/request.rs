@@ -31,14 +31,18 @@ pub fn encode_path(segment: &str) -> String {
     utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
+/// Cloning is cheap for JSON and raw bodies (shared bytes): a repeated request sends the
+/// body it was built with.
+#[derive(Clone)]
 pub(crate) enum Body {
     None,
-    Json(Vec<u8>),
+    Json(bytes::Bytes),
     Form(String),
     Multipart(Vec<(Cow<'static, str>, Part)>),
-    Raw(&'static str, Vec<u8>),
+    Raw(&'static str, bytes::Bytes),
 }
 
+#[derive(Clone)]
 pub(crate) enum Part {
     Text(String),
     File(FileUpload),
@@ -62,6 +66,9 @@ pub struct Request {
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Body,
+    /// Whether sending it twice has the effect of sending it once; decides which failures
+    /// are retried (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub(crate) idempotent: bool,
 }
 
 impl Request {
@@ -73,7 +80,13 @@ impl Request {
     /// let request = Request::new("ping", Method::GET, "/api2/ping/".to_string());
     /// ```
     pub fn new(operation: &'static str, method: reqwest::Method, path: String) -> Request {
+        use reqwest::Method;
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
         Request {
+            idempotent,
             operation,
             method,
             path,
@@ -81,6 +94,18 @@ impl Request {
             headers: Vec::new(),
             body: Body::None,
         }
+    }
+
+    /// Overrides whether the request is idempotent, which otherwise follows its method
+    /// (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS` are). The spec's `x-idempotent` sets it,
+    /// for `POST` operations that only read.
+    ///
+    /// ```no_run
+    /// # let mut request = seatable_api::__private::Request::new("querySql", seatable_api::__private::Method::POST, "/".into());
+    /// request.idempotent(true);
+    /// ```
+    pub fn idempotent(&mut self, idempotent: bool) {
+        self.idempotent = idempotent;
     }
 
     /// Adds a query parameter (a name may repeat), after any fixed query in the path.
@@ -129,7 +154,7 @@ impl Request {
     /// ```
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| self.encoding_failed(e))?;
-        self.body = Body::Json(bytes);
+        self.body = Body::Json(bytes.into());
         Ok(())
     }
 
@@ -218,7 +243,7 @@ impl Request {
     /// request.raw("text/csv", b"Name,Age\nAda,36\n".to_vec());
     /// ```
     pub fn raw(&mut self, content_type: &'static str, body: Vec<u8>) {
-        self.body = Body::Raw(content_type, body);
+        self.body = Body::Raw(content_type, body.into());
     }
 
     fn encoding_failed(&self, e: impl std::error::Error + Send + Sync + 'static) -> Error {

@@ -1,6 +1,6 @@
 //! [`SchedulerClient`]: the statistics and run history of the Python scheduler.
 
-use crate::client::Client;
+use crate::client::{Auth, Client};
 use crate::error::Error;
 use crate::request::{BoxFuture, Request, Response, Transport};
 use crate::tokens::SchedulerToken;
@@ -39,6 +39,9 @@ impl SchedulerClient {
 
 impl Transport for SchedulerClient {
     fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
-        Box::pin(self.client.send(Some(self.token.expose_secret()), request))
+        Box::pin(
+            self.client
+                .send(Auth::Static(self.token.expose_secret()), request),
+        )
     }
 }

@@ -440,7 +440,12 @@ async fn errors_carry_status_message_operation_and_body() {
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"rows": "not a list"}"#))
         .mount(&server)
         .await;
-    let base = base(&server).await;
+    // Without repetitions, so the 429 comes back at once.
+    let client = Client::builder(&server.uri())
+        .retry_policy(seatable_api::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let base = BaseClient::new(client, UUID, BaseToken::from("base-jwt"));
     let e = base.get_row("nope", "Table1").await.unwrap_err();
     assert_eq!(
         (e.kind(), e.status(), e.message(), e.operation()),
@@ -454,8 +459,8 @@ async fn errors_carry_status_message_operation_and_body() {
     assert_eq!(e.to_string(), "getRow: HTTP 404: row _id not exits");
     let e = base.get_metadata().await.unwrap_err();
     assert_eq!(
-        (e.kind(), e.is_retryable(), e.body()),
-        (ErrorKind::RateLimited, true, Some(""))
+        (e.kind(), e.is_retryable(), e.body(), e.retries()),
+        (ErrorKind::RateLimited, true, Some(""), 0)
     );
     let e = base.list_rows("Table1").await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);

@@ -179,6 +179,10 @@ pub struct Operation {
     /// `x-check-rows`: the rows the runtime checks against the table's columns before
     /// sending.
     pub check_rows: Option<CheckRows>,
+    /// `x-idempotent`: overrides whether sending the request twice equals sending it once
+    /// (by default: `GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`); decides which failures the
+    /// runtime repeats. `None` when the spec does not say.
+    pub idempotent: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

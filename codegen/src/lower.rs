@@ -1427,6 +1427,18 @@ impl<'a> Lowerer<'a> {
         let paginate = self.paginate(fi, pointer, op, &params);
         let batch = self.batch(fi, pointer, op, body.as_ref());
         let check_rows = self.check_rows(fi, pointer, op, body.as_ref(), token);
+        let idempotent = match op.extensions.get("x-idempotent") {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.error(
+                    fi,
+                    &format!("{pointer}/x-idempotent"),
+                    "x-idempotent must be true or false",
+                );
+                None
+            }
+        };
 
         Some(Operation {
             seatable_id: ext_str(&op.extensions, "x-seatable-operation-id").map(str::to_string),
@@ -1448,6 +1460,7 @@ impl<'a> Lowerer<'a> {
             paginate,
             batch,
             check_rows,
+            idempotent,
         })
     }
 

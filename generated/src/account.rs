@@ -6355,6 +6355,7 @@ impl<'a> ListPublicUserInfos<'a> {
             rt::Method::POST,
             "/api/v2.1/user-list/".to_string(),
         );
+        request.idempotent(true);
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await

@@ -3472,6 +3472,7 @@ impl<'a> ListRowLinks<'a> {
                 .client.base_uuid())
             ),
         );
+        request.idempotent(true);
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await

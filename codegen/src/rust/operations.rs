@@ -624,6 +624,16 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         }
     };
     let uses_request_mut = !pushes.is_empty() || o.body.is_some();
+    // Only a value that differs from the method's default needs a call.
+    let method_default = matches!(
+        o.http_method.as_str(),
+        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+    );
+    let idempotent = match o.idempotent {
+        Some(v) if v != method_default => quote!(request.idempotent(#v);),
+        _ => quote!(),
+    };
+    let uses_request_mut = uses_request_mut || !idempotent.is_empty();
     let let_request = if uses_request_mut {
         quote!(let mut request = rt::Request::new(#id, rt::Method::#method, #path);)
     } else {
@@ -644,6 +654,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
             pub async fn send(self) -> Result<#out_ty, rt::Error> {
                 #check
                 #let_request
+                #idempotent
                 #(#pushes)*
                 #body_code
                 let response = rt::Transport::execute(self.client, request).await?;

@@ -1,4 +1,10 @@
-//! Helpers shared by the test crates that read recorded SeaTable answers.
+//! Helpers shared by the test crates: the restorer of recorded SeaTable answers and the
+//! fault-injecting test server.
+
+// Each test binary that includes `support` uses a different part of it.
+#![allow(dead_code)]
+
+pub mod fault_server;
 
 use serde_json::{json, Value};
 

@@ -13,7 +13,7 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use crate::account_client::AccountClient;
 use crate::api_token_client::ApiTokenClient;
 use crate::base_client::BaseClient;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Applied, Error, ErrorKind};
 use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
 use crate::retry::{retry_after, Limiter, RateLimit, RetryPolicy};
 use crate::scheduler_client::SchedulerClient;
@@ -450,7 +450,7 @@ impl Client {
                 .await;
             let error = match result {
                 Ok(response) => {
-                    span.record("status", response.inner.status().as_u16());
+                    span.record("status", response.status);
                     span.record("retries", retries + rate_limited);
                     span.record("duration_ms", started.elapsed().as_millis() as u64);
                     tracing::debug!("answered");
@@ -580,9 +580,16 @@ impl Client {
                 Error::from_status(operation, status.as_u16(), &body, token).with_retry_after(wait)
             );
         }
+        // A 2xx head means the server acted; a body cut off after it is a failure that
+        // only an idempotent request may repeat.
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Error::transport(operation, e).with_applied(Applied::Yes))?;
         Ok(Response {
             operation,
-            inner: response,
+            status: status.as_u16(),
+            body,
         })
     }
 

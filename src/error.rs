@@ -92,6 +92,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_applied(mut self, applied: Applied) -> Error {
+        self.applied = applied;
+        self
+    }
+
     pub(crate) fn with_retries(mut self, retries: u32) -> Error {
         self.retries = retries;
         self

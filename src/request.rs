@@ -294,7 +294,10 @@ impl<V> MultipartMap<V> for std::collections::BTreeMap<String, V> {
 /// ```
 pub struct Response {
     pub(crate) operation: &'static str,
-    pub(crate) inner: reqwest::Response,
+    pub(crate) status: u16,
+    /// The whole body, read by the transport, so that an answer cut off mid-body counts
+    /// as a failed attempt (and is repeated where that is safe).
+    pub(crate) body: bytes::Bytes,
 }
 
 impl Response {
@@ -308,11 +311,7 @@ impl Response {
     /// ```
     pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let operation = self.operation;
-        let bytes = self
-            .inner
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(operation, e))?;
+        let bytes = self.body;
         let mut track = serde_path_to_error::Track::new();
         let mut json = serde_json::Deserializer::from_slice(&bytes);
         let decoded = T::deserialize(serde_path_to_error::Deserializer::new(
@@ -333,14 +332,10 @@ impl Response {
     /// # Ok(()) }
     /// ```
     pub async fn bytes(self) -> Result<bytes::Bytes, Error> {
-        let operation = self.operation;
-        self.inner
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(operation, e))
+        Ok(self.body)
     }
 
-    /// Reads and drops the body, for operations that answer nothing of use.
+    /// Drops the body, for operations that answer nothing of use.
     ///
     /// ```no_run
     /// # async fn run(response: seatable_api::__private::Response) -> Result<(), seatable_api::Error> {
@@ -348,7 +343,18 @@ impl Response {
     /// # Ok(()) }
     /// ```
     pub async fn empty(self) -> Result<(), Error> {
-        self.bytes().await.map(drop)
+        Ok(())
+    }
+
+    /// The HTTP status of the answer (2xx).
+    ///
+    /// ```no_run
+    /// # fn run(response: seatable_api::__private::Response) {
+    /// assert!((200..300).contains(&response.status()));
+    /// # }
+    /// ```
+    pub fn status(&self) -> u16 {
+        self.status
     }
 }
 

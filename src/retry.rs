@@ -23,7 +23,8 @@ use crate::error::{Applied, Error, ErrorKind};
 ///   connection, and 503 (a gateway turning the request away), for every request, writes
 ///   included.
 /// - **Failures that may have done something** ([`Applied::Maybe`]): timeouts, a connection
-///   broken after the request went out, 500, 502 and 504: only for idempotent requests
+///   broken after the request went out or in the middle of the answer, 500, 502 and 504:
+///   only for idempotent requests
 ///   (reads, and writes whose repetition changes nothing: `GET`, `PUT`, `DELETE`, and the
 ///   `POST` reads the spec marks `x-idempotent`). Appending rows is never repeated after
 ///   such a failure; the error says [`Applied::Maybe`] and the caller decides.
@@ -162,7 +163,9 @@ impl RetryPolicy {
         }
         match error.applied() {
             Applied::No => Some(self.backoff(retries)),
-            Applied::Maybe if idempotent => Some(self.backoff(retries)),
+            // Done once already, or maybe: repeating changes nothing for an idempotent
+            // request (an answer cut off mid-body, a timeout).
+            Applied::Maybe | Applied::Yes if idempotent => Some(self.backoff(retries)),
             _ => None,
         }
     }

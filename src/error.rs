@@ -81,6 +81,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_applied(mut self, applied: Applied) -> Error {
+        self.applied = applied;
+        self
+    }
+
     pub(crate) fn with_source(
         mut self,
         e: impl std::error::Error + Send + Sync + 'static,

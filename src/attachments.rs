@@ -54,8 +54,10 @@ pub enum Attachment {
 /// use seatable_api::{Attachment, FileUpload};
 /// let file = FileUpload::new("report.pdf", std::fs::read("report.pdf").unwrap());
 /// let stored = api.upload_attachment(file, Attachment::File).await?;
-/// let row = serde_json::json!({"Name": "Q1", "Report": [stored]});
-/// base.append_rows("Reports", vec![serde_json::from_value(row).unwrap()]).await?;
+/// let mut row = serde_json::Map::new();
+/// row.insert("Name".into(), "Q1".into());
+/// row.insert("Report".into(), serde_json::json!([stored]));
+/// base.append_rows("Reports", [row]).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -571,15 +573,18 @@ fn uuid_key(uuid: &str) -> String {
         .collect()
 }
 
-/// The asset path a cell URL points to, checked against the server and the base.
-fn asset_path_in_url(server_url: &str, base_uuid: &str, cell_url: &str) -> Result<String, Error> {
-    let refuse = |why: String| {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("`{cell_url}` is not an asset URL of this base: {why}"),
-        )
-        .with_operation("getFileDownloadLink")
-    };
+fn not_an_asset_url(cell_url: &str, why: String) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("`{cell_url}` is not an asset URL of this base: {why}"),
+    )
+    .with_operation("getFileDownloadLink")
+}
+
+/// The base UUID and the asset path a cell URL names, checked against the server (which
+/// needs no request, unlike the base).
+fn parse_asset_url(server_url: &str, cell_url: &str) -> Result<(String, String), Error> {
+    let refuse = |why: String| not_an_asset_url(cell_url, why);
     if cell_url.starts_with("custom-asset://") {
         return Err(refuse(
             "it names a file of the custom folder; download those with getCustomDownloadLink"
@@ -620,11 +625,6 @@ fn asset_path_in_url(server_url: &str, base_uuid: &str, cell_url: &str) -> Resul
             "its path is not `/workspace/<id>/asset/<base uuid>/<file>`".to_string(),
         ));
     }
-    if uuid_key(uuid) != uuid_key(base_uuid) {
-        return Err(refuse(format!(
-            "it belongs to base {uuid}, and this API-Token to base {base_uuid}"
-        )));
-    }
     if rest.is_empty() || rest.iter().any(|s| s.is_empty()) {
         return Err(refuse("it names no file".to_string()));
     }
@@ -639,7 +639,18 @@ fn asset_path_in_url(server_url: &str, base_uuid: &str, cell_url: &str) -> Resul
         decoded.push('/');
         decoded.push_str(&segment);
     }
-    Ok(decoded)
+    Ok((uuid.to_string(), decoded))
+}
+
+/// Refuses a cell URL of another base: its path would name a different file, or none.
+fn check_base(cell_url: &str, url_uuid: &str, base_uuid: &str) -> Result<(), Error> {
+    if uuid_key(url_uuid) == uuid_key(base_uuid) {
+        return Ok(());
+    }
+    Err(not_an_asset_url(
+        cell_url,
+        format!("it belongs to base {url_uuid}, and this API-Token to base {base_uuid}"),
+    ))
 }
 
 /// A path in the asset folder as `getFileDownloadLink` takes it: starting with `/`.
@@ -743,8 +754,10 @@ impl ApiTokenClient {
     /// # Ok(()) }
     /// ```
     pub async fn asset_path(&self, cell_url: &str) -> Result<String, Error> {
+        let (url_uuid, path) = parse_asset_url(self.client().server_url(), cell_url)?;
         let identity = self.base_identity().await?;
-        asset_path_in_url(self.client().server_url(), &identity.uuid, cell_url)
+        check_base(cell_url, &url_uuid, &identity.uuid)?;
+        Ok(path)
     }
 
     /// Downloads a stored file into `writer`, chunk by chunk as it arrives (never the
@@ -943,6 +956,12 @@ mod tests {
     use super::*;
 
     const UUID: &str = "650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
+
+    fn asset_path_in_url(server: &str, base_uuid: &str, url: &str) -> Result<String, Error> {
+        let (url_uuid, path) = parse_asset_url(server, url)?;
+        check_base(url, &url_uuid, base_uuid)?;
+        Ok(path)
+    }
 
     #[test]
     fn the_upload_id_is_the_last_segment_of_the_link() {

@@ -693,7 +693,8 @@ impl ApiTokenClient {
     /// [`relative_path`](UploadAttachment::relative_path) says otherwise.
     ///
     /// The upload is sent to this client's server (see `uploadFile`); the cell URL is
-    /// formed from this client's server URL too.
+    /// formed from this client's server URL too. The client's
+    /// [`timeout`](crate::ClientBuilder::timeout) covers the whole upload.
     ///
     /// ```no_run
     /// # async fn run(api: seatable_api::ApiTokenClient) -> Result<(), seatable_api::Error> {
@@ -768,6 +769,9 @@ impl ApiTokenClient {
     /// link WITHOUT any `Authorization` header (the link carries its own short-lived
     /// token). The link may point to another host than this client's server (a separate
     /// file server); that is followed, since no token goes with it.
+    ///
+    /// The client's [`timeout`](crate::ClientBuilder::timeout) (30 s by default) covers the
+    /// whole download; raise it for large files.
     ///
     /// ```no_run
     /// # async fn run(api: seatable_api::ApiTokenClient) -> Result<(), seatable_api::Error> {

@@ -1,5 +1,6 @@
 //! [`ApiTokenClient`]: the operations authorised by the API-Token of one base.
 
+use crate::attachments::BaseIdentityCache;
 use crate::base_client::{BaseClient, Renewal};
 use crate::client::{Auth, Client};
 use crate::error::Error;
@@ -20,11 +21,17 @@ use crate::tokens::ApiToken;
 pub struct ApiTokenClient {
     client: Client,
     token: ApiToken,
+    /// The base's UUID and workspace, learned once when a file helper needs them.
+    identity: BaseIdentityCache,
 }
 
 impl ApiTokenClient {
     pub(crate) fn new(client: Client, token: ApiToken) -> ApiTokenClient {
-        ApiTokenClient { client, token }
+        ApiTokenClient {
+            client,
+            token,
+            identity: BaseIdentityCache::default(),
+        }
     }
 
     /// Exchanges the API-Token for a Base-Token (`getBaseToken`) and returns the base's
@@ -50,6 +57,10 @@ impl ApiTokenClient {
     /// ```
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    pub(crate) fn identity_cache(&self) -> &BaseIdentityCache {
+        &self.identity
     }
 }
 

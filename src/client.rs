@@ -379,7 +379,6 @@ impl Client {
     }
 
     /// The HTTP client every request goes through.
-    #[allow(dead_code)] // for the file download helpers
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }

@@ -23,11 +23,13 @@
 mod account_client;
 mod admin_clients;
 mod api_token_client;
+mod attachments;
 mod base_client;
 mod client;
 mod de;
 mod error;
 mod file_upload;
+mod links;
 mod request;
 mod retry;
 mod row_access;
@@ -48,6 +50,7 @@ mod generated {
 pub use account_client::AccountClient;
 pub use admin_clients::{SystemAdminClient, TeamAdminClient};
 pub use api_token_client::ApiTokenClient;
+pub use attachments::{AssetSource, Attachment, UploadAttachment, UploadedFile};
 pub use base_client::BaseClient;
 pub use client::{Client, ClientBuilder};
 pub use error::{Applied, Error, ErrorKind};

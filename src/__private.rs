@@ -9,9 +9,15 @@ pub use crate::base_client::check_rows;
 pub use crate::de::{keep, Extra, Key};
 pub use crate::error::Error;
 pub use crate::file_upload::FileUpload;
+pub use crate::paging::{PageStream, Truncation};
 pub use crate::request::{encode_path, BoxFuture, MultipartMap, Request, Response, Transport};
 pub use crate::tokens::Secret;
 pub use crate::{
     AccountClient, ApiTokenClient, BaseClient, Client, SchedulerClient, SystemAdminClient,
     TeamAdminClient,
 };
+
+/// The paging runtime behind `stream()` and `all()` (`x-paginate`).
+pub mod paging {
+    pub use crate::paging::{offset, pages, sql, sql_cap, truncation, PageParam};
+}

@@ -15,8 +15,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::base::ListRows;
 use crate::base_client::BaseClient;
 use crate::error::{Error, ErrorKind};
+use crate::paging::PageStream;
 use crate::request::BoxFuture;
 use crate::types::{Row, RowInput, RowUpdate};
 
@@ -308,23 +310,42 @@ impl<'a, R: TableRow> ListTypedRows<'a, R> {
     /// println!("{} projects", everything.len());
     /// # Ok(()) }
     /// ```
-    pub async fn all(self) -> Result<Vec<R>, Error> {
-        let mut out = Vec::new();
-        let mut start = self.start;
-        loop {
-            let rows = self.page(start).await?;
-            let received = rows.len();
-            for row in rows {
-                out.push(decode_row("listRows", row)?);
-            }
-            if received < self.limit {
-                return Ok(out);
-            }
-            start += received;
-        }
+    pub async fn all(self) -> Result<Vec<R>, Error>
+    where
+        R: 'a,
+    {
+        self.stream().all().await
+    }
+
+    /// Every row from `start` on as `R`, one by one, read in pages of `limit` rows like
+    /// [`all`](ListTypedRows::all) but holding only one page at a time. The first error
+    /// (a failed request, a row that does not decode) ends the stream.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// # #[derive(serde::Deserialize)] struct ProjectsRow { #[serde(rename = "_id")] id: String }
+    /// # impl seatable_api::TableRow for ProjectsRow { const TABLE: &'static str = "Projects"; fn row_id(&self) -> &str { &self.id } }
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// let mut projects = base.list_typed_rows::<ProjectsRow>().stream();
+    /// while let Some(project) = projects.next().await {
+    ///     println!("{}", project?.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> PageStream<'a, R>
+    where
+        R: 'a,
+    {
+        self.request(self.start)
+            .stream()
+            .try_map(|row| decode_row("listRows", row))
     }
 
     async fn page(&self, start: usize) -> Result<Vec<Row>, Error> {
+        Ok(self.request(start).await?.rows)
+    }
+
+    fn request(&self, start: usize) -> ListRows<'a> {
         let mut request = self
             .client
             .list_rows(R::TABLE)
@@ -334,7 +355,7 @@ impl<'a, R: TableRow> ListTypedRows<'a, R> {
         if let Some(view) = &self.view_name {
             request = request.view_name(view.clone());
         }
-        Ok(request.await?.rows)
+        request
     }
 }
 

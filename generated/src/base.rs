@@ -1653,7 +1653,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Paging: at most 1000 `rows` per call; page with `start` and `limit`.
+    /// Paging: at most 1000 `rows` per call; page with `start` and `limit`. [`stream`](ListRows::stream) yields every item, page after page, and [`all`](ListRows::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
@@ -1687,7 +1688,8 @@ impl rt::BaseClient {
     /// metadata, cached by the client) and refused with an error naming row, column and reason
     /// when SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.
     ///
-    /// Limit: at most 1000 `updates` per request.
+    /// Limit: at most 1000 items of `updates` per request; more are refused before sending.
+    /// [`batched`](UpdateRows::batched) sends any number in chunks of 1000.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table holding the rows.
@@ -1729,7 +1731,8 @@ impl rt::BaseClient {
     /// metadata, cached by the client) and refused with an error naming row, column and reason
     /// when SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.
     ///
-    /// Limit: at most 1000 `rows` per request.
+    /// Limit: at most 1000 items of `rows` per request; more are refused before sending.
+    /// [`batched`](AppendRows::batched) sends any number in chunks of 1000.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table to add rows to.
@@ -1760,7 +1763,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Limit: at most 10000 `row_ids` per request.
+    /// Limit: at most 10000 items of `row_ids` per request; more are refused before sending.
+    /// [`batched`](DeleteRows::batched) sends any number in chunks of 10000.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table holding the rows.
@@ -1888,7 +1892,10 @@ impl rt::BaseClient {
     /// Token: Base-Token (`BaseClient`).
     ///
     /// Paging: without a `LIMIT` the server returns 100 `results`, and never more than 10000;
-    /// the result is cut silently. Page with `LIMIT`/`OFFSET`.
+    /// the result is cut silently. Page with `LIMIT`/`OFFSET`: [`stream`](QuerySql::stream) yields every item, page after page, and [`all`](QuerySql::all)
+    /// collects them (a `SELECT`
+    /// without its own `LIMIT`). [`send_with_truncation`](QuerySql::send_with_truncation) says whether a
+    /// plain answer may have been cut.
     ///
     /// Arguments:
     /// - `sql`: The statement, with `?` where a value from `parameters` goes.
@@ -1903,6 +1910,7 @@ impl rt::BaseClient {
                 parameters: None,
                 server_only: None,
             },
+            page_size: None,
         }
     }
     /// Read the rows linked to given rows through one link column.
@@ -2723,7 +2731,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Paging: `operations` come in pages chosen by `page` and `per_page`.
+    /// Paging: `operations` come in pages chosen by `page` and `per_page`. [`stream`](ListBigDataOperations::stream) yields every item, page after page, and [`all`](ListBigDataOperations::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListBigDataOperations::page), [`per_page`](ListBigDataOperations::per_page).
     pub fn list_big_data_operations(&self) -> ListBigDataOperations<'_> {
@@ -3023,7 +3032,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Paging: `activities` come in pages chosen by `page` and `per_page`.
+    /// Paging: `activities` come in pages chosen by `page` and `per_page`. [`stream`](ListRowActivities::stream) yields every item, page after page, and [`all`](ListRowActivities::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `row_id`: The row's `_id` (22 characters).
@@ -3119,6 +3129,7 @@ impl<'a> std::future::IntoFuture for ListCollaborators<'a> {
 }
 /// The request built by [`BaseClient::list_rows`](rt::BaseClient::list_rows): set options, then `.await` it (or call
 /// [`send`](ListRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRows<'a> {
     client: &'a rt::BaseClient,
@@ -3154,6 +3165,35 @@ impl<'a> ListRows<'a> {
     }
     /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::RowList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: the first page starts at `start` (default 0) and
+    /// holds `limit` items (default and at most 1000); each next page starts where the
+    /// previous one ended, and the first page shorter than that is the last. Only one page is
+    /// held at a time. A server that answers a page larger than asked for, or the same page
+    /// again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::Row> {
+        let (first, size) = (self.start, self.limit);
+        rt::paging::offset(
+            "listRows",
+            first,
+            size,
+            1000,
+            move |position, size| {
+                let mut next = self.clone();
+                next.start = Some(position);
+                next.limit = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::RowList| out.rows,
+        )
+    }
+    /// Every item of [`stream`](ListRows::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::Row>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRows",
             rt::Method::GET,
@@ -3175,8 +3215,7 @@ impl<'a> ListRows<'a> {
         if let Some(value) = self.convert_keys {
             request.query("convert_keys", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListRows<'a> {
@@ -3399,10 +3438,12 @@ impl<'a> std::future::IntoFuture for UnlockRows<'a> {
 }
 /// The request built by [`BaseClient::query_sql`](rt::BaseClient::query_sql): set options, then `.await` it (or call
 /// [`send`](QuerySql::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct QuerySql<'a> {
     client: &'a rt::BaseClient,
     body: QuerySqlRequest,
+    page_size: Option<u64>,
 }
 impl<'a> QuerySql<'a> {
     /// True keys result cells by column name, false by column key. SeaTable's
@@ -3429,6 +3470,57 @@ impl<'a> QuerySql<'a> {
     }
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/sql/`.
     pub async fn send(self) -> Result<super::types::SqlResult, rt::Error> {
+        Ok(self.send_with_truncation().await?.0)
+    }
+    /// Rows per page for [`stream`](QuerySql::stream) and [`all`](QuerySql::all): 1 to 10000
+    /// (default 10000; larger values are lowered to 10000). A plain `send` ignores it.
+    pub fn page_size(mut self, rows: u64) -> Self {
+        self.page_size = Some(rows);
+        self
+    }
+    /// Sends the request like [`send`](QuerySql::send) and also says whether the answer may have been
+    /// cut by the server: 100 rows for a `SELECT` without `LIMIT`, or 10000 rows for a
+    /// statement that asks for more (or for an unknown number). SeaTable drops the rest
+    /// without telling, so `Some` means "read it with [`stream`](QuerySql::stream) or
+    /// [`all`](QuerySql::all)". Either way a possibly cut answer is logged with `tracing::warn!`
+    /// (target `seatable_api`).
+    pub async fn send_with_truncation(
+        self,
+    ) -> Result<(super::types::SqlResult, Option<rt::Truncation>), rt::Error> {
+        let cap = rt::paging::sql_cap(&self.body.sql, 100, 10000);
+        let response = self.dispatch().await?;
+        let out: super::types::SqlResult = response.json().await?;
+        let truncation = rt::paging::truncation("querySql", cap, out.results.len());
+        Ok((out, truncation))
+    }
+    /// Every row of a `SELECT`, page after page: the statement in `sql` is sent with
+    /// ` LIMIT <n> OFFSET <m>` appended (n = 10000, or [`page_size`](QuerySql::page_size)), keeping
+    /// its parameters, until a page comes back shorter than n. Only one page is held at a time.
+    ///
+    /// Refused with an error of kind `InvalidArgument`, before anything is sent: a statement
+    /// that is not a `SELECT`, holds more than one statement, or has its own `LIMIT` or
+    /// `OFFSET` (outside string literals, quoted names and comments).
+    pub fn stream(mut self) -> rt::PageStream<'a, super::types::Row> {
+        let statement = std::mem::take(&mut self.body.sql);
+        let size = self.page_size;
+        rt::paging::sql(
+            "querySql",
+            &statement,
+            size,
+            10000,
+            move |statement| {
+                let mut next = self.clone();
+                next.body.sql = statement;
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::SqlResult| out.results,
+        )
+    }
+    /// Every item of [`stream`](QuerySql::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::Row>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "querySql",
             rt::Method::POST,
@@ -3438,8 +3530,7 @@ impl<'a> QuerySql<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for QuerySql<'a> {
@@ -4390,6 +4481,7 @@ impl<'a> std::future::IntoFuture for MoveRowsToNormalBackend<'a> {
 }
 /// The request built by [`BaseClient::list_big_data_operations`](rt::BaseClient::list_big_data_operations): set options, then `.await` it (or call
 /// [`send`](ListBigDataOperations::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBigDataOperations<'a> {
     client: &'a rt::BaseClient,
@@ -4409,6 +4501,34 @@ impl<'a> ListBigDataOperations<'a> {
     }
     /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/db-operations/`.
     pub async fn send(self) -> Result<ListBigDataOperationsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::BigDataOperation> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBigDataOperations",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListBigDataOperationsResponse| out.operations,
+        )
+    }
+    /// Every item of [`stream`](ListBigDataOperations::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::BigDataOperation>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBigDataOperations",
             rt::Method::GET,
@@ -4423,8 +4543,7 @@ impl<'a> ListBigDataOperations<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBigDataOperations<'a> {
@@ -4875,6 +4994,7 @@ impl<'a> std::future::IntoFuture for ListOperationLog<'a> {
 }
 /// The request built by [`BaseClient::list_row_activities`](rt::BaseClient::list_row_activities): set options, then `.await` it (or call
 /// [`send`](ListRowActivities::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRowActivities<'a> {
     client: &'a rt::BaseClient,
@@ -4895,6 +5015,34 @@ impl<'a> ListRowActivities<'a> {
     }
     /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/activities/`.
     pub async fn send(self) -> Result<ListRowActivitiesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::BaseRowActivity> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listRowActivities",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListRowActivitiesResponse| out.activities,
+        )
+    }
+    /// Every item of [`stream`](ListRowActivities::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::BaseRowActivity>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRowActivities",
             rt::Method::GET,
@@ -4910,8 +5058,7 @@ impl<'a> ListRowActivities<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListRowActivities<'a> {

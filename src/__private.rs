@@ -6,6 +6,7 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::base_client::check_rows;
+pub use crate::batch::{Batch, Batched};
 pub use crate::de::{keep, Extra, Key};
 pub use crate::error::Error;
 pub use crate::file_upload::FileUpload;
@@ -20,4 +21,9 @@ pub use crate::{
 /// The paging runtime behind `stream()` and `all()` (`x-paginate`).
 pub mod paging {
     pub use crate::paging::{offset, pages, sql, sql_cap, truncation, PageParam};
+}
+
+/// The batching runtime behind `batched()` and the size check of `send()` (`x-batch`).
+pub mod batch {
+    pub use crate::batch::{fits, Chunks};
 }

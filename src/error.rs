@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::batch::BatchReport;
+
 /// What kind of failure an [`Error`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -56,6 +58,7 @@ pub struct Error {
     retryable: bool,
     applied: Applied,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    batch: Option<Box<BatchReport>>,
 }
 
 /// Shorter strings are no real SeaTable token (those have 40 characters or more), and
@@ -73,11 +76,20 @@ impl Error {
             retryable: false,
             applied: Applied::No,
             source: None,
+            batch: None,
         }
     }
 
     pub(crate) fn with_operation(mut self, operation: &str) -> Error {
         self.operation = Some(operation.to_string());
+        self
+    }
+
+    /// This error, the first failure of a batch, with the report of the whole batch; its
+    /// `applied` becomes the batch's.
+    pub(crate) fn with_batch(mut self, report: BatchReport) -> Error {
+        self.applied = report.applied();
+        self.batch = Some(Box::new(report));
         self
     }
 
@@ -118,6 +130,7 @@ impl Error {
             retryable,
             applied,
             source: None,
+            batch: None,
         }
     }
 
@@ -149,6 +162,7 @@ impl Error {
             retryable,
             applied,
             source: Some(Box::new(e)),
+            batch: None,
         }
     }
 
@@ -178,6 +192,7 @@ impl Error {
             retryable: false,
             applied: Applied::Yes,
             source: Some(Box::new(e)),
+            batch: None,
         }
     }
 
@@ -299,6 +314,24 @@ impl Error {
     pub fn applied(&self) -> Applied {
         self.applied
     }
+
+    /// For a batched call (`batched()`), which input ranges were committed, which failed
+    /// and which were never sent. The error itself is the first failed chunk's, except
+    /// that [`applied`](Error::applied) covers the whole batch: `Yes` once any chunk was
+    /// committed. `Display` lists the ranges too.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient, rows: Vec<seatable_api::types::RowInput>) {
+    /// if let Err(e) = base.append_rows("Table1", rows).batched().await {
+    ///     if let Some(report) = e.batch() {
+    ///         println!("committed {:?}, never sent {:?}", report.committed(), report.not_sent());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn batch(&self) -> Option<&BatchReport> {
+        self.batch.as_deref()
+    }
 }
 
 /// SeaTable answers errors in several shapes, depending on the service behind the path.
@@ -377,9 +410,13 @@ impl fmt::Display for Error {
             }
         }
         match (&self.message, self.kind) {
-            (Some(m), _) => f.write_str(m),
-            (None, ErrorKind::RateLimited) => f.write_str(" (rate limited)"),
-            (None, _) => Ok(()),
+            (Some(m), _) => f.write_str(m)?,
+            (None, ErrorKind::RateLimited) => f.write_str(" (rate limited)")?,
+            (None, _) => {}
+        }
+        match &self.batch {
+            Some(report) => write!(f, " ({report})"),
+            None => Ok(()),
         }
     }
 }

@@ -487,21 +487,38 @@ async fn update_sends_row_ids_with_the_cells_set_in_chunks() {
 #[tokio::test]
 async fn update_fails_when_the_server_does_not_confirm() {
     let server = MockServer::start().await;
+    // The second request (500 updates) is answered without confirmation.
     Mock::given(method("PUT"))
         .and(path(ROWS))
-        .respond_with(answer(json!({"success": false})))
+        .respond_with(|request: &Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            let full = body["updates"].as_array().unwrap().len() == 1000;
+            answer(json!({ "success": full }))
+        })
+        .expect(2)
         .mount(&server)
         .await;
+    let updates = (0..1500).map(|i| (format!("r{i}"), ProjectsInput::default()));
     let e = base(&server)
         .await
-        .update_typed_rows([("r1", ProjectsInput::default())])
+        .update_typed_rows(updates)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Api);
     assert_eq!(
         e.to_string(),
-        "updateRows: the server did not confirm the update of table `Projects`"
+        "updateRows: the server did not confirm the update of table `Projects` (batch of 1500 \
+         items of `updates`: committed 0..1000; failed 1000..1500 (may have been applied))"
     );
+    assert_eq!(
+        e.applied(),
+        seatable_api::Applied::Yes,
+        "the first 1000 are stored"
+    );
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), std::slice::from_ref(&(0..1000)));
+    assert_eq!(report.failed()[0].range, 1000..1500);
+    assert!(report.not_sent().is_empty());
 }
 
 #[tokio::test]

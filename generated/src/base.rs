@@ -1963,11 +1963,14 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
+    /// Limit: at most 1000 entries of `other_rows_ids_map` per request; more are refused before sending.
+    /// [`batched`](UpdateRowLinks::batched) sends any number in chunks of 1000.
+    ///
     /// Arguments:
     /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
     /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
     /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
-    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; this spec allows 1000 per request (`x-batch`, the limit SeaTable documents for row writes), and larger maps go out in chunks of 1000 entries with `batched()`.
     pub fn update_row_links(
         &self,
         link_id: impl Into<String>,
@@ -2002,11 +2005,14 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
+    /// Limit: at most 1000 entries of `other_rows_ids_map` per request; more are refused before sending.
+    /// [`batched`](CreateRowLinks::batched) sends any number in chunks of 1000.
+    ///
     /// Arguments:
     /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
     /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
     /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
-    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; this spec allows 1000 per request (`x-batch`, the limit SeaTable documents for row writes), and larger maps go out in chunks of 1000 entries with `batched()`.
     pub fn create_row_links(
         &self,
         link_id: impl Into<String>,
@@ -2037,11 +2043,14 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
+    /// Limit: at most 1000 entries of `other_rows_ids_map` per request; more are refused before sending.
+    /// [`batched`](DeleteRowLinks::batched) sends any number in chunks of 1000.
+    ///
     /// Arguments:
     /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
     /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
     /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
-    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; this spec allows 1000 per request (`x-batch`, the limit SeaTable documents for row writes), and larger maps go out in chunks of 1000 entries with `batched()`.
     pub fn delete_row_links(
         &self,
         link_id: impl Into<String>,
@@ -3227,6 +3236,7 @@ impl<'a> std::future::IntoFuture for ListRows<'a> {
 }
 /// The request built by [`BaseClient::update_rows`](rt::BaseClient::update_rows): set options, then `.await` it (or call
 /// [`send`](UpdateRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRows<'a> {
     client: &'a rt::BaseClient,
@@ -3235,6 +3245,7 @@ pub struct UpdateRows<'a> {
 impl<'a> UpdateRows<'a> {
     /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::batch::fits("updateRows", "updates", &self.body.updates, 1000)?;
         rt::check_rows(
                 self.client,
                 "updateRows",
@@ -3242,6 +3253,16 @@ impl<'a> UpdateRows<'a> {
                 self.body.updates.iter().map(|item| &item.row),
             )
             .await?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `updates` in requests of at most 1000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails). Every row is checked before the first request goes out.
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "updateRows",
             rt::Method::PUT,
@@ -3251,8 +3272,7 @@ impl<'a> UpdateRows<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for UpdateRows<'a> {
@@ -3262,8 +3282,50 @@ impl<'a> std::future::IntoFuture for UpdateRows<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for UpdateRows<'a> {
+    type Output = super::types::SuccessResult;
+    const OPERATION: &'static str = "updateRows";
+    const FIELD: &'static str = "updates";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.updates)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(async move {
+            rt::check_rows(
+                    self.client,
+                    "updateRows",
+                    &self.body.table_name,
+                    self.body.updates.iter().map(|item| &item.row),
+                )
+                .await?;
+            Ok(())
+        })
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.updates);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.updates = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::SuccessResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::append_rows`](rt::BaseClient::append_rows): set options, then `.await` it (or call
 /// [`send`](AppendRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendRows<'a> {
     client: &'a rt::BaseClient,
@@ -3278,6 +3340,7 @@ impl<'a> AppendRows<'a> {
     }
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::AppendRowsResult, rt::Error> {
+        rt::batch::fits("appendRows", "rows", &self.body.rows, 1000)?;
         rt::check_rows(
                 self.client,
                 "appendRows",
@@ -3285,6 +3348,16 @@ impl<'a> AppendRows<'a> {
                 self.body.rows.iter(),
             )
             .await?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `rows` in requests of at most 1000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails). Every row is checked before the first request goes out.
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "appendRows",
             rt::Method::POST,
@@ -3294,8 +3367,7 @@ impl<'a> AppendRows<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for AppendRows<'a> {
@@ -3305,8 +3377,50 @@ impl<'a> std::future::IntoFuture for AppendRows<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for AppendRows<'a> {
+    type Output = super::types::AppendRowsResult;
+    const OPERATION: &'static str = "appendRows";
+    const FIELD: &'static str = "rows";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.rows)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(async move {
+            rt::check_rows(
+                    self.client,
+                    "appendRows",
+                    &self.body.table_name,
+                    self.body.rows.iter(),
+                )
+                .await?;
+            Ok(())
+        })
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.rows);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.rows = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::AppendRowsResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::delete_rows`](rt::BaseClient::delete_rows): set options, then `.await` it (or call
 /// [`send`](DeleteRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRows<'a> {
     client: &'a rt::BaseClient,
@@ -3315,6 +3429,17 @@ pub struct DeleteRows<'a> {
 impl<'a> DeleteRows<'a> {
     /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::DeleteRowsResult, rt::Error> {
+        rt::batch::fits("deleteRows", "row_ids", &self.body.row_ids, 10000)?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `row_ids` in requests of at most 10000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "deleteRows",
             rt::Method::DELETE,
@@ -3324,8 +3449,7 @@ impl<'a> DeleteRows<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for DeleteRows<'a> {
@@ -3333,6 +3457,38 @@ impl<'a> std::future::IntoFuture for DeleteRows<'a> {
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+impl<'a> rt::Batch<'a> for DeleteRows<'a> {
+    type Output = super::types::DeleteRowsResult;
+    const OPERATION: &'static str = "deleteRows";
+    const FIELD: &'static str = "row_ids";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 10000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.row_ids)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.row_ids);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.row_ids = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::DeleteRowsResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
     }
 }
 /// The request built by [`BaseClient::get_row`](rt::BaseClient::get_row): set options, then `.await` it (or call
@@ -3580,6 +3736,7 @@ impl<'a> std::future::IntoFuture for ListRowLinks<'a> {
 }
 /// The request built by [`BaseClient::update_row_links`](rt::BaseClient::update_row_links): set options, then `.await` it (or call
 /// [`send`](UpdateRowLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -3588,6 +3745,22 @@ pub struct UpdateRowLinks<'a> {
 impl<'a> UpdateRowLinks<'a> {
     /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/links/`.
     pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::batch::fits(
+            "updateRowLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            1000,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 1000 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "updateRowLinks",
             rt::Method::PUT,
@@ -3597,8 +3770,7 @@ impl<'a> UpdateRowLinks<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for UpdateRowLinks<'a> {
@@ -3608,8 +3780,41 @@ impl<'a> std::future::IntoFuture for UpdateRowLinks<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for UpdateRowLinks<'a> {
+    type Output = super::types::SuccessResult;
+    const OPERATION: &'static str = "updateRowLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::SuccessResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::create_row_links`](rt::BaseClient::create_row_links): set options, then `.await` it (or call
 /// [`send`](CreateRowLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -3618,6 +3823,22 @@ pub struct CreateRowLinks<'a> {
 impl<'a> CreateRowLinks<'a> {
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/links/`.
     pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::batch::fits(
+            "createRowLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            1000,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 1000 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "createRowLinks",
             rt::Method::POST,
@@ -3627,8 +3848,7 @@ impl<'a> CreateRowLinks<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for CreateRowLinks<'a> {
@@ -3638,8 +3858,41 @@ impl<'a> std::future::IntoFuture for CreateRowLinks<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for CreateRowLinks<'a> {
+    type Output = super::types::SuccessResult;
+    const OPERATION: &'static str = "createRowLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::SuccessResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::delete_row_links`](rt::BaseClient::delete_row_links): set options, then `.await` it (or call
 /// [`send`](DeleteRowLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -3648,6 +3901,22 @@ pub struct DeleteRowLinks<'a> {
 impl<'a> DeleteRowLinks<'a> {
     /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/links/`.
     pub async fn send(self) -> Result<DeleteRowLinksResponse, rt::Error> {
+        rt::batch::fits(
+            "deleteRowLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            1000,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 1000 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "deleteRowLinks",
             rt::Method::DELETE,
@@ -3657,8 +3926,7 @@ impl<'a> DeleteRowLinks<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for DeleteRowLinks<'a> {
@@ -3666,6 +3934,36 @@ impl<'a> std::future::IntoFuture for DeleteRowLinks<'a> {
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+impl<'a> rt::Batch<'a> for DeleteRowLinks<'a> {
+    type Output = DeleteRowLinksResponse;
+    const OPERATION: &'static str = "deleteRowLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(self) -> rt::BoxFuture<'a, Result<DeleteRowLinksResponse, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
     }
 }
 /// The request built by [`BaseClient::auto_link_rows`](rt::BaseClient::auto_link_rows): set options, then `.await` it (or call

@@ -645,7 +645,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
     } else {
         quote!(let request = rt::Request::new(#id, rt::Method::#method, #path);)
     };
-    if o.paginate.is_some() {
+    if o.paginate.is_some() || o.batch.is_some() {
         let build = quote! {
             #let_request
             #(#pushes)*
@@ -752,7 +752,82 @@ fn paged_builder(
         let response = self.dispatch().await?;
         #decode
     };
-    // BATCH
+    let mut batch_impl = TokenStream::new();
+    if let Some(b) = &o.batch {
+        let f = format_ident!("{}", b.rust_name);
+        let wire = &b.field;
+        let max =
+            proc_macro2::Literal::usize_unsuffixed(usize::try_from(b.max).unwrap_or(usize::MAX));
+        let unit = match b.kind {
+            BatchKind::Array => "items",
+            BatchKind::Map => "entries",
+        };
+        send_body = quote! {
+            rt::batch::fits(#id, #wire, &self.body.#f, #max)?;
+            #send_body
+        };
+        let bd = doc(&format!(
+            "Sends any number of `{wire}` in requests of at most {max} {unit}, in order: see
+[`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+committed when a request fails).{checked}",
+            max = b.max,
+            checked = if o.check_rows.is_some() {
+                " Every row is checked before the first request goes out."
+            } else {
+                ""
+            }
+        ));
+        extra.extend(quote! {
+            #bd
+            pub fn batched(self) -> rt::Batched<'a, Self> {
+                rt::Batched::new(self)
+            }
+        });
+        let check_body = if check.is_empty() {
+            quote!(Box::pin(std::future::ready(Ok(()))))
+        } else {
+            quote!(Box::pin(async move {
+                #check
+                Ok(())
+            }))
+        };
+        batch_impl = quote! {
+            impl<'a> rt::Batch<'a> for #builder<'a> {
+                type Output = #out_ty;
+                const OPERATION: &'static str = #id;
+                const FIELD: &'static str = #wire;
+                const UNIT: &'static str = #unit;
+                const MAX: usize = #max;
+
+                fn count(&self) -> usize {
+                    rt::batch::Chunks::count(&self.body.#f)
+                }
+
+                fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+                    #check_body
+                }
+
+                fn split(mut self) -> Vec<Self> {
+                    let whole = std::mem::take(&mut self.body.#f);
+                    rt::batch::Chunks::split(whole, Self::MAX)
+                        .into_iter()
+                        .map(|part| {
+                            let mut chunk = self.clone();
+                            chunk.body.#f = part;
+                            chunk
+                        })
+                        .collect()
+                }
+
+                fn send_chunk(self) -> rt::BoxFuture<'a, Result<#out_ty, rt::Error>> {
+                    Box::pin(async move {
+                        let response = self.dispatch().await?;
+                        #decode
+                    })
+                }
+            }
+        };
+    }
     if let Some(p) = &o.paginate {
         let item = ctx.ty(&p.items.item);
         let items = format_ident!("{}", p.items.rust_name);
@@ -933,5 +1008,8 @@ fn paged_builder(
                 Box::pin(self.send())
             }
         }
+
+        #batch_impl
+
     }
 }

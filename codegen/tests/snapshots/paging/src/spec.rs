@@ -272,6 +272,7 @@ impl<'a> std::future::IntoFuture for ListRows<'a> {
 }
 /// The request built by [`Client::append_rows`](rt::Client::append_rows): set options, then `.await` it (or call
 /// [`send`](AppendRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendRows<'a> {
     client: &'a rt::Client,
@@ -280,14 +281,24 @@ pub struct AppendRows<'a> {
 impl<'a> AppendRows<'a> {
     /// Sends the request: `POST /rows/`.
     pub async fn send(self) -> Result<(), rt::Error> {
+        rt::batch::fits("appendRows", "rows", &self.body.rows, 1000)?;
+        let response = self.dispatch().await?;
+        response.empty().await
+    }
+    /// Sends any number of `rows` in requests of at most 1000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "appendRows",
             rt::Method::POST,
             "/rows/".to_string(),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.empty().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for AppendRows<'a> {
@@ -297,8 +308,39 @@ impl<'a> std::future::IntoFuture for AppendRows<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for AppendRows<'a> {
+    type Output = ();
+    const OPERATION: &'static str = "appendRows";
+    const FIELD: &'static str = "rows";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.rows)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.rows);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.rows = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(self) -> rt::BoxFuture<'a, Result<(), rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.empty().await
+        })
+    }
+}
 /// The request built by [`Client::create_links`](rt::Client::create_links): set options, then `.await` it (or call
 /// [`send`](CreateLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateLinks<'a> {
     client: &'a rt::Client,
@@ -307,14 +349,29 @@ pub struct CreateLinks<'a> {
 impl<'a> CreateLinks<'a> {
     /// Sends the request: `POST /links/`.
     pub async fn send(self) -> Result<CreateLinksResponse, rt::Error> {
+        rt::batch::fits(
+            "createLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            2,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 2 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "createLinks",
             rt::Method::POST,
             "/links/".to_string(),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for CreateLinks<'a> {
@@ -322,6 +379,36 @@ impl<'a> std::future::IntoFuture for CreateLinks<'a> {
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+impl<'a> rt::Batch<'a> for CreateLinks<'a> {
+    type Output = CreateLinksResponse;
+    const OPERATION: &'static str = "createLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 2;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(self) -> rt::BoxFuture<'a, Result<CreateLinksResponse, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
     }
 }
 /// The request built by [`Client::query_sql`](rt::Client::query_sql): set options, then `.await` it (or call

@@ -160,7 +160,11 @@ fn stream_rows(c: &mut Criterion) {
     let (n, stream_peak) = runtime.block_on(peak_of(streamed()));
     assert_eq!(n, TOTAL);
     let (n, all_peak) = runtime.block_on(peak_of(async {
-        base.list_rows("Table1").all().await.expect("all rows").len()
+        base.list_rows("Table1")
+            .all()
+            .await
+            .expect("all rows")
+            .len()
     }));
     assert_eq!(n, TOTAL);
     println!(

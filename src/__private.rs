@@ -6,12 +6,24 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::base_client::check_rows;
+pub use crate::batch::{Batch, Batched};
 pub use crate::de::{keep, Extra, Key};
 pub use crate::error::Error;
 pub use crate::file_upload::FileUpload;
+pub use crate::paging::{PageStream, Truncation};
 pub use crate::request::{encode_path, BoxFuture, MultipartMap, Request, Response, Transport};
 pub use crate::tokens::Secret;
 pub use crate::{
     AccountClient, ApiTokenClient, BaseClient, Client, SchedulerClient, SystemAdminClient,
     TeamAdminClient,
 };
+
+/// The paging runtime behind `stream()` and `all()` (`x-paginate`).
+pub mod paging {
+    pub use crate::paging::{offset, pages, sql, sql_cap, truncation, PageParam};
+}
+
+/// The batching runtime behind `batched()` and the size check of `send()` (`x-batch`).
+pub mod batch {
+    pub use crate::batch::{fits, Chunks};
+}

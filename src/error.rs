@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::batch::BatchReport;
+
 /// What kind of failure an [`Error`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -60,6 +62,7 @@ pub struct Error {
     /// How often the request was repeated before this error was returned.
     retries: u32,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    batch: Option<Box<BatchReport>>,
 }
 
 /// Shorter strings are no real SeaTable token (those have 40 characters or more), and
@@ -79,6 +82,7 @@ impl Error {
             retry_after: None,
             retries: 0,
             source: None,
+            batch: None,
         }
     }
 
@@ -99,6 +103,14 @@ impl Error {
 
     pub(crate) fn with_retries(mut self, retries: u32) -> Error {
         self.retries = retries;
+        self
+    }
+
+    /// This error, the first failure of a batch, with the report of the whole batch; its
+    /// `applied` becomes the batch's.
+    pub(crate) fn with_batch(mut self, report: BatchReport) -> Error {
+        self.applied = report.applied();
+        self.batch = Some(Box::new(report));
         self
     }
 
@@ -141,6 +153,7 @@ impl Error {
             retry_after: None,
             retries: 0,
             source: None,
+            batch: None,
         }
     }
 
@@ -176,6 +189,7 @@ impl Error {
             retry_after: None,
             retries: 0,
             source: Some(Box::new(e)),
+            batch: None,
         }
     }
 
@@ -207,6 +221,7 @@ impl Error {
             retry_after: None,
             retries: 0,
             source: Some(Box::new(e)),
+            batch: None,
         }
     }
 
@@ -358,6 +373,24 @@ impl Error {
     pub fn retries(&self) -> u32 {
         self.retries
     }
+
+    /// For a batched call (`batched()`), which input ranges were committed, which failed
+    /// and which were never sent. The error itself is the first failed chunk's, except
+    /// that [`applied`](Error::applied) covers the whole batch: `Yes` once any chunk was
+    /// committed. `Display` lists the ranges too.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient, rows: Vec<seatable_api::types::RowInput>) {
+    /// if let Err(e) = base.append_rows("Table1", rows).batched().await {
+    ///     if let Some(report) = e.batch() {
+    ///         println!("committed {:?}, never sent {:?}", report.committed(), report.not_sent());
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn batch(&self) -> Option<&BatchReport> {
+        self.batch.as_deref()
+    }
 }
 
 /// SeaTable answers errors in several shapes, depending on the service behind the path.
@@ -441,9 +474,13 @@ impl fmt::Display for Error {
             (None, _) => {}
         }
         match self.retries {
-            0 => Ok(()),
-            1 => f.write_str(" (after 1 retry)"),
-            n => write!(f, " (after {n} retries)"),
+            0 => {}
+            1 => f.write_str(" (after 1 retry)")?,
+            n => write!(f, " (after {n} retries)")?,
+        }
+        match &self.batch {
+            Some(report) => write!(f, " ({report})"),
+            None => Ok(()),
         }
     }
 }

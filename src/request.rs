@@ -311,17 +311,7 @@ impl Response {
     /// ```
     pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let operation = self.operation;
-        let bytes = self.body;
-        let mut track = serde_path_to_error::Track::new();
-        let mut json = serde_json::Deserializer::from_slice(&bytes);
-        let decoded = T::deserialize(serde_path_to_error::Deserializer::new(
-            &mut json, &mut track,
-        ))
-        .and_then(|value| json.end().map(|()| value));
-        decoded.map_err(|e| {
-            let body = String::from_utf8_lossy(&bytes);
-            Error::decode(operation, &track.path().to_string(), e, &body)
-        })
+        decode_json(operation, &self.body)
     }
 
     /// The body as bytes (downloads, zip exports).
@@ -356,6 +346,20 @@ impl Response {
     pub fn status(&self) -> u16 {
         self.status
     }
+}
+
+/// Decodes a JSON body read already (see [`Response::json`]).
+pub(crate) fn decode_json<T: DeserializeOwned>(operation: &str, bytes: &[u8]) -> Result<T, Error> {
+    let mut track = serde_path_to_error::Track::new();
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    let decoded = T::deserialize(serde_path_to_error::Deserializer::new(
+        &mut json, &mut track,
+    ))
+    .and_then(|value| json.end().map(|()| value));
+    decoded.map_err(|e| {
+        let body = String::from_utf8_lossy(bytes);
+        Error::decode(operation, &track.path().to_string(), e, &body)
+    })
 }
 
 /// Sends requests with the token its implementor holds (`Authorization: Bearer <token>`;

@@ -15,8 +15,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::base::ListRows;
 use crate::base_client::BaseClient;
+use crate::batch::{BatchReport, FailedChunk};
 use crate::error::{Error, ErrorKind};
+use crate::paging::PageStream;
 use crate::request::BoxFuture;
 use crate::types::{Row, RowInput, RowUpdate};
 
@@ -145,9 +148,12 @@ impl BaseClient {
     /// Appends `rows` to the end of `I`'s table, in order, and returns the new row ids in
     /// the same order.
     ///
-    /// More than 1000 rows go out as consecutive requests of at most 1000. They are not
-    /// one transaction: should a request fail, the rows of the requests before it stay
-    /// appended and the error is returned. Column defaults are filled in only with
+    /// More than 1000 rows go out as consecutive requests of at most 1000 (through
+    /// `append_rows(…).batched()`), after every row was checked against the table's
+    /// columns. They are not one transaction: should a request fail, the rows of the
+    /// requests before it stay appended, no further request is sent, and the error's
+    /// [`batch`](Error::batch) report names the committed, failed and unsent row ranges.
+    /// Column defaults are filled in only with
     /// [`apply_default`](AppendTypedRows::apply_default).
     ///
     /// ```no_run
@@ -178,9 +184,11 @@ impl BaseClient {
     /// Changes the cells `I` holds in the rows with the given ids of `I`'s table; cells
     /// left out keep their values.
     ///
-    /// More than 1000 updates go out as consecutive requests of at most 1000, in order.
-    /// They are not one transaction: should a request fail, the updates before it stay
-    /// applied and the error is returned.
+    /// More than 1000 updates go out as consecutive requests of at most 1000, in order
+    /// (through `update_rows(…).batched()`). They are not one transaction: should a
+    /// request fail, the updates before it stay applied, no further request is sent, and
+    /// the error's [`batch`](Error::batch) report names the committed, failed and unsent
+    /// ranges; an answer that does not confirm its update is reported the same way.
     ///
     /// ```no_run
     /// # #[derive(Default, serde::Serialize)] struct ProjectsInput { #[serde(rename = "Price", skip_serializing_if = "Option::is_none")] price: Option<f64> }
@@ -204,20 +212,35 @@ impl BaseClient {
             })
             .collect();
         async move {
-            for chunk in chunks(updates?) {
-                let answer = self.update_rows(I::TABLE, chunk).await?;
-                if !answer.success {
-                    return Err(Error::new(
-                        ErrorKind::Api,
-                        format!(
-                            "the server did not confirm the update of table `{}`",
-                            I::TABLE
-                        ),
-                    )
-                    .with_operation("updateRows"));
+            let updates = updates?;
+            let total = updates.len();
+            let answers = self.update_rows(I::TABLE, updates).batched().await?;
+            // Every chunk was answered with success; one that does not confirm the update
+            // is reported like a failed chunk, with the range it held.
+            let mut committed = Vec::new();
+            let mut failed = Vec::new();
+            for (i, answer) in answers.iter().enumerate() {
+                let start = i * MAX_ROWS_PER_REQUEST;
+                let range = start..total.min(start + MAX_ROWS_PER_REQUEST);
+                if answer.success {
+                    committed.push(range);
+                } else {
+                    failed.push(FailedChunk::unconfirmed(range));
                 }
             }
-            Ok(())
+            if failed.is_empty() {
+                return Ok(());
+            }
+            let report = BatchReport::after_answers("updates", "items", total, committed, failed);
+            Err(Error::new(
+                ErrorKind::Api,
+                format!(
+                    "the server did not confirm the update of table `{}`",
+                    I::TABLE
+                ),
+            )
+            .with_operation("updateRows")
+            .with_batch(report))
         }
     }
 }
@@ -308,23 +331,42 @@ impl<'a, R: TableRow> ListTypedRows<'a, R> {
     /// println!("{} projects", everything.len());
     /// # Ok(()) }
     /// ```
-    pub async fn all(self) -> Result<Vec<R>, Error> {
-        let mut out = Vec::new();
-        let mut start = self.start;
-        loop {
-            let rows = self.page(start).await?;
-            let received = rows.len();
-            for row in rows {
-                out.push(decode_row("listRows", row)?);
-            }
-            if received < self.limit {
-                return Ok(out);
-            }
-            start += received;
-        }
+    pub async fn all(self) -> Result<Vec<R>, Error>
+    where
+        R: 'a,
+    {
+        self.stream().all().await
+    }
+
+    /// Every row from `start` on as `R`, one by one, read in pages of `limit` rows like
+    /// [`all`](ListTypedRows::all) but holding only one page at a time. The first error
+    /// (a failed request, a row that does not decode) ends the stream.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    /// # #[derive(serde::Deserialize)] struct ProjectsRow { #[serde(rename = "_id")] id: String }
+    /// # impl seatable_api::TableRow for ProjectsRow { const TABLE: &'static str = "Projects"; fn row_id(&self) -> &str { &self.id } }
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// let mut projects = base.list_typed_rows::<ProjectsRow>().stream();
+    /// while let Some(project) = projects.next().await {
+    ///     println!("{}", project?.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> PageStream<'a, R>
+    where
+        R: 'a,
+    {
+        self.request(self.start)
+            .stream()
+            .try_map(|row| decode_row("listRows", row))
     }
 
     async fn page(&self, start: usize) -> Result<Vec<Row>, Error> {
+        Ok(self.request(start).await?.rows)
+    }
+
+    fn request(&self, start: usize) -> ListRows<'a> {
         let mut request = self
             .client
             .list_rows(R::TABLE)
@@ -334,7 +376,7 @@ impl<'a, R: TableRow> ListTypedRows<'a, R> {
         if let Some(view) = &self.view_name {
             request = request.view_name(view.clone());
         }
-        Ok(request.await?.rows)
+        request
     }
 }
 
@@ -383,15 +425,15 @@ impl<'a> AppendTypedRows<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<Vec<String>, Error> {
-        let mut ids = Vec::new();
-        for chunk in chunks(self.rows?) {
-            let mut request = self.client.append_rows(self.table, chunk);
-            if let Some(apply) = self.apply_default {
-                request = request.apply_default(apply);
-            }
-            ids.extend(request.await?.row_ids.into_iter().map(|r| r.id));
+        let mut request = self.client.append_rows(self.table, self.rows?);
+        if let Some(apply) = self.apply_default {
+            request = request.apply_default(apply);
         }
-        Ok(ids)
+        let answers = request.batched().await?;
+        Ok(answers
+            .into_iter()
+            .flat_map(|answer| answer.row_ids.into_iter().map(|r| r.id))
+            .collect())
     }
 }
 
@@ -405,16 +447,6 @@ impl<'a> IntoFuture for AppendTypedRows<'a> {
 
 fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// `items` in consecutive runs of at most [`MAX_ROWS_PER_REQUEST`], in order.
-fn chunks<T>(items: Vec<T>) -> Vec<Vec<T>> {
-    let mut out = Vec::new();
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        out.push(items.by_ref().take(MAX_ROWS_PER_REQUEST).collect());
-    }
-    out
 }
 
 /// The cells of a write struct as the JSON map the row operations take.
@@ -483,21 +515,4 @@ fn decode_row<R: TableRow>(operation: &str, row: Row) -> Result<R, Error> {
         .with_operation(operation)
         .with_source(e)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chunks_keep_order_and_limit() {
-        let sizes: Vec<usize> = chunks((0..2501).collect::<Vec<_>>())
-            .iter()
-            .map(Vec::len)
-            .collect();
-        assert_eq!(sizes, [1000, 1000, 501]);
-        assert!(chunks(Vec::<u8>::new()).is_empty());
-        let flat: Vec<u32> = chunks((0..2001).collect()).concat();
-        assert_eq!(flat, (0..2001).collect::<Vec<_>>());
-    }
 }

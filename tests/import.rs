@@ -116,10 +116,16 @@ async fn importing_20000_rows_under_faults_stores_each_row_once() {
         let stored: BTreeSet<String> = stored_names(&base).await.into_iter().collect();
         let shifted = |r: &Range<usize>| part.start + r.start..part.start + r.end;
         for r in report.committed() {
-            assert!(shifted(r).all(|i| stored.contains(&name(i))), "committed {r:?}");
+            assert!(
+                shifted(r).all(|i| stored.contains(&name(i))),
+                "committed {r:?}"
+            );
         }
         for r in report.not_sent() {
-            assert!(shifted(r).all(|i| !stored.contains(&name(i))), "not sent {r:?}");
+            assert!(
+                shifted(r).all(|i| !stored.contains(&name(i))),
+                "not sent {r:?}"
+            );
         }
         // An unknown outcome is looked up, not guessed: what is missing is sent again.
         for r in &failed {

@@ -197,6 +197,55 @@ async fn all_pages_default_to_1000_and_stop_at_an_empty_page() {
 }
 
 #[tokio::test]
+async fn the_stream_decodes_row_by_row_and_stops_at_the_first_bad_row() {
+    let server = MockServer::start().await;
+    for (start, page) in [
+        (
+            "5",
+            vec![project("r5", "a", json!(1)), project("r6", "b", json!(2))],
+        ),
+        (
+            "7",
+            vec![
+                project("r7", "c", json!("12 EUR")),
+                project("r8", "d", json!(4)),
+            ],
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(ROWS))
+            .and(query_param("view_name", "Open"))
+            .and(query_param("start", start))
+            .and(query_param("limit", "2"))
+            .respond_with(answer(json!({ "rows": page })))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = base(&server).await;
+    let mut stream = client
+        .list_typed_rows::<ProjectsRow>()
+        .view_name("Open")
+        .start(5)
+        .limit(2)
+        .stream();
+    let mut names = Vec::new();
+    let error = loop {
+        match futures_util::StreamExt::next(&mut stream).await {
+            Some(Ok(row)) => names.push(row.name.unwrap()),
+            Some(Err(e)) => break e,
+            None => panic!("the bad row must end the stream with an error"),
+        }
+    };
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(
+        error.to_string(),
+        "listRows: row `r7` of table `Projects`, column `Price`: invalid type: string \"12 EUR\", expected f64"
+    );
+    assert!(futures_util::StreamExt::next(&mut stream).await.is_none());
+}
+
+#[tokio::test]
 async fn get_one_row_by_id() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -438,21 +487,38 @@ async fn update_sends_row_ids_with_the_cells_set_in_chunks() {
 #[tokio::test]
 async fn update_fails_when_the_server_does_not_confirm() {
     let server = MockServer::start().await;
+    // The second request (500 updates) is answered without confirmation.
     Mock::given(method("PUT"))
         .and(path(ROWS))
-        .respond_with(answer(json!({"success": false})))
+        .respond_with(|request: &Request| {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            let full = body["updates"].as_array().unwrap().len() == 1000;
+            answer(json!({ "success": full }))
+        })
+        .expect(2)
         .mount(&server)
         .await;
+    let updates = (0..1500).map(|i| (format!("r{i}"), ProjectsInput::default()));
     let e = base(&server)
         .await
-        .update_typed_rows([("r1", ProjectsInput::default())])
+        .update_typed_rows(updates)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Api);
     assert_eq!(
         e.to_string(),
-        "updateRows: the server did not confirm the update of table `Projects`"
+        "updateRows: the server did not confirm the update of table `Projects` (batch of 1500 \
+         items of `updates`: committed 0..1000; failed 1000..1500 (may have been applied))"
     );
+    assert_eq!(
+        e.applied(),
+        seatable_api::Applied::Yes,
+        "the first 1000 are stored"
+    );
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), std::slice::from_ref(&(0..1000)));
+    assert_eq!(report.failed()[0].range, 1000..1500);
+    assert!(report.not_sent().is_empty());
 }
 
 #[tokio::test]

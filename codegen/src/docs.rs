@@ -93,39 +93,32 @@ fn operation(out: &mut String, o: &Operation, module: &str) {
     if o.deprecated {
         let _ = writeln!(out, "- **Deprecated** by the server.");
     }
-    match &o.paginate {
-        Some(Paginate::Offset {
-            offset,
-            limit,
-            max,
-            items,
-        }) => {
-            let _ = writeln!(
-                out,
-                "- Paging: at most {max} `{items}` per call, paged with `{offset}` and `{limit}`"
-            );
-        }
-        Some(Paginate::Sql {
-            default,
-            max,
-            items,
-        }) => {
-            let _ = writeln!(out, "- Paging: {default} `{items}` without `LIMIT`, at most {max}; cut silently beyond that");
-        }
-        Some(Paginate::Page {
-            page,
-            per_page,
-            items,
-        }) => {
-            let _ = writeln!(
-                out,
-                "- Paging: `{items}` paged with `{page}` and `{per_page}`"
-            );
-        }
-        None => {}
+    if let Some(p) = &o.paginate {
+        let items = &p.items.name;
+        let line = match &p.style {
+            PageStyle::Offset { offset, limit, max } => format!(
+                "at most {max} `{items}` per call, paged with `{offset}` and `{limit}`; `.stream()` yields every item from `{offset}` on, page after page (pages of `{limit}`, at most {max}), `.all()` collects them"
+            ),
+            PageStyle::Sql { statement, default, max } => format!(
+                "{default} `{items}` without `LIMIT`, at most {max}; cut silently beyond that. `.stream()` / `.all()` page a `SELECT` in `{statement}` by appending `LIMIT`/`OFFSET` (pages of {max}, or `.page_size(n)`); `.send_with_truncation()` says whether a plain answer may have been cut"
+            ),
+            PageStyle::Page { page, per_page, size } => format!(
+                "`{items}` paged with `{page}` and `{per_page}`; `.stream()` yields every item from `{page}` on (default 1), page after page ({size} per page unless `{per_page}` is set), `.all()` collects them"
+            ),
+        };
+        let _ = writeln!(out, "- Paging: {line}");
     }
     if let Some(b) = &o.batch {
-        let _ = writeln!(out, "- Limit: at most {} `{}` per request", b.max, b.field);
+        let what = match b.kind {
+            BatchKind::Array => "items",
+            BatchKind::Map => "entries",
+        };
+        let _ = writeln!(
+            out,
+            "- Limit: at most {max} {what} of `{field}` per request; a larger input is refused before sending, `.batched()` sends it in chunks of {max} and reports which ranges were committed",
+            max = b.max,
+            field = b.field
+        );
     }
     let params: Vec<&Param> = o.params.iter().filter(|p| !p.bound).collect();
     if !params.is_empty() {

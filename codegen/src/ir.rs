@@ -249,25 +249,51 @@ pub struct Response {
     pub description: Option<String>,
 }
 
-/// `x-paginate`: how a list operation pages.
+/// `x-paginate`: how a list operation pages, and where the items of a page are.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Paginate {
+pub struct Paginate {
+    pub style: PageStyle,
+    /// The response property holding the items.
+    pub items: Items,
+}
+
+/// How the pages of a list operation are chosen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageStyle {
+    /// Query parameters holding the number of items to skip and the page size (wire names);
+    /// `max` is the largest page the server accepts.
     Offset {
         offset: String,
         limit: String,
         max: u64,
-        items: String,
     },
+    /// The statement in the body property `statement` (wire name) pages itself with
+    /// `LIMIT`/`OFFSET`; `default` items come back without `LIMIT`, never more than `max`.
     Sql {
+        statement: String,
         default: u64,
         max: u64,
-        items: String,
     },
+    /// Query parameters holding the 1-based page number and the page size (wire names);
+    /// `size` is the page size a stream asks for when the caller sets none.
     Page {
         page: String,
         per_page: String,
-        items: String,
+        size: u64,
     },
+}
+
+/// The response property holding a page's items.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Items {
+    /// Name on the wire.
+    pub name: String,
+    /// Rust field name in the response struct.
+    pub rust_name: String,
+    /// The type of one item.
+    pub item: TypeRef,
+    /// The field is an `Option` (not required, or nullable).
+    pub optional: bool,
 }
 
 /// `x-check-rows`: which body fields name the table and hold the rows to check. Names are
@@ -282,11 +308,22 @@ pub struct CheckRows {
     pub cells: Option<String>,
 }
 
-/// `x-batch`: which body array is chunked, and its largest chunk.
+/// `x-batch`: which body array or map is chunked, and its largest chunk.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
+    /// Name on the wire.
     pub field: String,
+    /// Rust field name in the body struct.
+    pub rust_name: String,
+    /// An array (chunked by items) or a map (chunked by entries).
+    pub kind: BatchKind,
     pub max: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchKind {
+    Array,
+    Map,
 }
 
 /// A type as used in a field, parameter or body.

@@ -101,6 +101,11 @@ fn enum_name(value: &str, spell: bool) -> String {
 
 /// Names generated code uses from the prelude and std: a model named after one would
 /// shadow it (SeaTable's own spec has a schema `from`).
+/// The page size a page-style stream asks for when neither the caller nor `x-paginate`'s
+/// `size` sets one: SeaTable's own default (25) would take four times the requests, and
+/// no documented list caps `per_page` below 100.
+const DEFAULT_PAGE_SIZE: u64 = 100;
+
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Option",
     "Some",
@@ -1424,7 +1429,7 @@ impl<'a> Lowerer<'a> {
         };
         let response = self.response(fi, pointer, op, &builder_name);
 
-        let paginate = self.paginate(fi, pointer, op, &params);
+        let paginate = self.paginate(fi, pointer, op, &params, body.as_ref(), &response);
         let batch = self.batch(fi, pointer, op, body.as_ref());
         let check_rows = self.check_rows(fi, pointer, op, body.as_ref(), token);
         let idempotent = match op.extensions.get("x-idempotent") {
@@ -1669,32 +1674,27 @@ impl<'a> Lowerer<'a> {
         pointer: &str,
         op: &openapiv3::Operation,
         params: &[Param],
+        body: Option<&Body>,
+        response: &Response,
     ) -> Option<Paginate> {
         let v = op.extensions.get("x-paginate")?;
         let at = format!("{pointer}/x-paginate");
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let n = |k: &str| v.get(k).and_then(Value::as_u64);
-        let has_query = |name: &str| {
-            params
-                .iter()
-                .any(|p| p.location == ParamLocation::Query && p.name == name)
+        // The stream sets these itself, page after page, so the caller's values are optional.
+        let counter = |name: &str| {
+            params.iter().any(|p| {
+                p.location == ParamLocation::Query
+                    && p.name == name
+                    && !p.required
+                    && matches!(p.ty, TypeRef::I32 | TypeRef::I64)
+            })
         };
-        let result = match s("style").as_deref() {
+        let style = match s("style").as_deref() {
             Some("offset") => {
-                match (s("offset"), s("limit"), n("max"), s("items")) {
-                    (Some(offset), Some(limit), Some(max), Some(items)) => {
-                        for p in [&offset, &limit] {
-                            if !has_query(p) {
-                                self.error(fi, &at, format!("x-paginate names `{p}`, which is not a query parameter of this operation"));
-                                return None;
-                            }
-                        }
-                        Paginate::Offset {
-                            offset,
-                            limit,
-                            max,
-                            items,
-                        }
+                match (s("offset"), s("limit"), n("max")) {
+                    (Some(offset), Some(limit), Some(max)) => {
+                        PageStyle::Offset { offset, limit, max }
                     }
                     _ => {
                         self.error(fi, &at, "x-paginate with style offset needs `offset`, `limit`, `max` and `items`");
@@ -1702,11 +1702,22 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            Some("page") => match (s("page"), s("per_page"), s("items")) {
-                (Some(page), Some(per_page), Some(items)) => Paginate::Page {
+            Some("page") => match (s("page"), s("per_page"), v.get("size")) {
+                (Some(page), Some(per_page), None) => PageStyle::Page {
                     page,
                     per_page,
-                    items,
+                    size: DEFAULT_PAGE_SIZE,
+                },
+                (Some(page), Some(per_page), Some(size)) => match size.as_u64() {
+                    Some(size) => PageStyle::Page {
+                        page,
+                        per_page,
+                        size,
+                    },
+                    None => {
+                        self.error(fi, &at, "x-paginate `size` must be a whole number");
+                        return None;
+                    }
                 },
                 _ => {
                     self.error(
@@ -1717,17 +1728,17 @@ impl<'a> Lowerer<'a> {
                     return None;
                 }
             },
-            Some("sql") => match (n("default"), n("max"), s("items")) {
-                (Some(default), Some(max), Some(items)) => Paginate::Sql {
+            Some("sql") => match (s("statement"), n("default"), n("max")) {
+                (Some(statement), Some(default), Some(max)) => PageStyle::Sql {
+                    statement,
                     default,
                     max,
-                    items,
                 },
                 _ => {
                     self.error(
                         fi,
                         &at,
-                        "x-paginate with style sql needs `default`, `max` and `items`",
+                        "x-paginate with style sql needs `statement`, `default`, `max` and `items`",
                     );
                     return None;
                 }
@@ -1737,7 +1748,87 @@ impl<'a> Lowerer<'a> {
                 return None;
             }
         };
-        Some(result)
+        let Some(items) = s("items") else {
+            self.error(
+                fi,
+                &at,
+                "x-paginate needs `items` (the response property holding the items)",
+            );
+            return None;
+        };
+        match &style {
+            PageStyle::Offset {
+                offset: a,
+                limit: b,
+                ..
+            }
+            | PageStyle::Page {
+                page: a,
+                per_page: b,
+                ..
+            } => {
+                for p in [a, b] {
+                    if !counter(p) {
+                        self.error(fi, &at, format!("x-paginate names `{p}`, which is not an optional integer query parameter of this operation"));
+                        return None;
+                    }
+                }
+            }
+            PageStyle::Sql { statement, .. } => {
+                let found = body.and_then(|b| b.fields.as_ref()).is_some_and(|fs| {
+                    fs.iter()
+                        .any(|f| &f.name == statement && f.is_plain() && f.ty == TypeRef::String)
+                });
+                if !found {
+                    self.error(fi, &at, format!("x-paginate names `{statement}`, which is not a required string property of the request body"));
+                    return None;
+                }
+            }
+        }
+        let (smallest, what) = match &style {
+            PageStyle::Offset { max, .. } => (*max, "`max`"),
+            PageStyle::Page { size, .. } => (*size, "`size`"),
+            PageStyle::Sql { default, max, .. } => ((*default).min(*max), "`default` and `max`"),
+        };
+        if smallest == 0 {
+            self.error(fi, &at, format!("x-paginate {what} must be at least 1"));
+            return None;
+        }
+        if let PageStyle::Sql { default, max, .. } = &style {
+            if default > max {
+                self.error(
+                    fi,
+                    &at,
+                    format!("x-paginate `default` ({default}) is larger than `max` ({max})"),
+                );
+                return None;
+            }
+        }
+        let field = match &response.kind {
+            ResponseKind::Json(t) => self
+                .find_struct(t)
+                .and_then(|(fields, _)| fields.into_iter().find(|f| f.name == items)),
+            _ => None,
+        };
+        let Some(Field {
+            rust_name,
+            ty: TypeRef::Array(item),
+            ..
+        }) = field.clone()
+        else {
+            self.error(fi, &at, format!("x-paginate names `items: {items}`, which is not an array property of the JSON response"));
+            return None;
+        };
+        let optional = field.as_ref().is_some_and(|f| !f.is_plain());
+        Some(Paginate {
+            style,
+            items: Items {
+                name: items,
+                rust_name,
+                item: *item,
+                optional,
+            },
+        })
     }
 
     fn check_rows(
@@ -1814,26 +1905,35 @@ impl<'a> Lowerer<'a> {
             self.error(
                 fi,
                 &at,
-                "x-batch needs `field` (a body array property) and `max`",
+                "x-batch needs `field` (a body array or map property) and `max`",
             );
             return None;
         };
-        let ok = body.and_then(|b| b.fields.as_ref()).is_some_and(|fs| {
-            fs.iter()
-                .any(|f| f.name == field && matches!(f.ty, TypeRef::Array(_)))
-        });
-        if !ok {
-            self.error(
-                fi,
-                &at,
-                format!(
-                    "x-batch names `{field}`, which is not an array property of the request body"
-                ),
-            );
+        if max == 0 {
+            self.error(fi, &at, "x-batch `max` must be at least 1");
             return None;
         }
+        let found = body
+            .and_then(|b| b.fields.as_ref())
+            .and_then(|fs| fs.iter().find(|f| f.name == field && f.is_plain()));
+        let kind = match found.map(|f| &f.ty) {
+            Some(TypeRef::Array(_)) => BatchKind::Array,
+            Some(TypeRef::Map(_) | TypeRef::Object) => BatchKind::Map,
+            _ => {
+                self.error(
+                    fi,
+                    &at,
+                    format!(
+                        "x-batch names `{field}`, which is not a required array or map property of the request body"
+                    ),
+                );
+                return None;
+            }
+        };
         Some(Batch {
             field: field.to_string(),
+            rust_name: found.map(|f| f.rust_name.clone()).unwrap_or_default(),
+            kind,
             max,
         })
     }

@@ -2891,7 +2891,8 @@ impl rt::AccountClient {
     ///
     /// Token: Account-Token (`AccountClient`).
     ///
-    /// Paging: `trash_dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `trash_dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListTrashedBases::stream) yields every item, page after page, and [`all`](ListTrashedBases::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListTrashedBases::page), [`per_page`](ListTrashedBases::per_page).
     pub fn list_trashed_bases(&self) -> ListTrashedBases<'_> {
@@ -5906,7 +5907,8 @@ impl rt::AccountClient {
     ///
     /// Token: Account-Token (`AccountClient`).
     ///
-    /// Paging: `snapshot_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `snapshot_list` come in pages chosen by `page` and `per_page`. [`stream`](ListBaseSnapshots::stream) yields every item, page after page, and [`all`](ListBaseSnapshots::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `workspace_id`: Id of the workspace holding the base.
@@ -6073,7 +6075,8 @@ impl rt::AccountClient {
     ///
     /// Token: Account-Token (`AccountClient`).
     ///
-    /// Paging: `app_users` come in pages chosen by `page` and `per_page`.
+    /// Paging: `app_users` come in pages chosen by `page` and `per_page`. [`stream`](ListUniversalAppUsers::stream) yields every item, page after page, and [`all`](ListUniversalAppUsers::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `app_uuid`: The app's `app_uuid` (SeaTable calls this path parameter `app_token`).
@@ -6155,7 +6158,8 @@ impl rt::AccountClient {
     ///
     /// Token: Account-Token (`AccountClient`).
     ///
-    /// Paging: `table_activities` come in pages chosen by `page` and `per_page`.
+    /// Paging: `table_activities` come in pages chosen by `page` and `per_page`. [`stream`](ListRecentBaseActivities::stream) yields every item, page after page, and [`all`](ListRecentBaseActivities::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListRecentBaseActivities::page), [`per_page`](ListRecentBaseActivities::per_page), [`to_tz`](ListRecentBaseActivities::to_tz).
     pub fn list_recent_base_activities(&self) -> ListRecentBaseActivities<'_> {
@@ -6178,7 +6182,8 @@ impl rt::AccountClient {
     ///
     /// Token: Account-Token (`AccountClient`).
     ///
-    /// Paging: `activities` come in pages chosen by `page` and `per_page`.
+    /// Paging: `activities` come in pages chosen by `page` and `per_page`. [`stream`](ListBaseActivityDetails::stream) yields every item, page after page, and [`all`](ListBaseActivityDetails::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `dtable_uuid`: The base's UUID (with or without dashes).
@@ -6209,7 +6214,8 @@ impl rt::AccountClient {
     ///
     /// Token: Account-Token (`AccountClient`).
     ///
-    /// Paging: `operations` come in pages chosen by `page` and `per_page`.
+    /// Paging: `operations` come in pages chosen by `page` and `per_page`. [`stream`](ListBigDataOperationLogs::stream) yields every item, page after page, and [`all`](ListBigDataOperationLogs::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `base_uuid`: The base's UUID (with dashes).
@@ -6901,6 +6907,7 @@ impl<'a> std::future::IntoFuture for UpdateBasePassword<'a> {
 }
 /// The request built by [`AccountClient::list_trashed_bases`](rt::AccountClient::list_trashed_bases): set options, then `.await` it (or call
 /// [`send`](ListTrashedBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTrashedBases<'a> {
     client: &'a rt::AccountClient,
@@ -6920,6 +6927,34 @@ impl<'a> ListTrashedBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/trash-dtables/`.
     pub async fn send(self) -> Result<ListTrashedBasesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::UserTrashedBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listTrashedBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListTrashedBasesResponse| out.trash_dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListTrashedBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::UserTrashedBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTrashedBases",
             rt::Method::GET,
@@ -6931,8 +6966,7 @@ impl<'a> ListTrashedBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListTrashedBases<'a> {
@@ -10535,6 +10569,7 @@ impl<'a> std::future::IntoFuture for DeleteWebhook<'a> {
 }
 /// The request built by [`AccountClient::list_base_snapshots`](rt::AccountClient::list_base_snapshots): set options, then `.await` it (or call
 /// [`send`](ListBaseSnapshots::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseSnapshots<'a> {
     client: &'a rt::AccountClient,
@@ -10556,6 +10591,34 @@ impl<'a> ListBaseSnapshots<'a> {
     }
     /// Sends the request: `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/`.
     pub async fn send(self) -> Result<ListBaseSnapshotsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::Snapshot> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBaseSnapshots",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListBaseSnapshotsResponse| out.snapshot_list,
+        )
+    }
+    /// Every item of [`stream`](ListBaseSnapshots::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::Snapshot>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBaseSnapshots",
             rt::Method::GET,
@@ -10570,8 +10633,7 @@ impl<'a> ListBaseSnapshots<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseSnapshots<'a> {
@@ -10756,6 +10818,7 @@ impl<'a> std::future::IntoFuture for ImportUniversalAppUsers<'a> {
 }
 /// The request built by [`AccountClient::list_universal_app_users`](rt::AccountClient::list_universal_app_users): set options, then `.await` it (or call
 /// [`send`](ListUniversalAppUsers::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUniversalAppUsers<'a> {
     client: &'a rt::AccountClient,
@@ -10776,6 +10839,34 @@ impl<'a> ListUniversalAppUsers<'a> {
     }
     /// Sends the request: `GET /api/v2.1/universal-apps/{app_uuid}/app-users/`.
     pub async fn send(self) -> Result<ListUniversalAppUsersResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AppUser> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listUniversalAppUsers",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListUniversalAppUsersResponse| out.app_users,
+        )
+    }
+    /// Every item of [`stream`](ListUniversalAppUsers::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AppUser>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUniversalAppUsers",
             rt::Method::GET,
@@ -10790,8 +10881,7 @@ impl<'a> ListUniversalAppUsers<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListUniversalAppUsers<'a> {
@@ -10862,6 +10952,7 @@ impl<'a> std::future::IntoFuture for UpdateAppStatus<'a> {
 }
 /// The request built by [`AccountClient::list_recent_base_activities`](rt::AccountClient::list_recent_base_activities): set options, then `.await` it (or call
 /// [`send`](ListRecentBaseActivities::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRecentBaseActivities<'a> {
     client: &'a rt::AccountClient,
@@ -10887,6 +10978,34 @@ impl<'a> ListRecentBaseActivities<'a> {
     }
     /// Sends the request: `GET /api/v2.1/dtable-activities/`.
     pub async fn send(self) -> Result<ListRecentBaseActivitiesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::ActivityBaseSummary> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listRecentBaseActivities",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListRecentBaseActivitiesResponse| out.table_activities,
+        )
+    }
+    /// Every item of [`stream`](ListRecentBaseActivities::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::ActivityBaseSummary>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRecentBaseActivities",
             rt::Method::GET,
@@ -10901,8 +11020,7 @@ impl<'a> ListRecentBaseActivities<'a> {
         if let Some(value) = self.to_tz {
             request.query("to_tz", value);
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListRecentBaseActivities<'a> {
@@ -10914,6 +11032,7 @@ impl<'a> std::future::IntoFuture for ListRecentBaseActivities<'a> {
 }
 /// The request built by [`AccountClient::list_base_activity_details`](rt::AccountClient::list_base_activity_details): set options, then `.await` it (or call
 /// [`send`](ListBaseActivityDetails::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseActivityDetails<'a> {
     client: &'a rt::AccountClient,
@@ -10935,6 +11054,34 @@ impl<'a> ListBaseActivityDetails<'a> {
     }
     /// Sends the request: `GET /api/v2.1/dtable-activities/detail/`.
     pub async fn send(self) -> Result<ListBaseActivityDetailsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::ActivityRowChange> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBaseActivityDetails",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListBaseActivityDetailsResponse| out.activities,
+        )
+    }
+    /// Every item of [`stream`](ListBaseActivityDetails::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::ActivityRowChange>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBaseActivityDetails",
             rt::Method::GET,
@@ -10948,8 +11095,7 @@ impl<'a> ListBaseActivityDetails<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseActivityDetails<'a> {
@@ -10961,6 +11107,7 @@ impl<'a> std::future::IntoFuture for ListBaseActivityDetails<'a> {
 }
 /// The request built by [`AccountClient::list_big_data_operation_logs`](rt::AccountClient::list_big_data_operation_logs): set options, then `.await` it (or call
 /// [`send`](ListBigDataOperationLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBigDataOperationLogs<'a> {
     client: &'a rt::AccountClient,
@@ -10981,6 +11128,36 @@ impl<'a> ListBigDataOperationLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/dtables/{base_uuid}/big-data-operation-logs/`.
     pub async fn send(self) -> Result<ListBigDataOperationLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::ActivityBigDataOperation> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBigDataOperationLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListBigDataOperationLogsResponse| out.operations,
+        )
+    }
+    /// Every item of [`stream`](ListBigDataOperationLogs::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::ActivityBigDataOperation>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBigDataOperationLogs",
             rt::Method::GET,
@@ -10995,8 +11172,7 @@ impl<'a> ListBigDataOperationLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBigDataOperationLogs<'a> {

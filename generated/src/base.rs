@@ -1653,7 +1653,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Paging: at most 1000 `rows` per call; page with `start` and `limit`.
+    /// Paging: at most 1000 `rows` per call; page with `start` and `limit`. [`stream`](ListRows::stream) yields every item, page after page, and [`all`](ListRows::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table. (SeaTable also accepts the table's `_id` in a `table_id` parameter instead.)
@@ -1687,7 +1688,8 @@ impl rt::BaseClient {
     /// metadata, cached by the client) and refused with an error naming row, column and reason
     /// when SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.
     ///
-    /// Limit: at most 1000 `updates` per request.
+    /// Limit: at most 1000 items of `updates` per request; more are refused before sending.
+    /// [`batched`](UpdateRows::batched) sends any number in chunks of 1000.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table holding the rows.
@@ -1729,7 +1731,8 @@ impl rt::BaseClient {
     /// metadata, cached by the client) and refused with an error naming row, column and reason
     /// when SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.
     ///
-    /// Limit: at most 1000 `rows` per request.
+    /// Limit: at most 1000 items of `rows` per request; more are refused before sending.
+    /// [`batched`](AppendRows::batched) sends any number in chunks of 1000.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table to add rows to.
@@ -1760,7 +1763,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Limit: at most 10000 `row_ids` per request.
+    /// Limit: at most 10000 items of `row_ids` per request; more are refused before sending.
+    /// [`batched`](DeleteRows::batched) sends any number in chunks of 10000.
     ///
     /// Arguments:
     /// - `table_name`: Name of the table holding the rows.
@@ -1888,7 +1892,10 @@ impl rt::BaseClient {
     /// Token: Base-Token (`BaseClient`).
     ///
     /// Paging: without a `LIMIT` the server returns 100 `results`, and never more than 10000;
-    /// the result is cut silently. Page with `LIMIT`/`OFFSET`.
+    /// the result is cut silently. Page with `LIMIT`/`OFFSET`: [`stream`](QuerySql::stream) yields every item, page after page, and [`all`](QuerySql::all)
+    /// collects them (a `SELECT`
+    /// without its own `LIMIT`). [`send_with_truncation`](QuerySql::send_with_truncation) says whether a
+    /// plain answer may have been cut.
     ///
     /// Arguments:
     /// - `sql`: The statement, with `?` where a value from `parameters` goes.
@@ -1903,6 +1910,7 @@ impl rt::BaseClient {
                 parameters: None,
                 server_only: None,
             },
+            page_size: None,
         }
     }
     /// Read the rows linked to given rows through one link column.
@@ -1955,11 +1963,14 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
+    /// Limit: at most 1000 entries of `other_rows_ids_map` per request; more are refused before sending.
+    /// [`batched`](UpdateRowLinks::batched) sends any number in chunks of 1000.
+    ///
     /// Arguments:
     /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
     /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
     /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
-    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; this spec allows 1000 per request (`x-batch`, the limit SeaTable documents for row writes), and larger maps go out in chunks of 1000 entries with `batched()`.
     pub fn update_row_links(
         &self,
         link_id: impl Into<String>,
@@ -1994,11 +2005,14 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
+    /// Limit: at most 1000 entries of `other_rows_ids_map` per request; more are refused before sending.
+    /// [`batched`](CreateRowLinks::batched) sends any number in chunks of 1000.
+    ///
     /// Arguments:
     /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
     /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
     /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
-    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; this spec allows 1000 per request (`x-batch`, the limit SeaTable documents for row writes), and larger maps go out in chunks of 1000 entries with `batched()`.
     pub fn create_row_links(
         &self,
         link_id: impl Into<String>,
@@ -2029,11 +2043,14 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
+    /// Limit: at most 1000 entries of `other_rows_ids_map` per request; more are refused before sending.
+    /// [`batched`](DeleteRowLinks::batched) sends any number in chunks of 1000.
+    ///
     /// Arguments:
     /// - `link_id`: The link's id from the link column's `data.link_id` (4 characters; not the column key).
     /// - `table_id`: The `_id` of the table whose rows are the keys of `other_rows_ids_map`.
     /// - `other_table_id`: The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
-    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; keep requests moderate.
+    /// - `other_rows_ids_map`: Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink. SeaTable documents no limit on the number of entries; this spec allows 1000 per request (`x-batch`, the limit SeaTable documents for row writes), and larger maps go out in chunks of 1000 entries with `batched()`.
     pub fn delete_row_links(
         &self,
         link_id: impl Into<String>,
@@ -2723,7 +2740,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Paging: `operations` come in pages chosen by `page` and `per_page`.
+    /// Paging: `operations` come in pages chosen by `page` and `per_page`. [`stream`](ListBigDataOperations::stream) yields every item, page after page, and [`all`](ListBigDataOperations::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListBigDataOperations::page), [`per_page`](ListBigDataOperations::per_page).
     pub fn list_big_data_operations(&self) -> ListBigDataOperations<'_> {
@@ -3023,7 +3041,8 @@ impl rt::BaseClient {
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
-    /// Paging: `activities` come in pages chosen by `page` and `per_page`.
+    /// Paging: `activities` come in pages chosen by `page` and `per_page`. [`stream`](ListRowActivities::stream) yields every item, page after page, and [`all`](ListRowActivities::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `row_id`: The row's `_id` (22 characters).
@@ -3119,6 +3138,7 @@ impl<'a> std::future::IntoFuture for ListCollaborators<'a> {
 }
 /// The request built by [`BaseClient::list_rows`](rt::BaseClient::list_rows): set options, then `.await` it (or call
 /// [`send`](ListRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRows<'a> {
     client: &'a rt::BaseClient,
@@ -3154,6 +3174,35 @@ impl<'a> ListRows<'a> {
     }
     /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::RowList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: the first page starts at `start` (default 0) and
+    /// holds `limit` items (default and at most 1000); each next page starts where the
+    /// previous one ended, and the first page shorter than that is the last. Only one page is
+    /// held at a time. A server that answers a page larger than asked for, or the same page
+    /// again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::Row> {
+        let (first, size) = (self.start, self.limit);
+        rt::paging::offset(
+            "listRows",
+            first,
+            size,
+            1000,
+            move |position, size| {
+                let mut next = self.clone();
+                next.start = Some(position);
+                next.limit = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::RowList| out.rows,
+        )
+    }
+    /// Every item of [`stream`](ListRows::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::Row>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRows",
             rt::Method::GET,
@@ -3175,8 +3224,7 @@ impl<'a> ListRows<'a> {
         if let Some(value) = self.convert_keys {
             request.query("convert_keys", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListRows<'a> {
@@ -3188,6 +3236,7 @@ impl<'a> std::future::IntoFuture for ListRows<'a> {
 }
 /// The request built by [`BaseClient::update_rows`](rt::BaseClient::update_rows): set options, then `.await` it (or call
 /// [`send`](UpdateRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRows<'a> {
     client: &'a rt::BaseClient,
@@ -3196,6 +3245,7 @@ pub struct UpdateRows<'a> {
 impl<'a> UpdateRows<'a> {
     /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::batch::fits("updateRows", "updates", &self.body.updates, 1000)?;
         rt::check_rows(
                 self.client,
                 "updateRows",
@@ -3203,6 +3253,16 @@ impl<'a> UpdateRows<'a> {
                 self.body.updates.iter().map(|item| &item.row),
             )
             .await?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `updates` in requests of at most 1000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails). Every row is checked before the first request goes out.
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "updateRows",
             rt::Method::PUT,
@@ -3212,8 +3272,7 @@ impl<'a> UpdateRows<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for UpdateRows<'a> {
@@ -3223,8 +3282,50 @@ impl<'a> std::future::IntoFuture for UpdateRows<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for UpdateRows<'a> {
+    type Output = super::types::SuccessResult;
+    const OPERATION: &'static str = "updateRows";
+    const FIELD: &'static str = "updates";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.updates)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(async move {
+            rt::check_rows(
+                    self.client,
+                    "updateRows",
+                    &self.body.table_name,
+                    self.body.updates.iter().map(|item| &item.row),
+                )
+                .await?;
+            Ok(())
+        })
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.updates);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.updates = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::SuccessResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::append_rows`](rt::BaseClient::append_rows): set options, then `.await` it (or call
 /// [`send`](AppendRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendRows<'a> {
     client: &'a rt::BaseClient,
@@ -3239,6 +3340,7 @@ impl<'a> AppendRows<'a> {
     }
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::AppendRowsResult, rt::Error> {
+        rt::batch::fits("appendRows", "rows", &self.body.rows, 1000)?;
         rt::check_rows(
                 self.client,
                 "appendRows",
@@ -3246,6 +3348,16 @@ impl<'a> AppendRows<'a> {
                 self.body.rows.iter(),
             )
             .await?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `rows` in requests of at most 1000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails). Every row is checked before the first request goes out.
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "appendRows",
             rt::Method::POST,
@@ -3255,8 +3367,7 @@ impl<'a> AppendRows<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for AppendRows<'a> {
@@ -3266,8 +3377,50 @@ impl<'a> std::future::IntoFuture for AppendRows<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for AppendRows<'a> {
+    type Output = super::types::AppendRowsResult;
+    const OPERATION: &'static str = "appendRows";
+    const FIELD: &'static str = "rows";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.rows)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(async move {
+            rt::check_rows(
+                    self.client,
+                    "appendRows",
+                    &self.body.table_name,
+                    self.body.rows.iter(),
+                )
+                .await?;
+            Ok(())
+        })
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.rows);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.rows = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::AppendRowsResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::delete_rows`](rt::BaseClient::delete_rows): set options, then `.await` it (or call
 /// [`send`](DeleteRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRows<'a> {
     client: &'a rt::BaseClient,
@@ -3276,6 +3429,17 @@ pub struct DeleteRows<'a> {
 impl<'a> DeleteRows<'a> {
     /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub async fn send(self) -> Result<super::types::DeleteRowsResult, rt::Error> {
+        rt::batch::fits("deleteRows", "row_ids", &self.body.row_ids, 10000)?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `row_ids` in requests of at most 10000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "deleteRows",
             rt::Method::DELETE,
@@ -3285,8 +3449,7 @@ impl<'a> DeleteRows<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for DeleteRows<'a> {
@@ -3294,6 +3457,38 @@ impl<'a> std::future::IntoFuture for DeleteRows<'a> {
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+impl<'a> rt::Batch<'a> for DeleteRows<'a> {
+    type Output = super::types::DeleteRowsResult;
+    const OPERATION: &'static str = "deleteRows";
+    const FIELD: &'static str = "row_ids";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 10000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.row_ids)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.row_ids);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.row_ids = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::DeleteRowsResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
     }
 }
 /// The request built by [`BaseClient::get_row`](rt::BaseClient::get_row): set options, then `.await` it (or call
@@ -3399,10 +3594,12 @@ impl<'a> std::future::IntoFuture for UnlockRows<'a> {
 }
 /// The request built by [`BaseClient::query_sql`](rt::BaseClient::query_sql): set options, then `.await` it (or call
 /// [`send`](QuerySql::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct QuerySql<'a> {
     client: &'a rt::BaseClient,
     body: QuerySqlRequest,
+    page_size: Option<u64>,
 }
 impl<'a> QuerySql<'a> {
     /// True keys result cells by column name, false by column key. SeaTable's
@@ -3429,6 +3626,57 @@ impl<'a> QuerySql<'a> {
     }
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/sql/`.
     pub async fn send(self) -> Result<super::types::SqlResult, rt::Error> {
+        Ok(self.send_with_truncation().await?.0)
+    }
+    /// Rows per page for [`stream`](QuerySql::stream) and [`all`](QuerySql::all): 1 to 10000
+    /// (default 10000; larger values are lowered to 10000). A plain `send` ignores it.
+    pub fn page_size(mut self, rows: u64) -> Self {
+        self.page_size = Some(rows);
+        self
+    }
+    /// Sends the request like [`send`](QuerySql::send) and also says whether the answer may have been
+    /// cut by the server: 100 rows for a `SELECT` without `LIMIT`, or 10000 rows for a
+    /// statement that asks for more (or for an unknown number). SeaTable drops the rest
+    /// without telling, so `Some` means "read it with [`stream`](QuerySql::stream) or
+    /// [`all`](QuerySql::all)". Either way a possibly cut answer is logged with `tracing::warn!`
+    /// (target `seatable_api`).
+    pub async fn send_with_truncation(
+        self,
+    ) -> Result<(super::types::SqlResult, Option<rt::Truncation>), rt::Error> {
+        let cap = rt::paging::sql_cap(&self.body.sql, 100, 10000);
+        let response = self.dispatch().await?;
+        let out: super::types::SqlResult = response.json().await?;
+        let truncation = rt::paging::truncation("querySql", cap, out.results.len());
+        Ok((out, truncation))
+    }
+    /// Every row of a `SELECT`, page after page: the statement in `sql` is sent with
+    /// ` LIMIT <n> OFFSET <m>` appended (n = 10000, or [`page_size`](QuerySql::page_size)), keeping
+    /// its parameters, until a page comes back shorter than n. Only one page is held at a time.
+    ///
+    /// Refused with an error of kind `InvalidArgument`, before anything is sent: a statement
+    /// that is not a `SELECT`, holds more than one statement, or has its own `LIMIT` or
+    /// `OFFSET` (outside string literals, quoted names and comments).
+    pub fn stream(mut self) -> rt::PageStream<'a, super::types::Row> {
+        let statement = std::mem::take(&mut self.body.sql);
+        let size = self.page_size;
+        rt::paging::sql(
+            "querySql",
+            &statement,
+            size,
+            10000,
+            move |statement| {
+                let mut next = self.clone();
+                next.body.sql = statement;
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::SqlResult| out.results,
+        )
+    }
+    /// Every item of [`stream`](QuerySql::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::Row>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "querySql",
             rt::Method::POST,
@@ -3438,8 +3686,7 @@ impl<'a> QuerySql<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for QuerySql<'a> {
@@ -3490,6 +3737,7 @@ impl<'a> std::future::IntoFuture for ListRowLinks<'a> {
 }
 /// The request built by [`BaseClient::update_row_links`](rt::BaseClient::update_row_links): set options, then `.await` it (or call
 /// [`send`](UpdateRowLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -3498,6 +3746,22 @@ pub struct UpdateRowLinks<'a> {
 impl<'a> UpdateRowLinks<'a> {
     /// Sends the request: `PUT /api-gateway/api/v2/dtables/{base_uuid}/links/`.
     pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::batch::fits(
+            "updateRowLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            1000,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 1000 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "updateRowLinks",
             rt::Method::PUT,
@@ -3507,8 +3771,7 @@ impl<'a> UpdateRowLinks<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for UpdateRowLinks<'a> {
@@ -3518,8 +3781,41 @@ impl<'a> std::future::IntoFuture for UpdateRowLinks<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for UpdateRowLinks<'a> {
+    type Output = super::types::SuccessResult;
+    const OPERATION: &'static str = "updateRowLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::SuccessResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::create_row_links`](rt::BaseClient::create_row_links): set options, then `.await` it (or call
 /// [`send`](CreateRowLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -3528,6 +3824,22 @@ pub struct CreateRowLinks<'a> {
 impl<'a> CreateRowLinks<'a> {
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/links/`.
     pub async fn send(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::batch::fits(
+            "createRowLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            1000,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 1000 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "createRowLinks",
             rt::Method::POST,
@@ -3537,8 +3849,7 @@ impl<'a> CreateRowLinks<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for CreateRowLinks<'a> {
@@ -3548,8 +3859,41 @@ impl<'a> std::future::IntoFuture for CreateRowLinks<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for CreateRowLinks<'a> {
+    type Output = super::types::SuccessResult;
+    const OPERATION: &'static str = "createRowLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(
+        self,
+    ) -> rt::BoxFuture<'a, Result<super::types::SuccessResult, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`BaseClient::delete_row_links`](rt::BaseClient::delete_row_links): set options, then `.await` it (or call
 /// [`send`](DeleteRowLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -3558,6 +3902,22 @@ pub struct DeleteRowLinks<'a> {
 impl<'a> DeleteRowLinks<'a> {
     /// Sends the request: `DELETE /api-gateway/api/v2/dtables/{base_uuid}/links/`.
     pub async fn send(self) -> Result<DeleteRowLinksResponse, rt::Error> {
+        rt::batch::fits(
+            "deleteRowLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            1000,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 1000 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "deleteRowLinks",
             rt::Method::DELETE,
@@ -3567,8 +3927,7 @@ impl<'a> DeleteRowLinks<'a> {
             ),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for DeleteRowLinks<'a> {
@@ -3576,6 +3935,36 @@ impl<'a> std::future::IntoFuture for DeleteRowLinks<'a> {
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+impl<'a> rt::Batch<'a> for DeleteRowLinks<'a> {
+    type Output = DeleteRowLinksResponse;
+    const OPERATION: &'static str = "deleteRowLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(self) -> rt::BoxFuture<'a, Result<DeleteRowLinksResponse, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
     }
 }
 /// The request built by [`BaseClient::auto_link_rows`](rt::BaseClient::auto_link_rows): set options, then `.await` it (or call
@@ -4391,6 +4780,7 @@ impl<'a> std::future::IntoFuture for MoveRowsToNormalBackend<'a> {
 }
 /// The request built by [`BaseClient::list_big_data_operations`](rt::BaseClient::list_big_data_operations): set options, then `.await` it (or call
 /// [`send`](ListBigDataOperations::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBigDataOperations<'a> {
     client: &'a rt::BaseClient,
@@ -4410,6 +4800,34 @@ impl<'a> ListBigDataOperations<'a> {
     }
     /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/db-operations/`.
     pub async fn send(self) -> Result<ListBigDataOperationsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::BigDataOperation> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBigDataOperations",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListBigDataOperationsResponse| out.operations,
+        )
+    }
+    /// Every item of [`stream`](ListBigDataOperations::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::BigDataOperation>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBigDataOperations",
             rt::Method::GET,
@@ -4424,8 +4842,7 @@ impl<'a> ListBigDataOperations<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBigDataOperations<'a> {
@@ -4876,6 +5293,7 @@ impl<'a> std::future::IntoFuture for ListOperationLog<'a> {
 }
 /// The request built by [`BaseClient::list_row_activities`](rt::BaseClient::list_row_activities): set options, then `.await` it (or call
 /// [`send`](ListRowActivities::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRowActivities<'a> {
     client: &'a rt::BaseClient,
@@ -4896,6 +5314,34 @@ impl<'a> ListRowActivities<'a> {
     }
     /// Sends the request: `GET /api-gateway/api/v2/dtables/{base_uuid}/activities/`.
     pub async fn send(self) -> Result<ListRowActivitiesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::BaseRowActivity> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listRowActivities",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListRowActivitiesResponse| out.activities,
+        )
+    }
+    /// Every item of [`stream`](ListRowActivities::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::BaseRowActivity>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRowActivities",
             rt::Method::GET,
@@ -4911,8 +5357,7 @@ impl<'a> ListRowActivities<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListRowActivities<'a> {

@@ -126,7 +126,8 @@ impl rt::SchedulerClient {
     ///
     /// Token: Python-Scheduler-Token (`SchedulerClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetMonthlyRunsPerUser::stream) yields every item, page after page, and [`all`](GetMonthlyRunsPerUser::all)
+    /// collects them.
     ///
     /// Optional settings: [`month`](GetMonthlyRunsPerUser::month), [`order_by`](GetMonthlyRunsPerUser::order_by), [`direction`](GetMonthlyRunsPerUser::direction), [`page`](GetMonthlyRunsPerUser::page), [`per_page`](GetMonthlyRunsPerUser::per_page).
     pub fn get_monthly_runs_per_user(&self) -> GetMonthlyRunsPerUser<'_> {
@@ -150,7 +151,8 @@ impl rt::SchedulerClient {
     ///
     /// Token: Python-Scheduler-Token (`SchedulerClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetMonthlyRunsPerTeam::stream) yields every item, page after page, and [`all`](GetMonthlyRunsPerTeam::all)
+    /// collects them.
     ///
     /// Optional settings: [`month`](GetMonthlyRunsPerTeam::month), [`order_by`](GetMonthlyRunsPerTeam::order_by), [`direction`](GetMonthlyRunsPerTeam::direction), [`page`](GetMonthlyRunsPerTeam::page), [`per_page`](GetMonthlyRunsPerTeam::per_page).
     pub fn get_monthly_runs_per_team(&self) -> GetMonthlyRunsPerTeam<'_> {
@@ -173,7 +175,8 @@ impl rt::SchedulerClient {
     ///
     /// Token: Python-Scheduler-Token (`SchedulerClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetMonthlyRunsPerBase::stream) yields every item, page after page, and [`all`](GetMonthlyRunsPerBase::all)
+    /// collects them.
     ///
     /// Optional settings: [`month`](GetMonthlyRunsPerBase::month), [`order_by`](GetMonthlyRunsPerBase::order_by), [`direction`](GetMonthlyRunsPerBase::direction), [`page`](GetMonthlyRunsPerBase::page), [`per_page`](GetMonthlyRunsPerBase::per_page).
     pub fn get_monthly_runs_per_base(&self) -> GetMonthlyRunsPerBase<'_> {
@@ -202,7 +205,8 @@ impl rt::SchedulerClient {
     ///
     /// Token: Python-Scheduler-Token (`SchedulerClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetTeamRunsPerBase::stream) yields every item, page after page, and [`all`](GetTeamRunsPerBase::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `org_id`: The team whose runs to summarise.
@@ -237,7 +241,8 @@ impl rt::SchedulerClient {
     ///
     /// Token: Python-Scheduler-Token (`SchedulerClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetTeamRunsPerDay::stream) yields every item, page after page, and [`all`](GetTeamRunsPerDay::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `org_id`: The team whose runs to summarise.
@@ -271,7 +276,8 @@ impl rt::SchedulerClient {
     ///
     /// Token: Python-Scheduler-Token (`SchedulerClient`).
     ///
-    /// Paging: `runs` come in pages chosen by `page` and `per_page`.
+    /// Paging: `runs` come in pages chosen by `page` and `per_page`. [`stream`](ListRuns::stream) yields every item, page after page, and [`all`](ListRuns::all)
+    /// collects them.
     ///
     /// Optional settings: [`org_id`](ListRuns::org_id), [`base_uuid`](ListRuns::base_uuid), [`start`](ListRuns::start), [`end`](ListRuns::end), [`page`](ListRuns::page), [`per_page`](ListRuns::per_page).
     pub fn list_runs(&self) -> ListRuns<'_> {
@@ -288,6 +294,7 @@ impl rt::SchedulerClient {
 }
 /// The request built by [`SchedulerClient::get_monthly_runs_per_user`](rt::SchedulerClient::get_monthly_runs_per_user): set options, then `.await` it (or call
 /// [`send`](GetMonthlyRunsPerUser::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMonthlyRunsPerUser<'a> {
     client: &'a rt::SchedulerClient,
@@ -333,6 +340,36 @@ impl<'a> GetMonthlyRunsPerUser<'a> {
     }
     /// Sends the request: `GET /admin/statistics/scripts-running/by-user/`.
     pub async fn send(self) -> Result<GetMonthlyRunsPerUserResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, GetMonthlyRunsPerUserResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getMonthlyRunsPerUser",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetMonthlyRunsPerUserResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetMonthlyRunsPerUser::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetMonthlyRunsPerUserResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getMonthlyRunsPerUser",
             rt::Method::GET,
@@ -353,8 +390,7 @@ impl<'a> GetMonthlyRunsPerUser<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetMonthlyRunsPerUser<'a> {
@@ -366,6 +402,7 @@ impl<'a> std::future::IntoFuture for GetMonthlyRunsPerUser<'a> {
 }
 /// The request built by [`SchedulerClient::get_monthly_runs_per_team`](rt::SchedulerClient::get_monthly_runs_per_team): set options, then `.await` it (or call
 /// [`send`](GetMonthlyRunsPerTeam::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMonthlyRunsPerTeam<'a> {
     client: &'a rt::SchedulerClient,
@@ -411,6 +448,36 @@ impl<'a> GetMonthlyRunsPerTeam<'a> {
     }
     /// Sends the request: `GET /admin/statistics/scripts-running/by-org/`.
     pub async fn send(self) -> Result<GetMonthlyRunsPerTeamResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, GetMonthlyRunsPerTeamResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getMonthlyRunsPerTeam",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetMonthlyRunsPerTeamResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetMonthlyRunsPerTeam::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetMonthlyRunsPerTeamResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getMonthlyRunsPerTeam",
             rt::Method::GET,
@@ -431,8 +498,7 @@ impl<'a> GetMonthlyRunsPerTeam<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetMonthlyRunsPerTeam<'a> {
@@ -444,6 +510,7 @@ impl<'a> std::future::IntoFuture for GetMonthlyRunsPerTeam<'a> {
 }
 /// The request built by [`SchedulerClient::get_monthly_runs_per_base`](rt::SchedulerClient::get_monthly_runs_per_base): set options, then `.await` it (or call
 /// [`send`](GetMonthlyRunsPerBase::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMonthlyRunsPerBase<'a> {
     client: &'a rt::SchedulerClient,
@@ -489,6 +556,36 @@ impl<'a> GetMonthlyRunsPerBase<'a> {
     }
     /// Sends the request: `GET /admin/statistics/scripts-running/by-base/`.
     pub async fn send(self) -> Result<GetMonthlyRunsPerBaseResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, GetMonthlyRunsPerBaseResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getMonthlyRunsPerBase",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetMonthlyRunsPerBaseResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetMonthlyRunsPerBase::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetMonthlyRunsPerBaseResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getMonthlyRunsPerBase",
             rt::Method::GET,
@@ -509,8 +606,7 @@ impl<'a> GetMonthlyRunsPerBase<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetMonthlyRunsPerBase<'a> {
@@ -522,6 +618,7 @@ impl<'a> std::future::IntoFuture for GetMonthlyRunsPerBase<'a> {
 }
 /// The request built by [`SchedulerClient::get_team_runs_per_base`](rt::SchedulerClient::get_team_runs_per_base): set options, then `.await` it (or call
 /// [`send`](GetTeamRunsPerBase::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamRunsPerBase<'a> {
     client: &'a rt::SchedulerClient,
@@ -558,6 +655,36 @@ impl<'a> GetTeamRunsPerBase<'a> {
     }
     /// Sends the request: `GET /admin/statistics/by-base/`.
     pub async fn send(self) -> Result<GetTeamRunsPerBaseResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SchedulerBaseSummary> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getTeamRunsPerBase",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetTeamRunsPerBaseResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetTeamRunsPerBase::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::SchedulerBaseSummary>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getTeamRunsPerBase",
             rt::Method::GET,
@@ -576,8 +703,7 @@ impl<'a> GetTeamRunsPerBase<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetTeamRunsPerBase<'a> {
@@ -589,6 +715,7 @@ impl<'a> std::future::IntoFuture for GetTeamRunsPerBase<'a> {
 }
 /// The request built by [`SchedulerClient::get_team_runs_per_day`](rt::SchedulerClient::get_team_runs_per_day): set options, then `.await` it (or call
 /// [`send`](GetTeamRunsPerDay::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamRunsPerDay<'a> {
     client: &'a rt::SchedulerClient,
@@ -633,6 +760,34 @@ impl<'a> GetTeamRunsPerDay<'a> {
     }
     /// Sends the request: `GET /admin/statistics/by-day/`.
     pub async fn send(self) -> Result<GetTeamRunsPerDayResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SchedulerDaySummary> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getTeamRunsPerDay",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetTeamRunsPerDayResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetTeamRunsPerDay::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SchedulerDaySummary>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getTeamRunsPerDay",
             rt::Method::GET,
@@ -654,8 +809,7 @@ impl<'a> GetTeamRunsPerDay<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetTeamRunsPerDay<'a> {
@@ -667,6 +821,7 @@ impl<'a> std::future::IntoFuture for GetTeamRunsPerDay<'a> {
 }
 /// The request built by [`SchedulerClient::list_runs`](rt::SchedulerClient::list_runs): set options, then `.await` it (or call
 /// [`send`](ListRuns::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRuns<'a> {
     client: &'a rt::SchedulerClient,
@@ -716,6 +871,34 @@ impl<'a> ListRuns<'a> {
     }
     /// Sends the request: `GET /admin/runs/`.
     pub async fn send(self) -> Result<ListRunsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SchedulerRun> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listRuns",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListRunsResponse| out.runs,
+        )
+    }
+    /// Every item of [`stream`](ListRuns::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SchedulerRun>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRuns",
             rt::Method::GET,
@@ -739,8 +922,7 @@ impl<'a> ListRuns<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListRuns<'a> {

@@ -1101,7 +1101,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `data` come in pages chosen by `page` and `per_page`.
+    /// Paging: `data` come in pages chosen by `page` and `per_page`. [`stream`](ListUsers::stream) yields every item, page after page, and [`all`](ListUsers::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListUsers::page), [`per_page`](ListUsers::per_page).
     pub fn list_users(&self) -> ListUsers<'_> {
@@ -1369,7 +1370,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `user_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `user_list` come in pages chosen by `page` and `per_page`. [`stream`](SearchUsers::stream) yields every item, page after page, and [`all`](SearchUsers::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `query`: Text to look for in the user id, display name, contact e-mail or phone number.
@@ -1444,7 +1446,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListBasesSharedToUser::stream) yields every item, page after page, and [`all`](ListBasesSharedToUser::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `user_id`: The internal user id, `<32 hex digits>@auth.local` (`email` in user lists), not the address the user logs in with.
@@ -1498,7 +1501,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListUserBases::stream) yields every item, page after page, and [`all`](ListUserBases::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `user_id`: The internal user id, `<32 hex digits>@auth.local` (`email` in user lists), not the address the user logs in with.
@@ -1522,7 +1526,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `dtables` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dtables` come in pages chosen by `page` and `per_page`. [`stream`](ListBases::stream) yields every item, page after page, and [`all`](ListBases::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListBases::page), [`per_page`](ListBases::per_page).
     pub fn list_bases(&self) -> ListBases<'_> {
@@ -1561,7 +1566,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `trash_dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `trash_dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListTrashedBases::stream) yields every item, page after page, and [`all`](ListTrashedBases::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListTrashedBases::page), [`per_page`](ListTrashedBases::per_page).
     pub fn list_trashed_bases(&self) -> ListTrashedBases<'_> {
@@ -1612,7 +1618,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `notification_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `notification_list` come in pages chosen by `page` and `per_page`. [`stream`](ListBaseNotifications::stream) yields every item, page after page, and [`all`](ListBaseNotifications::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `dtable_uuid`: The UUID of the base.
@@ -1669,7 +1676,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `groups` come in pages chosen by `page` and `per_page`.
+    /// Paging: `groups` come in pages chosen by `page` and `per_page`. [`stream`](ListGroups::stream) yields every item, page after page, and [`all`](ListGroups::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListGroups::page), [`per_page`](ListGroups::per_page), [`name`](ListGroups::name).
     pub fn list_groups(&self) -> ListGroups<'_> {
@@ -1764,7 +1772,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `organizations` come in pages chosen by `page` and `per_page`.
+    /// Paging: `organizations` come in pages chosen by `page` and `per_page`. [`stream`](ListTeams::stream) yields every item, page after page, and [`all`](ListTeams::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListTeams::page), [`per_page`](ListTeams::per_page), [`role`](ListTeams::role).
     pub fn list_teams(&self) -> ListTeams<'_> {
@@ -1824,7 +1833,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListTeamBases::stream) yields every item, page after page, and [`all`](ListTeamBases::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `org_id`: The id of the team (organisation), as listed by `listTeams`.
@@ -2138,7 +2148,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `dataset_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dataset_list` come in pages chosen by `page` and `per_page`. [`stream`](ListCommonDatasets::stream) yields every item, page after page, and [`all`](ListCommonDatasets::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListCommonDatasets::page), [`per_page`](ListCommonDatasets::per_page).
     pub fn list_common_datasets(&self) -> ListCommonDatasets<'_> {
@@ -2161,7 +2172,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `periodical_sync_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `periodical_sync_list` come in pages chosen by `page` and `per_page`. [`stream`](ListCommonDatasetSyncs::stream) yields every item, page after page, and [`all`](ListCommonDatasetSyncs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListCommonDatasetSyncs::page), [`per_page`](ListCommonDatasetSyncs::per_page).
     pub fn list_common_dataset_syncs(&self) -> ListCommonDatasetSyncs<'_> {
@@ -2184,7 +2196,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `invalid_sync_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `invalid_sync_list` come in pages chosen by `page` and `per_page`. [`stream`](ListInvalidCommonDatasetSyncs::stream) yields every item, page after page, and [`all`](ListInvalidCommonDatasetSyncs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListInvalidCommonDatasetSyncs::page), [`per_page`](ListInvalidCommonDatasetSyncs::per_page).
     pub fn list_invalid_common_dataset_syncs(
@@ -2355,7 +2368,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `external_link_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `external_link_list` come in pages chosen by `page` and `per_page`. [`stream`](ListExternalLinks::stream) yields every item, page after page, and [`all`](ListExternalLinks::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListExternalLinks::page), [`per_page`](ListExternalLinks::per_page), [`org_id`](ListExternalLinks::org_id).
     pub fn list_external_links(&self) -> ListExternalLinks<'_> {
@@ -2398,7 +2412,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `external_link_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `external_link_list` come in pages chosen by `page` and `per_page`. [`stream`](ListViewExternalLinks::stream) yields every item, page after page, and [`all`](ListViewExternalLinks::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListViewExternalLinks::page), [`per_page`](ListViewExternalLinks::per_page), [`org_id`](ListViewExternalLinks::org_id).
     pub fn list_view_external_links(&self) -> ListViewExternalLinks<'_> {
@@ -2442,7 +2457,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `form_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `form_list` come in pages chosen by `page` and `per_page`. [`stream`](ListForms::stream) yields every item, page after page, and [`all`](ListForms::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListForms::page), [`per_page`](ListForms::per_page).
     pub fn list_forms(&self) -> ListForms<'_> {
@@ -2484,7 +2500,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `collection_table_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `collection_table_list` come in pages chosen by `page` and `per_page`. [`stream`](ListCollectionTables::stream) yields every item, page after page, and [`all`](ListCollectionTables::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListCollectionTables::page), [`per_page`](ListCollectionTables::per_page).
     pub fn list_collection_tables(&self) -> ListCollectionTables<'_> {
@@ -2529,7 +2546,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `automation_rule_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `automation_rule_list` come in pages chosen by `page` and `per_page`. [`stream`](ListAutomationRules::stream) yields every item, page after page, and [`all`](ListAutomationRules::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListAutomationRules::page), [`per_page`](ListAutomationRules::per_page).
     pub fn list_automation_rules(&self) -> ListAutomationRules<'_> {
@@ -2574,7 +2592,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `invalid_automation_rule_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `invalid_automation_rule_list` come in pages chosen by `page` and `per_page`. [`stream`](ListInvalidAutomationRules::stream) yields every item, page after page, and [`all`](ListInvalidAutomationRules::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListInvalidAutomationRules::page), [`per_page`](ListInvalidAutomationRules::per_page).
     pub fn list_invalid_automation_rules(&self) -> ListInvalidAutomationRules<'_> {
@@ -2612,7 +2631,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `notifications_rules_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `notifications_rules_list` come in pages chosen by `page` and `per_page`. [`stream`](ListNotificationRules::stream) yields every item, page after page, and [`all`](ListNotificationRules::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListNotificationRules::page), [`per_page`](ListNotificationRules::per_page).
     pub fn list_notification_rules(&self) -> ListNotificationRules<'_> {
@@ -2657,7 +2677,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `invalid_notification_rule_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `invalid_notification_rule_list` come in pages chosen by `page` and `per_page`. [`stream`](ListInvalidNotificationRules::stream) yields every item, page after page, and [`all`](ListInvalidNotificationRules::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListInvalidNotificationRules::page), [`per_page`](ListInvalidNotificationRules::per_page).
     pub fn list_invalid_notification_rules(&self) -> ListInvalidNotificationRules<'_> {
@@ -2698,7 +2719,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `email_sending_logs` come in pages chosen by `page` and `per_page`.
+    /// Paging: `email_sending_logs` come in pages chosen by `page` and `per_page`. [`stream`](ListEmailSendingLogs::stream) yields every item, page after page, and [`all`](ListEmailSendingLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListEmailSendingLogs::page), [`per_page`](ListEmailSendingLogs::per_page).
     pub fn list_email_sending_logs(&self) -> ListEmailSendingLogs<'_> {
@@ -2721,7 +2743,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `login_log_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `login_log_list` come in pages chosen by `page` and `per_page`. [`stream`](ListLoginLogs::stream) yields every item, page after page, and [`all`](ListLoginLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListLoginLogs::page), [`per_page`](ListLoginLogs::per_page).
     pub fn list_login_logs(&self) -> ListLoginLogs<'_> {
@@ -2761,7 +2784,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `abuse_report_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `abuse_report_list` come in pages chosen by `page` and `per_page`. [`stream`](ListAbuseReports::stream) yields every item, page after page, and [`all`](ListAbuseReports::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListAbuseReports::page), [`per_page`](ListAbuseReports::per_page).
     pub fn list_abuse_reports(&self) -> ListAbuseReports<'_> {
@@ -2815,7 +2839,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `audit_log_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `audit_log_list` come in pages chosen by `page` and `per_page`. [`stream`](ListAuditLogs::stream) yields every item, page after page, and [`all`](ListAuditLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListAuditLogs::page), [`per_page`](ListAuditLogs::per_page).
     pub fn list_audit_logs(&self) -> ListAuditLogs<'_> {
@@ -2837,7 +2862,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `group_member_log_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `group_member_log_list` come in pages chosen by `page` and `per_page`. [`stream`](ListGroupMemberAuditLogs::stream) yields every item, page after page, and [`all`](ListGroupMemberAuditLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListGroupMemberAuditLogs::page), [`per_page`](ListGroupMemberAuditLogs::per_page).
     pub fn list_group_member_audit_logs(&self) -> ListGroupMemberAuditLogs<'_> {
@@ -2859,7 +2885,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `file_access_log_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `file_access_log_list` come in pages chosen by `page` and `per_page`. [`stream`](ListFileAccessLogs::stream) yields every item, page after page, and [`all`](ListFileAccessLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListFileAccessLogs::page), [`per_page`](ListFileAccessLogs::per_page).
     pub fn list_file_access_logs(&self) -> ListFileAccessLogs<'_> {
@@ -2883,7 +2910,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `virus_file_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `virus_file_list` come in pages chosen by `page` and `per_page`. [`stream`](ListVirusFiles::stream) yields every item, page after page, and [`all`](ListVirusFiles::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListVirusFiles::page), [`per_page`](ListVirusFiles::per_page), [`has_handled`](ListVirusFiles::has_handled).
     pub fn list_virus_files(&self) -> ListVirusFiles<'_> {
@@ -2991,7 +3019,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `plugins_install_count_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `plugins_install_count_list` come in pages chosen by `page` and `per_page`. [`stream`](ListPluginInstallCounts::stream) yields every item, page after page, and [`all`](ListPluginInstallCounts::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListPluginInstallCounts::page), [`per_page`](ListPluginInstallCounts::per_page).
     pub fn list_plugin_install_counts(&self) -> ListPluginInstallCounts<'_> {
@@ -3082,7 +3111,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `active_user_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `active_user_list` come in pages chosen by `page` and `per_page`. [`stream`](ListActiveUsersOfDay::stream) yields every item, page after page, and [`all`](ListActiveUsersOfDay::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `date`: The day, as `YYYY-MM-DD HH:MM:SS` (the time part is ignored).
@@ -3113,7 +3143,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetAutomationStatistics::stream) yields every item, page after page, and [`all`](GetAutomationStatistics::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `is_user`: `true` reports per user, counting only users who belong to no team; `false` reports per team. On servers where every user is in a team (such as SeaTable Cloud), `true` yields an empty list.
@@ -3144,7 +3175,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetScriptRunStatistics::stream) yields every item, page after page, and [`all`](GetScriptRunStatistics::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `is_user`: `true` reports per user, counting only users who belong to no team; `false` reports per team. On servers where every user is in a team (such as SeaTable Cloud), `true` yields an empty list.
@@ -3175,7 +3207,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `task_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `task_list` come in pages chosen by `page` and `per_page`. [`stream`](ListScriptTasks::stream) yields every item, page after page, and [`all`](ListScriptTasks::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListScriptTasks::page), [`per_page`](ListScriptTasks::per_page).
     pub fn list_script_tasks(&self) -> ListScriptTasks<'_> {
@@ -3198,7 +3231,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetExternalAppStatistics::stream) yields every item, page after page, and [`all`](GetExternalAppStatistics::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `is_user`: `true` reports per user, counting only users who belong to no team; `false` reports per team. On servers where every user is in a team (such as SeaTable Cloud), `true` yields an empty list.
@@ -3230,7 +3264,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetAiStatistics::stream) yields every item, page after page, and [`all`](GetAiStatistics::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `group_by`: `owner` sums per owner of the bases, `org_id` per team.
@@ -3284,7 +3319,8 @@ impl rt::SystemAdminClient {
     ///
     /// Token: Account-Token of a system admin (`SystemAdminClient`).
     ///
-    /// Paging: `notifications` come in pages chosen by `page` and `per_page`.
+    /// Paging: `notifications` come in pages chosen by `page` and `per_page`. [`stream`](ListSystemNotifications::stream) yields every item, page after page, and [`all`](ListSystemNotifications::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListSystemNotifications::page), [`per_page`](ListSystemNotifications::per_page).
     pub fn list_system_notifications(&self) -> ListSystemNotifications<'_> {
@@ -3488,6 +3524,7 @@ impl rt::SystemAdminClient {
 }
 /// The request built by [`SystemAdminClient::list_users`](rt::SystemAdminClient::list_users): set options, then `.await` it (or call
 /// [`send`](ListUsers::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -3507,6 +3544,34 @@ impl<'a> ListUsers<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/users/`.
     pub async fn send(self) -> Result<ListUsersResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminUser> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listUsers",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListUsersResponse| out.data,
+        )
+    }
+    /// Every item of [`stream`](ListUsers::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminUser>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUsers",
             rt::Method::GET,
@@ -3518,8 +3583,7 @@ impl<'a> ListUsers<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListUsers<'a> {
@@ -3898,6 +3962,7 @@ impl<'a> std::future::IntoFuture for DisableTwoFactor<'a> {
 }
 /// The request built by [`SystemAdminClient::search_users`](rt::SystemAdminClient::search_users): set options, then `.await` it (or call
 /// [`send`](SearchUsers::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -3918,6 +3983,34 @@ impl<'a> SearchUsers<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/search-user/`.
     pub async fn send(self) -> Result<SearchUsersResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminUser> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "searchUsers",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: SearchUsersResponse| out.user_list,
+        )
+    }
+    /// Every item of [`stream`](SearchUsers::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminUser>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "searchUsers",
             rt::Method::GET,
@@ -3930,8 +4023,7 @@ impl<'a> SearchUsers<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for SearchUsers<'a> {
@@ -4015,6 +4107,7 @@ impl<'a> std::future::IntoFuture for ImportUsers<'a> {
 }
 /// The request built by [`SystemAdminClient::list_bases_shared_to_user`](rt::SystemAdminClient::list_bases_shared_to_user): set options, then `.await` it (or call
 /// [`send`](ListBasesSharedToUser::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBasesSharedToUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4035,6 +4128,34 @@ impl<'a> ListBasesSharedToUser<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/users/{user_id}/shared-dtables/`.
     pub async fn send(self) -> Result<super::types::AdminBaseList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBasesSharedToUser",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::AdminBaseList| out.dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListBasesSharedToUser::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBasesSharedToUser",
             rt::Method::GET,
@@ -4049,8 +4170,7 @@ impl<'a> ListBasesSharedToUser<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBasesSharedToUser<'a> {
@@ -4097,6 +4217,7 @@ impl<'a> std::future::IntoFuture for ListUserStorageObjects<'a> {
 }
 /// The request built by [`SystemAdminClient::list_user_bases`](rt::SystemAdminClient::list_user_bases): set options, then `.await` it (or call
 /// [`send`](ListUserBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4117,6 +4238,34 @@ impl<'a> ListUserBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/users/{user_id}/dtables/`.
     pub async fn send(self) -> Result<super::types::AdminBaseList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listUserBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::AdminBaseList| out.dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListUserBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUserBases",
             rt::Method::GET,
@@ -4128,8 +4277,7 @@ impl<'a> ListUserBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListUserBases<'a> {
@@ -4141,6 +4289,7 @@ impl<'a> std::future::IntoFuture for ListUserBases<'a> {
 }
 /// The request built by [`SystemAdminClient::list_bases`](rt::SystemAdminClient::list_bases): set options, then `.await` it (or call
 /// [`send`](ListBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4160,6 +4309,34 @@ impl<'a> ListBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/dtables/`.
     pub async fn send(self) -> Result<ListBasesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListBasesResponse| out.dtables,
+        )
+    }
+    /// Every item of [`stream`](ListBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBases",
             rt::Method::GET,
@@ -4171,8 +4348,7 @@ impl<'a> ListBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBases<'a> {
@@ -4210,6 +4386,7 @@ impl<'a> std::future::IntoFuture for DeleteBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_trashed_bases`](rt::SystemAdminClient::list_trashed_bases): set options, then `.await` it (or call
 /// [`send`](ListTrashedBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTrashedBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4229,6 +4406,34 @@ impl<'a> ListTrashedBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/trash-dtables/`.
     pub async fn send(self) -> Result<ListTrashedBasesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listTrashedBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListTrashedBasesResponse| out.trash_dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListTrashedBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTrashedBases",
             rt::Method::GET,
@@ -4240,8 +4445,7 @@ impl<'a> ListTrashedBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListTrashedBases<'a> {
@@ -4292,6 +4496,7 @@ impl<'a> std::future::IntoFuture for RestoreTrashedBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_base_notifications`](rt::SystemAdminClient::list_base_notifications): set options, then `.await` it (or call
 /// [`send`](ListBaseNotifications::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseNotifications<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4330,6 +4535,36 @@ impl<'a> ListBaseNotifications<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/dtable-notifications/`.
     pub async fn send(self) -> Result<ListBaseNotificationsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminBaseNotification> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBaseNotifications",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListBaseNotificationsResponse| out.notification_list,
+        )
+    }
+    /// Every item of [`stream`](ListBaseNotifications::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::AdminBaseNotification>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBaseNotifications",
             rt::Method::GET,
@@ -4351,8 +4586,7 @@ impl<'a> ListBaseNotifications<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseNotifications<'a> {
@@ -4393,6 +4627,7 @@ impl<'a> std::future::IntoFuture for UnsetBasePassword<'a> {
 }
 /// The request built by [`SystemAdminClient::list_groups`](rt::SystemAdminClient::list_groups): set options, then `.await` it (or call
 /// [`send`](ListGroups::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroups<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4418,6 +4653,34 @@ impl<'a> ListGroups<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/groups/`.
     pub async fn send(self) -> Result<ListGroupsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminGroup> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listGroups",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListGroupsResponse| out.groups,
+        )
+    }
+    /// Every item of [`stream`](ListGroups::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminGroup>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listGroups",
             rt::Method::GET,
@@ -4432,8 +4695,7 @@ impl<'a> ListGroups<'a> {
         if let Some(value) = self.name {
             request.query("name", value);
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListGroups<'a> {
@@ -4537,6 +4799,7 @@ impl<'a> std::future::IntoFuture for DeleteGroup<'a> {
 }
 /// The request built by [`SystemAdminClient::list_teams`](rt::SystemAdminClient::list_teams): set options, then `.await` it (or call
 /// [`send`](ListTeams::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTeams<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4562,6 +4825,34 @@ impl<'a> ListTeams<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/organizations/`.
     pub async fn send(self) -> Result<ListTeamsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminTeam> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listTeams",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListTeamsResponse| out.organizations,
+        )
+    }
+    /// Every item of [`stream`](ListTeams::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminTeam>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTeams",
             rt::Method::GET,
@@ -4576,8 +4867,7 @@ impl<'a> ListTeams<'a> {
         if let Some(value) = self.role {
             request.query("role", value);
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListTeams<'a> {
@@ -4626,6 +4916,7 @@ impl<'a> std::future::IntoFuture for CreateTeam<'a> {
 }
 /// The request built by [`SystemAdminClient::list_team_bases`](rt::SystemAdminClient::list_team_bases): set options, then `.await` it (or call
 /// [`send`](ListTeamBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTeamBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4646,6 +4937,34 @@ impl<'a> ListTeamBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/organizations/{org_id}/dtables/`.
     pub async fn send(self) -> Result<super::types::AdminBaseList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listTeamBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::AdminBaseList| out.dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListTeamBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTeamBases",
             rt::Method::GET,
@@ -4660,8 +4979,7 @@ impl<'a> ListTeamBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListTeamBases<'a> {
@@ -5128,6 +5446,7 @@ impl<'a> std::future::IntoFuture for ExportBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_common_datasets`](rt::SystemAdminClient::list_common_datasets): set options, then `.await` it (or call
 /// [`send`](ListCommonDatasets::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCommonDatasets<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5147,6 +5466,34 @@ impl<'a> ListCommonDatasets<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/common-datasets/`.
     pub async fn send(self) -> Result<ListCommonDatasetsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminCommonDataset> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listCommonDatasets",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListCommonDatasetsResponse| out.dataset_list,
+        )
+    }
+    /// Every item of [`stream`](ListCommonDatasets::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminCommonDataset>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listCommonDatasets",
             rt::Method::GET,
@@ -5158,8 +5505,7 @@ impl<'a> ListCommonDatasets<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListCommonDatasets<'a> {
@@ -5171,6 +5517,7 @@ impl<'a> std::future::IntoFuture for ListCommonDatasets<'a> {
 }
 /// The request built by [`SystemAdminClient::list_common_dataset_syncs`](rt::SystemAdminClient::list_common_dataset_syncs): set options, then `.await` it (or call
 /// [`send`](ListCommonDatasetSyncs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCommonDatasetSyncs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5190,6 +5537,36 @@ impl<'a> ListCommonDatasetSyncs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/common-dataset/periodical-syncs/`.
     pub async fn send(self) -> Result<ListCommonDatasetSyncsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminCommonDatasetSync> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listCommonDatasetSyncs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListCommonDatasetSyncsResponse| out.periodical_sync_list,
+        )
+    }
+    /// Every item of [`stream`](ListCommonDatasetSyncs::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::AdminCommonDatasetSync>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listCommonDatasetSyncs",
             rt::Method::GET,
@@ -5201,8 +5578,7 @@ impl<'a> ListCommonDatasetSyncs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListCommonDatasetSyncs<'a> {
@@ -5214,6 +5590,7 @@ impl<'a> std::future::IntoFuture for ListCommonDatasetSyncs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_invalid_common_dataset_syncs`](rt::SystemAdminClient::list_invalid_common_dataset_syncs): set options, then `.await` it (or call
 /// [`send`](ListInvalidCommonDatasetSyncs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInvalidCommonDatasetSyncs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5233,6 +5610,36 @@ impl<'a> ListInvalidCommonDatasetSyncs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/common-dataset/invalid-syncs/`.
     pub async fn send(self) -> Result<ListInvalidCommonDatasetSyncsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminCommonDatasetSync> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listInvalidCommonDatasetSyncs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListInvalidCommonDatasetSyncsResponse| out.invalid_sync_list,
+        )
+    }
+    /// Every item of [`stream`](ListInvalidCommonDatasetSyncs::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::AdminCommonDatasetSync>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listInvalidCommonDatasetSyncs",
             rt::Method::GET,
@@ -5244,8 +5651,7 @@ impl<'a> ListInvalidCommonDatasetSyncs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListInvalidCommonDatasetSyncs<'a> {
@@ -5464,6 +5870,7 @@ impl<'a> std::future::IntoFuture for ListBaseExternalLinks<'a> {
 }
 /// The request built by [`SystemAdminClient::list_external_links`](rt::SystemAdminClient::list_external_links): set options, then `.await` it (or call
 /// [`send`](ListExternalLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListExternalLinks<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5489,6 +5896,34 @@ impl<'a> ListExternalLinks<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/external-links/`.
     pub async fn send(self) -> Result<ListExternalLinksResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminExternalLink> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listExternalLinks",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListExternalLinksResponse| out.external_link_list,
+        )
+    }
+    /// Every item of [`stream`](ListExternalLinks::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::AdminExternalLink>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listExternalLinks",
             rt::Method::GET,
@@ -5503,8 +5938,7 @@ impl<'a> ListExternalLinks<'a> {
         if let Some(value) = self.org_id {
             request.query("org_id", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListExternalLinks<'a> {
@@ -5545,6 +5979,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseExternalLink<'a> {
 }
 /// The request built by [`SystemAdminClient::list_view_external_links`](rt::SystemAdminClient::list_view_external_links): set options, then `.await` it (or call
 /// [`send`](ListViewExternalLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListViewExternalLinks<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5570,6 +6005,36 @@ impl<'a> ListViewExternalLinks<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/view-external-links/`.
     pub async fn send(self) -> Result<ListViewExternalLinksResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::AdminViewExternalLink> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listViewExternalLinks",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListViewExternalLinksResponse| out.external_link_list,
+        )
+    }
+    /// Every item of [`stream`](ListViewExternalLinks::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::AdminViewExternalLink>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listViewExternalLinks",
             rt::Method::GET,
@@ -5584,8 +6049,7 @@ impl<'a> ListViewExternalLinks<'a> {
         if let Some(value) = self.org_id {
             request.query("org_id", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListViewExternalLinks<'a> {
@@ -5626,6 +6090,7 @@ impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
 }
 /// The request built by [`SystemAdminClient::list_forms`](rt::SystemAdminClient::list_forms): set options, then `.await` it (or call
 /// [`send`](ListForms::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListForms<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5645,6 +6110,34 @@ impl<'a> ListForms<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/forms/`.
     pub async fn send(self) -> Result<ListFormsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysForm> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listForms",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListFormsResponse| out.form_list,
+        )
+    }
+    /// Every item of [`stream`](ListForms::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysForm>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listForms",
             rt::Method::GET,
@@ -5656,8 +6149,7 @@ impl<'a> ListForms<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListForms<'a> {
@@ -5695,6 +6187,7 @@ impl<'a> std::future::IntoFuture for DeleteForm<'a> {
 }
 /// The request built by [`SystemAdminClient::list_collection_tables`](rt::SystemAdminClient::list_collection_tables): set options, then `.await` it (or call
 /// [`send`](ListCollectionTables::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCollectionTables<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5714,6 +6207,34 @@ impl<'a> ListCollectionTables<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/collection-tables/`.
     pub async fn send(self) -> Result<ListCollectionTablesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysCollectionTable> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listCollectionTables",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListCollectionTablesResponse| out.collection_table_list,
+        )
+    }
+    /// Every item of [`stream`](ListCollectionTables::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysCollectionTable>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listCollectionTables",
             rt::Method::GET,
@@ -5725,8 +6246,7 @@ impl<'a> ListCollectionTables<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListCollectionTables<'a> {
@@ -5767,6 +6287,7 @@ impl<'a> std::future::IntoFuture for DeleteCollectionTable<'a> {
 }
 /// The request built by [`SystemAdminClient::list_automation_rules`](rt::SystemAdminClient::list_automation_rules): set options, then `.await` it (or call
 /// [`send`](ListAutomationRules::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAutomationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5786,6 +6307,34 @@ impl<'a> ListAutomationRules<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/automation-rules/`.
     pub async fn send(self) -> Result<ListAutomationRulesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysAutomationRule> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listAutomationRules",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListAutomationRulesResponse| out.automation_rule_list,
+        )
+    }
+    /// Every item of [`stream`](ListAutomationRules::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysAutomationRule>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAutomationRules",
             rt::Method::GET,
@@ -5797,8 +6346,7 @@ impl<'a> ListAutomationRules<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListAutomationRules<'a> {
@@ -5839,6 +6387,7 @@ impl<'a> std::future::IntoFuture for DeleteAutomationRule<'a> {
 }
 /// The request built by [`SystemAdminClient::list_invalid_automation_rules`](rt::SystemAdminClient::list_invalid_automation_rules): set options, then `.await` it (or call
 /// [`send`](ListInvalidAutomationRules::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInvalidAutomationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5858,6 +6407,34 @@ impl<'a> ListInvalidAutomationRules<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/invalid-automation-rules/`.
     pub async fn send(self) -> Result<ListInvalidAutomationRulesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysAutomationRule> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listInvalidAutomationRules",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListInvalidAutomationRulesResponse| out.invalid_automation_rule_list,
+        )
+    }
+    /// Every item of [`stream`](ListInvalidAutomationRules::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysAutomationRule>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listInvalidAutomationRules",
             rt::Method::GET,
@@ -5869,8 +6446,7 @@ impl<'a> ListInvalidAutomationRules<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListInvalidAutomationRules<'a> {
@@ -5907,6 +6483,7 @@ impl<'a> std::future::IntoFuture for DeleteInvalidAutomationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::list_notification_rules`](rt::SystemAdminClient::list_notification_rules): set options, then `.await` it (or call
 /// [`send`](ListNotificationRules::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListNotificationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5926,6 +6503,34 @@ impl<'a> ListNotificationRules<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/notification-rules/`.
     pub async fn send(self) -> Result<ListNotificationRulesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysNotificationRule> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listNotificationRules",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListNotificationRulesResponse| out.notifications_rules_list,
+        )
+    }
+    /// Every item of [`stream`](ListNotificationRules::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysNotificationRule>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listNotificationRules",
             rt::Method::GET,
@@ -5937,8 +6542,7 @@ impl<'a> ListNotificationRules<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListNotificationRules<'a> {
@@ -5979,6 +6583,7 @@ impl<'a> std::future::IntoFuture for DeleteNotificationRule<'a> {
 }
 /// The request built by [`SystemAdminClient::list_invalid_notification_rules`](rt::SystemAdminClient::list_invalid_notification_rules): set options, then `.await` it (or call
 /// [`send`](ListInvalidNotificationRules::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInvalidNotificationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5998,6 +6603,36 @@ impl<'a> ListInvalidNotificationRules<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/invalid-notification-rules/`.
     pub async fn send(self) -> Result<ListInvalidNotificationRulesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysNotificationRule> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listInvalidNotificationRules",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListInvalidNotificationRulesResponse| {
+                out.invalid_notification_rule_list
+            },
+        )
+    }
+    /// Every item of [`stream`](ListInvalidNotificationRules::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysNotificationRule>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listInvalidNotificationRules",
             rt::Method::GET,
@@ -6009,8 +6644,7 @@ impl<'a> ListInvalidNotificationRules<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListInvalidNotificationRules<'a> {
@@ -6047,6 +6681,7 @@ impl<'a> std::future::IntoFuture for DeleteInvalidNotificationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::list_email_sending_logs`](rt::SystemAdminClient::list_email_sending_logs): set options, then `.await` it (or call
 /// [`send`](ListEmailSendingLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailSendingLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6066,6 +6701,34 @@ impl<'a> ListEmailSendingLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/email-sending-logs/`.
     pub async fn send(self) -> Result<ListEmailSendingLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysEmailSendingLog> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listEmailSendingLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListEmailSendingLogsResponse| out.email_sending_logs,
+        )
+    }
+    /// Every item of [`stream`](ListEmailSendingLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysEmailSendingLog>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listEmailSendingLogs",
             rt::Method::GET,
@@ -6077,8 +6740,7 @@ impl<'a> ListEmailSendingLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListEmailSendingLogs<'a> {
@@ -6090,6 +6752,7 @@ impl<'a> std::future::IntoFuture for ListEmailSendingLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_login_logs`](rt::SystemAdminClient::list_login_logs): set options, then `.await` it (or call
 /// [`send`](ListLoginLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListLoginLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6109,6 +6772,34 @@ impl<'a> ListLoginLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/logs/login-logs/`.
     pub async fn send(self) -> Result<ListLoginLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysLoginLog> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listLoginLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListLoginLogsResponse| out.login_log_list,
+        )
+    }
+    /// Every item of [`stream`](ListLoginLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysLoginLog>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listLoginLogs",
             rt::Method::GET,
@@ -6120,8 +6811,7 @@ impl<'a> ListLoginLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListLoginLogs<'a> {
@@ -6158,6 +6848,7 @@ impl<'a> std::future::IntoFuture for ListRegistrationLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_abuse_reports`](rt::SystemAdminClient::list_abuse_reports): set options, then `.await` it (or call
 /// [`send`](ListAbuseReports::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAbuseReports<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6177,6 +6868,34 @@ impl<'a> ListAbuseReports<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/abuse-reports/`.
     pub async fn send(self) -> Result<ListAbuseReportsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysAbuseReport> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listAbuseReports",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListAbuseReportsResponse| out.abuse_report_list,
+        )
+    }
+    /// Every item of [`stream`](ListAbuseReports::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysAbuseReport>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAbuseReports",
             rt::Method::GET,
@@ -6188,8 +6907,7 @@ impl<'a> ListAbuseReports<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListAbuseReports<'a> {
@@ -6232,6 +6950,7 @@ impl<'a> std::future::IntoFuture for UpdateAbuseReport<'a> {
 }
 /// The request built by [`SystemAdminClient::list_audit_logs`](rt::SystemAdminClient::list_audit_logs): set options, then `.await` it (or call
 /// [`send`](ListAuditLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAuditLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6251,6 +6970,34 @@ impl<'a> ListAuditLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/audit-logs/`.
     pub async fn send(self) -> Result<ListAuditLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysAuditLog> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listAuditLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListAuditLogsResponse| out.audit_log_list,
+        )
+    }
+    /// Every item of [`stream`](ListAuditLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysAuditLog>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAuditLogs",
             rt::Method::GET,
@@ -6262,8 +7009,7 @@ impl<'a> ListAuditLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListAuditLogs<'a> {
@@ -6275,6 +7021,7 @@ impl<'a> std::future::IntoFuture for ListAuditLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_group_member_audit_logs`](rt::SystemAdminClient::list_group_member_audit_logs): set options, then `.await` it (or call
 /// [`send`](ListGroupMemberAuditLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupMemberAuditLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6294,6 +7041,34 @@ impl<'a> ListGroupMemberAuditLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/group-member-audit/`.
     pub async fn send(self) -> Result<ListGroupMemberAuditLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysGroupMemberLog> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listGroupMemberAuditLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListGroupMemberAuditLogsResponse| out.group_member_log_list,
+        )
+    }
+    /// Every item of [`stream`](ListGroupMemberAuditLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysGroupMemberLog>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listGroupMemberAuditLogs",
             rt::Method::GET,
@@ -6305,8 +7080,7 @@ impl<'a> ListGroupMemberAuditLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListGroupMemberAuditLogs<'a> {
@@ -6318,6 +7092,7 @@ impl<'a> std::future::IntoFuture for ListGroupMemberAuditLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_file_access_logs`](rt::SystemAdminClient::list_file_access_logs): set options, then `.await` it (or call
 /// [`send`](ListFileAccessLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListFileAccessLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6337,6 +7112,34 @@ impl<'a> ListFileAccessLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/file-access-logs/`.
     pub async fn send(self) -> Result<ListFileAccessLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysFileAccessLog> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listFileAccessLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListFileAccessLogsResponse| out.file_access_log_list,
+        )
+    }
+    /// Every item of [`stream`](ListFileAccessLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysFileAccessLog>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listFileAccessLogs",
             rt::Method::GET,
@@ -6348,8 +7151,7 @@ impl<'a> ListFileAccessLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListFileAccessLogs<'a> {
@@ -6361,6 +7163,7 @@ impl<'a> std::future::IntoFuture for ListFileAccessLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_virus_files`](rt::SystemAdminClient::list_virus_files): set options, then `.await` it (or call
 /// [`send`](ListVirusFiles::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListVirusFiles<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6387,6 +7190,34 @@ impl<'a> ListVirusFiles<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/virus-files/`.
     pub async fn send(self) -> Result<ListVirusFilesResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysVirusFile> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listVirusFiles",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListVirusFilesResponse| out.virus_file_list,
+        )
+    }
+    /// Every item of [`stream`](ListVirusFiles::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysVirusFile>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listVirusFiles",
             rt::Method::GET,
@@ -6401,8 +7232,7 @@ impl<'a> ListVirusFiles<'a> {
         if let Some(value) = self.has_handled {
             request.query("has_handled", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListVirusFiles<'a> {
@@ -6526,6 +7356,7 @@ impl<'a> std::future::IntoFuture for AddPlugin<'a> {
 }
 /// The request built by [`SystemAdminClient::list_plugin_install_counts`](rt::SystemAdminClient::list_plugin_install_counts): set options, then `.await` it (or call
 /// [`send`](ListPluginInstallCounts::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPluginInstallCounts<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6545,6 +7376,36 @@ impl<'a> ListPluginInstallCounts<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/plugins-install-count/`.
     pub async fn send(self) -> Result<ListPluginInstallCountsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysPluginInstallCount> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listPluginInstallCounts",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListPluginInstallCountsResponse| out.plugins_install_count_list,
+        )
+    }
+    /// Every item of [`stream`](ListPluginInstallCounts::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::SysPluginInstallCount>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listPluginInstallCounts",
             rt::Method::GET,
@@ -6556,8 +7417,7 @@ impl<'a> ListPluginInstallCounts<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListPluginInstallCounts<'a> {
@@ -6665,6 +7525,7 @@ impl<'a> std::future::IntoFuture for GetDailyActiveUserCounts<'a> {
 }
 /// The request built by [`SystemAdminClient::list_active_users_of_day`](rt::SystemAdminClient::list_active_users_of_day): set options, then `.await` it (or call
 /// [`send`](ListActiveUsersOfDay::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListActiveUsersOfDay<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6685,6 +7546,34 @@ impl<'a> ListActiveUsersOfDay<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/daily-active-users/`.
     pub async fn send(self) -> Result<ListActiveUsersOfDayResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysActiveUser> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listActiveUsersOfDay",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListActiveUsersOfDayResponse| out.active_user_list,
+        )
+    }
+    /// Every item of [`stream`](ListActiveUsersOfDay::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysActiveUser>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listActiveUsersOfDay",
             rt::Method::GET,
@@ -6697,8 +7586,7 @@ impl<'a> ListActiveUsersOfDay<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListActiveUsersOfDay<'a> {
@@ -6710,6 +7598,7 @@ impl<'a> std::future::IntoFuture for ListActiveUsersOfDay<'a> {
 }
 /// The request built by [`SystemAdminClient::get_automation_statistics`](rt::SystemAdminClient::get_automation_statistics): set options, then `.await` it (or call
 /// [`send`](GetAutomationStatistics::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAutomationStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6736,6 +7625,36 @@ impl<'a> GetAutomationStatistics<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/statistics/auto-rules/`.
     pub async fn send(self) -> Result<GetAutomationStatisticsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysAutomationStatistic> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getAutomationStatistics",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetAutomationStatisticsResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetAutomationStatistics::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::SysAutomationStatistic>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAutomationStatistics",
             rt::Method::GET,
@@ -6751,8 +7670,7 @@ impl<'a> GetAutomationStatistics<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetAutomationStatistics<'a> {
@@ -6764,6 +7682,7 @@ impl<'a> std::future::IntoFuture for GetAutomationStatistics<'a> {
 }
 /// The request built by [`SystemAdminClient::get_script_run_statistics`](rt::SystemAdminClient::get_script_run_statistics): set options, then `.await` it (or call
 /// [`send`](GetScriptRunStatistics::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetScriptRunStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6796,6 +7715,36 @@ impl<'a> GetScriptRunStatistics<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/statistics/scripts-running/`.
     pub async fn send(self) -> Result<GetScriptRunStatisticsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysScriptRunStatistic> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getScriptRunStatistics",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetScriptRunStatisticsResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetScriptRunStatistics::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::SysScriptRunStatistic>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getScriptRunStatistics",
             rt::Method::GET,
@@ -6814,8 +7763,7 @@ impl<'a> GetScriptRunStatistics<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetScriptRunStatistics<'a> {
@@ -6827,6 +7775,7 @@ impl<'a> std::future::IntoFuture for GetScriptRunStatistics<'a> {
 }
 /// The request built by [`SystemAdminClient::list_script_tasks`](rt::SystemAdminClient::list_script_tasks): set options, then `.await` it (or call
 /// [`send`](ListScriptTasks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListScriptTasks<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6846,6 +7795,34 @@ impl<'a> ListScriptTasks<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/scripts-tasks/`.
     pub async fn send(self) -> Result<ListScriptTasksResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysScriptTask> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listScriptTasks",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListScriptTasksResponse| out.task_list,
+        )
+    }
+    /// Every item of [`stream`](ListScriptTasks::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysScriptTask>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listScriptTasks",
             rt::Method::GET,
@@ -6857,8 +7834,7 @@ impl<'a> ListScriptTasks<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListScriptTasks<'a> {
@@ -6870,6 +7846,7 @@ impl<'a> std::future::IntoFuture for ListScriptTasks<'a> {
 }
 /// The request built by [`SystemAdminClient::get_external_app_statistics`](rt::SystemAdminClient::get_external_app_statistics): set options, then `.await` it (or call
 /// [`send`](GetExternalAppStatistics::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetExternalAppStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6896,6 +7873,36 @@ impl<'a> GetExternalAppStatistics<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/statistics/external-apps/`.
     pub async fn send(self) -> Result<GetExternalAppStatisticsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysExternalAppStatistic> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getExternalAppStatistics",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetExternalAppStatisticsResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetExternalAppStatistics::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<super::types::SysExternalAppStatistic>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getExternalAppStatistics",
             rt::Method::GET,
@@ -6911,8 +7918,7 @@ impl<'a> GetExternalAppStatistics<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetExternalAppStatistics<'a> {
@@ -6924,6 +7930,7 @@ impl<'a> std::future::IntoFuture for GetExternalAppStatistics<'a> {
 }
 /// The request built by [`SystemAdminClient::get_ai_statistics`](rt::SystemAdminClient::get_ai_statistics): set options, then `.await` it (or call
 /// [`send`](GetAiStatistics::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAiStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6945,6 +7952,34 @@ impl<'a> GetAiStatistics<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/statistics/ai/`.
     pub async fn send(self) -> Result<GetAiStatisticsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysAiUsage> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getAiStatistics",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetAiStatisticsResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetAiStatistics::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysAiUsage>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAiStatistics",
             rt::Method::GET,
@@ -6958,8 +7993,7 @@ impl<'a> GetAiStatistics<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetAiStatistics<'a> {
@@ -6999,6 +8033,7 @@ impl<'a> std::future::IntoFuture for RepairBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_system_notifications`](rt::SystemAdminClient::list_system_notifications): set options, then `.await` it (or call
 /// [`send`](ListSystemNotifications::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListSystemNotifications<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7018,6 +8053,34 @@ impl<'a> ListSystemNotifications<'a> {
     }
     /// Sends the request: `GET /api/v2.1/admin/sys-user-notifications/`.
     pub async fn send(self) -> Result<ListSystemNotificationsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::SysUserNotification> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listSystemNotifications",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListSystemNotificationsResponse| out.notifications,
+        )
+    }
+    /// Every item of [`stream`](ListSystemNotifications::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::SysUserNotification>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listSystemNotifications",
             rt::Method::GET,
@@ -7029,8 +8092,7 @@ impl<'a> ListSystemNotifications<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListSystemNotifications<'a> {

@@ -4487,7 +4487,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `user_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `user_list` come in pages chosen by `page` and `per_page`. [`stream`](ListUsers::stream) yields every item, page after page, and [`all`](ListUsers::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListUsers::page), [`per_page`](ListUsers::per_page), [`is_staff`](ListUsers::is_staff).
     pub fn list_users(&self) -> ListUsers<'_> {
@@ -4679,7 +4680,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListBases::stream) yields every item, page after page, and [`all`](ListBases::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListBases::page), [`per_page`](ListBases::per_page).
     pub fn list_bases(&self) -> ListBases<'_> {
@@ -4698,7 +4700,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListUserBases::stream) yields every item, page after page, and [`all`](ListUserBases::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `user_id`: The member's user id (`<32 hex digits>@auth.local`, the `email` field of user answers), not the e-mail address.
@@ -4756,7 +4759,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `dtable_list` come in pages chosen by `page` and `per_page`. [`stream`](ListTrashBases::stream) yields every item, page after page, and [`all`](ListTrashBases::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListTrashBases::page), [`per_page`](ListTrashBases::per_page).
     pub fn list_trash_bases(&self) -> ListTrashBases<'_> {
@@ -4885,7 +4889,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `api_tokens` come in pages chosen by `page` and `per_page`.
+    /// Paging: `api_tokens` come in pages chosen by `page` and `per_page`. [`stream`](ListAllApiTokens::stream) yields every item, page after page, and [`all`](ListAllApiTokens::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListAllApiTokens::page), [`per_page`](ListAllApiTokens::per_page).
     pub fn list_all_api_tokens(&self) -> ListAllApiTokens<'_> {
@@ -4904,7 +4909,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `groups` come in pages chosen by `page` and `per_page`.
+    /// Paging: `groups` come in pages chosen by `page` and `per_page`. [`stream`](ListGroups::stream) yields every item, page after page, and [`all`](ListGroups::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListGroups::page), [`per_page`](ListGroups::per_page).
     pub fn list_groups(&self) -> ListGroups<'_> {
@@ -5228,7 +5234,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `invite_link_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `invite_link_list` come in pages chosen by `page` and `per_page`. [`stream`](ListInviteLinks::stream) yields every item, page after page, and [`all`](ListInviteLinks::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListInviteLinks::page), [`per_page`](ListInviteLinks::per_page).
     pub fn list_invite_links(&self) -> ListInviteLinks<'_> {
@@ -5377,7 +5384,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `logs` come in pages chosen by `page` and `per_page`.
+    /// Paging: `logs` come in pages chosen by `page` and `per_page`. [`stream`](ListAdminLogs::stream) yields every item, page after page, and [`all`](ListAdminLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListAdminLogs::page), [`per_page`](ListAdminLogs::per_page), [`operation_group`](ListAdminLogs::operation_group), [`start`](ListAdminLogs::start), [`end`](ListAdminLogs::end).
     pub fn list_admin_logs(&self) -> ListAdminLogs<'_> {
@@ -5399,7 +5407,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `group_member_log_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `group_member_log_list` come in pages chosen by `page` and `per_page`. [`stream`](ListGroupMemberAuditLogs::stream) yields every item, page after page, and [`all`](ListGroupMemberAuditLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListGroupMemberAuditLogs::page), [`per_page`](ListGroupMemberAuditLogs::per_page).
     pub fn list_group_member_audit_logs(&self) -> ListGroupMemberAuditLogs<'_> {
@@ -5419,7 +5428,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `login_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `login_list` come in pages chosen by `page` and `per_page`. [`stream`](ListLoginLogs::stream) yields every item, page after page, and [`all`](ListLoginLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListLoginLogs::page), [`per_page`](ListLoginLogs::per_page), [`status`](ListLoginLogs::status), [`start`](ListLoginLogs::start), [`end`](ListLoginLogs::end).
     pub fn list_login_logs(&self) -> ListLoginLogs<'_> {
@@ -5442,7 +5452,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `data` come in pages chosen by `page` and `per_page`.
+    /// Paging: `data` come in pages chosen by `page` and `per_page`. [`stream`](ListUserLoginLogs::stream) yields every item, page after page, and [`all`](ListUserLoginLogs::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `user_id`: The member's user id (`<32 hex digits>@auth.local`, the `email` field of user answers), not the e-mail address.
@@ -5469,7 +5480,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `file_access_log_list` come in pages chosen by `page` and `per_page`.
+    /// Paging: `file_access_log_list` come in pages chosen by `page` and `per_page`. [`stream`](ListFileAccessLogs::stream) yields every item, page after page, and [`all`](ListFileAccessLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`page`](ListFileAccessLogs::page), [`per_page`](ListFileAccessLogs::per_page).
     pub fn list_file_access_logs(&self) -> ListFileAccessLogs<'_> {
@@ -5489,7 +5501,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `logs` come in pages chosen by `page` and `per_page`.
+    /// Paging: `logs` come in pages chosen by `page` and `per_page`. [`stream`](ListAutomationLogs::stream) yields every item, page after page, and [`all`](ListAutomationLogs::all)
+    /// collects them.
     ///
     /// Optional settings: [`dtable_uuid`](ListAutomationLogs::dtable_uuid), [`start`](ListAutomationLogs::start), [`end`](ListAutomationLogs::end), [`page`](ListAutomationLogs::page), [`per_page`](ListAutomationLogs::per_page).
     pub fn list_automation_logs(&self) -> ListAutomationLogs<'_> {
@@ -5513,7 +5526,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `runs` come in pages chosen by `page` and `per_page`.
+    /// Paging: `runs` come in pages chosen by `page` and `per_page`. [`stream`](ListPythonRuns::stream) yields every item, page after page, and [`all`](ListPythonRuns::all)
+    /// collects them.
     ///
     /// Optional settings: [`dtable_uuid`](ListPythonRuns::dtable_uuid), [`start`](ListPythonRuns::start), [`end`](ListPythonRuns::end), [`page`](ListPythonRuns::page), [`per_page`](ListPythonRuns::per_page).
     pub fn list_python_runs(&self) -> ListPythonRuns<'_> {
@@ -5536,7 +5550,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetAdminLogStatisticsByDay::stream) yields every item, page after page, and [`all`](GetAdminLogStatisticsByDay::all)
+    /// collects them.
     ///
     /// Optional settings: [`start`](GetAdminLogStatisticsByDay::start), [`end`](GetAdminLogStatisticsByDay::end), [`page`](GetAdminLogStatisticsByDay::page), [`per_page`](GetAdminLogStatisticsByDay::per_page).
     pub fn get_admin_log_statistics_by_day(&self) -> GetAdminLogStatisticsByDay<'_> {
@@ -5558,7 +5573,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetAutomationLogStatisticsByDay::stream) yields every item, page after page, and [`all`](GetAutomationLogStatisticsByDay::all)
+    /// collects them.
     ///
     /// Optional settings: [`dtable_uuid`](GetAutomationLogStatisticsByDay::dtable_uuid), [`start`](GetAutomationLogStatisticsByDay::start), [`end`](GetAutomationLogStatisticsByDay::end), [`page`](GetAutomationLogStatisticsByDay::page), [`per_page`](GetAutomationLogStatisticsByDay::per_page).
     pub fn get_automation_log_statistics_by_day(
@@ -5582,7 +5598,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetAutomationLogStatisticsByBase::stream) yields every item, page after page, and [`all`](GetAutomationLogStatisticsByBase::all)
+    /// collects them.
     ///
     /// Optional settings: [`start`](GetAutomationLogStatisticsByBase::start), [`end`](GetAutomationLogStatisticsByBase::end), [`page`](GetAutomationLogStatisticsByBase::page), [`per_page`](GetAutomationLogStatisticsByBase::per_page).
     pub fn get_automation_log_statistics_by_base(
@@ -5606,7 +5623,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetLoginLogStatisticsByDay::stream) yields every item, page after page, and [`all`](GetLoginLogStatisticsByDay::all)
+    /// collects them.
     ///
     /// Optional settings: [`start`](GetLoginLogStatisticsByDay::start), [`end`](GetLoginLogStatisticsByDay::end), [`page`](GetLoginLogStatisticsByDay::page), [`per_page`](GetLoginLogStatisticsByDay::per_page).
     pub fn get_login_log_statistics_by_day(&self) -> GetLoginLogStatisticsByDay<'_> {
@@ -5629,7 +5647,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetPythonRunStatisticsByDay::stream) yields every item, page after page, and [`all`](GetPythonRunStatisticsByDay::all)
+    /// collects them.
     ///
     /// Optional settings: [`dtable_uuid`](GetPythonRunStatisticsByDay::dtable_uuid), [`start`](GetPythonRunStatisticsByDay::start), [`end`](GetPythonRunStatisticsByDay::end), [`page`](GetPythonRunStatisticsByDay::page), [`per_page`](GetPythonRunStatisticsByDay::per_page).
     pub fn get_python_run_statistics_by_day(&self) -> GetPythonRunStatisticsByDay<'_> {
@@ -5653,7 +5672,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetPythonRunStatisticsByBase::stream) yields every item, page after page, and [`all`](GetPythonRunStatisticsByBase::all)
+    /// collects them.
     ///
     /// Optional settings: [`start`](GetPythonRunStatisticsByBase::start), [`end`](GetPythonRunStatisticsByBase::end), [`page`](GetPythonRunStatisticsByBase::page), [`per_page`](GetPythonRunStatisticsByBase::per_page).
     pub fn get_python_run_statistics_by_base(&self) -> GetPythonRunStatisticsByBase<'_> {
@@ -5676,7 +5696,8 @@ impl rt::TeamAdminClient {
     ///
     /// Token: Account-Token of a team admin (`TeamAdminClient`).
     ///
-    /// Paging: `results` come in pages chosen by `page` and `per_page`.
+    /// Paging: `results` come in pages chosen by `page` and `per_page`. [`stream`](GetAiStatistics::stream) yields every item, page after page, and [`all`](GetAiStatistics::all)
+    /// collects them.
     ///
     /// Arguments:
     /// - `group_by`: Sum per owner (`owner`) or per base (`dtable_uuid`).
@@ -5809,6 +5830,7 @@ impl rt::TeamAdminClient {
 }
 /// The request built by [`TeamAdminClient::list_users`](rt::TeamAdminClient::list_users): set options, then `.await` it (or call
 /// [`send`](ListUsers::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUsers<'a> {
     client: &'a rt::TeamAdminClient,
@@ -5836,6 +5858,34 @@ impl<'a> ListUsers<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/users/`.
     pub async fn send(self) -> Result<ListUsersResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgUser> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listUsers",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListUsersResponse| out.user_list,
+        )
+    }
+    /// Every item of [`stream`](ListUsers::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgUser>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUsers",
             rt::Method::GET,
@@ -5853,8 +5903,7 @@ impl<'a> ListUsers<'a> {
         if let Some(value) = self.is_staff {
             request.query("is_staff", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListUsers<'a> {
@@ -6132,6 +6181,7 @@ impl<'a> std::future::IntoFuture for DisableTwoFactor<'a> {
 }
 /// The request built by [`TeamAdminClient::list_bases`](rt::TeamAdminClient::list_bases): set options, then `.await` it (or call
 /// [`send`](ListBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6151,6 +6201,34 @@ impl<'a> ListBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/dtables/`.
     pub async fn send(self) -> Result<super::types::OrgBaseList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::OrgBaseList| out.dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBases",
             rt::Method::GET,
@@ -6165,8 +6243,7 @@ impl<'a> ListBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListBases<'a> {
@@ -6178,6 +6255,7 @@ impl<'a> std::future::IntoFuture for ListBases<'a> {
 }
 /// The request built by [`TeamAdminClient::list_user_bases`](rt::TeamAdminClient::list_user_bases): set options, then `.await` it (or call
 /// [`send`](ListUserBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6198,6 +6276,34 @@ impl<'a> ListUserBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/users/{user_id}/dtables/`.
     pub async fn send(self) -> Result<super::types::OrgBaseList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listUserBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::OrgBaseList| out.dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListUserBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUserBases",
             rt::Method::GET,
@@ -6212,8 +6318,7 @@ impl<'a> ListUserBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListUserBases<'a> {
@@ -6283,6 +6388,7 @@ impl<'a> std::future::IntoFuture for DeleteBase<'a> {
 }
 /// The request built by [`TeamAdminClient::list_trash_bases`](rt::TeamAdminClient::list_trash_bases): set options, then `.await` it (or call
 /// [`send`](ListTrashBases::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTrashBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6302,6 +6408,34 @@ impl<'a> ListTrashBases<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/trash-dtables/`.
     pub async fn send(self) -> Result<super::types::OrgBaseList, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgBase> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listTrashBases",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: super::types::OrgBaseList| out.dtable_list,
+        )
+    }
+    /// Every item of [`stream`](ListTrashBases::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgBase>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTrashBases",
             rt::Method::GET,
@@ -6316,8 +6450,7 @@ impl<'a> ListTrashBases<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListTrashBases<'a> {
@@ -6505,6 +6638,7 @@ impl<'a> std::future::IntoFuture for DeleteApiToken<'a> {
 }
 /// The request built by [`TeamAdminClient::list_all_api_tokens`](rt::TeamAdminClient::list_all_api_tokens): set options, then `.await` it (or call
 /// [`send`](ListAllApiTokens::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAllApiTokens<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6524,6 +6658,34 @@ impl<'a> ListAllApiTokens<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/api-tokens/`.
     pub async fn send(self) -> Result<ListAllApiTokensResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgApiToken> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listAllApiTokens",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListAllApiTokensResponse| out.api_tokens,
+        )
+    }
+    /// Every item of [`stream`](ListAllApiTokens::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgApiToken>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAllApiTokens",
             rt::Method::GET,
@@ -6538,8 +6700,7 @@ impl<'a> ListAllApiTokens<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListAllApiTokens<'a> {
@@ -6551,6 +6712,7 @@ impl<'a> std::future::IntoFuture for ListAllApiTokens<'a> {
 }
 /// The request built by [`TeamAdminClient::list_groups`](rt::TeamAdminClient::list_groups): set options, then `.await` it (or call
 /// [`send`](ListGroups::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroups<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6570,6 +6732,34 @@ impl<'a> ListGroups<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/groups/`.
     pub async fn send(self) -> Result<ListGroupsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgGroup> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listGroups",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListGroupsResponse| out.groups,
+        )
+    }
+    /// Every item of [`stream`](ListGroups::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgGroup>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listGroups",
             rt::Method::GET,
@@ -6584,8 +6774,7 @@ impl<'a> ListGroups<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListGroups<'a> {
@@ -7079,6 +7268,7 @@ impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
 }
 /// The request built by [`TeamAdminClient::list_invite_links`](rt::TeamAdminClient::list_invite_links): set options, then `.await` it (or call
 /// [`send`](ListInviteLinks::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInviteLinks<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7098,6 +7288,34 @@ impl<'a> ListInviteLinks<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/invite-links/`.
     pub async fn send(self) -> Result<ListInviteLinksResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgInviteLink> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listInviteLinks",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListInviteLinksResponse| out.invite_link_list,
+        )
+    }
+    /// Every item of [`stream`](ListInviteLinks::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgInviteLink>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listInviteLinks",
             rt::Method::GET,
@@ -7112,8 +7330,7 @@ impl<'a> ListInviteLinks<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListInviteLinks<'a> {
@@ -7389,6 +7606,7 @@ impl<'a> std::future::IntoFuture for DeleteTeam<'a> {
 }
 /// The request built by [`TeamAdminClient::list_admin_logs`](rt::TeamAdminClient::list_admin_logs): set options, then `.await` it (or call
 /// [`send`](ListAdminLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAdminLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7429,6 +7647,34 @@ impl<'a> ListAdminLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/admin-logs/`.
     pub async fn send(self) -> Result<ListAdminLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, ListAdminLogsResponseLogsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listAdminLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListAdminLogsResponse| out.logs,
+        )
+    }
+    /// Every item of [`stream`](ListAdminLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<ListAdminLogsResponseLogsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAdminLogs",
             rt::Method::GET,
@@ -7452,8 +7698,7 @@ impl<'a> ListAdminLogs<'a> {
         if let Some(value) = self.end {
             request.query("end", value);
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListAdminLogs<'a> {
@@ -7465,6 +7710,7 @@ impl<'a> std::future::IntoFuture for ListAdminLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_group_member_audit_logs`](rt::TeamAdminClient::list_group_member_audit_logs): set options, then `.await` it (or call
 /// [`send`](ListGroupMemberAuditLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupMemberAuditLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7484,6 +7730,38 @@ impl<'a> ListGroupMemberAuditLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/group-member-audit/`.
     pub async fn send(self) -> Result<ListGroupMemberAuditLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, ListGroupMemberAuditLogsResponseGroupMemberLogListItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listGroupMemberAuditLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListGroupMemberAuditLogsResponse| out.group_member_log_list,
+        )
+    }
+    /// Every item of [`stream`](ListGroupMemberAuditLogs::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<ListGroupMemberAuditLogsResponseGroupMemberLogListItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listGroupMemberAuditLogs",
             rt::Method::GET,
@@ -7498,8 +7776,7 @@ impl<'a> ListGroupMemberAuditLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListGroupMemberAuditLogs<'a> {
@@ -7511,6 +7788,7 @@ impl<'a> std::future::IntoFuture for ListGroupMemberAuditLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_login_logs`](rt::TeamAdminClient::list_login_logs): set options, then `.await` it (or call
 /// [`send`](ListLoginLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListLoginLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7548,6 +7826,34 @@ impl<'a> ListLoginLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/login-logs/`.
     pub async fn send(self) -> Result<ListLoginLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgLoginLog> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listLoginLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListLoginLogsResponse| out.login_list,
+        )
+    }
+    /// Every item of [`stream`](ListLoginLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgLoginLog>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listLoginLogs",
             rt::Method::GET,
@@ -7571,8 +7877,7 @@ impl<'a> ListLoginLogs<'a> {
         if let Some(value) = self.end {
             request.query("end", value);
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListLoginLogs<'a> {
@@ -7584,6 +7889,7 @@ impl<'a> std::future::IntoFuture for ListLoginLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_user_login_logs`](rt::TeamAdminClient::list_user_login_logs): set options, then `.await` it (or call
 /// [`send`](ListUserLoginLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserLoginLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7604,6 +7910,34 @@ impl<'a> ListUserLoginLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/login-logs/{user_id}/`.
     pub async fn send(self) -> Result<ListUserLoginLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, super::types::OrgLoginLog> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listUserLoginLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListUserLoginLogsResponse| out.data,
+        )
+    }
+    /// Every item of [`stream`](ListUserLoginLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<super::types::OrgLoginLog>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUserLoginLogs",
             rt::Method::GET,
@@ -7618,8 +7952,7 @@ impl<'a> ListUserLoginLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListUserLoginLogs<'a> {
@@ -7631,6 +7964,7 @@ impl<'a> std::future::IntoFuture for ListUserLoginLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_file_access_logs`](rt::TeamAdminClient::list_file_access_logs): set options, then `.await` it (or call
 /// [`send`](ListFileAccessLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListFileAccessLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7650,6 +7984,38 @@ impl<'a> ListFileAccessLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/file-access-logs/`.
     pub async fn send(self) -> Result<ListFileAccessLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, ListFileAccessLogsResponseFileAccessLogListItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listFileAccessLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListFileAccessLogsResponse| out.file_access_log_list,
+        )
+    }
+    /// Every item of [`stream`](ListFileAccessLogs::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<ListFileAccessLogsResponseFileAccessLogListItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listFileAccessLogs",
             rt::Method::GET,
@@ -7664,8 +8030,7 @@ impl<'a> ListFileAccessLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListFileAccessLogs<'a> {
@@ -7677,6 +8042,7 @@ impl<'a> std::future::IntoFuture for ListFileAccessLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_automation_logs`](rt::TeamAdminClient::list_automation_logs): set options, then `.await` it (or call
 /// [`send`](ListAutomationLogs::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAutomationLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7714,6 +8080,36 @@ impl<'a> ListAutomationLogs<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/automation-logs/`.
     pub async fn send(self) -> Result<ListAutomationLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, ListAutomationLogsResponseLogsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listAutomationLogs",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListAutomationLogsResponse| out.logs,
+        )
+    }
+    /// Every item of [`stream`](ListAutomationLogs::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<ListAutomationLogsResponseLogsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAutomationLogs",
             rt::Method::GET,
@@ -7737,8 +8133,7 @@ impl<'a> ListAutomationLogs<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListAutomationLogs<'a> {
@@ -7750,6 +8145,7 @@ impl<'a> std::future::IntoFuture for ListAutomationLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_python_runs`](rt::TeamAdminClient::list_python_runs): set options, then `.await` it (or call
 /// [`send`](ListPythonRuns::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPythonRuns<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7787,6 +8183,34 @@ impl<'a> ListPythonRuns<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/python-runs/`.
     pub async fn send(self) -> Result<ListPythonRunsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, ListPythonRunsResponseRunsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listPythonRuns",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListPythonRunsResponse| out.runs,
+        )
+    }
+    /// Every item of [`stream`](ListPythonRuns::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<ListPythonRunsResponseRunsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listPythonRuns",
             rt::Method::GET,
@@ -7810,8 +8234,7 @@ impl<'a> ListPythonRuns<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListPythonRuns<'a> {
@@ -7823,6 +8246,7 @@ impl<'a> std::future::IntoFuture for ListPythonRuns<'a> {
 }
 /// The request built by [`TeamAdminClient::get_admin_log_statistics_by_day`](rt::TeamAdminClient::get_admin_log_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetAdminLogStatisticsByDay::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAdminLogStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7854,6 +8278,38 @@ impl<'a> GetAdminLogStatisticsByDay<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/statistics/admin-logs/by-day/`.
     pub async fn send(self) -> Result<GetAdminLogStatisticsByDayResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, GetAdminLogStatisticsByDayResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getAdminLogStatisticsByDay",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetAdminLogStatisticsByDayResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetAdminLogStatisticsByDay::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetAdminLogStatisticsByDayResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAdminLogStatisticsByDay",
             rt::Method::GET,
@@ -7874,8 +8330,7 @@ impl<'a> GetAdminLogStatisticsByDay<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetAdminLogStatisticsByDay<'a> {
@@ -7887,6 +8342,7 @@ impl<'a> std::future::IntoFuture for GetAdminLogStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_automation_log_statistics_by_day`](rt::TeamAdminClient::get_automation_log_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetAutomationLogStatisticsByDay::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAutomationLogStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7926,6 +8382,38 @@ impl<'a> GetAutomationLogStatisticsByDay<'a> {
     pub async fn send(
         self,
     ) -> Result<GetAutomationLogStatisticsByDayResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, GetAutomationLogStatisticsByDayResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getAutomationLogStatisticsByDay",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetAutomationLogStatisticsByDayResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetAutomationLogStatisticsByDay::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetAutomationLogStatisticsByDayResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAutomationLogStatisticsByDay",
             rt::Method::GET,
@@ -7949,8 +8437,7 @@ impl<'a> GetAutomationLogStatisticsByDay<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetAutomationLogStatisticsByDay<'a> {
@@ -7962,6 +8449,7 @@ impl<'a> std::future::IntoFuture for GetAutomationLogStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_automation_log_statistics_by_base`](rt::TeamAdminClient::get_automation_log_statistics_by_base): set options, then `.await` it (or call
 /// [`send`](GetAutomationLogStatisticsByBase::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAutomationLogStatisticsByBase<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7995,6 +8483,38 @@ impl<'a> GetAutomationLogStatisticsByBase<'a> {
     pub async fn send(
         self,
     ) -> Result<GetAutomationLogStatisticsByBaseResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, GetAutomationLogStatisticsByBaseResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getAutomationLogStatisticsByBase",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetAutomationLogStatisticsByBaseResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetAutomationLogStatisticsByBase::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetAutomationLogStatisticsByBaseResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAutomationLogStatisticsByBase",
             rt::Method::GET,
@@ -8015,8 +8535,7 @@ impl<'a> GetAutomationLogStatisticsByBase<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetAutomationLogStatisticsByBase<'a> {
@@ -8028,6 +8547,7 @@ impl<'a> std::future::IntoFuture for GetAutomationLogStatisticsByBase<'a> {
 }
 /// The request built by [`TeamAdminClient::get_login_log_statistics_by_day`](rt::TeamAdminClient::get_login_log_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetLoginLogStatisticsByDay::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetLoginLogStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8059,6 +8579,38 @@ impl<'a> GetLoginLogStatisticsByDay<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/statistics/login-logs/by-day/`.
     pub async fn send(self) -> Result<GetLoginLogStatisticsByDayResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, GetLoginLogStatisticsByDayResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getLoginLogStatisticsByDay",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetLoginLogStatisticsByDayResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetLoginLogStatisticsByDay::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetLoginLogStatisticsByDayResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getLoginLogStatisticsByDay",
             rt::Method::GET,
@@ -8079,8 +8631,7 @@ impl<'a> GetLoginLogStatisticsByDay<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetLoginLogStatisticsByDay<'a> {
@@ -8092,6 +8643,7 @@ impl<'a> std::future::IntoFuture for GetLoginLogStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_python_run_statistics_by_day`](rt::TeamAdminClient::get_python_run_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetPythonRunStatisticsByDay::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPythonRunStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8129,6 +8681,38 @@ impl<'a> GetPythonRunStatisticsByDay<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/`.
     pub async fn send(self) -> Result<GetPythonRunStatisticsByDayResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, GetPythonRunStatisticsByDayResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getPythonRunStatisticsByDay",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetPythonRunStatisticsByDayResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetPythonRunStatisticsByDay::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetPythonRunStatisticsByDayResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getPythonRunStatisticsByDay",
             rt::Method::GET,
@@ -8152,8 +8736,7 @@ impl<'a> GetPythonRunStatisticsByDay<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetPythonRunStatisticsByDay<'a> {
@@ -8165,6 +8748,7 @@ impl<'a> std::future::IntoFuture for GetPythonRunStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_python_run_statistics_by_base`](rt::TeamAdminClient::get_python_run_statistics_by_base): set options, then `.await` it (or call
 /// [`send`](GetPythonRunStatisticsByBase::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPythonRunStatisticsByBase<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8196,6 +8780,38 @@ impl<'a> GetPythonRunStatisticsByBase<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/`.
     pub async fn send(self) -> Result<GetPythonRunStatisticsByBaseResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, GetPythonRunStatisticsByBaseResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getPythonRunStatisticsByBase",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetPythonRunStatisticsByBaseResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetPythonRunStatisticsByBase::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetPythonRunStatisticsByBaseResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getPythonRunStatisticsByBase",
             rt::Method::GET,
@@ -8216,8 +8832,7 @@ impl<'a> GetPythonRunStatisticsByBase<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetPythonRunStatisticsByBase<'a> {
@@ -8229,6 +8844,7 @@ impl<'a> std::future::IntoFuture for GetPythonRunStatisticsByBase<'a> {
 }
 /// The request built by [`TeamAdminClient::get_ai_statistics`](rt::TeamAdminClient::get_ai_statistics): set options, then `.await` it (or call
 /// [`send`](GetAiStatistics::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAiStatistics<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8250,6 +8866,36 @@ impl<'a> GetAiStatistics<'a> {
     }
     /// Sends the request: `GET /api/v2.1/org/{org_id}/admin/statistics/ai/`.
     pub async fn send(self) -> Result<GetAiStatisticsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 100); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, GetAiStatisticsResponseResultsItem> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "getAiStatistics",
+            first,
+            size,
+            100,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: GetAiStatisticsResponse| out.results,
+        )
+    }
+    /// Every item of [`stream`](GetAiStatistics::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<GetAiStatisticsResponseResultsItem>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAiStatistics",
             rt::Method::GET,
@@ -8266,8 +8912,7 @@ impl<'a> GetAiStatistics<'a> {
         if let Some(value) = self.per_page {
             request.query("per_page", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for GetAiStatistics<'a> {

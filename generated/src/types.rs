@@ -12326,7 +12326,9 @@ pub struct RowLinksInput {
     /// The `_id` of the table whose rows are in the values of `other_rows_ids_map`.
     pub other_table_id: String,
     /// Row id in `table_id` → the row ids in `other_table_id` to link, relink or unlink.
-    /// SeaTable documents no limit on the number of entries; keep requests moderate.
+    /// SeaTable documents no limit on the number of entries; this spec allows 1000 per
+    /// request (`x-batch`, the limit SeaTable documents for row writes), and larger maps
+    /// go out in chunks of 1000 entries with `batched()`.
     pub other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
 }
 /// A table as returned when it is created or copied: the `Table` with its rows (an

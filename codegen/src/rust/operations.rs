@@ -231,22 +231,31 @@ fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
         text.push_str("\n\nChecked before sending: the rows are compared with the table's columns (from the\nmetadata, cached by the client) and refused with an error naming row, column and reason\nwhen SeaTable would drop or mangle a value. See `BaseClient::set_check_writes`.");
     }
     if let Some(p) = &o.paginate {
-        text.push_str(&match p {
-            Paginate::Offset { offset, limit, max, items } => format!(
-                "\n\nPaging: at most {max} `{items}` per call; page with `{offset}` and `{limit}`."
+        let items = &p.items.name;
+        let b = &o.builder_name;
+        let stream = format!("[`stream`]({b}::stream) yields every item, page after page, and [`all`]({b}::all)\ncollects them");
+        text.push_str(&match &p.style {
+            PageStyle::Offset { offset, limit, max } => format!(
+                "\n\nPaging: at most {max} `{items}` per call; page with `{offset}` and `{limit}`. {stream}."
             ),
-            Paginate::Sql { default, max, items } => format!(
-                "\n\nPaging: without a `LIMIT` the server returns {default} `{items}`, and never more than {max};\nthe result is cut silently. Page with `LIMIT`/`OFFSET`."
+            PageStyle::Sql { default, max, .. } => format!(
+                "\n\nPaging: without a `LIMIT` the server returns {default} `{items}`, and never more than {max};\nthe result is cut silently. Page with `LIMIT`/`OFFSET`: {stream} (a `SELECT`\nwithout its own `LIMIT`). [`send_with_truncation`]({b}::send_with_truncation) says whether a\nplain answer may have been cut."
             ),
-            Paginate::Page { page, per_page, items } => {
-                format!("\n\nPaging: `{items}` come in pages chosen by `{page}` and `{per_page}`.")
+            PageStyle::Page { page, per_page, .. } => {
+                format!("\n\nPaging: `{items}` come in pages chosen by `{page}` and `{per_page}`. {stream}.")
             }
         });
     }
     if let Some(b) = &o.batch {
+        let what = match b.kind {
+            BatchKind::Array => "items",
+            BatchKind::Map => "entries",
+        };
         text.push_str(&format!(
-            "\n\nLimit: at most {} `{}` per request.",
-            b.max, b.field
+            "\n\nLimit: at most {max} {what} of `{field}` per request; more are refused before sending.\n[`batched`]({builder}::batched) sends any number in chunks of {max}.",
+            max = b.max,
+            field = b.field,
+            builder = o.builder_name,
         ));
     }
     if !plan.positional.is_empty() {
@@ -349,6 +358,9 @@ fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
             }
             None => inits.push(quote!(body: None)),
         }
+    }
+    if is_sql(o) {
+        inits.push(quote!(page_size: None));
     }
     let sig = quote! {
         #d
@@ -466,6 +478,10 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         } else {
             quote!(body: Option<#t>)
         });
+    }
+
+    if is_sql(o) {
+        fields.push(quote!(page_size: Option<u64>));
     }
 
     let setters = plan.setters.iter().map(|i| {
@@ -639,6 +655,24 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
     } else {
         quote!(let request = rt::Request::new(#id, rt::Method::#method, #path);)
     };
+    if o.paginate.is_some() || o.batch.is_some() {
+        let build = quote! {
+            #let_request
+            #(#pushes)*
+            #body_code
+        };
+        return paged_builder(
+            ctx,
+            o,
+            &struct_doc,
+            &send_doc,
+            &fields,
+            &setters.collect::<Vec<_>>(),
+            check,
+            build,
+            decode,
+        );
+    }
     quote! {
         #struct_doc
         #[must_use = "a request does nothing until it is awaited or sent"]
@@ -669,5 +703,324 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
                 Box::pin(self.send())
             }
         }
+    }
+}
+
+fn is_sql(o: &Operation) -> bool {
+    matches!(
+        o.paginate,
+        Some(Paginate {
+            style: PageStyle::Sql { .. },
+            ..
+        })
+    )
+}
+
+/// The Rust name of the query parameter named `wire` on the wire.
+fn param_ident(o: &Operation, wire: &str) -> syn::Ident {
+    let p = o
+        .params
+        .iter()
+        .find(|p| p.name == wire)
+        .map_or(wire, |p| p.rust_name.as_str());
+    format_ident!("{}", p)
+}
+
+/// The Rust name of the body field named `wire` on the wire.
+fn body_ident(o: &Operation, wire: &str) -> syn::Ident {
+    let f = o
+        .body
+        .as_ref()
+        .and_then(|b| b.fields.as_ref())
+        .and_then(|fs| fs.iter().find(|f| f.name == wire))
+        .map_or(wire, |f| f.rust_name.as_str());
+    format_ident!("{}", f)
+}
+
+/// The builder of an operation that pages or chunks: `send` as usual, a private `dispatch`
+/// that builds and sends one request (what every page and every chunk repeats), and the
+/// stream or batch entry points into the runtime.
+#[allow(clippy::too_many_arguments)]
+fn paged_builder(
+    ctx: &Ctx,
+    o: &Operation,
+    struct_doc: &TokenStream,
+    send_doc: &TokenStream,
+    fields: &[TokenStream],
+    setters: &[TokenStream],
+    check: TokenStream,
+    build: TokenStream,
+    decode: TokenStream,
+) -> TokenStream {
+    let builder = format_ident!("{}", o.builder_name);
+    let client = format_ident!("{}", o.token.client_type());
+    let out_ty = response_type(ctx, o);
+    let id = &o.id;
+
+    let mut extra = TokenStream::new();
+    let mut send_body = quote! {
+        #check
+        let response = self.dispatch().await?;
+        #decode
+    };
+    let mut batch_impl = TokenStream::new();
+    if let Some(b) = &o.batch {
+        let f = format_ident!("{}", b.rust_name);
+        let wire = &b.field;
+        let max =
+            proc_macro2::Literal::usize_unsuffixed(usize::try_from(b.max).unwrap_or(usize::MAX));
+        let unit = match b.kind {
+            BatchKind::Array => "items",
+            BatchKind::Map => "entries",
+        };
+        send_body = quote! {
+            rt::batch::fits(#id, #wire, &self.body.#f, #max)?;
+            #send_body
+        };
+        let bd = doc(&format!(
+            "Sends any number of `{wire}` in requests of at most {max} {unit}, in order: see
+[`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+committed when a request fails).{checked}",
+            max = b.max,
+            checked = if o.check_rows.is_some() {
+                " Every row is checked before the first request goes out."
+            } else {
+                ""
+            }
+        ));
+        extra.extend(quote! {
+            #bd
+            pub fn batched(self) -> rt::Batched<'a, Self> {
+                rt::Batched::new(self)
+            }
+        });
+        let check_body = if check.is_empty() {
+            quote!(Box::pin(std::future::ready(Ok(()))))
+        } else {
+            quote!(Box::pin(async move {
+                #check
+                Ok(())
+            }))
+        };
+        batch_impl = quote! {
+            impl<'a> rt::Batch<'a> for #builder<'a> {
+                type Output = #out_ty;
+                const OPERATION: &'static str = #id;
+                const FIELD: &'static str = #wire;
+                const UNIT: &'static str = #unit;
+                const MAX: usize = #max;
+
+                fn count(&self) -> usize {
+                    rt::batch::Chunks::count(&self.body.#f)
+                }
+
+                fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+                    #check_body
+                }
+
+                fn split(mut self) -> Vec<Self> {
+                    let whole = std::mem::take(&mut self.body.#f);
+                    rt::batch::Chunks::split(whole, Self::MAX)
+                        .into_iter()
+                        .map(|part| {
+                            let mut chunk = self.clone();
+                            chunk.body.#f = part;
+                            chunk
+                        })
+                        .collect()
+                }
+
+                fn send_chunk(self) -> rt::BoxFuture<'a, Result<#out_ty, rt::Error>> {
+                    Box::pin(async move {
+                        let response = self.dispatch().await?;
+                        #decode
+                    })
+                }
+            }
+        };
+    }
+    if let Some(p) = &o.paginate {
+        let item = ctx.ty(&p.items.item);
+        let items = format_ident!("{}", p.items.rust_name);
+        let extract = if p.items.optional {
+            quote!(|out: #out_ty| out.#items.unwrap_or_default())
+        } else {
+            quote!(|out: #out_ty| out.#items)
+        };
+        let stream_fn = match &p.style {
+            PageStyle::Offset { offset, limit, max } => {
+                let max_lit = proc_macro2::Literal::u64_unsuffixed(*max);
+                let off = param_ident(o, offset);
+                let lim = param_ident(o, limit);
+                let d = doc(&format!(
+                    "Every item, page after page: the first page starts at `{offset}` (default 0) and\nholds `{limit}` items (default and at most {max}); each next page starts where the\nprevious one ended, and the first page shorter than that is the last. Only one page is\nheld at a time. A server that answers a page larger than asked for, or the same page\nagain, ends the stream with an error rather than looping."
+                ));
+                quote! {
+                    #d
+                    pub fn stream(self) -> rt::PageStream<'a, #item> {
+                        let (first, size) = (self.#off, self.#lim);
+                        rt::paging::offset(
+                            #id,
+                            first,
+                            size,
+                            #max_lit,
+                            move |position, size| {
+                                let mut next = self.clone();
+                                next.#off = Some(position);
+                                next.#lim = Some(size);
+                                Box::pin(next.dispatch())
+                            },
+                            #extract,
+                        )
+                    }
+                }
+            }
+            PageStyle::Page {
+                page,
+                per_page,
+                size,
+            } => {
+                let size_lit = proc_macro2::Literal::u64_unsuffixed(*size);
+                let pg = param_ident(o, page);
+                let per = param_ident(o, per_page);
+                let d = doc(&format!(
+                    "Every item, page after page: from page `{page}` (default 1) on, `{per_page}` items per\npage (default {size}); the first page shorter than that, or empty, is the last. Only\none page is held at a time. A server that answers a page larger than asked for, or the\nsame page again, ends the stream with an error rather than looping."
+                ));
+                quote! {
+                    #d
+                    pub fn stream(self) -> rt::PageStream<'a, #item> {
+                        let (first, size) = (self.#pg, self.#per);
+                        rt::paging::pages(
+                            #id,
+                            first,
+                            size,
+                            #size_lit,
+                            move |position, size| {
+                                let mut next = self.clone();
+                                next.#pg = Some(position);
+                                next.#per = Some(size);
+                                Box::pin(next.dispatch())
+                            },
+                            #extract,
+                        )
+                    }
+                }
+            }
+            PageStyle::Sql {
+                statement,
+                default,
+                max,
+            } => {
+                let (default_lit, max_lit) = (
+                    proc_macro2::Literal::u64_unsuffixed(*default),
+                    proc_macro2::Literal::u64_unsuffixed(*max),
+                );
+                let sql = body_ident(o, statement);
+                let d = doc(&format!(
+                    "Every row of a `SELECT`, page after page: the statement in `{statement}` is sent with\n` LIMIT <n> OFFSET <m>` appended (n = {max}, or [`page_size`]({b}::page_size)), keeping\nits parameters, until a page comes back shorter than n. Only one page is held at a time.\n\nRefused with an error of kind `InvalidArgument`, before anything is sent: a statement\nthat is not a `SELECT`, holds more than one statement, or has its own `LIMIT` or\n`OFFSET` (outside string literals, quoted names and comments).",
+                    b = o.builder_name
+                ));
+                let pd = doc(&format!(
+                    "Rows per page for [`stream`]({b}::stream) and [`all`]({b}::all): 1 to {max}\n(default {max}; larger values are lowered to {max}). A plain `send` ignores it.",
+                    b = o.builder_name
+                ));
+                let td = doc(&format!(
+                    "Sends the request like [`send`]({b}::send) and also says whether the answer may have been\ncut by the server: {default} rows for a `SELECT` without `LIMIT`, or {max} rows for a\nstatement that asks for more (or for an unknown number). SeaTable drops the rest\nwithout telling, so `Some` means \"read it with [`stream`]({b}::stream) or\n[`all`]({b}::all)\". Either way a possibly cut answer is logged with `tracing::warn!`\n(target `seatable_api`).",
+                    b = o.builder_name
+                ));
+                let items_len = if p.items.optional {
+                    quote!(out.#items.as_ref().map_or(0, Vec::len))
+                } else {
+                    quote!(out.#items.len())
+                };
+                send_body = quote! {
+                    Ok(self.send_with_truncation().await?.0)
+                };
+                extra.extend(quote! {
+                    #pd
+                    pub fn page_size(mut self, rows: u64) -> Self {
+                        self.page_size = Some(rows);
+                        self
+                    }
+
+                    #td
+                    pub async fn send_with_truncation(self) -> Result<(#out_ty, Option<rt::Truncation>), rt::Error> {
+                        let cap = rt::paging::sql_cap(&self.body.#sql, #default_lit, #max_lit);
+                        let response = self.dispatch().await?;
+                        let out: #out_ty = response.json().await?;
+                        let truncation = rt::paging::truncation(#id, cap, #items_len);
+                        Ok((out, truncation))
+                    }
+                });
+                quote! {
+                    #d
+                    pub fn stream(mut self) -> rt::PageStream<'a, #item> {
+                        let statement = std::mem::take(&mut self.body.#sql);
+                        let size = self.page_size;
+                        rt::paging::sql(
+                            #id,
+                            &statement,
+                            size,
+                            #max_lit,
+                            move |statement| {
+                                let mut next = self.clone();
+                                next.body.#sql = statement;
+                                Box::pin(next.dispatch())
+                            },
+                            #extract,
+                        )
+                    }
+                }
+            }
+        };
+        let all_doc = doc(&format!(
+            "Every item of [`stream`]({}::stream), collected; the first error ends it.",
+            o.builder_name
+        ));
+        extra.extend(quote! {
+            #stream_fn
+
+            #all_doc
+            pub async fn all(self) -> Result<Vec<#item>, rt::Error> {
+                self.stream().all().await
+            }
+        });
+    }
+
+    quote! {
+        #struct_doc
+        #[derive(Clone)]
+        #[must_use = "a request does nothing until it is awaited or sent"]
+        pub struct #builder<'a> {
+            client: &'a rt::#client,
+            #(#fields,)*
+        }
+
+        impl<'a> #builder<'a> {
+            #(#setters)*
+
+            #send_doc
+            pub async fn send(self) -> Result<#out_ty, rt::Error> {
+                #send_body
+            }
+
+            #extra
+
+            async fn dispatch(self) -> Result<rt::Response, rt::Error> {
+                #build
+                rt::Transport::execute(self.client, request).await
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for #builder<'a> {
+            type Output = Result<#out_ty, rt::Error>;
+            type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+
+        #batch_impl
+
     }
 }

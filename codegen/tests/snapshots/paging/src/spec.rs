@@ -8,8 +8,7 @@ use ::seatable_api::__private as rt;
 #[serde(crate = "rt::serde")]
 pub struct ListRowsResponse {
     /// `rows`
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rows: Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
+    pub rows: Vec<rt::serde_json::Map<String, rt::serde_json::Value>>,
 }
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1rows~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -17,6 +16,23 @@ pub struct ListRowsResponse {
 pub struct AppendRowsRequest {
     /// `rows`
     pub rows: Vec<rt::serde_json::Map<String, rt::serde_json::Value>>,
+}
+/// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1links~1/post/requestBody/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateLinksRequest {
+    /// `link_id`
+    pub link_id: String,
+    /// `other_rows_ids_map`
+    pub other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+}
+/// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1links~1/post/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct CreateLinksResponse {
+    /// `success`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
 }
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1sql~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
@@ -36,6 +52,13 @@ pub struct QuerySqlResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
 }
+/// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1logs~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "rt::serde")]
+pub struct ListLogsResponse {
+    /// `logs`
+    pub logs: Vec<String>,
+}
 /// The operations of `tests/fixtures/paging/spec.yaml` that need no token: bring this trait into scope to call them on
 /// `Client`.
 pub trait SpecClientExt {
@@ -45,17 +68,22 @@ pub trait SpecClientExt {
     ///
     /// Token: none.
     ///
-    /// Paging: at most 1000 `rows` per call; page with `start` and `limit`.
+    /// Paging: at most 1000 `rows` per call; page with `start` and `limit`. [`stream`](ListRows::stream) yields every item, page after page, and [`all`](ListRows::all)
+    /// collects them.
+    ///
+    /// Arguments:
+    /// - `table_name`: `table_name`
     ///
     /// Optional settings: [`start`](ListRows::start), [`limit`](ListRows::limit).
-    fn list_rows(&self) -> ListRows<'_>;
+    fn list_rows(&self, table_name: impl Into<String>) -> ListRows<'_>;
     /// `appendRows`
     ///
     /// `POST /rows/`
     ///
     /// Token: none.
     ///
-    /// Limit: at most 1000 `rows` per request.
+    /// Limit: at most 1000 items of `rows` per request; more are refused before sending.
+    /// [`batched`](AppendRows::batched) sends any number in chunks of 1000.
     ///
     /// Arguments:
     /// - `rows`: `rows`
@@ -65,6 +93,23 @@ pub trait SpecClientExt {
             Item = impl Into<rt::serde_json::Map<String, rt::serde_json::Value>>,
         >,
     ) -> AppendRows<'_>;
+    /// `createLinks`
+    ///
+    /// `POST /links/`
+    ///
+    /// Token: none.
+    ///
+    /// Limit: at most 2 entries of `other_rows_ids_map` per request; more are refused before sending.
+    /// [`batched`](CreateLinks::batched) sends any number in chunks of 2.
+    ///
+    /// Arguments:
+    /// - `link_id`: `link_id`
+    /// - `other_rows_ids_map`: `other_rows_ids_map`
+    fn create_links(
+        &self,
+        link_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> CreateLinks<'_>;
     /// `querySql`
     ///
     /// `POST /sql/`
@@ -72,18 +117,33 @@ pub trait SpecClientExt {
     /// Token: none.
     ///
     /// Paging: without a `LIMIT` the server returns 100 `results`, and never more than 10000;
-    /// the result is cut silently. Page with `LIMIT`/`OFFSET`.
+    /// the result is cut silently. Page with `LIMIT`/`OFFSET`: [`stream`](QuerySql::stream) yields every item, page after page, and [`all`](QuerySql::all)
+    /// collects them (a `SELECT`
+    /// without its own `LIMIT`). [`send_with_truncation`](QuerySql::send_with_truncation) says whether a
+    /// plain answer may have been cut.
     ///
     /// Arguments:
     /// - `sql`: `sql`
     ///
     /// Optional settings: [`parameters`](QuerySql::parameters).
     fn query_sql(&self, sql: impl Into<String>) -> QuerySql<'_>;
+    /// `listLogs`
+    ///
+    /// `GET /logs/`
+    ///
+    /// Token: none.
+    ///
+    /// Paging: `logs` come in pages chosen by `page` and `per_page`. [`stream`](ListLogs::stream) yields every item, page after page, and [`all`](ListLogs::all)
+    /// collects them.
+    ///
+    /// Optional settings: [`page`](ListLogs::page), [`per_page`](ListLogs::per_page).
+    fn list_logs(&self) -> ListLogs<'_>;
 }
 impl SpecClientExt for rt::Client {
-    fn list_rows(&self) -> ListRows<'_> {
+    fn list_rows(&self, table_name: impl Into<String>) -> ListRows<'_> {
         ListRows {
             client: self,
+            table_name: table_name.into(),
             start: None,
             limit: None,
         }
@@ -101,6 +161,19 @@ impl SpecClientExt for rt::Client {
             },
         }
     }
+    fn create_links(
+        &self,
+        link_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> CreateLinks<'_> {
+        CreateLinks {
+            client: self,
+            body: CreateLinksRequest {
+                link_id: link_id.into(),
+                other_rows_ids_map,
+            },
+        }
+    }
     fn query_sql(&self, sql: impl Into<String>) -> QuerySql<'_> {
         QuerySql {
             client: self,
@@ -108,14 +181,24 @@ impl SpecClientExt for rt::Client {
                 sql: sql.into(),
                 parameters: None,
             },
+            page_size: None,
+        }
+    }
+    fn list_logs(&self) -> ListLogs<'_> {
+        ListLogs {
+            client: self,
+            page: None,
+            per_page: None,
         }
     }
 }
 /// The request built by [`Client::list_rows`](rt::Client::list_rows): set options, then `.await` it (or call
 /// [`send`](ListRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRows<'a> {
     client: &'a rt::Client,
+    table_name: String,
     start: Option<i64>,
     limit: Option<i64>,
 }
@@ -132,19 +215,52 @@ impl<'a> ListRows<'a> {
     }
     /// Sends the request: `GET /rows/`.
     pub async fn send(self) -> Result<ListRowsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: the first page starts at `start` (default 0) and
+    /// holds `limit` items (default and at most 1000); each next page starts where the
+    /// previous one ended, and the first page shorter than that is the last. Only one page is
+    /// held at a time. A server that answers a page larger than asked for, or the same page
+    /// again, ends the stream with an error rather than looping.
+    pub fn stream(
+        self,
+    ) -> rt::PageStream<'a, rt::serde_json::Map<String, rt::serde_json::Value>> {
+        let (first, size) = (self.start, self.limit);
+        rt::paging::offset(
+            "listRows",
+            first,
+            size,
+            1000,
+            move |position, size| {
+                let mut next = self.clone();
+                next.start = Some(position);
+                next.limit = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListRowsResponse| out.rows,
+        )
+    }
+    /// Every item of [`stream`](ListRows::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRows",
             rt::Method::GET,
             "/rows/".to_string(),
         );
+        request.query("table_name", self.table_name);
         if let Some(value) = self.start {
             request.query("start", value.to_string());
         }
         if let Some(value) = self.limit {
             request.query("limit", value.to_string());
         }
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for ListRows<'a> {
@@ -156,6 +272,7 @@ impl<'a> std::future::IntoFuture for ListRows<'a> {
 }
 /// The request built by [`Client::append_rows`](rt::Client::append_rows): set options, then `.await` it (or call
 /// [`send`](AppendRows::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendRows<'a> {
     client: &'a rt::Client,
@@ -164,14 +281,24 @@ pub struct AppendRows<'a> {
 impl<'a> AppendRows<'a> {
     /// Sends the request: `POST /rows/`.
     pub async fn send(self) -> Result<(), rt::Error> {
+        rt::batch::fits("appendRows", "rows", &self.body.rows, 1000)?;
+        let response = self.dispatch().await?;
+        response.empty().await
+    }
+    /// Sends any number of `rows` in requests of at most 1000 items, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "appendRows",
             rt::Method::POST,
             "/rows/".to_string(),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.empty().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for AppendRows<'a> {
@@ -181,12 +308,117 @@ impl<'a> std::future::IntoFuture for AppendRows<'a> {
         Box::pin(self.send())
     }
 }
+impl<'a> rt::Batch<'a> for AppendRows<'a> {
+    type Output = ();
+    const OPERATION: &'static str = "appendRows";
+    const FIELD: &'static str = "rows";
+    const UNIT: &'static str = "items";
+    const MAX: usize = 1000;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.rows)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.rows);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.rows = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(self) -> rt::BoxFuture<'a, Result<(), rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.empty().await
+        })
+    }
+}
+/// The request built by [`Client::create_links`](rt::Client::create_links): set options, then `.await` it (or call
+/// [`send`](CreateLinks::send)).
+#[derive(Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct CreateLinks<'a> {
+    client: &'a rt::Client,
+    body: CreateLinksRequest,
+}
+impl<'a> CreateLinks<'a> {
+    /// Sends the request: `POST /links/`.
+    pub async fn send(self) -> Result<CreateLinksResponse, rt::Error> {
+        rt::batch::fits(
+            "createLinks",
+            "other_rows_ids_map",
+            &self.body.other_rows_ids_map,
+            2,
+        )?;
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Sends any number of `other_rows_ids_map` in requests of at most 2 entries, in order: see
+    /// [`Batched`](rt::Batched) (`.concurrency(n)`, and the report of which ranges were
+    /// committed when a request fails).
+    pub fn batched(self) -> rt::Batched<'a, Self> {
+        rt::Batched::new(self)
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
+        let mut request = rt::Request::new(
+            "createLinks",
+            rt::Method::POST,
+            "/links/".to_string(),
+        );
+        request.json(&self.body)?;
+        rt::Transport::execute(self.client, request).await
+    }
+}
+impl<'a> std::future::IntoFuture for CreateLinks<'a> {
+    type Output = Result<CreateLinksResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+impl<'a> rt::Batch<'a> for CreateLinks<'a> {
+    type Output = CreateLinksResponse;
+    const OPERATION: &'static str = "createLinks";
+    const FIELD: &'static str = "other_rows_ids_map";
+    const UNIT: &'static str = "entries";
+    const MAX: usize = 2;
+    fn count(&self) -> usize {
+        rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    fn split(mut self) -> Vec<Self> {
+        let whole = std::mem::take(&mut self.body.other_rows_ids_map);
+        rt::batch::Chunks::split(whole, Self::MAX)
+            .into_iter()
+            .map(|part| {
+                let mut chunk = self.clone();
+                chunk.body.other_rows_ids_map = part;
+                chunk
+            })
+            .collect()
+    }
+    fn send_chunk(self) -> rt::BoxFuture<'a, Result<CreateLinksResponse, rt::Error>> {
+        Box::pin(async move {
+            let response = self.dispatch().await?;
+            response.json().await
+        })
+    }
+}
 /// The request built by [`Client::query_sql`](rt::Client::query_sql): set options, then `.await` it (or call
 /// [`send`](QuerySql::send)).
+#[derive(Clone)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct QuerySql<'a> {
     client: &'a rt::Client,
     body: QuerySqlRequest,
+    page_size: Option<u64>,
 }
 impl<'a> QuerySql<'a> {
     /// Sets `parameters`.
@@ -199,18 +431,147 @@ impl<'a> QuerySql<'a> {
     }
     /// Sends the request: `POST /sql/`.
     pub async fn send(self) -> Result<QuerySqlResponse, rt::Error> {
+        Ok(self.send_with_truncation().await?.0)
+    }
+    /// Rows per page for [`stream`](QuerySql::stream) and [`all`](QuerySql::all): 1 to 10000
+    /// (default 10000; larger values are lowered to 10000). A plain `send` ignores it.
+    pub fn page_size(mut self, rows: u64) -> Self {
+        self.page_size = Some(rows);
+        self
+    }
+    /// Sends the request like [`send`](QuerySql::send) and also says whether the answer may have been
+    /// cut by the server: 100 rows for a `SELECT` without `LIMIT`, or 10000 rows for a
+    /// statement that asks for more (or for an unknown number). SeaTable drops the rest
+    /// without telling, so `Some` means "read it with [`stream`](QuerySql::stream) or
+    /// [`all`](QuerySql::all)". Either way a possibly cut answer is logged with `tracing::warn!`
+    /// (target `seatable_api`).
+    pub async fn send_with_truncation(
+        self,
+    ) -> Result<(QuerySqlResponse, Option<rt::Truncation>), rt::Error> {
+        let cap = rt::paging::sql_cap(&self.body.sql, 100, 10000);
+        let response = self.dispatch().await?;
+        let out: QuerySqlResponse = response.json().await?;
+        let truncation = rt::paging::truncation(
+            "querySql",
+            cap,
+            out.results.as_ref().map_or(0, Vec::len),
+        );
+        Ok((out, truncation))
+    }
+    /// Every row of a `SELECT`, page after page: the statement in `sql` is sent with
+    /// ` LIMIT <n> OFFSET <m>` appended (n = 10000, or [`page_size`](QuerySql::page_size)), keeping
+    /// its parameters, until a page comes back shorter than n. Only one page is held at a time.
+    ///
+    /// Refused with an error of kind `InvalidArgument`, before anything is sent: a statement
+    /// that is not a `SELECT`, holds more than one statement, or has its own `LIMIT` or
+    /// `OFFSET` (outside string literals, quoted names and comments).
+    pub fn stream(
+        mut self,
+    ) -> rt::PageStream<'a, rt::serde_json::Map<String, rt::serde_json::Value>> {
+        let statement = std::mem::take(&mut self.body.sql);
+        let size = self.page_size;
+        rt::paging::sql(
+            "querySql",
+            &statement,
+            size,
+            10000,
+            move |statement| {
+                let mut next = self.clone();
+                next.body.sql = statement;
+                Box::pin(next.dispatch())
+            },
+            |out: QuerySqlResponse| out.results.unwrap_or_default(),
+        )
+    }
+    /// Every item of [`stream`](QuerySql::stream), collected; the first error ends it.
+    pub async fn all(
+        self,
+    ) -> Result<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "querySql",
             rt::Method::POST,
             "/sql/".to_string(),
         );
         request.json(&self.body)?;
-        let response = rt::Transport::execute(self.client, request).await?;
-        response.json().await
+        rt::Transport::execute(self.client, request).await
     }
 }
 impl<'a> std::future::IntoFuture for QuerySql<'a> {
     type Output = Result<QuerySqlResponse, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`Client::list_logs`](rt::Client::list_logs): set options, then `.await` it (or call
+/// [`send`](ListLogs::send)).
+#[derive(Clone)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct ListLogs<'a> {
+    client: &'a rt::Client,
+    page: Option<i32>,
+    per_page: Option<i32>,
+}
+impl<'a> ListLogs<'a> {
+    /// Sets `page`.
+    pub fn page(mut self, page: impl Into<i32>) -> Self {
+        self.page = Some(page.into());
+        self
+    }
+    /// Sets `per_page`.
+    pub fn per_page(mut self, per_page: impl Into<i32>) -> Self {
+        self.per_page = Some(per_page.into());
+        self
+    }
+    /// Sends the request: `GET /logs/`.
+    pub async fn send(self) -> Result<ListLogsResponse, rt::Error> {
+        let response = self.dispatch().await?;
+        response.json().await
+    }
+    /// Every item, page after page: from page `page` (default 1) on, `per_page` items per
+    /// page (default 50); the first page shorter than that, or empty, is the last. Only
+    /// one page is held at a time. A server that answers a page larger than asked for, or the
+    /// same page again, ends the stream with an error rather than looping.
+    pub fn stream(self) -> rt::PageStream<'a, String> {
+        let (first, size) = (self.page, self.per_page);
+        rt::paging::pages(
+            "listLogs",
+            first,
+            size,
+            50,
+            move |position, size| {
+                let mut next = self.clone();
+                next.page = Some(position);
+                next.per_page = Some(size);
+                Box::pin(next.dispatch())
+            },
+            |out: ListLogsResponse| out.logs,
+        )
+    }
+    /// Every item of [`stream`](ListLogs::stream), collected; the first error ends it.
+    pub async fn all(self) -> Result<Vec<String>, rt::Error> {
+        self.stream().all().await
+    }
+    async fn dispatch(self) -> Result<rt::Response, rt::Error> {
+        let mut request = rt::Request::new(
+            "listLogs",
+            rt::Method::GET,
+            "/logs/".to_string(),
+        );
+        if let Some(value) = self.page {
+            request.query("page", value.to_string());
+        }
+        if let Some(value) = self.per_page {
+            request.query("per_page", value.to_string());
+        }
+        rt::Transport::execute(self.client, request).await
+    }
+}
+impl<'a> std::future::IntoFuture for ListLogs<'a> {
+    type Output = Result<ListLogsResponse, rt::Error>;
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

@@ -48,8 +48,12 @@ pub enum Applied {
 /// }
 /// # }
 /// ```
+pub struct Error(Box<Details>);
+
+/// The fields of an [`Error`], boxed so that a `Result<T, Error>` stays one pointer wide
+/// on its error side.
 #[derive(Debug)]
-pub struct Error {
+struct Details {
     kind: ErrorKind,
     operation: Option<String>,
     status: Option<u16>,
@@ -71,7 +75,7 @@ const SHORTEST_SECRET: usize = 8;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(Details {
             kind,
             operation: None,
             status: None,
@@ -83,34 +87,34 @@ impl Error {
             retries: 0,
             source: None,
             batch: None,
-        }
+        }))
     }
 
     pub(crate) fn with_operation(mut self, operation: &str) -> Error {
-        self.operation = Some(operation.to_string());
+        self.0.operation = Some(operation.to_string());
         self
     }
 
     pub(crate) fn with_retry_after(mut self, wait: Option<std::time::Duration>) -> Error {
-        self.retry_after = wait;
+        self.0.retry_after = wait;
         self
     }
 
     pub(crate) fn with_applied(mut self, applied: Applied) -> Error {
-        self.applied = applied;
+        self.0.applied = applied;
         self
     }
 
     pub(crate) fn with_retries(mut self, retries: u32) -> Error {
-        self.retries = retries;
+        self.0.retries = retries;
         self
     }
 
     /// This error, the first failure of a batch, with the report of the whole batch; its
     /// `applied` becomes the batch's.
     pub(crate) fn with_batch(mut self, report: BatchReport) -> Error {
-        self.applied = report.applied();
-        self.batch = Some(Box::new(report));
+        self.0.applied = report.applied();
+        self.0.batch = Some(Box::new(report));
         self
     }
 
@@ -118,7 +122,7 @@ impl Error {
         mut self,
         e: impl std::error::Error + Send + Sync + 'static,
     ) -> Error {
-        self.source = Some(Box::new(e));
+        self.0.source = Some(Box::new(e));
         self
     }
 
@@ -142,7 +146,7 @@ impl Error {
             500 | 502 | 504 => Applied::Maybe,
             _ => Applied::No,
         };
-        Error {
+        Error(Box::new(Details {
             kind,
             operation: Some(operation.to_string()),
             status: Some(status),
@@ -154,7 +158,7 @@ impl Error {
             retries: 0,
             source: None,
             batch: None,
-        }
+        }))
     }
 
     pub(crate) fn transport(operation: &str, e: reqwest::Error) -> Error {
@@ -178,7 +182,7 @@ impl Error {
         let retryable = true;
         // reqwest's own message names the URL, which never holds a token (tokens go in
         // headers), so it may stay as the source.
-        Error {
+        Error(Box::new(Details {
             kind: ErrorKind::Transport,
             operation: Some(operation.to_string()),
             status: None,
@@ -190,7 +194,7 @@ impl Error {
             retries: 0,
             source: Some(Box::new(e)),
             batch: None,
-        }
+        }))
     }
 
     /// `at` is the path serde had reached (`rows[3].Age`), `.` when it failed at the root.
@@ -210,7 +214,7 @@ impl Error {
         // A token-issuing answer that fails to decode still holds a fresh token, and serde
         // quotes offending values in its message.
         let secrets = secrets_in(body);
-        Error {
+        Error(Box::new(Details {
             kind: ErrorKind::Decode,
             operation: Some(operation.to_string()),
             status: None,
@@ -222,7 +226,7 @@ impl Error {
             retries: 0,
             source: Some(Box::new(e)),
             batch: None,
-        }
+        }))
     }
 
     /// A value that could not be serialised into a request. Generated code calls this;
@@ -252,7 +256,7 @@ impl Error {
     /// # }
     /// ```
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The HTTP status, when the server answered with one that is not 2xx.
@@ -265,7 +269,7 @@ impl Error {
     /// # }
     /// ```
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.0.status
     }
 
     /// SeaTable's message (`error_msg`, `error_message`, `detail` or `non_field_errors` of
@@ -280,7 +284,7 @@ impl Error {
     /// # }
     /// ```
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.0.message.as_deref()
     }
 
     /// The operationId of the failed call.
@@ -293,7 +297,7 @@ impl Error {
     /// # }
     /// ```
     pub fn operation(&self) -> Option<&str> {
-        self.operation.as_deref()
+        self.0.operation.as_deref()
     }
 
     /// The raw body of a failed or undecodable answer, so nothing the server said is lost
@@ -307,7 +311,7 @@ impl Error {
     /// # }
     /// ```
     pub fn body(&self) -> Option<&str> {
-        self.body.as_deref()
+        self.0.body.as_deref()
     }
 
     /// Whether trying again later may succeed: 429, 500, 502, 503, 504, and every failure
@@ -322,7 +326,7 @@ impl Error {
     /// # }
     /// ```
     pub fn is_retryable(&self) -> bool {
-        self.retryable
+        self.0.retryable
     }
 
     /// Whether the failed request may have changed data on the server; a write whose
@@ -341,7 +345,7 @@ impl Error {
     /// # }
     /// ```
     pub fn applied(&self) -> Applied {
-        self.applied
+        self.0.applied
     }
 
     /// How long the server asked to wait before the next request (a 429's `Retry-After`
@@ -357,7 +361,7 @@ impl Error {
     /// # }
     /// ```
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        self.retry_after
+        self.0.retry_after
     }
 
     /// How often the client repeated the request (see [`RetryPolicy`](crate::RetryPolicy))
@@ -371,7 +375,7 @@ impl Error {
     /// # }
     /// ```
     pub fn retries(&self) -> u32 {
-        self.retries
+        self.0.retries
     }
 
     /// For a batched call (`batched()`), which input ranges were committed, which failed
@@ -389,7 +393,7 @@ impl Error {
     /// # }
     /// ```
     pub fn batch(&self) -> Option<&BatchReport> {
-        self.batch.as_deref()
+        self.0.batch.as_deref()
     }
 }
 
@@ -457,28 +461,34 @@ fn replace_all(text: &str, secrets: &[String]) -> String {
     text
 }
 
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(op) = &self.operation {
+        if let Some(op) = &self.0.operation {
             write!(f, "{op}: ")?;
         }
-        if let Some(status) = self.status {
+        if let Some(status) = self.0.status {
             write!(f, "HTTP {status}")?;
-            if self.message.is_some() {
+            if self.0.message.is_some() {
                 f.write_str(": ")?;
             }
         }
-        match (&self.message, self.kind) {
+        match (&self.0.message, self.0.kind) {
             (Some(m), _) => f.write_str(m)?,
             (None, ErrorKind::RateLimited) => f.write_str(" (rate limited)")?,
             (None, _) => {}
         }
-        match self.retries {
+        match self.0.retries {
             0 => {}
             1 => f.write_str(" (after 1 retry)")?,
             n => write!(f, " (after {n} retries)")?,
         }
-        match &self.batch {
+        match &self.0.batch {
             Some(report) => write!(f, " ({report})"),
             None => Ok(()),
         }
@@ -487,7 +497,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as _)
+        self.0.source.as_deref().map(|e| e as _)
     }
 }
 

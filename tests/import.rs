@@ -82,7 +82,8 @@ async fn importing_20000_rows_under_faults_stores_each_row_once() {
                 .clone()
         })
         .collect();
-    let mut todo: VecDeque<Range<usize>> = VecDeque::from([0..ROWS]);
+    let mut todo: VecDeque<Range<usize>> = VecDeque::new();
+    todo.push_back(0..ROWS);
     let mut errors = 0;
     while let Some(part) = todo.pop_front() {
         let rows = input[part.clone()].to_vec();

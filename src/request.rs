@@ -350,6 +350,12 @@ impl Response {
 
 /// Decodes a JSON body read already (see [`Response::json`]).
 pub(crate) fn decode_json<T: DeserializeOwned>(operation: &str, bytes: &[u8]) -> Result<T, Error> {
+    // Tracking the path costs a good part of the decoding time (an allocation per object
+    // key), so only a failed decode is repeated with it; decoding is deterministic, so the
+    // second attempt fails at the same place with the same error.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut track = serde_path_to_error::Track::new();
     let mut json = serde_json::Deserializer::from_slice(bytes);
     let decoded = T::deserialize(serde_path_to_error::Deserializer::new(

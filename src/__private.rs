@@ -7,7 +7,7 @@ pub use serde_json;
 
 pub use crate::base_client::check_rows;
 pub use crate::batch::{Batch, Batched};
-pub use crate::de::{keep, Extra, Key};
+pub use crate::de::{Extra, ExtraFields, Key};
 pub use crate::error::Error;
 pub use crate::file_upload::FileUpload;
 pub use crate::paging::{PageStream, Truncation};

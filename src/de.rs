@@ -42,17 +42,22 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 }
 
 /// A map that keeps the fields a struct does not declare.
-pub trait Extra {
+pub trait Extra: Default {
     /// The type of the kept values.
     type Value;
     /// Keeps `value` under `key`.
     fn put(&mut self, key: String, value: Self::Value);
+    /// The map of `pairs`, in the order received: on a repeated key the later value wins.
+    fn from_pairs(pairs: Vec<(String, Self::Value)>) -> Self;
 }
 
 impl Extra for serde_json::Map<String, serde_json::Value> {
     type Value = serde_json::Value;
     fn put(&mut self, key: String, value: serde_json::Value) {
         self.insert(key, value);
+    }
+    fn from_pairs(pairs: Vec<(String, serde_json::Value)>) -> Self {
+        pairs.into_iter().collect()
     }
 }
 
@@ -61,15 +66,149 @@ impl<V> Extra for BTreeMap<String, V> {
     fn put(&mut self, key: String, value: V) {
         self.insert(key, value);
     }
+    fn from_pairs(pairs: Vec<(String, V)>) -> Self {
+        // Sorts (stably) and builds the tree in one pass, keeping the last of equal keys.
+        pairs.into_iter().collect()
+    }
 }
 
-/// Keeps an undeclared field in the struct's `extra` map.
+/// Collects the undeclared fields of one object for its `extra` map.
 ///
-/// ```no_run
-/// let mut extra = serde_json::Map::new();
-/// let key: seatable_api::__private::Key = serde_json::from_str("\"x\"").unwrap();
-/// seatable_api::__private::keep(&mut extra, key, serde_json::json!(1));
-/// ```
-pub fn keep<M: Extra>(map: &mut M, key: Key<'_>, value: M::Value) {
-    map.put(key.0.into_owned(), value);
+/// Inserting the fields of a row one by one into a `BTreeMap` compares each new key with
+/// many that are already there; collecting them first and building the map once
+/// ([`FromIterator`] on a `BTreeMap`) sorts them instead, and takes one pass when they arrive in order. A
+/// single field (the common case of a struct that declares all but one) goes straight
+/// into the map. The result is the same map as inserting in order: on a repeated key the
+/// later value wins.
+pub struct ExtraFields<M: Extra> {
+    first: Option<(String, M::Value)>,
+    more: Vec<(String, M::Value)>,
+}
+
+impl<M: Extra> ExtraFields<M> {
+    /// No fields yet; allocates nothing.
+    ///
+    /// ```no_run
+    /// use seatable_api::__private::ExtraFields;
+    /// let extra = ExtraFields::<serde_json::Map<String, serde_json::Value>>::new();
+    /// assert!(extra.finish().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        ExtraFields {
+            first: None,
+            more: Vec::new(),
+        }
+    }
+
+    /// Keeps `value` under `key`.
+    ///
+    /// ```no_run
+    /// use seatable_api::__private::{ExtraFields, Key};
+    /// let mut extra = ExtraFields::<serde_json::Map<String, serde_json::Value>>::new();
+    /// let key: Key = serde_json::from_str("\"x\"").unwrap();
+    /// extra.keep(key, serde_json::json!(1));
+    /// assert_eq!(extra.finish()["x"], 1);
+    /// ```
+    pub fn keep(&mut self, key: Key<'_>, value: M::Value) {
+        let pair = (key.0.into_owned(), value);
+        if !self.more.is_empty() {
+            self.more.push(pair);
+        } else if let Some(first) = self.first.take() {
+            self.more.reserve_exact(16);
+            self.more.push(first);
+            self.more.push(pair);
+        } else {
+            self.first = Some(pair);
+        }
+    }
+
+    /// The map of all kept fields.
+    ///
+    /// ```no_run
+    /// use seatable_api::__private::{ExtraFields, Key};
+    /// let mut extra = ExtraFields::<serde_json::Map<String, serde_json::Value>>::new();
+    /// for (name, value) in [(r#""b""#, 1), (r#""a""#, 2), (r#""b""#, 3)] {
+    ///     let key: Key = serde_json::from_str(name).unwrap();
+    ///     extra.keep(key, serde_json::json!(value));
+    /// }
+    /// assert_eq!(serde_json::Value::Object(extra.finish()), serde_json::json!({"a": 2, "b": 3}));
+    /// ```
+    pub fn finish(self) -> M {
+        match self.first {
+            Some((key, value)) => {
+                let mut map = M::default();
+                map.put(key, value);
+                map
+            }
+            None if self.more.is_empty() => M::default(),
+            None => M::from_pairs(self.more),
+        }
+    }
+}
+
+impl<M: Extra> Default for ExtraFields<M> {
+    fn default() -> Self {
+        ExtraFields::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Map, Value};
+
+    fn kept<M: Extra>(pairs: &[(&str, M::Value)]) -> M
+    where
+        M::Value: Clone,
+    {
+        let mut extra = ExtraFields::<M>::new();
+        for (name, value) in pairs {
+            extra.keep(Key(Cow::Borrowed(name)), value.clone());
+        }
+        extra.finish()
+    }
+
+    #[test]
+    fn none_one_and_many_fields_make_the_map_inserting_them_would() {
+        for count in [0, 1, 2, 3, 17, 40, 100] {
+            // Out of order, with repeats: the later value of a repeated key wins.
+            let pairs: Vec<(String, Value)> = (0..count)
+                .map(|i| (format!("k{}", (i * 7) % 13), json!(i)))
+                .collect();
+            let borrowed: Vec<(&str, Value)> =
+                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let mut expected = Map::new();
+            for (key, value) in &pairs {
+                expected.insert(key.clone(), value.clone());
+            }
+            assert_eq!(kept::<Map<String, Value>>(&borrowed), expected, "{count}");
+
+            let typed: Vec<(&str, i64)> = (0..count).map(|i| (borrowed[i as usize].0, i)).collect();
+            let mut expected = BTreeMap::new();
+            for (key, value) in &typed {
+                expected.insert(key.to_string(), *value);
+            }
+            assert_eq!(kept::<BTreeMap<String, i64>>(&typed), expected, "{count}");
+        }
+    }
+
+    #[test]
+    fn a_row_keeps_every_unknown_cell_as_the_generic_decode_does() {
+        let text = r#"{"zeta": 1, "_id": "r1", "alpha": [1, {"b": 2}], "Mid": null,
+            "alpha": "again", "é": "x", "with \"quote\"": true, "_archived": false}"#;
+        let row: crate::types::Row = serde_json::from_str(text).unwrap();
+        assert_eq!(row.id.as_deref(), Some("r1"));
+        assert_eq!(row.archived, Some(false));
+        let Value::Object(mut all) = serde_json::from_str::<Value>(text).unwrap() else {
+            unreachable!("an object")
+        };
+        all.remove("_id");
+        all.remove("_archived");
+        assert_eq!(row.extra, all);
+        assert_eq!(row.extra["alpha"], json!("again"));
+        assert_eq!(
+            row.extra.keys().collect::<Vec<_>>(),
+            ["Mid", "alpha", "with \"quote\"", "zeta", "é"]
+        );
+    }
 }

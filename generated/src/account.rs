@@ -36,22 +36,28 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateContactEmailResponse {
                 mut map: A,
             ) -> Result<UpdateContactEmailResponse, A::Error> {
                 let mut field_0: Option<String> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "msg" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'g') if key_str == "msg" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("msg"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UpdateContactEmailResponse {
                     msg: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("msg"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -578,28 +584,34 @@ impl<'de> rt::serde::Deserialize<'de> for SearchGroupsResponseItem {
                 let mut field_1: Option<String> = None;
                 let mut field_2: Option<Option<String>> = None;
                 let mut field_3: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (2, b'd') if key_str == "id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "owner" => {
+                        (5, b'r') if key_str == "owner" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("owner"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "created_at" => {
+                        (10, b't') if key_str == "created_at" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("created_at"),
@@ -607,7 +619,7 @@ impl<'de> rt::serde::Deserialize<'de> for SearchGroupsResponseItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(SearchGroupsResponseItem {
@@ -617,7 +629,7 @@ impl<'de> rt::serde::Deserialize<'de> for SearchGroupsResponseItem {
                         .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
                     owner: field_2.flatten(),
                     created_at: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -787,10 +799,16 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponseCommonDatasetSyncs {
                 let mut field_1: Option<
                     Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
                 > = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "success" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "success" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -798,19 +816,19 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponseCommonDatasetSyncs {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "failed" => {
+                        (6, b'd') if key_str == "failed" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("failed"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(CopyBaseResponseCommonDatasetSyncs {
                     success: field_0.flatten(),
                     failed: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -851,16 +869,22 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponse {
                 let mut field_0: Option<super::types::UserBase> = None;
                 let mut field_1: Option<Option<String>> = None;
                 let mut field_2: Option<Option<CopyBaseResponseCommonDatasetSyncs>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "dtable" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (6, b'e') if key_str == "dtable" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("dtable"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "task_id" => {
+                        (7, b'd') if key_str == "task_id" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("task_id"),
@@ -868,7 +892,7 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "common_dataset_syncs" => {
+                        (20, b's') if key_str == "common_dataset_syncs" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -878,7 +902,7 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(CopyBaseResponse {
@@ -886,7 +910,7 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field("dtable"))?,
                     task_id: field_1.flatten(),
                     common_dataset_syncs: field_2.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -931,22 +955,28 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseFromExternalLinkResponse {
                 mut map: A,
             ) -> Result<CopyBaseFromExternalLinkResponse, A::Error> {
                 let mut field_0: Option<super::types::UserBase> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "dtable" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (6, b'e') if key_str == "dtable" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("dtable"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(CopyBaseFromExternalLinkResponse {
                     dtable: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("dtable"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -996,10 +1026,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                 let mut field_3: Option<String> = None;
                 let mut field_4: Option<Option<String>> = None;
                 let mut field_5: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "upload_link" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (11, b'k') if key_str == "upload_link" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("upload_link"),
@@ -1007,7 +1043,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "parent_path" => {
+                        (11, b'h') if key_str == "parent_path" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("parent_path"),
@@ -1015,7 +1051,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "img_relative_path" => {
+                        (17, b'h') if key_str == "img_relative_path" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("img_relative_path"),
@@ -1023,7 +1059,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "file_relative_path" => {
+                        (18, b'h') if key_str == "file_relative_path" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("file_relative_path"),
@@ -1031,7 +1067,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "digital_signs_relative_path" => {
+                        (27, b'h') if key_str == "digital_signs_relative_path" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -1041,7 +1077,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "public_path" => {
+                        (11, b'h') if key_str == "public_path" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("public_path"),
@@ -1049,7 +1085,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetBaseAssetUploadLinkResponse {
@@ -1071,7 +1107,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
                         ))?,
                     digital_signs_relative_path: field_4.flatten(),
                     public_path: field_5.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1283,10 +1319,16 @@ impl<'de> rt::serde::Deserialize<'de> for ImportBaseFromDtableFileResponse {
                 let mut field_0: Option<String> = None;
                 let mut field_1: Option<Option<super::types::UserBase>> = None;
                 let mut field_2: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "task_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b'd') if key_str == "task_id" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("task_id"),
@@ -1294,13 +1336,13 @@ impl<'de> rt::serde::Deserialize<'de> for ImportBaseFromDtableFileResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "table" => {
+                        (5, b'e') if key_str == "table" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("table"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "dtable_name" => {
+                        (11, b'e') if key_str == "dtable_name" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_name"),
@@ -1308,7 +1350,7 @@ impl<'de> rt::serde::Deserialize<'de> for ImportBaseFromDtableFileResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ImportBaseFromDtableFileResponse {
@@ -1316,7 +1358,7 @@ impl<'de> rt::serde::Deserialize<'de> for ImportBaseFromDtableFileResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
                     table: field_1.flatten(),
                     dtable_name: field_2.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1362,10 +1404,16 @@ impl<'de> rt::serde::Deserialize<'de> for ExportBigDataViewToExcelResponse {
                 mut map: A,
             ) -> Result<ExportBigDataViewToExcelResponse, A::Error> {
                 let mut field_0: Option<String> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "task_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b'd') if key_str == "task_id" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("task_id"),
@@ -1373,13 +1421,13 @@ impl<'de> rt::serde::Deserialize<'de> for ExportBigDataViewToExcelResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ExportBigDataViewToExcelResponse {
                     task_id: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1501,10 +1549,16 @@ impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGrou
                 let mut field_1: Option<Option<String>> = None;
                 let mut field_2: Option<super::types::SharePermission> = None;
                 let mut field_3: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "group_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (8, b'd') if key_str == "group_id" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_id"),
@@ -1512,7 +1566,7 @@ impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGrou
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "group_name" => {
+                        (10, b'e') if key_str == "group_name" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_name"),
@@ -1520,7 +1574,7 @@ impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGrou
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "permission" => {
+                        (10, b'n') if key_str == "permission" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("permission"),
@@ -1528,7 +1582,7 @@ impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGrou
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "dtable_share_id" => {
+                        (15, b'd') if key_str == "dtable_share_id" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_share_id"),
@@ -1536,7 +1590,7 @@ impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGrou
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(CreateBaseGroupShareResponseDtableGroupShare {
@@ -1548,7 +1602,7 @@ impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGrou
                             "permission",
                         ))?,
                     dtable_share_id: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1793,21 +1847,27 @@ impl<'de> rt::serde::Deserialize<'de> for GetCommonDatasetResponseRowsItem {
                 mut map: A,
             ) -> Result<GetCommonDatasetResponseRowsItem, A::Error> {
                 let mut field_0: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'd') if key_str == "_id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetCommonDatasetResponseRowsItem {
                     id: field_0.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1981,10 +2041,16 @@ impl<'de> rt::serde::Deserialize<'de> for UploadFormLogoResponse {
                 mut map: A,
             ) -> Result<UploadFormLogoResponse, A::Error> {
                 let mut field_0: Option<Option<bool>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "success" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "success" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -1992,12 +2058,12 @@ impl<'de> rt::serde::Deserialize<'de> for UploadFormLogoResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UploadFormLogoResponse {
                     success: field_0.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }

@@ -102,10 +102,16 @@ impl<'de> rt::serde::Deserialize<'de> for DeleteRowLinksResponse {
             ) -> Result<DeleteRowLinksResponse, A::Error> {
                 let mut field_0: Option<i64> = None;
                 let mut field_1: Option<Option<bool>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "deleted_links_count" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (19, b't') if key_str == "deleted_links_count" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("deleted_links_count"),
@@ -113,7 +119,7 @@ impl<'de> rt::serde::Deserialize<'de> for DeleteRowLinksResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "success" => {
+                        (7, b's') if key_str == "success" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -121,7 +127,7 @@ impl<'de> rt::serde::Deserialize<'de> for DeleteRowLinksResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(DeleteRowLinksResponse {
@@ -130,7 +136,7 @@ impl<'de> rt::serde::Deserialize<'de> for DeleteRowLinksResponse {
                             "deleted_links_count",
                         ))?,
                     success: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -181,10 +187,16 @@ impl<'de> rt::serde::Deserialize<'de> for AutoLinkRowsResponse {
                 mut map: A,
             ) -> Result<AutoLinkRowsResponse, A::Error> {
                 let mut field_0: Option<String> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "task_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b'd') if key_str == "task_id" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("task_id"),
@@ -192,13 +204,13 @@ impl<'de> rt::serde::Deserialize<'de> for AutoLinkRowsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(AutoLinkRowsResponse {
                     task_id: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -320,22 +332,28 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponse {
                 mut map: A,
             ) -> Result<GetAutoLinkTaskResponse, A::Error> {
                 let mut field_0: Option<GetAutoLinkTaskResponseStatus> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "status" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (6, b's') if key_str == "status" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("status"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAutoLinkTaskResponse {
                     status: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("status"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -717,10 +735,16 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateSelectOptionsResponse {
             ) -> Result<UpdateSelectOptionsResponse, A::Error> {
                 let mut field_0: Option<Option<Vec<super::types::SelectOption>>> = None;
                 let mut field_1: Option<Option<bool>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "options" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "options" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("options"),
@@ -728,7 +752,7 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateSelectOptionsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "success" => {
+                        (7, b's') if key_str == "success" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -736,13 +760,13 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateSelectOptionsResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UpdateSelectOptionsResponse {
                     options: field_0.flatten(),
                     success: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -819,10 +843,16 @@ impl<'de> rt::serde::Deserialize<'de> for AddBigDataRowsResponse {
                 mut map: A,
             ) -> Result<AddBigDataRowsResponse, A::Error> {
                 let mut field_0: Option<i64> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "inserted_row_count" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (18, b't') if key_str == "inserted_row_count" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("inserted_row_count"),
@@ -830,7 +860,7 @@ impl<'de> rt::serde::Deserialize<'de> for AddBigDataRowsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(AddBigDataRowsResponse {
@@ -838,7 +868,7 @@ impl<'de> rt::serde::Deserialize<'de> for AddBigDataRowsResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "inserted_row_count",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -885,10 +915,16 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToBigDataResponse {
             ) -> Result<MoveRowsToBigDataResponse, A::Error> {
                 let mut field_0: Option<Option<bool>> = None;
                 let mut field_1: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "success" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "success" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -896,7 +932,7 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToBigDataResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "error_message" => {
+                        (13, b'e') if key_str == "error_message" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("error_message"),
@@ -904,13 +940,13 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToBigDataResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(MoveRowsToBigDataResponse {
                     success: field_0.flatten(),
                     error_message: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -957,10 +993,16 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToNormalBackendResponse {
             ) -> Result<MoveRowsToNormalBackendResponse, A::Error> {
                 let mut field_0: Option<Option<bool>> = None;
                 let mut field_1: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "success" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "success" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -968,7 +1010,7 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToNormalBackendResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "task_id" => {
+                        (7, b'd') if key_str == "task_id" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("task_id"),
@@ -976,13 +1018,13 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToNormalBackendResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(MoveRowsToNormalBackendResponse {
                     success: field_0.flatten(),
                     task_id: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1015,10 +1057,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListBigDataOperationsResponse {
                 mut map: A,
             ) -> Result<ListBigDataOperationsResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::BigDataOperation>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "operations" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (10, b's') if key_str == "operations" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("operations"),
@@ -1026,7 +1074,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListBigDataOperationsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListBigDataOperationsResponse {
@@ -1034,7 +1082,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListBigDataOperationsResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "operations",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1074,22 +1122,28 @@ impl<'de> rt::serde::Deserialize<'de> for CountRowCommentsResponse {
                 mut map: A,
             ) -> Result<CountRowCommentsResponse, A::Error> {
                 let mut field_0: Option<i64> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "count" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (5, b't') if key_str == "count" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("count"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(CountRowCommentsResponse {
                     count: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("count"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1122,10 +1176,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListCommentsWithinDaysResponse {
                 mut map: A,
             ) -> Result<ListCommentsWithinDaysResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::RowComment>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "comments" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (8, b's') if key_str == "comments" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("comments"),
@@ -1133,13 +1193,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListCommentsWithinDaysResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListCommentsWithinDaysResponse {
                     comments: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("comments"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1172,10 +1232,16 @@ impl<'de> rt::serde::Deserialize<'de> for CountCommentsPerRowResponse {
                 mut map: A,
             ) -> Result<CountCommentsPerRowResponse, A::Error> {
                 let mut field_0: Option<std::collections::BTreeMap<String, i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "rows_comments_num" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (17, b'm') if key_str == "rows_comments_num" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("rows_comments_num"),
@@ -1183,7 +1249,7 @@ impl<'de> rt::serde::Deserialize<'de> for CountCommentsPerRowResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(CountCommentsPerRowResponse {
@@ -1191,7 +1257,7 @@ impl<'de> rt::serde::Deserialize<'de> for CountCommentsPerRowResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "rows_comments_num",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1224,10 +1290,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListNotificationsResponse {
                 mut map: A,
             ) -> Result<ListNotificationsResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::BaseNotificationItem>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "notification_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (17, b't') if key_str == "notification_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("notification_list"),
@@ -1235,7 +1307,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListNotificationsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListNotificationsResponse {
@@ -1243,7 +1315,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListNotificationsResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "notification_list",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1385,22 +1457,28 @@ impl<'de> rt::serde::Deserialize<'de> for SendToastNotificationRequestDetail {
                 mut map: A,
             ) -> Result<SendToastNotificationRequestDetail, A::Error> {
                 let mut field_0: Option<String> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "msg" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'g') if key_str == "msg" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("msg"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(SendToastNotificationRequestDetail {
                     msg: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("msg"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1445,10 +1523,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListOperationLogResponse {
                 mut map: A,
             ) -> Result<ListOperationLogResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::BaseOperationLogEntry>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "operations" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (10, b's') if key_str == "operations" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("operations"),
@@ -1456,7 +1540,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListOperationLogResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListOperationLogResponse {
@@ -1464,7 +1548,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListOperationLogResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "operations",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1501,10 +1585,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListRowActivitiesResponse {
             ) -> Result<ListRowActivitiesResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::BaseRowActivity>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "activities" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (10, b's') if key_str == "activities" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("activities"),
@@ -1512,7 +1602,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListRowActivitiesResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -1520,7 +1610,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListRowActivitiesResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListRowActivitiesResponse {
@@ -1529,7 +1619,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListRowActivitiesResponse {
                             "activities",
                         ))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1574,16 +1664,22 @@ impl<'de> rt::serde::Deserialize<'de> for CreateSnapshotResponse {
             ) -> Result<CreateSnapshotResponse, A::Error> {
                 let mut field_0: Option<String> = None;
                 let mut field_1: Option<Option<super::types::BaseSnapshotInfo>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "status" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (6, b's') if key_str == "status" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("status"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "snapshot" => {
+                        (8, b't') if key_str == "snapshot" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("snapshot"),
@@ -1591,14 +1687,14 @@ impl<'de> rt::serde::Deserialize<'de> for CreateSnapshotResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(CreateSnapshotResponse {
                     status: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("status"))?,
                     snapshot: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }

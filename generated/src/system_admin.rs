@@ -934,10 +934,16 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateLogoResponse {
             ) -> Result<UpdateLogoResponse, A::Error> {
                 let mut field_0: Option<Option<String>> = None;
                 let mut field_1: Option<Option<bool>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "logo_path" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (9, b'h') if key_str == "logo_path" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("logo_path"),
@@ -945,7 +951,7 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateLogoResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "success" => {
+                        (7, b's') if key_str == "success" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -953,13 +959,13 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateLogoResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UpdateLogoResponse {
                     logo_path: field_0.flatten(),
                     success: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1003,10 +1009,16 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateFaviconResponse {
                 mut map: A,
             ) -> Result<UpdateFaviconResponse, A::Error> {
                 let mut field_0: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "favicon_path" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (12, b'h') if key_str == "favicon_path" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("favicon_path"),
@@ -1014,12 +1026,12 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateFaviconResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UpdateFaviconResponse {
                     favicon_path: field_0.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1060,10 +1072,16 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateLoginBackgroundImageResponse {
                 mut map: A,
             ) -> Result<UpdateLoginBackgroundImageResponse, A::Error> {
                 let mut field_0: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "login_bg_image_path" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (19, b'h') if key_str == "login_bg_image_path" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("login_bg_image_path"),
@@ -1071,12 +1089,12 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateLoginBackgroundImageResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UpdateLoginBackgroundImageResponse {
                     login_bg_image_path: field_0.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }

@@ -41,10 +41,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
                 let mut field_1: Option<Option<i64>> = None;
                 let mut field_2: Option<Option<i64>> = None;
                 let mut field_3: Option<Option<bool>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "user_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (9, b't') if key_str == "user_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("user_list"),
@@ -52,13 +58,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "page" => {
+                        (4, b'e') if key_str == "page" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("page"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "per_page" => {
+                        (8, b'e') if key_str == "per_page" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("per_page"),
@@ -66,7 +72,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "page_next" => {
+                        (9, b't') if key_str == "page_next" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("page_next"),
@@ -74,7 +80,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListUsersResponse {
@@ -85,7 +91,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
                     page: field_1.flatten(),
                     per_page: field_2.flatten(),
                     page_next: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -169,10 +175,16 @@ impl<'de> rt::serde::Deserialize<'de> for SearchBasesResponse {
                 mut map: A,
             ) -> Result<SearchBasesResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgBase>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -180,13 +192,13 @@ impl<'de> rt::serde::Deserialize<'de> for SearchBasesResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(SearchBasesResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -219,10 +231,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseSharesResponse {
                 mut map: A,
             ) -> Result<ListBaseSharesResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgBaseShare>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "share_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (10, b't') if key_str == "share_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("share_list"),
@@ -230,7 +248,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseSharesResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListBaseSharesResponse {
@@ -238,7 +256,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseSharesResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "share_list",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -271,10 +289,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseApiTokensResponse {
                 mut map: A,
             ) -> Result<ListBaseApiTokensResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgApiToken>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "api_tokens" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (10, b's') if key_str == "api_tokens" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("api_tokens"),
@@ -282,7 +306,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseApiTokensResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListBaseApiTokensResponse {
@@ -290,7 +314,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseApiTokensResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "api_tokens",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -327,10 +351,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListAllApiTokensResponse {
             ) -> Result<ListAllApiTokensResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgApiToken>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "api_tokens" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (10, b's') if key_str == "api_tokens" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("api_tokens"),
@@ -338,7 +368,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAllApiTokensResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -346,7 +376,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAllApiTokensResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListAllApiTokensResponse {
@@ -355,7 +385,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAllApiTokensResponse {
                             "api_tokens",
                         ))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -400,22 +430,28 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupsResponse {
                 let mut field_1: Option<Option<i64>> = None;
                 let mut field_2: Option<Option<i64>> = None;
                 let mut field_3: Option<Option<bool>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "groups" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (6, b's') if key_str == "groups" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("groups"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "page" => {
+                        (4, b'e') if key_str == "page" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("page"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "per_page" => {
+                        (8, b'e') if key_str == "per_page" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("per_page"),
@@ -423,7 +459,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupsResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "page_next" => {
+                        (9, b't') if key_str == "page_next" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("page_next"),
@@ -431,7 +467,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupsResponse {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListGroupsResponse {
@@ -440,7 +476,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupsResponse {
                     page: field_1.flatten(),
                     per_page: field_2.flatten(),
                     page_next: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -494,22 +530,28 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupBasesResponse {
                 mut map: A,
             ) -> Result<ListGroupBasesResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgBase>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "tables" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (6, b's') if key_str == "tables" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("tables"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListGroupBasesResponse {
                     tables: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("tables"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -567,16 +609,22 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
                 let mut field_1: Option<Option<i64>> = None;
                 let mut field_2: Option<Option<String>> = None;
                 let mut field_3: Option<Vec<super::types::OrgGroupMember>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "org_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (6, b'd') if key_str == "org_id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("org_id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "group_id" => {
+                        (8, b'd') if key_str == "group_id" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_id"),
@@ -584,7 +632,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "group_name" => {
+                        (10, b'e') if key_str == "group_name" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_name"),
@@ -592,7 +640,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "members" => {
+                        (7, b's') if key_str == "members" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("members"),
@@ -600,7 +648,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListGroupMembersResponse {
@@ -609,7 +657,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
                     group_name: field_2.flatten(),
                     members: field_3
                         .ok_or_else(|| rt::serde::de::Error::missing_field("members"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -653,10 +701,16 @@ impl<'de> rt::serde::Deserialize<'de> for AddGroupMembersResponse {
             ) -> Result<AddGroupMembersResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgGroupMember>> = None;
                 let mut field_1: Option<Vec<super::types::OrgFailedUser>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "success" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "success" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -664,13 +718,13 @@ impl<'de> rt::serde::Deserialize<'de> for AddGroupMembersResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "failed" => {
+                        (6, b'd') if key_str == "failed" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("failed"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(AddGroupMembersResponse {
@@ -678,7 +732,7 @@ impl<'de> rt::serde::Deserialize<'de> for AddGroupMembersResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field("success"))?,
                     failed: field_1
                         .ok_or_else(|| rt::serde::de::Error::missing_field("failed"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -735,10 +789,16 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleResponse {
                 let mut field_2: Option<Option<String>> = None;
                 let mut field_3: Option<Option<bool>> = None;
                 let mut field_4: Option<Option<super::types::OrgGroupRole>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "success" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "success" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -746,19 +806,19 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "email" => {
+                        (5, b'l') if key_str == "email" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("email"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "is_admin" => {
+                        (8, b'n') if key_str == "is_admin" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("is_admin"),
@@ -766,13 +826,13 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleResponse {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "role" => {
+                        (4, b'e') if key_str == "role" => {
                             if field_4.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("role"));
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UpdateGroupMemberRoleResponse {
@@ -781,7 +841,7 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleResponse {
                     name: field_2.flatten(),
                     is_admin: field_3.flatten(),
                     role: field_4.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -841,10 +901,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem
                 let mut field_4: Option<Option<String>> = None;
                 let mut field_5: Option<Option<String>> = None;
                 let mut field_6: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "share_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (8, b'd') if key_str == "share_id" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("share_id"),
@@ -852,7 +918,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "dtable_uuid" => {
+                        (11, b'd') if key_str == "dtable_uuid" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_uuid"),
@@ -860,19 +926,19 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "email" => {
+                        (5, b'l') if key_str == "email" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("email"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_3.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "contact_email" => {
+                        (13, b'l') if key_str == "contact_email" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("contact_email"),
@@ -880,7 +946,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "avatar_url" => {
+                        (10, b'l') if key_str == "avatar_url" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("avatar_url"),
@@ -888,7 +954,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "permission" => {
+                        (10, b'n') if key_str == "permission" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("permission"),
@@ -896,7 +962,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListSharesResponseDtableUserSharesItem {
@@ -907,7 +973,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem
                     contact_email: field_4.flatten(),
                     avatar_url: field_5.flatten(),
                     permission: field_6.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -959,10 +1025,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
                 let mut field_2: Option<Option<i64>> = None;
                 let mut field_3: Option<Option<String>> = None;
                 let mut field_4: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "share_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (8, b'd') if key_str == "share_id" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("share_id"),
@@ -970,7 +1042,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "dtable_uuid" => {
+                        (11, b'd') if key_str == "dtable_uuid" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_uuid"),
@@ -978,7 +1050,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "group_id" => {
+                        (8, b'd') if key_str == "group_id" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_id"),
@@ -986,7 +1058,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "group_name" => {
+                        (10, b'e') if key_str == "group_name" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_name"),
@@ -994,7 +1066,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "permission" => {
+                        (10, b'n') if key_str == "permission" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("permission"),
@@ -1002,7 +1074,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListSharesResponseDtableGroupSharesItem {
@@ -1011,7 +1083,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
                     group_id: field_2.flatten(),
                     group_name: field_3.flatten(),
                     permission: field_4.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1053,10 +1125,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
                 let mut field_1: Option<Vec<ListSharesResponseDtableGroupSharesItem>> = None;
                 let mut field_2: Option<Vec<super::types::OrgViewShare>> = None;
                 let mut field_3: Option<Vec<super::types::OrgViewShare>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "dtable_user_shares" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (18, b's') if key_str == "dtable_user_shares" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_user_shares"),
@@ -1064,7 +1142,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "dtable_group_shares" => {
+                        (19, b's') if key_str == "dtable_group_shares" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_group_shares"),
@@ -1072,7 +1150,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "view_user_shares" => {
+                        (16, b's') if key_str == "view_user_shares" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("view_user_shares"),
@@ -1080,7 +1158,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "view_group_shares" => {
+                        (17, b's') if key_str == "view_group_shares" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("view_group_shares"),
@@ -1088,7 +1166,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListSharesResponse {
@@ -1108,7 +1186,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "view_group_shares",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1145,10 +1223,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseExternalLinksResponse {
             ) -> Result<ListBaseExternalLinksResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgExternalLink>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "external_link_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (18, b't') if key_str == "external_link_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("external_link_list"),
@@ -1156,13 +1240,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseExternalLinksResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "count" => {
+                        (5, b't') if key_str == "count" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("count"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListBaseExternalLinksResponse {
@@ -1171,7 +1255,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseExternalLinksResponse {
                             "external_link_list",
                         ))?,
                     count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1208,10 +1292,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListViewExternalLinksResponse {
             ) -> Result<ListViewExternalLinksResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgExternalLink>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "external_link_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (18, b't') if key_str == "external_link_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("external_link_list"),
@@ -1219,13 +1309,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListViewExternalLinksResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "count" => {
+                        (5, b't') if key_str == "count" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("count"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListViewExternalLinksResponse {
@@ -1234,7 +1324,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListViewExternalLinksResponse {
                             "external_link_list",
                         ))?,
                     count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1271,10 +1361,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListInviteLinksResponse {
             ) -> Result<ListInviteLinksResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgInviteLink>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "invite_link_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (16, b't') if key_str == "invite_link_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("invite_link_list"),
@@ -1282,13 +1378,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListInviteLinksResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "count" => {
+                        (5, b't') if key_str == "count" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("count"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListInviteLinksResponse {
@@ -1297,7 +1393,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListInviteLinksResponse {
                             "invite_link_list",
                         ))?,
                     count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1463,22 +1559,28 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
                 let mut field_6: Option<Option<i64>> = None;
                 let mut field_7: Option<Option<String>> = None;
                 let mut field_8: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "token" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (5, b'n') if key_str == "token" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("token"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "link" => {
+                        (4, b'k') if key_str == "link" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("link"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "username" => {
+                        (8, b'e') if key_str == "username" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("username"),
@@ -1486,7 +1588,7 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "permission" => {
+                        (10, b'n') if key_str == "permission" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("permission"),
@@ -1494,13 +1596,13 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "dtable" => {
+                        (6, b'e') if key_str == "dtable" => {
                             if field_4.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("dtable"));
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "dtable_id" => {
+                        (9, b'd') if key_str == "dtable_id" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_id"),
@@ -1508,7 +1610,7 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "workspace_id" => {
+                        (12, b'd') if key_str == "workspace_id" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("workspace_id"),
@@ -1516,7 +1618,7 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "expire_date" => {
+                        (11, b'e') if key_str == "expire_date" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("expire_date"),
@@ -1524,13 +1626,13 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "ctime" => {
+                        (5, b'e') if key_str == "ctime" => {
                             if field_8.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("ctime"));
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(UpdateInviteLinkResponse {
@@ -1543,7 +1645,7 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
                     workspace_id: field_6.flatten(),
                     expire_date: field_7.flatten(),
                     ctime: field_8.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1711,22 +1813,28 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponseLogsItem {
                     Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
                 > = None;
                 let mut field_4: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "email" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (5, b'l') if key_str == "email" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("email"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "operation" => {
+                        (9, b'n') if key_str == "operation" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("operation"),
@@ -1734,13 +1842,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponseLogsItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "detail" => {
+                        (6, b'l') if key_str == "detail" => {
                             if field_3.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("detail"));
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "datetime" => {
+                        (8, b'e') if key_str == "datetime" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("datetime"),
@@ -1748,7 +1856,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponseLogsItem {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListAdminLogsResponseLogsItem {
@@ -1757,7 +1865,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponseLogsItem {
                     operation: field_2.flatten(),
                     detail: field_3.flatten(),
                     datetime: field_4.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1794,16 +1902,22 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponse {
             ) -> Result<ListAdminLogsResponse, A::Error> {
                 let mut field_0: Option<Vec<ListAdminLogsResponseLogsItem>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "logs" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b's') if key_str == "logs" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("logs"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -1811,14 +1925,14 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListAdminLogsResponse {
                     logs: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("logs"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2018,10 +2132,16 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                 let mut field_7: Option<Option<String>> = None;
                 let mut field_8: Option<Option<String>> = None;
                 let mut field_9: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "operation" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (9, b'n') if key_str == "operation" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("operation"),
@@ -2029,7 +2149,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "user_email" => {
+                        (10, b'l') if key_str == "user_email" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("user_email"),
@@ -2037,7 +2157,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "user_name" => {
+                        (9, b'e') if key_str == "user_name" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("user_name"),
@@ -2045,7 +2165,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "user_contact_email" => {
+                        (18, b'l') if key_str == "user_contact_email" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("user_contact_email"),
@@ -2053,7 +2173,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "group_id" => {
+                        (8, b'd') if key_str == "group_id" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_id"),
@@ -2061,7 +2181,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "group_name" => {
+                        (10, b'e') if key_str == "group_name" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_name"),
@@ -2069,7 +2189,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "operator_email" => {
+                        (14, b'l') if key_str == "operator_email" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("operator_email"),
@@ -2077,7 +2197,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "operator_name" => {
+                        (13, b'e') if key_str == "operator_name" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("operator_name"),
@@ -2085,7 +2205,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "operator_contact_email" => {
+                        (22, b'l') if key_str == "operator_contact_email" => {
                             if field_8.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -2095,13 +2215,13 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "date" => {
+                        (4, b'e') if key_str == "date" => {
                             if field_9.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("date"));
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
@@ -2115,7 +2235,7 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
                     operator_name: field_7.flatten(),
                     operator_contact_email: field_8.flatten(),
                     date: field_9.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2156,10 +2276,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMemberAuditLogsResponse {
                     Vec<ListGroupMemberAuditLogsResponseGroupMemberLogListItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "group_member_log_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (21, b't') if key_str == "group_member_log_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -2169,13 +2295,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMemberAuditLogsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "count" => {
+                        (5, b't') if key_str == "count" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("count"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListGroupMemberAuditLogsResponse {
@@ -2184,7 +2310,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMemberAuditLogsResponse {
                             "group_member_log_list",
                         ))?,
                     count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2301,10 +2427,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsResponse {
             ) -> Result<ListLoginLogsResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgLoginLog>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "login_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (10, b't') if key_str == "login_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("login_list"),
@@ -2312,7 +2444,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -2320,7 +2452,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListLoginLogsResponse {
@@ -2329,7 +2461,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsResponse {
                             "login_list",
                         ))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2366,16 +2498,22 @@ impl<'de> rt::serde::Deserialize<'de> for ListUserLoginLogsResponse {
             ) -> Result<ListUserLoginLogsResponse, A::Error> {
                 let mut field_0: Option<Vec<super::types::OrgLoginLog>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "data" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b'a') if key_str == "data" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("data"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -2383,14 +2521,14 @@ impl<'de> rt::serde::Deserialize<'de> for ListUserLoginLogsResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListUserLoginLogsResponse {
                     data: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("data"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2471,10 +2609,16 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                 let mut field_9: Option<Option<String>> = None;
                 let mut field_10: Option<Option<String>> = None;
                 let mut field_11: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "timestamp" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (9, b'p') if key_str == "timestamp" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("timestamp"),
@@ -2482,31 +2626,31 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "etype" => {
+                        (5, b'e') if key_str == "etype" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("etype"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "device" => {
+                        (6, b'e') if key_str == "device" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("device"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "user" => {
+                        (4, b'r') if key_str == "user" => {
                             if field_3.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("user"));
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_4.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "contact_email" => {
+                        (13, b'l') if key_str == "contact_email" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("contact_email"),
@@ -2514,19 +2658,19 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "ip" => {
+                        (2, b'p') if key_str == "ip" => {
                             if field_6.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("ip"));
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "org_id" => {
+                        (6, b'd') if key_str == "org_id" => {
                             if field_7.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("org_id"));
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "dtable_uuid" => {
+                        (11, b'd') if key_str == "dtable_uuid" => {
                             if field_8.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_uuid"),
@@ -2534,7 +2678,7 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "dtable_name" => {
+                        (11, b'e') if key_str == "dtable_name" => {
                             if field_9.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_name"),
@@ -2542,7 +2686,7 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        "file_path" => {
+                        (9, b'h') if key_str == "file_path" => {
                             if field_10.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("file_path"),
@@ -2550,7 +2694,7 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                             }
                             field_10 = Some(map.next_value()?);
                         }
-                        "file_or_dir_name" => {
+                        (16, b'e') if key_str == "file_or_dir_name" => {
                             if field_11.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("file_or_dir_name"),
@@ -2558,7 +2702,7 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                             }
                             field_11 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListFileAccessLogsResponseFileAccessLogListItem {
@@ -2574,7 +2718,7 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
                     dtable_name: field_9.flatten(),
                     file_path: field_10.flatten(),
                     file_or_dir_name: field_11.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2613,10 +2757,16 @@ impl<'de> rt::serde::Deserialize<'de> for ListFileAccessLogsResponse {
                     Vec<ListFileAccessLogsResponseFileAccessLogListItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "file_access_log_list" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (20, b't') if key_str == "file_access_log_list" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -2626,13 +2776,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListFileAccessLogsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "count" => {
+                        (5, b't') if key_str == "count" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("count"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListFileAccessLogsResponse {
@@ -2641,7 +2791,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListFileAccessLogsResponse {
                             "file_access_log_list",
                         ))?,
                     count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2713,16 +2863,22 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                 let mut field_7: Option<Option<String>> = None;
                 let mut field_8: Option<Option<String>> = None;
                 let mut field_9: Option<Option<rt::serde_json::Value>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (2, b'd') if key_str == "id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "rule_id" => {
+                        (7, b'd') if key_str == "rule_id" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("rule_id"),
@@ -2730,7 +2886,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "rule_name" => {
+                        (9, b'e') if key_str == "rule_name" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("rule_name"),
@@ -2738,7 +2894,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "trigger_time" => {
+                        (12, b'e') if key_str == "trigger_time" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("trigger_time"),
@@ -2746,7 +2902,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "run_condition" => {
+                        (13, b'n') if key_str == "run_condition" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("run_condition"),
@@ -2754,7 +2910,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "success" => {
+                        (7, b's') if key_str == "success" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -2762,13 +2918,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "org_id" => {
+                        (6, b'd') if key_str == "org_id" => {
                             if field_6.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("org_id"));
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "dtable_uuid" => {
+                        (11, b'd') if key_str == "dtable_uuid" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_uuid"),
@@ -2776,13 +2932,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "owner" => {
+                        (5, b'r') if key_str == "owner" => {
                             if field_8.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("owner"));
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "warnings" => {
+                        (8, b's') if key_str == "warnings" => {
                             if field_9.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("warnings"),
@@ -2790,7 +2946,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListAutomationLogsResponseLogsItem {
@@ -2804,7 +2960,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
                     dtable_uuid: field_7.flatten(),
                     owner: field_8.flatten(),
                     warnings: field_9.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2841,16 +2997,22 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponse {
             ) -> Result<ListAutomationLogsResponse, A::Error> {
                 let mut field_0: Option<Vec<ListAutomationLogsResponseLogsItem>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "logs" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b's') if key_str == "logs" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("logs"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -2858,14 +3020,14 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListAutomationLogsResponse {
                     logs: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("logs"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -2937,16 +3099,22 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                 let mut field_7: Option<Option<String>> = None;
                 let mut field_8: Option<Option<i64>> = None;
                 let mut field_9: Option<Option<bool>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (2, b'd') if key_str == "id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "dtable_uuid" => {
+                        (11, b'd') if key_str == "dtable_uuid" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_uuid"),
@@ -2954,13 +3122,13 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "owner" => {
+                        (5, b'r') if key_str == "owner" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("owner"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "script_name" => {
+                        (11, b'e') if key_str == "script_name" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("script_name"),
@@ -2968,7 +3136,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "script_display_name" => {
+                        (19, b'e') if key_str == "script_display_name" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("script_display_name"),
@@ -2976,7 +3144,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "operate_from" => {
+                        (12, b'm') if key_str == "operate_from" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("operate_from"),
@@ -2984,7 +3152,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "started_at" => {
+                        (10, b't') if key_str == "started_at" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("started_at"),
@@ -2992,7 +3160,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "finished_at" => {
+                        (11, b't') if key_str == "finished_at" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("finished_at"),
@@ -3000,7 +3168,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "return_code" => {
+                        (11, b'e') if key_str == "return_code" => {
                             if field_8.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("return_code"),
@@ -3008,7 +3176,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "success" => {
+                        (7, b's') if key_str == "success" => {
                             if field_9.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("success"),
@@ -3016,7 +3184,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListPythonRunsResponseRunsItem {
@@ -3030,7 +3198,7 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
                     finished_at: field_7.flatten(),
                     return_code: field_8.flatten(),
                     success: field_9.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3067,16 +3235,22 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponse {
             ) -> Result<ListPythonRunsResponse, A::Error> {
                 let mut field_0: Option<Vec<ListPythonRunsResponseRunsItem>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "runs" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b's') if key_str == "runs" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("runs"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -3084,14 +3258,14 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ListPythonRunsResponse {
                     runs: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("runs"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3142,16 +3316,22 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResu
                 let mut field_2: Option<Option<i64>> = None;
                 let mut field_3: Option<Option<i64>> = None;
                 let mut field_4: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "date" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b'e') if key_str == "date" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("date"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "number_of_operations" => {
+                        (20, b's') if key_str == "number_of_operations" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3161,7 +3341,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResu
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "base_operations" => {
+                        (15, b's') if key_str == "base_operations" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("base_operations"),
@@ -3169,7 +3349,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResu
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "group_operations" => {
+                        (16, b's') if key_str == "group_operations" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_operations"),
@@ -3177,7 +3357,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResu
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "user_operations" => {
+                        (15, b's') if key_str == "user_operations" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("user_operations"),
@@ -3185,7 +3365,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResu
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAdminLogStatisticsByDayResponseResultsItem {
@@ -3195,7 +3375,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResu
                     base_operations: field_2.flatten(),
                     group_operations: field_3.flatten(),
                     user_operations: field_4.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3234,10 +3414,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponse {
                     Vec<GetAdminLogStatisticsByDayResponseResultsItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -3245,7 +3431,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -3253,14 +3439,14 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAdminLogStatisticsByDayResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3310,10 +3496,16 @@ for GetAutomationLogStatisticsByDayResponseResultsItem {
                 let mut field_1: Option<Option<i64>> = None;
                 let mut field_2: Option<Option<i64>> = None;
                 let mut field_3: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "trigger_date" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (12, b'e') if key_str == "trigger_date" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("trigger_date"),
@@ -3321,7 +3513,7 @@ for GetAutomationLogStatisticsByDayResponseResultsItem {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "number_of_executions" => {
+                        (20, b's') if key_str == "number_of_executions" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3331,7 +3523,7 @@ for GetAutomationLogStatisticsByDayResponseResultsItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "successful_executions" => {
+                        (21, b's') if key_str == "successful_executions" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3341,7 +3533,7 @@ for GetAutomationLogStatisticsByDayResponseResultsItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "unsuccessful_executions" => {
+                        (23, b's') if key_str == "unsuccessful_executions" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3351,7 +3543,7 @@ for GetAutomationLogStatisticsByDayResponseResultsItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAutomationLogStatisticsByDayResponseResultsItem {
@@ -3362,7 +3554,7 @@ for GetAutomationLogStatisticsByDayResponseResultsItem {
                     number_of_executions: field_1.flatten(),
                     successful_executions: field_2.flatten(),
                     unsuccessful_executions: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3401,10 +3593,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByDayRespons
                     Vec<GetAutomationLogStatisticsByDayResponseResultsItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -3412,7 +3610,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByDayRespons
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -3420,14 +3618,14 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByDayRespons
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAutomationLogStatisticsByDayResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3477,10 +3675,16 @@ for GetAutomationLogStatisticsByBaseResponseResultsItem {
                 let mut field_1: Option<Option<i64>> = None;
                 let mut field_2: Option<Option<i64>> = None;
                 let mut field_3: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "dtable_uuid" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (11, b'd') if key_str == "dtable_uuid" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_uuid"),
@@ -3488,7 +3692,7 @@ for GetAutomationLogStatisticsByBaseResponseResultsItem {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "number_of_executions" => {
+                        (20, b's') if key_str == "number_of_executions" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3498,7 +3702,7 @@ for GetAutomationLogStatisticsByBaseResponseResultsItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "successful_executions" => {
+                        (21, b's') if key_str == "successful_executions" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3508,7 +3712,7 @@ for GetAutomationLogStatisticsByBaseResponseResultsItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "unsuccessful_executions" => {
+                        (23, b's') if key_str == "unsuccessful_executions" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3518,7 +3722,7 @@ for GetAutomationLogStatisticsByBaseResponseResultsItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAutomationLogStatisticsByBaseResponseResultsItem {
@@ -3529,7 +3733,7 @@ for GetAutomationLogStatisticsByBaseResponseResultsItem {
                     number_of_executions: field_1.flatten(),
                     successful_executions: field_2.flatten(),
                     unsuccessful_executions: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3568,10 +3772,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByBaseRespon
                     Vec<GetAutomationLogStatisticsByBaseResponseResultsItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -3579,7 +3789,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByBaseRespon
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -3587,14 +3797,14 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByBaseRespon
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAutomationLogStatisticsByBaseResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3641,16 +3851,22 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResu
                 let mut field_1: Option<Option<i64>> = None;
                 let mut field_2: Option<Option<i64>> = None;
                 let mut field_3: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "date" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b'e') if key_str == "date" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("date"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "number_of_attempts" => {
+                        (18, b's') if key_str == "number_of_attempts" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("number_of_attempts"),
@@ -3658,7 +3874,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResu
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "successful_attempts" => {
+                        (19, b's') if key_str == "successful_attempts" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("successful_attempts"),
@@ -3666,7 +3882,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResu
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "unsuccessful_attempts" => {
+                        (21, b's') if key_str == "unsuccessful_attempts" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3676,7 +3892,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResu
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetLoginLogStatisticsByDayResponseResultsItem {
@@ -3685,7 +3901,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResu
                     number_of_attempts: field_1.flatten(),
                     successful_attempts: field_2.flatten(),
                     unsuccessful_attempts: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3724,10 +3940,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponse {
                     Vec<GetLoginLogStatisticsByDayResponseResultsItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -3735,7 +3957,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -3743,14 +3965,14 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetLoginLogStatisticsByDayResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3808,16 +4030,22 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                 let mut field_4: Option<Option<i64>> = None;
                 let mut field_5: Option<Option<i64>> = None;
                 let mut field_6: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "date" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b'e') if key_str == "date" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("date"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "number_of_runs" => {
+                        (14, b's') if key_str == "number_of_runs" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("number_of_runs"),
@@ -3825,7 +4053,7 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "total_run_time" => {
+                        (14, b'e') if key_str == "total_run_time" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_run_time"),
@@ -3833,7 +4061,7 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "triggered_by_automation_rule" => {
+                        (28, b'e') if key_str == "triggered_by_automation_rule" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -3843,7 +4071,7 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "triggered_manually" => {
+                        (18, b'y') if key_str == "triggered_manually" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("triggered_manually"),
@@ -3851,7 +4079,7 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "successful_runs" => {
+                        (15, b's') if key_str == "successful_runs" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("successful_runs"),
@@ -3859,7 +4087,7 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "unsuccessful_runs" => {
+                        (17, b's') if key_str == "unsuccessful_runs" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("unsuccessful_runs"),
@@ -3867,7 +4095,7 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetPythonRunStatisticsByDayResponseResultsItem {
@@ -3879,7 +4107,7 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
                     triggered_manually: field_4.flatten(),
                     successful_runs: field_5.flatten(),
                     unsuccessful_runs: field_6.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -3918,10 +4146,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByDayResponse {
                     Vec<GetPythonRunStatisticsByDayResponseResultsItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -3929,7 +4163,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByDayResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -3937,14 +4171,14 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByDayResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetPythonRunStatisticsByDayResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -4002,10 +4236,16 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                 let mut field_4: Option<Option<i64>> = None;
                 let mut field_5: Option<Option<i64>> = None;
                 let mut field_6: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "base_uuid" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (9, b'd') if key_str == "base_uuid" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("base_uuid"),
@@ -4013,7 +4253,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "number_of_runs" => {
+                        (14, b's') if key_str == "number_of_runs" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("number_of_runs"),
@@ -4021,7 +4261,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "total_run_time" => {
+                        (14, b'e') if key_str == "total_run_time" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_run_time"),
@@ -4029,7 +4269,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "triggered_by_automation_rule" => {
+                        (28, b'e') if key_str == "triggered_by_automation_rule" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -4039,7 +4279,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "triggered_manually" => {
+                        (18, b'y') if key_str == "triggered_manually" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("triggered_manually"),
@@ -4047,7 +4287,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "successful_runs" => {
+                        (15, b's') if key_str == "successful_runs" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("successful_runs"),
@@ -4055,7 +4295,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "unsuccessful_runs" => {
+                        (17, b's') if key_str == "unsuccessful_runs" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("unsuccessful_runs"),
@@ -4063,7 +4303,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetPythonRunStatisticsByBaseResponseResultsItem {
@@ -4077,7 +4317,7 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
                     triggered_manually: field_4.flatten(),
                     successful_runs: field_5.flatten(),
                     unsuccessful_runs: field_6.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -4116,10 +4356,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByBaseResponse {
                     Vec<GetPythonRunStatisticsByBaseResponseResultsItem>,
                 > = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -4127,7 +4373,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByBaseResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "total_count" => {
+                        (11, b't') if key_str == "total_count" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_count"),
@@ -4135,14 +4381,14 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByBaseResponse {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetPythonRunStatisticsByBaseResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
                     total_count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -4274,16 +4520,22 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
                 let mut field_2: Option<Option<f64>> = None;
                 let mut field_3: Option<Option<String>> = None;
                 let mut field_4: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "owner" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (5, b'r') if key_str == "owner" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("owner"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "dtable_uuid" => {
+                        (11, b'd') if key_str == "dtable_uuid" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("dtable_uuid"),
@@ -4291,7 +4543,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "total_cost" => {
+                        (10, b't') if key_str == "total_cost" => {
                             if field_2.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("total_cost"),
@@ -4299,7 +4551,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "nickname" => {
+                        (8, b'e') if key_str == "nickname" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("nickname"),
@@ -4307,7 +4559,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "group_name" => {
+                        (10, b'e') if key_str == "group_name" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("group_name"),
@@ -4315,7 +4567,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAiStatisticsResponseResultsItem {
@@ -4324,7 +4576,7 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
                     total_cost: field_2.flatten(),
                     nickname: field_3.flatten(),
                     group_name: field_4.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -4361,10 +4613,16 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponse {
             ) -> Result<GetAiStatisticsResponse, A::Error> {
                 let mut field_0: Option<Vec<GetAiStatisticsResponseResultsItem>> = None;
                 let mut field_1: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "results" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (7, b's') if key_str == "results" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("results"),
@@ -4372,20 +4630,20 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "count" => {
+                        (5, b't') if key_str == "count" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("count"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(GetAiStatisticsResponse {
                     results: field_0
                         .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
                     count: field_1.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -4446,10 +4704,16 @@ impl<'de> rt::serde::Deserialize<'de> for VerifySamlDomainResponse {
                 mut map: A,
             ) -> Result<VerifySamlDomainResponse, A::Error> {
                 let mut field_0: Option<bool> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "domain_verified" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (15, b'd') if key_str == "domain_verified" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("domain_verified"),
@@ -4457,7 +4721,7 @@ impl<'de> rt::serde::Deserialize<'de> for VerifySamlDomainResponse {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(VerifySamlDomainResponse {
@@ -4465,7 +4729,7 @@ impl<'de> rt::serde::Deserialize<'de> for VerifySamlDomainResponse {
                         .ok_or_else(|| rt::serde::de::Error::missing_field(
                             "domain_verified",
                         ))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }

@@ -433,52 +433,79 @@ fn fraction_digits_for(nanos: u32) -> u8 {
     }
 }
 
+/// Parses the forms of [`Date::parse`]. Every field sits at a fixed position except the
+/// fraction of a second, so the text is read by index after one length check per part,
+/// and each part's digits are checked together.
 fn parse(text: &str) -> Result<Date, ParseFailure> {
-    let mut cursor = Cursor {
-        bytes: text.as_bytes(),
-        at: 0,
-    };
-    let year = cursor.digits(4)?;
-    cursor.expect(b'-')?;
-    let month = cursor.digits(2)?;
-    cursor.expect(b'-')?;
-    let day = cursor.digits(2)?;
-    let date = NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(ParseFailure::Range)?;
-    if cursor.done() {
+    let b = text.as_bytes();
+    if b.len() < 10 {
+        return Err(ParseFailure::Form);
+    }
+    let (century, century_ok) = pair(b, 0);
+    let (year, year_ok) = pair(b, 2);
+    let (month, month_ok) = pair(b, 5);
+    let (day, day_ok) = pair(b, 8);
+    if !(century_ok & year_ok & month_ok & day_ok & (b[4] == b'-') & (b[7] == b'-')) {
+        return Err(ParseFailure::Form);
+    }
+    let year = (century * 100 + year) as i32;
+    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or(ParseFailure::Range)?;
+    if b.len() == 10 {
         return Ok(Date::from(date));
     }
 
-    let t_separator = match cursor.next() {
-        Some(b'T') => true,
-        Some(b' ') => false,
+    let t_separator = match b[10] {
+        b'T' => true,
+        b' ' => false,
         _ => return Err(ParseFailure::Form),
     };
-    let hour = cursor.digits(2)?;
-    cursor.expect(b':')?;
-    let minute = cursor.digits(2)?;
+    if b.len() < 16 {
+        return Err(ParseFailure::Form);
+    }
+    let (hour, hour_ok) = pair(b, 11);
+    let (minute, minute_ok) = pair(b, 14);
+    if !(hour_ok & minute_ok & (b[13] == b':')) {
+        return Err(ParseFailure::Form);
+    }
     let mut layout = TimeLayout {
         t_separator,
         seconds: false,
         fraction_digits: 0,
     };
     let (mut second, mut nanos) = (0, 0);
-    if cursor.peek() == Some(b':') {
-        cursor.at += 1;
-        second = cursor.digits(2)?;
+    let mut at = 16;
+    if b.get(at) == Some(&b':') {
+        if b.len() < 19 {
+            return Err(ParseFailure::Form);
+        }
+        let (value, ok) = pair(b, 17);
+        if !ok {
+            return Err(ParseFailure::Form);
+        }
+        second = value;
         layout.seconds = true;
-        if cursor.peek() == Some(b'.') {
-            cursor.at += 1;
-            let start = cursor.at;
-            while cursor.peek().is_some_and(|b| b.is_ascii_digit()) && cursor.at - start < 9 {
-                cursor.at += 1;
+        at = 19;
+        if b.get(at) == Some(&b'.') {
+            at += 1;
+            // 1 to 9 digits: a tenth one is an error, not a rounding.
+            let (mut fraction, mut count) = (0u32, 0usize);
+            while let Some(&byte) = b.get(at + count) {
+                let digit = byte.wrapping_sub(b'0');
+                if digit >= 10 {
+                    break;
+                }
+                if count == 9 {
+                    return Err(ParseFailure::Form);
+                }
+                fraction = fraction * 10 + u32::from(digit);
+                count += 1;
             }
-            let count = cursor.at - start;
-            if count == 0 || cursor.peek().is_some_and(|b| b.is_ascii_digit()) {
+            if count == 0 {
                 return Err(ParseFailure::Form);
             }
-            cursor.at = start;
-            nanos = cursor.digits(count)? * 10u32.pow(9 - count as u32);
+            nanos = fraction * POWERS_OF_TEN[9 - count];
             layout.fraction_digits = count as u8;
+            at += count;
         }
     }
     // `from_hms_nano_opt` would take a nanosecond part of 1e9 or more as a leap second; the
@@ -490,21 +517,29 @@ fn parse(text: &str) -> Result<Date, ParseFailure> {
         time: Some((time, layout)),
         offset: None,
     };
-    if cursor.done() {
+    let Some((&sign, rest)) = b[at..].split_first() else {
         return Ok(value);
-    }
+    };
 
-    let (offset, offset_layout) = match cursor.next() {
-        Some(b'Z') => (0, OffsetLayout::Zulu),
-        Some(sign @ (b'+' | b'-')) => {
-            let hours = cursor.digits(2)?;
-            let colon = cursor.peek() == Some(b':');
-            if colon {
-                cursor.at += 1;
+    let (offset, offset_layout) = match sign {
+        b'Z' if rest.is_empty() => (0, OffsetLayout::Zulu),
+        b'+' | b'-' => {
+            // `HH:MM` or `HHMM`, and nothing after.
+            let colon = rest.get(2) == Some(&b':');
+            let minutes_at = if colon { 3 } else { 2 };
+            if rest.len() < minutes_at + 2 {
+                return Err(ParseFailure::Form);
             }
-            let minutes = cursor.digits(2)?;
+            let (hours, hours_ok) = pair(rest, 0);
+            let (minutes, minutes_ok) = pair(rest, minutes_at);
+            if !(hours_ok & minutes_ok) {
+                return Err(ParseFailure::Form);
+            }
             if hours > 23 || minutes > 59 {
                 return Err(ParseFailure::Range);
+            }
+            if rest.len() != minutes_at + 2 {
+                return Err(ParseFailure::Form);
             }
             let magnitude = (hours * 3600 + minutes * 60) as i32;
             let minus_zero = sign == b'-' && magnitude == 0;
@@ -518,52 +553,34 @@ fn parse(text: &str) -> Result<Date, ParseFailure> {
         }
         _ => return Err(ParseFailure::Form),
     };
-    if !cursor.done() {
-        return Err(ParseFailure::Form);
-    }
     let offset = FixedOffset::east_opt(offset).ok_or(ParseFailure::Range)?;
     value.offset = Some((offset, offset_layout));
     Ok(value)
 }
 
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
+/// 10 to the power of the index.
+const POWERS_OF_TEN: [u32; 10] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+];
 
-impl Cursor<'_> {
-    fn done(&self) -> bool {
-        self.at == self.bytes.len()
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.at).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let byte = self.peek()?;
-        self.at += 1;
-        Some(byte)
-    }
-
-    fn expect(&mut self, byte: u8) -> Result<(), ParseFailure> {
-        match self.next() {
-            Some(b) if b == byte => Ok(()),
-            _ => Err(ParseFailure::Form),
-        }
-    }
-
-    /// Exactly `count` ASCII digits (at most 9) as a number.
-    fn digits(&mut self, count: usize) -> Result<u32, ParseFailure> {
-        let mut value = 0u32;
-        for _ in 0..count {
-            match self.next() {
-                Some(b @ b'0'..=b'9') => value = value * 10 + u32::from(b - b'0'),
-                _ => return Err(ParseFailure::Form),
-            }
-        }
-        Ok(value)
-    }
+/// The two bytes at `at` as a number, and whether both are ASCII digits. The caller has
+/// checked that they exist.
+#[inline(always)]
+fn pair(b: &[u8], at: usize) -> (u32, bool) {
+    let (high, low) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+    (
+        u32::from(high) * 10 + u32::from(low),
+        (high < 10) & (low < 10),
+    )
 }
 
 fn write_date(f: &mut fmt::Formatter<'_>, date: NaiveDate) -> fmt::Result {
@@ -616,5 +633,96 @@ fn write_offset(
         write!(f, "{sign}{hours:02}:{minutes:02}")
     } else {
         write!(f, "{sign}{hours:02}{minutes:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text `parse` reads, printed back in its layout, or the kind of failure.
+    fn reads(text: &str) -> String {
+        match parse(text) {
+            Ok(date) => date.to_string(),
+            Err(ParseFailure::Form) => "form".into(),
+            Err(ParseFailure::Range) => "range".into(),
+        }
+    }
+
+    #[test]
+    fn every_accepted_form_reads_back_as_written() {
+        for text in [
+            "2030-06-20",
+            "2030-06-20 14:30",
+            "2030-06-20 14:30:05",
+            "2030-06-20T14:30",
+            "2030-06-20T14:30:05Z",
+            "2030-06-20T14:30:05.7+02:00",
+            "2021-03-10T16:19:31.761+00:00",
+            "2021-03-10T16:19:31.761123-00:00",
+            "2021-03-10T16:19:31.761123456+0530",
+            "2021-03-10T16:19:31-0000",
+            "2021-03-10T16:19-12:30",
+            "0000-01-01T00:00:00.000000001+23:59",
+        ] {
+            assert_eq!(reads(text), text);
+        }
+    }
+
+    #[test]
+    fn fields_offsets_and_fractions_have_their_values() {
+        let date = parse("2021-03-10T16:19:31.761+05:30").ok().unwrap();
+        assert_eq!(date.naive().to_string(), "2021-03-10 16:19:31.761");
+        assert_eq!(date.offset().map(|o| o.local_minus_utc()), Some(19800));
+        let date = parse("2021-03-10 16:19:31.000000009-0130").ok().unwrap();
+        assert_eq!(date.time().map(|t| t.nanosecond()), Some(9));
+        assert_eq!(date.offset().map(|o| o.local_minus_utc()), Some(-5400));
+        let date = parse("2021-03-10T16:19:31.5Z").ok().unwrap();
+        assert_eq!(date.time().map(|t| t.nanosecond()), Some(500_000_000));
+        assert_eq!(date.offset().map(|o| o.local_minus_utc()), Some(0));
+    }
+
+    #[test]
+    fn malformed_text_is_a_form_error_and_impossible_values_a_range_error() {
+        for text in [
+            "",
+            "2030-06-2",
+            "2030/06/20",
+            "2030-06-20x",
+            "2030-06-20T",
+            "2030-06-20T14",
+            "2030-06-20T14:3",
+            "2030-06-20T14-30",
+            "2030-06-20t14:30",
+            "2030-06-20T14:30:",
+            "2030-06-20T14:30:5",
+            "2030-06-20T14:30:05.",
+            "2030-06-20T14:30:05.1234567891",
+            "2030-06-20T14:30:05,5",
+            "2030-06-20T14:30:05ZZ",
+            "2030-06-20T14:30:05+2",
+            "2030-06-20T14:30:05+02:0",
+            "2030-06-20T14:30:05+02:00:00",
+            "2030-06-20T14:30:05+020",
+            "2030-06-20T14:30:05 +02:00",
+            "2O30-06-20",
+            "+2030-06-20",
+        ] {
+            assert_eq!(reads(text), "form", "{text:?}");
+        }
+        for text in [
+            "2030-02-29",
+            "2030-13-01",
+            "2030-00-10",
+            "2030-06-20T24:00",
+            "2030-06-20T23:60",
+            "2030-06-20T23:59:60",
+            "2030-06-20T10:00:00+24:00",
+            "2030-06-20T10:00:00+05:60",
+            // A range error in the date wins over a malformed rest.
+            "2030-02-30Tnonsense",
+        ] {
+            assert_eq!(reads(text), "range", "{text:?}");
+        }
     }
 }

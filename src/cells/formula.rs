@@ -87,31 +87,44 @@ impl FormulaValue {
         result_type: Option<&FormulaResultType>,
         value: &Value,
     ) -> Result<FormulaValue, CellError> {
+        FormulaValue::from_json(result_type, value.clone())
+    }
+
+    /// [`FormulaValue::read`], taking the value: strings and arrays move into the result.
+    fn from_json(
+        result_type: Option<&FormulaResultType>,
+        value: Value,
+    ) -> Result<FormulaValue, CellError> {
         let text = match value {
-            Value::Bool(flag) => return Ok(FormulaValue::Bool(*flag)),
+            Value::Bool(flag) => return Ok(FormulaValue::Bool(flag)),
             Value::Number(number) => {
                 return Ok(FormulaValue::Number(number.as_f64().unwrap_or(f64::NAN)))
             }
-            Value::Array(items) => return Ok(FormulaValue::Array(items.clone())),
+            Value::Array(items) => return Ok(FormulaValue::Array(items)),
             Value::String(text) => text,
             Value::Null | Value::Object(_) => {
                 return Err(CellError::found_json(
                     "a formula result (a string, number, boolean, date or array)",
-                    value,
+                    &value,
                 ))
             }
         };
         if FormulaValue::ERROR_CODES.contains(&text.as_str()) {
-            return Ok(FormulaValue::Error(text.clone()));
+            return Ok(FormulaValue::Error(text));
         }
         match result_type {
-            Some(FormulaResultType::Date) => Date::parse(text)
-                .map(FormulaValue::Date)
-                .map_err(|_| CellError::found_json("a date result (ISO 8601)", value)),
-            None if is_read_shape(text) => Ok(Date::parse(text)
-                .map(FormulaValue::Date)
-                .unwrap_or_else(|_| FormulaValue::String(text.clone()))),
-            _ => Ok(FormulaValue::String(text.clone())),
+            Some(FormulaResultType::Date) => match Date::parse(&text) {
+                Ok(date) => Ok(FormulaValue::Date(date)),
+                Err(_) => Err(CellError::found_json(
+                    "a date result (ISO 8601)",
+                    &Value::String(text),
+                )),
+            },
+            None if is_read_shape(&text) => match Date::parse(&text) {
+                Ok(date) => Ok(FormulaValue::Date(date)),
+                Err(_) => Ok(FormulaValue::String(text)),
+            },
+            _ => Ok(FormulaValue::String(text)),
         }
     }
 }
@@ -137,7 +150,7 @@ impl Serialize for FormulaValue {
 impl<'de> Deserialize<'de> for FormulaValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        FormulaValue::read(None, &value).map_err(serde::de::Error::custom)
+        FormulaValue::from_json(None, value).map_err(serde::de::Error::custom)
     }
 }
 
@@ -194,24 +207,38 @@ impl LinkFormulaValue {
         result_type: Option<&FormulaResultType>,
         value: &Value,
     ) -> Result<LinkFormulaValue, CellError> {
+        LinkFormulaValue::from_json(result_type, value.clone())
+    }
+
+    /// [`LinkFormulaValue::read`], taking the value: strings and arrays move into the
+    /// result.
+    fn from_json(
+        result_type: Option<&FormulaResultType>,
+        value: Value,
+    ) -> Result<LinkFormulaValue, CellError> {
         match value {
-            Value::Bool(flag) => Ok(LinkFormulaValue::Bool(*flag)),
+            Value::Bool(flag) => Ok(LinkFormulaValue::Bool(flag)),
             Value::Number(number) => Ok(LinkFormulaValue::Number(
                 number.as_f64().unwrap_or(f64::NAN),
             )),
-            Value::Array(items) => Ok(LinkFormulaValue::Array(items.clone())),
+            Value::Array(items) => Ok(LinkFormulaValue::Array(items)),
             Value::String(text) => match result_type {
-                Some(FormulaResultType::Date) => Date::parse(text)
-                    .map(LinkFormulaValue::Date)
-                    .map_err(|_| CellError::found_json("a date result (ISO 8601)", value)),
-                None if is_read_shape(text) => Ok(Date::parse(text)
-                    .map(LinkFormulaValue::Date)
-                    .unwrap_or_else(|_| LinkFormulaValue::String(text.clone()))),
-                _ => Ok(LinkFormulaValue::String(text.clone())),
+                Some(FormulaResultType::Date) => match Date::parse(&text) {
+                    Ok(date) => Ok(LinkFormulaValue::Date(date)),
+                    Err(_) => Err(CellError::found_json(
+                        "a date result (ISO 8601)",
+                        &Value::String(text),
+                    )),
+                },
+                None if is_read_shape(&text) => match Date::parse(&text) {
+                    Ok(date) => Ok(LinkFormulaValue::Date(date)),
+                    Err(_) => Ok(LinkFormulaValue::String(text)),
+                },
+                _ => Ok(LinkFormulaValue::String(text)),
             },
             Value::Null | Value::Object(_) => Err(CellError::found_json(
                 "a link-formula result (a number, string, boolean, date or array)",
-                value,
+                &value,
             )),
         }
     }
@@ -237,6 +264,6 @@ impl Serialize for LinkFormulaValue {
 impl<'de> Deserialize<'de> for LinkFormulaValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
-        LinkFormulaValue::read(None, &value).map_err(serde::de::Error::custom)
+        LinkFormulaValue::from_json(None, value).map_err(serde::de::Error::custom)
     }
 }

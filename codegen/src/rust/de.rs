@@ -6,7 +6,7 @@
 //! straight into their fields, any other key into the `extra` map. Serialization still
 //! uses the derive (flattening costs nothing there).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 /// One declared field of the struct.
@@ -36,8 +36,9 @@ pub(crate) fn map_deserialize(
     });
     let arms = fields.iter().zip(&slots).map(|(f, slot)| {
         let wire = &f.wire;
+        let (len, last) = dispatch_key(wire);
         quote! {
-            #wire => {
+            (#len, #last) if key_str == #wire => {
                 if #slot.is_some() {
                     return Err(rt::serde::de::Error::duplicate_field(#wire));
                 }
@@ -55,13 +56,16 @@ pub(crate) fn map_deserialize(
         }
     });
     let expecting = format!("a `{name}` object");
+    // Matching on length and last byte first is one jump, where a plain `match` on the key
+    // compares it with every name in turn; the guard then compares the whole key.
     let dispatch = if fields.is_empty() {
-        quote!(rt::keep(&mut extra, key, map.next_value()?);)
+        quote!(extra.keep(key, map.next_value()?);)
     } else {
         quote! {
-            match key.as_str() {
+            let key_str = key.as_str();
+            match (key_str.len(), key_str.as_bytes().last().copied().unwrap_or(0)) {
                 #(#arms)*
-                _ => rt::keep(&mut extra, key, map.next_value()?),
+                _ => extra.keep(key, map.next_value()?),
             }
         }
     };
@@ -76,13 +80,13 @@ pub(crate) fn map_deserialize(
                     }
                     fn visit_map<A: rt::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
                         #(#decls)*
-                        let mut extra: #extra = Default::default();
+                        let mut extra = rt::ExtraFields::<#extra>::new();
                         while let Some(key) = map.next_key::<rt::Key<'de>>()? {
                             #dispatch
                         }
                         Ok(#name {
                             #(#inits)*
-                            extra,
+                            extra: extra.finish(),
                         })
                     }
                 }
@@ -90,4 +94,16 @@ pub(crate) fn map_deserialize(
             }
         }
     }
+}
+
+/// The length and last byte of a key as literals, as the generated `match` tests them
+/// first (0 for an empty key; a character literal when the byte is printable ASCII).
+fn dispatch_key(wire: &str) -> (Literal, Literal) {
+    let last = wire.as_bytes().last().copied().unwrap_or(0);
+    let last = if last.is_ascii_graphic() || last == b' ' {
+        Literal::byte_character(last)
+    } else {
+        Literal::u8_unsuffixed(last)
+    };
+    (Literal::usize_unsuffixed(wire.len()), last)
 }

@@ -83,28 +83,34 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                 let mut field_10: Option<Option<::seatable_api::cells::FormulaValue>> = None;
                 let mut field_11: Option<Option<bool>> = None;
                 let mut field_12: Option<Option<::seatable_api::cells::Date>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'd') if key_str == "_id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "_ctime" => {
+                        (6, b'e') if key_str == "_ctime" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_ctime"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "_mtime" => {
+                        (6, b'e') if key_str == "_mtime" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_mtime"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "_creator" => {
+                        (8, b'r') if key_str == "_creator" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_creator"),
@@ -112,7 +118,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "_last_modifier" => {
+                        (14, b'r') if key_str == "_last_modifier" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_last_modifier"),
@@ -120,7 +126,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "_archived" => {
+                        (9, b'd') if key_str == "_archived" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_archived"),
@@ -128,7 +134,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "_locked" => {
+                        (7, b'd') if key_str == "_locked" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked"),
@@ -136,7 +142,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "_locked_by" => {
+                        (10, b'y') if key_str == "_locked_by" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked_by"),
@@ -144,37 +150,37 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "Name" => {
+                        (4, b'e') if key_str == "Name" => {
                             if field_8.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Name"));
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "Price" => {
+                        (5, b'e') if key_str == "Price" => {
                             if field_9.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Price"));
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        "Total" => {
+                        (5, b'l') if key_str == "Total" => {
                             if field_10.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Total"));
                             }
                             field_10 = Some(map.next_value()?);
                         }
-                        "Done" => {
+                        (4, b'e') if key_str == "Done" => {
                             if field_11.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Done"));
                             }
                             field_11 = Some(map.next_value()?);
                         }
-                        "Due" => {
+                        (3, b'e') if key_str == "Due" => {
                             if field_12.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Due"));
                             }
                             field_12 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ProjectsRow {
@@ -192,7 +198,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                     total: field_10.flatten(),
                     done: field_11.flatten(),
                     due: field_12.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -255,34 +261,40 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsInput {
                 let mut field_1: Option<Option<f64>> = None;
                 let mut field_2: Option<Option<bool>> = None;
                 let mut field_3: Option<Option<::seatable_api::cells::Date>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "Name" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b'e') if key_str == "Name" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Name"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "Price" => {
+                        (5, b'e') if key_str == "Price" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Price"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "Done" => {
+                        (4, b'e') if key_str == "Done" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Done"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "Due" => {
+                        (3, b'e') if key_str == "Due" => {
                             if field_3.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Due"));
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(ProjectsInput {
@@ -290,7 +302,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsInput {
                     price: field_1.flatten(),
                     done: field_2.flatten(),
                     due: field_3.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -540,28 +552,34 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                 let mut field_44: Option<Option<String>> = None;
                 let mut field_45: Option<Option<String>> = None;
                 let mut field_46: Option<Option<rt::serde_json::Value>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'd') if key_str == "_id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "_ctime" => {
+                        (6, b'e') if key_str == "_ctime" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_ctime"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "_mtime" => {
+                        (6, b'e') if key_str == "_mtime" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_mtime"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "_creator" => {
+                        (8, b'r') if key_str == "_creator" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_creator"),
@@ -569,7 +587,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "_last_modifier" => {
+                        (14, b'r') if key_str == "_last_modifier" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_last_modifier"),
@@ -577,7 +595,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "_archived" => {
+                        (9, b'd') if key_str == "_archived" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_archived"),
@@ -585,7 +603,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "_locked" => {
+                        (7, b'd') if key_str == "_locked" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked"),
@@ -593,7 +611,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "_locked_by" => {
+                        (10, b'y') if key_str == "_locked_by" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked_by"),
@@ -601,13 +619,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "text" => {
+                        (4, b't') if key_str == "text" => {
                             if field_8.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("text"));
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "long-text" => {
+                        (9, b't') if key_str == "long-text" => {
                             if field_9.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("long-text"),
@@ -615,13 +633,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        "number" => {
+                        (6, b'r') if key_str == "number" => {
                             if field_10.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("number"));
                             }
                             field_10 = Some(map.next_value()?);
                         }
-                        "collaborator" => {
+                        (12, b'r') if key_str == "collaborator" => {
                             if field_11.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("collaborator"),
@@ -629,13 +647,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_11 = Some(map.next_value()?);
                         }
-                        "date" => {
+                        (4, b'e') if key_str == "date" => {
                             if field_12.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("date"));
                             }
                             field_12 = Some(map.next_value()?);
                         }
-                        "duration" => {
+                        (8, b'n') if key_str == "duration" => {
                             if field_13.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("duration"),
@@ -643,7 +661,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_13 = Some(map.next_value()?);
                         }
-                        "single-select" => {
+                        (13, b't') if key_str == "single-select" => {
                             if field_14.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("single-select"),
@@ -651,7 +669,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_14 = Some(map.next_value()?);
                         }
-                        "multiple-select" => {
+                        (15, b't') if key_str == "multiple-select" => {
                             if field_15.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("multiple-select"),
@@ -659,19 +677,19 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_15 = Some(map.next_value()?);
                         }
-                        "image" => {
+                        (5, b'e') if key_str == "image" => {
                             if field_16.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("image"));
                             }
                             field_16 = Some(map.next_value()?);
                         }
-                        "file" => {
+                        (4, b'e') if key_str == "file" => {
                             if field_17.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("file"));
                             }
                             field_17 = Some(map.next_value()?);
                         }
-                        "checkbox" => {
+                        (8, b'x') if key_str == "checkbox" => {
                             if field_18.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("checkbox"),
@@ -679,13 +697,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_18 = Some(map.next_value()?);
                         }
-                        "rate" => {
+                        (4, b'e') if key_str == "rate" => {
                             if field_19.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("rate"));
                             }
                             field_19 = Some(map.next_value()?);
                         }
-                        "geolocation" => {
+                        (11, b'n') if key_str == "geolocation" => {
                             if field_20.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("geolocation"),
@@ -693,7 +711,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_20 = Some(map.next_value()?);
                         }
-                        "formula" => {
+                        (7, b'a') if key_str == "formula" => {
                             if field_21.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("formula"),
@@ -701,13 +719,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_21 = Some(map.next_value()?);
                         }
-                        "link" => {
+                        (4, b'k') if key_str == "link" => {
                             if field_22.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("link"));
                             }
                             field_22 = Some(map.next_value()?);
                         }
-                        "link-formula" => {
+                        (12, b'a') if key_str == "link-formula" => {
                             if field_23.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("link-formula"),
@@ -715,7 +733,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_23 = Some(map.next_value()?);
                         }
-                        "digital-sign" => {
+                        (12, b'n') if key_str == "digital-sign" => {
                             if field_24.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("digital-sign"),
@@ -723,7 +741,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_24 = Some(map.next_value()?);
                         }
-                        "auto-number" => {
+                        (11, b'r') if key_str == "auto-number" => {
                             if field_25.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("auto-number"),
@@ -731,7 +749,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_25 = Some(map.next_value()?);
                         }
-                        "creator" => {
+                        (7, b'r') if key_str == "creator" => {
                             if field_26.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("creator"),
@@ -739,13 +757,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_26 = Some(map.next_value()?);
                         }
-                        "ctime" => {
+                        (5, b'e') if key_str == "ctime" => {
                             if field_27.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("ctime"));
                             }
                             field_27 = Some(map.next_value()?);
                         }
-                        "last-modifier" => {
+                        (13, b'r') if key_str == "last-modifier" => {
                             if field_28.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("last-modifier"),
@@ -753,25 +771,25 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_28 = Some(map.next_value()?);
                         }
-                        "mtime" => {
+                        (5, b'e') if key_str == "mtime" => {
                             if field_29.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("mtime"));
                             }
                             field_29 = Some(map.next_value()?);
                         }
-                        "email" => {
+                        (5, b'l') if key_str == "email" => {
                             if field_30.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("email"));
                             }
                             field_30 = Some(map.next_value()?);
                         }
-                        "url" => {
+                        (3, b'l') if key_str == "url" => {
                             if field_31.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("url"));
                             }
                             field_31 = Some(map.next_value()?);
                         }
-                        "department-single-select" => {
+                        (24, b't') if key_str == "department-single-select" => {
                             if field_32.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -781,7 +799,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_32 = Some(map.next_value()?);
                         }
-                        "Größe (cm)" => {
+                        (12, b')') if key_str == "Größe (cm)" => {
                             if field_33.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("Größe (cm)"),
@@ -789,7 +807,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_33 = Some(map.next_value()?);
                         }
-                        "2024 Budget" => {
+                        (11, b't') if key_str == "2024 Budget" => {
                             if field_34.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("2024 Budget"),
@@ -797,61 +815,61 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_34 = Some(map.next_value()?);
                         }
-                        "type" => {
+                        (4, b'e') if key_str == "type" => {
                             if field_35.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("type"));
                             }
                             field_35 = Some(map.next_value()?);
                         }
-                        "Self" => {
+                        (4, b'f') if key_str == "Self" => {
                             if field_36.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Self"));
                             }
                             field_36 = Some(map.next_value()?);
                         }
-                        "名前" => {
+                        (6, 141) if key_str == "名前" => {
                             if field_37.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("名前"));
                             }
                             field_37 = Some(map.next_value()?);
                         }
-                        "E-Mail" => {
+                        (6, b'l') if key_str == "E-Mail" => {
                             if field_38.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("E-Mail"));
                             }
                             field_38 = Some(map.next_value()?);
                         }
-                        "e mail" => {
+                        (6, b'l') if key_str == "e mail" => {
                             if field_39.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("e mail"));
                             }
                             field_39 = Some(map.next_value()?);
                         }
-                        "Name" => {
+                        (4, b'e') if key_str == "Name" => {
                             if field_40.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Name"));
                             }
                             field_40 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_41.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_41 = Some(map.next_value()?);
                         }
-                        "id" => {
+                        (2, b'd') if key_str == "id" => {
                             if field_42.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("id"));
                             }
                             field_42 = Some(map.next_value()?);
                         }
-                        "extra" => {
+                        (5, b'a') if key_str == "extra" => {
                             if field_43.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("extra"));
                             }
                             field_43 = Some(map.next_value()?);
                         }
-                        "with \"quotes\" and \\ backslash" => {
+                        (29, b'h') if key_str == "with \"quotes\" and \\ backslash" => {
                             if field_44.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -861,19 +879,19 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                             }
                             field_44 = Some(map.next_value()?);
                         }
-                        "a`b" => {
+                        (3, b'b') if key_str == "a`b" => {
                             if field_45.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("a`b"));
                             }
                             field_45 = Some(map.next_value()?);
                         }
-                        "Mood" => {
+                        (4, b'd') if key_str == "Mood" => {
                             if field_46.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Mood"));
                             }
                             field_46 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(AllTypesRow {
@@ -925,7 +943,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                     with_quotes_and_backslash: field_44.flatten(),
                     a_b: field_45.flatten(),
                     mood: field_46.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1108,16 +1126,22 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                 let mut field_27: Option<Option<String>> = None;
                 let mut field_28: Option<Option<String>> = None;
                 let mut field_29: Option<Option<rt::serde_json::Value>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "text" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (4, b't') if key_str == "text" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("text"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "long-text" => {
+                        (9, b't') if key_str == "long-text" => {
                             if field_1.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("long-text"),
@@ -1125,13 +1149,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "number" => {
+                        (6, b'r') if key_str == "number" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("number"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "collaborator" => {
+                        (12, b'r') if key_str == "collaborator" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("collaborator"),
@@ -1139,13 +1163,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "date" => {
+                        (4, b'e') if key_str == "date" => {
                             if field_4.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("date"));
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "duration" => {
+                        (8, b'n') if key_str == "duration" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("duration"),
@@ -1153,7 +1177,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "single-select" => {
+                        (13, b't') if key_str == "single-select" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("single-select"),
@@ -1161,7 +1185,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "multiple-select" => {
+                        (15, b't') if key_str == "multiple-select" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("multiple-select"),
@@ -1169,19 +1193,19 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "image" => {
+                        (5, b'e') if key_str == "image" => {
                             if field_8.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("image"));
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "file" => {
+                        (4, b'e') if key_str == "file" => {
                             if field_9.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("file"));
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        "checkbox" => {
+                        (8, b'x') if key_str == "checkbox" => {
                             if field_10.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("checkbox"),
@@ -1189,13 +1213,13 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_10 = Some(map.next_value()?);
                         }
-                        "rate" => {
+                        (4, b'e') if key_str == "rate" => {
                             if field_11.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("rate"));
                             }
                             field_11 = Some(map.next_value()?);
                         }
-                        "geolocation" => {
+                        (11, b'n') if key_str == "geolocation" => {
                             if field_12.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("geolocation"),
@@ -1203,19 +1227,19 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_12 = Some(map.next_value()?);
                         }
-                        "email" => {
+                        (5, b'l') if key_str == "email" => {
                             if field_13.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("email"));
                             }
                             field_13 = Some(map.next_value()?);
                         }
-                        "url" => {
+                        (3, b'l') if key_str == "url" => {
                             if field_14.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("url"));
                             }
                             field_14 = Some(map.next_value()?);
                         }
-                        "department-single-select" => {
+                        (24, b't') if key_str == "department-single-select" => {
                             if field_15.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -1225,7 +1249,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_15 = Some(map.next_value()?);
                         }
-                        "Größe (cm)" => {
+                        (12, b')') if key_str == "Größe (cm)" => {
                             if field_16.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("Größe (cm)"),
@@ -1233,7 +1257,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_16 = Some(map.next_value()?);
                         }
-                        "2024 Budget" => {
+                        (11, b't') if key_str == "2024 Budget" => {
                             if field_17.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("2024 Budget"),
@@ -1241,61 +1265,61 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_17 = Some(map.next_value()?);
                         }
-                        "type" => {
+                        (4, b'e') if key_str == "type" => {
                             if field_18.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("type"));
                             }
                             field_18 = Some(map.next_value()?);
                         }
-                        "Self" => {
+                        (4, b'f') if key_str == "Self" => {
                             if field_19.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Self"));
                             }
                             field_19 = Some(map.next_value()?);
                         }
-                        "名前" => {
+                        (6, 141) if key_str == "名前" => {
                             if field_20.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("名前"));
                             }
                             field_20 = Some(map.next_value()?);
                         }
-                        "E-Mail" => {
+                        (6, b'l') if key_str == "E-Mail" => {
                             if field_21.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("E-Mail"));
                             }
                             field_21 = Some(map.next_value()?);
                         }
-                        "e mail" => {
+                        (6, b'l') if key_str == "e mail" => {
                             if field_22.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("e mail"));
                             }
                             field_22 = Some(map.next_value()?);
                         }
-                        "Name" => {
+                        (4, b'e') if key_str == "Name" => {
                             if field_23.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Name"));
                             }
                             field_23 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_24.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_24 = Some(map.next_value()?);
                         }
-                        "id" => {
+                        (2, b'd') if key_str == "id" => {
                             if field_25.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("id"));
                             }
                             field_25 = Some(map.next_value()?);
                         }
-                        "extra" => {
+                        (5, b'a') if key_str == "extra" => {
                             if field_26.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("extra"));
                             }
                             field_26 = Some(map.next_value()?);
                         }
-                        "with \"quotes\" and \\ backslash" => {
+                        (29, b'h') if key_str == "with \"quotes\" and \\ backslash" => {
                             if field_27.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field(
@@ -1305,19 +1329,19 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                             }
                             field_27 = Some(map.next_value()?);
                         }
-                        "a`b" => {
+                        (3, b'b') if key_str == "a`b" => {
                             if field_28.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("a`b"));
                             }
                             field_28 = Some(map.next_value()?);
                         }
-                        "Mood" => {
+                        (4, b'd') if key_str == "Mood" => {
                             if field_29.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Mood"));
                             }
                             field_29 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(AllTypesInput {
@@ -1351,7 +1375,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                     with_quotes_and_backslash: field_27.flatten(),
                     a_b: field_28.flatten(),
                     mood: field_29.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1463,28 +1487,34 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                 let mut field_6: Option<Option<bool>> = None;
                 let mut field_7: Option<Option<String>> = None;
                 let mut field_8: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'd') if key_str == "_id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "_ctime" => {
+                        (6, b'e') if key_str == "_ctime" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_ctime"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "_mtime" => {
+                        (6, b'e') if key_str == "_mtime" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_mtime"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "_creator" => {
+                        (8, b'r') if key_str == "_creator" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_creator"),
@@ -1492,7 +1522,7 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "_last_modifier" => {
+                        (14, b'r') if key_str == "_last_modifier" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_last_modifier"),
@@ -1500,7 +1530,7 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "_archived" => {
+                        (9, b'd') if key_str == "_archived" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_archived"),
@@ -1508,7 +1538,7 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "_locked" => {
+                        (7, b'd') if key_str == "_locked" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked"),
@@ -1516,7 +1546,7 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "_locked_by" => {
+                        (10, b'y') if key_str == "_locked_by" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked_by"),
@@ -1524,13 +1554,13 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "Title" => {
+                        (5, b'e') if key_str == "Title" => {
                             if field_8.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Title"));
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(Projects2Row {
@@ -1544,7 +1574,7 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                     locked: field_6.flatten(),
                     locked_by: field_7.flatten(),
                     title: field_8.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1595,21 +1625,27 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Input {
                 mut map: A,
             ) -> Result<Projects2Input, A::Error> {
                 let mut field_0: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "Title" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (5, b'e') if key_str == "Title" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Title"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(Projects2Input {
                     title: field_0.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1696,28 +1732,34 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                 let mut field_7: Option<Option<String>> = None;
                 let mut field_8: Option<Option<String>> = None;
                 let mut field_9: Option<Option<::seatable_api::cells::FormulaValue>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "_id" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'd') if key_str == "_id" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_id"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "_ctime" => {
+                        (6, b'e') if key_str == "_ctime" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_ctime"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "_mtime" => {
+                        (6, b'e') if key_str == "_mtime" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("_mtime"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        "_creator" => {
+                        (8, b'r') if key_str == "_creator" => {
                             if field_3.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_creator"),
@@ -1725,7 +1767,7 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                             }
                             field_3 = Some(map.next_value()?);
                         }
-                        "_last_modifier" => {
+                        (14, b'r') if key_str == "_last_modifier" => {
                             if field_4.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_last_modifier"),
@@ -1733,7 +1775,7 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                             }
                             field_4 = Some(map.next_value()?);
                         }
-                        "_archived" => {
+                        (9, b'd') if key_str == "_archived" => {
                             if field_5.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_archived"),
@@ -1741,7 +1783,7 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                             }
                             field_5 = Some(map.next_value()?);
                         }
-                        "_locked" => {
+                        (7, b'd') if key_str == "_locked" => {
                             if field_6.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked"),
@@ -1749,7 +1791,7 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                             }
                             field_6 = Some(map.next_value()?);
                         }
-                        "_locked_by" => {
+                        (10, b'y') if key_str == "_locked_by" => {
                             if field_7.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("_locked_by"),
@@ -1757,19 +1799,19 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                             }
                             field_7 = Some(map.next_value()?);
                         }
-                        "Nr" => {
+                        (2, b'r') if key_str == "Nr" => {
                             if field_8.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Nr"));
                             }
                             field_8 = Some(map.next_value()?);
                         }
-                        "Sum" => {
+                        (3, b'm') if key_str == "Sum" => {
                             if field_9.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("Sum"));
                             }
                             field_9 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(Table2024UebersichtRow {
@@ -1784,7 +1826,7 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                     locked_by: field_7.flatten(),
                     nr: field_8.flatten(),
                     sum: field_9.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -1831,11 +1873,15 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtInput {
                 self,
                 mut map: A,
             ) -> Result<Table2024UebersichtInput, A::Error> {
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    rt::keep(&mut extra, key, map.next_value()?);
+                    extra.keep(key, map.next_value()?);
                 }
-                Ok(Table2024UebersichtInput { extra })
+                Ok(Table2024UebersichtInput {
+                    extra: extra.finish(),
+                })
             }
         }
         deserializer.deserialize_map(Fields)

@@ -98,21 +98,27 @@ impl<'de> rt::serde::Deserialize<'de> for Open {
                 mut map: A,
             ) -> Result<Open, A::Error> {
                 let mut field_0: Option<Option<String>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "known" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (5, b'n') if key_str == "known" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("known"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(Open {
                     known: field_0.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }

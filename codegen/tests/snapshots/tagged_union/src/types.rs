@@ -32,22 +32,28 @@ impl<'de> rt::serde::Deserialize<'de> for Common {
             ) -> Result<Common, A::Error> {
                 let mut field_0: Option<String> = None;
                 let mut field_1: Option<String> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "key" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'y') if key_str == "key" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("key"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(Common {
@@ -55,7 +61,7 @@ impl<'de> rt::serde::Deserialize<'de> for Common {
                         .ok_or_else(|| rt::serde::de::Error::missing_field("key"))?,
                     name: field_1
                         .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -89,10 +95,16 @@ impl<'de> rt::serde::Deserialize<'de> for NumberData {
                 mut map: A,
             ) -> Result<NumberData, A::Error> {
                 let mut field_0: Option<Option<i64>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "precision" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (9, b'n') if key_str == "precision" => {
                             if field_0.is_some() {
                                 return Err(
                                     rt::serde::de::Error::duplicate_field("precision"),
@@ -100,12 +112,12 @@ impl<'de> rt::serde::Deserialize<'de> for NumberData {
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(NumberData {
                     precision: field_0.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }
@@ -147,28 +159,34 @@ impl<'de> rt::serde::Deserialize<'de> for NumberColumn {
                 let mut field_0: Option<String> = None;
                 let mut field_1: Option<String> = None;
                 let mut field_2: Option<Option<NumberData>> = None;
-                let mut extra: rt::serde_json::Map<String, rt::serde_json::Value> = Default::default();
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    match key.as_str() {
-                        "key" => {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'y') if key_str == "key" => {
                             if field_0.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("key"));
                             }
                             field_0 = Some(map.next_value()?);
                         }
-                        "name" => {
+                        (4, b'e') if key_str == "name" => {
                             if field_1.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("name"));
                             }
                             field_1 = Some(map.next_value()?);
                         }
-                        "data" => {
+                        (4, b'a') if key_str == "data" => {
                             if field_2.is_some() {
                                 return Err(rt::serde::de::Error::duplicate_field("data"));
                             }
                             field_2 = Some(map.next_value()?);
                         }
-                        _ => rt::keep(&mut extra, key, map.next_value()?),
+                        _ => extra.keep(key, map.next_value()?),
                     }
                 }
                 Ok(NumberColumn {
@@ -177,7 +195,7 @@ impl<'de> rt::serde::Deserialize<'de> for NumberColumn {
                     name: field_1
                         .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
                     data: field_2.flatten(),
-                    extra,
+                    extra: extra.finish(),
                 })
             }
         }

@@ -229,16 +229,11 @@ impl BaseClient {
         }
     }
 
-    /// The server rejected the token of `generation`: renews it unless another request
-    /// already did. Whether the request should be sent again.
-    pub(crate) async fn renew_rejected(&self, generation: u64) -> Result<bool, Error> {
-        self.renew(generation).await
-    }
-
     /// Renews the token of `generation`, once however many requests ask at the same time:
     /// the first one fetches, the others wait and find the new token. `false` when the
-    /// client cannot renew.
-    async fn renew(&self, generation: u64) -> Result<bool, Error> {
+    /// client cannot renew. The transport calls it when the server rejected the token of
+    /// `generation`.
+    pub(crate) async fn renew(&self, generation: u64) -> Result<bool, Error> {
         if matches!(self.inner.renewal, Renewal::None) {
             return Ok(false);
         }

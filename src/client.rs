@@ -420,10 +420,17 @@ impl Client {
             retries = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        self.send_with_retries(auth, request).instrument(span).await
+        self.send_with_retries(auth, request, span.clone())
+            .instrument(span)
+            .await
     }
 
-    async fn send_with_retries(&self, auth: Auth<'_>, request: Request) -> Result<Response, Error> {
+    async fn send_with_retries(
+        &self,
+        auth: Auth<'_>,
+        request: Request,
+        span: tracing::Span,
+    ) -> Result<Response, Error> {
         let started = std::time::Instant::now();
         let url = self.url(&request)?;
         let limiter = self.limiter(&auth);
@@ -431,7 +438,6 @@ impl Client {
         let mut rate_limited = 0;
         let mut rate_waited = Duration::ZERO;
         let mut renewed = false;
-        let span = tracing::Span::current();
         loop {
             if let Some(limiter) = &limiter {
                 limiter.acquire().await;
@@ -465,7 +471,7 @@ impl Client {
                 // with a new one; once, in case the new one is rejected too.
                 if !renewed && token_rejected(&error) {
                     renewed = true;
-                    if base.renew_rejected(generation).await? {
+                    if base.renew(generation).await? {
                         tracing::debug!("Base-Token renewed after the server rejected it");
                         continue;
                     }

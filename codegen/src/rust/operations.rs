@@ -640,14 +640,10 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         }
     };
     let uses_request_mut = !pushes.is_empty() || o.body.is_some();
-    // Only a value that differs from the method's default needs a call.
-    let method_default = matches!(
-        o.http_method.as_str(),
-        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
-    );
+    // The runtime derives the default from the method; the spec's word overrides it.
     let idempotent = match o.idempotent {
-        Some(v) if v != method_default => quote!(request.idempotent(#v);),
-        _ => quote!(),
+        Some(v) => quote!(request.idempotent(#v);),
+        None => quote!(),
     };
     let uses_request_mut = uses_request_mut || !idempotent.is_empty();
     let let_request = if uses_request_mut {

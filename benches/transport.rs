@@ -299,6 +299,21 @@ fn compare(contenders: &Contenders, rounds: usize) {
 
 fn main() {
     let contenders = Contenders::new();
+    // `TRANSPORT_PROFILE=ours|bare`: one warm-up round and one measured round of that
+    // contender only, for an instruction-level profiler (`valgrind --tool=callgrind`).
+    if let Ok(only) = std::env::var("TRANSPORT_PROFILE") {
+        let contender = match only.as_str() {
+            "ours" => Contender::Ours,
+            "bare" => Contender::Bare,
+            other => {
+                eprintln!("TRANSPORT_PROFILE is `ours` or `bare`, not `{other}`");
+                std::process::exit(2);
+            }
+        };
+        contenders.run(contender);
+        contenders.run(contender);
+        return;
+    }
     let mut criterion = Criterion::default().configure_from_args();
     bench(&mut criterion, &contenders);
     criterion.final_summary();

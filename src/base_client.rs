@@ -30,7 +30,7 @@ pub(crate) enum Renewal {
 /// The Base-Token in use, numbered so that a renewal is done once for all requests that
 /// saw the same token fail.
 struct TokenState {
-    token: Arc<BaseToken>,
+    token: Arc<SignedToken>,
     generation: u64,
     /// When to renew it ahead of its expiry.
     renew_at: SystemTime,
@@ -49,11 +49,27 @@ impl TokenState {
         // A minute ahead, or a tenth of the lifetime for short-lived tokens.
         let margin = (lifetime / 10).min(Duration::from_secs(60));
         TokenState {
-            token: Arc::new(token),
+            token: Arc::new(SignedToken::new(token)),
             generation,
             renew_at: expires_at - margin,
             expires_at,
         }
+    }
+}
+
+/// A Base-Token with its `Authorization` header value, built once per token rather than
+/// once per request.
+pub(crate) struct SignedToken {
+    pub(crate) token: BaseToken,
+    /// `Bearer <token>`, marked sensitive; `None` when the token holds characters an HTTP
+    /// header cannot carry (the transport then refuses the request with that message).
+    pub(crate) header: Option<reqwest::header::HeaderValue>,
+}
+
+impl SignedToken {
+    fn new(token: BaseToken) -> SignedToken {
+        let header = crate::client::bearer(token.expose_secret());
+        SignedToken { token, header }
     }
 }
 
@@ -172,7 +188,7 @@ impl BaseClient {
     /// # }
     /// ```
     pub fn token_expires_at(&self) -> Option<SystemTime> {
-        self.state(|s| s.token.expires_at())
+        self.state(|s| s.token.token.expires_at())
     }
 
     /// Gets a new Base-Token now, the way this client got its first one (API-Token or
@@ -212,7 +228,7 @@ impl BaseClient {
 
     /// The token to send now and its generation; renewed first when its time has come.
     /// When that renewal fails while the old token is still valid, the old one is used.
-    pub(crate) async fn current_token(&self) -> Result<(Arc<BaseToken>, u64), Error> {
+    pub(crate) async fn current_token(&self) -> Result<(Arc<SignedToken>, u64), Error> {
         let (token, generation, renew_at, expires_at) =
             self.state(|s| (Arc::clone(&s.token), s.generation, s.renew_at, s.expires_at));
         let now = SystemTime::now();

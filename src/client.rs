@@ -12,12 +12,12 @@ use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
 use crate::account_client::AccountClient;
 use crate::api_token_client::ApiTokenClient;
-use crate::base_client::BaseClient;
+use crate::base_client::{BaseClient, SignedToken};
 use crate::error::{Applied, Error, ErrorKind};
 use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
 use crate::retry::{retry_after, Limiter, RateLimit, RetryPolicy};
 use crate::scheduler_client::SchedulerClient;
-use crate::tokens::{AccountToken, ApiToken, BaseToken, SchedulerToken};
+use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
 
 struct Inner {
     http: reqwest::Client,
@@ -388,15 +388,22 @@ impl Client {
         let invalid = |message: String| {
             Error::new(ErrorKind::InvalidArgument, message).with_operation(operation)
         };
-        let mut url = url::Url::parse(&format!("{}{}", self.inner.server_url, request.path))
-            .map_err(|e| invalid(format!("cannot build the URL: {e}")))?;
+        let mut text = String::with_capacity(self.inner.server_url.len() + request.path.len());
+        text.push_str(&self.inner.server_url);
+        text.push_str(&request.path);
+        let mut url =
+            url::Url::parse(&text).map_err(|e| invalid(format!("cannot build the URL: {e}")))?;
         // Every URL parser resolves `.` and `..` segments, even percent-encoded ones, so a
         // row id or base name of `..` would silently address another endpoint.
         let path = request.path.split('?').next().unwrap_or_default();
-        let expected = format!("{}{}", self.inner.base_path, path);
-        if url.path() != expected {
+        let kept = url
+            .path()
+            .strip_prefix(self.inner.base_path.as_str())
+            .is_some_and(|rest| rest == path);
+        if !kept {
             return Err(invalid(format!(
-                "the path `{expected}` would be sent as `{}`; a path parameter may not be `.` or `..`",
+                "the path `{}{path}` would be sent as `{}`; a path parameter may not be `.` or `..`",
+                self.inner.base_path,
                 url.path()
             )));
         }
@@ -432,7 +439,13 @@ impl Client {
         span: tracing::Span,
     ) -> Result<Response, Error> {
         let started = std::time::Instant::now();
-        let url = self.url(&request)?;
+        // The first attempt takes the URL; a repetition (rare) builds it again.
+        let mut url = Some(self.url(&request)?);
+        // A token that never changes is turned into a header once for all attempts.
+        let fixed = match &auth {
+            Auth::Static(token) => Some(bearer(token).ok_or_else(|| unsendable_token(&request))?),
+            _ => None,
+        };
         let limiter = self.limiter(&auth);
         let mut retries = 0;
         let mut rate_limited = 0;
@@ -450,8 +463,27 @@ impl Client {
                     (Some(Token::Shared(token)), generation)
                 }
             };
+            let header = match &token {
+                None => None,
+                Some(Token::Borrowed(_)) => fixed.clone(),
+                Some(Token::Shared(signed)) => Some(
+                    signed
+                        .header
+                        .clone()
+                        .ok_or_else(|| unsendable_token(&request))?,
+                ),
+            };
+            let attempt_url = match url.take() {
+                Some(url) => url,
+                None => self.url(&request)?,
+            };
             let result = self
-                .send_once(&url, &request, token.as_ref().map(Token::as_str))
+                .send_once(
+                    attempt_url,
+                    &request,
+                    header,
+                    token.as_ref().map(Token::as_str),
+                )
                 .await;
             let error = match result {
                 Ok(response) => {
@@ -525,28 +557,21 @@ impl Client {
         ))
     }
 
-    /// One attempt: the request as built, with `token` as Bearer token.
+    /// One attempt: the request as built, with `authorization` (made from `token`, which
+    /// error messages are cleaned of).
     async fn send_once(
         &self,
-        url: &url::Url,
+        url: url::Url,
         request: &Request,
+        authorization: Option<HeaderValue>,
         token: Option<&str>,
     ) -> Result<Response, Error> {
         let operation = request.operation;
-        let mut builder = self.inner.http.request(request.method.clone(), url.clone());
+        let mut builder = self.inner.http.request(request.method.clone(), url);
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
         }
-        if let Some(token) = token {
-            let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-                Error::new(
-                    ErrorKind::InvalidArgument,
-                    "the token holds characters an HTTP header cannot carry",
-                )
-                .with_operation(operation)
-            })?;
-            // Keeps the value out of HTTP-level debug logs.
-            value.set_sensitive(true);
+        if let Some(value) = authorization {
             builder = builder.header(AUTHORIZATION, value);
         }
         builder = match &request.body {
@@ -664,16 +689,35 @@ fn token_rejected(error: &Error) -> bool {
 /// A token as sent: borrowed from its client, or shared with a base's client.
 enum Token<'a> {
     Borrowed(&'a str),
-    Shared(Arc<BaseToken>),
+    Shared(Arc<SignedToken>),
 }
 
 impl Token<'_> {
     fn as_str(&self) -> &str {
         match self {
             Token::Borrowed(token) => token,
-            Token::Shared(token) => token.expose_secret(),
+            Token::Shared(signed) => signed.token.expose_secret(),
         }
     }
+}
+
+/// `Bearer <token>` as a header value marked sensitive, which keeps it out of HTTP-level
+/// debug logs; `None` when the token holds characters a header cannot carry.
+pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
+    let mut text = String::with_capacity(7 + token.len());
+    text.push_str("Bearer ");
+    text.push_str(token);
+    let mut value = HeaderValue::from_str(&text).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+fn unsendable_token(request: &Request) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        "the token holds characters an HTTP header cannot carry",
+    )
+    .with_operation(request.operation)
 }
 
 /// Who signs a request.

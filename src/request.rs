@@ -27,8 +27,13 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// ```no_run
 /// assert_eq!(seatable_api::__private::encode_path("My base/2"), "My%20base%2F2");
 /// ```
-pub fn encode_path(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
+pub fn encode_path(segment: &str) -> std::borrow::Cow<'_, str> {
+    // Ids and most names need no escape; they are used as they are.
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if segment.bytes().all(unreserved) {
+        return std::borrow::Cow::Borrowed(segment);
+    }
+    utf8_percent_encode(segment, SEGMENT).into()
 }
 
 /// Cloning is cheap for JSON and raw bodies (shared bytes): a repeated request sends the

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::time::Instant;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 use crate::error::{Applied, Error, ErrorKind};
 
@@ -215,17 +215,25 @@ pub struct RateLimit {
 impl RateLimit {
     /// The values of the `x-ratelimit-*` headers, `None` when there is none.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
-        let number = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
+        // One pass over the few headers of an answer: a lookup by name would hash each
+        // of the three names on every answer.
+        let mut limit = RateLimit {
+            limit: None,
+            remaining: None,
+            reset: None,
         };
-        let limit = RateLimit {
-            limit: number("x-ratelimit-limit"),
-            remaining: number("x-ratelimit-remaining"),
-            reset: number("x-ratelimit-reset").and_then(reset_time),
-        };
+        for (name, value) in headers {
+            let Some(field) = name.as_str().strip_prefix("x-ratelimit-") else {
+                continue;
+            };
+            let number = || value.to_str().ok()?.trim().parse::<u64>().ok();
+            match field {
+                "limit" => limit.limit = number(),
+                "remaining" => limit.remaining = number(),
+                "reset" => limit.reset = number().and_then(reset_time),
+                _ => {}
+            }
+        }
         (limit.limit.is_some() || limit.remaining.is_some() || limit.reset.is_some())
             .then_some(limit)
     }
@@ -244,7 +252,7 @@ fn reset_time(value: u64) -> Option<SystemTime> {
 /// `x-ratelimit-reset`. `None` when neither says, or what they say is unreadable.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let now = SystemTime::now();
-    if let Some(value) = headers.get("retry-after").and_then(|v| v.to_str().ok()) {
+    if let Some(value) = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()) {
         let value = value.trim();
         if let Ok(seconds) = value.parse::<u64>() {
             return Some(Duration::from_secs(seconds));

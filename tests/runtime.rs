@@ -666,3 +666,33 @@ async fn no_token_reaches_logs_errors_or_debug_output() {
         }
     }
 }
+
+#[tokio::test]
+async fn requests_that_cannot_be_sent_as_built_are_refused_before_sending() {
+    let server = MockServer::start().await;
+    // A row id of `..` would address another endpoint once the URL is normalised.
+    let e = base(&server).get_row("..", "Table1").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "getRow: the path `/api-gateway/api/v2/dtables/{UUID}/rows/../` would be sent as \
+             `/api-gateway/api/v2/dtables/{UUID}/`; a path parameter may not be `.` or `..`"
+        )
+    );
+    // A token no HTTP header can carry, for a base and for an account.
+    let bad = BaseClient::new(client(&server), UUID, BaseToken::from("line\nbreak"));
+    let e = bad.list_rows("Table1").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        e.to_string(),
+        "listRows: the token holds characters an HTTP header cannot carry"
+    );
+    let account = client(&server).with_account_token("line\rbreak");
+    let e = account.get_account_info().await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "getAccountInfo: the token holds characters an HTTP header cannot carry"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

@@ -111,7 +111,8 @@ pub(super) struct Input<'a> {
     pub ty: &'a TypeRef,
     description: Option<&'a str>,
     pub wire: &'a str,
-    /// What the input is, for docs when the spec describes it not: "the `page` query parameter".
+    /// What the input is, for its docs when the spec does not describe it: "the `page` query
+    /// parameter".
     what: String,
     target: Target,
 }

@@ -18,6 +18,8 @@
 //! [`ApiTokenClient`], [`BaseClient`], [`TeamAdminClient`], [`SystemAdminClient`],
 //! [`SchedulerClient`]. The models are in [`types`].
 
+#![warn(missing_docs)]
+
 // `*_client` names, because the generated modules are named after spec files (`base`,
 // `account`), and a local module would shadow them.
 mod account_client;

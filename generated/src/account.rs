@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// The request body of `updateContactEmail` (`PUT /api/v2.1/user/contact-email/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user~1contact-email~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -10,6 +12,8 @@ pub struct UpdateContactEmailRequest {
     /// The new contact e-mail address; it must not belong to another account.
     pub new_contact_email: String,
 }
+/// The `200` response of `updateContactEmail` (`PUT /api/v2.1/user/contact-email/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user~1contact-email~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -64,6 +68,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateContactEmailResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `uploadAvatar` (`POST /api/v2.1/user-avatar/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-avatar~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -74,6 +80,8 @@ pub struct UploadAvatarRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_size: Option<i64>,
 }
+/// The `200` response of `uploadAvatar` (`POST /api/v2.1/user-avatar/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-avatar~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -81,6 +89,8 @@ pub struct UploadAvatarResponse {
     /// URL of the new avatar in the requested size.
     pub avatar_url: String,
 }
+/// The request body of `listPublicUserInfos` (`POST /api/v2.1/user-list/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-list~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -88,6 +98,8 @@ pub struct ListPublicUserInfosRequest {
     /// The internal user ids to look up.
     pub user_id_list: Vec<String>,
 }
+/// The `200` response of `listPublicUserInfos` (`POST /api/v2.1/user-list/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-list~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -95,6 +107,8 @@ pub struct ListPublicUserInfosResponse {
     /// The users, in the order of `user_id_list`.
     pub user_list: Vec<super::types::UserPublicInfo>,
 }
+/// The `200` response of `searchUsers` (`GET /api2/search-user/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api2~1search-user~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -102,6 +116,8 @@ pub struct SearchUsersResponse {
     /// The matching users.
     pub users: Vec<super::types::UserPublicInfo>,
 }
+/// An item of the `groups` property of the `200` response of `listBases` (`GET /api/v2.1/user-admin-dtables/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-admin-dtables~1/get/responses/200/content/application~1json/schema/properties/groups/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -113,6 +129,8 @@ pub struct ListBasesResponseGroupsItem {
     /// The bases in the group's workspace.
     pub dtables: Vec<super::types::UserBase>,
 }
+/// The `200` response of `listBases` (`GET /api/v2.1/user-admin-dtables/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-admin-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -122,12 +140,14 @@ pub struct ListBasesResponse {
     /// One entry per group the account owns or administers.
     pub groups: Vec<ListBasesResponseGroupsItem>,
 }
+/// The `query_type` query parameter of `searchBasesAndApps` (`GET /api/v2.1/dtable/items-search/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1items-search~1/get/parameters/1/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SearchBasesAndAppsQueryType {
-    /// `base`
+    /// The value `base`.
     Base,
-    /// `app`
+    /// The value `app`.
     App,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -204,6 +224,8 @@ impl<'de> rt::serde::Deserialize<'de> for SearchBasesAndAppsQueryType {
         )
     }
 }
+/// The `200` response of `searchBasesAndApps` (`GET /api/v2.1/dtable/items-search/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1items-search~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -211,6 +233,8 @@ pub struct SearchBasesAndAppsResponse {
     /// The matches, bases or apps according to `query_type`.
     pub results: Vec<super::types::UserSearchResult>,
 }
+/// The request body of `createBase` (`POST /api/v2.1/dtables/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -238,6 +262,8 @@ pub struct CreateBaseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<rt::Secret>,
 }
+/// The request body of `updateBase` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -257,6 +283,8 @@ pub struct UpdateBaseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_color: Option<String>,
 }
+/// The request body of `deleteBase` (`DELETE /api/v2.1/workspace/{workspace_id}/dtable/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1/delete/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -264,6 +292,8 @@ pub struct DeleteBaseRequest {
     /// The name of the base to delete.
     pub name: String,
 }
+/// The `200` response of `getBaseSize` (`GET /api/v2.1/dtable/{base_uuid}/size/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1{base_uuid}~1size~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -271,6 +301,8 @@ pub struct GetBaseSizeResponse {
     /// Size of the base file in bytes.
     pub result: i64,
 }
+/// The `200` response of `listFavoriteBases` (`GET /api/v2.1/starred-dtables/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1starred-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -278,6 +310,8 @@ pub struct ListFavoriteBasesResponse {
     /// The starred bases.
     pub user_starred_dtable_list: Vec<super::types::UserBase>,
 }
+/// The request body of `favoriteBase` (`POST /api/v2.1/starred-dtables/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1starred-dtables~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -285,6 +319,8 @@ pub struct FavoriteBaseRequest {
     /// The UUID of the base to star.
     pub dtable_uuid: String,
 }
+/// The request body of `createFolder` (`POST /api/v2.1/workspace/{workspace_id}/folders/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1folders~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -292,6 +328,8 @@ pub struct CreateFolderRequest {
     /// The folder name.
     pub name: String,
 }
+/// The request body of `renameFolder` (`PUT /api/v2.1/workspace/{workspace_id}/folders/{folder_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1folders~1{folder_id}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -304,11 +342,11 @@ pub struct RenameFolderRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1folder-item-moving~1/post/requestBody/content/multipart~1form-data/schema/properties/item_type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MoveBaseToFolderRequestItemType {
-    /// `dtable`
+    /// The value `dtable`.
     Base,
-    /// `dtable_group_share`
+    /// The value `dtable_group_share`.
     BaseGroupShare,
-    /// `view_group_share`
+    /// The value `view_group_share`.
     ViewGroupShare,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -388,6 +426,8 @@ impl<'de> rt::serde::Deserialize<'de> for MoveBaseToFolderRequestItemType {
         )
     }
 }
+/// The request body of `moveBaseToFolder` (`POST /api/v2.1/workspace/{workspace_id}/folder-item-moving/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1folder-item-moving~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -406,13 +446,13 @@ pub struct MoveBaseToFolderRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1password~1/put/requestBody/content/application~1json/schema/properties/operation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UpdateBasePasswordRequestOperation {
-    /// `password_add`
+    /// The value `password_add`.
     Add,
-    /// `password_modify`
+    /// The value `password_modify`.
     Modify,
-    /// `password_unset`
+    /// The value `password_unset`.
     Unset,
-    /// `password_unset_by_phone`
+    /// The value `password_unset_by_phone`.
     UnsetByPhone,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -497,6 +537,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateBasePasswordRequestOperation {
         )
     }
 }
+/// The request body of `updateBasePassword` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/password/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1password~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -513,6 +555,8 @@ pub struct UpdateBasePasswordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+/// The `200` response of `listTrashedBases` (`GET /api/v2.1/trash-dtables/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1trash-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -522,6 +566,8 @@ pub struct ListTrashedBasesResponse {
     /// The trashed bases of this page.
     pub trash_dtable_list: Vec<super::types::UserTrashedBase>,
 }
+/// The `200` response of `listGroupTrashedBases` (`GET /api/v2.1/groups/{group_id}/trash-dtables/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1trash-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -529,6 +575,8 @@ pub struct ListGroupTrashedBasesResponse {
     /// The trashed bases.
     pub trash_dtable_list: Vec<super::types::UserTrashedBase>,
 }
+/// The request body of `createGroup` (`POST /api/v2.1/groups/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -536,6 +584,8 @@ pub struct CreateGroupRequest {
     /// The group name.
     pub name: String,
 }
+/// The request body of `updateGroup` (`PUT /api/v2.1/groups/{group_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -547,6 +597,8 @@ pub struct UpdateGroupRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
 }
+/// An item of the `200` response of `searchGroups` (`GET /api/v2.1/search-group/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1search-group~1/get/responses/200/content/application~1json/schema/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -636,6 +688,8 @@ impl<'de> rt::serde::Deserialize<'de> for SearchGroupsResponseItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `addGroupMember` (`POST /api/v2.1/groups/{group_id}/members/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1members~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -648,9 +702,9 @@ pub struct AddGroupMemberRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1members~1{group_member}~1/put/requestBody/content/application~1json/schema/properties/is_admin`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UpdateGroupMemberRoleRequestIsAdmin {
-    /// `true`
+    /// The value `true`.
     Admin,
-    /// `false`
+    /// The value `false`.
     Member,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -731,6 +785,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleRequestIsAdmin {
         )
     }
 }
+/// The request body of `updateGroupMemberRole` (`PUT /api/v2.1/groups/{group_id}/members/{group_member}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1members~1{group_member}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -738,6 +794,8 @@ pub struct UpdateGroupMemberRoleRequest {
     /// `"true"` to make the member an admin, `"false"` to make an admin a plain member.
     pub is_admin: UpdateGroupMemberRoleRequestIsAdmin,
 }
+/// The `200` response of `listWorkspaces` (`GET /api/v2.1/workspaces/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspaces~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -745,6 +803,8 @@ pub struct ListWorkspacesResponse {
     /// The workspaces, starred and shared first.
     pub workspace_list: Vec<super::types::Workspace>,
 }
+/// The request body of `copyBase` (`POST /api/v2.1/dtable-copy/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-copy~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -835,11 +895,13 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponseCommonDatasetSyncs {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `copyBase` (`POST /api/v2.1/dtable-copy/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-copy~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CopyBaseResponse {
-    /// `dtable`
+    /// The `dtable` field of `CopyBaseResponse`.
     pub dtable: super::types::UserBase,
     /// Id of the background job copying the assets; null when none was started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -917,6 +979,8 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `copyBaseFromExternalLink` (`POST /api/v2.1/dtable-external-link/dtable-copy/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-external-link~1dtable-copy~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -929,11 +993,13 @@ pub struct CopyBaseFromExternalLinkRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<i64>,
 }
+/// The `200` response of `copyBaseFromExternalLink` (`POST /api/v2.1/dtable-external-link/dtable-copy/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-external-link~1dtable-copy~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct CopyBaseFromExternalLinkResponse {
-    /// `dtable`
+    /// The `dtable` field of `CopyBaseFromExternalLinkResponse`.
     pub dtable: super::types::UserBase,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
     /// sent back unchanged.
@@ -983,6 +1049,8 @@ impl<'de> rt::serde::Deserialize<'de> for CopyBaseFromExternalLinkResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getBaseAssetUploadLink` (`GET /api/v2.1/workspace/{workspace_id}/dtable-asset-upload-link/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable-asset-upload-link~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1114,6 +1182,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listBaseAssets` (`GET /api/v2.1/dtable-asset/{base_uuid}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-asset~1{base_uuid}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1121,16 +1191,18 @@ pub struct ListBaseAssetsResponse {
     /// The files and directories.
     pub dirent_list: Vec<super::types::AttachmentDirent>,
 }
+/// The `file_type` query parameter of `listRecentlyUploadedFiles` (`GET /api/v2.1/dtable-recent-asset/{base_uuid}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-recent-asset~1{base_uuid}~1/get/parameters/2/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListRecentlyUploadedFilesFileType {
-    /// `files`
+    /// The value `files`.
     Files,
-    /// `images`
+    /// The value `images`.
     Images,
-    /// `email`
+    /// The value `email`.
     Email,
-    /// `custom`
+    /// The value `custom`.
     Custom,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -1215,6 +1287,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListRecentlyUploadedFilesFileType {
         )
     }
 }
+/// An item of the `file_list` property of the `200` response of `listRecentlyUploadedFiles` (`GET /api/v2.1/dtable-recent-asset/{base_uuid}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-recent-asset~1{base_uuid}~1/get/responses/200/content/application~1json/schema/properties/file_list/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1224,6 +1298,8 @@ pub struct ListRecentlyUploadedFilesResponseFileListItem {
     /// The files uploaded in that month.
     pub file_items: Vec<super::types::AttachmentDirent>,
 }
+/// The `200` response of `listRecentlyUploadedFiles` (`GET /api/v2.1/dtable-recent-asset/{base_uuid}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-recent-asset~1{base_uuid}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1231,6 +1307,8 @@ pub struct ListRecentlyUploadedFilesResponse {
     /// One entry per month, newest first.
     pub file_list: Vec<ListRecentlyUploadedFilesResponseFileListItem>,
 }
+/// The request body of `renameBaseAsset` (`POST /api/v2.1/dtable-asset/{base_uuid}/rename/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-asset~1{base_uuid}~1rename~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1240,6 +1318,8 @@ pub struct RenameBaseAssetRequest {
     /// The new file name, without directory.
     pub new_name: String,
 }
+/// The request body of `deleteBaseAssets` (`DELETE /api/v2.1/dtable-asset/{base_uuid}/batch-delete-assets/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-asset~1{base_uuid}~1batch-delete-assets~1/delete/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1249,6 +1329,8 @@ pub struct DeleteBaseAssetsRequest {
     /// Names of the files or directories in `parent_path` to delete.
     pub asset_names: Vec<String>,
 }
+/// The `200` response of `checkBaseAssetExists` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/asset-exists/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1asset-exists~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1256,6 +1338,8 @@ pub struct CheckBaseAssetExistsResponse {
     /// True when a file or directory exists at `path`.
     pub is_exist: bool,
 }
+/// The request body of `importBaseFromFile` (`POST /api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-base/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1synchronous-import~1import-excel-csv-to-base~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1266,6 +1350,8 @@ pub struct ImportBaseFromFileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<i64>,
 }
+/// The request body of `importTableFromFile` (`POST /api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-table/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1synchronous-import~1import-excel-csv-to-table~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1275,6 +1361,8 @@ pub struct ImportTableFromFileRequest {
     /// The UUID of the base to add the table to.
     pub dtable_uuid: String,
 }
+/// The request body of `importBaseFromDtableFile` (`POST /api/v2.1/workspace/{workspace_id}/import-dtable/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1import-dtable~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1285,13 +1373,15 @@ pub struct ImportBaseFromDtableFileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<i64>,
 }
+/// The `200` response of `importBaseFromDtableFile` (`POST /api/v2.1/workspace/{workspace_id}/import-dtable/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1import-dtable~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct ImportBaseFromDtableFileResponse {
     /// Id of the background import job.
     pub task_id: String,
-    /// `table`
+    /// The `table` field of `ImportBaseFromDtableFileResponse`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<super::types::UserBase>,
     /// Sent instead of `table` when a spreadsheet was uploaded here; the name the base will get.
@@ -1365,6 +1455,8 @@ impl<'de> rt::serde::Deserialize<'de> for ImportBaseFromDtableFileResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `updateTableFromFile` (`POST /api/v2.1/workspace/{workspace_id}/synchronous-import/update-table-via-excel-csv/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1synchronous-import~1update-table-via-excel-csv~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1378,6 +1470,8 @@ pub struct UpdateTableFromFileRequest {
     /// Comma-separated names of the columns that identify a row, for example `Name,Age`.
     pub selected_columns: String,
 }
+/// The `200` response of `exportBigDataViewToExcel` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/convert-big-data-view-to-excel/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1convert-big-data-view-to-excel~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1434,6 +1528,8 @@ impl<'de> rt::serde::Deserialize<'de> for ExportBigDataViewToExcelResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `appendToTableFromFile` (`POST /api/v2.1/workspace/{workspace_id}/synchronous-import/append-excel-csv-to-table/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1synchronous-import~1append-excel-csv-to-table~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1445,6 +1541,8 @@ pub struct AppendToTableFromFileRequest {
     /// The name of the table to append to.
     pub table_name: String,
 }
+/// The `200` response of `listBasesSharedWithMe` (`GET /api/v2.1/dtables/shared/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1452,6 +1550,8 @@ pub struct ListBasesSharedWithMeResponse {
     /// One entry per shared base.
     pub table_list: Vec<super::types::ShareSharedBase>,
 }
+/// The `200` response of `listBaseUserShares` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1share~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1459,24 +1559,30 @@ pub struct ListBaseUserSharesResponse {
     /// One entry per user; empty when the base is not shared with anyone.
     pub user_list: Vec<super::types::ShareUserShare>,
 }
+/// The request body of `updateBaseUserShare` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1share~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateBaseUserShareRequest {
     /// The internal user id of the recipient (`…@auth.local`).
     pub email: String,
-    /// `permission`
+    /// The `permission` field of `UpdateBaseUserShareRequest`.
     pub permission: super::types::SharePermission,
 }
+/// The request body of `createBaseUserShare` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1share~1/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateBaseUserShareRequest {
     /// The internal user id of the recipient (`…@auth.local`), not a contact e-mail address.
     pub email: String,
-    /// `permission`
+    /// The `permission` field of `CreateBaseUserShareRequest`.
     pub permission: super::types::SharePermission,
 }
+/// The request body of `deleteBaseUserShare` (`DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1share~1/delete/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1484,6 +1590,8 @@ pub struct DeleteBaseUserShareRequest {
     /// The internal user id of the recipient whose access ends (`…@auth.local`).
     pub email: String,
 }
+/// The `200` response of `listBasesSharedWithMyGroups` (`GET /api/v2.1/dtables/group-shared/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1group-shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1494,6 +1602,8 @@ pub struct ListBasesSharedWithMyGroupsResponse {
         Vec<super::types::ShareGroupSharedBase>,
     >,
 }
+/// The `200` response of `listBaseGroupShares` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1501,13 +1611,15 @@ pub struct ListBaseGroupSharesResponse {
     /// One entry per group; empty when the base is not shared with any group.
     pub dtable_group_share_list: Vec<super::types::ShareGroupShare>,
 }
+/// The request body of `createBaseGroupShare` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateBaseGroupShareRequest {
     /// The id of the group to share the base with.
     pub group_id: i64,
-    /// `permission`
+    /// The `permission` field of `CreateBaseGroupShareRequest`.
     pub permission: super::types::SharePermission,
 }
 /// The new share.
@@ -1521,7 +1633,7 @@ pub struct CreateBaseGroupShareResponseDtableGroupShare {
     /// The group's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    /// `permission`
+    /// The `permission` field of `CreateBaseGroupShareResponseDtableGroupShare`.
     pub permission: super::types::SharePermission,
     /// The id of the share record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1609,6 +1721,8 @@ impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGrou
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `createBaseGroupShare` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1616,13 +1730,17 @@ pub struct CreateBaseGroupShareResponse {
     /// The new share.
     pub dtable_group_share: CreateBaseGroupShareResponseDtableGroupShare,
 }
+/// The request body of `updateBaseGroupShare` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/{group_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1{group_id}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateBaseGroupShareRequest {
-    /// `permission`
+    /// The `permission` field of `UpdateBaseGroupShareRequest`.
     pub permission: super::types::SharePermission,
 }
+/// The `200` response of `listViewsSharedWithMyGroups` (`GET /api/v2.1/dtables/view-shares-group-shared/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1view-shares-group-shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1633,6 +1751,8 @@ pub struct ListViewsSharedWithMyGroupsResponse {
         Vec<super::types::ShareGroupSharedViewBase>,
     >,
 }
+/// The `200` response of `listGroupViewShares` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-view-shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1640,6 +1760,8 @@ pub struct ListGroupViewSharesResponse {
     /// One entry per shared view and group; empty when there are none.
     pub group_view_share_list: Vec<super::types::ShareGroupViewShare>,
 }
+/// The request body of `createGroupViewShare` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-view-shares~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1648,7 +1770,7 @@ pub struct CreateGroupViewShareRequest {
     pub table_id: String,
     /// The `_id` of the view (4 characters; `vid` in the web UI's address).
     pub view_id: String,
-    /// `permission`
+    /// The `permission` field of `CreateGroupViewShareRequest`.
     pub permission: super::types::SharePermission,
     /// The id of the group to share the view with.
     pub to_group_id: i64,
@@ -1656,16 +1778,20 @@ pub struct CreateGroupViewShareRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_name: Option<String>,
 }
+/// The request body of `updateGroupViewShare` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/{group_view_share_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-view-shares~1{group_view_share_id}~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateGroupViewShareRequest {
-    /// `permission`
+    /// The `permission` field of `UpdateGroupViewShareRequest`.
     pub permission: super::types::SharePermission,
     /// A new name under which the recipients see the view; left unchanged when empty or absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_name: Option<String>,
 }
+/// The `200` response of `listViewsSharedWithMe` (`GET /api/v2.1/dtables/view-shares-user-shared/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1view-shares-user-shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1673,6 +1799,8 @@ pub struct ListViewsSharedWithMeResponse {
     /// One entry per shared view; empty when there are none.
     pub view_share_list: Vec<super::types::ShareViewSharedWithMe>,
 }
+/// The `200` response of `listUserViewShares` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1user-view-shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1680,6 +1808,8 @@ pub struct ListUserViewSharesResponse {
     /// One entry per shared view and user; empty when there are none.
     pub user_view_share_list: Vec<super::types::ShareUserViewShare>,
 }
+/// The request body of `createUserViewShare` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1user-view-shares~1/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1690,22 +1820,26 @@ pub struct CreateUserViewShareRequest {
     pub table_id: String,
     /// The `_id` of the view (4 characters).
     pub view_id: String,
-    /// `permission`
+    /// The `permission` field of `CreateUserViewShareRequest`.
     pub permission: super::types::SharePermission,
     /// An optional name under which the recipient sees the view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_name: Option<String>,
 }
+/// The request body of `updateUserViewShare` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/{user_view_share_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1user-view-shares~1{user_view_share_id}~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateUserViewShareRequest {
-    /// `permission`
+    /// The `permission` field of `UpdateUserViewShareRequest`.
     pub permission: super::types::SharePermission,
     /// A new name under which the recipient sees the view; left unchanged when empty or absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_name: Option<String>,
 }
+/// The `200` response of `listBaseCollaborators` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/related-users/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1related-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1716,6 +1850,8 @@ pub struct ListBaseCollaboratorsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_user_list: Option<Vec<super::types::ShareCollaborator>>,
 }
+/// The `200` response of `listBaseExternalLinks` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1723,6 +1859,8 @@ pub struct ListBaseExternalLinksResponse {
     /// One entry per link; empty when the base has none.
     pub links: Vec<super::types::ShareBaseExternalLink>,
 }
+/// The request body of `createBaseExternalLink` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1external-links~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1739,6 +1877,8 @@ pub struct CreateBaseExternalLinkRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_days: Option<i64>,
 }
+/// The `200` response of `listViewExternalLinks` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1view-external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1746,6 +1886,8 @@ pub struct ListViewExternalLinksResponse {
     /// One entry per link; empty when there are none.
     pub dtable_view_external_link_list: Vec<super::types::ShareViewExternalLink>,
 }
+/// The request body of `createViewExternalLink` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1view-external-links~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1765,6 +1907,8 @@ pub struct CreateViewExternalLinkRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_days: Option<i64>,
 }
+/// The request body of `createBaseInviteLink` (`POST /api/v2.1/dtables/invite-links/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1invite-links~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1774,7 +1918,7 @@ pub struct CreateBaseInviteLinkRequest {
     /// The name of the BASE (not of a table inside it), despite the field's name.
     #[serde(rename = "table_name")]
     pub base_name: String,
-    /// `permission`
+    /// The `permission` field of `CreateBaseInviteLinkRequest`.
     pub permission: super::types::SharePermission,
     /// A password users must enter before joining; none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1784,6 +1928,8 @@ pub struct CreateBaseInviteLinkRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_days: Option<i64>,
 }
+/// The `200` response of `listCommonDatasets` (`GET /api/v2.1/dtable/common-datasets/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1791,6 +1937,8 @@ pub struct ListCommonDatasetsResponse {
     /// One entry per dataset; empty when there are none.
     pub dataset_list: Vec<super::types::DatasetCommonDataset>,
 }
+/// The request body of `publishCommonDataset` (`POST /api/v2.1/dtable/common-datasets/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1806,6 +1954,8 @@ pub struct PublishCommonDatasetRequest {
     /// The name of the view whose rows (after its filters, with its visible columns) form the dataset.
     pub view_name: String,
 }
+/// The request body of `importCommonDataset` (`POST /api/v2.1/dtable/common-datasets/{dataset_id}/import/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1import~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1813,13 +1963,17 @@ pub struct ImportCommonDatasetRequest {
     /// UUID of the base to import into.
     pub dst_dtable_uuid: String,
 }
+/// The `200` response of `getCommonDatasetInfo` (`GET /api/v2.1/dtable/common-datasets/{dataset_id}/info/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1info~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetCommonDatasetInfoResponse {
-    /// `dataset_info`
+    /// The `dataset_info` field of `GetCommonDatasetInfoResponse`.
     pub dataset_info: super::types::DatasetInfo,
 }
+/// An item of the `rows` property of the `200` response of `getCommonDataset` (`GET /api/v2.1/dtable/common-datasets/{dataset_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/get/responses/200/content/application~1json/schema/properties/rows/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1874,6 +2028,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetCommonDatasetResponseRowsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getCommonDataset` (`GET /api/v2.1/dtable/common-datasets/{dataset_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1887,6 +2043,8 @@ pub struct GetCommonDatasetResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related_user_list: Option<Vec<super::types::ShareCollaborator>>,
 }
+/// The request body of `renameCommonDataset` (`PUT /api/v2.1/dtable/common-datasets/{dataset_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1894,13 +2052,17 @@ pub struct RenameCommonDatasetRequest {
     /// The new name. An empty name leaves the name unchanged.
     pub dataset_name: String,
 }
+/// The `200` response of `renameCommonDataset` (`PUT /api/v2.1/dtable/common-datasets/{dataset_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct RenameCommonDatasetResponse {
-    /// `dataset`
+    /// The `dataset` field of `RenameCommonDatasetResponse`.
     pub dataset: super::types::DatasetCommonDataset,
 }
+/// The request body of `updateCommonDatasetSync` (`PUT /api/v2.1/dtable/common-datasets/{dataset_id}/sync/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1sync~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1912,10 +2074,12 @@ pub struct UpdateCommonDatasetSyncRequest {
     /// True to let the server re-sync the table by itself; left unchanged when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sync_periodically: Option<bool>,
-    /// `sync_interval`
+    /// The `sync_interval` field of `UpdateCommonDatasetSyncRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_interval: Option<super::types::DatasetSyncInterval>,
 }
+/// The request body of `syncCommonDataset` (`POST /api/v2.1/dtable/common-datasets/{dataset_id}/sync/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1sync~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1925,6 +2089,8 @@ pub struct SyncCommonDatasetRequest {
     /// The `_id` of the imported table in that base.
     pub dst_table_id: String,
 }
+/// The `200` response of `listCommonDatasetSyncs` (`GET /api/v2.1/dtable/common-datasets/syncs/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1syncs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1932,6 +2098,8 @@ pub struct ListCommonDatasetSyncsResponse {
     /// One entry per imported table; empty when there are none.
     pub dataset_sync_list: Vec<super::types::DatasetSync>,
 }
+/// The `200` response of `listAddressBookDepartments` (`GET /api/v2.1/address-book/departments/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1address-book~1departments~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1939,6 +2107,8 @@ pub struct ListAddressBookDepartmentsResponse {
     /// All departments; empty when the team has none.
     pub departments: Vec<super::types::DepartmentAddressBookEntry>,
 }
+/// The `200` response of `listAddressBookDepartmentMembers` (`GET /api/v2.1/address-book/departments/{department_id}/members/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1address-book~1departments~1{department_id}~1members~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1946,6 +2116,8 @@ pub struct ListAddressBookDepartmentMembersResponse {
     /// One entry per member.
     pub members: Vec<super::types::DepartmentMember>,
 }
+/// The `200` response of `listForms` (`GET /api/v2.1/forms/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1953,6 +2125,8 @@ pub struct ListFormsResponse {
     /// The forms, in creation order.
     pub form_list: Vec<super::types::Form>,
 }
+/// The request body of `createForm` (`POST /api/v2.1/forms/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1977,13 +2151,17 @@ pub struct CreateFormRequest {
     /// (`is_submit_deadline_show`, `submit_deadline` as `YYYY-MM-DD HH:MM:SS`).
     pub form_config: String,
 }
+/// The `201` response of `createForm` (`POST /api/v2.1/forms/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1/post/responses/201/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateFormResponse {
-    /// `form`
+    /// The `form` field of `CreateFormResponse`.
     pub form: super::types::FormCreated,
 }
+/// The request body of `updateForm` (`PUT /api/v2.1/forms/{form_token}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1991,20 +2169,26 @@ pub struct UpdateFormRequest {
     /// The complete new form definition as a JSON-encoded string (keys as for `createForm`).
     pub form_config: String,
 }
+/// The `200` response of `updateForm` (`PUT /api/v2.1/forms/{form_token}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateFormResponse {
-    /// `form`
+    /// The `form` field of `UpdateFormResponse`.
     pub form: super::types::Form,
 }
+/// The `200` response of `duplicateForm` (`POST /api/v2.1/forms/{form_token}/duplicate/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1duplicate~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct DuplicateFormResponse {
-    /// `form`
+    /// The `form` field of `DuplicateFormResponse`.
     pub form: super::types::Form,
 }
+/// The request body of `uploadFormLogo` (`POST /api/v2.1/forms/{form_token}/logos/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1logos~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2070,6 +2254,8 @@ impl<'de> rt::serde::Deserialize<'de> for UploadFormLogoResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listSharedForms` (`GET /api/v2.1/forms/shared/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2077,6 +2263,8 @@ pub struct ListSharedFormsResponse {
     /// One entry per form and group.
     pub shared_list: Vec<super::types::Form>,
 }
+/// The `200` response of `listAutomationRules` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1automation-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2084,25 +2272,29 @@ pub struct ListAutomationRulesResponse {
     /// The rules of the base.
     pub dtable_automation_rule_list: Vec<super::types::AutomationRule>,
 }
+/// The request body of `createAutomationRule` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1automation-rules~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateAutomationRuleRequest {
-    /// `run_condition`
+    /// The `run_condition` field of `CreateAutomationRuleRequest`.
     pub run_condition: super::types::AutomationRunCondition,
-    /// `trigger`
+    /// The `trigger` field of `CreateAutomationRuleRequest`.
     pub trigger: super::types::AutomationTrigger,
     /// What to do when the rule fires, in order.
     pub actions: Vec<super::types::AutomationAction>,
 }
+/// The request body of `updateAutomationRule` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/{automation_rule_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1automation-rules~1{automation_rule_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateAutomationRuleRequest {
-    /// `run_condition`
+    /// The `run_condition` field of `UpdateAutomationRuleRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_condition: Option<super::types::AutomationRunCondition>,
-    /// `trigger`
+    /// The `trigger` field of `UpdateAutomationRuleRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<super::types::AutomationTrigger>,
     /// The new actions, replacing the old ones.
@@ -2112,6 +2304,8 @@ pub struct UpdateAutomationRuleRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_pause: Option<bool>,
 }
+/// The `200` response of `listNotificationRules` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1notification-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2119,6 +2313,8 @@ pub struct ListNotificationRulesResponse {
     /// The rules of the base.
     pub dtable_notification_rule_list: Vec<super::types::NotificationRule>,
 }
+/// The `200` response of `listUnseenSystemNotifications` (`GET /api/v2.1/sys-user-notifications/unseen/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1sys-user-notifications~1unseen~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2126,13 +2322,17 @@ pub struct ListUnseenSystemNotificationsResponse {
     /// The messages, newest first.
     pub notifications: Vec<super::types::NotificationSystemMessage>,
 }
+/// The `200` response of `markSystemNotificationAsSeen` (`PUT /api/v2.1/sys-user-notifications/{sys_notification_id}/seen/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1sys-user-notifications~1{sys_notification_id}~1seen~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct MarkSystemNotificationAsSeenResponse {
-    /// `notification`
+    /// The `notification` field of `MarkSystemNotificationAsSeenResponse`.
     pub notification: super::types::NotificationSystemMessage,
 }
+/// The `200` response of `listEmailAccounts` (`GET /api/v2.1/third-party-accounts/{base_uuid}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2140,24 +2340,30 @@ pub struct ListEmailAccountsResponse {
     /// The accounts, without secrets.
     pub accounts_list: Vec<super::types::EmailAccount>,
 }
+/// The request body of `createEmailAccount` (`POST /api/v2.1/third-party-accounts/{base_uuid}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateEmailAccountRequest {
     /// Name of the account, unique within the base; scripts look accounts up by it.
     pub account_name: String,
-    /// `account_type`
+    /// The `account_type` field of `CreateEmailAccountRequest`.
     pub account_type: super::types::EmailAccountType,
-    /// `detail`
+    /// The `detail` field of `CreateEmailAccountRequest`.
     pub detail: super::types::EmailAccountDetail,
 }
+/// The `201` response of `createEmailAccount` (`POST /api/v2.1/third-party-accounts/{base_uuid}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1/post/responses/201/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateEmailAccountResponse {
-    /// `account`
+    /// The `account` field of `CreateEmailAccountResponse`.
     pub account: super::types::EmailAccount,
 }
+/// The request body of `updateEmailAccount` (`PUT /api/v2.1/third-party-accounts/{base_uuid}/{account_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1{account_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2165,26 +2371,32 @@ pub struct UpdateEmailAccountRequest {
     /// New name of the account; omit to keep the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// `account_type`
+    /// The `account_type` field of `UpdateEmailAccountRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<super::types::EmailAccountType>,
-    /// `detail`
+    /// The `detail` field of `UpdateEmailAccountRequest`.
     pub detail: super::types::EmailAccountDetail,
 }
+/// The `200` response of `updateEmailAccount` (`PUT /api/v2.1/third-party-accounts/{base_uuid}/{account_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1{account_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateEmailAccountResponse {
-    /// `account`
+    /// The `account` field of `UpdateEmailAccountResponse`.
     pub account: super::types::EmailAccount,
 }
+/// The `200` response of `getEmailAccount` (`GET /api/v2.1/third-party-accounts/{base_uuid}/detail/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1detail~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetEmailAccountResponse {
-    /// `account`
+    /// The `account` field of `GetEmailAccountResponse`.
     pub account: super::types::EmailAccount,
 }
+/// The `200` response of `getEmailSendingStatus` (`GET /api/v2.1/dtable-message-status/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-message-status~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2192,6 +2404,8 @@ pub struct GetEmailSendingStatusResponse {
     /// True when the e-mail has been handed to the mail server; false while it is still queued.
     pub is_finished: bool,
 }
+/// The `200` response of `listWebhooks` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2199,6 +2413,8 @@ pub struct ListWebhooksResponse {
     /// The webhooks of the base.
     pub webhook_list: Vec<super::types::Webhook>,
 }
+/// The request body of `createWebhook` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2209,13 +2425,17 @@ pub struct CreateWebhookRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<rt::Secret>,
 }
+/// The `200` response of `createWebhook` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateWebhookResponse {
-    /// `webhook`
+    /// The `webhook` field of `CreateWebhookResponse`.
     pub webhook: super::types::Webhook,
 }
+/// The request body of `updateWebhook` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1{webhook_id}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2227,11 +2447,13 @@ pub struct UpdateWebhookRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<rt::Secret>,
 }
+/// The `200` response of `updateWebhook` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1{webhook_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateWebhookResponse {
-    /// `webhook`
+    /// The `webhook` field of `UpdateWebhookResponse`.
     pub webhook: super::types::Webhook,
 }
 /// Where this page stands.
@@ -2245,6 +2467,8 @@ pub struct ListBaseSnapshotsResponsePageInfo {
     /// The page number of this answer.
     pub current_page: i64,
 }
+/// The `200` response of `listBaseSnapshots` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1snapshots~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2254,6 +2478,8 @@ pub struct ListBaseSnapshotsResponse {
     /// Where this page stands.
     pub page_info: ListBaseSnapshotsResponsePageInfo,
 }
+/// The request body of `restoreBaseSnapshot` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/{commit_id}/restore/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1snapshots~1{commit_id}~1restore~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2268,13 +2494,17 @@ pub struct RestoreBaseSnapshotRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_version: Option<String>,
 }
+/// The `200` response of `restoreBaseSnapshot` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/{commit_id}/restore/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1snapshots~1{commit_id}~1restore~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct RestoreBaseSnapshotResponse {
-    /// `dtable`
+    /// The `dtable` field of `RestoreBaseSnapshotResponse`.
     pub dtable: super::types::SnapshotRestoredBase,
 }
+/// The `200` response of `listBigDataBackups` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/archive-backups/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1archive-backups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2282,6 +2512,8 @@ pub struct ListBigDataBackupsResponse {
     /// The big-data backups of the base.
     pub backup_list: Vec<super::types::SnapshotBigDataBackup>,
 }
+/// The `200` response of `getBigDataStatus` (`GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/big-data-state/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1big-data-state~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2291,6 +2523,8 @@ pub struct GetBigDataStatusResponse {
     /// Always sent by the server; `None` when it is `null`.
     pub big_data_enabled: Option<bool>,
 }
+/// The `200` response of `listUniversalApps` (`GET /api/v2.1/universal-apps/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2303,6 +2537,8 @@ pub struct ListUniversalAppsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_folders: Option<Vec<super::types::AppFolder>>,
 }
+/// An item of the `users_info` property of the request body of `importUniversalAppUsers` (`POST /api/v2.1/universal-apps/{app_uuid}/app-users/batch/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1app-users~1batch~1/post/requestBody/content/application~1json/schema/properties/users_info/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2312,6 +2548,8 @@ pub struct ImportUniversalAppUsersRequestUsersInfoItem {
     /// Id of an app role of this app.
     pub role_id: i64,
 }
+/// The request body of `importUniversalAppUsers` (`POST /api/v2.1/universal-apps/{app_uuid}/app-users/batch/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1app-users~1batch~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2319,6 +2557,8 @@ pub struct ImportUniversalAppUsersRequest {
     /// The users to add.
     pub users_info: Vec<ImportUniversalAppUsersRequestUsersInfoItem>,
 }
+/// The `200` response of `importUniversalAppUsers` (`POST /api/v2.1/universal-apps/{app_uuid}/app-users/batch/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1app-users~1batch~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2328,6 +2568,8 @@ pub struct ImportUniversalAppUsersResponse {
     /// The entries that were rejected, with the reason.
     pub failed: Vec<super::types::AppUserImportFailure>,
 }
+/// The `200` response of `listUniversalAppUsers` (`GET /api/v2.1/universal-apps/{app_uuid}/app-users/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1app-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2337,6 +2579,8 @@ pub struct ListUniversalAppUsersResponse {
     /// Number of users of the app across all pages.
     pub total_count: i64,
 }
+/// The `200` response of `listUniversalAppInviteLinks` (`GET /api/v2.1/universal-apps/{app_uuid}/invite-links/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1invite-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2344,6 +2588,8 @@ pub struct ListUniversalAppInviteLinksResponse {
     /// The account's invite links for this app.
     pub app_share_links: Vec<super::types::AppInviteLink>,
 }
+/// The request body of `updateAppStatus` (`PUT /api/v2.1/external-apps/{app_uuid}/status/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1external-apps~1{app_uuid}~1status~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2351,13 +2597,17 @@ pub struct UpdateAppStatusRequest {
     /// True deactivates the app, false activates it.
     pub is_inactive: bool,
 }
+/// The `200` response of `updateAppStatus` (`PUT /api/v2.1/external-apps/{app_uuid}/status/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1external-apps~1{app_uuid}~1status~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateAppStatusResponse {
-    /// `external_app`
+    /// The `external_app` field of `UpdateAppStatusResponse`.
     pub external_app: super::types::AppExternal,
 }
+/// The `200` response of `listRecentBaseActivities` (`GET /api/v2.1/dtable-activities/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-activities~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2365,6 +2615,8 @@ pub struct ListRecentBaseActivitiesResponse {
     /// The summaries, newest first.
     pub table_activities: Vec<super::types::ActivityBaseSummary>,
 }
+/// The `200` response of `listBaseActivityDetails` (`GET /api/v2.1/dtable-activities/detail/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-activities~1detail~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -2372,6 +2624,8 @@ pub struct ListBaseActivityDetailsResponse {
     /// The changes, newest first.
     pub activities: Vec<super::types::ActivityRowChange>,
 }
+/// The `200` response of `listBigDataOperationLogs` (`GET /api/v2.1/dtables/{base_uuid}/big-data-operation-logs/`).
+///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1{base_uuid}~1big-data-operation-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -3949,7 +4203,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace holding the base (from the account's workspace list).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `email`: The internal user id of the recipient (`…@auth.local`).
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     pub fn update_base_user_share(
         &self,
         workspace_id: impl Into<i64>,
@@ -3988,7 +4242,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace holding the base (from the account's workspace list).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `email`: The internal user id of the recipient (`…@auth.local`), not a contact e-mail address.
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     pub fn create_base_user_share(
         &self,
         workspace_id: impl Into<i64>,
@@ -4097,7 +4351,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace holding the base (from the account's workspace list).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `group_id`: The id of the group to share the base with.
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     pub fn create_base_group_share(
         &self,
         workspace_id: impl Into<i64>,
@@ -4129,7 +4383,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace holding the base (from the account's workspace list).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `group_id`: The id of the group the base is shared with.
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     pub fn update_base_group_share(
         &self,
         workspace_id: impl Into<i64>,
@@ -4241,7 +4495,7 @@ impl rt::AccountClient {
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `table_id`: The `_id` of the table holding the view (4 characters; `tid` in the web UI's address).
     /// - `view_id`: The `_id` of the view (4 characters; `vid` in the web UI's address).
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     /// - `to_group_id`: The id of the group to share the view with.
     ///
     /// Optional settings: [`shared_name`](CreateGroupViewShare::shared_name).
@@ -4311,7 +4565,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace holding the base (from the account's workspace list).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `group_view_share_id`: The id of the group view share (`id` in `listGroupViewShares`).
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     ///
     /// Optional settings: [`shared_name`](UpdateGroupViewShare::shared_name).
     pub fn update_group_view_share(
@@ -4425,7 +4679,7 @@ impl rt::AccountClient {
     /// - `to_user`: The internal user id of the recipient (`…@auth.local`).
     /// - `table_id`: The `_id` of the table holding the view (4 characters).
     /// - `view_id`: The `_id` of the view (4 characters).
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     ///
     /// Optional settings: [`shared_name`](CreateUserViewShare::shared_name).
     pub fn create_user_view_share(
@@ -4494,7 +4748,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace holding the base (from the account's workspace list).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `user_view_share_id`: The id of the user view share (`id` in the user view share lists).
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     ///
     /// Optional settings: [`shared_name`](UpdateUserViewShare::shared_name).
     pub fn update_user_view_share(
@@ -4801,7 +5055,7 @@ impl rt::AccountClient {
     /// Arguments:
     /// - `workspace_id`: The id of the workspace holding the base.
     /// - `base_name`: The name of the BASE (not of a table inside it), despite the field's name.
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     ///
     /// Optional settings: [`password`](CreateBaseInviteLink::password), [`expire_days`](CreateBaseInviteLink::expire_days).
     pub fn create_base_invite_link(
@@ -5393,8 +5647,8 @@ impl rt::AccountClient {
     /// Arguments:
     /// - `workspace_id`: Id of the workspace holding the base.
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
-    /// - `run_condition`: `run_condition`
-    /// - `trigger`: `trigger`
+    /// - `run_condition`: the `run_condition` field of the request body.
+    /// - `trigger`: the `trigger` field of the request body.
     /// - `actions`: What to do when the rule fires, in order.
     pub fn create_automation_rule(
         &self,
@@ -5547,9 +5801,9 @@ impl rt::AccountClient {
     /// Arguments:
     /// - `workspace_id`: Id of the workspace holding the base.
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
-    /// - `run_condition`: `run_condition`
-    /// - `trigger`: `trigger`
-    /// - `action`: `action`
+    /// - `run_condition`: the `run_condition` field of the request body.
+    /// - `trigger`: the `trigger` field of the request body.
+    /// - `action`: the `action` field of the request body.
     pub fn create_notification_rule(
         &self,
         workspace_id: impl Into<i64>,
@@ -5584,9 +5838,9 @@ impl rt::AccountClient {
     /// - `workspace_id`: Id of the workspace holding the base.
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `notification_rule_id`: The rule's `id`.
-    /// - `run_condition`: `run_condition`
-    /// - `trigger`: `trigger`
-    /// - `action`: `action`
+    /// - `run_condition`: the `run_condition` field of the request body.
+    /// - `trigger`: the `trigger` field of the request body.
+    /// - `action`: the `action` field of the request body.
     pub fn update_notification_rule(
         &self,
         workspace_id: impl Into<i64>,
@@ -5719,8 +5973,8 @@ impl rt::AccountClient {
     /// Arguments:
     /// - `base_uuid`: The base's UUID (with dashes).
     /// - `account_name`: Name of the account, unique within the base; scripts look accounts up by it.
-    /// - `account_type`: `account_type`
-    /// - `detail`: `detail`
+    /// - `account_type`: the `account_type` field of the request body.
+    /// - `detail`: the `detail` field of the request body.
     pub fn create_email_account(
         &self,
         base_uuid: impl Into<String>,
@@ -5753,7 +6007,7 @@ impl rt::AccountClient {
     /// Arguments:
     /// - `base_uuid`: The base's UUID (with dashes).
     /// - `account_id`: The account's `id` (SeaTable calls this path parameter `3rd_party_account_id`).
-    /// - `detail`: `detail`
+    /// - `detail`: the `detail` field of the request body.
     ///
     /// Optional settings: [`account_name`](UpdateEmailAccount::account_name), [`account_type`](UpdateEmailAccount::account_type).
     pub fn update_email_account(
@@ -9551,7 +9805,7 @@ impl<'a> UpdateCommonDatasetSync<'a> {
         self.body.is_sync_periodically = Some(is_sync_periodically.into());
         self
     }
-    /// Sets `sync_interval`.
+    /// Sets the `sync_interval` field of the request body of `updateCommonDatasetSync`.
     pub fn sync_interval(
         mut self,
         sync_interval: impl Into<super::types::DatasetSyncInterval>,
@@ -9974,7 +10228,7 @@ pub struct UpdateAutomationRule<'a> {
     body: UpdateAutomationRuleRequest,
 }
 impl<'a> UpdateAutomationRule<'a> {
-    /// Sets `run_condition`.
+    /// Sets the `run_condition` field of the request body of `updateAutomationRule`.
     pub fn run_condition(
         mut self,
         run_condition: impl Into<super::types::AutomationRunCondition>,
@@ -9982,7 +10236,7 @@ impl<'a> UpdateAutomationRule<'a> {
         self.body.run_condition = Some(run_condition.into());
         self
     }
-    /// Sets `trigger`.
+    /// Sets the `trigger` field of the request body of `updateAutomationRule`.
     pub fn trigger(
         mut self,
         trigger: impl Into<super::types::AutomationTrigger>,
@@ -10364,7 +10618,7 @@ impl<'a> UpdateEmailAccount<'a> {
         self.body.account_name = Some(account_name.into());
         self
     }
-    /// Sets `account_type`.
+    /// Sets the `account_type` field of the request body of `updateEmailAccount`.
     pub fn account_type(
         mut self,
         account_type: impl Into<super::types::EmailAccountType>,

@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// The request body of `login` (`POST /api2/auth-token/`).
+///
 /// Schema: `spec/auth.yaml#/paths/~1api2~1auth-token~1/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -21,13 +23,15 @@ pub struct ListApiTokensResponse {
     /// One entry per API-Token; empty when the base has none.
     pub api_tokens: Vec<super::types::ApiTokenInfo>,
 }
+/// The request body of `createApiToken` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/`).
+///
 /// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateApiTokenRequest {
     /// A name for the token, unique within the base, usually the program that will use it.
     pub app_name: String,
-    /// `permission`
+    /// The `permission` field of `CreateApiTokenRequest`.
     pub permission: super::types::ApiTokenPermission,
 }
 /// A temporary API-Token.
@@ -39,11 +43,13 @@ pub struct CreateTempApiTokenResponse {
     /// The temporary API-Token, a JWT valid for one hour. Send it as `Authorization: Bearer <token>` like any API-Token.
     pub api_token: rt::Secret,
 }
+/// The request body of `updateApiToken` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/`).
+///
 /// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1{app_name}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateApiTokenRequest {
-    /// `permission`
+    /// The `permission` field of `UpdateApiTokenRequest`.
     pub permission: super::types::ApiTokenPermission,
 }
 /// Confirmation.
@@ -293,7 +299,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace that holds the base (listed by the account's workspace operations, and part of the base's URL in the web interface).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `app_name`: A name for the token, unique within the base, usually the program that will use it.
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     pub fn create_api_token(
         &self,
         workspace_id: impl Into<i64>,
@@ -361,7 +367,7 @@ impl rt::AccountClient {
     /// - `workspace_id`: The id of the workspace that holds the base (listed by the account's workspace operations, and part of the base's URL in the web interface).
     /// - `base_name`: The base's name, exactly as shown in the UI (percent-encoded in the path).
     /// - `app_name`: The name of the API-Token, as given to `createApiToken` and listed by `listApiTokens` (percent-encoded in the path).
-    /// - `permission`: `permission`
+    /// - `permission`: the `permission` field of the request body.
     pub fn update_api_token(
         &self,
         workspace_id: impl Into<i64>,

@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// The `200` response of `listCollaborators` (`GET /api-gateway/api/v2/dtables/{base_uuid}/related-users/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1related-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -10,6 +12,8 @@ pub struct ListCollaboratorsResponse {
     /// One entry per user, in no guaranteed order.
     pub user_list: Vec<super::types::RelatedUser>,
 }
+/// The request body of `updateRows` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/rows/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1rows~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -19,6 +23,8 @@ pub struct UpdateRowsRequest {
     /// The changes, at most 1000, one entry per row.
     pub updates: Vec<super::types::RowUpdate>,
 }
+/// The request body of `appendRows` (`POST /api-gateway/api/v2/dtables/{base_uuid}/rows/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1rows~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -32,6 +38,8 @@ pub struct AppendRowsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_default: Option<bool>,
 }
+/// The request body of `deleteRows` (`DELETE /api-gateway/api/v2/dtables/{base_uuid}/rows/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1rows~1/delete/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -41,6 +49,8 @@ pub struct DeleteRowsRequest {
     /// The `_id`s of the rows to delete, at most 10,000.
     pub row_ids: Vec<String>,
 }
+/// The request body of `querySql` (`POST /api-gateway/api/v2/dtables/{base_uuid}/sql/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1sql~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -61,6 +71,8 @@ pub struct QuerySqlRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_only: Option<bool>,
 }
+/// The request body of `listRowLinks` (`POST /api-gateway/api/v2/dtables/{base_uuid}/query-links/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1query-links~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -72,6 +84,8 @@ pub struct ListRowLinksRequest {
     /// The rows whose links to read, each with its own paging.
     pub rows: Vec<super::types::RowLinksQuery>,
 }
+/// The `200` response of `deleteRowLinks` (`DELETE /api-gateway/api/v2/dtables/{base_uuid}/links/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1links~1/delete/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -143,6 +157,8 @@ impl<'de> rt::serde::Deserialize<'de> for DeleteRowLinksResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// An item of the `matching_keys` property of the request body of `autoLinkRows` (`POST /api-gateway/api/v2/dtables/{base_uuid}/auto-links/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/requestBody/content/application~1json/schema/properties/matching_keys/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -152,6 +168,8 @@ pub struct AutoLinkRowsRequestMatchingKeysItem {
     /// Key of the column in the linked table (`other_table_id` of the link).
     pub table2_key: String,
 }
+/// The request body of `autoLinkRows` (`POST /api-gateway/api/v2/dtables/{base_uuid}/auto-links/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -161,6 +179,8 @@ pub struct AutoLinkRowsRequest {
     /// The column pairs that must match; a pair of rows is linked when all pairs match.
     pub matching_keys: Vec<AutoLinkRowsRequestMatchingKeysItem>,
 }
+/// The `200` response of `autoLinkRows` (`POST /api-gateway/api/v2/dtables/{base_uuid}/auto-links/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -222,11 +242,11 @@ impl<'de> rt::serde::Deserialize<'de> for AutoLinkRowsResponse {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-link-task~1/get/responses/200/content/application~1json/schema/properties/status`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GetAutoLinkTaskResponseStatus {
-    /// `running`
+    /// The value `running`.
     Running,
-    /// `success`
+    /// The value `success`.
     Success,
-    /// `failed`
+    /// The value `failed`.
     Failed,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -306,6 +326,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponseStatus {
         )
     }
 }
+/// The `200` response of `getAutoLinkTask` (`GET /api-gateway/api/v2/dtables/{base_uuid}/auto-link-task/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-link-task~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -360,6 +382,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `renameTable` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/tables/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -369,6 +393,8 @@ pub struct RenameTableRequest {
     /// The new name, unique in the base.
     pub new_table_name: String,
 }
+/// The request body of `createTable` (`POST /api-gateway/api/v2/dtables/{base_uuid}/tables/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -386,6 +412,8 @@ pub struct CreateTableRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
 }
+/// The request body of `deleteTable` (`DELETE /api-gateway/api/v2/dtables/{base_uuid}/tables/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1/delete/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -393,6 +421,8 @@ pub struct DeleteTableRequest {
     /// Name of the table to delete.
     pub table_name: String,
 }
+/// The request body of `duplicateTable` (`POST /api-gateway/api/v2/dtables/{base_uuid}/tables/duplicate-table/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1tables~1duplicate-table~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -402,6 +432,8 @@ pub struct DuplicateTableRequest {
     /// True copies the rows as well, false only the structure.
     pub is_duplicate_records: bool,
 }
+/// The `200` response of `listViews` (`GET /api-gateway/api/v2/dtables/{base_uuid}/views/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1views~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -409,6 +441,8 @@ pub struct ListViewsResponse {
     /// The views, in display order.
     pub views: Vec<super::types::View>,
 }
+/// The request body of `createView` (`POST /api-gateway/api/v2/dtables/{base_uuid}/views/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1views~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -422,6 +456,8 @@ pub struct CreateViewRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_locked: Option<bool>,
 }
+/// The request body of `updateView` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1views~1{view_name}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -455,6 +491,8 @@ pub struct UpdateViewRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden_columns: Option<Vec<String>>,
 }
+/// The `200` response of `listColumns` (`GET /api-gateway/api/v2/dtables/{base_uuid}/columns/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -467,15 +505,15 @@ pub struct ListColumnsResponse {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UpdateColumnRequest {
-    /// `op_type` = `rename_column`
+    /// An object whose `op_type` is `rename_column`, decoded as `ColumnRename`.
     RenameColumn(super::types::ColumnRename),
-    /// `op_type` = `resize_column`
+    /// An object whose `op_type` is `resize_column`, decoded as `ColumnResize`.
     ResizeColumn(super::types::ColumnResize),
-    /// `op_type` = `freeze_column`
+    /// An object whose `op_type` is `freeze_column`, decoded as `ColumnFreeze`.
     FreezeColumn(super::types::ColumnFreeze),
-    /// `op_type` = `move_column`
+    /// An object whose `op_type` is `move_column`, decoded as `ColumnMove`.
     MoveColumn(super::types::ColumnMove),
-    /// `op_type` = `modify_column_type`
+    /// An object whose `op_type` is `modify_column_type`, decoded as `ColumnTypeChange`.
     ModifyColumnType(super::types::ColumnTypeChange),
     /// A `op_type` this version of the client does not know: the whole object, kept as
     /// received and sent back unchanged.
@@ -648,6 +686,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateColumnRequest {
         }
     }
 }
+/// The request body of `insertColumn` (`POST /api-gateway/api/v2/dtables/{base_uuid}/columns/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -665,6 +705,8 @@ pub struct InsertColumnRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_data: Option<super::types::ColumnDataInput>,
 }
+/// The request body of `deleteColumn` (`DELETE /api-gateway/api/v2/dtables/{base_uuid}/columns/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/delete/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -674,6 +716,8 @@ pub struct DeleteColumnRequest {
     /// Name or key of the column to delete.
     pub column: String,
 }
+/// The request body of `appendColumns` (`POST /api-gateway/api/v2/dtables/{base_uuid}/batch-append-columns/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1batch-append-columns~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -683,6 +727,8 @@ pub struct AppendColumnsRequest {
     /// The new columns, in order.
     pub columns: Vec<super::types::ColumnInput>,
 }
+/// The `200` response of `appendColumns` (`POST /api-gateway/api/v2/dtables/{base_uuid}/batch-append-columns/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1batch-append-columns~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -690,6 +736,8 @@ pub struct AppendColumnsResponse {
     /// The created columns, in request order.
     pub columns: Vec<super::types::Column>,
 }
+/// The request body of `updateSelectOptions` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/column-options/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -704,6 +752,8 @@ pub struct UpdateSelectOptionsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_options: Option<bool>,
 }
+/// The `200` response of `updateSelectOptions` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/column-options/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -773,6 +823,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateSelectOptionsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `addSelectOptions` (`POST /api-gateway/api/v2/dtables/{base_uuid}/column-options/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -784,6 +836,8 @@ pub struct AddSelectOptionsRequest {
     /// The options to add; leave `id` out, the server assigns it.
     pub options: Vec<super::types::SelectOptionInput>,
 }
+/// The request body of `deleteSelectOptions` (`DELETE /api-gateway/api/v2/dtables/{base_uuid}/column-options/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/delete/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -795,6 +849,8 @@ pub struct DeleteSelectOptionsRequest {
     /// Names (not ids) of the options to delete.
     pub option_names: Vec<String>,
 }
+/// The request body of `updateColumnCascade` (`POST /api-gateway/api/v2/dtables/{base_uuid}/column-cascade-settings/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-cascade-settings~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -808,6 +864,8 @@ pub struct UpdateColumnCascadeRequest {
     /// Each parent option name → the names of the child options allowed with it.
     pub cascade_settings: std::collections::BTreeMap<String, Vec<String>>,
 }
+/// The request body of `addBigDataRows` (`POST /api-gateway/api/v2/dtables/{base_uuid}/add-archived-rows/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1add-archived-rows~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -817,6 +875,8 @@ pub struct AddBigDataRowsRequest {
     /// The new rows, each keyed by column name.
     pub rows: Vec<super::types::RowInput>,
 }
+/// The `200` response of `addBigDataRows` (`POST /api-gateway/api/v2/dtables/{base_uuid}/add-archived-rows/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1add-archived-rows~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -875,6 +935,8 @@ impl<'de> rt::serde::Deserialize<'de> for AddBigDataRowsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `moveRowsToBigData` (`POST /api-gateway/api/v2/dtables/{base_uuid}/archive-view/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1archive-view~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -884,6 +946,8 @@ pub struct MoveRowsToBigDataRequest {
     /// Name of the view whose rows are moved. (SeaTable also accepts `view_id`.)
     pub view_name: String,
 }
+/// The `200` response of `moveRowsToBigData` (`POST /api-gateway/api/v2/dtables/{base_uuid}/archive-view/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1archive-view~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -953,6 +1017,8 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToBigDataResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `moveRowsToNormalBackend` (`POST /api-gateway/api/v2/dtables/{base_uuid}/unarchive/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1unarchive~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -962,6 +1028,8 @@ pub struct MoveRowsToNormalBackendRequest {
     /// The `_id`s of the rows to move.
     pub row_ids: Vec<String>,
 }
+/// The `200` response of `moveRowsToNormalBackend` (`POST /api-gateway/api/v2/dtables/{base_uuid}/unarchive/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1unarchive~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1031,6 +1099,8 @@ impl<'de> rt::serde::Deserialize<'de> for MoveRowsToNormalBackendResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listBigDataOperations` (`GET /api-gateway/api/v2/dtables/{base_uuid}/db-operations/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1db-operations~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1089,6 +1159,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListBigDataOperationsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `createRowComment` (`POST /api-gateway/api/v2/dtables/{base_uuid}/comments/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1096,6 +1168,8 @@ pub struct CreateRowCommentRequest {
     /// The comment text.
     pub comment: String,
 }
+/// The `200` response of `countRowComments` (`GET /api-gateway/api/v2/dtables/{base_uuid}/comments-count/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-count~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1150,6 +1224,8 @@ impl<'de> rt::serde::Deserialize<'de> for CountRowCommentsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listCommentsWithinDays` (`GET /api-gateway/api/v2/dtables/{base_uuid}/comments-within-days/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-within-days~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1206,6 +1282,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListCommentsWithinDaysResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `countCommentsPerRow` (`GET /api/v2.1/dtables/{base_uuid}/rows-comments-num/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api~1v2.1~1dtables~1{base_uuid}~1rows-comments-num~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1264,6 +1342,8 @@ impl<'de> rt::serde::Deserialize<'de> for CountCommentsPerRowResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listNotifications` (`GET /api-gateway/api/v2/dtables/{base_uuid}/notifications/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1322,6 +1402,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListNotificationsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `markNotificationsSeen` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1329,6 +1411,8 @@ pub struct MarkNotificationsSeenRequest {
     /// True marks all notifications read, false unread.
     pub seen: bool,
 }
+/// The request body of `markNotificationSeen` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/{notification_id}/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1{notification_id}~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1341,11 +1425,11 @@ pub struct MarkNotificationSeenRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema/properties/toast_type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SendToastNotificationRequestToastType {
-    /// `success`
+    /// The value `success`.
     Success,
-    /// `warning`
+    /// The value `warning`.
     Warning,
-    /// `error`
+    /// The value `error`.
     Error,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -1485,6 +1569,8 @@ impl<'de> rt::serde::Deserialize<'de> for SendToastNotificationRequestDetail {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `sendToastNotification` (`POST /api-gateway/api/v2/dtables/{base_uuid}/ui-toasts/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1497,6 +1583,8 @@ pub struct SendToastNotificationRequest {
     /// The content of the toast.
     pub detail: SendToastNotificationRequestDetail,
 }
+/// The `200` response of `listOperationLog` (`GET /api-gateway/api/v2/dtables/{base_uuid}/operations/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1operations~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1555,6 +1643,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListOperationLogResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listRowActivities` (`GET /api-gateway/api/v2/dtables/{base_uuid}/activities/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1activities~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1626,6 +1716,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListRowActivitiesResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `createSnapshot` (`POST /api-gateway/api/v2/dtables/{base_uuid}/snapshot/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1snapshot~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1634,6 +1726,8 @@ pub struct CreateSnapshotRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dtable_name: Option<String>,
 }
+/// The `200` response of `createSnapshot` (`POST /api-gateway/api/v2/dtables/{base_uuid}/snapshot/`).
+///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1snapshot~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]

@@ -3,10 +3,12 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// The `ret-json` query parameter of `uploadFile` (`POST /seafhttp/upload-api/{upload_link}`), which the client always sends as `ret-json=1`.
+///
 /// Schema: `spec/files.yaml#/paths/~1seafhttp~1upload-api~1{upload_link}/post/parameters/1/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UploadFileRetJson {
-    /// `1`
+    /// The value `1`.
     _1,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -81,9 +83,9 @@ impl<'de> rt::serde::Deserialize<'de> for UploadFileRetJson {
 /// Schema: `spec/files.yaml#/paths/~1seafhttp~1upload-api~1{upload_link}/post/requestBody/content/multipart~1form-data/schema/properties/replace`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UploadFileRequestReplace {
-    /// `0`
+    /// The value `0`.
     KeepBoth,
-    /// `1`
+    /// The value `1`.
     Overwrite,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -160,6 +162,8 @@ impl<'de> rt::serde::Deserialize<'de> for UploadFileRequestReplace {
         )
     }
 }
+/// The request body of `uploadFile` (`POST /seafhttp/upload-api/{upload_link}`).
+///
 /// Schema: `spec/files.yaml#/paths/~1seafhttp~1upload-api~1{upload_link}/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -196,7 +200,7 @@ pub struct ListCustomFolderResponse {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct GetCustomFileMetadataResponse {
-    /// `dirent`
+    /// The `dirent` field of `GetCustomFileMetadataResponse`.
     pub dirent: super::types::AssetCustomFile,
 }
 impl rt::ApiTokenClient {

@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// The `200` response of `listUsers` (`GET /api/v2.1/admin/users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -13,6 +15,8 @@ pub struct ListUsersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+/// The request body of `addUser` (`POST /api/v2.1/admin/users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -42,6 +46,8 @@ pub struct AddUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_workspace: Option<bool>,
 }
+/// The request body of `updateUser` (`PUT /api/v2.1/admin/users/{user_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1{user_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -95,6 +101,8 @@ pub struct UpdateUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_automation_limit_per_user: Option<i64>,
 }
+/// The `200` response of `listAdminUsers` (`GET /api/v2.1/admin/admin-users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1admin-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -102,24 +110,30 @@ pub struct ListAdminUsersResponse {
     /// The admin accounts.
     pub admin_user_list: Vec<super::types::AdminUser>,
 }
+/// The request body of `updateAdminRole` (`PUT /api/v2.1/admin/admin-role/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1admin-role~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateAdminRoleRequest {
     /// The user id (`…@auth.local`) of the admin whose role changes.
     pub email: String,
-    /// `role`
+    /// The `role` field of `UpdateAdminRoleRequest`.
     pub role: super::types::AdminRoleName,
 }
+/// The `200` response of `updateAdminRole` (`PUT /api/v2.1/admin/admin-role/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1admin-role~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateAdminRoleResponse {
     /// The admin's user id.
     pub email: String,
-    /// `role`
+    /// The `role` field of `UpdateAdminRoleResponse`.
     pub role: super::types::AdminRoleName,
 }
+/// The `200` response of `resetUserPassword` (`PUT /api/v2.1/admin/users/{user_id}/reset-password/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1{user_id}~1reset-password~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -130,6 +144,8 @@ pub struct ResetUserPasswordResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reset_tip: Option<String>,
 }
+/// The request body of `enforceTwoFactor` (`PUT /api/v2.1/admin/users/{user_id}/two-factor-auth/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1{user_id}~1two-factor-auth~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -137,6 +153,8 @@ pub struct EnforceTwoFactorRequest {
     /// 1 to require two-factor authentication, 0 to stop requiring it.
     pub force_2fa: i64,
 }
+/// The `200` response of `searchUsers` (`GET /api/v2.1/admin/search-user/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1search-user~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -147,6 +165,8 @@ pub struct SearchUsersResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_next_page: Option<String>,
 }
+/// The `200` response of `searchTeamUsers` (`GET /api/v2.1/admin/search-user-by-org-id/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1search-user-by-org-id~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -154,6 +174,8 @@ pub struct SearchTeamUsersResponse {
     /// The matching users.
     pub users: Vec<super::types::AdminUserMatch>,
 }
+/// The request body of `importUsers` (`POST /api/v2.1/admin/import-users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1import-users~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -161,6 +183,8 @@ pub struct ImportUsersRequest {
     /// The `.xlsx` workbook.
     pub file: rt::FileUpload,
 }
+/// The `200` response of `importUsers` (`POST /api/v2.1/admin/import-users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1import-users~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -170,6 +194,8 @@ pub struct ImportUsersResponse {
     /// The rows that were rejected.
     pub failed: Vec<super::types::AdminUserFailure>,
 }
+/// The `200` response of `listUserStorageObjects` (`GET /api/v2.1/admin/users/{user_id}/storage/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1{user_id}~1storage~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -183,16 +209,20 @@ pub struct ListUserStorageObjectsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo_id: Option<String>,
 }
+/// The `200` response of `listBases` (`GET /api/v2.1/admin/dtables/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListBasesResponse {
     /// The bases of this page.
     pub dtables: Vec<super::types::AdminBase>,
-    /// `page_info`
+    /// The `page_info` field of `ListBasesResponse`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_info: Option<super::types::AdminPageInfo>,
 }
+/// The `200` response of `listTrashedBases` (`GET /api/v2.1/admin/trash-dtables/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1trash-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -203,6 +233,8 @@ pub struct ListTrashedBasesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The request body of `restoreTrashedBase` (`PUT /api/v2.1/admin/trash-dtables/{base_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1trash-dtables~1{base_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -211,6 +243,8 @@ pub struct RestoreTrashedBaseRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore_to_admin_account: Option<bool>,
 }
+/// The `200` response of `listBaseNotifications` (`GET /api/v2.1/admin/dtable-notifications/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable-notifications~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -221,26 +255,32 @@ pub struct ListBaseNotificationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `unsetBasePassword` (`PUT /api/v2.1/admin/dtable/{base_uuid}/unset-password/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable~1{base_uuid}~1unset-password~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UnsetBasePasswordResponse {
-    /// `dtable`
+    /// The `dtable` field of `UnsetBasePasswordResponse`.
     pub dtable: super::types::AdminBase,
 }
+/// The `200` response of `listGroups` (`GET /api/v2.1/admin/groups/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListGroupsResponse {
     /// The groups.
     pub groups: Vec<super::types::AdminGroup>,
-    /// `page_info`
+    /// The `page_info` field of `ListGroupsResponse`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_info: Option<super::types::AdminPageInfo>,
     /// The search text, only in answers to a search by `name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+/// The request body of `createGroup` (`POST /api/v2.1/admin/groups/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1groups~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -251,6 +291,8 @@ pub struct CreateGroupRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_owner: Option<String>,
 }
+/// The request body of `transferGroup` (`PUT /api/v2.1/admin/groups/{group_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1groups~1{group_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -258,6 +300,8 @@ pub struct TransferGroupRequest {
     /// The user id (`…@auth.local`) of the new owner.
     pub new_owner: String,
 }
+/// The `200` response of `listTeams` (`GET /api/v2.1/admin/organizations/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -268,6 +312,8 @@ pub struct ListTeamsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The request body of `createTeam` (`POST /api/v2.1/admin/organizations/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -285,6 +331,8 @@ pub struct CreateTeamRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_workspace: Option<bool>,
 }
+/// The `200` response of `getTeamNames` (`GET /api/v2.1/admin/organizations-basic-info/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations-basic-info~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -292,6 +340,8 @@ pub struct GetTeamNamesResponse {
     /// One entry per existing team, in request order.
     pub organization_list: Vec<super::types::AdminTeamName>,
 }
+/// The request body of `updateTeam` (`PUT /api/v2.1/admin/organizations/{org_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1{org_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -324,6 +374,8 @@ pub struct UpdateTeamRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub big_data_storage_quota_mb: Option<i64>,
 }
+/// The `200` response of `listTeamUsers` (`GET /api/v2.1/admin/organizations/{org_id}/users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1{org_id}~1users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -331,6 +383,8 @@ pub struct ListTeamUsersResponse {
     /// The members.
     pub users: Vec<super::types::AdminTeamUser>,
 }
+/// The request body of `addTeamUser` (`POST /api/v2.1/admin/organizations/{org_id}/users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1{org_id}~1users~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -349,6 +403,8 @@ pub struct AddTeamUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_workspace: Option<bool>,
 }
+/// The request body of `updateTeamUser` (`PUT /api/v2.1/admin/organizations/{org_id}/users/{user_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1{org_id}~1users~1{user_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -356,7 +412,7 @@ pub struct UpdateTeamUserRequest {
     /// True makes the member a team admin, false revokes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_admin: Option<bool>,
-    /// `active`
+    /// The `active` field of `UpdateTeamUserRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<super::types::AdminTextBoolean>,
     /// The display name.
@@ -369,6 +425,8 @@ pub struct UpdateTeamUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_total: Option<String>,
 }
+/// The `200` response of `listTeamGroups` (`GET /api/v2.1/admin/organizations/{org_id}/groups/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1{org_id}~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -376,6 +434,8 @@ pub struct ListTeamGroupsResponse {
     /// The groups.
     pub group_list: Vec<super::types::AdminTeamGroup>,
 }
+/// The `200` response of `listCommonDatasets` (`GET /api/v2.1/admin/common-datasets/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1common-datasets~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -383,6 +443,8 @@ pub struct ListCommonDatasetsResponse {
     /// The datasets of this page.
     pub dataset_list: Vec<super::types::AdminCommonDataset>,
 }
+/// The `200` response of `listCommonDatasetSyncs` (`GET /api/v2.1/admin/common-dataset/periodical-syncs/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1common-dataset~1periodical-syncs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -390,6 +452,8 @@ pub struct ListCommonDatasetSyncsResponse {
     /// The synchronisations of this page.
     pub periodical_sync_list: Vec<super::types::AdminCommonDatasetSync>,
 }
+/// The `200` response of `listInvalidCommonDatasetSyncs` (`GET /api/v2.1/admin/common-dataset/invalid-syncs/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1common-dataset~1invalid-syncs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -397,6 +461,8 @@ pub struct ListInvalidCommonDatasetSyncsResponse {
     /// The invalid synchronisations of this page.
     pub invalid_sync_list: Vec<super::types::AdminCommonDatasetSync>,
 }
+/// The `200` response of `listDepartments` (`GET /api/v2.1/admin/address-book/groups/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1address-book~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -404,6 +470,8 @@ pub struct ListDepartmentsResponse {
     /// The departments without parent.
     pub data: Vec<super::types::AdminDepartment>,
 }
+/// The request body of `createDepartment` (`POST /api/v2.1/admin/address-book/groups/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1address-book~1groups~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -414,13 +482,17 @@ pub struct CreateDepartmentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_group: Option<i64>,
 }
+/// The `200` response of `listBaseExternalLinks` (`GET /api/v2.1/admin/dtable/{base_id}/external-links/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable~1{base_id}~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListBaseExternalLinksResponse {
-    /// `dtable_external_link_list`
+    /// The `dtable_external_link_list` field of `ListBaseExternalLinksResponse`.
     pub dtable_external_link_list: super::types::AdminBaseExternalLinks,
 }
+/// The `200` response of `listExternalLinks` (`GET /api/v2.1/admin/external-links/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -431,6 +503,8 @@ pub struct ListExternalLinksResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_next_page: Option<bool>,
 }
+/// The `200` response of `listViewExternalLinks` (`GET /api/v2.1/admin/view-external-links/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1view-external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -441,6 +515,8 @@ pub struct ListViewExternalLinksResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_next_page: Option<bool>,
 }
+/// The `200` response of `listForms` (`GET /api/v2.1/admin/forms/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1forms~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -451,6 +527,8 @@ pub struct ListFormsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listCollectionTables` (`GET /api/v2.1/admin/collection-tables/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1collection-tables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -461,6 +539,8 @@ pub struct ListCollectionTablesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listAutomationRules` (`GET /api/v2.1/admin/automation-rules/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1automation-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -471,6 +551,8 @@ pub struct ListAutomationRulesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listInvalidAutomationRules` (`GET /api/v2.1/admin/invalid-automation-rules/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1invalid-automation-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -481,6 +563,8 @@ pub struct ListInvalidAutomationRulesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listNotificationRules` (`GET /api/v2.1/admin/notification-rules/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1notification-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -491,6 +575,8 @@ pub struct ListNotificationRulesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listInvalidNotificationRules` (`GET /api/v2.1/admin/invalid-notification-rules/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1invalid-notification-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -501,6 +587,8 @@ pub struct ListInvalidNotificationRulesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listEmailSendingLogs` (`GET /api/v2.1/admin/email-sending-logs/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1email-sending-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -511,6 +599,8 @@ pub struct ListEmailSendingLogsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listLoginLogs` (`GET /api/v2.1/admin/logs/login-logs/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1logs~1login-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -521,6 +611,8 @@ pub struct ListLoginLogsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+/// The `200` response of `listRegistrationLogs` (`GET /api/v2.1/admin/registration-logs/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1registration-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -528,6 +620,8 @@ pub struct ListRegistrationLogsResponse {
     /// The log entries; their fields are not documented by SeaTable.
     pub invitation_logs: Vec<rt::serde_json::Value>,
 }
+/// The `200` response of `listAbuseReports` (`GET /api/v2.1/admin/abuse-reports/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1abuse-reports~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -543,9 +637,9 @@ pub struct ListAbuseReportsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1abuse-reports~1{abuse_report_id}~1/put/requestBody/content/application~1json/schema/properties/handled`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UpdateAbuseReportRequestHandled {
-    /// `true`
+    /// The value `true`.
     True,
-    /// `false`
+    /// The value `false`.
     False,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -622,6 +716,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateAbuseReportRequestHandled {
         )
     }
 }
+/// The request body of `updateAbuseReport` (`PUT /api/v2.1/admin/abuse-reports/{abuse_report_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1abuse-reports~1{abuse_report_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -629,6 +725,8 @@ pub struct UpdateAbuseReportRequest {
     /// `"true"` to mark the report handled, `"false"` to reopen it.
     pub handled: UpdateAbuseReportRequestHandled,
 }
+/// The `200` response of `listAuditLogs` (`GET /api/v2.1/admin/audit-logs/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1audit-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -639,6 +737,8 @@ pub struct ListAuditLogsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+/// The `200` response of `listGroupMemberAuditLogs` (`GET /api/v2.1/admin/group-member-audit/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -649,6 +749,8 @@ pub struct ListGroupMemberAuditLogsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listFileAccessLogs` (`GET /api/v2.1/admin/file-access-logs/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1file-access-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -659,6 +761,8 @@ pub struct ListFileAccessLogsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listVirusFiles` (`GET /api/v2.1/admin/virus-files/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1virus-files~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -669,6 +773,8 @@ pub struct ListVirusFilesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_next_page: Option<bool>,
 }
+/// The request body of `updateVirusFile` (`PUT /api/v2.1/admin/virus-files/{virus_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1virus-files~1{virus_id}~1/put/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -676,13 +782,17 @@ pub struct UpdateVirusFileRequest {
     /// `true` to ignore the finding, `false` to treat it as open again.
     pub ignore: bool,
 }
+/// The `200` response of `updateVirusFile` (`PUT /api/v2.1/admin/virus-files/{virus_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1virus-files~1{virus_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UpdateVirusFileResponse {
-    /// `virus_file`
+    /// The `virus_file` field of `UpdateVirusFileResponse`.
     pub virus_file: super::types::SysVirusFile,
 }
+/// The `200` response of `listPlugins` (`GET /api/v2.1/admin/dtable-system-plugins/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable-system-plugins~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -690,6 +800,8 @@ pub struct ListPluginsResponse {
     /// The plugins.
     pub plugin_list: Vec<super::types::SysPlugin>,
 }
+/// The request body of `addPlugin` (`POST /api/v2.1/admin/dtable-system-plugins/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable-system-plugins~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -697,6 +809,8 @@ pub struct AddPluginRequest {
     /// The plugin package, a `.zip` file.
     pub plugin: rt::FileUpload,
 }
+/// The `200` response of `listPluginInstallCounts` (`GET /api/v2.1/admin/plugins-install-count/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1plugins-install-count~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -707,6 +821,8 @@ pub struct ListPluginInstallCountsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The request body of `updatePlugin` (`PUT /api/v2.1/admin/dtable-system-plugins/{plugin_id}/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable-system-plugins~1{plugin_id}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -715,6 +831,8 @@ pub struct UpdatePluginRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<rt::FileUpload>,
 }
+/// The `200` response of `getDailyActiveUserCounts` (`GET /api/v2.1/admin/statistics/active-users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1active-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -722,6 +840,8 @@ pub struct GetDailyActiveUserCountsResponse {
     /// One entry per day of the period, oldest first.
     pub active_users: Vec<super::types::SysActiveUserCount>,
 }
+/// The `200` response of `listActiveUsersOfDay` (`GET /api/v2.1/admin/daily-active-users/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1daily-active-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -735,6 +855,8 @@ pub struct ListActiveUsersOfDayResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+/// The `200` response of `getAutomationStatistics` (`GET /api/v2.1/admin/statistics/auto-rules/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1auto-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -745,6 +867,8 @@ pub struct GetAutomationStatisticsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `getScriptRunStatistics` (`GET /api/v2.1/admin/statistics/scripts-running/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1scripts-running~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -755,6 +879,8 @@ pub struct GetScriptRunStatisticsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listScriptTasks` (`GET /api/v2.1/admin/scripts-tasks/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1scripts-tasks~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -765,6 +891,8 @@ pub struct ListScriptTasksResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `getExternalAppStatistics` (`GET /api/v2.1/admin/statistics/external-apps/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1external-apps~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -775,12 +903,14 @@ pub struct GetExternalAppStatisticsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `group_by` query parameter of `getAiStatistics` (`GET /api/v2.1/admin/statistics/ai/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1ai~1/get/parameters/0/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GetAiStatisticsGroupBy {
-    /// `owner`
+    /// The value `owner`.
     Owner,
-    /// `org_id`
+    /// The value `org_id`.
     OrgId,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -855,6 +985,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsGroupBy {
         )
     }
 }
+/// The `200` response of `getAiStatistics` (`GET /api/v2.1/admin/statistics/ai/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1ai~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -865,6 +997,8 @@ pub struct GetAiStatisticsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+/// The `200` response of `listSystemNotifications` (`GET /api/v2.1/admin/sys-user-notifications/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1sys-user-notifications~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -875,6 +1009,8 @@ pub struct ListSystemNotificationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+/// The request body of `sendSystemNotification` (`POST /api/v2.1/admin/sys-user-notifications/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1sys-user-notifications~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -884,13 +1020,17 @@ pub struct SendSystemNotificationRequest {
     /// The recipient's user id (`…@auth.local`), not the e-mail address.
     pub username: String,
 }
+/// The `200` response of `sendSystemNotification` (`POST /api/v2.1/admin/sys-user-notifications/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1sys-user-notifications~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct SendSystemNotificationResponse {
-    /// `notification`
+    /// The `notification` field of `SendSystemNotificationResponse`.
     pub notification: super::types::SysUserNotification,
 }
+/// The request body of `updateLogo` (`POST /api/v2.1/admin/logo/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1logo~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -972,6 +1112,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateLogoResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `updateFavicon` (`POST /api/v2.1/admin/favicon/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1favicon~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -982,6 +1124,8 @@ pub struct UpdateFaviconRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_notify: Option<bool>,
 }
+/// The `200` response of `updateFavicon` (`POST /api/v2.1/admin/favicon/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1favicon~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1038,6 +1182,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateFaviconResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `updateLoginBackgroundImage` (`POST /api/v2.1/admin/login-background-image/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1login-background-image~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1045,6 +1191,8 @@ pub struct UpdateLoginBackgroundImageRequest {
     /// The background image file.
     pub login_bg_image: rt::FileUpload,
 }
+/// The `200` response of `updateLoginBackgroundImage` (`POST /api/v2.1/admin/login-background-image/`).
+///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1login-background-image~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1283,7 +1431,7 @@ impl rt::SystemAdminClient {
     ///
     /// Arguments:
     /// - `email`: The user id (`…@auth.local`) of the admin whose role changes.
-    /// - `role`: `role`
+    /// - `role`: the `role` field of the request body.
     pub fn update_admin_role(
         &self,
         email: impl Into<String>,
@@ -5293,7 +5441,7 @@ impl<'a> UpdateTeamUser<'a> {
         self.body.is_admin = Some(is_admin.into());
         self
     }
-    /// Sets `active`.
+    /// Sets the `active` field of the request body of `updateTeamUser`.
     pub fn active(mut self, active: impl Into<super::types::AdminTextBoolean>) -> Self {
         self.body.active = Some(active.into());
         self

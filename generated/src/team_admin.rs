@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// The `200` response of `listUsers` (`GET /api/v2.1/org/{org_id}/admin/users/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -98,6 +100,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `addUser` (`POST /api/v2.1/org/{org_id}/admin/users/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -112,6 +116,8 @@ pub struct AddUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_workspace: Option<bool>,
 }
+/// The request body of `updateUser` (`PUT /api/v2.1/org/{org_id}/admin/users/{user_id}/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1{user_id}~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -135,6 +141,8 @@ pub struct UpdateUserRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_in_org: Option<String>,
 }
+/// The `200` response of `resetUserPassword` (`PUT /api/v2.1/org/{org_id}/admin/users/{user_id}/set-password/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1{user_id}~1set-password~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -142,6 +150,8 @@ pub struct ResetUserPasswordResponse {
     /// The member's new password.
     pub new_password: rt::Secret,
 }
+/// The request body of `enforceTwoFactor` (`PUT /api/v2.1/org/{org_id}/admin/users/{user_id}/two-factor-auth/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1{user_id}~1two-factor-auth~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -149,6 +159,8 @@ pub struct EnforceTwoFactorRequest {
     /// True to require 2FA for this member, false to stop requiring it.
     pub force_2fa: bool,
 }
+/// The `200` response of `searchBases` (`GET /api/v2.1/org/{org_id}/admin/search-dtables/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1search-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -205,6 +217,8 @@ impl<'de> rt::serde::Deserialize<'de> for SearchBasesResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listBaseShares` (`GET /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/shares/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1dtables~1{base_uuid}~1shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -263,6 +277,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseSharesResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listBaseApiTokens` (`GET /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1dtables~1{base_uuid}~1api-tokens~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -321,6 +337,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseApiTokensResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listAllApiTokens` (`GET /api/v2.1/org/{org_id}/admin/api-tokens/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1api-tokens~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -392,6 +410,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListAllApiTokensResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listGroups` (`GET /api/v2.1/org/{org_id}/admin/groups/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -483,6 +503,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `createGroup` (`POST /api/v2.1/org/{org_id}/admin/groups/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -493,6 +515,8 @@ pub struct CreateGroupRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_owner: Option<String>,
 }
+/// The request body of `updateGroup` (`PUT /api/v2.1/org/{org_id}/admin/groups/{group_id}/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -504,6 +528,8 @@ pub struct UpdateGroupRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_group_name: Option<String>,
 }
+/// The `200` response of `listGroupBases` (`GET /api/v2.1/org/{org_id}/admin/groups/{group_id}/dtables/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -558,6 +584,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupBasesResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `moveGroup` (`PUT /api/v2.1/groups/move-group/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1groups~1move-group~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -571,6 +599,8 @@ pub struct MoveGroupRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_last: Option<bool>,
 }
+/// The `200` response of `listGroupMembers` (`GET /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -664,6 +694,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `addGroupMembers` (`POST /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -672,6 +704,8 @@ pub struct AddGroupMembersRequest {
     /// wire SeaTable expects one `email` form field per user id.
     pub email: Vec<String>,
 }
+/// The `200` response of `addGroupMembers` (`POST /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -739,6 +773,8 @@ impl<'de> rt::serde::Deserialize<'de> for AddGroupMembersResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `updateGroupMemberRole` (`PUT /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1{user_id}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -746,6 +782,8 @@ pub struct UpdateGroupMemberRoleRequest {
     /// True makes the member a group admin, false an ordinary member.
     pub is_admin: bool,
 }
+/// The `200` response of `updateGroupMemberRole` (`PUT /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1{user_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -762,7 +800,7 @@ pub struct UpdateGroupMemberRoleResponse {
     /// Whether the member is now a group admin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_admin: Option<bool>,
-    /// `role`
+    /// The `role` field of `UpdateGroupMemberRoleResponse`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<super::types::OrgGroupRole>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -1090,6 +1128,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesIte
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listShares` (`GET /api/v2.1/org/{org_id}/admin/shares/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1193,6 +1233,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listBaseExternalLinks` (`GET /api/v2.1/org/{org_id}/admin/external-links/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1262,6 +1304,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListBaseExternalLinksResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listViewExternalLinks` (`GET /api/v2.1/org/{org_id}/admin/view-external-links/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1view-external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1331,6 +1375,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListViewExternalLinksResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listInviteLinks` (`GET /api/v2.1/org/{org_id}/admin/invite-links/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1405,9 +1451,9 @@ impl<'de> rt::serde::Deserialize<'de> for ListInviteLinksResponse {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1{invite_link_token}~1/put/requestBody/content/application~1json/schema/properties/permission`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UpdateInviteLinkRequestPermission {
-    /// `r`
+    /// The value `r`.
     R,
-    /// `rw`
+    /// The value `rw`.
     Rw,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -1486,6 +1532,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkRequestPermission {
         )
     }
 }
+/// The request body of `updateInviteLink` (`PUT /api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1{invite_link_token}~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1500,6 +1548,8 @@ pub struct UpdateInviteLinkRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_days: Option<i64>,
 }
+/// The `200` response of `updateInviteLink` (`PUT /api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1{invite_link_token}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1652,6 +1702,8 @@ impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `updateInfo` (`PUT /api/v2.1/org/admin/info/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1admin~1info~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1659,6 +1711,8 @@ pub struct UpdateInfoRequest {
     /// The team's new name.
     pub new_org_name: String,
 }
+/// The request body of `updateSettings` (`PUT /api/v2.1/org/admin/settings/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1admin~1settings~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -1679,14 +1733,16 @@ pub struct UpdateSettingsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_member_modify_name: Option<bool>,
 }
+/// The `operation_group` query parameter of `listAdminLogs` (`GET /api/v2.1/org/{org_id}/admin/admin-logs/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1admin-logs~1/get/parameters/3/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListAdminLogsOperationGroup {
-    /// `user`
+    /// The value `user`.
     User,
-    /// `group`
+    /// The value `group`.
     Group,
-    /// `base`
+    /// The value `base`.
     Base,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -1872,6 +1928,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponseLogsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listAdminLogs` (`GET /api/v2.1/org/{org_id}/admin/admin-logs/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1admin-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -1944,9 +2002,9 @@ impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponse {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema/properties/group_member_log_list/items/properties/operation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation {
-    /// `group_member_add`
+    /// The value `group_member_add`.
     GroupMemberAdd,
-    /// `group_member_delete`
+    /// The value `group_member_delete`.
     GroupMemberDelete,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -2242,6 +2300,8 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listGroupMemberAuditLogs` (`GET /api/v2.1/org/{org_id}/admin/group-member-audit/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -2317,12 +2377,14 @@ impl<'de> rt::serde::Deserialize<'de> for ListGroupMemberAuditLogsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `status` query parameter of `listLoginLogs` (`GET /api/v2.1/org/{org_id}/admin/login-logs/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1/get/parameters/3/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListLoginLogsStatus {
-    /// `success`
+    /// The value `success`.
     Success,
-    /// `failure`
+    /// The value `failure`.
     Failure,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -2397,6 +2459,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsStatus {
         )
     }
 }
+/// The `200` response of `listLoginLogs` (`GET /api/v2.1/org/{org_id}/admin/login-logs/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -2468,6 +2532,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listUserLoginLogs` (`GET /api/v2.1/org/{org_id}/admin/login-logs/{user_id}/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1{user_id}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -2725,6 +2791,8 @@ for ListFileAccessLogsResponseFileAccessLogListItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listFileAccessLogs` (`GET /api/v2.1/org/{org_id}/admin/file-access-logs/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1file-access-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -2967,6 +3035,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listAutomationLogs` (`GET /api/v2.1/org/{org_id}/admin/automation-logs/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1automation-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -3205,6 +3275,8 @@ impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `listPythonRuns` (`GET /api/v2.1/org/{org_id}/admin/python-runs/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1python-runs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -3382,6 +3454,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResu
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getAdminLogStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/admin-logs/by-day/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1admin-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -3561,6 +3635,8 @@ for GetAutomationLogStatisticsByDayResponseResultsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getAutomationLogStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-day/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -3740,6 +3816,8 @@ for GetAutomationLogStatisticsByBaseResponseResultsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getAutomationLogStatisticsByBase` (`GET /api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-base/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-base~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -3908,6 +3986,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResu
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getLoginLogStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/login-logs/by-day/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1login-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -3979,6 +4059,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// An item of the `results` property of the `200` response of `getPythonRunStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -4114,6 +4196,8 @@ for GetPythonRunStatisticsByDayResponseResultsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getPythonRunStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -4185,6 +4269,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByDayResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// An item of the `results` property of the `200` response of `getPythonRunStatisticsByBase` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-base~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -4324,6 +4410,8 @@ for GetPythonRunStatisticsByBaseResponseResultsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getPythonRunStatisticsByBase` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-base~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -4395,12 +4483,14 @@ impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByBaseResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `group_by` query parameter of `getAiStatistics` (`GET /api/v2.1/org/{org_id}/admin/statistics/ai/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/parameters/1/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GetAiStatisticsGroupBy {
-    /// `owner`
+    /// The value `owner`.
     Owner,
-    /// `dtable_uuid`
+    /// The value `dtable_uuid`.
     DtableUuid,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -4583,6 +4673,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The `200` response of `getAiStatistics` (`GET /api/v2.1/org/{org_id}/admin/statistics/ai/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -4650,6 +4742,8 @@ impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponse {
         deserializer.deserialize_map(Fields)
     }
 }
+/// The request body of `updateLogo` (`POST /api/v2.1/org/{org_id}/admin/org-logo/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1org-logo~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -4657,6 +4751,8 @@ pub struct UpdateLogoRequest {
     /// The image file (JPEG, GIF or PNG).
     pub file: rt::FileUpload,
 }
+/// The request body of `updateSamlConfig` (`PUT /api/v2.1/org/{org_id}/admin/saml-config/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1saml-config~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -4671,6 +4767,8 @@ pub struct UpdateSamlConfigRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idp_certificate: Option<String>,
 }
+/// The request body of `verifySamlDomain` (`PUT /api/v2.1/org/{org_id}/admin/verify-domain/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1verify-domain~1/put/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -4678,6 +4776,8 @@ pub struct VerifySamlDomainRequest {
     /// The domain to check, as set in the SAML configuration.
     pub domain: String,
 }
+/// The `200` response of `verifySamlDomain` (`PUT /api/v2.1/org/{org_id}/admin/verify-domain/`).
+///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1verify-domain~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]

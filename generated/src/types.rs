@@ -670,7 +670,7 @@ impl<'de> rt::serde::Deserialize<'de> for UserBase {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UserBaseResult {
-    /// `table`
+    /// The `table` field of `UserBaseResult`.
     pub table: UserBase,
 }
 /// A base in a trash.
@@ -1386,13 +1386,13 @@ impl<'de> rt::serde::Deserialize<'de> for UserSearchResult {
 /// Schema: `spec/account.yaml#/components/schemas/Workspace/properties/type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WorkspaceType {
-    /// `starred`
+    /// The value `starred`.
     Starred,
-    /// `shared`
+    /// The value `shared`.
     Shared,
-    /// `personal`
+    /// The value `personal`.
     Personal,
-    /// `group`
+    /// The value `group`.
     Group,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -1473,6 +1473,8 @@ impl<'de> rt::serde::Deserialize<'de> for WorkspaceType {
         )
     }
 }
+/// An item of the `share_folders` property of `Workspace`.
+///
 /// Schema: `spec/account.yaml#/components/schemas/Workspace/properties/share_folders/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -2432,6 +2434,8 @@ impl<'de> rt::serde::Deserialize<'de> for WorkspaceSharedView {
         deserializer.deserialize_map(Fields)
     }
 }
+/// An item of the `items` property of `WorkspaceFolder`.
+///
 /// Schema: `spec/account.yaml#/components/schemas/WorkspaceFolder/properties/items/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -2614,7 +2618,7 @@ impl<'de> rt::serde::Deserialize<'de> for WorkspaceFolder {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct WorkspaceFolderResult {
-    /// `folder`
+    /// The `folder` field of `WorkspaceFolderResult`.
     pub folder: WorkspaceFolder,
 }
 /// A group of users sharing a workspace.
@@ -2750,11 +2754,11 @@ impl<'de> rt::serde::Deserialize<'de> for Group {
 /// Schema: `spec/account.yaml#/components/schemas/GroupMember/properties/role`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GroupMemberRole {
-    /// `Owner`
+    /// The value `Owner`.
     Owner,
-    /// `Admin`
+    /// The value `Admin`.
     Admin,
-    /// `Member`
+    /// The value `Member`.
     Member,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -3119,9 +3123,9 @@ impl<'de> rt::serde::Deserialize<'de> for AttachmentDirent {
 /// Schema: `spec/account.yaml#/components/schemas/SharePermission`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SharePermission {
-    /// `r`
+    /// The value `r`.
     ReadOnly,
-    /// `rw`
+    /// The value `rw`.
     ReadWrite,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -3222,7 +3226,7 @@ pub struct ShareSharedBase {
     /// When the base was last changed (ISO 8601).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareSharedBase`.
     pub permission: SharePermission,
     /// Who shared the base: a user id (`…@auth.local`), or `<group id>@seafile_group`
     /// when the base belongs to a group.
@@ -3400,7 +3404,7 @@ pub struct ShareUserShare {
     /// URL of the user's avatar image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareUserShare`.
     pub permission: SharePermission,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
     /// sent back unchanged.
@@ -3709,7 +3713,7 @@ pub struct ShareGroupSharedBase {
     /// Whether the account has marked the base as a favourite.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
-    /// `permission`
+    /// The `permission` field of `ShareGroupSharedBase`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<SharePermission>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -4083,7 +4087,7 @@ pub struct ShareGroupShare {
     /// The group's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareGroupShare`.
     pub permission: SharePermission,
     /// The id of the share record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4193,7 +4197,7 @@ pub struct ShareUserViewShare {
     /// Display name of the recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_user_name: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareUserViewShare`.
     pub permission: SharePermission,
     /// The `_id` of the table holding the view.
     pub table_id: String,
@@ -4368,7 +4372,7 @@ pub struct ShareViewSharedWithMe {
     /// Display name of the recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_user_name: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareViewSharedWithMe`.
     pub permission: SharePermission,
     /// The `_id` of the table holding the view.
     pub table_id: String,
@@ -4591,7 +4595,7 @@ pub struct ShareGroupViewShare {
     /// The name of that group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_group_name: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareGroupViewShare`.
     pub permission: SharePermission,
     /// The `_id` of the table holding the view.
     pub table_id: String,
@@ -4770,7 +4774,7 @@ pub struct ShareNewGroupViewShare {
     /// The name of that group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_group_name: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareNewGroupViewShare`.
     pub permission: SharePermission,
     /// The `_id` of the table holding the view.
     pub table_id: String,
@@ -5049,9 +5053,9 @@ impl<'de> rt::serde::Deserialize<'de> for ShareCollaborator {
 /// Schema: `spec/account.yaml#/components/schemas/ShareExternalLinkPermission`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ShareExternalLinkPermission {
-    /// `read-only`
+    /// The value `read-only`.
     ReadOnly,
-    /// `read-write`
+    /// The value `read-write`.
     ReadWrite,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -5141,7 +5145,7 @@ pub struct ShareBaseExternalLink {
     /// Whether the token was chosen by the creator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_custom: Option<bool>,
-    /// `permission`
+    /// The `permission` field of `ShareBaseExternalLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<ShareExternalLinkPermission>,
     /// Whether the expiry date has passed.
@@ -5267,7 +5271,7 @@ pub struct ShareViewExternalLink {
     pub creator_name: Option<String>,
     /// The link's token, random (20 hexadecimal characters) or custom.
     pub token: String,
-    /// `permission`
+    /// The `permission` field of `ShareViewExternalLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<SharePermission>,
     /// When the link was created (ISO 8601).
@@ -5464,7 +5468,7 @@ pub struct ShareInviteLink {
     /// User id of the link's creator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `permission`
+    /// The `permission` field of `ShareInviteLink`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission: Option<SharePermission>,
     /// The link's token (`invite_link_token` of `deleteBaseInviteLink`).
@@ -6323,9 +6327,9 @@ impl<'de> rt::serde::Deserialize<'de> for DatasetImportTable {
 /// Schema: `spec/account.yaml#/components/schemas/DatasetSyncInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DatasetSyncInterval {
-    /// `per_day`
+    /// The value `per_day`.
     PerDay,
-    /// `per_hour`
+    /// The value `per_hour`.
     PerHour,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -6433,7 +6437,7 @@ pub struct DatasetSync {
     /// False once the server found the import broken (source or destination missing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
-    /// `sync_interval`
+    /// The `sync_interval` field of `DatasetSync`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_interval: Option<DatasetSyncInterval>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -6831,11 +6835,11 @@ impl<'de> rt::serde::Deserialize<'de> for DepartmentMember {
 /// Schema: `spec/account.yaml#/components/schemas/FormShareType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FormShareType {
-    /// `anonymous`
+    /// The value `anonymous`.
     Anonymous,
-    /// `login_users`
+    /// The value `login_users`.
     LoginUsers,
-    /// `shared_groups`
+    /// The value `shared_groups`.
     SharedGroups,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -6933,7 +6937,7 @@ pub struct FormFields {
     pub token: String,
     /// Public URL of the form page, to hand to the people who fill it in.
     pub form_link: String,
-    /// `share_type`
+    /// The `share_type` field of `FormFields`.
     pub share_type: FormShareType,
     /// Creation time (ISO 8601); null for very old forms.
     ///
@@ -7127,7 +7131,7 @@ pub struct Form {
     pub token: String,
     /// Public URL of the form page, to hand to the people who fill it in.
     pub form_link: String,
-    /// `share_type`
+    /// The `share_type` field of `Form`.
     pub share_type: FormShareType,
     /// Creation time (ISO 8601); null for very old forms.
     ///
@@ -7336,7 +7340,7 @@ pub struct FormCreated {
     pub token: String,
     /// Public URL of the form page, to hand to the people who fill it in.
     pub form_link: String,
-    /// `share_type`
+    /// The `share_type` field of `FormCreated`.
     pub share_type: FormShareType,
     /// Creation time (ISO 8601); null for very old forms.
     ///
@@ -7532,13 +7536,13 @@ impl<'de> rt::serde::Deserialize<'de> for FormCreated {
 /// Schema: `spec/account.yaml#/components/schemas/AutomationRunCondition`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AutomationRunCondition {
-    /// `per_update`
+    /// The value `per_update`.
     PerUpdate,
-    /// `per_day`
+    /// The value `per_day`.
     PerDay,
-    /// `per_week`
+    /// The value `per_week`.
     PerWeek,
-    /// `per_month`
+    /// The value `per_month`.
     PerMonth,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -7627,13 +7631,13 @@ impl<'de> rt::serde::Deserialize<'de> for AutomationRunCondition {
 /// Schema: `spec/account.yaml#/components/schemas/AutomationTriggerCondition`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AutomationTriggerCondition {
-    /// `filters_satisfy`
+    /// The value `filters_satisfy`.
     FiltersSatisfy,
-    /// `rows_added`
+    /// The value `rows_added`.
     RowsAdded,
-    /// `run_periodically`
+    /// The value `run_periodically`.
     RunPeriodically,
-    /// `run_periodically_by_condition`
+    /// The value `run_periodically_by_condition`.
     RunPeriodicallyByCondition,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -7735,12 +7739,12 @@ pub struct AutomationTrigger {
     pub table_id: String,
     /// The 4-character id of the view whose rows the rule considers.
     pub view_id: String,
-    /// `condition`
+    /// The `condition` field of `AutomationTrigger`.
     pub condition: AutomationTriggerCondition,
     /// For `filters_satisfy` and `run_periodically_by_condition` - the conditions a row must meet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<ViewFilter>>,
-    /// `filter_conjunction`
+    /// The `filter_conjunction` field of `AutomationTrigger`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_conjunction: Option<FilterConjunction>,
     /// For `per_update` - true reacts to changes in any column, false only to changes in `column_keys`.
@@ -7963,45 +7967,45 @@ impl<'de> rt::serde::Deserialize<'de> for AutomationTrigger {
 /// Schema: `spec/account.yaml#/components/schemas/AutomationActionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AutomationActionType {
-    /// `notify`
+    /// The value `notify`.
     Notify,
-    /// `update_record`
+    /// The value `update_record`.
     UpdateRecord,
-    /// `add_record`
+    /// The value `add_record`.
     AddRecord,
-    /// `lock_record`
+    /// The value `lock_record`.
     LockRecord,
-    /// `send_wechat`
+    /// The value `send_wechat`.
     SendWechat,
-    /// `send_dingtalk`
+    /// The value `send_dingtalk`.
     SendDingtalk,
-    /// `send_email`
+    /// The value `send_email`.
     SendEmail,
-    /// `run_python_script`
+    /// The value `run_python_script`.
     RunPythonScript,
-    /// `link_records`
+    /// The value `link_records`.
     LinkRecords,
-    /// `add_record_to_other_table`
+    /// The value `add_record_to_other_table`.
     AddRecordToOtherTable,
-    /// `trigger_workflow`
+    /// The value `trigger_workflow`.
     TriggerWorkflow,
-    /// `calculate_accumulated_value`
+    /// The value `calculate_accumulated_value`.
     CalculateAccumulatedValue,
-    /// `calculate_delta`
+    /// The value `calculate_delta`.
     CalculateDelta,
-    /// `calculate_rank`
+    /// The value `calculate_rank`.
     CalculateRank,
-    /// `calculate_percentage`
+    /// The value `calculate_percentage`.
     CalculatePercentage,
-    /// `lookup_and_copy`
+    /// The value `lookup_and_copy`.
     LookupAndCopy,
-    /// `extract_user_name`
+    /// The value `extract_user_name`.
     ExtractUserName,
-    /// `app_notify`
+    /// The value `app_notify`.
     AppNotify,
-    /// `convert_page_to_pdf`
+    /// The value `convert_page_to_pdf`.
     ConvertPageToPdf,
-    /// `convert_document_to_pdf_and_send`
+    /// The value `convert_document_to_pdf_and_send`.
     ConvertDocumentToPdfAndSend,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -8138,6 +8142,8 @@ impl<'de> rt::serde::Deserialize<'de> for AutomationActionType {
         )
     }
 }
+/// An item of the `match_conditions` property of `AutomationAction`.
+///
 /// Schema: `spec/account.yaml#/components/schemas/AutomationAction/properties/match_conditions/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -8225,7 +8231,7 @@ impl<'de> rt::serde::Deserialize<'de> for AutomationActionMatchConditionsItem {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct AutomationAction {
-    /// `type`
+    /// The `type` field of `AutomationAction`.
     #[serde(rename = "type")]
     pub type_: AutomationActionType,
     /// Id of the action, unique within the rule; any short string chosen by the caller.
@@ -8582,9 +8588,9 @@ pub struct AutomationRule {
     pub id: i64,
     /// UUID (with dashes) of the rule's base.
     pub dtable_uuid: String,
-    /// `run_condition`
+    /// The `run_condition` field of `AutomationRule`.
     pub run_condition: AutomationRunCondition,
-    /// `trigger`
+    /// The `trigger` field of `AutomationRule`.
     pub trigger: AutomationTrigger,
     /// The actions, in the order they run.
     pub actions: Vec<AutomationAction>,
@@ -8765,13 +8771,13 @@ impl<'de> rt::serde::Deserialize<'de> for AutomationRule {
 /// Schema: `spec/account.yaml#/components/schemas/NotificationRunCondition`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NotificationRunCondition {
-    /// `per_update`
+    /// The value `per_update`.
     PerUpdate,
-    /// `per_day`
+    /// The value `per_day`.
     PerDay,
-    /// `per_week`
+    /// The value `per_week`.
     PerWeek,
-    /// `per_month`
+    /// The value `per_month`.
     PerMonth,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -8862,11 +8868,11 @@ impl<'de> rt::serde::Deserialize<'de> for NotificationRunCondition {
 /// Schema: `spec/account.yaml#/components/schemas/NotificationRuleCondition`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NotificationRuleCondition {
-    /// `rows_modified`
+    /// The value `rows_modified`.
     RowsModified,
-    /// `filters_satisfy`
+    /// The value `filters_satisfy`.
     FiltersSatisfy,
-    /// `near_deadline`
+    /// The value `near_deadline`.
     NearDeadline,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -8958,7 +8964,7 @@ pub struct NotificationRuleTrigger {
     pub table_id: String,
     /// The 4-character id of the view whose rows the rule considers.
     pub view_id: String,
-    /// `condition`
+    /// The `condition` field of `NotificationRuleTrigger`.
     pub condition: NotificationRuleCondition,
     /// For `near_deadline` - name of the date column holding the deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8978,7 +8984,7 @@ pub struct NotificationRuleTrigger {
     /// For `filters_satisfy` - the conditions a row must meet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<ViewFilter>>,
-    /// `filter_conjunction`
+    /// The `filter_conjunction` field of `NotificationRuleTrigger`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_conjunction: Option<FilterConjunction>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -9143,7 +9149,7 @@ impl<'de> rt::serde::Deserialize<'de> for NotificationRuleTrigger {
 /// Schema: `spec/account.yaml#/components/schemas/NotificationRuleAction/properties/type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NotificationRuleActionType {
-    /// `notify`
+    /// The value `notify`.
     Notify,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -9317,11 +9323,11 @@ impl<'de> rt::serde::Deserialize<'de> for NotificationRuleAction {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct NotificationRuleInput {
-    /// `run_condition`
+    /// The `run_condition` field of `NotificationRuleInput`.
     pub run_condition: NotificationRunCondition,
-    /// `trigger`
+    /// The `trigger` field of `NotificationRuleInput`.
     pub trigger: NotificationRuleTrigger,
-    /// `action`
+    /// The `action` field of `NotificationRuleInput`.
     pub action: NotificationRuleAction,
 }
 /// A notification rule of a base.
@@ -9335,11 +9341,11 @@ pub struct NotificationRule {
     /// UUID (with dashes) of the rule's base.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dtable_uuid: Option<String>,
-    /// `run_condition`
+    /// The `run_condition` field of `NotificationRule`.
     pub run_condition: NotificationRunCondition,
-    /// `trigger`
+    /// The `trigger` field of `NotificationRule`.
     pub trigger: NotificationRuleTrigger,
-    /// `action`
+    /// The `action` field of `NotificationRule`.
     pub action: NotificationRuleAction,
     /// Display name (not the user id) of the account that created the rule.
     pub creator: String,
@@ -9643,15 +9649,15 @@ impl<'de> rt::serde::Deserialize<'de> for NotificationSystemMessage {
 /// Schema: `spec/account.yaml#/components/schemas/EmailAccountType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EmailAccountType {
-    /// `email`
+    /// The value `email`.
     Email,
-    /// `wechat_robot`
+    /// The value `wechat_robot`.
     WechatRobot,
-    /// `image_recognition`
+    /// The value `image_recognition`.
     ImageRecognition,
-    /// `dingtalk_robot`
+    /// The value `dingtalk_robot`.
     DingtalkRobot,
-    /// `seafile`
+    /// The value `seafile`.
     Seafile,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -9899,9 +9905,9 @@ pub struct EmailAccount {
     pub id: i64,
     /// Name of the account, unique within the base.
     pub account_name: String,
-    /// `account_type`
+    /// The `account_type` field of `EmailAccount`.
     pub account_type: EmailAccountType,
-    /// `detail`
+    /// The `detail` field of `EmailAccount`.
     pub detail: EmailAccountDetail,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
     /// sent back unchanged.
@@ -10061,7 +10067,7 @@ pub struct Webhook {
     /// False when SeaTable stopped calling the URL (for example after repeated failures).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_valid: Option<bool>,
-    /// `settings`
+    /// The `settings` field of `Webhook`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<WebhookSettings>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -12175,7 +12181,7 @@ pub struct ActivityBigDataOperation {
     /// User id (`…@auth.local`) of the account that made the change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    /// `operation`
+    /// The `operation` field of `ActivityBigDataOperation`.
     pub operation: ActivityBigDataOperationDetail,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
     /// sent back unchanged.
@@ -12352,9 +12358,9 @@ impl<'de> rt::serde::Deserialize<'de> for ServerInfo {
 /// Schema: `spec/auth.yaml#/components/schemas/ApiTokenPermission`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApiTokenPermission {
-    /// `r`
+    /// The value `r`.
     Read,
-    /// `rw`
+    /// The value `rw`.
     ReadWrite,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -12447,7 +12453,7 @@ pub struct ApiTokenInfo {
     /// When the token was last used to get a Base-Token or an upload link, ISO 8601 with
     /// offset. A token that was never used shows its creation time.
     pub last_access: String,
-    /// `permission`
+    /// The `permission` field of `ApiTokenInfo`.
     pub permission: ApiTokenPermission,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
     /// sent back unchanged.
@@ -15187,9 +15193,13 @@ pub struct ErrorNonFieldErrors {
 #[serde(crate = "rt::serde")]
 #[serde(untagged)]
 pub enum Error {
+    /// A value that decodes as `ErrorMsg` (tried 1 of 4: the first that decodes wins).
     ErrorMsg(ErrorMsg),
+    /// A value that decodes as `ErrorMessage` (tried 2 of 4: the first that decodes wins).
     ErrorMessage(ErrorMessage),
+    /// A value that decodes as `ErrorDetail` (tried 3 of 4: the first that decodes wins).
     ErrorDetail(ErrorDetail),
+    /// A value that decodes as `ErrorNonFieldErrors` (tried 4 of 4: the first that decodes wins).
     ErrorNonFieldErrors(ErrorNonFieldErrors),
 }
 /// The answer to a Base-Token request. `access_token` is the Base-Token: a JWT (HS256)
@@ -15411,57 +15421,57 @@ impl<'de> rt::serde::Deserialize<'de> for BaseAccess {
 /// Schema: `spec/models.yaml#/components/schemas/ColumnType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ColumnType {
-    /// `text`
+    /// The value `text`.
     Text,
-    /// `long-text`
+    /// The value `long-text`.
     LongText,
-    /// `number`
+    /// The value `number`.
     Number,
-    /// `collaborator`
+    /// The value `collaborator`.
     Collaborator,
-    /// `date`
+    /// The value `date`.
     Date,
-    /// `duration`
+    /// The value `duration`.
     Duration,
-    /// `single-select`
+    /// The value `single-select`.
     SingleSelect,
-    /// `multiple-select`
+    /// The value `multiple-select`.
     MultipleSelect,
-    /// `image`
+    /// The value `image`.
     Image,
-    /// `file`
+    /// The value `file`.
     File,
-    /// `checkbox`
+    /// The value `checkbox`.
     Checkbox,
-    /// `rate`
+    /// The value `rate`.
     Rate,
-    /// `geolocation`
+    /// The value `geolocation`.
     Geolocation,
-    /// `formula`
+    /// The value `formula`.
     Formula,
-    /// `link`
+    /// The value `link`.
     Link,
-    /// `link-formula`
+    /// The value `link-formula`.
     LinkFormula,
-    /// `button`
+    /// The value `button`.
     Button,
-    /// `digital-sign`
+    /// The value `digital-sign`.
     DigitalSign,
-    /// `auto-number`
+    /// The value `auto-number`.
     AutoNumber,
-    /// `creator`
+    /// The value `creator`.
     Creator,
-    /// `ctime`
+    /// The value `ctime`.
     Ctime,
-    /// `last-modifier`
+    /// The value `last-modifier`.
     LastModifier,
-    /// `mtime`
+    /// The value `mtime`.
     Mtime,
-    /// `email`
+    /// The value `email`.
     Email,
-    /// `url`
+    /// The value `url`.
     Url,
-    /// `department-single-select`
+    /// The value `department-single-select`.
     DepartmentSingleSelect,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -15863,57 +15873,57 @@ impl<'de> rt::serde::Deserialize<'de> for ColumnCommon {
 /// Schema: `spec/models.yaml#/components/schemas/Column`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Column {
-    /// `type` = `text`
+    /// An object whose `type` is `text`, decoded as `TextColumn`.
     Text(TextColumn),
-    /// `type` = `long-text`
+    /// An object whose `type` is `long-text`, decoded as `LongTextColumn`.
     LongText(LongTextColumn),
-    /// `type` = `number`
+    /// An object whose `type` is `number`, decoded as `NumberColumn`.
     Number(NumberColumn),
-    /// `type` = `collaborator`
+    /// An object whose `type` is `collaborator`, decoded as `CollaboratorColumn`.
     Collaborator(CollaboratorColumn),
-    /// `type` = `date`
+    /// An object whose `type` is `date`, decoded as `DateColumn`.
     Date(DateColumn),
-    /// `type` = `duration`
+    /// An object whose `type` is `duration`, decoded as `DurationColumn`.
     Duration(DurationColumn),
-    /// `type` = `single-select`
+    /// An object whose `type` is `single-select`, decoded as `SingleSelectColumn`.
     SingleSelect(SingleSelectColumn),
-    /// `type` = `multiple-select`
+    /// An object whose `type` is `multiple-select`, decoded as `MultipleSelectColumn`.
     MultipleSelect(MultipleSelectColumn),
-    /// `type` = `image`
+    /// An object whose `type` is `image`, decoded as `ImageColumn`.
     Image(ImageColumn),
-    /// `type` = `file`
+    /// An object whose `type` is `file`, decoded as `FileColumn`.
     File(FileColumn),
-    /// `type` = `checkbox`
+    /// An object whose `type` is `checkbox`, decoded as `CheckboxColumn`.
     Checkbox(CheckboxColumn),
-    /// `type` = `rate`
+    /// An object whose `type` is `rate`, decoded as `RateColumn`.
     Rate(RateColumn),
-    /// `type` = `geolocation`
+    /// An object whose `type` is `geolocation`, decoded as `GeolocationColumn`.
     Geolocation(GeolocationColumn),
-    /// `type` = `formula`
+    /// An object whose `type` is `formula`, decoded as `FormulaColumn`.
     Formula(FormulaColumn),
-    /// `type` = `link`
+    /// An object whose `type` is `link`, decoded as `LinkColumn`.
     Link(LinkColumn),
-    /// `type` = `link-formula`
+    /// An object whose `type` is `link-formula`, decoded as `LinkFormulaColumn`.
     LinkFormula(LinkFormulaColumn),
-    /// `type` = `button`
+    /// An object whose `type` is `button`, decoded as `ButtonColumn`.
     Button(ButtonColumn),
-    /// `type` = `digital-sign`
+    /// An object whose `type` is `digital-sign`, decoded as `DigitalSignColumn`.
     DigitalSign(DigitalSignColumn),
-    /// `type` = `auto-number`
+    /// An object whose `type` is `auto-number`, decoded as `AutoNumberColumn`.
     AutoNumber(AutoNumberColumn),
-    /// `type` = `creator`
+    /// An object whose `type` is `creator`, decoded as `CreatorColumn`.
     Creator(CreatorColumn),
-    /// `type` = `ctime`
+    /// An object whose `type` is `ctime`, decoded as `CtimeColumn`.
     Ctime(CtimeColumn),
-    /// `type` = `last-modifier`
+    /// An object whose `type` is `last-modifier`, decoded as `LastModifierColumn`.
     LastModifier(LastModifierColumn),
-    /// `type` = `mtime`
+    /// An object whose `type` is `mtime`, decoded as `MtimeColumn`.
     Mtime(MtimeColumn),
-    /// `type` = `email`
+    /// An object whose `type` is `email`, decoded as `EmailColumn`.
     Email(EmailColumn),
-    /// `type` = `url`
+    /// An object whose `type` is `url`, decoded as `UrlColumn`.
     Url(UrlColumn),
-    /// `type` = `department-single-select`
+    /// An object whose `type` is `department-single-select`, decoded as `DepartmentSingleSelectColumn`.
     DepartmentSingleSelect(DepartmentSingleSelectColumn),
     /// A `type` this version of the client does not know: the whole object, kept as
     /// received and sent back unchanged.
@@ -16616,7 +16626,7 @@ pub struct TextColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `TextColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -16877,7 +16887,7 @@ pub struct LongTextColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `LongTextColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -17135,7 +17145,7 @@ pub struct NumberColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `NumberColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<NumberData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -17395,7 +17405,7 @@ pub struct CollaboratorColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `CollaboratorColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CollaboratorData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -17658,7 +17668,7 @@ pub struct DateColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `DateColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DateData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -17918,7 +17928,7 @@ pub struct DurationColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `DurationColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DurationData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -18178,7 +18188,7 @@ pub struct SingleSelectColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `SingleSelectColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<SelectData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -18438,7 +18448,7 @@ pub struct MultipleSelectColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `MultipleSelectColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<SelectData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -18699,7 +18709,7 @@ pub struct ImageColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `ImageColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -18959,7 +18969,7 @@ pub struct FileColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `FileColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -19219,7 +19229,7 @@ pub struct CheckboxColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `CheckboxColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CheckboxData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -19479,7 +19489,7 @@ pub struct RateColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `RateColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<RateData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -19739,7 +19749,7 @@ pub struct GeolocationColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `GeolocationColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<GeolocationData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -20000,7 +20010,7 @@ pub struct FormulaColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `FormulaColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<FormulaData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -20261,7 +20271,7 @@ pub struct LinkColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `LinkColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<LinkData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -20522,7 +20532,7 @@ pub struct LinkFormulaColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `LinkFormulaColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<LinkFormulaData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -20780,7 +20790,7 @@ pub struct ButtonColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `ButtonColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ButtonData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -21038,7 +21048,7 @@ pub struct DigitalSignColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `DigitalSignColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -21298,7 +21308,7 @@ pub struct AutoNumberColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `AutoNumberColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<AutoNumberData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -21556,7 +21566,7 @@ pub struct CreatorColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `CreatorColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -21814,7 +21824,7 @@ pub struct CtimeColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `CtimeColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -22072,7 +22082,7 @@ pub struct LastModifierColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `LastModifierColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -22330,7 +22340,7 @@ pub struct MtimeColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `MtimeColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -22588,7 +22598,7 @@ pub struct EmailColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `EmailColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -22846,7 +22856,7 @@ pub struct UrlColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `UrlColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -23104,7 +23114,7 @@ pub struct DepartmentSingleSelectColumn {
     /// Colouring rules of the column in the UI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colorbys: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `data`
+    /// The `data` field of `DepartmentSingleSelectColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BasicColumnData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -23389,17 +23399,17 @@ impl<'de> rt::serde::Deserialize<'de> for BasicColumnData {
 /// Schema: `spec/models.yaml#/components/schemas/NumberFormat`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NumberFormat {
-    /// `number`
+    /// The value `number`.
     Number,
-    /// `percent`
+    /// The value `percent`.
     Percent,
-    /// `dollar`
+    /// The value `dollar`.
     Dollar,
-    /// `euro`
+    /// The value `euro`.
     Euro,
-    /// `yuan`
+    /// The value `yuan`.
     Yuan,
-    /// `custom_currency`
+    /// The value `custom_currency`.
     CustomCurrency,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -23491,9 +23501,9 @@ impl<'de> rt::serde::Deserialize<'de> for NumberFormat {
 /// Schema: `spec/models.yaml#/components/schemas/NumberData/properties/decimal`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NumberDataDecimal {
-    /// `dot`
+    /// The value `dot`.
     Dot,
-    /// `comma`
+    /// The value `comma`.
     Comma,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -23573,13 +23583,13 @@ impl<'de> rt::serde::Deserialize<'de> for NumberDataDecimal {
 /// Schema: `spec/models.yaml#/components/schemas/NumberData/properties/thousands`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NumberDataThousands {
-    /// `no`
+    /// The value `no`.
     NoSeparator,
-    /// `space`
+    /// The value `space`.
     Space,
-    /// `comma`
+    /// The value `comma`.
     Comma,
-    /// `dot`
+    /// The value `dot`.
     Dot,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -23665,9 +23675,9 @@ impl<'de> rt::serde::Deserialize<'de> for NumberDataThousands {
 /// Schema: `spec/models.yaml#/components/schemas/NumberData/properties/currency_symbol_position`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NumberDataCurrencySymbolPosition {
-    /// `before`
+    /// The value `before`.
     Before,
-    /// `after`
+    /// The value `after`.
     After,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -23754,7 +23764,7 @@ impl<'de> rt::serde::Deserialize<'de> for NumberDataCurrencySymbolPosition {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct NumberData {
-    /// `format`
+    /// The `format` field of `NumberData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<NumberFormat>,
     /// Decimal separator in the UI: `dot` (1.5) or `comma` (1,5).
@@ -23960,19 +23970,19 @@ impl<'de> rt::serde::Deserialize<'de> for NumberData {
 /// Schema: `spec/models.yaml#/components/schemas/DateFormat`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DateFormat {
-    /// `YYYY-MM-DD`
+    /// The value `YYYY-MM-DD`.
     Iso,
-    /// `YYYY-MM-DD HH:mm`
+    /// The value `YYYY-MM-DD HH:mm`.
     IsoMinutes,
-    /// `M/D/YYYY`
+    /// The value `M/D/YYYY`.
     Us,
-    /// `M/D/YYYY HH:mm`
+    /// The value `M/D/YYYY HH:mm`.
     UsMinutes,
-    /// `DD/MM/YYYY`
+    /// The value `DD/MM/YYYY`.
     European,
-    /// `DD.MM.YYYY`
+    /// The value `DD.MM.YYYY`.
     German,
-    /// `DD.MM.YYYY HH:mm`
+    /// The value `DD.MM.YYYY HH:mm`.
     GermanMinutes,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -24068,7 +24078,7 @@ impl<'de> rt::serde::Deserialize<'de> for DateFormat {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct DateData {
-    /// `format`
+    /// The `format` field of `DateData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<DateFormat>,
     /// Whether new rows created in the UI get a default date.
@@ -24154,15 +24164,15 @@ impl<'de> rt::serde::Deserialize<'de> for DateData {
 /// Schema: `spec/models.yaml#/components/schemas/DurationFormat`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DurationFormat {
-    /// `h:mm`
+    /// The value `h:mm`.
     HoursMinutes,
-    /// `h:mm:ss`
+    /// The value `h:mm:ss`.
     HoursMinutesSeconds,
-    /// `h:mm:ss.s`
+    /// The value `h:mm:ss.s`.
     Tenths,
-    /// `h:mm:ss.ss`
+    /// The value `h:mm:ss.ss`.
     Hundredths,
-    /// `h:mm:ss.sss`
+    /// The value `h:mm:ss.sss`.
     Thousandths,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -24255,7 +24265,7 @@ pub struct DurationData {
     /// Always `duration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    /// `duration_format`
+    /// The `duration_format` field of `DurationData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_format: Option<DurationFormat>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -24645,13 +24655,13 @@ impl<'de> rt::serde::Deserialize<'de> for CheckboxData {
 /// Schema: `spec/models.yaml#/components/schemas/RateData/properties/rate_style_type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RateDataRateStyleType {
-    /// `dtable-icon-rate`
+    /// The value `dtable-icon-rate`.
     Star,
-    /// `dtable-icon-like`
+    /// The value `dtable-icon-like`.
     Like,
-    /// `dtable-icon-praise`
+    /// The value `dtable-icon-praise`.
     Praise,
-    /// `dtable-icon-flag`
+    /// The value `dtable-icon-flag`.
     Flag,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -24853,17 +24863,17 @@ impl<'de> rt::serde::Deserialize<'de> for RateData {
 /// Schema: `spec/models.yaml#/components/schemas/GeolocationData/properties/geo_format`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GeolocationDataGeoFormat {
-    /// `lng_lat`
+    /// The value `lng_lat`.
     LngLat,
-    /// `country_region`
+    /// The value `country_region`.
     CountryRegion,
-    /// `province`
+    /// The value `province`.
     Province,
-    /// `province_city`
+    /// The value `province_city`.
     ProvinceCity,
-    /// `province_city_district`
+    /// The value `province_city_district`.
     ProvinceCityDistrict,
-    /// `geolocation`
+    /// The value `geolocation`.
     Geolocation,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -25031,15 +25041,15 @@ impl<'de> rt::serde::Deserialize<'de> for GeolocationData {
 /// Schema: `spec/models.yaml#/components/schemas/FormulaResultType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FormulaResultType {
-    /// `string`
+    /// The value `string`.
     String,
-    /// `number`
+    /// The value `number`.
     Number,
-    /// `date`
+    /// The value `date`.
     Date,
-    /// `bool`
+    /// The value `bool`.
     Bool,
-    /// `array`
+    /// The value `array`.
     Array,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -25135,7 +25145,7 @@ pub struct FormulaData {
     /// The formula, referring to columns as `{Column name}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<String>,
-    /// `result_type`
+    /// The `result_type` field of `FormulaData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_type: Option<FormulaResultType>,
     /// Keys of the columns the formula reads.
@@ -25163,7 +25173,7 @@ pub struct FormulaData {
     /// `before` or `after` the number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_symbol_position: Option<String>,
-    /// `array_type`
+    /// The `array_type` field of `FormulaData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_type: Option<ColumnType>,
     /// Settings of the element column type when `result_type` is `array` (for example its `DateData`).
@@ -25366,10 +25376,10 @@ pub struct LinkData {
     /// View of the other table the UI picks rows from when `is_row_from_view` is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_view_id: Option<String>,
-    /// `result_type`
+    /// The `result_type` field of `LinkData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_type: Option<FormulaResultType>,
-    /// `array_type`
+    /// The `array_type` field of `LinkData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_type: Option<ColumnType>,
     /// Settings of the display column, when its type has any.
@@ -25571,15 +25581,15 @@ impl<'de> rt::serde::Deserialize<'de> for LinkData {
 /// Schema: `spec/models.yaml#/components/schemas/LinkFormulaKind`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LinkFormulaKind {
-    /// `count_links`
+    /// The value `count_links`.
     CountLinks,
-    /// `lookup`
+    /// The value `lookup`.
     Lookup,
-    /// `rollup`
+    /// The value `rollup`.
     Rollup,
-    /// `findmin`
+    /// The value `findmin`.
     Findmin,
-    /// `findmax`
+    /// The value `findmax`.
     Findmax,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -25668,9 +25678,9 @@ impl<'de> rt::serde::Deserialize<'de> for LinkFormulaKind {
 /// Schema: `spec/models.yaml#/components/schemas/FilterConjunction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FilterConjunction {
-    /// `And`
+    /// The value `And`.
     And,
-    /// `Or`
+    /// The value `Or`.
     Or,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -25755,10 +25765,10 @@ impl<'de> rt::serde::Deserialize<'de> for FilterConjunction {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct LinkFormulaData {
-    /// `formula`
+    /// The `formula` field of `LinkFormulaData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formula: Option<LinkFormulaKind>,
-    /// `result_type`
+    /// The `result_type` field of `LinkFormulaData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_type: Option<FormulaResultType>,
     /// Keys of the columns the computation reads.
@@ -25783,13 +25793,13 @@ pub struct LinkFormulaData {
     /// Whether only linked rows matching `conditions` are used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_condition: Option<bool>,
-    /// `condition_conjunction`
+    /// The `condition_conjunction` field of `LinkFormulaData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition_conjunction: Option<FilterConjunction>,
     /// Filters (like view filters) applied to the linked rows when `include_condition` is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<ViewFilter>>,
-    /// `array_type`
+    /// The `array_type` field of `LinkFormulaData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_type: Option<ColumnType>,
     /// Settings of the element column type when `result_type` is `array`.
@@ -26433,9 +26443,9 @@ impl<'de> rt::serde::Deserialize<'de> for ViewFilter {
 /// Schema: `spec/models.yaml#/components/schemas/SortType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SortType {
-    /// `up`
+    /// The value `up`.
     Up,
-    /// `down`
+    /// The value `down`.
     Down,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -26516,7 +26526,7 @@ pub struct ViewSort {
     /// Key of the sort column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_key: Option<String>,
-    /// `sort_type`
+    /// The `sort_type` field of `ViewSort`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_type: Option<SortType>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -26587,7 +26597,7 @@ pub struct ViewGroupby {
     /// Key of the grouping column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_key: Option<String>,
-    /// `sort_type`
+    /// The `sort_type` field of `ViewGroupby`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_type: Option<SortType>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -26654,9 +26664,9 @@ impl<'de> rt::serde::Deserialize<'de> for ViewGroupby {
 /// Schema: `spec/models.yaml#/components/schemas/ViewType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ViewType {
-    /// `table`
+    /// The value `table`.
     Table,
-    /// `archive`
+    /// The value `archive`.
     Archive,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -26741,7 +26751,7 @@ pub struct View {
     pub id: String,
     /// The view name, unique within the table.
     pub name: String,
-    /// `type`
+    /// The `type` field of `View`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ViewType>,
     /// Whether the view's settings are locked against changes in the UI.
@@ -26750,16 +26760,16 @@ pub struct View {
     /// User id of the owner of a personal view; null for views everyone sees.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private_for: Option<String>,
-    /// `filter_conjunction`
+    /// The `filter_conjunction` field of `View`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter_conjunction: Option<FilterConjunction>,
-    /// `filters`
+    /// The `filters` field of `View`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<ViewFilter>>,
-    /// `sorts`
+    /// The `sorts` field of `View`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sorts: Option<Vec<ViewSort>>,
-    /// `groupbys`
+    /// The `groupbys` field of `View`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groupbys: Option<Vec<ViewGroupby>>,
     /// Keys of the columns this view hides.
@@ -27177,7 +27187,7 @@ impl<'de> rt::serde::Deserialize<'de> for Metadata {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct MetadataResponse {
-    /// `metadata`
+    /// The `metadata` field of `MetadataResponse`.
     pub metadata: Metadata,
 }
 /// A row as read from the API. Besides the system fields below it holds one entry per
@@ -27356,7 +27366,7 @@ pub type RowInput = rt::serde_json::Map<String, rt::serde_json::Value>;
 pub struct RowUpdate {
     /// The `_id` of the row to change.
     pub row_id: String,
-    /// `row`
+    /// The `row` field of `RowUpdate`.
     pub row: RowInput,
 }
 /// One page of rows.
@@ -27388,7 +27398,7 @@ pub struct AppendRowsResult {
     pub inserted_row_count: i64,
     /// The ids of the new rows, in the order of the request.
     pub row_ids: Vec<RowId>,
-    /// `first_row`
+    /// The `first_row` field of `AppendRowsResult`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_row: Option<Row>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -27761,13 +27771,13 @@ pub struct GeolocationCell {
     /// Country or region name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_region: Option<String>,
-    /// `province`
+    /// The `province` field of `GeolocationCell`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
-    /// `city`
+    /// The `city` field of `GeolocationCell`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `district`
+    /// The `district` field of `GeolocationCell`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
     /// Street address.
@@ -27970,7 +27980,7 @@ pub struct SqlColumn {
     pub key: String,
     /// The column name; result rows use it when `convert_keys` is true.
     pub name: String,
-    /// `type`
+    /// The `type` field of `SqlColumn`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ColumnType>,
     /// The column's settings, shaped as the `data` of the matching `*Column` schema.
@@ -28168,9 +28178,9 @@ impl<'de> rt::serde::Deserialize<'de> for SqlResult {
 /// Schema: `spec/scheduler.yaml#/components/schemas/SchedulerOrderBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SchedulerOrderBy {
-    /// `total_run_count`
+    /// The value `total_run_count`.
     RunCount,
-    /// `total_run_time`
+    /// The value `total_run_time`.
     RunTime,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -28250,9 +28260,9 @@ impl<'de> rt::serde::Deserialize<'de> for SchedulerOrderBy {
 /// Schema: `spec/scheduler.yaml#/components/schemas/SchedulerDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SchedulerDirection {
-    /// `asc`
+    /// The value `asc`.
     Ascending,
-    /// `desc`
+    /// The value `desc`.
     Descending,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -28402,11 +28412,11 @@ pub struct SchedulerDaySummary {
 /// Schema: `spec/scheduler.yaml#/components/schemas/SchedulerRun/properties/state`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SchedulerRunState {
-    /// `pending`
+    /// The value `pending`.
     Pending,
-    /// `running`
+    /// The value `running`.
     Running,
-    /// `finished`
+    /// The value `finished`.
     Finished,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -28699,13 +28709,13 @@ impl<'de> rt::serde::Deserialize<'de> for SchedulerRun {
 /// Schema: `spec/system_admin.yaml#/components/schemas/AdminRoleName`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AdminRoleName {
-    /// `default_admin`
+    /// The value `default_admin`.
     DefaultAdmin,
-    /// `system_admin`
+    /// The value `system_admin`.
     SystemAdmin,
-    /// `daily_admin`
+    /// The value `daily_admin`.
     DailyAdmin,
-    /// `audit_admin`
+    /// The value `audit_admin`.
     AuditAdmin,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -28791,9 +28801,9 @@ impl<'de> rt::serde::Deserialize<'de> for AdminRoleName {
 /// Schema: `spec/system_admin.yaml#/components/schemas/AdminTextBoolean`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AdminTextBoolean {
-    /// `true`
+    /// The value `true`.
     True,
-    /// `false`
+    /// The value `false`.
     False,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -29058,7 +29068,7 @@ pub struct AdminUser {
     /// The user role (for example `default`, `guest`); null for team members, whose team's role applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// `admin_role`
+    /// The `admin_role` field of `AdminUser`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_role: Option<AdminRoleName>,
     /// Where the account is stored, `db` or `ldap`; only in search results.
@@ -33120,7 +33130,7 @@ pub struct SysAutomationRule {
     /// How often the rule is evaluated, for example `per_update` (on every change), `per_day`, `per_week` or `per_month`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_condition: Option<String>,
-    /// `trigger`
+    /// The `trigger` field of `SysAutomationRule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<SysRuleTrigger>,
     /// The actions, in the order they run.
@@ -33385,10 +33395,10 @@ pub struct SysNotificationRule {
     /// How often the rule is evaluated, for example `per_update` or `per_day`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_condition: Option<String>,
-    /// `trigger`
+    /// The `trigger` field of `SysNotificationRule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<SysRuleTrigger>,
-    /// `action`
+    /// The `action` field of `SysNotificationRule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<SysNotificationAction>,
     /// Display name of the user who created the rule.
@@ -33745,13 +33755,13 @@ impl<'de> rt::serde::Deserialize<'de> for SysLoginLog {
 /// Schema: `spec/system_admin.yaml#/components/schemas/SysAbuseReport/properties/abuse_type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SysAbuseReportAbuseType {
-    /// `copyright`
+    /// The value `copyright`.
     Copyright,
-    /// `virus`
+    /// The value `virus`.
     Virus,
-    /// `abuse_content`
+    /// The value `abuse_content`.
     AbuseContent,
-    /// `other`
+    /// The value `other`.
     Other,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -34196,9 +34206,9 @@ impl<'de> rt::serde::Deserialize<'de> for SysAuditLog {
 /// Schema: `spec/system_admin.yaml#/components/schemas/SysGroupMemberLog/properties/operation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SysGroupMemberLogOperation {
-    /// `group_member_add`
+    /// The value `group_member_add`.
     GroupMemberAdd,
-    /// `group_member_delete`
+    /// The value `group_member_delete`.
     GroupMemberDelete,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -35147,7 +35157,7 @@ pub struct SysPlugin {
     pub id: i64,
     /// The plugin's name.
     pub plugin_name: String,
-    /// `info`
+    /// The `info` field of `SysPlugin`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<SysPluginInfo>,
     /// Display name of the administrator who installed it.
@@ -38230,9 +38240,9 @@ impl<'de> rt::serde::Deserialize<'de> for OrgViewShare {
 /// Schema: `spec/team_admin.yaml#/components/schemas/OrgApiToken/properties/permission`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgApiTokenPermission {
-    /// `r`
+    /// The value `r`.
     R,
-    /// `rw`
+    /// The value `rw`.
     Rw,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -38513,11 +38523,11 @@ impl<'de> rt::serde::Deserialize<'de> for OrgApiToken {
 /// Schema: `spec/team_admin.yaml#/components/schemas/OrgGroupRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgGroupRole {
-    /// `Owner`
+    /// The value `Owner`.
     Owner,
-    /// `Admin`
+    /// The value `Admin`.
     Admin,
-    /// `Member`
+    /// The value `Member`.
     Member,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -38749,7 +38759,7 @@ pub struct OrgGroupMember {
     /// Whether the member is an admin (or the owner) of the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_admin: Option<bool>,
-    /// `role`
+    /// The `role` field of `OrgGroupMember`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<OrgGroupRole>,
     /// The group's id.
@@ -40246,7 +40256,7 @@ impl<'de> rt::serde::Deserialize<'de> for OrgSamlConfig {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct OrgSamlConfigResponse {
-    /// `saml_config`
+    /// The `saml_config` field of `OrgSamlConfigResponse`.
     ///
     /// Always sent by the server; `None` when it is `null`.
     pub saml_config: Option<OrgSamlConfig>,

@@ -12,7 +12,7 @@ mod types;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::{Api, Operation, ParamLocation, TypeDef, TypeKind, TypeRef};
 
 /// How generated code reaches the runtime and attaches operations to client types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,6 +112,120 @@ impl Ctx<'_> {
         let path: syn::Path = syn::parse_str(&format!("{}::__private", self.options.runtime_crate))
             .unwrap_or_else(|_| syn::parse_quote!(::seatable_api::__private));
         quote!(#[allow(unused_imports)] use #path as rt;)
+    }
+}
+
+/// A type as a reader names it in prose: `Row`, `Vec<String>`, `rt::serde_json::Value`.
+pub(crate) fn type_label(ctx: &Ctx, t: &TypeRef) -> String {
+    match t {
+        TypeRef::Named(p) => p.name.clone(),
+        other => ctx.ty(other).to_string().replace(' ', ""),
+    }
+}
+
+/// The operation declared at `path` and `method` (lower case, as in a JSON pointer).
+fn operation_at<'a>(api: &'a Api, path: &str, method: &str) -> Option<&'a Operation> {
+    api.modules
+        .iter()
+        .flat_map(|m| &m.operations)
+        .find(|o| o.path == path && o.http_method.as_str().eq_ignore_ascii_case(method))
+}
+
+/// What a schema declared without a description is, said from where it was declared:
+/// "The `200` response of `listRows`", "An item of the `results` property of …". `None`
+/// when the place is not one the generator knows how to name.
+pub(crate) fn origin_sentence(api: &Api, def: &TypeDef) -> Option<String> {
+    let (_, pointer) = def.origin.split_once('#')?;
+    let segments: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let (base, rest) = match segments.as_slice() {
+        [paths, path, method, rest @ ..] if paths == "paths" => {
+            let o = operation_at(api, path, method)?;
+            let op = format!("`{}` (`{} {}`)", o.id, o.http_method.as_str(), o.path);
+            match rest {
+                [body, content, _, schema, rest @ ..]
+                    if body == "requestBody" && content == "content" && schema == "schema" =>
+                {
+                    (format!("the request body of {op}"), rest)
+                }
+                [responses, status, content, _, schema, rest @ ..]
+                    if responses == "responses" && content == "content" && schema == "schema" =>
+                {
+                    (format!("the `{status}` response of {op}"), rest)
+                }
+                [parameters, _, schema, rest @ ..]
+                    if parameters == "parameters" && schema == "schema" =>
+                {
+                    let Some(param) = o.params.iter().find(|p| names(&p.ty, &def.name)) else {
+                        // A one-valued query parameter is no argument: the client always sends it.
+                        let TypeKind::Enum { values } = &def.kind else {
+                            return None;
+                        };
+                        let [only] = values.as_slice() else {
+                            return None;
+                        };
+                        let (key, value) = o.fixed_query.iter().find(|(_, v)| *v == only.value)?;
+                        return Some(format!(
+                            "The `{key}` query parameter of {op}, which the client always sends as `{key}={value}`."
+                        ));
+                    };
+                    let location = match param.location {
+                        ParamLocation::Path => "path",
+                        ParamLocation::Query => "query",
+                        ParamLocation::Header => "header",
+                    };
+                    (
+                        format!("the `{}` {location} parameter of {op}", param.name),
+                        rest,
+                    )
+                }
+                _ => return None,
+            }
+        }
+        // A named component says what it is by its name; only what is nested in one needs words.
+        [components, schemas, schema, rest @ ..]
+            if components == "components" && schemas == "schemas" && !rest.is_empty() =>
+        {
+            (format!("`{schema}`"), rest)
+        }
+        _ => return None,
+    };
+    let mut phrase = base;
+    let mut rest = rest;
+    loop {
+        phrase = match rest {
+            [] => break,
+            [properties, property, tail @ ..] if properties == "properties" => {
+                rest = tail;
+                format!("the `{property}` property of {phrase}")
+            }
+            [items, tail @ ..] if items == "items" => {
+                rest = tail;
+                format!("an item of {phrase}")
+            }
+            [additional, tail @ ..] if additional == "additionalProperties" => {
+                rest = tail;
+                format!("a value of {phrase}")
+            }
+            _ => return None,
+        };
+    }
+    let mut chars = phrase.chars();
+    let first = chars.next()?;
+    Some(format!("{}{}.", first.to_uppercase(), chars.as_str()))
+}
+
+/// Whether `t` is, or holds, the named type `name`.
+fn names(t: &TypeRef, name: &str) -> bool {
+    match t {
+        TypeRef::Named(p) => p.name == name,
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+            names(inner, name)
+        }
+        _ => false,
     }
 }
 

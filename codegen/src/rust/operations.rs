@@ -111,6 +111,9 @@ pub(super) struct Input<'a> {
     pub ty: &'a TypeRef,
     description: Option<&'a str>,
     pub wire: &'a str,
+    /// What the input is, for its docs when the spec does not describe it: "the `page` query
+    /// parameter".
+    what: String,
     target: Target,
 }
 
@@ -156,6 +159,15 @@ pub(super) fn plan(o: &Operation) -> Plan<'_> {
             ty: &p.ty,
             description: p.description.as_deref(),
             wire: &p.name,
+            what: format!(
+                "the `{}` {} parameter",
+                p.name,
+                match p.location {
+                    ParamLocation::Path => "path",
+                    ParamLocation::Query => "query",
+                    ParamLocation::Header => "header",
+                }
+            ),
             target: Target::Param,
         };
         if p.required {
@@ -178,6 +190,7 @@ pub(super) fn plan(o: &Operation) -> Plan<'_> {
                         ty: &f.ty,
                         description: f.description.as_deref(),
                         wire: &f.name,
+                        what: format!("the `{}` field of the request body", f.name),
                         target: Target::BodyField(format_ident!("{}", f.rust_name)),
                     };
                     if f.is_plain() {
@@ -193,6 +206,7 @@ pub(super) fn plan(o: &Operation) -> Plan<'_> {
                     ty: &b.ty,
                     description: b.description.as_deref(),
                     wire: "body",
+                    what: "the request body".to_string(),
                     target: Target::Body,
                 };
                 if b.required {
@@ -214,7 +228,7 @@ fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
     match (&o.summary, &o.description) {
         (Some(s), _) => text.push_str(s.trim()),
         (None, Some(_)) => {}
-        (None, None) => text.push_str(&format!("`{}`", o.id)),
+        (None, None) => text.push_str(&format!("The `{}` operation.", o.id)),
     }
     if let Some(d) = &o.description {
         if !text.is_empty() {
@@ -264,7 +278,7 @@ fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
             text.push_str(&format!(
                 "\n- `{}`: {}",
                 i.ident,
-                one_line(i.description, i.wire)
+                one_line(i.description, &i.what)
             ));
         }
     }
@@ -280,7 +294,7 @@ fn method_doc(ctx: &Ctx, o: &Operation, plan: &Plan) -> TokenStream {
     doc(&text)
 }
 
-fn one_line(description: Option<&str>, wire: &str) -> String {
+fn one_line(description: Option<&str>, what: &str) -> String {
     match description {
         Some(d) => d
             .split("\n\n")
@@ -289,7 +303,7 @@ fn one_line(description: Option<&str>, wire: &str) -> String {
             .replace('\n', " ")
             .trim()
             .to_string(),
-        None => format!("`{wire}`"),
+        None => format!("{what}."),
     }
 }
 
@@ -490,7 +504,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         let d = doc(&i
             .description
             .map(str::to_string)
-            .unwrap_or_else(|| format!("Sets `{}`.", i.wire)));
+            .unwrap_or_else(|| format!("Sets {} of `{}`.", i.what, o.id)));
         let store = match &i.target {
             Target::Param => quote!(self.#ident = Some(#conv);),
             Target::BodyField(f) => quote!(self.body.#f = Some(#conv);),

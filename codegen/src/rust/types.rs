@@ -4,13 +4,17 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::de::{map_deserialize, DeField};
-use super::{doc, Ctx};
+use super::{doc, origin_sentence, type_label, Ctx};
 use crate::ir::{EnumValue, Field, TypeDef, TypeKind, TypeRef, Variant};
 
 pub(crate) fn emit_types(ctx: &Ctx, defs: &[TypeDef]) -> TokenStream {
     let mut out = ctx.runtime_use();
     for def in defs {
-        let mut text = def.description.clone().unwrap_or_default();
+        let mut text = def
+            .description
+            .clone()
+            .or_else(|| origin_sentence(ctx.api, def))
+            .unwrap_or_default();
         if !text.is_empty() {
             text.push_str("\n\n");
         }
@@ -76,10 +80,10 @@ fn emit_struct(
         } else {
             quote!(#[serde(#(#attrs),*)])
         };
-        let mut text = f.description.clone().unwrap_or_default();
-        if text.is_empty() {
-            text = format!("`{}`", f.name);
-        }
+        let mut text = f
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The `{}` field of `{name}`.", f.name));
         if f.required && f.nullable {
             text.push_str("\n\nAlways sent by the server; `None` when it is `null`.");
         }
@@ -135,7 +139,7 @@ fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenS
         doc(&v
             .description
             .clone()
-            .unwrap_or_else(|| format!("`{}`", v.value)))
+            .unwrap_or_else(|| format!("The value `{}`.", v.value)))
     });
     let unknown_doc = doc(
         "A value this version of the client does not know, kept exactly as the server sent it.\n\n\
@@ -240,8 +244,9 @@ fn emit_tagged(
         .collect();
     let docs = variants.iter().map(|v| {
         doc(&format!(
-            "`{property}` = `{}`",
-            v.tag.clone().unwrap_or_default()
+            "An object whose `{property}` is `{}`, decoded as `{}`.",
+            v.tag.clone().unwrap_or_default(),
+            type_label(ctx, &v.ty)
         ))
     });
     let decode_arms = idents.iter().zip(&tags).zip(&types).zip(&strip).map(|(((ident, tag), ty), strip)| {
@@ -332,12 +337,20 @@ fn emit_untagged(
     let derives = derives();
     let idents = variants.iter().map(|v| format_ident!("{}", v.rust_name));
     let types = variants.iter().map(|v| ctx.ty(&v.ty));
+    let docs = variants.iter().enumerate().map(|(i, v)| {
+        doc(&format!(
+            "A value that decodes as `{}` (tried {} of {}: the first that decodes wins).",
+            type_label(ctx, &v.ty),
+            i + 1,
+            variants.len()
+        ))
+    });
     quote! {
         #d
         #derives
         #[serde(untagged)]
         pub enum #name {
-            #( #idents(#types), )*
+            #( #docs #idents(#types), )*
         }
     }
 }

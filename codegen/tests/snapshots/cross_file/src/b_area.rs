@@ -6,23 +6,23 @@ use ::seatable_api::__private as rt;
 /// The operations of `tests/fixtures/cross_file/b_area.yaml` that need no token: bring this trait into scope to call them on
 /// `Client`.
 pub trait BAreaClientExt {
-    /// `listTables`
+    /// The `listTables` operation.
     ///
     /// `GET /tables/`
     ///
     /// Token: none.
     ///
     /// Arguments:
-    /// - `table_name`: `table_name`
+    /// - `table_name`: the `table_name` query parameter.
     fn list_tables(&self, table_name: impl Into<String>) -> ListTables<'_>;
-    /// `addTable`
+    /// The `addTable` operation.
     ///
     /// `POST /tables/`
     ///
     /// Token: none.
     ///
     /// Arguments:
-    /// - `name`: `name`
+    /// - `name`: the `name` field of the request body.
     fn add_table(&self, name: impl Into<String>) -> AddTable<'_>;
 }
 impl BAreaClientExt for rt::Client {

@@ -7,6 +7,6 @@ use ::seatable_api::__private as rt;
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct Table {
-    /// `name`
+    /// The `name` field of `Table`.
     pub name: String,
 }

@@ -8,11 +8,11 @@ use ::seatable_api::__private as rt;
 /// Schema: `tests/fixtures/enums/spec.yaml#/components/schemas/Permission`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {
-    /// ``
+    /// The value ``.
     Empty,
-    /// `rw`
+    /// The value `rw`.
     Rw,
-    /// `r`
+    /// The value `r`.
     R,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -95,13 +95,13 @@ impl<'de> rt::serde::Deserialize<'de> for Permission {
 /// Schema: `tests/fixtures/enums/spec.yaml#/components/schemas/DateFormat`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DateFormat {
-    /// `YYYY-MM-DD`
+    /// The value `YYYY-MM-DD`.
     YyyyMmDd,
-    /// `DD/MM/YYYY`
+    /// The value `DD/MM/YYYY`.
     DdSlashMmSlashYyyy,
-    /// `DD.MM.YYYY`
+    /// The value `DD.MM.YYYY`.
     DdDotMmDotYyyy,
-    /// `M/D/YYYY`
+    /// The value `M/D/YYYY`.
     MDYyyy,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -185,9 +185,9 @@ impl<'de> rt::serde::Deserialize<'de> for DateFormat {
 /// Schema: `tests/fixtures/enums/spec.yaml#/components/schemas/Named`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Named {
-    /// `a+`
+    /// The value `a+`.
     APlus,
-    /// `a-`
+    /// The value `a-`.
     AMinus,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///

@@ -3,79 +3,91 @@
 
 #[allow(unused_imports)]
 use ::seatable_api::__private as rt;
+/// The request body of `sendJson` (`POST /json/`).
+///
 /// Schema: `tests/fixtures/media_types/spec.yaml#/paths/~1json~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct SendJsonRequest {
-    /// `table_name`
+    /// The `table_name` field of `SendJsonRequest`.
     pub table_name: String,
-    /// `rows`
+    /// The `rows` field of `SendJsonRequest`.
     pub rows: Vec<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `apply_default`
+    /// The `apply_default` field of `SendJsonRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apply_default: Option<bool>,
 }
+/// The `200` response of `sendJson` (`POST /json/`).
+///
 /// Schema: `tests/fixtures/media_types/spec.yaml#/paths/~1json~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct SendJsonResponse {
-    /// `success`
+    /// The `success` field of `SendJsonResponse`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+/// The request body of `deleteWithBody` (`DELETE /json/`).
+///
 /// Schema: `tests/fixtures/media_types/spec.yaml#/paths/~1json~1/delete/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct DeleteWithBodyRequest {
-    /// `row_ids`
+    /// The `row_ids` field of `DeleteWithBodyRequest`.
     pub row_ids: Vec<String>,
 }
+/// The request body of `sendForm` (`POST /form/`).
+///
 /// Schema: `tests/fixtures/media_types/spec.yaml#/paths/~1form~1/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct SendFormRequest {
-    /// `username`
+    /// The `username` field of `SendFormRequest`.
     pub username: String,
-    /// `password`
+    /// The `password` field of `SendFormRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<rt::Secret>,
 }
+/// The request body of `upload` (`POST /upload/`).
+///
 /// Schema: `tests/fixtures/media_types/spec.yaml#/paths/~1upload~1/post/requestBody/content/multipart~1form-data/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UploadRequest {
-    /// `file`
+    /// The `file` field of `UploadRequest`.
     pub file: rt::FileUpload,
-    /// `parent_dir`
+    /// The `parent_dir` field of `UploadRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_dir: Option<String>,
-    /// `replace`
+    /// The `replace` field of `UploadRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replace: Option<bool>,
 }
+/// An item of the `200` response of `upload` (`POST /upload/`).
+///
 /// Schema: `tests/fixtures/media_types/spec.yaml#/paths/~1upload~1/post/responses/200/content/application~1json/schema/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct UploadResponseItem {
-    /// `name`
+    /// The `name` field of `UploadResponseItem`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `size`
+    /// The `size` field of `UploadResponseItem`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
 /// The operations of `tests/fixtures/media_types/spec.yaml` that need no token: bring this trait into scope to call them on
 /// `Client`.
 pub trait SpecClientExt {
-    /// `sendJson`
+    /// The `sendJson` operation.
     ///
     /// `POST /json/`
     ///
     /// Token: none.
     ///
     /// Arguments:
-    /// - `table_name`: `table_name`
-    /// - `rows`: `rows`
+    /// - `table_name`: the `table_name` field of the request body.
+    /// - `rows`: the `rows` field of the request body.
     ///
     /// Optional settings: [`apply_default`](SendJson::apply_default).
     fn send_json(
@@ -85,41 +97,41 @@ pub trait SpecClientExt {
             Item = impl Into<rt::serde_json::Map<String, rt::serde_json::Value>>,
         >,
     ) -> SendJson<'_>;
-    /// `deleteWithBody`
+    /// The `deleteWithBody` operation.
     ///
     /// `DELETE /json/`
     ///
     /// Token: none.
     ///
     /// Arguments:
-    /// - `row_ids`: `row_ids`
+    /// - `row_ids`: the `row_ids` field of the request body.
     fn delete_with_body(
         &self,
         row_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> DeleteWithBody<'_>;
-    /// `sendForm`
+    /// The `sendForm` operation.
     ///
     /// `POST /form/`
     ///
     /// Token: none.
     ///
     /// Arguments:
-    /// - `username`: `username`
+    /// - `username`: the `username` field of the request body.
     ///
     /// Optional settings: [`password`](SendForm::password).
     fn send_form(&self, username: impl Into<String>) -> SendForm<'_>;
-    /// `upload`
+    /// The `upload` operation.
     ///
     /// `POST /upload/`
     ///
     /// Token: none.
     ///
     /// Arguments:
-    /// - `file`: `file`
+    /// - `file`: the `file` field of the request body.
     ///
     /// Optional settings: [`parent_dir`](Upload::parent_dir), [`replace`](Upload::replace).
     fn upload(&self, file: impl Into<rt::FileUpload>) -> Upload<'_>;
-    /// `putRaw`
+    /// The `putRaw` operation.
     ///
     /// `PUT /raw/`
     ///
@@ -187,7 +199,7 @@ pub struct SendJson<'a> {
     body: SendJsonRequest,
 }
 impl<'a> SendJson<'a> {
-    /// Sets `apply_default`.
+    /// Sets the `apply_default` field of the request body of `sendJson`.
     pub fn apply_default(mut self, apply_default: impl Into<bool>) -> Self {
         self.body.apply_default = Some(apply_default.into());
         self
@@ -246,7 +258,7 @@ pub struct SendForm<'a> {
     body: SendFormRequest,
 }
 impl<'a> SendForm<'a> {
-    /// Sets `password`.
+    /// Sets the `password` field of the request body of `sendForm`.
     pub fn password(mut self, password: impl Into<rt::Secret>) -> Self {
         self.body.password = Some(password.into());
         self
@@ -278,12 +290,12 @@ pub struct Upload<'a> {
     body: UploadRequest,
 }
 impl<'a> Upload<'a> {
-    /// Sets `parent_dir`.
+    /// Sets the `parent_dir` field of the request body of `upload`.
     pub fn parent_dir(mut self, parent_dir: impl Into<String>) -> Self {
         self.body.parent_dir = Some(parent_dir.into());
         self
     }
-    /// Sets `replace`.
+    /// Sets the `replace` field of the request body of `upload`.
     pub fn replace(mut self, replace: impl Into<bool>) -> Self {
         self.body.replace = Some(replace.into());
         self
@@ -321,7 +333,7 @@ pub struct PutRaw<'a> {
     body: Option<Vec<u8>>,
 }
 impl<'a> PutRaw<'a> {
-    /// Sets `body`.
+    /// Sets the request body of `putRaw`.
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = Some(body.into());
         self

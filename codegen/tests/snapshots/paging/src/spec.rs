@@ -3,66 +3,80 @@
 
 #[allow(unused_imports)]
 use ::seatable_api::__private as rt;
+/// The `200` response of `listRows` (`GET /rows/`).
+///
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1rows~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListRowsResponse {
-    /// `rows`
+    /// The `rows` field of `ListRowsResponse`.
     pub rows: Vec<rt::serde_json::Map<String, rt::serde_json::Value>>,
 }
+/// The request body of `appendRows` (`POST /rows/`).
+///
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1rows~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct AppendRowsRequest {
-    /// `rows`
+    /// The `rows` field of `AppendRowsRequest`.
     pub rows: Vec<rt::serde_json::Map<String, rt::serde_json::Value>>,
 }
+/// The request body of `createLinks` (`POST /links/`).
+///
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1links~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateLinksRequest {
-    /// `link_id`
+    /// The `link_id` field of `CreateLinksRequest`.
     pub link_id: String,
-    /// `other_rows_ids_map`
+    /// The `other_rows_ids_map` field of `CreateLinksRequest`.
     pub other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
 }
+/// The `200` response of `createLinks` (`POST /links/`).
+///
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1links~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct CreateLinksResponse {
-    /// `success`
+    /// The `success` field of `CreateLinksResponse`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+/// The request body of `querySql` (`POST /sql/`).
+///
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1sql~1/post/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct QuerySqlRequest {
-    /// `sql`
+    /// The `sql` field of `QuerySqlRequest`.
     pub sql: String,
-    /// `parameters`
+    /// The `parameters` field of `QuerySqlRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<rt::serde_json::Value>>,
 }
+/// The `200` response of `querySql` (`POST /sql/`).
+///
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1sql~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct QuerySqlResponse {
-    /// `results`
+    /// The `results` field of `QuerySqlResponse`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
 }
+/// The `200` response of `listLogs` (`GET /logs/`).
+///
 /// Schema: `tests/fixtures/paging/spec.yaml#/paths/~1logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct ListLogsResponse {
-    /// `logs`
+    /// The `logs` field of `ListLogsResponse`.
     pub logs: Vec<String>,
 }
 /// The operations of `tests/fixtures/paging/spec.yaml` that need no token: bring this trait into scope to call them on
 /// `Client`.
 pub trait SpecClientExt {
-    /// `listRows`
+    /// The `listRows` operation.
     ///
     /// `GET /rows/`
     ///
@@ -72,11 +86,11 @@ pub trait SpecClientExt {
     /// collects them.
     ///
     /// Arguments:
-    /// - `table_name`: `table_name`
+    /// - `table_name`: the `table_name` query parameter.
     ///
     /// Optional settings: [`start`](ListRows::start), [`limit`](ListRows::limit).
     fn list_rows(&self, table_name: impl Into<String>) -> ListRows<'_>;
-    /// `appendRows`
+    /// The `appendRows` operation.
     ///
     /// `POST /rows/`
     ///
@@ -86,14 +100,14 @@ pub trait SpecClientExt {
     /// [`batched`](AppendRows::batched) sends any number in chunks of 1000.
     ///
     /// Arguments:
-    /// - `rows`: `rows`
+    /// - `rows`: the `rows` field of the request body.
     fn append_rows(
         &self,
         rows: impl IntoIterator<
             Item = impl Into<rt::serde_json::Map<String, rt::serde_json::Value>>,
         >,
     ) -> AppendRows<'_>;
-    /// `createLinks`
+    /// The `createLinks` operation.
     ///
     /// `POST /links/`
     ///
@@ -103,14 +117,14 @@ pub trait SpecClientExt {
     /// [`batched`](CreateLinks::batched) sends any number in chunks of 2.
     ///
     /// Arguments:
-    /// - `link_id`: `link_id`
-    /// - `other_rows_ids_map`: `other_rows_ids_map`
+    /// - `link_id`: the `link_id` field of the request body.
+    /// - `other_rows_ids_map`: the `other_rows_ids_map` field of the request body.
     fn create_links(
         &self,
         link_id: impl Into<String>,
         other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
     ) -> CreateLinks<'_>;
-    /// `querySql`
+    /// The `querySql` operation.
     ///
     /// `POST /sql/`
     ///
@@ -123,11 +137,11 @@ pub trait SpecClientExt {
     /// plain answer may have been cut.
     ///
     /// Arguments:
-    /// - `sql`: `sql`
+    /// - `sql`: the `sql` field of the request body.
     ///
     /// Optional settings: [`parameters`](QuerySql::parameters).
     fn query_sql(&self, sql: impl Into<String>) -> QuerySql<'_>;
-    /// `listLogs`
+    /// The `listLogs` operation.
     ///
     /// `GET /logs/`
     ///
@@ -203,12 +217,12 @@ pub struct ListRows<'a> {
     limit: Option<i64>,
 }
 impl<'a> ListRows<'a> {
-    /// Sets `start`.
+    /// Sets the `start` query parameter of `listRows`.
     pub fn start(mut self, start: impl Into<i64>) -> Self {
         self.start = Some(start.into());
         self
     }
-    /// Sets `limit`.
+    /// Sets the `limit` query parameter of `listRows`.
     pub fn limit(mut self, limit: impl Into<i64>) -> Self {
         self.limit = Some(limit.into());
         self
@@ -421,7 +435,7 @@ pub struct QuerySql<'a> {
     page_size: Option<u64>,
 }
 impl<'a> QuerySql<'a> {
-    /// Sets `parameters`.
+    /// Sets the `parameters` field of the request body of `querySql`.
     pub fn parameters(
         mut self,
         parameters: impl IntoIterator<Item = impl Into<rt::serde_json::Value>>,
@@ -516,12 +530,12 @@ pub struct ListLogs<'a> {
     per_page: Option<i32>,
 }
 impl<'a> ListLogs<'a> {
-    /// Sets `page`.
+    /// Sets the `page` query parameter of `listLogs`.
     pub fn page(mut self, page: impl Into<i32>) -> Self {
         self.page = Some(page.into());
         self
     }
-    /// Sets `per_page`.
+    /// Sets the `per_page` query parameter of `listLogs`.
     pub fn per_page(mut self, per_page: impl Into<i32>) -> Self {
         self.per_page = Some(per_page.into());
         self

@@ -3,11 +3,13 @@
 
 #[allow(unused_imports)]
 use ::seatable_api::__private as rt;
+/// The `nested` property of `Record`.
+///
 /// Schema: `tests/fixtures/structs/spec.yaml#/components/schemas/Record/properties/nested`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct RecordNested {
-    /// `depth`
+    /// The `depth` field of `RecordNested`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depth: Option<i64>,
 }
@@ -20,7 +22,7 @@ pub struct Record {
     /// The row id.
     #[serde(rename = "_id")]
     pub id: String,
-    /// `name`
+    /// The `name` field of `Record`.
     pub name: String,
     /// Always present
     ///
@@ -29,43 +31,43 @@ pub struct Record {
     /// A keyword as a field name.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `count`
+    /// The `count` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
-    /// `total`
+    /// The `total` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `price`
+    /// The `price` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
-    /// `done`
+    /// The `done` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done: Option<bool>,
-    /// `tags`
+    /// The `tags` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `scores`
+    /// The `scores` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<std::collections::BTreeMap<String, f64>>,
-    /// `anything`
+    /// The `anything` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anything: Option<rt::serde_json::Value>,
-    /// `free`
+    /// The `free` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-    /// `secret`
+    /// The `secret` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<rt::Secret>,
-    /// `blob`
+    /// The `blob` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob: Option<rt::FileUpload>,
-    /// `maybe_items`
+    /// The `maybe_items` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maybe_items: Option<Vec<Option<String>>>,
-    /// `nested`
+    /// The `nested` field of `Record`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested: Option<RecordNested>,
-    /// `renamed`
+    /// The `renamed` field of `Record`.
     #[serde(rename = "renamed", default, skip_serializing_if = "Option::is_none")]
     pub better_name: Option<String>,
 }
@@ -75,7 +77,7 @@ pub struct Record {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct Open {
-    /// `known`
+    /// The `known` field of `Open`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known: Option<String>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are

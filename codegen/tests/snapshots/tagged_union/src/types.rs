@@ -7,9 +7,9 @@ use ::seatable_api::__private as rt;
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct Common {
-    /// `key`
+    /// The `key` field of `Common`.
     pub key: String,
-    /// `name`
+    /// The `name` field of `Common`.
     pub name: String,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
     /// sent back unchanged.
@@ -72,7 +72,7 @@ impl<'de> rt::serde::Deserialize<'de> for Common {
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct NumberData {
-    /// `precision`
+    /// The `precision` field of `NumberData`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub precision: Option<i64>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -130,11 +130,11 @@ pub type TextColumn = Common;
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
 pub struct NumberColumn {
-    /// `key`
+    /// The `key` field of `NumberColumn`.
     pub key: String,
-    /// `name`
+    /// The `name` field of `NumberColumn`.
     pub name: String,
-    /// `data`
+    /// The `data` field of `NumberColumn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<NumberData>,
     /// Fields the spec does not name, kept as received so that nothing is lost and they are
@@ -205,9 +205,9 @@ impl<'de> rt::serde::Deserialize<'de> for NumberColumn {
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/Column`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Column {
-    /// `type` = `text`
+    /// An object whose `type` is `text`, decoded as `TextColumn`.
     Text(TextColumn),
-    /// `type` = `number`
+    /// An object whose `type` is `number`, decoded as `NumberColumn`.
     Number(NumberColumn),
     /// A `type` this version of the client does not know: the whole object, kept as
     /// received and sent back unchanged.

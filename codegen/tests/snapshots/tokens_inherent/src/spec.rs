@@ -3,12 +3,14 @@
 
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// The `order` query parameter of `getRow` (`GET /dtables/{base_uuid}/rows/{row_id}/`).
+///
 /// Schema: `tests/fixtures/tokens/spec.yaml#/paths/~1dtables~1{base_uuid}~1rows~1{row_id}~1/get/parameters/5/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GetRowOrder {
-    /// `asc`
+    /// The value `asc`.
     Asc,
-    /// `desc`
+    /// The value `desc`.
     Desc,
     /// A value this version of the client does not know, kept exactly as the server sent it.
     ///
@@ -112,15 +114,15 @@ impl<'a> std::future::IntoFuture for Ping<'a> {
     }
 }
 impl rt::AccountClient {
-    /// `getBase`
+    /// The `getBase` operation.
     ///
     /// `GET /account/{workspace_id}/bases/{name}/`
     ///
     /// Token: Account-Token (`AccountClient`).
     ///
     /// Arguments:
-    /// - `workspace_id`: `workspace_id`
-    /// - `name`: `name`
+    /// - `workspace_id`: the `workspace_id` path parameter.
+    /// - `name`: the `name` path parameter.
     ///
     /// Optional settings: [`otp`](GetBase::otp).
     pub fn get_base(
@@ -146,7 +148,7 @@ pub struct GetBase<'a> {
     otp: Option<String>,
 }
 impl<'a> GetBase<'a> {
-    /// Sets `X-SEAFILE-OTP`.
+    /// Sets the `X-SEAFILE-OTP` header parameter of `getBase`.
     pub fn otp(mut self, otp: impl Into<String>) -> Self {
         self.otp = Some(otp.into());
         self
@@ -178,7 +180,7 @@ impl<'a> std::future::IntoFuture for GetBase<'a> {
     }
 }
 impl rt::ApiTokenClient {
-    /// `exchange`
+    /// The `exchange` operation.
     ///
     /// `GET /token/`
     ///
@@ -191,14 +193,14 @@ impl rt::ApiTokenClient {
             exp: None,
         }
     }
-    /// `uploadTo`
+    /// The `uploadTo` operation.
     ///
     /// `POST /upload-api/{upload_link}?ret-json=1`
     ///
     /// Token: API-Token (`ApiTokenClient`).
     ///
     /// Arguments:
-    /// - `upload_link`: `upload_link`
+    /// - `upload_link`: the `upload_link` path parameter.
     pub fn upload_to(&self, upload_link: impl Into<String>) -> UploadTo<'_> {
         UploadTo {
             client: self,
@@ -214,7 +216,7 @@ pub struct Exchange<'a> {
     exp: Option<String>,
 }
 impl<'a> Exchange<'a> {
-    /// Sets `exp`.
+    /// Sets the `exp` query parameter of `exchange`.
     pub fn exp(mut self, exp: impl Into<String>) -> Self {
         self.exp = Some(exp.into());
         self
@@ -269,15 +271,15 @@ impl<'a> std::future::IntoFuture for UploadTo<'a> {
     }
 }
 impl rt::BaseClient {
-    /// `getRow`
+    /// The `getRow` operation.
     ///
     /// `GET /dtables/{base_uuid}/rows/{row_id}/`
     ///
     /// Token: Base-Token (`BaseClient`).
     ///
     /// Arguments:
-    /// - `row_id`: `row_id`
-    /// - `table_name`: `table_name`
+    /// - `row_id`: the `row_id` path parameter.
+    /// - `table_name`: the `table_name` query parameter.
     ///
     /// Optional settings: [`columns`](GetRow::columns), [`convert_keys`](GetRow::convert_keys), [`order`](GetRow::order).
     pub fn get_row(
@@ -307,7 +309,7 @@ pub struct GetRow<'a> {
     order: Option<GetRowOrder>,
 }
 impl<'a> GetRow<'a> {
-    /// Sets `columns`.
+    /// Sets the `columns` query parameter of `getRow`.
     pub fn columns(
         mut self,
         columns: impl IntoIterator<Item = impl Into<String>>,
@@ -315,12 +317,12 @@ impl<'a> GetRow<'a> {
         self.columns = Some(columns.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets `convert_keys`.
+    /// Sets the `convert_keys` query parameter of `getRow`.
     pub fn convert_keys(mut self, convert_keys: impl Into<bool>) -> Self {
         self.convert_keys = Some(convert_keys.into());
         self
     }
-    /// Sets `order`.
+    /// Sets the `order` query parameter of `getRow`.
     pub fn order(mut self, order: impl Into<GetRowOrder>) -> Self {
         self.order = Some(order.into());
         self

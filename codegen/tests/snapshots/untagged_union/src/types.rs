@@ -7,14 +7,14 @@ use ::seatable_api::__private as rt;
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct Message {
-    /// `error_msg`
+    /// The `error_msg` field of `Message`.
     pub error_msg: String,
 }
 /// Schema: `tests/fixtures/untagged_union/spec.yaml#/components/schemas/Detail`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
 pub struct Detail {
-    /// `detail`
+    /// The `detail` field of `Detail`.
     pub detail: String,
 }
 /// Schema: `tests/fixtures/untagged_union/spec.yaml#/components/schemas/ErrorBody`.
@@ -22,7 +22,9 @@ pub struct Detail {
 #[serde(crate = "rt::serde")]
 #[serde(untagged)]
 pub enum ErrorBody {
+    /// A value that decodes as `Message` (tried 1 of 2: the first that decodes wins).
     Message(Message),
+    /// A value that decodes as `Detail` (tried 2 of 2: the first that decodes wins).
     Detail(Detail),
 }
 /// Schema: `tests/fixtures/untagged_union/spec.yaml#/components/schemas/Scalar`.
@@ -30,7 +32,10 @@ pub enum ErrorBody {
 #[serde(crate = "rt::serde")]
 #[serde(untagged)]
 pub enum Scalar {
+    /// A value that decodes as `String` (tried 1 of 3: the first that decodes wins).
     String(String),
+    /// A value that decodes as `i64` (tried 2 of 3: the first that decodes wins).
     Integer(i64),
+    /// A value that decodes as `bool` (tried 3 of 3: the first that decodes wins).
     Boolean(bool),
 }

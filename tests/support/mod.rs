@@ -1,10 +1,14 @@
-//! Helpers shared by the test crates: the restorer of recorded SeaTable answers and the
-//! fault-injecting test server.
+//! Helpers shared by the test crates: the restorer of recorded SeaTable answers, the
+//! fault-injecting test server, the map of recorded answers to operations and the check of
+//! JSON bodies against the spec.
 
 // Each test binary that includes `support` uses a different part of it.
 #![allow(dead_code)]
 
 pub mod fault_server;
+pub mod pattern;
+pub mod recorded;
+pub mod spec_check;
 
 use serde_json::{json, Value};
 

@@ -1,0 +1,5 @@
+//! Generates this crate's extension traits from `spec/` into `$OUT_DIR`; reruns only when a
+//! spec file changes.
+fn main() {
+    seatable_codegen::build("spec", seatable_codegen::RustOptions::external());
+}

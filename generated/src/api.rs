@@ -260,3 +260,9 @@ pub mod system_admin {
 pub mod team_admin {
     include!("team_admin.rs");
 }
+/// The spec's operations as a server routes them: `Operation` and its table of
+/// methods and path templates, for the `testing` stand-in.
+#[cfg(feature = "testing")]
+pub mod server {
+    include!("server.rs");
+}

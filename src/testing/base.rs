@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
-use super::routes::Operation;
+use crate::server::Operation;
 use super::sql;
 use super::state::{not_implemented, Reply, Request};
 use crate::base::{

@@ -12,7 +12,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use super::routes::Operation;
+use crate::server::Operation;
 use super::state::{Reply, Request};
 use super::{Exchange, Shared};
 

@@ -58,7 +58,6 @@
 mod base;
 mod http;
 mod multipart;
-mod routes;
 mod sql;
 mod state;
 
@@ -71,7 +70,7 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind};
 use crate::Client;
 
-pub use routes::Operation;
+pub use crate::server::Operation;
 
 use state::State;
 

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::base::BaseData;
 use super::multipart;
-use super::routes::Operation;
+use crate::server::Operation;
 use super::{Exchange, Fault, MockBase};
 use crate::error::{Error, ErrorKind};
 use crate::types::{

@@ -6,6 +6,7 @@
 mod contract;
 pub(crate) mod de;
 mod operations;
+mod server;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -193,6 +194,16 @@ pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
             #d
             #[allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
             pub mod #name { include!(#file); }
+        });
+    }
+    if options.inherent_methods {
+        // Only the runtime crate has a server to route for: its `testing` stand-in.
+        files.push(("server.rs".to_string(), format(server::emit(api), &sources)));
+        let d = doc("The spec's operations as a server routes them: `Operation` and its table of\nmethods and path templates, for the `testing` stand-in.");
+        root.push(quote! {
+            #d
+            #[cfg(feature = "testing")]
+            pub mod server { include!("server.rs"); }
         });
     }
     let root = quote! { #(#root)* };

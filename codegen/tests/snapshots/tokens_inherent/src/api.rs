@@ -16,3 +16,9 @@ pub mod types {
 pub mod spec {
     include!("spec.rs");
 }
+/// The spec's operations as a server routes them: `Operation` and its table of
+/// methods and path templates, for the `testing` stand-in.
+#[cfg(feature = "testing")]
+pub mod server {
+    include!("server.rs");
+}

@@ -95,14 +95,23 @@ pub async fn run_tutorial(
         let left = expires
             .duration_since(std::time::SystemTime::now())
             .unwrap_or_default();
-        writeln!(out, "  the Base-Token is valid for {} more hours", left.as_secs() / 3600)?;
+        writeln!(
+            out,
+            "  the Base-Token is valid for {} more hours",
+            left.as_secs() / 3600
+        )?;
     }
 
     writeln!(out, "Step 3: read the structure of the base")?;
     let metadata = base.get_metadata().await?;
     for table in &metadata.metadata.tables {
         let names: Vec<String> = table.columns.iter().map(column_name).collect();
-        writeln!(out, "  table {} with columns {}", table.name, names.join(", "))?;
+        writeln!(
+            out,
+            "  table {} with columns {}",
+            table.name,
+            names.join(", ")
+        )?;
     }
 
     writeln!(out, "Step 4: add John Doe")?;
@@ -142,26 +151,47 @@ pub async fn run_tutorial(
 
     writeln!(out, "Step 7: query with SQL")?;
     let sql = base
-        .query_sql("SELECT `First name`, `Last name`, Age FROM Table1 WHERE Age > ? ORDER BY Age DESC")
+        .query_sql(
+            "SELECT `First name`, `Last name`, Age FROM Table1 WHERE Age > ? ORDER BY Age DESC",
+        )
         .parameters([json!(40)])
         .convert_keys(true)
         .await?;
     for row in &sql.results {
-        writeln!(out, "  {} {} is {}", cell(row, "First name"), cell(row, "Last name"), cell(row, "Age"))?;
+        writeln!(
+            out,
+            "  {} {} is {}",
+            cell(row, "First name"),
+            cell(row, "Last name"),
+            cell(row, "Age")
+        )?;
     }
 
     writeln!(out, "Step 8: upload a file into the file column")?;
-    let invoice = FileUpload::new("invoice.txt", b"Invoice 2024-001: 1 tutorial, 0.00 EUR\n".to_vec())
-        .mime_type("text/plain");
+    let invoice = FileUpload::new(
+        "invoice.txt",
+        b"Invoice 2024-001: 1 tutorial, 0.00 EUR\n".to_vec(),
+    )
+    .mime_type("text/plain");
     let file = api.upload_attachment(invoice, Attachment::File).await?;
-    writeln!(out, "  stored as {} ({} bytes) at {}", file.name(), file.size(), file.url())?;
+    writeln!(
+        out,
+        "  stored as {} ({} bytes) at {}",
+        file.name(),
+        file.size(),
+        file.url()
+    )?;
     let update = RowUpdate {
         row_id: row_id.clone(),
         row: cells(&[("Invoice", json!([file.cell_value()]))]),
     };
     base.update_rows(TABLE, [update]).await?;
     let with_file = base.get_row(&row_id, TABLE).convert_keys(true).await?;
-    writeln!(out, "  the Invoice cell holds {}", cell(&with_file, "Invoice"))?;
+    writeln!(
+        out,
+        "  the Invoice cell holds {}",
+        cell(&with_file, "Invoice")
+    )?;
 
     Ok(Tutorial {
         base_uuid: base.base_uuid().to_string(),
@@ -204,7 +234,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
             )?;
             let mock = MockSeaTable::start().await?;
             let base = mock.add_base("Tutorial", tutorial_metadata())?;
-            writeln!(out, "Step 1: the API-Token of the base is {}", base.api_token)?;
+            writeln!(
+                out,
+                "Step 1: the API-Token of the base is {}",
+                base.api_token
+            )?;
             let api = mock.client().with_api_token(base.api_token.as_str());
             _mock = Some(mock);
             api

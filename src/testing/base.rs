@@ -6,16 +6,15 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
-use crate::server::Operation;
 use super::sql;
 use super::state::{not_implemented, Reply, Request};
 use crate::base::{
     AppendColumnsRequest, AppendColumnsResponse, AppendRowsRequest, CreateTableRequest,
     CreateViewRequest, DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest,
     DeleteTableRequest, InsertColumnRequest, ListColumnsResponse, ListRowLinksRequest,
-    ListViewsResponse, QuerySqlRequest, RenameTableRequest, UpdateColumnRequest,
-    UpdateRowsRequest,
+    ListViewsResponse, QuerySqlRequest, RenameTableRequest, UpdateColumnRequest, UpdateRowsRequest,
 };
+use crate::server::Operation;
 use crate::types::{
     AppendRowsResult, Column, ColumnInput, DeleteRowsResult, LinkCellItem, Metadata,
     MetadataResponse, Row, RowId, RowLinksInput, RowList, SuccessResult, Table, TableWithRows,
@@ -30,17 +29,6 @@ pub(crate) const MAX_DELETE: usize = 10_000;
 const MAX_LINKS_IN_CELL: usize = 50;
 /// The user id written into `_creator` and `_last_modifier`.
 pub(crate) const CREATOR: &str = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f@auth.local";
-
-const SYSTEM_FIELDS: [&str; 8] = [
-    "_id",
-    "_ctime",
-    "_mtime",
-    "_creator",
-    "_last_modifier",
-    "_archived",
-    "_locked",
-    "_locked_by",
-];
 
 /// Column types whose cells a row write cannot set.
 const READ_ONLY_TYPES: [&str; 8] = [
@@ -59,15 +47,24 @@ const READ_ONLY_TYPES: [&str; 8] = [
 pub(crate) type StoredColumn = Map<String, Value>;
 
 pub(crate) fn column_key(column: &StoredColumn) -> &str {
-    column.get("key").and_then(Value::as_str).unwrap_or_default()
+    column
+        .get("key")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 pub(crate) fn column_name(column: &StoredColumn) -> &str {
-    column.get("name").and_then(Value::as_str).unwrap_or_default()
+    column
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 pub(crate) fn column_type(column: &StoredColumn) -> &str {
-    column.get("type").and_then(Value::as_str).unwrap_or_default()
+    column
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 fn column_data_str<'c>(column: &'c StoredColumn, field: &str) -> Option<&'c str> {
@@ -236,7 +233,10 @@ impl BaseData {
 
     /// The table named by the `table_name` (or `table_id`) query parameter.
     fn query_table(&self, request: &Request) -> Result<usize, Reply> {
-        let Some(name) = request.query("table_name").or_else(|| request.query("table_id")) else {
+        let Some(name) = request
+            .query("table_name")
+            .or_else(|| request.query("table_id"))
+        else {
             return Err(Reply::error_message(400, "table_name invalid"));
         };
         self.table_index(name).ok_or_else(|| not_found_table(name))
@@ -302,7 +302,13 @@ impl BaseData {
 
     /// A stored row as the API returns it: system fields, then every column (of the view,
     /// when `hidden` names hidden columns) under its key or name.
-    pub(crate) fn row_out(&self, table: &MockTable, row: &Map<String, Value>, by_name: bool, hidden: &[String]) -> Row {
+    pub(crate) fn row_out(
+        &self,
+        table: &MockTable,
+        row: &Map<String, Value>,
+        by_name: bool,
+        hidden: &[String],
+    ) -> Row {
         let text = |field: &str| row.get(field).and_then(Value::as_str).map(str::to_string);
         let mut extra = Map::new();
         for column in &table.columns {
@@ -327,7 +333,12 @@ impl BaseData {
     }
 
     /// The value of one cell as reads return it.
-    pub(crate) fn cell(&self, table: &MockTable, column: &StoredColumn, row: &Map<String, Value>) -> Value {
+    pub(crate) fn cell(
+        &self,
+        table: &MockTable,
+        column: &StoredColumn,
+        row: &Map<String, Value>,
+    ) -> Value {
         let text = |field: &str| row.get(field).cloned().unwrap_or(Value::Null);
         match column_type(column) {
             "link" => {
@@ -362,7 +373,11 @@ impl BaseData {
         ) else {
             return Vec::new();
         };
-        let pairs = self.links.get(link_id).map(Vec::as_slice).unwrap_or_default();
+        let pairs = self
+            .links
+            .get(link_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         // The column may sit on either side of the link.
         let (forward, other_table) = if table.id() == table_id {
             (true, other_id)
@@ -391,7 +406,10 @@ impl BaseData {
                 _ => None,
             })
             .filter_map(|linked_id| {
-                let linked = other.rows.iter().find(|r| r.get("_id").and_then(Value::as_str) == Some(linked_id))?;
+                let linked = other
+                    .rows
+                    .iter()
+                    .find(|r| r.get("_id").and_then(Value::as_str) == Some(linked_id))?;
                 let display = display_column
                     .filter(|c| column_type(c) != "link")
                     .map(|c| self.cell(other, c, linked))
@@ -408,7 +426,10 @@ impl BaseData {
     fn list_rows(&self, request: &Request) -> Result<Reply, Reply> {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
-        let view = match request.query("view_name").or_else(|| request.query("view_id")) {
+        let view = match request
+            .query("view_name")
+            .or_else(|| request.query("view_id"))
+        {
             None => None,
             Some(name) => Some(
                 table
@@ -433,12 +454,22 @@ impl BaseData {
         if let Some(view) = view {
             hidden = view.hidden_columns.clone().unwrap_or_default();
             for sort in view.sorts.iter().flatten().rev() {
-                let Some(column) = table.columns.iter().find(|c| Some(column_key(c)) == sort.column_key.as_deref()) else {
+                let Some(column) = table
+                    .columns
+                    .iter()
+                    .find(|c| Some(column_key(c)) == sort.column_key.as_deref())
+                else {
                     continue;
                 };
-                let down = sort.sort_type.as_ref().is_some_and(|s| s.as_str() == "down");
+                let down = sort
+                    .sort_type
+                    .as_ref()
+                    .is_some_and(|s| s.as_str() == "down");
                 rows.sort_by(|a, b| {
-                    let order = sql::compare_cells(&self.cell(table, column, a), &self.cell(table, column, b));
+                    let order = sql::compare_cells(
+                        &self.cell(table, column, a),
+                        &self.cell(table, column, b),
+                    );
                     if down {
                         order.reverse()
                     } else {
@@ -460,7 +491,11 @@ impl BaseData {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
         let by_name = request.query("convert_keys") == Some("true");
-        match table.rows.iter().find(|r| r.get("_id").and_then(Value::as_str) == Some(row_id)) {
+        match table
+            .rows
+            .iter()
+            .find(|r| r.get("_id").and_then(Value::as_str) == Some(row_id))
+        {
             Some(row) => Ok(Reply::json(200, &self.row_out(table, row, by_name, &[]))),
             // SeaTable's own wording.
             None => Err(Reply::error_message(404, "row _id not exits")),
@@ -470,7 +505,11 @@ impl BaseData {
     /// Writes the cells of `input` (keyed by column name) into `row`; names matching no
     /// column and read-only columns are skipped, as SeaTable does. Unknown select options
     /// are added to their column.
-    fn write_cells(table: &mut MockTable, row: &mut Map<String, Value>, input: &Map<String, Value>) {
+    fn write_cells(
+        table: &mut MockTable,
+        row: &mut Map<String, Value>,
+        input: &Map<String, Value>,
+    ) {
         for column in table.columns.iter_mut() {
             let Some(value) = input.get(column_name(column)) else {
                 continue;
@@ -486,7 +525,12 @@ impl BaseData {
                     }
                 }
                 "multiple-select" => {
-                    for name in value.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                    for name in value
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                    {
                         add_option(column, name);
                     }
                 }
@@ -568,7 +612,10 @@ impl BaseData {
     fn append_rows(&mut self, request: &Request, new_ids: Vec<String>) -> Result<Reply, Reply> {
         let body: AppendRowsRequest = request.json()?;
         if body.rows.len() > MAX_ROWS {
-            return Err(Reply::error_message(400, &format!("rows exceed the limit {MAX_ROWS}")));
+            return Err(Reply::error_message(
+                400,
+                &format!("rows exceed the limit {MAX_ROWS}"),
+            ));
         }
         let index = self.body_table(&body.table_name)?;
         let ids: Vec<String> = new_ids.into_iter().take(body.rows.len()).collect();
@@ -600,7 +647,10 @@ impl BaseData {
     fn update_rows(&mut self, request: &Request) -> Result<Reply, Reply> {
         let body: UpdateRowsRequest = request.json()?;
         if body.updates.len() > MAX_ROWS {
-            return Err(Reply::error_message(400, &format!("updates exceed the limit {MAX_ROWS}")));
+            return Err(Reply::error_message(
+                400,
+                &format!("updates exceed the limit {MAX_ROWS}"),
+            ));
         }
         let index = self.body_table(&body.table_name)?;
         let table = &mut self.tables[index];
@@ -619,7 +669,13 @@ impl BaseData {
             row.insert("_mtime".into(), json!(now));
             table.rows[position] = row;
         }
-        Ok(Reply::json(200, &SuccessResult { success: true, extra: Map::new() }))
+        Ok(Reply::json(
+            200,
+            &SuccessResult {
+                success: true,
+                extra: Map::new(),
+            },
+        ))
     }
 
     fn delete_rows(&mut self, request: &Request) -> Result<Reply, Reply> {
@@ -631,14 +687,21 @@ impl BaseData {
             ));
         }
         let index = self.body_table(&body.table_name)?;
-        let ids: std::collections::HashSet<&str> = body.row_ids.iter().map(String::as_str).collect();
+        let ids: std::collections::HashSet<&str> =
+            body.row_ids.iter().map(String::as_str).collect();
         self.tables[index]
             .rows
             .retain(|r| !ids.contains(r.get("_id").and_then(Value::as_str).unwrap_or_default()));
         for pairs in self.links.values_mut() {
             pairs.retain(|(a, b)| !ids.contains(a.as_str()) && !ids.contains(b.as_str()));
         }
-        Ok(Reply::json(200, &DeleteRowsResult { success: Some(true), extra: Map::new() }))
+        Ok(Reply::json(
+            200,
+            &DeleteRowsResult {
+                success: Some(true),
+                extra: Map::new(),
+            },
+        ))
     }
 
     // ---------------------------------------------------------------- links
@@ -651,7 +714,10 @@ impl BaseData {
             .column(&body.link_column_name)
             .filter(|c| column_type(c) == "link")
             .ok_or_else(|| {
-                Reply::error_message(404, &format!("link column {} not found", body.link_column_name))
+                Reply::error_message(
+                    404,
+                    &format!("link column {} not found", body.link_column_name),
+                )
             })?;
         let mut answer: BTreeMap<String, Vec<LinkCellItem>> = BTreeMap::new();
         for query in &body.rows {
@@ -681,29 +747,44 @@ impl BaseData {
                 column_type(c) == "link"
                     && column_data_str(c, "link_id") == Some(body.link_id.as_str())
                     && ((column_data_str(c, "table_id") == Some(body.table_id.as_str())
-                        && column_data_str(c, "other_table_id") == Some(body.other_table_id.as_str()))
+                        && column_data_str(c, "other_table_id")
+                            == Some(body.other_table_id.as_str()))
                         || (column_data_str(c, "table_id") == Some(body.other_table_id.as_str())
-                            && column_data_str(c, "other_table_id") == Some(body.table_id.as_str())))
+                            && column_data_str(c, "other_table_id")
+                                == Some(body.table_id.as_str())))
             })
         });
         if !known {
-            return Err(Reply::error_message(404, &format!("link {} not found", body.link_id)));
+            return Err(Reply::error_message(
+                404,
+                &format!("link {} not found", body.link_id),
+            ));
         }
         // Keep the pairs oriented as the link column's own data says.
         let forward = self.tables.iter().flat_map(|t| &t.columns).any(|c| {
             column_data_str(c, "link_id") == Some(body.link_id.as_str())
                 && column_data_str(c, "table_id") == Some(body.table_id.as_str())
         });
-        let (Some(this), Some(other)) = (self.table_by_id(&body.table_id), self.table_by_id(&body.other_table_id)) else {
+        let (Some(this), Some(other)) = (
+            self.table_by_id(&body.table_id),
+            self.table_by_id(&body.other_table_id),
+        ) else {
             return Err(Reply::error_message(404, "table not found"));
         };
-        let exists = |t: &MockTable, id: &str| t.rows.iter().any(|r| r.get("_id").and_then(Value::as_str) == Some(id));
+        let exists = |t: &MockTable, id: &str| {
+            t.rows
+                .iter()
+                .any(|r| r.get("_id").and_then(Value::as_str) == Some(id))
+        };
         for (row, others) in &body.other_rows_ids_map {
             if !exists(this, row) {
                 return Err(Reply::error_message(404, &format!("row {row} not found")));
             }
             if let Some(missing) = others.iter().find(|o| !exists(other, o)) {
-                return Err(Reply::error_message(404, &format!("row {missing} not found")));
+                return Err(Reply::error_message(
+                    404,
+                    &format!("row {missing} not found"),
+                ));
             }
         }
         let pairs = self.links.entry(body.link_id.clone()).or_default();
@@ -756,7 +837,13 @@ impl BaseData {
                     extra: Map::new(),
                 },
             ),
-            _ => Reply::json(200, &SuccessResult { success: true, extra: Map::new() }),
+            _ => Reply::json(
+                200,
+                &SuccessResult {
+                    success: true,
+                    extra: Map::new(),
+                },
+            ),
         })
     }
 
@@ -768,7 +855,10 @@ impl BaseData {
             return Err(Reply::error_message(400, "table_name invalid"));
         }
         if self.table_index(&body.table_name).is_some() {
-            return Err(Reply::error_message(400, &format!("table {} already exists", body.table_name)));
+            return Err(Reply::error_message(
+                400,
+                &format!("table {} already exists", body.table_name),
+            ));
         }
         let id = unused_key(&mut keys, |k| self.table_by_id(k).is_some());
         let mut table = MockTable {
@@ -792,7 +882,9 @@ impl BaseData {
                     let key = if i == 0 {
                         "0000".to_string()
                     } else {
-                        unused_key(&mut keys, |k| table.columns.iter().any(|c| column_key(c) == k))
+                        unused_key(&mut keys, |k| {
+                            table.columns.iter().any(|c| column_key(c) == k)
+                        })
                     };
                     let column = self.column_from_input(&table, &key, input)?;
                     table.columns.push(column);
@@ -830,18 +922,36 @@ impl BaseData {
         if body.new_table_name.trim().is_empty() {
             return Err(Reply::error_message(400, "new_table_name invalid"));
         }
-        if self.table_index(&body.new_table_name).is_some_and(|i| i != index) {
-            return Err(Reply::error_message(400, &format!("table {} already exists", body.new_table_name)));
+        if self
+            .table_index(&body.new_table_name)
+            .is_some_and(|i| i != index)
+        {
+            return Err(Reply::error_message(
+                400,
+                &format!("table {} already exists", body.new_table_name),
+            ));
         }
         self.tables[index].info.name = body.new_table_name;
-        Ok(Reply::json(200, &SuccessResult { success: true, extra: Map::new() }))
+        Ok(Reply::json(
+            200,
+            &SuccessResult {
+                success: true,
+                extra: Map::new(),
+            },
+        ))
     }
 
     fn delete_table(&mut self, request: &Request) -> Result<Reply, Reply> {
         let body: DeleteTableRequest = request.json()?;
         let index = self.body_table(&body.table_name)?;
         self.tables.remove(index);
-        Ok(Reply::json(200, &SuccessResult { success: true, extra: Map::new() }))
+        Ok(Reply::json(
+            200,
+            &SuccessResult {
+                success: true,
+                extra: Map::new(),
+            },
+        ))
     }
 
     // ---------------------------------------------------------------- views
@@ -864,7 +974,10 @@ impl BaseData {
             return Err(Reply::error_message(400, "name invalid"));
         }
         if table.info.views.iter().any(|v| v.name == body.name) {
-            return Err(Reply::error_message(400, &format!("view {} already exists", body.name)));
+            return Err(Reply::error_message(
+                400,
+                &format!("view {} already exists", body.name),
+            ));
         }
         let id = unused_key(&mut keys, |k| table.info.views.iter().any(|v| v.id == k));
         let mut view = default_view();
@@ -890,12 +1003,19 @@ impl BaseData {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
         let mut columns = table.typed_columns()?;
-        if let Some(name) = request.query("view_name").or_else(|| request.query("view_id")) {
+        if let Some(name) = request
+            .query("view_name")
+            .or_else(|| request.query("view_id"))
+        {
             let view = table
                 .view(name)
                 .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?;
             let hidden = view.hidden_columns.clone().unwrap_or_default();
-            let keys: Vec<String> = table.columns.iter().map(|c| column_key(c).to_string()).collect();
+            let keys: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| column_key(c).to_string())
+                .collect();
             columns = columns
                 .into_iter()
                 .zip(keys)
@@ -907,13 +1027,24 @@ impl BaseData {
     }
 
     /// A stored column from a create request; 400 for names and settings SeaTable refuses.
-    fn column_from_input(&self, table: &MockTable, key: &str, input: &ColumnInput) -> Result<StoredColumn, Reply> {
+    fn column_from_input(
+        &self,
+        table: &MockTable,
+        key: &str,
+        input: &ColumnInput,
+    ) -> Result<StoredColumn, Reply> {
         let name = input.column_name.as_str();
         if name.trim().is_empty() || name.contains(['.', '{', '}', '`']) {
-            return Err(Reply::error_message(400, &format!("column_name {name} invalid")));
+            return Err(Reply::error_message(
+                400,
+                &format!("column_name {name} invalid"),
+            ));
         }
         if table.columns.iter().any(|c| column_name(c) == name) {
-            return Err(Reply::error_message(400, &format!("column {name} already exists")));
+            return Err(Reply::error_message(
+                400,
+                &format!("column {name} already exists"),
+            ));
         }
         let kind = input.column_type.as_str();
         let data = match &input.column_data {
@@ -932,7 +1063,8 @@ impl BaseData {
                     Reply::json(
                         400,
                         &crate::types::ErrorMessage {
-                            error_message: "column_data of a link column needs `other_table`".into(),
+                            error_message: "column_data of a link column needs `other_table`"
+                                .into(),
                             error_type: Some("column_data_error".into()),
                         },
                     )
@@ -975,27 +1107,41 @@ impl BaseData {
 
     /// Adds a column to table `index`; a link column gets its counterpart in the other
     /// table. Returns the new column.
-    fn add_column(&mut self, index: usize, input: &ColumnInput, keys: &mut Vec<String>) -> Result<Column, Reply> {
+    fn add_column(
+        &mut self,
+        index: usize,
+        input: &ColumnInput,
+        keys: &mut Vec<String>,
+    ) -> Result<Column, Reply> {
         let table = &self.tables[index];
         let key = unused_key(keys, |k| table.columns.iter().any(|c| column_key(c) == k));
         let column = self.column_from_input(table, &key, input)?;
         let typed = serde_json::from_value::<Column>(Value::Object(column.clone()))
             .map_err(|e| Reply::error_message(500, &e.to_string()))?;
         if column_type(&column) == "link" {
-            let other_id = column_data_str(&column, "other_table_id").unwrap_or_default().to_string();
+            let other_id = column_data_str(&column, "other_table_id")
+                .unwrap_or_default()
+                .to_string();
             if other_id != self.tables[index].id() {
                 let this_name = self.tables[index].info.name.clone();
                 if let Some(other) = self.tables.iter_mut().find(|t| t.id() == other_id) {
-                    let other_key = unused_key(keys, |k| other.columns.iter().any(|c| column_key(c) == k));
+                    let other_key =
+                        unused_key(keys, |k| other.columns.iter().any(|c| column_key(c) == k));
                     let mut name = this_name.clone();
                     let mut n = 1;
                     while other.columns.iter().any(|c| column_name(c) == name) {
                         n += 1;
                         name = format!("{this_name}{n}");
                     }
-                    let mut data = column.get("data").and_then(Value::as_object).cloned().unwrap_or_default();
+                    let mut data = column
+                        .get("data")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
                     data.insert("display_column_key".into(), json!("0000"));
-                    other.columns.push(new_column(&other_key, &name, "link", Some(data)));
+                    other
+                        .columns
+                        .push(new_column(&other_key, &name, "link", Some(data)));
                 }
             }
         }
@@ -1047,35 +1193,51 @@ impl BaseData {
 
     fn update_column(&mut self, request: &Request) -> Result<Reply, Reply> {
         let body: UpdateColumnRequest = request.json()?;
-        let (table_name, column, change): (String, String, Box<dyn Fn(&mut StoredColumn)>) = match body {
+        let (table_name, column, change): (String, String, ColumnChange) = match body {
             UpdateColumnRequest::RenameColumn(r) => {
                 let new = r.new_column_name.clone();
                 if new.trim().is_empty() || new.contains(['.', '{', '}', '`']) {
-                    return Err(Reply::error_message(400, &format!("new_column_name {new} invalid")));
+                    return Err(Reply::error_message(
+                        400,
+                        &format!("new_column_name {new} invalid"),
+                    ));
                 }
                 let index = self.body_table(&r.table_name)?;
-                if self.tables[index]
-                    .columns
-                    .iter()
-                    .any(|c| column_name(c) == new && column_name(c) != r.column && column_key(c) != r.column)
-                {
-                    return Err(Reply::error_message(400, &format!("column {new} already exists")));
+                if self.tables[index].columns.iter().any(|c| {
+                    column_name(c) == new && column_name(c) != r.column && column_key(c) != r.column
+                }) {
+                    return Err(Reply::error_message(
+                        400,
+                        &format!("column {new} already exists"),
+                    ));
                 }
-                (r.table_name, r.column, Box::new(move |c: &mut StoredColumn| {
-                    c.insert("name".into(), json!(new));
-                }))
+                (
+                    r.table_name,
+                    r.column,
+                    Box::new(move |c: &mut StoredColumn| {
+                        c.insert("name".into(), json!(new));
+                    }),
+                )
             }
             UpdateColumnRequest::ResizeColumn(r) => {
                 let width = r.new_column_width;
-                (r.table_name, r.column, Box::new(move |c: &mut StoredColumn| {
-                    c.insert("width".into(), json!(width));
-                }))
+                (
+                    r.table_name,
+                    r.column,
+                    Box::new(move |c: &mut StoredColumn| {
+                        c.insert("width".into(), json!(width));
+                    }),
+                )
             }
             UpdateColumnRequest::FreezeColumn(r) => {
                 let frozen = r.frozen;
-                (r.table_name, r.column, Box::new(move |c: &mut StoredColumn| {
-                    c.insert("frozen".into(), json!(frozen));
-                }))
+                (
+                    r.table_name,
+                    r.column,
+                    Box::new(move |c: &mut StoredColumn| {
+                        c.insert("frozen".into(), json!(frozen));
+                    }),
+                )
             }
             UpdateColumnRequest::Unknown(value) => {
                 let op = value.get("op_type").cloned().unwrap_or(Value::Null);
@@ -1097,8 +1259,9 @@ impl BaseData {
             .or_else(|| table.columns.iter().position(|c| column_key(c) == column))
             .ok_or_else(|| Reply::error_message(404, &format!("column {column} not found")))?;
         change(&mut table.columns[position]);
-        let typed = serde_json::from_value::<Column>(Value::Object(table.columns[position].clone()))
-            .map_err(|e| Reply::error_message(500, &e.to_string()))?;
+        let typed =
+            serde_json::from_value::<Column>(Value::Object(table.columns[position].clone()))
+                .map_err(|e| Reply::error_message(500, &e.to_string()))?;
         Ok(Reply::json(200, &typed))
     }
 
@@ -1110,16 +1273,32 @@ impl BaseData {
             .columns
             .iter()
             .position(|c| column_name(c) == body.column)
-            .or_else(|| table.columns.iter().position(|c| column_key(c) == body.column))
-            .ok_or_else(|| Reply::error_message(404, &format!("column {} not found", body.column)))?;
+            .or_else(|| {
+                table
+                    .columns
+                    .iter()
+                    .position(|c| column_key(c) == body.column)
+            })
+            .ok_or_else(|| {
+                Reply::error_message(404, &format!("column {} not found", body.column))
+            })?;
         let removed = table.columns.remove(position);
         let key = column_key(&removed).to_string();
         for row in &mut table.rows {
             row.remove(&key);
         }
-        Ok(Reply::json(200, &SuccessResult { success: true, extra: Map::new() }))
+        Ok(Reply::json(
+            200,
+            &SuccessResult {
+                success: true,
+                extra: Map::new(),
+            },
+        ))
     }
 }
+
+/// One change to a stored column, from an `updateColumn` request.
+type ColumnChange = Box<dyn Fn(&mut StoredColumn)>;
 
 #[derive(Clone, Copy)]
 enum LinkChange {
@@ -1151,7 +1330,10 @@ fn new_column(key: &str, name: &str, kind: &str, data: Option<Map<String, Value>
     column.insert("editable".into(), json!(true));
     column.insert("resizable".into(), json!(true));
     column.insert("draggable".into(), json!(true));
-    column.insert("data".into(), data.map(Value::Object).unwrap_or(Value::Null));
+    column.insert(
+        "data".into(),
+        data.map(Value::Object).unwrap_or(Value::Null),
+    );
     column.insert("permission_type".into(), json!(""));
     column.insert("permitted_users".into(), json!([]));
     column.insert("description".into(), Value::Null);
@@ -1171,14 +1353,12 @@ fn add_option(column: &mut StoredColumn, name: &str) {
     let Some(options) = options.as_array_mut() else {
         return;
     };
-    if options.iter().any(|o| o.get("name").and_then(Value::as_str) == Some(name)) {
+    if options
+        .iter()
+        .any(|o| o.get("name").and_then(Value::as_str) == Some(name))
+    {
         return;
     }
     let id = format!("{:06}", 100_000 + options.len());
     options.push(json!({"id": id, "name": name, "color": "#46A1FD", "textColor": "#FFFFFF"}));
-}
-
-#[allow(dead_code)]
-fn system_fields() -> &'static [&'static str] {
-    &SYSTEM_FIELDS
 }

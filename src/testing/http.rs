@@ -12,9 +12,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::server::Operation;
 use super::state::{Reply, Request};
 use super::{Exchange, Shared};
+use crate::server::Operation;
 
 /// Larger bodies are refused with 413; uploads in tests are far smaller.
 const MAX_BODY: usize = 256 * 1024 * 1024;
@@ -42,7 +42,10 @@ pub(crate) async fn serve(shared: Arc<Shared>, listener: TcpListener) {
     }
 }
 
-async fn answer(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+async fn answer(
+    shared: Arc<Shared>,
+    request: hyper::Request<Incoming>,
+) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
@@ -68,7 +71,13 @@ async fn answer(shared: Arc<Shared>, request: hyper::Request<Incoming>) -> hyper
             Vec::new(),
         ),
         Ok(body) => {
-            let request = Request::new(method.clone(), path.clone(), query.clone(), headers.clone(), body);
+            let request = Request::new(
+                method.clone(),
+                path.clone(),
+                query.clone(),
+                headers.clone(),
+                body,
+            );
             let reply = run(&shared, operation, &request).await;
             (reply, request.body.to_vec())
         }
@@ -96,19 +105,25 @@ async fn run(shared: &Shared, operation: Option<Operation>, request: &Request) -
     }
     match fault {
         Some(fault) if !fault.process => match fault.status {
-            Some(status) => Reply::injected(status),
+            Some(status) => shared.state().injected(status),
             None => shared.state().process(request),
         },
         Some(fault) => {
             let real = shared.state().process(request);
             match fault.status {
                 Some(status) => {
-                    let mut injected = Reply::injected(status);
-                    injected.headers.extend(
-                        real.headers
-                            .into_iter()
-                            .filter(|(n, _)| n.starts_with("x-ratelimit-")),
-                    );
+                    let mut injected = shared.state().injected(status);
+                    if injected
+                        .headers
+                        .iter()
+                        .all(|(n, _)| !n.starts_with("x-ratelimit-"))
+                    {
+                        injected.headers.extend(
+                            real.headers
+                                .into_iter()
+                                .filter(|(n, _)| n.starts_with("x-ratelimit-")),
+                        );
+                    }
                     injected
                 }
                 None => real,

@@ -559,7 +559,10 @@ impl MockSeaTable {
     /// # }
     /// ```
     pub fn inject(&self, fault: Fault) {
-        self.shared.state().faults.push(state::ArmedFault { fault, seen: 0 });
+        self.shared
+            .state()
+            .faults
+            .push(state::ArmedFault { fault, seen: 0 });
     }
 
     /// Removes every fault.
@@ -597,4 +600,3 @@ impl MockSeaTable {
         self.shared.state().log.clear();
     }
 }
-

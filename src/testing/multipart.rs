@@ -106,9 +106,12 @@ mod tests {
             "the multipart content type names no boundary"
         );
         assert_eq!(
-            parse("multipart/form-data; boundary=XyZ", b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end")
-                .err()
-                .unwrap(),
+            parse(
+                "multipart/form-data; boundary=XyZ",
+                b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end"
+            )
+            .err()
+            .unwrap(),
             "a multipart part is not terminated"
         );
     }

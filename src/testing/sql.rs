@@ -103,7 +103,9 @@ impl Compiler<'_> {
     fn literal(&mut self, value: &SqlValue) -> Result<Value, Reply> {
         Ok(match value {
             SqlValue::Number(text, _) => number(text)?,
-            SqlValue::SingleQuotedString(s) | SqlValue::DoubleQuotedString(s) => Value::String(s.clone()),
+            SqlValue::SingleQuotedString(s) | SqlValue::DoubleQuotedString(s) => {
+                Value::String(s.clone())
+            }
             SqlValue::Boolean(b) => Value::Bool(*b),
             SqlValue::Null => Value::Null,
             SqlValue::Placeholder(p) if p == "?" => {
@@ -141,8 +143,12 @@ impl Compiler<'_> {
         Ok(match expr {
             Expr::Nested(inner) => self.cond(inner)?,
             Expr::BinaryOp { left, op, right } => match op {
-                BinaryOperator::And => Cond::And(Box::new(self.cond(left)?), Box::new(self.cond(right)?)),
-                BinaryOperator::Or => Cond::Or(Box::new(self.cond(left)?), Box::new(self.cond(right)?)),
+                BinaryOperator::And => {
+                    Cond::And(Box::new(self.cond(left)?), Box::new(self.cond(right)?))
+                }
+                BinaryOperator::Or => {
+                    Cond::Or(Box::new(self.cond(left)?), Box::new(self.cond(right)?))
+                }
                 op => {
                     let cmp = match op {
                         BinaryOperator::Eq => Cmp::Eq,
@@ -164,9 +170,16 @@ impl Compiler<'_> {
             } => Cond::Not(Box::new(self.cond(expr)?)),
             Expr::IsNull(inner) => Cond::IsNull(self.operand(inner)?, false),
             Expr::IsNotNull(inner) => Cond::IsNull(self.operand(inner)?, true),
-            Expr::InList { expr, list, negated } => {
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => {
                 let operand = self.operand(expr)?;
-                let list = list.iter().map(|e| self.operand(e)).collect::<Result<_, _>>()?;
+                let list = list
+                    .iter()
+                    .map(|e| self.operand(e))
+                    .collect::<Result<_, _>>()?;
                 Cond::In(operand, list, *negated)
             }
             Expr::Like {
@@ -195,7 +208,11 @@ impl Compiler<'_> {
             Value::String(s) => s.parse().ok(),
             _ => None,
         }
-        .ok_or_else(|| bad(format!("{what} must be a non-negative integer, not {value}")))
+        .ok_or_else(|| {
+            bad(format!(
+                "{what} must be a non-negative integer, not {value}"
+            ))
+        })
     }
 }
 
@@ -224,7 +241,11 @@ fn negate(n: &serde_json::Number) -> Value {
 /// display value; empty strings and lists are NULL.
 fn comparable(value: Value) -> Value {
     match value {
-        Value::Array(items) => items.into_iter().next().map(comparable).unwrap_or(Value::Null),
+        Value::Array(items) => items
+            .into_iter()
+            .next()
+            .map(comparable)
+            .unwrap_or(Value::Null),
         Value::Object(mut map) if map.contains_key("row_id") => {
             comparable(map.remove("display_value").unwrap_or(Value::Null))
         }
@@ -262,7 +283,9 @@ pub(crate) fn compare_cells(a: &Value, b: &Value) -> Ordering {
             .unwrap_or(Ordering::Equal),
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        _ => rank(&a).cmp(&rank(&b)).then_with(|| a.to_string().cmp(&b.to_string())),
+        _ => rank(&a)
+            .cmp(&rank(&b))
+            .then_with(|| a.to_string().cmp(&b.to_string())),
     }
 }
 
@@ -310,51 +333,63 @@ impl Evaluator<'_> {
         }
     }
 
-    fn test(&self, cond: &Cond, row: &Map<String, Value>) -> bool {
+    /// SQL's three-valued logic: `None` is unknown (a comparison with NULL), and only
+    /// rows whose condition is `Some(true)` are selected.
+    fn test(&self, cond: &Cond, row: &Map<String, Value>) -> Option<bool> {
         match cond {
-            Cond::And(a, b) => self.test(a, row) && self.test(b, row),
-            Cond::Or(a, b) => self.test(a, row) || self.test(b, row),
-            Cond::Not(inner) => !self.test(inner, row),
-            Cond::IsNull(operand, negated) => self.operand(operand, row).is_null() != *negated,
+            Cond::And(a, b) => match (self.test(a, row), self.test(b, row)) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            Cond::Or(a, b) => match (self.test(a, row), self.test(b, row)) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            Cond::Not(inner) => self.test(inner, row).map(|b| !b),
+            Cond::IsNull(operand, negated) => {
+                Some(self.operand(operand, row).is_null() != *negated)
+            }
             Cond::Cmp(left, cmp, right) => {
                 let (a, b) = (self.operand(left, row), self.operand(right, row));
                 if a.is_null() || b.is_null() {
-                    return false;
+                    return None;
                 }
                 let Some(order) = compare_values(&a, &b) else {
-                    return matches!(cmp, Cmp::Ne);
+                    return Some(matches!(cmp, Cmp::Ne));
                 };
-                match cmp {
+                Some(match cmp {
                     Cmp::Eq => order == Ordering::Equal,
                     Cmp::Ne => order != Ordering::Equal,
                     Cmp::Lt => order == Ordering::Less,
                     Cmp::Gt => order == Ordering::Greater,
                     Cmp::Le => order != Ordering::Greater,
                     Cmp::Ge => order != Ordering::Less,
-                }
+                })
             }
             Cond::In(operand, list, negated) => {
                 let value = self.operand(operand, row);
                 if value.is_null() {
-                    return false;
+                    return None;
                 }
                 let found = list.iter().any(|item| {
                     compare_values(&value, &self.operand(item, row)) == Some(Ordering::Equal)
                 });
-                found != *negated
+                Some(found != *negated)
             }
             Cond::Like(operand, pattern, negated) => {
                 let value = self.operand(operand, row);
                 let pattern = self.operand(pattern, row);
                 let text = match &value {
                     Value::String(s) => s.clone(),
-                    Value::Null => return false,
+                    Value::Null => return None,
                     other => other.to_string(),
                 };
                 let Value::String(pattern) = pattern else {
-                    return false;
+                    return None;
                 };
-                like(&text, &pattern) != *negated
+                Some(like(&text, &pattern) != *negated)
             }
         }
     }
@@ -409,7 +444,10 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
     if !from.joins.is_empty() {
         return Err(unsupported("JOIN"));
     }
-    let TableFactor::Table { name, args: None, .. } = &from.relation else {
+    let TableFactor::Table {
+        name, args: None, ..
+    } = &from.relation
+    else {
         return Err(unsupported("FROM anything but a table name"));
     };
     let table_name = match name.0.as_slice() {
@@ -478,7 +516,11 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
         all.extend(outputs);
         outputs = all;
     }
-    let condition = select.selection.as_ref().map(|e| compiler.cond(e)).transpose()?;
+    let condition = select
+        .selection
+        .as_ref()
+        .map(|e| compiler.cond(e))
+        .transpose()?;
 
     let mut order = Vec::new();
     if let Some(order_by) = &query.order_by {
@@ -520,7 +562,11 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
     let mut rows: Vec<&Map<String, Value>> = table
         .rows
         .iter()
-        .filter(|row| condition.as_ref().is_none_or(|c| evaluator.test(c, row)))
+        .filter(|row| {
+            condition
+                .as_ref()
+                .is_none_or(|c| evaluator.test(c, row) == Some(true))
+        })
         .collect();
     if !order.is_empty() {
         rows.sort_by(|a, b| {
@@ -559,7 +605,12 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
     ))
 }
 
-fn result_row(evaluator: &Evaluator<'_>, outputs: &[Output], row: &Map<String, Value>, by_name: bool) -> Row {
+fn result_row(
+    evaluator: &Evaluator<'_>,
+    outputs: &[Output],
+    row: &Map<String, Value>,
+    by_name: bool,
+) -> Row {
     let text = |field: &str| row.get(field).and_then(Value::as_str).map(str::to_string);
     let mut out = Row {
         id: text("_id"),
@@ -580,7 +631,9 @@ fn result_row(evaluator: &Evaluator<'_>, outputs: &[Output], row: &Map<String, V
             ("_ctime", Field::System(_)) => out.ctime = value.as_str().map(str::to_string),
             ("_mtime", Field::System(_)) => out.mtime = value.as_str().map(str::to_string),
             ("_creator", Field::System(_)) => out.creator = value.as_str().map(str::to_string),
-            ("_last_modifier", Field::System(_)) => out.last_modifier = value.as_str().map(str::to_string),
+            ("_last_modifier", Field::System(_)) => {
+                out.last_modifier = value.as_str().map(str::to_string)
+            }
             ("_archived", Field::System(_)) => out.archived = value.as_bool(),
             ("_locked", Field::System(_)) => out.locked = value.as_bool(),
             ("_locked_by", Field::System(_)) => out.locked_by = value.as_str().map(str::to_string),

@@ -12,9 +12,9 @@ use serde_json::{json, Map, Value};
 
 use super::base::BaseData;
 use super::multipart;
-use crate::server::Operation;
 use super::{Exchange, Fault, MockBase};
 use crate::error::{Error, ErrorKind};
+use crate::server::Operation;
 use crate::types::{
     AssetDownloadLink, AssetUploadLink, AssetUploadedFile, BaseAccess, ErrorDetail, ErrorMessage,
     ErrorMsg, LoginResponse,
@@ -135,7 +135,11 @@ impl Request {
         body: Bytes,
     ) -> Request {
         let query = query
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         Request {
             method,
@@ -282,6 +286,24 @@ impl State {
         )
     }
 
+    /// The answer of an injected fault; an injected 429 carries rate headers that allow
+    /// the next request a second later.
+    pub fn injected(&self, status: u16) -> Reply {
+        let mut reply = Reply::injected(status);
+        if status == 429 {
+            let limit = self.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT);
+            reply.headers = vec![
+                ("x-ratelimit-limit".to_string(), limit.to_string()),
+                ("x-ratelimit-remaining".to_string(), "0".to_string()),
+                (
+                    "x-ratelimit-reset".to_string(),
+                    (unix_now().as_secs() + 1).to_string(),
+                ),
+            ];
+        }
+        reply
+    }
+
     pub fn set_rate_limit(&mut self, per_minute: Option<u32>) {
         self.rate_limit = per_minute;
         self.windows.clear();
@@ -304,8 +326,14 @@ impl State {
         let uuid = self.uuid();
         let api_token = self.hex(40);
         let workspace_id = 1;
-        let base = BaseData::new(uuid.clone(), name.to_string(), api_token.clone(), workspace_id, metadata)
-            .map_err(invalid)?;
+        let base = BaseData::new(
+            uuid.clone(),
+            name.to_string(),
+            api_token.clone(),
+            workspace_id,
+            metadata,
+        )
+        .map_err(invalid)?;
         self.bases.push(base);
         Ok(MockBase {
             uuid,
@@ -322,7 +350,12 @@ impl State {
             .ok_or_else(|| invalid(format!("no base {uuid}")))
     }
 
-    pub fn add_rows(&mut self, uuid: &str, table: &str, rows: Vec<Value>) -> Result<Vec<String>, Error> {
+    pub fn add_rows(
+        &mut self,
+        uuid: &str,
+        table: &str,
+        rows: Vec<Value>,
+    ) -> Result<Vec<String>, Error> {
         let mut inputs = Vec::with_capacity(rows.len());
         for (i, row) in rows.into_iter().enumerate() {
             match row {
@@ -350,7 +383,9 @@ impl State {
 
     pub fn file(&mut self, uuid: &str, path: &str) -> Option<Vec<u8>> {
         let base = self.base_mut(uuid).ok()?;
-        base.files.get(&format!("/{}", path.trim_start_matches('/'))).cloned()
+        base.files
+            .get(&format!("/{}", path.trim_start_matches('/')))
+            .cloned()
     }
 
     /// A new row id: 22 characters of `[A-Za-z0-9_-]`.
@@ -364,11 +399,18 @@ impl State {
     /// The fault that fires on this request, if any; counts it for every matching fault.
     pub fn fault_for(&mut self, operation: Operation) -> Option<Fault> {
         let mut fired = None;
-        for armed in self.faults.iter_mut().filter(|a| a.fault.operation == operation) {
+        for armed in self
+            .faults
+            .iter_mut()
+            .filter(|a| a.fault.operation == operation)
+        {
             armed.seen += 1;
             let first = armed.fault.first;
             let fires = armed.seen >= first
-                && armed.fault.times.is_none_or(|times| armed.seen < first + times);
+                && armed
+                    .fault
+                    .times
+                    .is_none_or(|times| armed.seen < first + times);
             if fires && fired.is_none() {
                 fired = Some(armed.fault.clone());
             }
@@ -384,7 +426,10 @@ impl State {
         let now = Instant::now();
         let minute = Duration::from_secs(60);
         let window = self.windows.entry(key.to_string()).or_default();
-        while window.front().is_some_and(|t| now.duration_since(*t) >= minute) {
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= minute)
+        {
             window.pop_front();
         }
         let allowed = window.len() < limit as usize;
@@ -392,8 +437,13 @@ impl State {
             window.push_back(now);
         }
         // A slot frees when the oldest request in the window turns a minute old.
-        let oldest_age = window.front().map(|t| now.duration_since(*t)).unwrap_or_default();
-        let reset = (unix_now() + minute.saturating_sub(oldest_age)).as_secs_f64().ceil() as u64;
+        let oldest_age = window
+            .front()
+            .map(|t| now.duration_since(*t))
+            .unwrap_or_default();
+        let reset = (unix_now() + minute.saturating_sub(oldest_age))
+            .as_secs_f64()
+            .ceil() as u64;
         let remaining = (limit as usize).saturating_sub(window.len());
         let headers = vec![
             ("x-ratelimit-limit".to_string(), limit.to_string()),
@@ -409,7 +459,13 @@ impl State {
         }
     }
 
-    fn issue_base_token(&mut self, base_uuid: &str, app_name: &str, username: &str, lifetime: Duration) -> String {
+    fn issue_base_token(
+        &mut self,
+        base_uuid: &str,
+        app_name: &str,
+        username: &str,
+        lifetime: Duration,
+    ) -> String {
         self.serial += 1;
         let exp = (unix_now() + lifetime).as_secs();
         let header = json!({"alg": "HS256", "typ": "JWT"});
@@ -442,7 +498,10 @@ impl State {
     /// The base an API-Token belongs to, or the 401 to answer.
     fn api_token_base(&self, request: &Request) -> Result<usize, Reply> {
         let Some(token) = request.credentials() else {
-            return Err(Reply::detail(401, "Authentication credentials were not provided."));
+            return Err(Reply::detail(
+                401,
+                "Authentication credentials were not provided.",
+            ));
         };
         self.bases
             .iter()
@@ -463,7 +522,11 @@ impl State {
             let base = &self.bases[index];
             (base.uuid.clone(), base.name.clone(), base.workspace_id)
         };
-        let app_name = if username.is_empty() { "mock-seatable" } else { "" };
+        let app_name = if username.is_empty() {
+            "mock-seatable"
+        } else {
+            ""
+        };
         let token = self.issue_base_token(&uuid, app_name, username, lifetime);
         Reply::json(
             200,
@@ -494,7 +557,11 @@ impl State {
             params
                 .iter()
                 .find(|(n, _)| *n == name)
-                .map(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+                .map(|(_, v)| {
+                    percent_encoding::percent_decode_str(v)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
                 .unwrap_or_default()
         };
         if request.path.starts_with(GATEWAY) {
@@ -510,11 +577,14 @@ impl State {
         match operation {
             Operation::Ping => Reply::json(200, &"pong"),
             Operation::Login => self.login(request),
-            Operation::GetBaseToken => match (self.api_token_base(request), self.lifetime(request)) {
+            Operation::GetBaseToken => match (self.api_token_base(request), self.lifetime(request))
+            {
                 (Ok(index), Ok(lifetime)) => self.base_access(index, lifetime, ""),
                 (Err(reply), _) | (_, Err(reply)) => reply,
             },
-            Operation::GetBaseTokenForBase => self.base_token_for_base(request, &param("workspace_id"), &param("base_name")),
+            Operation::GetBaseTokenForBase => {
+                self.base_token_for_base(request, &param("workspace_id"), &param("base_name"))
+            }
             Operation::GetUploadLink => self.upload_link(request),
             Operation::UploadFile => self.upload(request, &param("upload_link")),
             Operation::GetFileDownloadLink => self.download_link(request),
@@ -523,19 +593,37 @@ impl State {
     }
 
     fn login(&mut self, request: &Request) -> Reply {
-        let form: HashMap<String, String> = url::form_urlencoded::parse(&request.body).into_owned().collect();
+        let form: HashMap<String, String> = url::form_urlencoded::parse(&request.body)
+            .into_owned()
+            .collect();
         let (Some(username), Some(password)) = (form.get("username"), form.get("password")) else {
-            return Reply::json(400, &json!({"non_field_errors": ["Must include \"username\" and \"password\"."]}));
+            return Reply::json(
+                400,
+                &json!({"non_field_errors": ["Must include \"username\" and \"password\"."]}),
+            );
         };
         if self.users.get(username) != Some(password) {
-            return Reply::json(400, &json!({"non_field_errors": ["Unable to login with provided credentials."]}));
+            return Reply::json(
+                400,
+                &json!({"non_field_errors": ["Unable to login with provided credentials."]}),
+            );
         }
         let token = self.hex(40);
         self.account_tokens.insert(token.clone(), username.clone());
-        Reply::json(200, &LoginResponse { token: token.into() })
+        Reply::json(
+            200,
+            &LoginResponse {
+                token: token.into(),
+            },
+        )
     }
 
-    fn base_token_for_base(&mut self, request: &Request, workspace_id: &str, base_name: &str) -> Reply {
+    fn base_token_for_base(
+        &mut self,
+        request: &Request,
+        workspace_id: &str,
+        base_name: &str,
+    ) -> Reply {
         let Some(token) = request.credentials() else {
             return Reply::detail(401, "Authentication credentials were not provided.");
         };
@@ -615,7 +703,9 @@ impl State {
         };
         let id = self.uuid();
         let base = &self.bases[index];
-        let month = chrono::DateTime::<chrono::Utc>::from(SystemTime::now()).format("%Y-%m").to_string();
+        let month = chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
+            .format("%Y-%m")
+            .to_string();
         let answer = AssetUploadLink {
             upload_link: format!("{}/seafhttp/upload-api/{id}", self.url),
             workspace_id: Some(base.workspace_id),
@@ -680,7 +770,8 @@ impl State {
             unique_name(&base.files, &folder, &file_name)
         };
         let size = file.data.len() as i64;
-        base.files.insert(format!("{folder}/{name}"), file.data.clone());
+        base.files
+            .insert(format!("{folder}/{name}"), file.data.clone());
         Reply::json(
             200,
             &vec![AssetUploadedFile {
@@ -723,7 +814,12 @@ impl State {
         let Some((uuid, path)) = self.download_links.get(id) else {
             return Reply::text(404, "File not found");
         };
-        match self.bases.iter().find(|b| &b.uuid == uuid).and_then(|b| b.files.get(path)) {
+        match self
+            .bases
+            .iter()
+            .find(|b| &b.uuid == uuid)
+            .and_then(|b| b.files.get(path))
+        {
             Some(bytes) => Reply {
                 status: 200,
                 headers: vec![("content-type".into(), "application/octet-stream".into())],

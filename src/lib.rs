@@ -44,6 +44,9 @@ mod validate;
 
 pub mod cells;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 #[doc(hidden)]
 pub mod __private;
 

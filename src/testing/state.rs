@@ -1,0 +1,858 @@
+//! The mock's state and its request dispatch: tokens, rate limits, faults, files, and the
+//! routing of base operations to [`BaseData`].
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::Full;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use super::base::BaseData;
+use super::multipart;
+use super::{Exchange, Fault, MockBase};
+use crate::error::{Error, ErrorKind};
+use crate::server::Operation;
+use crate::types::{
+    AssetDownloadLink, AssetUploadLink, AssetUploadedFile, BaseAccess, ErrorDetail, ErrorMessage,
+    ErrorMsg, LoginResponse,
+};
+
+pub(crate) const DEFAULT_RATE_LIMIT: u32 = 500;
+pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3 * 24 * 3600);
+const GATEWAY: &str = "/api-gateway/";
+const DOWNLOAD_PREFIX: &str = "/seafhttp/files/";
+
+/// An answer: status, headers, body.
+#[derive(Clone, Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// A JSON answer from a value of a generated type.
+    pub fn json<T: Serialize>(status: u16, value: &T) -> Reply {
+        match serde_json::to_vec(value) {
+            Ok(body) => Reply {
+                status,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body,
+            },
+            Err(e) => Reply::error_message(500, &format!("the answer could not be encoded: {e}")),
+        }
+    }
+
+    pub fn text(status: u16, text: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
+            body: text.as_bytes().to_vec(),
+        }
+    }
+
+    /// The gateway's error shape, `{"error_message": …}`.
+    pub fn error_message(status: u16, message: &str) -> Reply {
+        Reply::json(
+            status,
+            &ErrorMessage {
+                error_message: message.to_string(),
+                error_type: None,
+            },
+        )
+    }
+
+    /// dtable-web's error shape, `{"error_msg": …}`.
+    pub fn error_msg(status: u16, message: &str) -> Reply {
+        Reply::json(
+            status,
+            &ErrorMsg {
+                error_msg: message.to_string(),
+            },
+        )
+    }
+
+    /// The authentication layer's error shape, `{"detail": …}`.
+    pub fn detail(status: u16, message: &str) -> Reply {
+        Reply::json(
+            status,
+            &ErrorDetail {
+                detail: message.to_string(),
+            },
+        )
+    }
+
+    pub fn injected(status: u16) -> Reply {
+        if status == 429 {
+            Reply::empty(429)
+        } else {
+            Reply::error_message(status, &format!("injected fault: {status}"))
+        }
+    }
+
+    pub fn into_response(self) -> hyper::Response<Full<Bytes>> {
+        let mut response = hyper::Response::new(Full::new(Bytes::from(self.body)));
+        *response.status_mut() = hyper::StatusCode::from_u16(self.status)
+            .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+        for (name, value) in self.headers {
+            if let (Ok(name), Ok(value)) = (
+                hyper::header::HeaderName::from_bytes(name.as_bytes()),
+                hyper::header::HeaderValue::from_str(&value),
+            ) {
+                response.headers_mut().append(name, value);
+            }
+        }
+        response
+    }
+}
+
+/// A request as the handlers see it.
+pub(crate) struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Request {
+    pub fn new(
+        method: String,
+        path: String,
+        query: Option<String>,
+        headers: Vec<(String, String)>,
+        body: Bytes,
+    ) -> Request {
+        let query = query
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        Request {
+            method,
+            path,
+            query,
+            headers,
+            body,
+        }
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The token of `Authorization: Bearer <t>` or `Token <t>`.
+    pub fn credentials(&self) -> Option<&str> {
+        let value = self.header("authorization")?;
+        let (scheme, token) = value.split_once(' ')?;
+        (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
+            .then(|| token.trim())
+            .filter(|t| !t.is_empty())
+    }
+
+    /// The body as a JSON value of type `T`, or the 400 to answer.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Reply> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| Reply::error_message(400, &format!("invalid request body: {e}")))
+    }
+}
+
+pub(crate) struct ArmedFault {
+    pub fault: Fault,
+    pub seen: usize,
+}
+
+struct IssuedToken {
+    base_uuid: String,
+    exp: u64,
+    revoked: bool,
+}
+
+pub(crate) struct State {
+    pub url: String,
+    bases: Vec<BaseData>,
+    base_tokens: HashMap<String, IssuedToken>,
+    account_tokens: HashMap<String, String>,
+    users: BTreeMap<String, String>,
+    upload_links: HashMap<String, String>,
+    download_links: HashMap<String, (String, String)>,
+    pub token_lifetime: Duration,
+    rate_limit: Option<u32>,
+    windows: HashMap<String, VecDeque<Instant>>,
+    pub faults: Vec<ArmedFault>,
+    pub log: Vec<Exchange>,
+    rng: u64,
+    serial: u64,
+}
+
+fn unix_now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A Base-Token lifetime from the `exp` query parameter: digits and `s`, `m`, `h` or `d`.
+fn parse_lifetime(text: &str) -> Option<Duration> {
+    let unit = match text.chars().last()? {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    let n: u64 = text[..text.len() - 1].parse().ok()?;
+    n.checked_mul(unit).map(Duration::from_secs)
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(ErrorKind::InvalidArgument, message)
+}
+
+impl State {
+    pub fn new(url: String, rate_limit: Option<u32>, token_lifetime: Duration) -> State {
+        let seed = unix_now().as_nanos() as u64 ^ 0x9E37_79B9_7F4A_7C15;
+        State {
+            url,
+            bases: Vec::new(),
+            base_tokens: HashMap::new(),
+            account_tokens: HashMap::new(),
+            users: BTreeMap::new(),
+            upload_links: HashMap::new(),
+            download_links: HashMap::new(),
+            token_lifetime,
+            rate_limit,
+            windows: HashMap::new(),
+            faults: Vec::new(),
+            log: Vec::new(),
+            rng: seed,
+            serial: 0,
+        }
+    }
+
+    /// splitmix64: ids only need to be unique and look like SeaTable's.
+    pub fn random(&mut self) -> u64 {
+        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn hex(&mut self, chars: usize) -> String {
+        let mut out = String::with_capacity(chars + 16);
+        while out.len() < chars {
+            out.push_str(&format!("{:016x}", self.random()));
+        }
+        out.truncate(chars);
+        out
+    }
+
+    pub fn uuid(&mut self) -> String {
+        let h = self.hex(32);
+        format!(
+            "{}-{}-4{}-8{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[13..16],
+            &h[17..20],
+            &h[20..32]
+        )
+    }
+
+    /// The answer of an injected fault; an injected 429 carries rate headers that allow
+    /// the next request a second later.
+    pub fn injected(&self, status: u16) -> Reply {
+        let mut reply = Reply::injected(status);
+        if status == 429 {
+            let limit = self.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT);
+            reply.headers = vec![
+                ("x-ratelimit-limit".to_string(), limit.to_string()),
+                ("x-ratelimit-remaining".to_string(), "0".to_string()),
+                (
+                    "x-ratelimit-reset".to_string(),
+                    (unix_now().as_secs() + 1).to_string(),
+                ),
+            ];
+        }
+        reply
+    }
+
+    pub fn set_rate_limit(&mut self, per_minute: Option<u32>) {
+        self.rate_limit = per_minute;
+        self.windows.clear();
+    }
+
+    pub fn add_user(&mut self, email: &str, password: &str) {
+        self.users.insert(email.to_string(), password.to_string());
+    }
+
+    pub fn expire_base_tokens(&mut self) {
+        for token in self.base_tokens.values_mut() {
+            token.revoked = true;
+        }
+    }
+
+    pub fn add_base(&mut self, name: &str, metadata: Value) -> Result<MockBase, Error> {
+        if self.bases.iter().any(|b| b.name == name) {
+            return Err(invalid(format!("a base named `{name}` exists already")));
+        }
+        let uuid = self.uuid();
+        let api_token = self.hex(40);
+        let workspace_id = 1;
+        let base = BaseData::new(
+            uuid.clone(),
+            name.to_string(),
+            api_token.clone(),
+            workspace_id,
+            metadata,
+        )
+        .map_err(invalid)?;
+        self.bases.push(base);
+        Ok(MockBase {
+            uuid,
+            api_token,
+            name: name.to_string(),
+            workspace_id,
+        })
+    }
+
+    fn base_mut(&mut self, uuid: &str) -> Result<&mut BaseData, Error> {
+        self.bases
+            .iter_mut()
+            .find(|b| b.uuid == uuid)
+            .ok_or_else(|| invalid(format!("no base {uuid}")))
+    }
+
+    pub fn add_rows(
+        &mut self,
+        uuid: &str,
+        table: &str,
+        rows: Vec<Value>,
+    ) -> Result<Vec<String>, Error> {
+        let mut inputs = Vec::with_capacity(rows.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            match row {
+                Value::Object(map) => inputs.push(map),
+                other => return Err(invalid(format!("row {i} is not a JSON object: {other}"))),
+            }
+        }
+        let mut ids = Vec::with_capacity(inputs.len());
+        for _ in 0..inputs.len() {
+            ids.push(self.row_id());
+        }
+        let base = self.base_mut(uuid)?;
+        base.insert_rows(table, inputs, ids).map_err(invalid)
+    }
+
+    pub fn rows(&mut self, uuid: &str, table: &str) -> Result<Vec<Value>, Error> {
+        self.base_mut(uuid)?.rows_by_name(table).map_err(invalid)
+    }
+
+    pub fn metadata(&mut self, uuid: &str) -> Result<Value, Error> {
+        let base = self.base_mut(uuid)?;
+        let metadata = base.metadata_response().map_err(invalid)?;
+        serde_json::to_value(metadata).map_err(|e| invalid(e.to_string()))
+    }
+
+    pub fn file(&mut self, uuid: &str, path: &str) -> Option<Vec<u8>> {
+        let base = self.base_mut(uuid).ok()?;
+        base.files
+            .get(&format!("/{}", path.trim_start_matches('/')))
+            .cloned()
+    }
+
+    /// A new row id: 22 characters of `[A-Za-z0-9_-]`.
+    pub fn row_id(&mut self) -> String {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&self.random().to_le_bytes());
+        bytes[8..].copy_from_slice(&self.random().to_le_bytes());
+        b64(&bytes)
+    }
+
+    /// The fault that fires on this request, if any; counts it for every matching fault.
+    pub fn fault_for(&mut self, operation: Operation) -> Option<Fault> {
+        let mut fired = None;
+        for armed in self
+            .faults
+            .iter_mut()
+            .filter(|a| a.fault.operation == operation)
+        {
+            armed.seen += 1;
+            let first = armed.fault.first;
+            let fires = armed.seen >= first
+                && armed
+                    .fault
+                    .times
+                    .is_none_or(|times| armed.seen < first + times);
+            if fires && fired.is_none() {
+                fired = Some(armed.fault.clone());
+            }
+        }
+        fired
+    }
+
+    /// Counts a gateway request for `key`: the rate headers to send, or the 429.
+    fn rate_limit(&mut self, key: &str) -> Result<Vec<(String, String)>, Reply> {
+        let Some(limit) = self.rate_limit else {
+            return Ok(Vec::new());
+        };
+        let now = Instant::now();
+        let minute = Duration::from_secs(60);
+        let window = self.windows.entry(key.to_string()).or_default();
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= minute)
+        {
+            window.pop_front();
+        }
+        let allowed = window.len() < limit as usize;
+        if allowed {
+            window.push_back(now);
+        }
+        // A slot frees when the oldest request in the window turns a minute old.
+        let oldest_age = window
+            .front()
+            .map(|t| now.duration_since(*t))
+            .unwrap_or_default();
+        let reset = (unix_now() + minute.saturating_sub(oldest_age))
+            .as_secs_f64()
+            .ceil() as u64;
+        let remaining = (limit as usize).saturating_sub(window.len());
+        let headers = vec![
+            ("x-ratelimit-limit".to_string(), limit.to_string()),
+            ("x-ratelimit-remaining".to_string(), remaining.to_string()),
+            ("x-ratelimit-reset".to_string(), reset.to_string()),
+        ];
+        if allowed {
+            Ok(headers)
+        } else {
+            let mut reply = Reply::empty(429);
+            reply.headers = headers;
+            Err(reply)
+        }
+    }
+
+    fn issue_base_token(
+        &mut self,
+        base_uuid: &str,
+        app_name: &str,
+        username: &str,
+        lifetime: Duration,
+    ) -> String {
+        self.serial += 1;
+        let exp = (unix_now() + lifetime).as_secs();
+        let header = json!({"alg": "HS256", "typ": "JWT"});
+        let payload = json!({
+            "exp": exp,
+            "dtable_uuid": base_uuid,
+            "username": username,
+            "permission": "rw",
+            "app_name": app_name,
+            "id": self.serial,
+        });
+        let signature = self.hex(32);
+        let token = format!(
+            "{}.{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(payload.to_string().as_bytes()),
+            b64(signature.as_bytes()),
+        );
+        self.base_tokens.insert(
+            token.clone(),
+            IssuedToken {
+                base_uuid: base_uuid.to_string(),
+                exp,
+                revoked: false,
+            },
+        );
+        token
+    }
+
+    /// The base an API-Token belongs to, or the 401 to answer.
+    fn api_token_base(&self, request: &Request) -> Result<usize, Reply> {
+        let Some(token) = request.credentials() else {
+            return Err(Reply::detail(
+                401,
+                "Authentication credentials were not provided.",
+            ));
+        };
+        self.bases
+            .iter()
+            .position(|b| b.api_token == token)
+            .ok_or_else(|| Reply::detail(401, "Invalid token"))
+    }
+
+    fn lifetime(&self, request: &Request) -> Result<Duration, Reply> {
+        match request.query("exp") {
+            None => Ok(self.token_lifetime),
+            Some(text) => parse_lifetime(text)
+                .ok_or_else(|| Reply::error_msg(400, &format!("exp {text} invalid."))),
+        }
+    }
+
+    fn base_access(&mut self, index: usize, lifetime: Duration, username: &str) -> Reply {
+        let (uuid, name, workspace_id) = {
+            let base = &self.bases[index];
+            (base.uuid.clone(), base.name.clone(), base.workspace_id)
+        };
+        let app_name = if username.is_empty() {
+            "mock-seatable"
+        } else {
+            ""
+        };
+        let token = self.issue_base_token(&uuid, app_name, username, lifetime);
+        Reply::json(
+            200,
+            &BaseAccess {
+                access_token: token.into(),
+                dtable_uuid: uuid,
+                app_name: (!app_name.is_empty()).then(|| app_name.to_string()),
+                dtable_name: Some(name),
+                workspace_id: Some(workspace_id),
+                dtable_server: Some(format!("{}/api-gateway/", self.url)),
+                use_api_gateway: Some(true),
+                dtable_db: None,
+                dtable_socket: None,
+                extra: Map::new(),
+            },
+        )
+    }
+
+    /// Handles one request as SeaTable would.
+    pub fn process(&mut self, request: &Request) -> Reply {
+        let Some((operation, params)) = Operation::route(&request.method, &request.path) else {
+            if request.method == "GET" && request.path.starts_with(DOWNLOAD_PREFIX) {
+                return self.download(request);
+            }
+            return Reply::detail(404, "Not found.");
+        };
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| {
+                    percent_encoding::percent_decode_str(v)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                })
+                .unwrap_or_default()
+        };
+        if request.path.starts_with(GATEWAY) {
+            let uuid = param("base_uuid");
+            let headers = match self.rate_limit(&uuid) {
+                Ok(headers) => headers,
+                Err(too_many) => return too_many,
+            };
+            let mut reply = self.gateway(operation, request, &uuid, &param);
+            reply.headers.extend(headers);
+            return reply;
+        }
+        match operation {
+            Operation::Ping => Reply::json(200, &"pong"),
+            Operation::Login => self.login(request),
+            Operation::GetBaseToken => match (self.api_token_base(request), self.lifetime(request))
+            {
+                (Ok(index), Ok(lifetime)) => self.base_access(index, lifetime, ""),
+                (Err(reply), _) | (_, Err(reply)) => reply,
+            },
+            Operation::GetBaseTokenForBase => {
+                self.base_token_for_base(request, &param("workspace_id"), &param("base_name"))
+            }
+            Operation::GetUploadLink => self.upload_link(request),
+            Operation::UploadFile => self.upload(request, &param("upload_link")),
+            Operation::GetFileDownloadLink => self.download_link(request),
+            other => not_implemented(other),
+        }
+    }
+
+    fn login(&mut self, request: &Request) -> Reply {
+        let form: HashMap<String, String> = url::form_urlencoded::parse(&request.body)
+            .into_owned()
+            .collect();
+        let (Some(username), Some(password)) = (form.get("username"), form.get("password")) else {
+            return Reply::json(
+                400,
+                &json!({"non_field_errors": ["Must include \"username\" and \"password\"."]}),
+            );
+        };
+        if self.users.get(username) != Some(password) {
+            return Reply::json(
+                400,
+                &json!({"non_field_errors": ["Unable to login with provided credentials."]}),
+            );
+        }
+        let token = self.hex(40);
+        self.account_tokens.insert(token.clone(), username.clone());
+        Reply::json(
+            200,
+            &LoginResponse {
+                token: token.into(),
+            },
+        )
+    }
+
+    fn base_token_for_base(
+        &mut self,
+        request: &Request,
+        workspace_id: &str,
+        base_name: &str,
+    ) -> Reply {
+        let Some(token) = request.credentials() else {
+            return Reply::detail(401, "Authentication credentials were not provided.");
+        };
+        let Some(user) = self.account_tokens.get(token).cloned() else {
+            return Reply::detail(401, "Invalid token");
+        };
+        let lifetime = match self.lifetime(request) {
+            Ok(lifetime) => lifetime,
+            Err(reply) => return reply,
+        };
+        let found = self
+            .bases
+            .iter()
+            .position(|b| b.name == base_name && b.workspace_id.to_string() == workspace_id);
+        match found {
+            Some(index) => self.base_access(index, lifetime, &user),
+            None => Reply::error_msg(404, &format!("dtable {base_name} not found.")),
+        }
+    }
+
+    fn gateway(
+        &mut self,
+        operation: Operation,
+        request: &Request,
+        uuid: &str,
+        param: &dyn Fn(&str) -> String,
+    ) -> Reply {
+        let Some(token) = request.credentials() else {
+            return Reply::detail(401, "Authentication credentials were not provided.");
+        };
+        match self.base_tokens.get(token) {
+            None => return Reply::detail(401, "Invalid token"),
+            Some(issued) if issued.revoked || unix_now().as_secs() >= issued.exp => {
+                return Reply::error_msg(403, "Token expired.");
+            }
+            Some(issued) if issued.base_uuid != uuid => {
+                return Reply::error_message(403, "You don't have permission to access this base.");
+            }
+            Some(_) => {}
+        }
+        // Row ids are drawn before the base is borrowed.
+        let new_ids = match operation {
+            Operation::AppendRows => {
+                let count = serde_json::from_slice::<Value>(&request.body)
+                    .ok()
+                    .and_then(|v| v.get("rows").and_then(Value::as_array).map(Vec::len))
+                    .unwrap_or(0)
+                    .min(super::base::MAX_ROWS);
+                (0..count).map(|_| self.row_id()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let keys: Vec<String> = (0..8).map(|_| self.short_key()).collect();
+        let Some(base) = self.bases.iter_mut().find(|b| b.uuid == uuid) else {
+            return Reply::error_message(404, "dtable not found");
+        };
+        base.handle(operation, request, param, new_ids, keys)
+    }
+
+    /// A 4-character key for a new table, column or view.
+    fn short_key(&mut self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut n = self.random();
+        (0..4)
+            .map(|_| {
+                let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
+                n /= ALPHABET.len() as u64;
+                c
+            })
+            .collect()
+    }
+
+    fn upload_link(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let id = self.uuid();
+        let base = &self.bases[index];
+        let month = chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
+            .format("%Y-%m")
+            .to_string();
+        let answer = AssetUploadLink {
+            upload_link: format!("{}/seafhttp/upload-api/{id}", self.url),
+            workspace_id: Some(base.workspace_id),
+            parent_path: format!("/asset/{}", base.uuid),
+            img_relative_path: format!("images/{month}"),
+            file_relative_path: format!("files/{month}"),
+            extra: Map::new(),
+        };
+        self.upload_links.insert(id, base.uuid.clone());
+        Reply::json(200, &answer)
+    }
+
+    fn upload(&mut self, request: &Request, id: &str) -> Reply {
+        let Some(uuid) = self.upload_links.get(id).cloned() else {
+            return Reply::text(403, "Access denied.");
+        };
+        let content_type = request.header("content-type").unwrap_or_default();
+        let parts = match multipart::parse(content_type, &request.body) {
+            Ok(parts) => parts,
+            Err(why) => return Reply::text(400, &why),
+        };
+        let field = |name: &str| {
+            parts
+                .iter()
+                .find(|p| p.name == name && p.file_name.is_none())
+                .map(|p| String::from_utf8_lossy(&p.data).into_owned())
+        };
+        let Some(parent_dir) = field("parent_dir") else {
+            return Reply::text(400, "No parent_dir given.");
+        };
+        let relative_path = field("relative_path").unwrap_or_default();
+        if relative_path.starts_with('/') || relative_path.split('/').any(|s| s == "..") {
+            return Reply::text(400, "Invalid relative path");
+        }
+        let replace = match field("replace").as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(_) => return Reply::text(400, "Invalid argument replace."),
+        };
+        let expected_parent = format!("/asset/{uuid}");
+        let Some(inside) = parent_dir.strip_prefix(&expected_parent) else {
+            return Reply::text(400, "Invalid parent_dir.");
+        };
+        let Some(file) = parts.iter().find(|p| p.file_name.is_some()) else {
+            return Reply::text(400, "No file given.");
+        };
+        let file_name = file.file_name.clone().unwrap_or_default();
+        if file_name.is_empty() || file_name.contains('/') {
+            return Reply::text(400, "Invalid file name.");
+        }
+        let folder = [inside.trim_matches('/'), relative_path.trim_matches('/')]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .fold(String::new(), |acc, s| format!("{acc}/{s}"));
+        let file_id = self.hex(40);
+        let Some(base) = self.bases.iter_mut().find(|b| b.uuid == uuid) else {
+            return Reply::text(403, "Access denied.");
+        };
+        let name = if replace {
+            file_name
+        } else {
+            unique_name(&base.files, &folder, &file_name)
+        };
+        let size = file.data.len() as i64;
+        base.files
+            .insert(format!("{folder}/{name}"), file.data.clone());
+        Reply::json(
+            200,
+            &vec![AssetUploadedFile {
+                name,
+                id: file_id,
+                size,
+            }],
+        )
+    }
+
+    fn download_link(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(path) = request.query("path") else {
+            return Reply::error_msg(400, "path invalid.");
+        };
+        let path = format!("/{}", path.trim_start_matches('/'));
+        let base = &self.bases[index];
+        if !base.files.contains_key(&path) {
+            return Reply::error_msg(404, &format!("path {path} not found."));
+        }
+        let uuid = base.uuid.clone();
+        let name = path.rsplit('/').next().unwrap_or_default().to_string();
+        let id = self.uuid();
+        self.download_links.insert(id.clone(), (uuid, path));
+        let encoded = crate::request::encode_path(&name);
+        Reply::json(
+            200,
+            &AssetDownloadLink {
+                download_link: format!("{}{DOWNLOAD_PREFIX}{id}/{encoded}", self.url),
+            },
+        )
+    }
+
+    fn download(&mut self, request: &Request) -> Reply {
+        let rest = request.path.trim_start_matches(DOWNLOAD_PREFIX);
+        let id = rest.split('/').next().unwrap_or_default();
+        let Some((uuid, path)) = self.download_links.get(id) else {
+            return Reply::text(404, "File not found");
+        };
+        match self
+            .bases
+            .iter()
+            .find(|b| &b.uuid == uuid)
+            .and_then(|b| b.files.get(path))
+        {
+            Some(bytes) => Reply {
+                status: 200,
+                headers: vec![("content-type".into(), "application/octet-stream".into())],
+                body: bytes.clone(),
+            },
+            None => Reply::text(404, "File not found"),
+        }
+    }
+}
+
+pub(crate) fn not_implemented(operation: Operation) -> Reply {
+    Reply::error_message(
+        501,
+        &format!(
+            "MockSeaTable does not implement {} ({} {})",
+            operation.operation_id(),
+            operation.method(),
+            operation.path()
+        ),
+    )
+}
+
+/// `name`, or `name (1).ext`, `name (2).ext`… when the folder holds that name already.
+fn unique_name(files: &BTreeMap<String, Vec<u8>>, folder: &str, name: &str) -> String {
+    if !files.contains_key(&format!("{folder}/{name}")) {
+        return name.to_string();
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
+        _ => (name, ""),
+    };
+    (1..)
+        .map(|n| format!("{stem} ({n}){ext}"))
+        .find(|candidate| !files.contains_key(&format!("{folder}/{candidate}")))
+        .unwrap_or_else(|| name.to_string())
+}

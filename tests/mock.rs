@@ -11,6 +11,10 @@ use seatable_api::types::{ColumnInput, ColumnRename, RowLinksQuery, RowUpdate};
 use seatable_api::{AssetSource, Attachment, BaseClient, ErrorKind, FileUpload, RetryPolicy};
 use serde_json::{json, Map, Value};
 
+mod support;
+
+use support::spec_check::conforms_to_the_spec;
+
 fn metadata() -> Value {
     json!({"metadata": {"version": 1, "format_version": 9, "tables": [
         {"_id": "0000", "name": "Contacts",
@@ -175,6 +179,7 @@ async fn api_token_exchange_gives_a_jwt_base_token_and_unknown_tokens_get_401() 
         answer.json::<Value>().await.unwrap(),
         json!({"error_msg": "exp soon invalid."})
     );
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -207,6 +212,7 @@ async fn an_expired_base_token_gets_403_and_the_client_renews_it_once() {
             (Some(Operation::GetMetadata), 200),
         ]
     );
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -245,6 +251,7 @@ async fn login_and_the_account_token_route_to_a_base_token() {
         login.request_body,
         b"username=me%40example.com&password=wrong"
     );
+    conforms_to_the_spec(&mock);
 }
 
 // ------------------------------------------------------------------ rows
@@ -321,6 +328,7 @@ async fn rows_are_appended_listed_read_updated_and_deleted_with_keys_or_names() 
         (err.status(), err.message()),
         (Some(404), Some("table Nowhere not found"))
     );
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -365,6 +373,7 @@ async fn list_rows_pages_by_start_and_limit_and_applies_a_view() {
         (err.status(), err.message()),
         (Some(404), Some("view Missing not found"))
     );
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -492,6 +501,7 @@ async fn row_limits_are_1000_per_page_append_and_update_and_10000_per_delete() {
         .await;
     assert_eq!((status, body), (200, json!({"success": true})));
     assert!(mock.rows(&base, "Contacts").unwrap().is_empty());
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -542,6 +552,7 @@ async fn malformed_bodies_get_400_in_seatables_shape_and_unimplemented_operation
         answer.json::<Value>().await.unwrap(),
         json!({"detail": "Not found."})
     );
+    conforms_to_the_spec(&mock);
 }
 
 // ------------------------------------------------------------------ structure
@@ -635,6 +646,7 @@ async fn tables_columns_and_views_are_created_renamed_and_deleted() {
     client.delete_table("Todo").await.unwrap();
     let metadata = mock.metadata(&base).unwrap();
     assert_eq!(metadata["metadata"]["tables"].as_array().unwrap().len(), 2);
+    conforms_to_the_spec(&mock);
 }
 
 // ------------------------------------------------------------------ links
@@ -751,6 +763,7 @@ async fn links_are_added_listed_replaced_and_removed_and_show_in_link_cells() {
         (err.status(), err.message()),
         (Some(404), Some("link Zz99 not found"))
     );
+    conforms_to_the_spec(&mock);
 }
 
 // ------------------------------------------------------------------ SQL
@@ -912,6 +925,7 @@ async fn sql_where_order_by_limit_offset_and_parameters() {
         .await
         .unwrap();
     assert_eq!(by_key.results[0].extra, row(&[("0000", json!("Ada"))]));
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -931,6 +945,7 @@ async fn sql_returns_100_rows_without_limit_and_never_more_than_10000() {
         50
     );
     assert_eq!(count("SELECT Name FROM Contacts LIMIT 0").await, 0);
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -1034,6 +1049,7 @@ async fn an_uploaded_file_downloads_as_the_same_bytes_and_same_names_are_numbere
         .unwrap();
     assert_eq!(upload.status, 200);
     assert_eq!(upload.query.as_deref(), Some("ret-json=1"));
+    conforms_to_the_spec(&mock);
 }
 
 // ------------------------------------------------------------------ rate limits and faults
@@ -1067,6 +1083,7 @@ async fn the_rate_limit_answers_429_with_an_empty_body_and_headers_on_every_gate
     let (status, headers, _) = raw.send(reqwest::Method::GET, "metadata/", None).await;
     assert_eq!(status, 200);
     assert!(headers.get("x-ratelimit-limit").is_none());
+    conforms_to_the_spec(&mock);
 }
 
 #[tokio::test]
@@ -1195,4 +1212,5 @@ async fn the_exchange_log_records_requests_and_answers() {
         .request_headers
         .iter()
         .any(|(n, v)| n == "authorization" && v.starts_with("Bearer ")));
+    conforms_to_the_spec(&mock);
 }

@@ -4,8 +4,11 @@
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
 
+mod support;
+
 use seatable_api::testing::{MockSeaTable, Operation};
 use serde_json::json;
+use support::spec_check::conforms_to_the_spec;
 
 #[tokio::test]
 async fn the_tutorial_steps_return_what_the_tutorial_says() {
@@ -69,6 +72,7 @@ async fn the_tutorial_steps_return_what_the_tutorial_says() {
         ]
     );
     assert!(mock.requests().iter().all(|e| e.status == 200));
+    conforms_to_the_spec(&mock);
 
     let printed = String::from_utf8(out).unwrap();
     assert!(

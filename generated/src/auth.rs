@@ -453,7 +453,9 @@ pub struct GetBaseTokenForBase<'a> {
 impl<'a> GetBaseTokenForBase<'a> {
     /// Lifetime of the Base-Token as a number with a unit, for example `5h` (five hours) or
     /// `30d` (thirty days). The server default is `3d`. Supported from SeaTable 6.0; older
-    /// servers ignore it and issue 3-day tokens.
+    /// servers ignore it and issue 3-day tokens. SeaTable does not document the answer to
+    /// a malformed value; the spec declares 400, the status SeaTable gives malformed
+    /// parameters elsewhere, and the `testing` stand-in answers that.
     pub fn exp(mut self, exp: impl Into<String>) -> Self {
         self.exp = Some(exp.into());
         self
@@ -672,7 +674,9 @@ pub struct GetBaseToken<'a> {
 impl<'a> GetBaseToken<'a> {
     /// Lifetime of the Base-Token as a number with a unit, for example `5h` (five hours) or
     /// `30d` (thirty days). The server default is `3d`. Supported from SeaTable 6.0; older
-    /// servers ignore it and issue 3-day tokens.
+    /// servers ignore it and issue 3-day tokens. SeaTable does not document the answer to
+    /// a malformed value; the spec declares 400, the status SeaTable gives malformed
+    /// parameters elsewhere, and the `testing` stand-in answers that.
     pub fn exp(mut self, exp: impl Into<String>) -> Self {
         self.exp = Some(exp.into());
         self

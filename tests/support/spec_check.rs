@@ -817,3 +817,63 @@ fn is_uuid(s: &str) -> bool {
             _ => c.is_ascii_hexdigit(),
         })
 }
+
+/// Every answer the stand-in gave, checked against `spec/` (the response schema the spec
+/// declares for the operation and status), and every JSON request body the client sent
+/// against the operation's request schema. Answers to operations the stand-in does not
+/// serve (501) are not in the spec and are skipped; the tests that inject faults do not
+/// call this, as an injected answer is the test's, not the stand-in's.
+pub fn conforms_to_the_spec(mock: &seatable_api::testing::MockSeaTable) {
+    static SPEC: std::sync::OnceLock<SpecCheck> = std::sync::OnceLock::new();
+    let spec = SPEC.get_or_init(|| {
+        SpecCheck::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec"))
+            .expect("the spec loads")
+    });
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for exchange in mock.requests() {
+        let Some(op) = exchange.operation else {
+            continue;
+        };
+        if exchange.status == 501 {
+            continue;
+        }
+        let at = format!(
+            "{} {} ({:?}, {})",
+            exchange.method, exchange.path, op, exchange.status
+        );
+        match spec.check_response(
+            op.module(),
+            op.operation_id(),
+            exchange.status,
+            &exchange.response_body,
+        ) {
+            Ok(v) if v.is_empty() => checked += 1,
+            Ok(v) => problems.push(format!("{at}: answer: {v:?}")),
+            Err(e) => problems.push(format!("{at}: {e}")),
+        }
+        let json_body = exchange.request_headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("content-type") && v.starts_with("application/json")
+        });
+        // The bare-HTTP requests of these tests are malformed on purpose; the client's
+        // own are checked.
+        let from_client = exchange
+            .request_headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("user-agent") && v.starts_with("seatable-api/"));
+        if json_body && from_client {
+            match spec.check_request(op.module(), op.operation_id(), &exchange.request_body) {
+                Ok(v) if v.is_empty() => {}
+                Ok(v) => problems.push(format!("{at}: request: {v:?}")),
+                Err(e) => problems.push(format!("{at}: request: {e}")),
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} exchanges break the spec:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(checked > 0, "no exchange was checked");
+}

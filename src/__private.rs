@@ -20,7 +20,7 @@ pub use crate::{
 
 /// The paging runtime behind `stream()` and `all()` (`x-paginate`).
 pub mod paging {
-    pub use crate::paging::{offset, pages, sql, sql_cap, truncation, PageParam};
+    pub use crate::paging::{is_select, offset, pages, sql, sql_cap, truncation, PageParam};
 }
 
 /// The batching runtime behind `batched()` and the size check of `send()` (`x-batch`).

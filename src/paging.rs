@@ -504,6 +504,34 @@ impl fmt::Display for Truncation {
     }
 }
 
+/// Whether `statement` only reads: one `SELECT`, nothing after it but comments and a
+/// `;`. Such a `querySql` may be repeated after a failure whose outcome is unknown; any
+/// other statement (or one that cannot be read) may have written, and is not.
+///
+/// ```no_run
+/// use seatable_api::__private::paging::is_select;
+/// assert!(is_select("  select * from T where a = ';' -- note"));
+/// assert!(!is_select("SELECT 1; DELETE FROM T"));
+/// assert!(!is_select("UPDATE T SET a = 1"));
+/// ```
+pub fn is_select(statement: &str) -> bool {
+    let Ok(tokens) = lex(statement) else {
+        return false;
+    };
+    let Some(first) = tokens.first() else {
+        return false;
+    };
+    let mut after_semicolon = false;
+    for t in &tokens {
+        if t.kind == Kind::Semicolon {
+            after_semicolon = true;
+        } else if after_semicolon {
+            return false;
+        }
+    }
+    first.is_word("select")
+}
+
 /// The row count at which a plain answer to `statement` may have been cut, and whether
 /// the statement had a `LIMIT`: `default` for a `SELECT` without `LIMIT`, `max` for one
 /// whose `LIMIT` asks for more than `max` (or for a number only known to the server, a

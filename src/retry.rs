@@ -26,7 +26,8 @@ use crate::error::{Applied, Error, ErrorKind};
 ///   broken after the request went out or in the middle of the answer, 500, 502 and 504:
 ///   only for idempotent requests
 ///   (reads, and writes whose repetition changes nothing: `GET`, `PUT`, `DELETE`, and the
-///   `POST` reads the spec marks `x-idempotent`). Appending rows is never repeated after
+///   `POST` reads the spec marks `x-idempotent`, and a `querySql` whose statement is one
+///   `SELECT`). Appending rows is never repeated after
 ///   such a failure; the error says [`Applied::Maybe`] and the caller decides.
 ///
 /// Every other error (4xx, a decode error) is returned at once. An expired Base-Token is

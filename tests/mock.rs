@@ -1214,3 +1214,49 @@ async fn the_exchange_log_records_requests_and_answers() {
         .any(|(n, v)| n == "authorization" && v.starts_with("Bearer ")));
     conforms_to_the_spec(&mock);
 }
+
+#[tokio::test]
+async fn a_select_is_repeated_after_an_unknown_outcome_and_other_sql_is_not() {
+    let (mock, base, client) = setup().await;
+    mock.add_rows(&base, "Contacts", people(25)).unwrap();
+    let sql_statuses = |mock: &MockSeaTable| -> Vec<u16> {
+        mock.requests()
+            .iter()
+            .filter(|e| e.operation == Some(Operation::QuerySql))
+            .map(|e| e.status)
+            .collect()
+    };
+
+    // A 502 after the server ran it: a SELECT changed nothing, so it is sent again.
+    mock.inject(Fault::status(Operation::QuerySql, 502).after_processing());
+    let rows = client
+        .query_sql("SELECT Name FROM Contacts")
+        .await
+        .unwrap()
+        .results;
+    assert_eq!(rows.len(), 25);
+    assert_eq!(sql_statuses(&mock), [502, 200]);
+
+    // The same for a page of a stream: the 2nd page fails once and is fetched again.
+    mock.clear_requests();
+    mock.inject(Fault::status(Operation::QuerySql, 504).nth(2));
+    let streamed = client
+        .query_sql("SELECT Name FROM Contacts ORDER BY Name")
+        .page_size(10)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(streamed.len(), 25);
+    assert_eq!(sql_statuses(&mock), [200, 504, 200, 200]);
+
+    // Anything but a SELECT may have written: the error says so and nothing is repeated.
+    mock.clear_requests();
+    mock.inject(Fault::status(Operation::QuerySql, 502));
+    let err = client
+        .query_sql("UPDATE Contacts SET Age = 1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(502));
+    assert_eq!(err.applied(), seatable_api::Applied::Maybe);
+    assert_eq!(sql_statuses(&mock), [502]);
+}

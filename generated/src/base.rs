@@ -3875,6 +3875,7 @@ impl<'a> QuerySql<'a> {
                 .base_uuid())
             ),
         );
+        request.idempotent(rt::paging::is_select(&self.body.sql));
         request.json(&self.body)?;
         rt::Transport::execute(self.client, request).await
     }

@@ -666,8 +666,27 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         quote!(let request = rt::Request::new(#id, rt::Method::#method, #path);)
     };
     if o.paginate.is_some() || o.batch.is_some() {
+        // A `SELECT` only reads, so it may be repeated like a GET (its pages too); what
+        // else `querySql` runs may have written.
+        let select = match &o.paginate {
+            Some(Paginate {
+                style: PageStyle::Sql { statement, .. },
+                ..
+            }) => {
+                let sql = body_ident(o, statement);
+                quote!(request.idempotent(rt::paging::is_select(&self.body.#sql));)
+            }
+            _ => quote!(),
+        };
+        let let_request = if select.is_empty() {
+            let_request
+        } else {
+            quote!(let mut request = rt::Request::new(#id, rt::Method::#method, #path);)
+        };
         let build = quote! {
             #let_request
+            #idempotent
+            #select
             #(#pushes)*
             #body_code
         };

@@ -509,6 +509,7 @@ impl<'a> QuerySql<'a> {
             rt::Method::POST,
             "/sql/".to_string(),
         );
+        request.idempotent(rt::paging::is_select(&self.body.sql));
         request.json(&self.body)?;
         rt::Transport::execute(self.client, request).await
     }

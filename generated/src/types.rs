@@ -12779,10 +12779,10 @@ pub struct TableWithRows {
     pub header_settings: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
     /// The rows of the table, keyed by column key; empty unless rows were copied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rows: Option<Vec<Row>>,
+    pub rows: Option<Vec<StoredRow>>,
     /// The same rows again, by row id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_row_map: Option<std::collections::BTreeMap<String, Row>>,
+    pub id_row_map: Option<std::collections::BTreeMap<String, StoredRow>>,
     /// How the views are ordered and grouped into folders in the UI (`view_ids`, `folders`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view_structure: Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
@@ -12816,9 +12816,9 @@ impl<'de> rt::serde::Deserialize<'de> for TableWithRows {
                 let mut field_6: Option<
                     Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
                 > = None;
-                let mut field_7: Option<Option<Vec<Row>>> = None;
+                let mut field_7: Option<Option<Vec<StoredRow>>> = None;
                 let mut field_8: Option<
-                    Option<std::collections::BTreeMap<String, Row>>,
+                    Option<std::collections::BTreeMap<String, StoredRow>>,
                 > = None;
                 let mut field_9: Option<
                     Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
@@ -12922,6 +12922,155 @@ impl<'de> rt::serde::Deserialize<'de> for TableWithRows {
                     rows: field_7.flatten(),
                     id_row_map: field_8.flatten(),
                     view_structure: field_9.flatten(),
+                    extra: extra.finish(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+/// A row as the base file stores it, which is how `duplicateTable` copies rows: the
+/// row id, the four system fields and an entry per non-empty cell, keyed by column
+/// key. Unlike a `Row` read through the row operations, it has no `_locked`,
+/// `_locked_by` or `_archived` unless they were ever set (a recorded answer of
+/// SeaTable's shows copied rows without them).
+///
+///
+/// Schema: `spec/base.yaml#/components/schemas/StoredRow`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+pub struct StoredRow {
+    /// The row id (22 characters of `[A-Za-z0-9_-]`); the copy keeps the original's.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Creation time of the copied row, ISO 8601.
+    #[serde(rename = "_ctime", default, skip_serializing_if = "Option::is_none")]
+    pub ctime: Option<String>,
+    /// Last modification time of the copied row, ISO 8601.
+    #[serde(rename = "_mtime", default, skip_serializing_if = "Option::is_none")]
+    pub mtime: Option<String>,
+    /// User id of the creator (`…@auth.local`).
+    #[serde(rename = "_creator", default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<String>,
+    /// User id of the last user to change the row.
+    #[serde(rename = "_last_modifier", default, skip_serializing_if = "Option::is_none")]
+    pub last_modifier: Option<String>,
+    /// Whether the row has been moved to big-data storage; absent unless set.
+    #[serde(rename = "_archived", default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<bool>,
+    /// Whether the row is locked; absent unless it was ever locked.
+    #[serde(rename = "_locked", default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    /// User id of whoever locked the row; absent unless it was ever locked.
+    #[serde(rename = "_locked_by", default, skip_serializing_if = "Option::is_none")]
+    pub locked_by: Option<String>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+impl<'de> rt::serde::Deserialize<'de> for StoredRow {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = StoredRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `StoredRow` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<StoredRow, A::Error> {
+                let mut field_0: Option<String> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut field_4: Option<Option<String>> = None;
+                let mut field_5: Option<Option<bool>> = None;
+                let mut field_6: Option<Option<bool>> = None;
+                let mut field_7: Option<Option<String>> = None;
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (3, b'd') if key_str == "_id" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_id"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        (6, b'e') if key_str == "_ctime" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_ctime"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        (6, b'e') if key_str == "_mtime" => {
+                            if field_2.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("_mtime"));
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        (8, b'r') if key_str == "_creator" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_creator"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        (14, b'r') if key_str == "_last_modifier" => {
+                            if field_4.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_last_modifier"),
+                                );
+                            }
+                            field_4 = Some(map.next_value()?);
+                        }
+                        (9, b'd') if key_str == "_archived" => {
+                            if field_5.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_archived"),
+                                );
+                            }
+                            field_5 = Some(map.next_value()?);
+                        }
+                        (7, b'd') if key_str == "_locked" => {
+                            if field_6.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked"),
+                                );
+                            }
+                            field_6 = Some(map.next_value()?);
+                        }
+                        (10, b'y') if key_str == "_locked_by" => {
+                            if field_7.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("_locked_by"),
+                                );
+                            }
+                            field_7 = Some(map.next_value()?);
+                        }
+                        _ => extra.keep(key, map.next_value()?),
+                    }
+                }
+                Ok(StoredRow {
+                    id: field_0
+                        .ok_or_else(|| rt::serde::de::Error::missing_field("_id"))?,
+                    ctime: field_1.flatten(),
+                    mtime: field_2.flatten(),
+                    creator: field_3.flatten(),
+                    last_modifier: field_4.flatten(),
+                    archived: field_5.flatten(),
+                    locked: field_6.flatten(),
+                    locked_by: field_7.flatten(),
                     extra: extra.finish(),
                 })
             }

@@ -768,7 +768,10 @@ impl ApiTokenClient {
     /// Two requests: `getFileDownloadLink` with the API-Token, then a GET of the returned
     /// link WITHOUT any `Authorization` header (the link carries its own short-lived
     /// token). The link may point to another host than this client's server (a separate
-    /// file server); that is followed, since no token goes with it.
+    /// file server); that is followed, since no token goes with it. Until the first byte
+    /// is written, a failed GET of the link is repeated as the client's
+    /// [`RetryPolicy`](crate::RetryPolicy) repeats any read; a failure after that is
+    /// returned.
     ///
     /// The client's [`timeout`](crate::ClientBuilder::timeout) (30 s by default) covers the
     /// whole download; raise it for large files.
@@ -885,32 +888,26 @@ impl ApiTokenClient {
             .with_operation("getFileDownloadLink")
             .with_applied(Applied::Yes));
         }
-        let mut response = self
-            .client()
-            .http()
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| Error::transport(DOWNLOAD, e.without_url()))?;
-        let status = response.status();
-        if !status.is_success() {
-            let mut body = Vec::new();
-            while body.len() < ERROR_BODY_LIMIT {
-                match response.chunk().await {
-                    Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-                    // The status is the news; an unreadable body adds nothing to it.
-                    Ok(None) | Err(_) => break,
-                }
+        // Nothing has been written yet, so a failed GET is repeated as any read is.
+        let policy = self.client().retry_policy();
+        let (mut retries, mut rate_limited, mut waited) = (0, 0, std::time::Duration::ZERO);
+        loop {
+            let error = match fetch_download(self.client().http(), &url).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            let Some(wait) = policy.decide(&error, true, retries, rate_limited, waited) else {
+                return Err(error.with_retries(retries + rate_limited));
+            };
+            if error.kind() == ErrorKind::RateLimited {
+                rate_limited += 1;
+                waited += wait;
+            } else {
+                retries += 1;
             }
-            body.truncate(ERROR_BODY_LIMIT);
-            return Err(Error::from_status(
-                DOWNLOAD,
-                status.as_u16(),
-                &String::from_utf8_lossy(&body),
-                None,
-            ));
+            tracing::info!(error = %error, wait_ms = wait.as_millis() as u64, "repeating the download");
+            tokio::time::sleep(wait).await;
         }
-        Ok(response)
     }
 
     /// The base of this API-Token, from `getBaseToken` the first time.
@@ -926,6 +923,42 @@ impl ApiTokenClient {
             })
             .await
     }
+}
+
+/// One GET of a download link: the answer with its status checked, body not yet read.
+async fn fetch_download(
+    http: &reqwest::Client,
+    url: &url::Url,
+) -> Result<reqwest::Response, Error> {
+    let mut response = http
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| Error::transport(DOWNLOAD, e.without_url()))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let wait = match status.as_u16() {
+        429 | 503 => crate::retry::retry_after(response.headers()),
+        _ => None,
+    };
+    let mut body = Vec::new();
+    while body.len() < ERROR_BODY_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            // The status is the news; an unreadable body adds nothing to it.
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body.truncate(ERROR_BODY_LIMIT);
+    Err(Error::from_status(
+        DOWNLOAD,
+        status.as_u16(),
+        &String::from_utf8_lossy(&body),
+        None,
+    )
+    .with_retry_after(wait))
 }
 
 /// Copies the body into `writer` chunk by chunk and flushes it.

@@ -378,6 +378,11 @@ impl Client {
         Ok(self.with_account_token(AccountToken::from(answer.token)))
     }
 
+    /// What is repeated, and how often.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
     /// The HTTP client every request goes through.
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http

@@ -600,7 +600,12 @@ async fn a_failed_download_leaves_no_file_and_keeps_an_old_one() {
     )
     .await;
     std::fs::write(&target, b"old version").unwrap();
-    let e = self::api(&api_server)
+    // Not repeated, so that the failure is the answer.
+    let e = Client::builder(&api_server.uri())
+        .retry_policy(seatable_api::RetryPolicy::none())
+        .build()
+        .unwrap()
+        .with_api_token("api-token")
         .download_to_path(AssetSource::path("/files/2025-03/report.pdf"), &target)
         .await
         .unwrap_err();
@@ -683,4 +688,85 @@ async fn a_download_cut_off_mid_body_leaves_no_half_file() {
     );
     assert!(!target.exists());
     assert!(entries(&dir).is_empty(), "{:?}", entries(&dir));
+}
+
+#[tokio::test]
+async fn a_download_that_fails_before_its_first_byte_is_repeated() {
+    let (api_server, file_server) = (MockServer::start().await, MockServer::start().await);
+    let expected = content(1000);
+    Mock::given(method("GET"))
+        .and(path("/api/v2.1/dtable/app-download-link/"))
+        .respond_with(answer(json!({
+            "download_link": format!("{}/seafhttp/files/12345678-1234-4672-834c-4eca40dc104b/report.pdf", file_server.uri())
+        })))
+        .expect(1)
+        .mount(&api_server)
+        .await;
+    // The file server answers 503, then 502, then the file.
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&file_server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&file_server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(expected.clone()))
+        .with_priority(3)
+        .mount(&file_server)
+        .await;
+    let api = Client::builder(&api_server.uri())
+        .retry_policy(
+            seatable_api::RetryPolicy::default()
+                .initial_backoff(std::time::Duration::from_millis(1))
+                .max_backoff(std::time::Duration::from_millis(5)),
+        )
+        .build()
+        .unwrap()
+        .with_api_token("api-token");
+    let mut received = Vec::new();
+    let n = api
+        .download_to_writer(
+            AssetSource::path("/files/2025-03/report.pdf"),
+            &mut received,
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 1000);
+    assert!(received == expected);
+    assert_eq!(file_server.received_requests().await.unwrap().len(), 3);
+
+    // With repetitions off, the first failure is the answer.
+    let strict = Client::builder(&api_server.uri())
+        .retry_policy(seatable_api::RetryPolicy::none())
+        .build()
+        .unwrap()
+        .with_api_token("api-token");
+    file_server.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&file_server)
+        .await;
+    api_server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.1/dtable/app-download-link/"))
+        .respond_with(answer(json!({
+            "download_link": format!("{}/seafhttp/files/x/report.pdf", file_server.uri())
+        })))
+        .mount(&api_server)
+        .await;
+    let err = strict
+        .download_to_writer(
+            AssetSource::path("/files/2025-03/report.pdf"),
+            &mut Vec::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(file_server.received_requests().await.unwrap().len(), 1);
 }

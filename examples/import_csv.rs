@@ -301,7 +301,8 @@ fn to_row(fields: &[Field], record: &csv::StringRecord, line: u64) -> Result<Row
     }
     let mut row = RowInput::new();
     for (field, text) in fields.iter().zip(record) {
-        if text.is_empty() {
+        // Blanks around a number or a checkbox value mean nothing; text is kept as it is.
+        if text.is_empty() || (field.cell != Cell::Text && text.trim().is_empty()) {
             continue;
         }
         let value = match field.cell {

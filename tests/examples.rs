@@ -303,7 +303,7 @@ async fn a_bad_file_is_refused_whole_before_anything_is_written() {
     let file = TempFile::new("bad.csv");
     std::fs::write(
         &file.0,
-        "Name,Score,Notes\nAda,36,first\nGrace,eighty,\nLinus,12\nKen,1e999,x\n",
+        "Name,Score,Notes\nAda,36,first\nGrace,eighty,\nLinus,12\nKen,1e999,x\nBrian,  ,\n",
     )
     .unwrap();
     let error = import_csv::import_csv(
@@ -365,6 +365,66 @@ async fn a_bad_file_is_refused_whole_before_anything_is_written() {
             .to_string()
             .starts_with(&format!("cannot read {}: ", missing.display())),
         "{error}"
+    );
+}
+
+#[tokio::test]
+async fn csv_values_are_read_by_the_type_of_the_column_they_fill() {
+    let (mock, base, client) = mock_base(json!({"tables": [{
+        "_id": "0000", "name": "Tasks",
+        "columns": [
+            {"key": "0000", "name": "Task", "type": "text"},
+            {"key": "Dn01", "name": "Done", "type": "checkbox"},
+            {"key": "Ho02", "name": "Hours", "type": "number"},
+            {"key": "Co03", "name": "Code", "type": "text"},
+        ],
+        "views": [{"_id": "0000", "name": "Default View"}]
+    }]}))
+    .await;
+    let file = TempFile::new("types.csv");
+    std::fs::write(
+        &file.0,
+        "Task,Done,Hours,Code\nwrite, yes ,1.25,007\nread,FALSE, 3 , \nrest,,,\n",
+    )
+    .unwrap();
+    let imported = import_csv::import_csv(
+        &client,
+        "Tasks",
+        &file.0,
+        &import_csv::ImportOptions::default(),
+        &ProgressBar::hidden(),
+        &mut Vec::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported.created_columns, Vec::<String>::new());
+    let stored: Vec<Value> = mock
+        .rows(&base, "Tasks")
+        .unwrap()
+        .into_iter()
+        .map(|mut row| {
+            row.as_object_mut()
+                .unwrap()
+                .retain(|k, _| !k.starts_with('_'));
+            row
+        })
+        .collect();
+    assert_eq!(
+        stored,
+        [
+            json!({"Task": "write", "Done": true, "Hours": 1.25, "Code": "007"}),
+            json!({"Task": "read", "Done": false, "Hours": 3, "Code": " "}),
+            json!({"Task": "rest"}),
+        ]
+    );
+    // No column was created, so the structure was read once.
+    assert_eq!(
+        operations(&mock),
+        [
+            Some(Operation::GetBaseToken),
+            Some(Operation::GetMetadata),
+            Some(Operation::AppendRows)
+        ]
     );
 }
 

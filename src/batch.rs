@@ -159,6 +159,7 @@ pub trait Batch<'a>: Sized + Send + 'a {
 pub struct Batched<'a, B: Batch<'a>> {
     request: B,
     concurrency: usize,
+    on_committed: Option<Box<dyn FnMut(Range<usize>) + Send + 'a>>,
     lifetime: std::marker::PhantomData<&'a ()>,
 }
 
@@ -167,6 +168,7 @@ impl<'a, B: Batch<'a>> fmt::Debug for Batched<'a, B> {
         f.debug_struct("Batched")
             .field("operation", &B::OPERATION)
             .field("concurrency", &self.concurrency)
+            .field("on_committed", &self.on_committed.is_some())
             .finish()
     }
 }
@@ -183,8 +185,31 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
         Batched {
             request,
             concurrency: 1,
+            on_committed: None,
             lifetime: std::marker::PhantomData,
         }
+    }
+
+    /// Calls `progress` with the input range of each chunk as soon as the server has
+    /// committed it (in the order answers arrive, which with a concurrency above 1 need
+    /// not be input order): the place to advance a progress bar.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient, rows: Vec<seatable_api::types::RowInput>) -> Result<(), seatable_api::Error> {
+    /// let total = rows.len();
+    /// let mut done = 0;
+    /// base.append_rows("Table1", rows)
+    ///     .batched()
+    ///     .on_committed(move |range| {
+    ///         done += range.len();
+    ///         eprintln!("{done} of {total} rows stored");
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn on_committed(mut self, progress: impl FnMut(Range<usize>) + Send + 'a) -> Self {
+        self.on_committed = Some(Box::new(progress));
+        self
     }
 
     /// At most `n` chunks in flight at once (default 1: one after the other; 0 counts as
@@ -207,7 +232,7 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
     /// let answers = base.delete_rows("Table1", ids).batched().send().await?;
     /// # Ok(()) }
     /// ```
-    pub async fn send(self) -> Result<Vec<B::Output>, Error> {
+    pub async fn send(mut self) -> Result<Vec<B::Output>, Error> {
         if self.request.count() == 0 {
             return Ok(Vec::new());
         }
@@ -238,6 +263,9 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
                 break;
             };
             failed |= answer.is_err();
+            if let (Ok(_), Some(progress)) = (&answer, self.on_committed.as_mut()) {
+                progress(ranges[i].clone());
+            }
             answers[i] = Some(answer);
         }
 

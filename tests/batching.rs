@@ -402,3 +402,32 @@ async fn an_empty_batch_sends_nothing() {
     assert!(answers.is_empty());
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn progress_reports_each_committed_chunk_and_not_the_failed_one() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(ROWS))
+        .respond_with(|request: &Request| {
+            if span(request).0 == "2000" {
+                ResponseTemplate::new(400).set_body_json(json!({"error_message": "bad row"}))
+            } else {
+                appended(request)
+            }
+        })
+        .mount(&server)
+        .await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let e = base(&server)
+        .await
+        .append_rows("Projects", rows(3500))
+        .batched()
+        .on_committed(move |range| log.lock().unwrap().push(range))
+        .await
+        .unwrap_err();
+    assert_eq!(*seen.lock().unwrap(), [0..1000, 1000..2000]);
+    let report = e.batch().expect("a batch report");
+    assert_eq!(report.committed(), std::slice::from_ref(&(0..2000)));
+    assert_eq!(report.not_sent(), std::slice::from_ref(&(3000..3500)));
+}

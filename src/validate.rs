@@ -8,6 +8,8 @@
 //! run them through [`BaseClient`](crate::BaseClient), which takes the table's columns from
 //! its cached metadata; [`check_table_rows`] runs them on any table you have.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::cells::Date;
@@ -62,10 +64,29 @@ pub fn check_table_rows<'r>(
     table: &Table,
     rows: impl IntoIterator<Item = &'r Map<String, Value>>,
 ) -> Vec<RowProblem> {
+    // Names and option lists are read once per column, not once per cell.
+    let columns: HashMap<String, Known<'_>> = table
+        .columns
+        .iter()
+        .filter_map(|column| {
+            let options = match column {
+                Column::SingleSelect(c) => {
+                    option_names(c.data.as_ref().and_then(|d| d.options.as_ref()))
+                }
+                Column::MultipleSelect(c) => {
+                    option_names(c.data.as_ref().and_then(|d| d.options.as_ref()))
+                }
+                _ => Vec::new(),
+            };
+            // The first column of a name wins, as a lookup by name on the server would.
+            Some((name_of(column)?, Known { column, options }))
+        })
+        .rev()
+        .collect();
     let mut problems = Vec::new();
     for (index, row) in rows.into_iter().enumerate() {
         for (name, value) in row {
-            if let Some(reason) = check_cell(table, name, value) {
+            if let Some(reason) = check_cell(table, &columns, name, value) {
                 problems.push(RowProblem {
                     row: index,
                     column: name.clone(),
@@ -92,22 +113,25 @@ fn name_of(column: &Column) -> Option<String> {
     }
 }
 
-fn check_cell(table: &Table, name: &str, value: &Value) -> Option<String> {
-    if name.starts_with('_')
-        && !table
-            .columns
-            .iter()
-            .any(|c| name_of(c).as_deref() == Some(name))
-    {
+/// A column of the table, with its option names when it is a select column.
+struct Known<'t> {
+    column: &'t Column,
+    options: Vec<String>,
+}
+
+fn check_cell(
+    table: &Table,
+    columns: &HashMap<String, Known<'_>>,
+    name: &str,
+    value: &Value,
+) -> Option<String> {
+    let known = columns.get(name);
+    if name.starts_with('_') && known.is_none() {
         return Some(
             "a system field, set by the server; SeaTable ignores it in a write".to_string(),
         );
     }
-    let Some(column) = table
-        .columns
-        .iter()
-        .find(|c| name_of(c).as_deref() == Some(name))
-    else {
+    let Some(Known { column, options }) = known else {
         return Some(format!(
             "table `{}` has no column of that name; SeaTable would drop the value without an error",
             table.name
@@ -137,18 +161,16 @@ fn check_cell(table: &Table, name: &str, value: &Value) -> Option<String> {
                 "a date is written as a string such as \"2025-03-01\" or \"2025-03-01 14:30\", not {value}"
             )),
         },
-        Column::SingleSelect(c) => {
-            let options = option_names(c.data.as_ref().and_then(|d| d.options.as_ref()));
+        Column::SingleSelect(_) => {
             match value.as_str() {
                 Some(v) if options.iter().any(|o| o == v) => None,
-                Some(v) => Some(unknown_option(v, &options)),
+                Some(v) => Some(unknown_option(v, options)),
                 None => Some(format!(
                     "a single-select cell takes an option name, not {value}"
                 )),
             }
         }
-        Column::MultipleSelect(c) => {
-            let options = option_names(c.data.as_ref().and_then(|d| d.options.as_ref()));
+        Column::MultipleSelect(_) => {
             let Some(items) = value.as_array() else {
                 return Some(format!(
                     "a multiple-select cell takes a list of option names, not {value}"
@@ -156,7 +178,7 @@ fn check_cell(table: &Table, name: &str, value: &Value) -> Option<String> {
             };
             items.iter().find_map(|item| match item.as_str() {
                 Some(v) if options.iter().any(|o| o == v) => None,
-                Some(v) => Some(unknown_option(v, &options)),
+                Some(v) => Some(unknown_option(v, options)),
                 None => Some(format!("an option name is a string, not {item}")),
             })
         }

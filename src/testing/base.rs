@@ -1076,7 +1076,7 @@ impl BaseData {
                 .ok_or_else(|| not_found_table(other_name))?;
             Some(
                 json!({
-                    "link_id": format!("L{}", &key[..key.len().min(3)]),
+                    "link_id": format!("L{}", key.chars().take(3).collect::<String>()),
                     "table_id": table.id(),
                     "other_table_id": other.id(),
                     "display_column_key": "0000",

@@ -890,21 +890,15 @@ impl ApiTokenClient {
         }
         // Nothing has been written yet, so a failed GET is repeated as any read is.
         let policy = self.client().retry_policy();
-        let (mut retries, mut rate_limited, mut waited) = (0, 0, std::time::Duration::ZERO);
+        let mut attempts = crate::retry::Attempts::default();
         loop {
             let error = match fetch_download(self.client().http(), &url).await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
-            let Some(wait) = policy.decide(&error, true, retries, rate_limited, waited) else {
-                return Err(error.with_retries(retries + rate_limited));
+            let Some(wait) = attempts.next(policy, &error, true) else {
+                return Err(error.with_retries(attempts.repeated()));
             };
-            if error.kind() == ErrorKind::RateLimited {
-                rate_limited += 1;
-                waited += wait;
-            } else {
-                retries += 1;
-            }
             tracing::info!(error = %error, wait_ms = wait.as_millis() as u64, "repeating the download");
             tokio::time::sleep(wait).await;
         }

@@ -15,7 +15,7 @@ use crate::api_token_client::ApiTokenClient;
 use crate::base_client::{BaseClient, SignedToken};
 use crate::error::{Applied, Error, ErrorKind};
 use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
-use crate::retry::{retry_after, Limiter, RateLimit, RetryPolicy};
+use crate::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
 use crate::scheduler_client::SchedulerClient;
 use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
 
@@ -452,9 +452,7 @@ impl Client {
             _ => None,
         };
         let limiter = self.limiter(&auth);
-        let mut retries = 0;
-        let mut rate_limited = 0;
-        let mut rate_waited = Duration::ZERO;
+        let mut attempts = Attempts::default();
         let mut renewed = false;
         loop {
             if let Some(limiter) = &limiter {
@@ -493,7 +491,7 @@ impl Client {
             let error = match result {
                 Ok(response) => {
                     span.record("status", response.status);
-                    span.record("retries", retries + rate_limited);
+                    span.record("retries", attempts.repeated());
                     span.record("duration_ms", started.elapsed().as_millis() as u64);
                     tracing::debug!("answered");
                     return Ok(response);
@@ -514,25 +512,12 @@ impl Client {
                     }
                 }
             }
-            let decision = self.inner.retry.decide(
-                &error,
-                request.idempotent,
-                retries,
-                rate_limited,
-                rate_waited,
-            );
-            let Some(wait) = decision else {
-                span.record("retries", retries + rate_limited);
+            let Some(wait) = attempts.next(&self.inner.retry, &error, request.idempotent) else {
+                span.record("retries", attempts.repeated());
                 span.record("duration_ms", started.elapsed().as_millis() as u64);
                 tracing::debug!(error = %error, "failed");
-                return Err(error.with_retries(retries + rate_limited));
+                return Err(error.with_retries(attempts.repeated()));
             };
-            if error.kind() == ErrorKind::RateLimited {
-                rate_limited += 1;
-                rate_waited += wait;
-            } else {
-                retries += 1;
-            }
             tracing::info!(
                 error = %error,
                 wait_ms = wait.as_millis() as u64,

@@ -172,6 +172,45 @@ impl RetryPolicy {
     }
 }
 
+/// The repetitions of one call so far, as a [`RetryPolicy`] counts them.
+#[derive(Default)]
+pub(crate) struct Attempts {
+    retries: u32,
+    rate_limited: u32,
+    rate_waited: Duration,
+}
+
+impl Attempts {
+    /// The wait before repeating after `error`, counted as one more repetition; `None`
+    /// when `policy` says to stop.
+    pub(crate) fn next(
+        &mut self,
+        policy: &RetryPolicy,
+        error: &Error,
+        idempotent: bool,
+    ) -> Option<Duration> {
+        let wait = policy.decide(
+            error,
+            idempotent,
+            self.retries,
+            self.rate_limited,
+            self.rate_waited,
+        )?;
+        if error.kind() == ErrorKind::RateLimited {
+            self.rate_limited += 1;
+            self.rate_waited += wait;
+        } else {
+            self.retries += 1;
+        }
+        Some(wait)
+    }
+
+    /// Repetitions so far, 429s included.
+    pub(crate) fn repeated(&self) -> u32 {
+        self.retries + self.rate_limited
+    }
+}
+
 /// A number in `0.0..1.0`, different on every call and in every process; good enough to
 /// spread retries, not for anything secret.
 fn jitter() -> f64 {

@@ -774,114 +774,210 @@ pub enum Operation {
     /// `PUT /api/v2.1/org/{org_id}/admin/verify-domain/`: `verifySamlDomain` of `spec/team_admin.yaml`.
     VerifySamlDomain,
 }
-/// (operation, method, path segments with `None` for a parameter, parameter names).
-type Route = (
-    Operation,
-    &'static str,
-    &'static [Option<&'static str>],
-    &'static [&'static str],
-);
+/// One operation as a server routes it.
+struct Route {
+    operation: Operation,
+    id: &'static str,
+    module: &'static str,
+    method: &'static str,
+    path: &'static str,
+    /// The path's segments, `None` where a parameter stands.
+    segments: &'static [Option<&'static str>],
+    /// The parameters' names, in path order.
+    params: &'static [&'static str],
+}
 const ROUTES: &[Route] = &[
-    (
-        Operation::GetAccountInfo,
-        "GET",
-        &[Some("api2"), Some("account"), Some("info"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateContactEmail,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("user"), Some("contact-email"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UploadAvatar,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("user-avatar"), Some("")],
-        &[],
-    ),
-    (
-        Operation::GetPublicUserInfo,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("user-common-info"), None, Some("")],
-        &["user_id"],
-    ),
-    (
-        Operation::ListPublicUserInfos,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("user-list"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountSearchUsers,
-        "GET",
-        &[Some("api2"), Some("search-user"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountListBases,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("user-admin-dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SearchBasesAndApps,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable"), Some("items-search"), Some("")],
-        &[],
-    ),
-    (
-        Operation::CreateBase,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateBase,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("workspace"), None, Some("dtable"), Some("")],
-        &["workspace_id"],
-    ),
-    (
-        Operation::AccountDeleteBase,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("workspace"), None, Some("dtable"), Some("")],
-        &["workspace_id"],
-    ),
-    (
-        Operation::GetBaseSize,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable"), None, Some("size"), Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListFavoriteBases,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("starred-dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::FavoriteBase,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("starred-dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UnfavoriteBase,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("starred-dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::CreateFolder,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("workspace"), None, Some("folders"), Some("")],
-        &["workspace_id"],
-    ),
-    (
-        Operation::RenameFolder,
-        "PUT",
-        &[
+    Route {
+        operation: Operation::GetAccountInfo,
+        id: "getAccountInfo",
+        module: "account",
+        method: "GET",
+        path: "/api2/account/info/",
+        segments: &[Some("api2"), Some("account"), Some("info"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateContactEmail,
+        id: "updateContactEmail",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/user/contact-email/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("user"),
+            Some("contact-email"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UploadAvatar,
+        id: "uploadAvatar",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/user-avatar/",
+        segments: &[Some("api"), Some("v2.1"), Some("user-avatar"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetPublicUserInfo,
+        id: "getPublicUserInfo",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/user-common-info/{user_id}/",
+        segments: &[Some("api"), Some("v2.1"), Some("user-common-info"), None, Some("")],
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::ListPublicUserInfos,
+        id: "listPublicUserInfos",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/user-list/",
+        segments: &[Some("api"), Some("v2.1"), Some("user-list"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountSearchUsers,
+        id: "searchUsers",
+        module: "account",
+        method: "GET",
+        path: "/api2/search-user/",
+        segments: &[Some("api2"), Some("search-user"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountListBases,
+        id: "listBases",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/user-admin-dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("user-admin-dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SearchBasesAndApps,
+        id: "searchBasesAndApps",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable/items-search/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            Some("items-search"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::CreateBase,
+        id: "createBase",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateBase,
+        id: "updateBase",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            Some(""),
+        ],
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::AccountDeleteBase,
+        id: "deleteBase",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            Some(""),
+        ],
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::GetBaseSize,
+        id: "getBaseSize",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable/{base_uuid}/size/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            None,
+            Some("size"),
+            Some(""),
+        ],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListFavoriteBases,
+        id: "listFavoriteBases",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/starred-dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("starred-dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::FavoriteBase,
+        id: "favoriteBase",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/starred-dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("starred-dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UnfavoriteBase,
+        id: "unfavoriteBase",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/starred-dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("starred-dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::CreateFolder,
+        id: "createFolder",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/folders/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("folders"),
+            Some(""),
+        ],
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::RenameFolder,
+        id: "renameFolder",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/folders/{folder_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -890,12 +986,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "folder_id"],
-    ),
-    (
-        Operation::DeleteFolder,
-        "DELETE",
-        &[
+        params: &["workspace_id", "folder_id"],
+    },
+    Route {
+        operation: Operation::DeleteFolder,
+        id: "deleteFolder",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/folders/{folder_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -904,12 +1003,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "folder_id"],
-    ),
-    (
-        Operation::MoveBaseToFolder,
-        "POST",
-        &[
+        params: &["workspace_id", "folder_id"],
+    },
+    Route {
+        operation: Operation::MoveBaseToFolder,
+        id: "moveBaseToFolder",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/folder-item-moving/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -917,12 +1019,15 @@ const ROUTES: &[Route] = &[
             Some("folder-item-moving"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::UpdateBasePassword,
-        "PUT",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::UpdateBasePassword,
+        id: "updateBasePassword",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/password/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -932,30 +1037,42 @@ const ROUTES: &[Route] = &[
             Some("password"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::AccountListTrashedBases,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("trash-dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountClearTrash,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("trash-dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountRestoreTrashedBase,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("trash-dtables"), None, Some("")],
-        &["trashed_base_id"],
-    ),
-    (
-        Operation::ListGroupTrashedBases,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::AccountListTrashedBases,
+        id: "listTrashedBases",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/trash-dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("trash-dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountClearTrash,
+        id: "clearTrash",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/trash-dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("trash-dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountRestoreTrashedBase,
+        id: "restoreTrashedBase",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/trash-dtables/{trashed_base_id}/",
+        segments: &[Some("api"), Some("v2.1"), Some("trash-dtables"), None, Some("")],
+        params: &["trashed_base_id"],
+    },
+    Route {
+        operation: Operation::ListGroupTrashedBases,
+        id: "listGroupTrashedBases",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/groups/{group_id}/trash-dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("groups"),
@@ -963,12 +1080,15 @@ const ROUTES: &[Route] = &[
             Some("trash-dtables"),
             Some(""),
         ],
-        &["group_id"],
-    ),
-    (
-        Operation::RestoreGroupTrashedBase,
-        "PUT",
-        &[
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::RestoreGroupTrashedBase,
+        id: "restoreGroupTrashedBase",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/groups/{group_id}/trash-dtables/{base_uuid}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("groups"),
@@ -977,60 +1097,101 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["group_id", "base_uuid"],
-    ),
-    (
-        Operation::AccountListGroups,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("groups"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountCreateGroup,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("groups"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountGetGroup,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("groups"), None, Some("")],
-        &["group_id"],
-    ),
-    (
-        Operation::AccountUpdateGroup,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("groups"), None, Some("")],
-        &["group_id"],
-    ),
-    (
-        Operation::AccountDeleteGroup,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("groups"), None, Some("")],
-        &["group_id"],
-    ),
-    (
-        Operation::SearchGroups,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("search-group"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountListGroupMembers,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("groups"), None, Some("members"), Some("")],
-        &["group_id"],
-    ),
-    (
-        Operation::AddGroupMember,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("groups"), None, Some("members"), Some("")],
-        &["group_id"],
-    ),
-    (
-        Operation::AccountUpdateGroupMemberRole,
-        "PUT",
-        &[
+        params: &["group_id", "base_uuid"],
+    },
+    Route {
+        operation: Operation::AccountListGroups,
+        id: "listGroups",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/groups/",
+        segments: &[Some("api"), Some("v2.1"), Some("groups"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountCreateGroup,
+        id: "createGroup",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/groups/",
+        segments: &[Some("api"), Some("v2.1"), Some("groups"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountGetGroup,
+        id: "getGroup",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/groups/{group_id}/",
+        segments: &[Some("api"), Some("v2.1"), Some("groups"), None, Some("")],
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::AccountUpdateGroup,
+        id: "updateGroup",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/groups/{group_id}/",
+        segments: &[Some("api"), Some("v2.1"), Some("groups"), None, Some("")],
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::AccountDeleteGroup,
+        id: "deleteGroup",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/groups/{group_id}/",
+        segments: &[Some("api"), Some("v2.1"), Some("groups"), None, Some("")],
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::SearchGroups,
+        id: "searchGroups",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/search-group/",
+        segments: &[Some("api"), Some("v2.1"), Some("search-group"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountListGroupMembers,
+        id: "listGroupMembers",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/groups/{group_id}/members/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("groups"),
+            None,
+            Some("members"),
+            Some(""),
+        ],
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::AddGroupMember,
+        id: "addGroupMember",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/groups/{group_id}/members/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("groups"),
+            None,
+            Some("members"),
+            Some(""),
+        ],
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::AccountUpdateGroupMemberRole,
+        id: "updateGroupMemberRole",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/groups/{group_id}/members/{group_member}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("groups"),
@@ -1039,12 +1200,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["group_id", "group_member"],
-    ),
-    (
-        Operation::AccountRemoveGroupMember,
-        "DELETE",
-        &[
+        params: &["group_id", "group_member"],
+    },
+    Route {
+        operation: Operation::AccountRemoveGroupMember,
+        id: "removeGroupMember",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/groups/{group_id}/members/{group_member}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("groups"),
@@ -1053,12 +1217,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["group_id", "group_member"],
-    ),
-    (
-        Operation::SearchGroupMembers,
-        "GET",
-        &[
+        params: &["group_id", "group_member"],
+    },
+    Route {
+        operation: Operation::SearchGroupMembers,
+        id: "searchGroupMembers",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/groups/{group_id}/search-member/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("groups"),
@@ -1066,36 +1233,48 @@ const ROUTES: &[Route] = &[
             Some("search-member"),
             Some(""),
         ],
-        &["group_id"],
-    ),
-    (
-        Operation::ListWorkspaces,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("workspaces"), Some("")],
-        &[],
-    ),
-    (
-        Operation::CopyBase,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("dtable-copy"), Some("")],
-        &[],
-    ),
-    (
-        Operation::CopyBaseFromExternalLink,
-        "POST",
-        &[
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::ListWorkspaces,
+        id: "listWorkspaces",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspaces/",
+        segments: &[Some("api"), Some("v2.1"), Some("workspaces"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::CopyBase,
+        id: "copyBase",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtable-copy/",
+        segments: &[Some("api"), Some("v2.1"), Some("dtable-copy"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::CopyBaseFromExternalLink,
+        id: "copyBaseFromExternalLink",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtable-external-link/dtable-copy/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable-external-link"),
             Some("dtable-copy"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetBaseAssetUploadLink,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetBaseAssetUploadLink,
+        id: "getBaseAssetUploadLink",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable-asset-upload-link/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1103,30 +1282,48 @@ const ROUTES: &[Route] = &[
             Some("dtable-asset-upload-link"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::ListBaseAssets,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable-asset"), None, Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteBaseAsset,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("dtable-asset"), None, Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListRecentlyUploadedFiles,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable-recent-asset"), None, Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::RenameBaseAsset,
-        "POST",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::ListBaseAssets,
+        id: "listBaseAssets",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable-asset/{base_uuid}/",
+        segments: &[Some("api"), Some("v2.1"), Some("dtable-asset"), None, Some("")],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteBaseAsset,
+        id: "deleteBaseAsset",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/dtable-asset/{base_uuid}/",
+        segments: &[Some("api"), Some("v2.1"), Some("dtable-asset"), None, Some("")],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListRecentlyUploadedFiles,
+        id: "listRecentlyUploadedFiles",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable-recent-asset/{base_uuid}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable-recent-asset"),
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::RenameBaseAsset,
+        id: "renameBaseAsset",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtable-asset/{base_uuid}/rename/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable-asset"),
@@ -1134,12 +1331,15 @@ const ROUTES: &[Route] = &[
             Some("rename"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteBaseAssets,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteBaseAssets,
+        id: "deleteBaseAssets",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/dtable-asset/{base_uuid}/batch-delete-assets/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable-asset"),
@@ -1147,12 +1347,15 @@ const ROUTES: &[Route] = &[
             Some("batch-delete-assets"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CheckBaseAssetExists,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CheckBaseAssetExists,
+        id: "checkBaseAssetExists",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/asset-exists/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1162,12 +1365,15 @@ const ROUTES: &[Route] = &[
             Some("asset-exists"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::ImportBaseFromFile,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::ImportBaseFromFile,
+        id: "importBaseFromFile",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-base/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1176,12 +1382,15 @@ const ROUTES: &[Route] = &[
             Some("import-excel-csv-to-base"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::ImportTableFromFile,
-        "POST",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::ImportTableFromFile,
+        id: "importTableFromFile",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-table/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1190,12 +1399,15 @@ const ROUTES: &[Route] = &[
             Some("import-excel-csv-to-table"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::ImportBaseFromDtableFile,
-        "POST",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::ImportBaseFromDtableFile,
+        id: "importBaseFromDtableFile",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/import-dtable/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1203,12 +1415,15 @@ const ROUTES: &[Route] = &[
             Some("import-dtable"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::UpdateTableFromFile,
-        "POST",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::UpdateTableFromFile,
+        id: "updateTableFromFile",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/synchronous-import/update-table-via-excel-csv/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1217,12 +1432,15 @@ const ROUTES: &[Route] = &[
             Some("update-table-via-excel-csv"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::AccountExportBase,
-        "GET",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::AccountExportBase,
+        id: "exportBase",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/synchronous-export/export-dtable/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1231,12 +1449,15 @@ const ROUTES: &[Route] = &[
             Some("export-dtable"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::ExportTableToExcel,
-        "GET",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::ExportTableToExcel,
+        id: "exportTableToExcel",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/synchronous-export/export-table-to-excel/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1245,12 +1466,15 @@ const ROUTES: &[Route] = &[
             Some("export-table-to-excel"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::ExportViewToExcel,
-        "GET",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::ExportViewToExcel,
+        id: "exportViewToExcel",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/synchronous-export/export-view-to-excel/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1259,18 +1483,30 @@ const ROUTES: &[Route] = &[
             Some("export-view-to-excel"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::ExportBaseFromExternalLink,
-        "GET",
-        &[Some("dtable"), Some("external-links"), None, Some("download-zip"), Some("")],
-        &["external_link_token"],
-    ),
-    (
-        Operation::ExportBigDataViewToExcel,
-        "GET",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::ExportBaseFromExternalLink,
+        id: "exportBaseFromExternalLink",
+        module: "account",
+        method: "GET",
+        path: "/dtable/external-links/{external_link_token}/download-zip/",
+        segments: &[
+            Some("dtable"),
+            Some("external-links"),
+            None,
+            Some("download-zip"),
+            Some(""),
+        ],
+        params: &["external_link_token"],
+    },
+    Route {
+        operation: Operation::ExportBigDataViewToExcel,
+        id: "exportBigDataViewToExcel",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/convert-big-data-view-to-excel/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1280,12 +1516,15 @@ const ROUTES: &[Route] = &[
             Some("convert-big-data-view-to-excel"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::AppendToTableFromFile,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::AppendToTableFromFile,
+        id: "appendToTableFromFile",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/synchronous-import/append-excel-csv-to-table/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1294,18 +1533,30 @@ const ROUTES: &[Route] = &[
             Some("append-excel-csv-to-table"),
             Some(""),
         ],
-        &["workspace_id"],
-    ),
-    (
-        Operation::ListBasesSharedWithMe,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtables"), Some("shared"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListBaseUserShares,
-        "GET",
-        &[
+        params: &["workspace_id"],
+    },
+    Route {
+        operation: Operation::ListBasesSharedWithMe,
+        id: "listBasesSharedWithMe",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtables/shared/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtables"),
+            Some("shared"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListBaseUserShares,
+        id: "listBaseUserShares",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1315,12 +1566,15 @@ const ROUTES: &[Route] = &[
             Some("share"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateBaseUserShare,
-        "PUT",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateBaseUserShare,
+        id: "updateBaseUserShare",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1330,12 +1584,15 @@ const ROUTES: &[Route] = &[
             Some("share"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateBaseUserShare,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateBaseUserShare,
+        id: "createBaseUserShare",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1345,12 +1602,15 @@ const ROUTES: &[Route] = &[
             Some("share"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::DeleteBaseUserShare,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::DeleteBaseUserShare,
+        id: "deleteBaseUserShare",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1360,18 +1620,30 @@ const ROUTES: &[Route] = &[
             Some("share"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::ListBasesSharedWithMyGroups,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtables"), Some("group-shared"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListBaseGroupShares,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::ListBasesSharedWithMyGroups,
+        id: "listBasesSharedWithMyGroups",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtables/group-shared/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtables"),
+            Some("group-shared"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListBaseGroupShares,
+        id: "listBaseGroupShares",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1381,12 +1653,15 @@ const ROUTES: &[Route] = &[
             Some("group-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateBaseGroupShare,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateBaseGroupShare,
+        id: "createBaseGroupShare",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1396,28 +1671,15 @@ const ROUTES: &[Route] = &[
             Some("group-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateBaseGroupShare,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("workspace"),
-            None,
-            Some("dtable"),
-            None,
-            Some("group-shares"),
-            None,
-            Some(""),
-        ],
-        &["workspace_id", "base_name", "group_id"],
-    ),
-    (
-        Operation::DeleteBaseGroupShare,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateBaseGroupShare,
+        id: "updateBaseGroupShare",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/{group_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1428,24 +1690,49 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "group_id"],
-    ),
-    (
-        Operation::ListViewsSharedWithMyGroups,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "group_id"],
+    },
+    Route {
+        operation: Operation::DeleteBaseGroupShare,
+        id: "deleteBaseGroupShare",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/{group_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            None,
+            Some("group-shares"),
+            None,
+            Some(""),
+        ],
+        params: &["workspace_id", "base_name", "group_id"],
+    },
+    Route {
+        operation: Operation::ListViewsSharedWithMyGroups,
+        id: "listViewsSharedWithMyGroups",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtables/view-shares-group-shared/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtables"),
             Some("view-shares-group-shared"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListGroupViewShares,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListGroupViewShares,
+        id: "listGroupViewShares",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1455,12 +1742,15 @@ const ROUTES: &[Route] = &[
             Some("group-view-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateGroupViewShare,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateGroupViewShare,
+        id: "createGroupViewShare",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1470,12 +1760,15 @@ const ROUTES: &[Route] = &[
             Some("group-view-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::DeleteAllGroupViewShares,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::DeleteAllGroupViewShares,
+        id: "deleteAllGroupViewShares",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1485,28 +1778,15 @@ const ROUTES: &[Route] = &[
             Some("group-view-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateGroupViewShare,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("workspace"),
-            None,
-            Some("dtable"),
-            None,
-            Some("group-view-shares"),
-            None,
-            Some(""),
-        ],
-        &["workspace_id", "base_name", "group_view_share_id"],
-    ),
-    (
-        Operation::DeleteGroupViewShare,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateGroupViewShare,
+        id: "updateGroupViewShare",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/{group_view_share_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1517,24 +1797,49 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "group_view_share_id"],
-    ),
-    (
-        Operation::ListViewsSharedWithMe,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "group_view_share_id"],
+    },
+    Route {
+        operation: Operation::DeleteGroupViewShare,
+        id: "deleteGroupViewShare",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/{group_view_share_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            None,
+            Some("group-view-shares"),
+            None,
+            Some(""),
+        ],
+        params: &["workspace_id", "base_name", "group_view_share_id"],
+    },
+    Route {
+        operation: Operation::ListViewsSharedWithMe,
+        id: "listViewsSharedWithMe",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtables/view-shares-user-shared/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtables"),
             Some("view-shares-user-shared"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListUserViewShares,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListUserViewShares,
+        id: "listUserViewShares",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1544,12 +1849,15 @@ const ROUTES: &[Route] = &[
             Some("user-view-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateUserViewShare,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateUserViewShare,
+        id: "createUserViewShare",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1559,12 +1867,15 @@ const ROUTES: &[Route] = &[
             Some("user-view-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::DeleteAllUserViewShares,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::DeleteAllUserViewShares,
+        id: "deleteAllUserViewShares",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1574,28 +1885,15 @@ const ROUTES: &[Route] = &[
             Some("user-view-shares"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateUserViewShare,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("workspace"),
-            None,
-            Some("dtable"),
-            None,
-            Some("user-view-shares"),
-            None,
-            Some(""),
-        ],
-        &["workspace_id", "base_name", "user_view_share_id"],
-    ),
-    (
-        Operation::DeleteUserViewShare,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateUserViewShare,
+        id: "updateUserViewShare",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/{user_view_share_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1606,12 +1904,34 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "user_view_share_id"],
-    ),
-    (
-        Operation::LeaveSharedView,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name", "user_view_share_id"],
+    },
+    Route {
+        operation: Operation::DeleteUserViewShare,
+        id: "deleteUserViewShare",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/{user_view_share_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            None,
+            Some("user-view-shares"),
+            None,
+            Some(""),
+        ],
+        params: &["workspace_id", "base_name", "user_view_share_id"],
+    },
+    Route {
+        operation: Operation::LeaveSharedView,
+        id: "leaveSharedView",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/dtables/view-shares-user-shared/{user_view_share_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtables"),
@@ -1619,12 +1939,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["user_view_share_id"],
-    ),
-    (
-        Operation::ListBaseCollaborators,
-        "GET",
-        &[
+        params: &["user_view_share_id"],
+    },
+    Route {
+        operation: Operation::ListBaseCollaborators,
+        id: "listBaseCollaborators",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/related-users/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1634,12 +1957,15 @@ const ROUTES: &[Route] = &[
             Some("related-users"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::AccountListBaseExternalLinks,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::AccountListBaseExternalLinks,
+        id: "listBaseExternalLinks",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1649,12 +1975,15 @@ const ROUTES: &[Route] = &[
             Some("external-links"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateBaseExternalLink,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateBaseExternalLink,
+        id: "createBaseExternalLink",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1664,12 +1993,15 @@ const ROUTES: &[Route] = &[
             Some("external-links"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::AccountDeleteBaseExternalLink,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::AccountDeleteBaseExternalLink,
+        id: "deleteBaseExternalLink",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/{external_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1680,12 +2012,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "external_link_token"],
-    ),
-    (
-        Operation::AccountListViewExternalLinks,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "external_link_token"],
+    },
+    Route {
+        operation: Operation::AccountListViewExternalLinks,
+        id: "listViewExternalLinks",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1695,12 +2030,15 @@ const ROUTES: &[Route] = &[
             Some("view-external-links"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateViewExternalLink,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateViewExternalLink,
+        id: "createViewExternalLink",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1710,12 +2048,15 @@ const ROUTES: &[Route] = &[
             Some("view-external-links"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::AccountDeleteViewExternalLink,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::AccountDeleteViewExternalLink,
+        id: "deleteViewExternalLink",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/{view_external_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1726,18 +2067,30 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "view_external_link_token"],
-    ),
-    (
-        Operation::CreateBaseInviteLink,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("dtables"), Some("invite-links"), Some("")],
-        &[],
-    ),
-    (
-        Operation::DeleteBaseInviteLink,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name", "view_external_link_token"],
+    },
+    Route {
+        operation: Operation::CreateBaseInviteLink,
+        id: "createBaseInviteLink",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtables/invite-links/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtables"),
+            Some("invite-links"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteBaseInviteLink,
+        id: "deleteBaseInviteLink",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/dtables/invite-links/{invite_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtables"),
@@ -1745,24 +2098,45 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["invite_link_token"],
-    ),
-    (
-        Operation::AccountListCommonDatasets,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable"), Some("common-datasets"), Some("")],
-        &[],
-    ),
-    (
-        Operation::PublishCommonDataset,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("dtable"), Some("common-datasets"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ImportCommonDataset,
-        "POST",
-        &[
+        params: &["invite_link_token"],
+    },
+    Route {
+        operation: Operation::AccountListCommonDatasets,
+        id: "listCommonDatasets",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable/common-datasets/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            Some("common-datasets"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::PublishCommonDataset,
+        id: "publishCommonDataset",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtable/common-datasets/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            Some("common-datasets"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ImportCommonDataset,
+        id: "importCommonDataset",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtable/common-datasets/{dataset_id}/import/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1771,12 +2145,15 @@ const ROUTES: &[Route] = &[
             Some("import"),
             Some(""),
         ],
-        &["dataset_id"],
-    ),
-    (
-        Operation::GetCommonDatasetInfo,
-        "GET",
-        &[
+        params: &["dataset_id"],
+    },
+    Route {
+        operation: Operation::GetCommonDatasetInfo,
+        id: "getCommonDatasetInfo",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable/common-datasets/{dataset_id}/info/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1785,12 +2162,15 @@ const ROUTES: &[Route] = &[
             Some("info"),
             Some(""),
         ],
-        &["dataset_id"],
-    ),
-    (
-        Operation::GetCommonDataset,
-        "GET",
-        &[
+        params: &["dataset_id"],
+    },
+    Route {
+        operation: Operation::GetCommonDataset,
+        id: "getCommonDataset",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable/common-datasets/{dataset_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1798,12 +2178,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["dataset_id"],
-    ),
-    (
-        Operation::RenameCommonDataset,
-        "PUT",
-        &[
+        params: &["dataset_id"],
+    },
+    Route {
+        operation: Operation::RenameCommonDataset,
+        id: "renameCommonDataset",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/dtable/common-datasets/{dataset_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1811,12 +2194,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["dataset_id"],
-    ),
-    (
-        Operation::DeleteCommonDataset,
-        "DELETE",
-        &[
+        params: &["dataset_id"],
+    },
+    Route {
+        operation: Operation::DeleteCommonDataset,
+        id: "deleteCommonDataset",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/dtable/common-datasets/{dataset_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1824,12 +2210,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["dataset_id"],
-    ),
-    (
-        Operation::UpdateCommonDatasetSync,
-        "PUT",
-        &[
+        params: &["dataset_id"],
+    },
+    Route {
+        operation: Operation::UpdateCommonDatasetSync,
+        id: "updateCommonDatasetSync",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/dtable/common-datasets/{dataset_id}/sync/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1838,12 +2227,15 @@ const ROUTES: &[Route] = &[
             Some("sync"),
             Some(""),
         ],
-        &["dataset_id"],
-    ),
-    (
-        Operation::SyncCommonDataset,
-        "POST",
-        &[
+        params: &["dataset_id"],
+    },
+    Route {
+        operation: Operation::SyncCommonDataset,
+        id: "syncCommonDataset",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/dtable/common-datasets/{dataset_id}/sync/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1852,12 +2244,15 @@ const ROUTES: &[Route] = &[
             Some("sync"),
             Some(""),
         ],
-        &["dataset_id"],
-    ),
-    (
-        Operation::AccountListCommonDatasetSyncs,
-        "GET",
-        &[
+        params: &["dataset_id"],
+    },
+    Route {
+        operation: Operation::AccountListCommonDatasetSyncs,
+        id: "listCommonDatasetSyncs",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable/common-datasets/syncs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -1865,24 +2260,30 @@ const ROUTES: &[Route] = &[
             Some("syncs"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListAddressBookDepartments,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListAddressBookDepartments,
+        id: "listAddressBookDepartments",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/address-book/departments/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("address-book"),
             Some("departments"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListAddressBookDepartmentMembers,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListAddressBookDepartmentMembers,
+        id: "listAddressBookDepartmentMembers",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/address-book/departments/{department_id}/members/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("address-book"),
@@ -1891,54 +2292,92 @@ const ROUTES: &[Route] = &[
             Some("members"),
             Some(""),
         ],
-        &["department_id"],
-    ),
-    (
-        Operation::AccountListForms,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("forms"), Some("")],
-        &[],
-    ),
-    (
-        Operation::CreateForm,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("forms"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateForm,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("forms"), None, Some("")],
-        &["form_token"],
-    ),
-    (
-        Operation::AccountDeleteForm,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("forms"), None, Some("")],
-        &["form_token"],
-    ),
-    (
-        Operation::DuplicateForm,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("forms"), None, Some("duplicate"), Some("")],
-        &["form_token"],
-    ),
-    (
-        Operation::UploadFormLogo,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("forms"), None, Some("logos"), Some("")],
-        &["form_token"],
-    ),
-    (
-        Operation::ListSharedForms,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("forms"), Some("shared"), Some("")],
-        &[],
-    ),
-    (
-        Operation::AccountListAutomationRules,
-        "GET",
-        &[
+        params: &["department_id"],
+    },
+    Route {
+        operation: Operation::AccountListForms,
+        id: "listForms",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/forms/",
+        segments: &[Some("api"), Some("v2.1"), Some("forms"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::CreateForm,
+        id: "createForm",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/forms/",
+        segments: &[Some("api"), Some("v2.1"), Some("forms"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateForm,
+        id: "updateForm",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/forms/{form_token}/",
+        segments: &[Some("api"), Some("v2.1"), Some("forms"), None, Some("")],
+        params: &["form_token"],
+    },
+    Route {
+        operation: Operation::AccountDeleteForm,
+        id: "deleteForm",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/forms/{form_token}/",
+        segments: &[Some("api"), Some("v2.1"), Some("forms"), None, Some("")],
+        params: &["form_token"],
+    },
+    Route {
+        operation: Operation::DuplicateForm,
+        id: "duplicateForm",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/forms/{form_token}/duplicate/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("forms"),
+            None,
+            Some("duplicate"),
+            Some(""),
+        ],
+        params: &["form_token"],
+    },
+    Route {
+        operation: Operation::UploadFormLogo,
+        id: "uploadFormLogo",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/forms/{form_token}/logos/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("forms"),
+            None,
+            Some("logos"),
+            Some(""),
+        ],
+        params: &["form_token"],
+    },
+    Route {
+        operation: Operation::ListSharedForms,
+        id: "listSharedForms",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/forms/shared/",
+        segments: &[Some("api"), Some("v2.1"), Some("forms"), Some("shared"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::AccountListAutomationRules,
+        id: "listAutomationRules",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1948,12 +2387,15 @@ const ROUTES: &[Route] = &[
             Some("automation-rules"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateAutomationRule,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateAutomationRule,
+        id: "createAutomationRule",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1963,28 +2405,15 @@ const ROUTES: &[Route] = &[
             Some("automation-rules"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateAutomationRule,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("workspace"),
-            None,
-            Some("dtable"),
-            None,
-            Some("automation-rules"),
-            None,
-            Some(""),
-        ],
-        &["workspace_id", "base_name", "automation_rule_id"],
-    ),
-    (
-        Operation::AccountDeleteAutomationRule,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateAutomationRule,
+        id: "updateAutomationRule",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/{automation_rule_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -1995,18 +2424,50 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "automation_rule_id"],
-    ),
-    (
-        Operation::AccountRepairBase,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("dtable"), None, Some("repair"), Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::AccountListNotificationRules,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "automation_rule_id"],
+    },
+    Route {
+        operation: Operation::AccountDeleteAutomationRule,
+        id: "deleteAutomationRule",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/{automation_rule_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            None,
+            Some("automation-rules"),
+            None,
+            Some(""),
+        ],
+        params: &["workspace_id", "base_name", "automation_rule_id"],
+    },
+    Route {
+        operation: Operation::AccountRepairBase,
+        id: "repairBase",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/dtable/{base_uuid}/repair/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            None,
+            Some("repair"),
+            Some(""),
+        ],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::AccountListNotificationRules,
+        id: "listNotificationRules",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2016,12 +2477,15 @@ const ROUTES: &[Route] = &[
             Some("notification-rules"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateNotificationRule,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateNotificationRule,
+        id: "createNotificationRule",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2031,28 +2495,15 @@ const ROUTES: &[Route] = &[
             Some("notification-rules"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateNotificationRule,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("workspace"),
-            None,
-            Some("dtable"),
-            None,
-            Some("notification-rules"),
-            None,
-            Some(""),
-        ],
-        &["workspace_id", "base_name", "notification_rule_id"],
-    ),
-    (
-        Operation::AccountDeleteNotificationRule,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateNotificationRule,
+        id: "updateNotificationRule",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/{notification_rule_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2063,30 +2514,58 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "notification_rule_id"],
-    ),
-    (
-        Operation::ClearNotifications,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("notifications"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListUnseenSystemNotifications,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "notification_rule_id"],
+    },
+    Route {
+        operation: Operation::AccountDeleteNotificationRule,
+        id: "deleteNotificationRule",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/{notification_rule_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            None,
+            Some("notification-rules"),
+            None,
+            Some(""),
+        ],
+        params: &["workspace_id", "base_name", "notification_rule_id"],
+    },
+    Route {
+        operation: Operation::ClearNotifications,
+        id: "clearNotifications",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/notifications/",
+        segments: &[Some("api"), Some("v2.1"), Some("notifications"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListUnseenSystemNotifications,
+        id: "listUnseenSystemNotifications",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/sys-user-notifications/unseen/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("sys-user-notifications"),
             Some("unseen"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::MarkSystemNotificationAsSeen,
-        "PUT",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::MarkSystemNotificationAsSeen,
+        id: "markSystemNotificationAsSeen",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/sys-user-notifications/{sys_notification_id}/seen/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("sys-user-notifications"),
@@ -2094,36 +2573,77 @@ const ROUTES: &[Route] = &[
             Some("seen"),
             Some(""),
         ],
-        &["sys_notification_id"],
-    ),
-    (
-        Operation::ListEmailAccounts,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("third-party-accounts"), None, Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CreateEmailAccount,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("third-party-accounts"), None, Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::UpdateEmailAccount,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("third-party-accounts"), None, None, Some("")],
-        &["base_uuid", "account_id"],
-    ),
-    (
-        Operation::DeleteEmailAccount,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("third-party-accounts"), None, None, Some("")],
-        &["base_uuid", "account_id"],
-    ),
-    (
-        Operation::GetEmailAccount,
-        "GET",
-        &[
+        params: &["sys_notification_id"],
+    },
+    Route {
+        operation: Operation::ListEmailAccounts,
+        id: "listEmailAccounts",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/third-party-accounts/{base_uuid}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("third-party-accounts"),
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CreateEmailAccount,
+        id: "createEmailAccount",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/third-party-accounts/{base_uuid}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("third-party-accounts"),
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::UpdateEmailAccount,
+        id: "updateEmailAccount",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/third-party-accounts/{base_uuid}/{account_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("third-party-accounts"),
+            None,
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid", "account_id"],
+    },
+    Route {
+        operation: Operation::DeleteEmailAccount,
+        id: "deleteEmailAccount",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/third-party-accounts/{base_uuid}/{account_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("third-party-accounts"),
+            None,
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid", "account_id"],
+    },
+    Route {
+        operation: Operation::GetEmailAccount,
+        id: "getEmailAccount",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/third-party-accounts/{base_uuid}/detail/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("third-party-accounts"),
@@ -2131,18 +2651,24 @@ const ROUTES: &[Route] = &[
             Some("detail"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::GetEmailSendingStatus,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable-message-status"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListWebhooks,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::GetEmailSendingStatus,
+        id: "getEmailSendingStatus",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable-message-status/",
+        segments: &[Some("api"), Some("v2.1"), Some("dtable-message-status"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListWebhooks,
+        id: "listWebhooks",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2152,12 +2678,15 @@ const ROUTES: &[Route] = &[
             Some("webhooks"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateWebhook,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateWebhook,
+        id: "createWebhook",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2167,28 +2696,15 @@ const ROUTES: &[Route] = &[
             Some("webhooks"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateWebhook,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("workspace"),
-            None,
-            Some("dtable"),
-            None,
-            Some("webhooks"),
-            None,
-            Some(""),
-        ],
-        &["workspace_id", "base_name", "webhook_id"],
-    ),
-    (
-        Operation::DeleteWebhook,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateWebhook,
+        id: "updateWebhook",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2199,12 +2715,34 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "webhook_id"],
-    ),
-    (
-        Operation::ListBaseSnapshots,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "webhook_id"],
+    },
+    Route {
+        operation: Operation::DeleteWebhook,
+        id: "deleteWebhook",
+        module: "account",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("workspace"),
+            None,
+            Some("dtable"),
+            None,
+            Some("webhooks"),
+            None,
+            Some(""),
+        ],
+        params: &["workspace_id", "base_name", "webhook_id"],
+    },
+    Route {
+        operation: Operation::ListBaseSnapshots,
+        id: "listBaseSnapshots",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2214,12 +2752,15 @@ const ROUTES: &[Route] = &[
             Some("snapshots"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::RestoreBaseSnapshot,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::RestoreBaseSnapshot,
+        id: "restoreBaseSnapshot",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/{commit_id}/restore/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2231,12 +2772,15 @@ const ROUTES: &[Route] = &[
             Some("restore"),
             Some(""),
         ],
-        &["workspace_id", "base_name", "commit_id"],
-    ),
-    (
-        Operation::ListBigDataBackups,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "commit_id"],
+    },
+    Route {
+        operation: Operation::ListBigDataBackups,
+        id: "listBigDataBackups",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/archive-backups/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2246,12 +2790,15 @@ const ROUTES: &[Route] = &[
             Some("archive-backups"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::GetBigDataStatus,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::GetBigDataStatus,
+        id: "getBigDataStatus",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/big-data-state/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2261,18 +2808,24 @@ const ROUTES: &[Route] = &[
             Some("big-data-state"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::ListUniversalApps,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("universal-apps"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ImportUniversalAppUsers,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::ListUniversalApps,
+        id: "listUniversalApps",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/universal-apps/",
+        segments: &[Some("api"), Some("v2.1"), Some("universal-apps"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ImportUniversalAppUsers,
+        id: "importUniversalAppUsers",
+        module: "account",
+        method: "POST",
+        path: "/api/v2.1/universal-apps/{app_uuid}/app-users/batch/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("universal-apps"),
@@ -2281,12 +2834,15 @@ const ROUTES: &[Route] = &[
             Some("batch"),
             Some(""),
         ],
-        &["app_uuid"],
-    ),
-    (
-        Operation::ListUniversalAppUsers,
-        "GET",
-        &[
+        params: &["app_uuid"],
+    },
+    Route {
+        operation: Operation::ListUniversalAppUsers,
+        id: "listUniversalAppUsers",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/universal-apps/{app_uuid}/app-users/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("universal-apps"),
@@ -2294,12 +2850,15 @@ const ROUTES: &[Route] = &[
             Some("app-users"),
             Some(""),
         ],
-        &["app_uuid"],
-    ),
-    (
-        Operation::ListUniversalAppInviteLinks,
-        "GET",
-        &[
+        params: &["app_uuid"],
+    },
+    Route {
+        operation: Operation::ListUniversalAppInviteLinks,
+        id: "listUniversalAppInviteLinks",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/universal-apps/{app_uuid}/invite-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("universal-apps"),
@@ -2307,12 +2866,15 @@ const ROUTES: &[Route] = &[
             Some("invite-links"),
             Some(""),
         ],
-        &["app_uuid"],
-    ),
-    (
-        Operation::UpdateAppStatus,
-        "PUT",
-        &[
+        params: &["app_uuid"],
+    },
+    Route {
+        operation: Operation::UpdateAppStatus,
+        id: "updateAppStatus",
+        module: "account",
+        method: "PUT",
+        path: "/api/v2.1/external-apps/{app_uuid}/status/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("external-apps"),
@@ -2320,30 +2882,39 @@ const ROUTES: &[Route] = &[
             Some("status"),
             Some(""),
         ],
-        &["app_uuid"],
-    ),
-    (
-        Operation::ListRecentBaseActivities,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable-activities"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListBaseActivityDetails,
-        "GET",
-        &[
+        params: &["app_uuid"],
+    },
+    Route {
+        operation: Operation::ListRecentBaseActivities,
+        id: "listRecentBaseActivities",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable-activities/",
+        segments: &[Some("api"), Some("v2.1"), Some("dtable-activities"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListBaseActivityDetails,
+        id: "listBaseActivityDetails",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtable-activities/detail/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable-activities"),
             Some("detail"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListBigDataOperationLogs,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListBigDataOperationLogs,
+        id: "listBigDataOperationLogs",
+        module: "account",
+        method: "GET",
+        path: "/api/v2.1/dtables/{base_uuid}/big-data-operation-logs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtables"),
@@ -2351,27 +2922,66 @@ const ROUTES: &[Route] = &[
             Some("big-data-operation-logs"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (Operation::Ping, "GET", &[Some("api2"), Some("ping"), Some("")], &[]),
-    (
-        Operation::PingWithAccountToken,
-        "GET",
-        &[Some("api2"), Some("auth"), Some("ping"), Some("")],
-        &[],
-    ),
-    (Operation::GetServerInfo, "GET", &[Some("server-info"), Some("")], &[]),
-    (Operation::Login, "POST", &[Some("api2"), Some("auth-token"), Some("")], &[]),
-    (
-        Operation::GetBaseToken,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable"), Some("app-access-token"), Some("")],
-        &[],
-    ),
-    (
-        Operation::GetBaseTokenForBase,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::Ping,
+        id: "ping",
+        module: "auth",
+        method: "GET",
+        path: "/api2/ping/",
+        segments: &[Some("api2"), Some("ping"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::PingWithAccountToken,
+        id: "pingWithAccountToken",
+        module: "auth",
+        method: "GET",
+        path: "/api2/auth/ping/",
+        segments: &[Some("api2"), Some("auth"), Some("ping"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetServerInfo,
+        id: "getServerInfo",
+        module: "auth",
+        method: "GET",
+        path: "/server-info/",
+        segments: &[Some("server-info"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::Login,
+        id: "login",
+        module: "auth",
+        method: "POST",
+        path: "/api2/auth-token/",
+        segments: &[Some("api2"), Some("auth-token"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetBaseToken,
+        id: "getBaseToken",
+        module: "auth",
+        method: "GET",
+        path: "/api/v2.1/dtable/app-access-token/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            Some("app-access-token"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetBaseTokenForBase,
+        id: "getBaseTokenForBase",
+        module: "auth",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/access-token/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2381,12 +2991,15 @@ const ROUTES: &[Route] = &[
             Some("access-token"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::ListApiTokens,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::ListApiTokens,
+        id: "listApiTokens",
+        module: "auth",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2396,12 +3009,15 @@ const ROUTES: &[Route] = &[
             Some("api-tokens"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateApiToken,
-        "POST",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateApiToken,
+        id: "createApiToken",
+        module: "auth",
+        method: "POST",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2411,12 +3027,15 @@ const ROUTES: &[Route] = &[
             Some("api-tokens"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::CreateTempApiToken,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::CreateTempApiToken,
+        id: "createTempApiToken",
+        module: "auth",
+        method: "GET",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/temp-api-token/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2426,12 +3045,15 @@ const ROUTES: &[Route] = &[
             Some("temp-api-token"),
             Some(""),
         ],
-        &["workspace_id", "base_name"],
-    ),
-    (
-        Operation::UpdateApiToken,
-        "PUT",
-        &[
+        params: &["workspace_id", "base_name"],
+    },
+    Route {
+        operation: Operation::UpdateApiToken,
+        id: "updateApiToken",
+        module: "auth",
+        method: "PUT",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2442,12 +3064,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "app_name"],
-    ),
-    (
-        Operation::AuthDeleteApiToken,
-        "DELETE",
-        &[
+        params: &["workspace_id", "base_name", "app_name"],
+    },
+    Route {
+        operation: Operation::AuthDeleteApiToken,
+        id: "deleteApiToken",
+        module: "auth",
+        method: "DELETE",
+        path: "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("workspace"),
@@ -2458,12 +3083,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["workspace_id", "base_name", "app_name"],
-    ),
-    (
-        Operation::GetMetadata,
-        "GET",
-        &[
+        params: &["workspace_id", "base_name", "app_name"],
+    },
+    Route {
+        operation: Operation::GetMetadata,
+        id: "getMetadata",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/metadata/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2472,12 +3100,15 @@ const ROUTES: &[Route] = &[
             Some("metadata"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListCollaborators,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListCollaborators,
+        id: "listCollaborators",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/related-users/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2486,12 +3117,15 @@ const ROUTES: &[Route] = &[
             Some("related-users"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListRows,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListRows,
+        id: "listRows",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2500,12 +3134,15 @@ const ROUTES: &[Route] = &[
             Some("rows"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::UpdateRows,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::UpdateRows,
+        id: "updateRows",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2514,12 +3151,15 @@ const ROUTES: &[Route] = &[
             Some("rows"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::AppendRows,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::AppendRows,
+        id: "appendRows",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2528,12 +3168,15 @@ const ROUTES: &[Route] = &[
             Some("rows"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteRows,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteRows,
+        id: "deleteRows",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2542,12 +3185,15 @@ const ROUTES: &[Route] = &[
             Some("rows"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::GetRow,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::GetRow,
+        id: "getRow",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/rows/{row_id}/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2557,12 +3203,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["base_uuid", "row_id"],
-    ),
-    (
-        Operation::LockRows,
-        "PUT",
-        &[
+        params: &["base_uuid", "row_id"],
+    },
+    Route {
+        operation: Operation::LockRows,
+        id: "lockRows",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/lock-rows/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2571,12 +3220,15 @@ const ROUTES: &[Route] = &[
             Some("lock-rows"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::UnlockRows,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::UnlockRows,
+        id: "unlockRows",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/unlock-rows/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2585,12 +3237,15 @@ const ROUTES: &[Route] = &[
             Some("unlock-rows"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::QuerySql,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::QuerySql,
+        id: "querySql",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/sql/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2599,12 +3254,15 @@ const ROUTES: &[Route] = &[
             Some("sql"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListRowLinks,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListRowLinks,
+        id: "listRowLinks",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/query-links/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2613,12 +3271,15 @@ const ROUTES: &[Route] = &[
             Some("query-links"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::UpdateRowLinks,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::UpdateRowLinks,
+        id: "updateRowLinks",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/links/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2627,12 +3288,15 @@ const ROUTES: &[Route] = &[
             Some("links"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CreateRowLinks,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CreateRowLinks,
+        id: "createRowLinks",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/links/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2641,12 +3305,15 @@ const ROUTES: &[Route] = &[
             Some("links"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteRowLinks,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteRowLinks,
+        id: "deleteRowLinks",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/links/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2655,12 +3322,15 @@ const ROUTES: &[Route] = &[
             Some("links"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::AutoLinkRows,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::AutoLinkRows,
+        id: "autoLinkRows",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/auto-links/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2669,12 +3339,15 @@ const ROUTES: &[Route] = &[
             Some("auto-links"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::GetAutoLinkTask,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::GetAutoLinkTask,
+        id: "getAutoLinkTask",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/auto-link-task/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2683,12 +3356,15 @@ const ROUTES: &[Route] = &[
             Some("auto-link-task"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::RenameTable,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::RenameTable,
+        id: "renameTable",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/tables/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2697,12 +3373,15 @@ const ROUTES: &[Route] = &[
             Some("tables"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CreateTable,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CreateTable,
+        id: "createTable",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/tables/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2711,12 +3390,15 @@ const ROUTES: &[Route] = &[
             Some("tables"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteTable,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteTable,
+        id: "deleteTable",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/tables/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2725,12 +3407,15 @@ const ROUTES: &[Route] = &[
             Some("tables"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DuplicateTable,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DuplicateTable,
+        id: "duplicateTable",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/tables/duplicate-table/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2740,12 +3425,15 @@ const ROUTES: &[Route] = &[
             Some("duplicate-table"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListViews,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListViews,
+        id: "listViews",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/views/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2754,12 +3442,15 @@ const ROUTES: &[Route] = &[
             Some("views"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CreateView,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CreateView,
+        id: "createView",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/views/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2768,42 +3459,15 @@ const ROUTES: &[Route] = &[
             Some("views"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::GetView,
-        "GET",
-        &[
-            Some("api-gateway"),
-            Some("api"),
-            Some("v2"),
-            Some("dtables"),
-            None,
-            Some("views"),
-            None,
-            Some(""),
-        ],
-        &["base_uuid", "view_name"],
-    ),
-    (
-        Operation::UpdateView,
-        "PUT",
-        &[
-            Some("api-gateway"),
-            Some("api"),
-            Some("v2"),
-            Some("dtables"),
-            None,
-            Some("views"),
-            None,
-            Some(""),
-        ],
-        &["base_uuid", "view_name"],
-    ),
-    (
-        Operation::DeleteView,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::GetView,
+        id: "getView",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2813,12 +3477,51 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["base_uuid", "view_name"],
-    ),
-    (
-        Operation::ListColumns,
-        "GET",
-        &[
+        params: &["base_uuid", "view_name"],
+    },
+    Route {
+        operation: Operation::UpdateView,
+        id: "updateView",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/",
+        segments: &[
+            Some("api-gateway"),
+            Some("api"),
+            Some("v2"),
+            Some("dtables"),
+            None,
+            Some("views"),
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid", "view_name"],
+    },
+    Route {
+        operation: Operation::DeleteView,
+        id: "deleteView",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/",
+        segments: &[
+            Some("api-gateway"),
+            Some("api"),
+            Some("v2"),
+            Some("dtables"),
+            None,
+            Some("views"),
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid", "view_name"],
+    },
+    Route {
+        operation: Operation::ListColumns,
+        id: "listColumns",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2827,12 +3530,15 @@ const ROUTES: &[Route] = &[
             Some("columns"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::UpdateColumn,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::UpdateColumn,
+        id: "updateColumn",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2841,12 +3547,15 @@ const ROUTES: &[Route] = &[
             Some("columns"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::InsertColumn,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::InsertColumn,
+        id: "insertColumn",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2855,12 +3564,15 @@ const ROUTES: &[Route] = &[
             Some("columns"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteColumn,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteColumn,
+        id: "deleteColumn",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2869,12 +3581,15 @@ const ROUTES: &[Route] = &[
             Some("columns"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::AppendColumns,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::AppendColumns,
+        id: "appendColumns",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/batch-append-columns/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2883,12 +3598,15 @@ const ROUTES: &[Route] = &[
             Some("batch-append-columns"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::UpdateSelectOptions,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::UpdateSelectOptions,
+        id: "updateSelectOptions",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/column-options/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2897,12 +3615,15 @@ const ROUTES: &[Route] = &[
             Some("column-options"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::AddSelectOptions,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::AddSelectOptions,
+        id: "addSelectOptions",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/column-options/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2911,12 +3632,15 @@ const ROUTES: &[Route] = &[
             Some("column-options"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteSelectOptions,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteSelectOptions,
+        id: "deleteSelectOptions",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/column-options/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2925,12 +3649,15 @@ const ROUTES: &[Route] = &[
             Some("column-options"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::UpdateColumnCascade,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::UpdateColumnCascade,
+        id: "updateColumnCascade",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/column-cascade-settings/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2939,12 +3666,15 @@ const ROUTES: &[Route] = &[
             Some("column-cascade-settings"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::AddBigDataRows,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::AddBigDataRows,
+        id: "addBigDataRows",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/add-archived-rows/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2953,12 +3683,15 @@ const ROUTES: &[Route] = &[
             Some("add-archived-rows"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::MoveRowsToBigData,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::MoveRowsToBigData,
+        id: "moveRowsToBigData",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/archive-view/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2967,12 +3700,15 @@ const ROUTES: &[Route] = &[
             Some("archive-view"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::MoveRowsToNormalBackend,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::MoveRowsToNormalBackend,
+        id: "moveRowsToNormalBackend",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/unarchive/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2981,12 +3717,15 @@ const ROUTES: &[Route] = &[
             Some("unarchive"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListBigDataOperations,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListBigDataOperations,
+        id: "listBigDataOperations",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/db-operations/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -2995,12 +3734,15 @@ const ROUTES: &[Route] = &[
             Some("db-operations"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::RestoreBigDataOperation,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::RestoreBigDataOperation,
+        id: "restoreBigDataOperation",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/restore-operations/{op_id}/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3010,12 +3752,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["base_uuid", "op_id"],
-    ),
-    (
-        Operation::ListRowComments,
-        "GET",
-        &[
+        params: &["base_uuid", "op_id"],
+    },
+    Route {
+        operation: Operation::ListRowComments,
+        id: "listRowComments",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/comments/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3024,12 +3769,15 @@ const ROUTES: &[Route] = &[
             Some("comments"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CreateRowComment,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CreateRowComment,
+        id: "createRowComment",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/comments/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3038,27 +3786,15 @@ const ROUTES: &[Route] = &[
             Some("comments"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::GetRowComment,
-        "GET",
-        &[
-            Some("api-gateway"),
-            Some("api"),
-            Some("v2"),
-            Some("dtables"),
-            None,
-            Some("comments"),
-            None,
-            Some(""),
-        ],
-        &["base_uuid", "comment_id"],
-    ),
-    (
-        Operation::DeleteRowComment,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::GetRowComment,
+        id: "getRowComment",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3068,12 +3804,33 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["base_uuid", "comment_id"],
-    ),
-    (
-        Operation::CountRowComments,
-        "GET",
-        &[
+        params: &["base_uuid", "comment_id"],
+    },
+    Route {
+        operation: Operation::DeleteRowComment,
+        id: "deleteRowComment",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/",
+        segments: &[
+            Some("api-gateway"),
+            Some("api"),
+            Some("v2"),
+            Some("dtables"),
+            None,
+            Some("comments"),
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid", "comment_id"],
+    },
+    Route {
+        operation: Operation::CountRowComments,
+        id: "countRowComments",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/comments-count/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3082,12 +3839,15 @@ const ROUTES: &[Route] = &[
             Some("comments-count"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListCommentsWithinDays,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListCommentsWithinDays,
+        id: "listCommentsWithinDays",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/comments-within-days/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3096,12 +3856,15 @@ const ROUTES: &[Route] = &[
             Some("comments-within-days"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CountCommentsPerRow,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CountCommentsPerRow,
+        id: "countCommentsPerRow",
+        module: "base",
+        method: "GET",
+        path: "/api/v2.1/dtables/{base_uuid}/rows-comments-num/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtables"),
@@ -3109,12 +3872,15 @@ const ROUTES: &[Route] = &[
             Some("rows-comments-num"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListNotifications,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListNotifications,
+        id: "listNotifications",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/notifications/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3123,12 +3889,15 @@ const ROUTES: &[Route] = &[
             Some("notifications"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::MarkNotificationsSeen,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::MarkNotificationsSeen,
+        id: "markNotificationsSeen",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/notifications/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3137,12 +3906,15 @@ const ROUTES: &[Route] = &[
             Some("notifications"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::DeleteNotifications,
-        "DELETE",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::DeleteNotifications,
+        id: "deleteNotifications",
+        module: "base",
+        method: "DELETE",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/notifications/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3151,12 +3923,15 @@ const ROUTES: &[Route] = &[
             Some("notifications"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::MarkNotificationSeen,
-        "PUT",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::MarkNotificationSeen,
+        id: "markNotificationSeen",
+        module: "base",
+        method: "PUT",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/notifications/{notification_id}/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3166,12 +3941,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["base_uuid", "notification_id"],
-    ),
-    (
-        Operation::SendToastNotification,
-        "POST",
-        &[
+        params: &["base_uuid", "notification_id"],
+    },
+    Route {
+        operation: Operation::SendToastNotification,
+        id: "sendToastNotification",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/ui-toasts/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3180,12 +3958,15 @@ const ROUTES: &[Route] = &[
             Some("ui-toasts"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListOperationLog,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListOperationLog,
+        id: "listOperationLog",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/operations/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3194,12 +3975,15 @@ const ROUTES: &[Route] = &[
             Some("operations"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListRowActivities,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListRowActivities,
+        id: "listRowActivities",
+        module: "base",
+        method: "GET",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/activities/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3208,12 +3992,15 @@ const ROUTES: &[Route] = &[
             Some("activities"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::CreateSnapshot,
-        "POST",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::CreateSnapshot,
+        id: "createSnapshot",
+        module: "base",
+        method: "POST",
+        path: "/api-gateway/api/v2/dtables/{base_uuid}/snapshot/",
+        segments: &[
             Some("api-gateway"),
             Some("api"),
             Some("v2"),
@@ -3222,42 +4009,69 @@ const ROUTES: &[Route] = &[
             Some("snapshot"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::GetUploadLink,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("dtable"), Some("app-upload-link"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UploadFile,
-        "POST",
-        &[Some("seafhttp"), Some("upload-api"), None],
-        &["upload_link"],
-    ),
-    (
-        Operation::GetFileDownloadLink,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::GetUploadLink,
+        id: "getUploadLink",
+        module: "files",
+        method: "GET",
+        path: "/api/v2.1/dtable/app-upload-link/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            Some("app-upload-link"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UploadFile,
+        id: "uploadFile",
+        module: "files",
+        method: "POST",
+        path: "/seafhttp/upload-api/{upload_link}",
+        segments: &[Some("seafhttp"), Some("upload-api"), None],
+        params: &["upload_link"],
+    },
+    Route {
+        operation: Operation::GetFileDownloadLink,
+        id: "getFileDownloadLink",
+        module: "files",
+        method: "GET",
+        path: "/api/v2.1/dtable/app-download-link/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
             Some("app-download-link"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::DeleteAsset,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("dtable"), Some("app-asset"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListCustomFolder,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteAsset,
+        id: "deleteAsset",
+        module: "files",
+        method: "DELETE",
+        path: "/api/v2.1/dtable/app-asset/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("dtable"),
+            Some("app-asset"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListCustomFolder,
+        id: "listCustomFolder",
+        module: "files",
+        method: "GET",
+        path: "/api/v2.1/dtable/custom/app-asset-dir/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -3265,12 +4079,15 @@ const ROUTES: &[Route] = &[
             Some("app-asset-dir"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetCustomFileMetadata,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetCustomFileMetadata,
+        id: "getCustomFileMetadata",
+        module: "files",
+        method: "GET",
+        path: "/api/v2.1/dtable/custom/app-asset-file/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -3278,12 +4095,15 @@ const ROUTES: &[Route] = &[
             Some("app-asset-file"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::DeleteCustomAsset,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteCustomAsset,
+        id: "deleteCustomAsset",
+        module: "files",
+        method: "DELETE",
+        path: "/api/v2.1/dtable/custom/app-asset-file/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -3291,12 +4111,15 @@ const ROUTES: &[Route] = &[
             Some("app-asset-file"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetCustomUploadLink,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetCustomUploadLink,
+        id: "getCustomUploadLink",
+        module: "files",
+        method: "GET",
+        path: "/api/v2.1/dtable/custom/app-upload-link/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -3304,12 +4127,15 @@ const ROUTES: &[Route] = &[
             Some("app-upload-link"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetCustomDownloadLink,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetCustomDownloadLink,
+        id: "getCustomDownloadLink",
+        module: "files",
+        method: "GET",
+        path: "/api/v2.1/dtable/custom/app-download-link/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("dtable"),
@@ -3317,103 +4143,183 @@ const ROUTES: &[Route] = &[
             Some("app-download-link"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetMonthlyRunsPerUser,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetMonthlyRunsPerUser,
+        id: "getMonthlyRunsPerUser",
+        module: "scheduler",
+        method: "GET",
+        path: "/admin/statistics/scripts-running/by-user/",
+        segments: &[
             Some("admin"),
             Some("statistics"),
             Some("scripts-running"),
             Some("by-user"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetMonthlyRunsPerTeam,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetMonthlyRunsPerTeam,
+        id: "getMonthlyRunsPerTeam",
+        module: "scheduler",
+        method: "GET",
+        path: "/admin/statistics/scripts-running/by-org/",
+        segments: &[
             Some("admin"),
             Some("statistics"),
             Some("scripts-running"),
             Some("by-org"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetMonthlyRunsPerBase,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetMonthlyRunsPerBase,
+        id: "getMonthlyRunsPerBase",
+        module: "scheduler",
+        method: "GET",
+        path: "/admin/statistics/scripts-running/by-base/",
+        segments: &[
             Some("admin"),
             Some("statistics"),
             Some("scripts-running"),
             Some("by-base"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetTeamRunsPerBase,
-        "GET",
-        &[Some("admin"), Some("statistics"), Some("by-base"), Some("")],
-        &[],
-    ),
-    (
-        Operation::GetTeamRunsPerDay,
-        "GET",
-        &[Some("admin"), Some("statistics"), Some("by-day"), Some("")],
-        &[],
-    ),
-    (Operation::ListRuns, "GET", &[Some("admin"), Some("runs"), Some("")], &[]),
-    (
-        Operation::SystemAdminListUsers,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("users"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminAddUser,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("users"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminGetUser,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("users"), None, Some("")],
-        &["user_id"],
-    ),
-    (
-        Operation::SystemAdminUpdateUser,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("users"), None, Some("")],
-        &["user_id"],
-    ),
-    (
-        Operation::SystemAdminDeleteUser,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("users"), None, Some("")],
-        &["user_id"],
-    ),
-    (
-        Operation::ListAdminUsers,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("admin-users"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateAdminRole,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("admin-role"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminResetUserPassword,
-        "PUT",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetTeamRunsPerBase,
+        id: "getTeamRunsPerBase",
+        module: "scheduler",
+        method: "GET",
+        path: "/admin/statistics/by-base/",
+        segments: &[Some("admin"), Some("statistics"), Some("by-base"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetTeamRunsPerDay,
+        id: "getTeamRunsPerDay",
+        module: "scheduler",
+        method: "GET",
+        path: "/admin/statistics/by-day/",
+        segments: &[Some("admin"), Some("statistics"), Some("by-day"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListRuns,
+        id: "listRuns",
+        module: "scheduler",
+        method: "GET",
+        path: "/admin/runs/",
+        segments: &[Some("admin"), Some("runs"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminListUsers,
+        id: "listUsers",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/users/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("users"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminAddUser,
+        id: "addUser",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/users/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("users"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminGetUser,
+        id: "getUser",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/users/{user_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("users"),
+            None,
+            Some(""),
+        ],
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminUpdateUser,
+        id: "updateUser",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/users/{user_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("users"),
+            None,
+            Some(""),
+        ],
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteUser,
+        id: "deleteUser",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/users/{user_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("users"),
+            None,
+            Some(""),
+        ],
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::ListAdminUsers,
+        id: "listAdminUsers",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/admin-users/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("admin-users"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateAdminRole,
+        id: "updateAdminRole",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/admin-role/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("admin-role"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminResetUserPassword,
+        id: "resetUserPassword",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/users/{user_id}/reset-password/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3422,12 +4328,15 @@ const ROUTES: &[Route] = &[
             Some("reset-password"),
             Some(""),
         ],
-        &["user_id"],
-    ),
-    (
-        Operation::SystemAdminEnforceTwoFactor,
-        "PUT",
-        &[
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminEnforceTwoFactor,
+        id: "enforceTwoFactor",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/users/{user_id}/two-factor-auth/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3436,42 +4345,69 @@ const ROUTES: &[Route] = &[
             Some("two-factor-auth"),
             Some(""),
         ],
-        &["user_id"],
-    ),
-    (
-        Operation::SystemAdminDisableTwoFactor,
-        "DELETE",
-        &[Some("api2"), Some("two-factor-auth"), None, Some("")],
-        &["user_id"],
-    ),
-    (
-        Operation::SystemAdminSearchUsers,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("search-user"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SearchTeamUsers,
-        "GET",
-        &[
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminDisableTwoFactor,
+        id: "disableTwoFactor",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api2/two-factor-auth/{user_id}/",
+        segments: &[Some("api2"), Some("two-factor-auth"), None, Some("")],
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminSearchUsers,
+        id: "searchUsers",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/search-user/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("search-user"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SearchTeamUsers,
+        id: "searchTeamUsers",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/search-user-by-org-id/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("search-user-by-org-id"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ImportUsers,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("import-users"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListBasesSharedToUser,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ImportUsers,
+        id: "importUsers",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/import-users/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("import-users"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListBasesSharedToUser,
+        id: "listBasesSharedToUser",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/users/{user_id}/shared-dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3480,12 +4416,15 @@ const ROUTES: &[Route] = &[
             Some("shared-dtables"),
             Some(""),
         ],
-        &["user_id"],
-    ),
-    (
-        Operation::ListUserStorageObjects,
-        "GET",
-        &[
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::ListUserStorageObjects,
+        id: "listUserStorageObjects",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/users/{user_id}/storage/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3494,12 +4433,15 @@ const ROUTES: &[Route] = &[
             Some("storage"),
             Some(""),
         ],
-        &["user_id"],
-    ),
-    (
-        Operation::SystemAdminListUserBases,
-        "GET",
-        &[
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminListUserBases,
+        id: "listUserBases",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/users/{user_id}/dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3508,30 +4450,55 @@ const ROUTES: &[Route] = &[
             Some("dtables"),
             Some(""),
         ],
-        &["user_id"],
-    ),
-    (
-        Operation::SystemAdminListBases,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminDeleteBase,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("dtable"), None, Some("")],
-        &["base_uuid"],
-    ),
-    (
-        Operation::SystemAdminListTrashedBases,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("trash-dtables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminRestoreTrashedBase,
-        "PUT",
-        &[
+        params: &["user_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminListBases,
+        id: "listBases",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/dtables/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("dtables"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteBase,
+        id: "deleteBase",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/dtable/{base_uuid}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("dtable"),
+            None,
+            Some(""),
+        ],
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::SystemAdminListTrashedBases,
+        id: "listTrashedBases",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/trash-dtables/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("trash-dtables"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminRestoreTrashedBase,
+        id: "restoreTrashedBase",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/trash-dtables/{base_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3539,24 +4506,30 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["base_id"],
-    ),
-    (
-        Operation::ListBaseNotifications,
-        "GET",
-        &[
+        params: &["base_id"],
+    },
+    Route {
+        operation: Operation::ListBaseNotifications,
+        id: "listBaseNotifications",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/dtable-notifications/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("dtable-notifications"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::UnsetBasePassword,
-        "PUT",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::UnsetBasePassword,
+        id: "unsetBasePassword",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/dtable/{base_uuid}/unset-password/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3565,48 +4538,95 @@ const ROUTES: &[Route] = &[
             Some("unset-password"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::SystemAdminListGroups,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("groups"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminCreateGroup,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("groups"), Some("")],
-        &[],
-    ),
-    (
-        Operation::TransferGroup,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("groups"), None, Some("")],
-        &["group_id"],
-    ),
-    (
-        Operation::SystemAdminDeleteGroup,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("groups"), None, Some("")],
-        &["group_id"],
-    ),
-    (
-        Operation::ListTeams,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("organizations"), Some("")],
-        &[],
-    ),
-    (
-        Operation::CreateTeam,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("organizations"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListTeamBases,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::SystemAdminListGroups,
+        id: "listGroups",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/groups/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("groups"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminCreateGroup,
+        id: "createGroup",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/groups/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("groups"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::TransferGroup,
+        id: "transferGroup",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/groups/{group_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("groups"),
+            None,
+            Some(""),
+        ],
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteGroup,
+        id: "deleteGroup",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/groups/{group_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("groups"),
+            None,
+            Some(""),
+        ],
+        params: &["group_id"],
+    },
+    Route {
+        operation: Operation::ListTeams,
+        id: "listTeams",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/organizations/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("organizations"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::CreateTeam,
+        id: "createTeam",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/organizations/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("organizations"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListTeamBases,
+        id: "listTeamBases",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/organizations/{org_id}/dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3615,24 +4635,30 @@ const ROUTES: &[Route] = &[
             Some("dtables"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetTeamNames,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetTeamNames,
+        id: "getTeamNames",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/organizations-basic-info/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("organizations-basic-info"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetTeam,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetTeam,
+        id: "getTeam",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/organizations/{org_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3640,12 +4666,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::UpdateTeam,
-        "PUT",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::UpdateTeam,
+        id: "updateTeam",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/organizations/{org_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3653,12 +4682,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::SystemAdminDeleteTeam,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteTeam,
+        id: "deleteTeam",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/organizations/{org_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3666,12 +4698,32 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::ListTeamUsers,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::ListTeamUsers,
+        id: "listTeamUsers",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/organizations/{org_id}/users/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("organizations"),
+            None,
+            Some("users"),
+            Some(""),
+        ],
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::AddTeamUser,
+        id: "addTeamUser",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/organizations/{org_id}/users/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3680,26 +4732,15 @@ const ROUTES: &[Route] = &[
             Some("users"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::AddTeamUser,
-        "POST",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("admin"),
-            Some("organizations"),
-            None,
-            Some("users"),
-            Some(""),
-        ],
-        &["org_id"],
-    ),
-    (
-        Operation::UpdateTeamUser,
-        "PUT",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::UpdateTeamUser,
+        id: "updateTeamUser",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/organizations/{org_id}/users/{user_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3709,12 +4750,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::DeleteTeamUser,
-        "DELETE",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::DeleteTeamUser,
+        id: "deleteTeamUser",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/organizations/{org_id}/users/{user_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3724,12 +4768,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::ListTeamGroups,
-        "GET",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::ListTeamGroups,
+        id: "listTeamGroups",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/organizations/{org_id}/groups/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3738,12 +4785,15 @@ const ROUTES: &[Route] = &[
             Some("groups"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::DeleteTeamGroup,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::DeleteTeamGroup,
+        id: "deleteTeamGroup",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/organizations/{org_id}/groups/{group_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3753,12 +4803,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "group_id"],
-    ),
-    (
-        Operation::SystemAdminExportBase,
-        "GET",
-        &[
+        params: &["org_id", "group_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminExportBase,
+        id: "exportBase",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/dtables/{base_uuid}/synchronous-export/export-dtable/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3768,18 +4821,30 @@ const ROUTES: &[Route] = &[
             Some("export-dtable"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::SystemAdminListCommonDatasets,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("common-datasets"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminListCommonDatasetSyncs,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::SystemAdminListCommonDatasets,
+        id: "listCommonDatasets",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/common-datasets/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("common-datasets"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminListCommonDatasetSyncs,
+        id: "listCommonDatasetSyncs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/common-dataset/periodical-syncs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3787,12 +4852,15 @@ const ROUTES: &[Route] = &[
             Some("periodical-syncs"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListInvalidCommonDatasetSyncs,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListInvalidCommonDatasetSyncs,
+        id: "listInvalidCommonDatasetSyncs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/common-dataset/invalid-syncs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3800,12 +4868,15 @@ const ROUTES: &[Route] = &[
             Some("invalid-syncs"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::DeleteInvalidCommonDatasetSyncs,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteInvalidCommonDatasetSyncs,
+        id: "deleteInvalidCommonDatasetSyncs",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/common-dataset/invalid-syncs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3813,12 +4884,15 @@ const ROUTES: &[Route] = &[
             Some("invalid-syncs"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::DeleteCommonDatasetSync,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteCommonDatasetSync,
+        id: "deleteCommonDatasetSync",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/common-dataset/sync/{sync_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3827,12 +4901,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["sync_id"],
-    ),
-    (
-        Operation::ListDepartments,
-        "GET",
-        &[
+        params: &["sync_id"],
+    },
+    Route {
+        operation: Operation::ListDepartments,
+        id: "listDepartments",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/address-book/groups/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3840,12 +4917,15 @@ const ROUTES: &[Route] = &[
             Some("groups"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::CreateDepartment,
-        "POST",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::CreateDepartment,
+        id: "createDepartment",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/address-book/groups/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3853,12 +4933,15 @@ const ROUTES: &[Route] = &[
             Some("groups"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetDepartment,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetDepartment,
+        id: "getDepartment",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/address-book/groups/{department_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3867,12 +4950,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["department_id"],
-    ),
-    (
-        Operation::DeleteDepartment,
-        "DELETE",
-        &[
+        params: &["department_id"],
+    },
+    Route {
+        operation: Operation::DeleteDepartment,
+        id: "deleteDepartment",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/address-book/groups/{department_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3881,12 +4967,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["department_id"],
-    ),
-    (
-        Operation::SystemAdminListBaseExternalLinks,
-        "GET",
-        &[
+        params: &["department_id"],
+    },
+    Route {
+        operation: Operation::SystemAdminListBaseExternalLinks,
+        id: "listBaseExternalLinks",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/dtable/{base_id}/external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3895,18 +4984,30 @@ const ROUTES: &[Route] = &[
             Some("external-links"),
             Some(""),
         ],
-        &["base_id"],
-    ),
-    (
-        Operation::ListExternalLinks,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("external-links"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminDeleteBaseExternalLink,
-        "DELETE",
-        &[
+        params: &["base_id"],
+    },
+    Route {
+        operation: Operation::ListExternalLinks,
+        id: "listExternalLinks",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/external-links/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("external-links"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteBaseExternalLink,
+        id: "deleteBaseExternalLink",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/external-links/{external_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3914,24 +5015,30 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["external_link_token"],
-    ),
-    (
-        Operation::SystemAdminListViewExternalLinks,
-        "GET",
-        &[
+        params: &["external_link_token"],
+    },
+    Route {
+        operation: Operation::SystemAdminListViewExternalLinks,
+        id: "listViewExternalLinks",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/view-external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("view-external-links"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SystemAdminDeleteViewExternalLink,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteViewExternalLink,
+        id: "deleteViewExternalLink",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/view-external-links/{view_external_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3939,30 +5046,55 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["view_external_link_token"],
-    ),
-    (
-        Operation::SystemAdminListForms,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("forms"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminDeleteForm,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("forms"), None, Some("")],
-        &["form_token"],
-    ),
-    (
-        Operation::ListCollectionTables,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("collection-tables"), Some("")],
-        &[],
-    ),
-    (
-        Operation::DeleteCollectionTable,
-        "DELETE",
-        &[
+        params: &["view_external_link_token"],
+    },
+    Route {
+        operation: Operation::SystemAdminListForms,
+        id: "listForms",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/forms/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("forms"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteForm,
+        id: "deleteForm",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/forms/{form_token}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("forms"),
+            None,
+            Some(""),
+        ],
+        params: &["form_token"],
+    },
+    Route {
+        operation: Operation::ListCollectionTables,
+        id: "listCollectionTables",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/collection-tables/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("collection-tables"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteCollectionTable,
+        id: "deleteCollectionTable",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/collection-tables/{collection_table_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3970,18 +5102,30 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["collection_table_token"],
-    ),
-    (
-        Operation::SystemAdminListAutomationRules,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("automation-rules"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminDeleteAutomationRule,
-        "DELETE",
-        &[
+        params: &["collection_table_token"],
+    },
+    Route {
+        operation: Operation::SystemAdminListAutomationRules,
+        id: "listAutomationRules",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/automation-rules/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("automation-rules"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteAutomationRule,
+        id: "deleteAutomationRule",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/automation-rules/{automation_rule_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -3989,48 +5133,60 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["automation_rule_id"],
-    ),
-    (
-        Operation::ListInvalidAutomationRules,
-        "GET",
-        &[
+        params: &["automation_rule_id"],
+    },
+    Route {
+        operation: Operation::ListInvalidAutomationRules,
+        id: "listInvalidAutomationRules",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/invalid-automation-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("invalid-automation-rules"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::DeleteInvalidAutomationRules,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteInvalidAutomationRules,
+        id: "deleteInvalidAutomationRules",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/invalid-automation-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("invalid-automation-rules"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SystemAdminListNotificationRules,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminListNotificationRules,
+        id: "listNotificationRules",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/notification-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("notification-rules"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SystemAdminDeleteNotificationRule,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminDeleteNotificationRule,
+        id: "deleteNotificationRule",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/notification-rules/{notification_rule_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4038,48 +5194,60 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["notification_rule_id"],
-    ),
-    (
-        Operation::ListInvalidNotificationRules,
-        "GET",
-        &[
+        params: &["notification_rule_id"],
+    },
+    Route {
+        operation: Operation::ListInvalidNotificationRules,
+        id: "listInvalidNotificationRules",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/invalid-notification-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("invalid-notification-rules"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::DeleteInvalidNotificationRules,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteInvalidNotificationRules,
+        id: "deleteInvalidNotificationRules",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/invalid-notification-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("invalid-notification-rules"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListEmailSendingLogs,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListEmailSendingLogs,
+        id: "listEmailSendingLogs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/email-sending-logs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("email-sending-logs"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SystemAdminListLoginLogs,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminListLoginLogs,
+        id: "listLoginLogs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/logs/login-logs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4087,24 +5255,45 @@ const ROUTES: &[Route] = &[
             Some("login-logs"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListRegistrationLogs,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("registration-logs"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListAbuseReports,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("abuse-reports"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateAbuseReport,
-        "PUT",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListRegistrationLogs,
+        id: "listRegistrationLogs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/registration-logs/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("registration-logs"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListAbuseReports,
+        id: "listAbuseReports",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/abuse-reports/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("abuse-reports"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateAbuseReport,
+        id: "updateAbuseReport",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/abuse-reports/{abuse_report_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4112,90 +5301,152 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["abuse_report_id"],
-    ),
-    (
-        Operation::ListAuditLogs,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("audit-logs"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminListGroupMemberAuditLogs,
-        "GET",
-        &[
+        params: &["abuse_report_id"],
+    },
+    Route {
+        operation: Operation::ListAuditLogs,
+        id: "listAuditLogs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/audit-logs/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("audit-logs"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminListGroupMemberAuditLogs,
+        id: "listGroupMemberAuditLogs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/group-member-audit/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("group-member-audit"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SystemAdminListFileAccessLogs,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("file-access-logs"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListVirusFiles,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("virus-files"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateVirusFile,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("virus-files"), None, Some("")],
-        &["virus_id"],
-    ),
-    (
-        Operation::DeleteVirusFile,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("virus-files"), None, Some("")],
-        &["virus_id"],
-    ),
-    (
-        Operation::ListPlugins,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminListFileAccessLogs,
+        id: "listFileAccessLogs",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/file-access-logs/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("file-access-logs"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListVirusFiles,
+        id: "listVirusFiles",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/virus-files/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("virus-files"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateVirusFile,
+        id: "updateVirusFile",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/virus-files/{virus_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("virus-files"),
+            None,
+            Some(""),
+        ],
+        params: &["virus_id"],
+    },
+    Route {
+        operation: Operation::DeleteVirusFile,
+        id: "deleteVirusFile",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/virus-files/{virus_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("virus-files"),
+            None,
+            Some(""),
+        ],
+        params: &["virus_id"],
+    },
+    Route {
+        operation: Operation::ListPlugins,
+        id: "listPlugins",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/dtable-system-plugins/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("dtable-system-plugins"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::AddPlugin,
-        "POST",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::AddPlugin,
+        id: "addPlugin",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/dtable-system-plugins/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("dtable-system-plugins"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListPluginInstallCounts,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListPluginInstallCounts,
+        id: "listPluginInstallCounts",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/plugins-install-count/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("plugins-install-count"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::UpdatePlugin,
-        "PUT",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdatePlugin,
+        id: "updatePlugin",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/dtable-system-plugins/{plugin_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4203,12 +5454,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["plugin_id"],
-    ),
-    (
-        Operation::DeletePlugin,
-        "DELETE",
-        &[
+        params: &["plugin_id"],
+    },
+    Route {
+        operation: Operation::DeletePlugin,
+        id: "deletePlugin",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/dtable-system-plugins/{plugin_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4216,12 +5470,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["plugin_id"],
-    ),
-    (
-        Operation::GetDailyActiveUserCounts,
-        "GET",
-        &[
+        params: &["plugin_id"],
+    },
+    Route {
+        operation: Operation::GetDailyActiveUserCounts,
+        id: "getDailyActiveUserCounts",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/statistics/active-users/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4229,24 +5486,30 @@ const ROUTES: &[Route] = &[
             Some("active-users"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListActiveUsersOfDay,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListActiveUsersOfDay,
+        id: "listActiveUsersOfDay",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/daily-active-users/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("daily-active-users"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetAutomationStatistics,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetAutomationStatistics,
+        id: "getAutomationStatistics",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/statistics/auto-rules/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4254,12 +5517,15 @@ const ROUTES: &[Route] = &[
             Some("auto-rules"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::GetScriptRunStatistics,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetScriptRunStatistics,
+        id: "getScriptRunStatistics",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/statistics/scripts-running/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4267,18 +5533,30 @@ const ROUTES: &[Route] = &[
             Some("scripts-running"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::ListScriptTasks,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("scripts-tasks"), Some("")],
-        &[],
-    ),
-    (
-        Operation::GetExternalAppStatistics,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListScriptTasks,
+        id: "listScriptTasks",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/scripts-tasks/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("scripts-tasks"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetExternalAppStatistics,
+        id: "getExternalAppStatistics",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/statistics/external-apps/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4286,12 +5564,15 @@ const ROUTES: &[Route] = &[
             Some("external-apps"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SystemAdminGetAiStatistics,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminGetAiStatistics,
+        id: "getAiStatistics",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/statistics/ai/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4299,12 +5580,15 @@ const ROUTES: &[Route] = &[
             Some("ai"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SystemAdminRepairBase,
-        "PUT",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminRepairBase,
+        id: "repairBase",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/dtable/{base_uuid}/repair/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4313,36 +5597,45 @@ const ROUTES: &[Route] = &[
             Some("repair"),
             Some(""),
         ],
-        &["base_uuid"],
-    ),
-    (
-        Operation::ListSystemNotifications,
-        "GET",
-        &[
+        params: &["base_uuid"],
+    },
+    Route {
+        operation: Operation::ListSystemNotifications,
+        id: "listSystemNotifications",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/sys-user-notifications/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("sys-user-notifications"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::SendSystemNotification,
-        "POST",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::SendSystemNotification,
+        id: "sendSystemNotification",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/sys-user-notifications/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("sys-user-notifications"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::DeleteSystemNotification,
-        "DELETE",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::DeleteSystemNotification,
+        id: "deleteSystemNotification",
+        module: "system_admin",
+        method: "DELETE",
+        path: "/api/v2.1/admin/sys-user-notifications/{sys_notification_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
@@ -4350,48 +5643,72 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["sys_notification_id"],
-    ),
-    (
-        Operation::GetSystemInfo,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("sysinfo"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateWebSettings,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("web-settings"), Some("")],
-        &[],
-    ),
-    (
-        Operation::SystemAdminUpdateLogo,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("logo"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateFavicon,
-        "POST",
-        &[Some("api"), Some("v2.1"), Some("admin"), Some("favicon"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateLoginBackgroundImage,
-        "POST",
-        &[
+        params: &["sys_notification_id"],
+    },
+    Route {
+        operation: Operation::GetSystemInfo,
+        id: "getSystemInfo",
+        module: "system_admin",
+        method: "GET",
+        path: "/api/v2.1/admin/sysinfo/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("sysinfo"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateWebSettings,
+        id: "updateWebSettings",
+        module: "system_admin",
+        method: "PUT",
+        path: "/api/v2.1/admin/web-settings/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("admin"),
+            Some("web-settings"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::SystemAdminUpdateLogo,
+        id: "updateLogo",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/logo/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("logo"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateFavicon,
+        id: "updateFavicon",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/favicon/",
+        segments: &[Some("api"), Some("v2.1"), Some("admin"), Some("favicon"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateLoginBackgroundImage,
+        id: "updateLoginBackgroundImage",
+        module: "system_admin",
+        method: "POST",
+        path: "/api/v2.1/admin/login-background-image/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("admin"),
             Some("login-background-image"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::TeamAdminListUsers,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::TeamAdminListUsers,
+        id: "listUsers",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/users/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4400,12 +5717,15 @@ const ROUTES: &[Route] = &[
             Some("users"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminAddUser,
-        "POST",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminAddUser,
+        id: "addUser",
+        module: "team_admin",
+        method: "POST",
+        path: "/api/v2.1/org/{org_id}/admin/users/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4414,42 +5734,15 @@ const ROUTES: &[Route] = &[
             Some("users"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminGetUser,
-        "GET",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("org"),
-            None,
-            Some("admin"),
-            Some("users"),
-            None,
-            Some(""),
-        ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminUpdateUser,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("org"),
-            None,
-            Some("admin"),
-            Some("users"),
-            None,
-            Some(""),
-        ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminDeleteUser,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminGetUser,
+        id: "getUser",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/users/{user_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4459,12 +5752,51 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminResetUserPassword,
-        "PUT",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminUpdateUser,
+        id: "updateUser",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/users/{user_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            None,
+            Some("admin"),
+            Some("users"),
+            None,
+            Some(""),
+        ],
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminDeleteUser,
+        id: "deleteUser",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/users/{user_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            None,
+            Some("admin"),
+            Some("users"),
+            None,
+            Some(""),
+        ],
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminResetUserPassword,
+        id: "resetUserPassword",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/users/{user_id}/set-password/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4475,12 +5807,15 @@ const ROUTES: &[Route] = &[
             Some("set-password"),
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminEnforceTwoFactor,
-        "PUT",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminEnforceTwoFactor,
+        id: "enforceTwoFactor",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/users/{user_id}/two-factor-auth/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4491,12 +5826,15 @@ const ROUTES: &[Route] = &[
             Some("two-factor-auth"),
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminDisableTwoFactor,
-        "DELETE",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminDisableTwoFactor,
+        id: "disableTwoFactor",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/users/{user_id}/two-factor-auth/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4507,12 +5845,15 @@ const ROUTES: &[Route] = &[
             Some("two-factor-auth"),
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminListBases,
-        "GET",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminListBases,
+        id: "listBases",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4521,12 +5862,15 @@ const ROUTES: &[Route] = &[
             Some("dtables"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminListUserBases,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminListUserBases,
+        id: "listUserBases",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/users/{user_id}/dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4537,12 +5881,15 @@ const ROUTES: &[Route] = &[
             Some("dtables"),
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::GetBase,
-        "GET",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::GetBase,
+        id: "getBase",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4552,12 +5899,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "base_uuid"],
-    ),
-    (
-        Operation::TeamAdminDeleteBase,
-        "DELETE",
-        &[
+        params: &["org_id", "base_uuid"],
+    },
+    Route {
+        operation: Operation::TeamAdminDeleteBase,
+        id: "deleteBase",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4567,12 +5917,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "base_uuid"],
-    ),
-    (
-        Operation::ListTrashBases,
-        "GET",
-        &[
+        params: &["org_id", "base_uuid"],
+    },
+    Route {
+        operation: Operation::ListTrashBases,
+        id: "listTrashBases",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/trash-dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4581,12 +5934,15 @@ const ROUTES: &[Route] = &[
             Some("trash-dtables"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminClearTrash,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminClearTrash,
+        id: "clearTrash",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/trash-dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4595,12 +5951,15 @@ const ROUTES: &[Route] = &[
             Some("trash-dtables"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::RestoreBase,
-        "PUT",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::RestoreBase,
+        id: "restoreBase",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/trash-dtables/{base_uuid}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4610,12 +5969,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "base_uuid"],
-    ),
-    (
-        Operation::SearchBases,
-        "GET",
-        &[
+        params: &["org_id", "base_uuid"],
+    },
+    Route {
+        operation: Operation::SearchBases,
+        id: "searchBases",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/search-dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4624,12 +5986,15 @@ const ROUTES: &[Route] = &[
             Some("search-dtables"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::ListBaseShares,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::ListBaseShares,
+        id: "listBaseShares",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4640,12 +6005,15 @@ const ROUTES: &[Route] = &[
             Some("shares"),
             Some(""),
         ],
-        &["org_id", "base_uuid"],
-    ),
-    (
-        Operation::ListBaseApiTokens,
-        "GET",
-        &[
+        params: &["org_id", "base_uuid"],
+    },
+    Route {
+        operation: Operation::ListBaseApiTokens,
+        id: "listBaseApiTokens",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4656,12 +6024,15 @@ const ROUTES: &[Route] = &[
             Some("api-tokens"),
             Some(""),
         ],
-        &["org_id", "base_uuid"],
-    ),
-    (
-        Operation::TeamAdminDeleteApiToken,
-        "DELETE",
-        &[
+        params: &["org_id", "base_uuid"],
+    },
+    Route {
+        operation: Operation::TeamAdminDeleteApiToken,
+        id: "deleteApiToken",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/{app_name}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4673,12 +6044,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "base_uuid", "app_name"],
-    ),
-    (
-        Operation::ListAllApiTokens,
-        "GET",
-        &[
+        params: &["org_id", "base_uuid", "app_name"],
+    },
+    Route {
+        operation: Operation::ListAllApiTokens,
+        id: "listAllApiTokens",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/api-tokens/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4687,12 +6061,15 @@ const ROUTES: &[Route] = &[
             Some("api-tokens"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminListGroups,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminListGroups,
+        id: "listGroups",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/groups/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4701,12 +6078,15 @@ const ROUTES: &[Route] = &[
             Some("groups"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminCreateGroup,
-        "POST",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminCreateGroup,
+        id: "createGroup",
+        module: "team_admin",
+        method: "POST",
+        path: "/api/v2.1/org/{org_id}/admin/groups/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4715,42 +6095,15 @@ const ROUTES: &[Route] = &[
             Some("groups"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminGetGroup,
-        "GET",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("org"),
-            None,
-            Some("admin"),
-            Some("groups"),
-            None,
-            Some(""),
-        ],
-        &["org_id", "group_id"],
-    ),
-    (
-        Operation::TeamAdminUpdateGroup,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("org"),
-            None,
-            Some("admin"),
-            Some("groups"),
-            None,
-            Some(""),
-        ],
-        &["org_id", "group_id"],
-    ),
-    (
-        Operation::TeamAdminDeleteGroup,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminGetGroup,
+        id: "getGroup",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4760,12 +6113,51 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "group_id"],
-    ),
-    (
-        Operation::ListGroupBases,
-        "GET",
-        &[
+        params: &["org_id", "group_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminUpdateGroup,
+        id: "updateGroup",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            None,
+            Some("admin"),
+            Some("groups"),
+            None,
+            Some(""),
+        ],
+        params: &["org_id", "group_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminDeleteGroup,
+        id: "deleteGroup",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            None,
+            Some("admin"),
+            Some("groups"),
+            None,
+            Some(""),
+        ],
+        params: &["org_id", "group_id"],
+    },
+    Route {
+        operation: Operation::ListGroupBases,
+        id: "listGroupBases",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/dtables/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4776,18 +6168,30 @@ const ROUTES: &[Route] = &[
             Some("dtables"),
             Some(""),
         ],
-        &["org_id", "group_id"],
-    ),
-    (
-        Operation::MoveGroup,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("groups"), Some("move-group"), Some("")],
-        &[],
-    ),
-    (
-        Operation::TeamAdminListGroupMembers,
-        "GET",
-        &[
+        params: &["org_id", "group_id"],
+    },
+    Route {
+        operation: Operation::MoveGroup,
+        id: "moveGroup",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/groups/move-group/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("groups"),
+            Some("move-group"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::TeamAdminListGroupMembers,
+        id: "listGroupMembers",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4798,12 +6202,15 @@ const ROUTES: &[Route] = &[
             Some("members"),
             Some(""),
         ],
-        &["org_id", "group_id"],
-    ),
-    (
-        Operation::AddGroupMembers,
-        "POST",
-        &[
+        params: &["org_id", "group_id"],
+    },
+    Route {
+        operation: Operation::AddGroupMembers,
+        id: "addGroupMembers",
+        module: "team_admin",
+        method: "POST",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4814,29 +6221,15 @@ const ROUTES: &[Route] = &[
             Some("members"),
             Some(""),
         ],
-        &["org_id", "group_id"],
-    ),
-    (
-        Operation::TeamAdminUpdateGroupMemberRole,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("org"),
-            None,
-            Some("admin"),
-            Some("groups"),
-            None,
-            Some("members"),
-            None,
-            Some(""),
-        ],
-        &["org_id", "group_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminRemoveGroupMember,
-        "DELETE",
-        &[
+        params: &["org_id", "group_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminUpdateGroupMemberRole,
+        id: "updateGroupMemberRole",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4848,12 +6241,35 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "group_id", "user_id"],
-    ),
-    (
-        Operation::ListShares,
-        "GET",
-        &[
+        params: &["org_id", "group_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminRemoveGroupMember,
+        id: "removeGroupMember",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            None,
+            Some("admin"),
+            Some("groups"),
+            None,
+            Some("members"),
+            None,
+            Some(""),
+        ],
+        params: &["org_id", "group_id", "user_id"],
+    },
+    Route {
+        operation: Operation::ListShares,
+        id: "listShares",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/shares/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4862,12 +6278,15 @@ const ROUTES: &[Route] = &[
             Some("shares"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminListBaseExternalLinks,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminListBaseExternalLinks,
+        id: "listBaseExternalLinks",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4876,12 +6295,15 @@ const ROUTES: &[Route] = &[
             Some("external-links"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminDeleteBaseExternalLink,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminDeleteBaseExternalLink,
+        id: "deleteBaseExternalLink",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/external-links/{external_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4891,12 +6313,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "external_link_token"],
-    ),
-    (
-        Operation::TeamAdminListViewExternalLinks,
-        "GET",
-        &[
+        params: &["org_id", "external_link_token"],
+    },
+    Route {
+        operation: Operation::TeamAdminListViewExternalLinks,
+        id: "listViewExternalLinks",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/view-external-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4905,12 +6330,15 @@ const ROUTES: &[Route] = &[
             Some("view-external-links"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminDeleteViewExternalLink,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminDeleteViewExternalLink,
+        id: "deleteViewExternalLink",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/view-external-links/{view_external_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4920,12 +6348,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "view_external_link_token"],
-    ),
-    (
-        Operation::ListInviteLinks,
-        "GET",
-        &[
+        params: &["org_id", "view_external_link_token"],
+    },
+    Route {
+        operation: Operation::ListInviteLinks,
+        id: "listInviteLinks",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/invite-links/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4934,27 +6365,15 @@ const ROUTES: &[Route] = &[
             Some("invite-links"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::UpdateInviteLink,
-        "PUT",
-        &[
-            Some("api"),
-            Some("v2.1"),
-            Some("org"),
-            None,
-            Some("admin"),
-            Some("invite-links"),
-            None,
-            Some(""),
-        ],
-        &["org_id", "invite_link_token"],
-    ),
-    (
-        Operation::DeleteInviteLink,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::UpdateInviteLink,
+        id: "updateInviteLink",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4964,24 +6383,65 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "invite_link_token"],
-    ),
-    (
-        Operation::GetInfo,
-        "GET",
-        &[Some("api"), Some("v2.1"), Some("org"), Some("admin"), Some("info"), Some("")],
-        &[],
-    ),
-    (
-        Operation::UpdateInfo,
-        "PUT",
-        &[Some("api"), Some("v2.1"), Some("org"), Some("admin"), Some("info"), Some("")],
-        &[],
-    ),
-    (
-        Operation::GetSettings,
-        "GET",
-        &[
+        params: &["org_id", "invite_link_token"],
+    },
+    Route {
+        operation: Operation::DeleteInviteLink,
+        id: "deleteInviteLink",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            None,
+            Some("admin"),
+            Some("invite-links"),
+            None,
+            Some(""),
+        ],
+        params: &["org_id", "invite_link_token"],
+    },
+    Route {
+        operation: Operation::GetInfo,
+        id: "getInfo",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/admin/info/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            Some("admin"),
+            Some("info"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateInfo,
+        id: "updateInfo",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/admin/info/",
+        segments: &[
+            Some("api"),
+            Some("v2.1"),
+            Some("org"),
+            Some("admin"),
+            Some("info"),
+            Some(""),
+        ],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetSettings,
+        id: "getSettings",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/admin/settings/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -4989,12 +6449,15 @@ const ROUTES: &[Route] = &[
             Some("settings"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::UpdateSettings,
-        "PUT",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::UpdateSettings,
+        id: "updateSettings",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/admin/settings/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5002,18 +6465,24 @@ const ROUTES: &[Route] = &[
             Some("settings"),
             Some(""),
         ],
-        &[],
-    ),
-    (
-        Operation::TeamAdminDeleteTeam,
-        "DELETE",
-        &[Some("api"), Some("v2.1"), Some("org"), Some("admin"), Some("")],
-        &[],
-    ),
-    (
-        Operation::ListAdminLogs,
-        "GET",
-        &[
+        params: &[],
+    },
+    Route {
+        operation: Operation::TeamAdminDeleteTeam,
+        id: "deleteTeam",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/admin/",
+        segments: &[Some("api"), Some("v2.1"), Some("org"), Some("admin"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::ListAdminLogs,
+        id: "listAdminLogs",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/admin-logs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5022,12 +6491,15 @@ const ROUTES: &[Route] = &[
             Some("admin-logs"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminListGroupMemberAuditLogs,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminListGroupMemberAuditLogs,
+        id: "listGroupMemberAuditLogs",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/group-member-audit/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5036,12 +6508,15 @@ const ROUTES: &[Route] = &[
             Some("group-member-audit"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminListLoginLogs,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminListLoginLogs,
+        id: "listLoginLogs",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/login-logs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5050,12 +6525,15 @@ const ROUTES: &[Route] = &[
             Some("login-logs"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::ListUserLoginLogs,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::ListUserLoginLogs,
+        id: "listUserLoginLogs",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/login-logs/{user_id}/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5065,12 +6543,15 @@ const ROUTES: &[Route] = &[
             None,
             Some(""),
         ],
-        &["org_id", "user_id"],
-    ),
-    (
-        Operation::TeamAdminListFileAccessLogs,
-        "GET",
-        &[
+        params: &["org_id", "user_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminListFileAccessLogs,
+        id: "listFileAccessLogs",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/file-access-logs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5079,12 +6560,15 @@ const ROUTES: &[Route] = &[
             Some("file-access-logs"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::ListAutomationLogs,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::ListAutomationLogs,
+        id: "listAutomationLogs",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/automation-logs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5093,12 +6577,15 @@ const ROUTES: &[Route] = &[
             Some("automation-logs"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::ListPythonRuns,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::ListPythonRuns,
+        id: "listPythonRuns",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/python-runs/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5107,12 +6594,15 @@ const ROUTES: &[Route] = &[
             Some("python-runs"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetAdminLogStatisticsByDay,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetAdminLogStatisticsByDay,
+        id: "getAdminLogStatisticsByDay",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/statistics/admin-logs/by-day/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5123,12 +6613,15 @@ const ROUTES: &[Route] = &[
             Some("by-day"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetAutomationLogStatisticsByDay,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetAutomationLogStatisticsByDay,
+        id: "getAutomationLogStatisticsByDay",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-day/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5139,12 +6632,15 @@ const ROUTES: &[Route] = &[
             Some("by-day"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetAutomationLogStatisticsByBase,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetAutomationLogStatisticsByBase,
+        id: "getAutomationLogStatisticsByBase",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-base/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5155,12 +6651,15 @@ const ROUTES: &[Route] = &[
             Some("by-base"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetLoginLogStatisticsByDay,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetLoginLogStatisticsByDay,
+        id: "getLoginLogStatisticsByDay",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/statistics/login-logs/by-day/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5171,12 +6670,15 @@ const ROUTES: &[Route] = &[
             Some("by-day"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetPythonRunStatisticsByDay,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetPythonRunStatisticsByDay,
+        id: "getPythonRunStatisticsByDay",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5187,12 +6689,15 @@ const ROUTES: &[Route] = &[
             Some("by-day"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetPythonRunStatisticsByBase,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetPythonRunStatisticsByBase,
+        id: "getPythonRunStatisticsByBase",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5203,12 +6708,15 @@ const ROUTES: &[Route] = &[
             Some("by-base"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminGetAiStatistics,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminGetAiStatistics,
+        id: "getAiStatistics",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/statistics/ai/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5218,12 +6726,15 @@ const ROUTES: &[Route] = &[
             Some("ai"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetLogo,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetLogo,
+        id: "getLogo",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/org-logo/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5232,12 +6743,15 @@ const ROUTES: &[Route] = &[
             Some("org-logo"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::TeamAdminUpdateLogo,
-        "POST",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::TeamAdminUpdateLogo,
+        id: "updateLogo",
+        module: "team_admin",
+        method: "POST",
+        path: "/api/v2.1/org/{org_id}/admin/org-logo/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5246,12 +6760,15 @@ const ROUTES: &[Route] = &[
             Some("org-logo"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::DeleteLogo,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::DeleteLogo,
+        id: "deleteLogo",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/org-logo/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5260,12 +6777,15 @@ const ROUTES: &[Route] = &[
             Some("org-logo"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::GetSamlConfig,
-        "GET",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::GetSamlConfig,
+        id: "getSamlConfig",
+        module: "team_admin",
+        method: "GET",
+        path: "/api/v2.1/org/{org_id}/admin/saml-config/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5274,12 +6794,15 @@ const ROUTES: &[Route] = &[
             Some("saml-config"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::UpdateSamlConfig,
-        "PUT",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::UpdateSamlConfig,
+        id: "updateSamlConfig",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/saml-config/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5288,12 +6811,15 @@ const ROUTES: &[Route] = &[
             Some("saml-config"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::DeleteSamlConfig,
-        "DELETE",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::DeleteSamlConfig,
+        id: "deleteSamlConfig",
+        module: "team_admin",
+        method: "DELETE",
+        path: "/api/v2.1/org/{org_id}/admin/saml-config/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5302,12 +6828,15 @@ const ROUTES: &[Route] = &[
             Some("saml-config"),
             Some(""),
         ],
-        &["org_id"],
-    ),
-    (
-        Operation::VerifySamlDomain,
-        "PUT",
-        &[
+        params: &["org_id"],
+    },
+    Route {
+        operation: Operation::VerifySamlDomain,
+        id: "verifySamlDomain",
+        module: "team_admin",
+        method: "PUT",
+        path: "/api/v2.1/org/{org_id}/admin/verify-domain/",
+        segments: &[
             Some("api"),
             Some("v2.1"),
             Some("org"),
@@ -5316,8 +6845,8 @@ const ROUTES: &[Route] = &[
             Some("verify-domain"),
             Some(""),
         ],
-        &["org_id"],
-    ),
+        params: &["org_id"],
+    },
 ];
 impl Operation {
     /// Every operation, in spec order.
@@ -5707,2005 +7236,24 @@ impl Operation {
         Operation::DeleteSamlConfig,
         Operation::VerifySamlDomain,
     ];
+    fn route_entry(self) -> &'static Route {
+        &ROUTES[self as usize]
+    }
     /// The operationId in the spec.
     pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::GetAccountInfo => "getAccountInfo",
-            Operation::UpdateContactEmail => "updateContactEmail",
-            Operation::UploadAvatar => "uploadAvatar",
-            Operation::GetPublicUserInfo => "getPublicUserInfo",
-            Operation::ListPublicUserInfos => "listPublicUserInfos",
-            Operation::AccountSearchUsers => "searchUsers",
-            Operation::AccountListBases => "listBases",
-            Operation::SearchBasesAndApps => "searchBasesAndApps",
-            Operation::CreateBase => "createBase",
-            Operation::UpdateBase => "updateBase",
-            Operation::AccountDeleteBase => "deleteBase",
-            Operation::GetBaseSize => "getBaseSize",
-            Operation::ListFavoriteBases => "listFavoriteBases",
-            Operation::FavoriteBase => "favoriteBase",
-            Operation::UnfavoriteBase => "unfavoriteBase",
-            Operation::CreateFolder => "createFolder",
-            Operation::RenameFolder => "renameFolder",
-            Operation::DeleteFolder => "deleteFolder",
-            Operation::MoveBaseToFolder => "moveBaseToFolder",
-            Operation::UpdateBasePassword => "updateBasePassword",
-            Operation::AccountListTrashedBases => "listTrashedBases",
-            Operation::AccountClearTrash => "clearTrash",
-            Operation::AccountRestoreTrashedBase => "restoreTrashedBase",
-            Operation::ListGroupTrashedBases => "listGroupTrashedBases",
-            Operation::RestoreGroupTrashedBase => "restoreGroupTrashedBase",
-            Operation::AccountListGroups => "listGroups",
-            Operation::AccountCreateGroup => "createGroup",
-            Operation::AccountGetGroup => "getGroup",
-            Operation::AccountUpdateGroup => "updateGroup",
-            Operation::AccountDeleteGroup => "deleteGroup",
-            Operation::SearchGroups => "searchGroups",
-            Operation::AccountListGroupMembers => "listGroupMembers",
-            Operation::AddGroupMember => "addGroupMember",
-            Operation::AccountUpdateGroupMemberRole => "updateGroupMemberRole",
-            Operation::AccountRemoveGroupMember => "removeGroupMember",
-            Operation::SearchGroupMembers => "searchGroupMembers",
-            Operation::ListWorkspaces => "listWorkspaces",
-            Operation::CopyBase => "copyBase",
-            Operation::CopyBaseFromExternalLink => "copyBaseFromExternalLink",
-            Operation::GetBaseAssetUploadLink => "getBaseAssetUploadLink",
-            Operation::ListBaseAssets => "listBaseAssets",
-            Operation::DeleteBaseAsset => "deleteBaseAsset",
-            Operation::ListRecentlyUploadedFiles => "listRecentlyUploadedFiles",
-            Operation::RenameBaseAsset => "renameBaseAsset",
-            Operation::DeleteBaseAssets => "deleteBaseAssets",
-            Operation::CheckBaseAssetExists => "checkBaseAssetExists",
-            Operation::ImportBaseFromFile => "importBaseFromFile",
-            Operation::ImportTableFromFile => "importTableFromFile",
-            Operation::ImportBaseFromDtableFile => "importBaseFromDtableFile",
-            Operation::UpdateTableFromFile => "updateTableFromFile",
-            Operation::AccountExportBase => "exportBase",
-            Operation::ExportTableToExcel => "exportTableToExcel",
-            Operation::ExportViewToExcel => "exportViewToExcel",
-            Operation::ExportBaseFromExternalLink => "exportBaseFromExternalLink",
-            Operation::ExportBigDataViewToExcel => "exportBigDataViewToExcel",
-            Operation::AppendToTableFromFile => "appendToTableFromFile",
-            Operation::ListBasesSharedWithMe => "listBasesSharedWithMe",
-            Operation::ListBaseUserShares => "listBaseUserShares",
-            Operation::UpdateBaseUserShare => "updateBaseUserShare",
-            Operation::CreateBaseUserShare => "createBaseUserShare",
-            Operation::DeleteBaseUserShare => "deleteBaseUserShare",
-            Operation::ListBasesSharedWithMyGroups => "listBasesSharedWithMyGroups",
-            Operation::ListBaseGroupShares => "listBaseGroupShares",
-            Operation::CreateBaseGroupShare => "createBaseGroupShare",
-            Operation::UpdateBaseGroupShare => "updateBaseGroupShare",
-            Operation::DeleteBaseGroupShare => "deleteBaseGroupShare",
-            Operation::ListViewsSharedWithMyGroups => "listViewsSharedWithMyGroups",
-            Operation::ListGroupViewShares => "listGroupViewShares",
-            Operation::CreateGroupViewShare => "createGroupViewShare",
-            Operation::DeleteAllGroupViewShares => "deleteAllGroupViewShares",
-            Operation::UpdateGroupViewShare => "updateGroupViewShare",
-            Operation::DeleteGroupViewShare => "deleteGroupViewShare",
-            Operation::ListViewsSharedWithMe => "listViewsSharedWithMe",
-            Operation::ListUserViewShares => "listUserViewShares",
-            Operation::CreateUserViewShare => "createUserViewShare",
-            Operation::DeleteAllUserViewShares => "deleteAllUserViewShares",
-            Operation::UpdateUserViewShare => "updateUserViewShare",
-            Operation::DeleteUserViewShare => "deleteUserViewShare",
-            Operation::LeaveSharedView => "leaveSharedView",
-            Operation::ListBaseCollaborators => "listBaseCollaborators",
-            Operation::AccountListBaseExternalLinks => "listBaseExternalLinks",
-            Operation::CreateBaseExternalLink => "createBaseExternalLink",
-            Operation::AccountDeleteBaseExternalLink => "deleteBaseExternalLink",
-            Operation::AccountListViewExternalLinks => "listViewExternalLinks",
-            Operation::CreateViewExternalLink => "createViewExternalLink",
-            Operation::AccountDeleteViewExternalLink => "deleteViewExternalLink",
-            Operation::CreateBaseInviteLink => "createBaseInviteLink",
-            Operation::DeleteBaseInviteLink => "deleteBaseInviteLink",
-            Operation::AccountListCommonDatasets => "listCommonDatasets",
-            Operation::PublishCommonDataset => "publishCommonDataset",
-            Operation::ImportCommonDataset => "importCommonDataset",
-            Operation::GetCommonDatasetInfo => "getCommonDatasetInfo",
-            Operation::GetCommonDataset => "getCommonDataset",
-            Operation::RenameCommonDataset => "renameCommonDataset",
-            Operation::DeleteCommonDataset => "deleteCommonDataset",
-            Operation::UpdateCommonDatasetSync => "updateCommonDatasetSync",
-            Operation::SyncCommonDataset => "syncCommonDataset",
-            Operation::AccountListCommonDatasetSyncs => "listCommonDatasetSyncs",
-            Operation::ListAddressBookDepartments => "listAddressBookDepartments",
-            Operation::ListAddressBookDepartmentMembers => {
-                "listAddressBookDepartmentMembers"
-            }
-            Operation::AccountListForms => "listForms",
-            Operation::CreateForm => "createForm",
-            Operation::UpdateForm => "updateForm",
-            Operation::AccountDeleteForm => "deleteForm",
-            Operation::DuplicateForm => "duplicateForm",
-            Operation::UploadFormLogo => "uploadFormLogo",
-            Operation::ListSharedForms => "listSharedForms",
-            Operation::AccountListAutomationRules => "listAutomationRules",
-            Operation::CreateAutomationRule => "createAutomationRule",
-            Operation::UpdateAutomationRule => "updateAutomationRule",
-            Operation::AccountDeleteAutomationRule => "deleteAutomationRule",
-            Operation::AccountRepairBase => "repairBase",
-            Operation::AccountListNotificationRules => "listNotificationRules",
-            Operation::CreateNotificationRule => "createNotificationRule",
-            Operation::UpdateNotificationRule => "updateNotificationRule",
-            Operation::AccountDeleteNotificationRule => "deleteNotificationRule",
-            Operation::ClearNotifications => "clearNotifications",
-            Operation::ListUnseenSystemNotifications => "listUnseenSystemNotifications",
-            Operation::MarkSystemNotificationAsSeen => "markSystemNotificationAsSeen",
-            Operation::ListEmailAccounts => "listEmailAccounts",
-            Operation::CreateEmailAccount => "createEmailAccount",
-            Operation::UpdateEmailAccount => "updateEmailAccount",
-            Operation::DeleteEmailAccount => "deleteEmailAccount",
-            Operation::GetEmailAccount => "getEmailAccount",
-            Operation::GetEmailSendingStatus => "getEmailSendingStatus",
-            Operation::ListWebhooks => "listWebhooks",
-            Operation::CreateWebhook => "createWebhook",
-            Operation::UpdateWebhook => "updateWebhook",
-            Operation::DeleteWebhook => "deleteWebhook",
-            Operation::ListBaseSnapshots => "listBaseSnapshots",
-            Operation::RestoreBaseSnapshot => "restoreBaseSnapshot",
-            Operation::ListBigDataBackups => "listBigDataBackups",
-            Operation::GetBigDataStatus => "getBigDataStatus",
-            Operation::ListUniversalApps => "listUniversalApps",
-            Operation::ImportUniversalAppUsers => "importUniversalAppUsers",
-            Operation::ListUniversalAppUsers => "listUniversalAppUsers",
-            Operation::ListUniversalAppInviteLinks => "listUniversalAppInviteLinks",
-            Operation::UpdateAppStatus => "updateAppStatus",
-            Operation::ListRecentBaseActivities => "listRecentBaseActivities",
-            Operation::ListBaseActivityDetails => "listBaseActivityDetails",
-            Operation::ListBigDataOperationLogs => "listBigDataOperationLogs",
-            Operation::Ping => "ping",
-            Operation::PingWithAccountToken => "pingWithAccountToken",
-            Operation::GetServerInfo => "getServerInfo",
-            Operation::Login => "login",
-            Operation::GetBaseToken => "getBaseToken",
-            Operation::GetBaseTokenForBase => "getBaseTokenForBase",
-            Operation::ListApiTokens => "listApiTokens",
-            Operation::CreateApiToken => "createApiToken",
-            Operation::CreateTempApiToken => "createTempApiToken",
-            Operation::UpdateApiToken => "updateApiToken",
-            Operation::AuthDeleteApiToken => "deleteApiToken",
-            Operation::GetMetadata => "getMetadata",
-            Operation::ListCollaborators => "listCollaborators",
-            Operation::ListRows => "listRows",
-            Operation::UpdateRows => "updateRows",
-            Operation::AppendRows => "appendRows",
-            Operation::DeleteRows => "deleteRows",
-            Operation::GetRow => "getRow",
-            Operation::LockRows => "lockRows",
-            Operation::UnlockRows => "unlockRows",
-            Operation::QuerySql => "querySql",
-            Operation::ListRowLinks => "listRowLinks",
-            Operation::UpdateRowLinks => "updateRowLinks",
-            Operation::CreateRowLinks => "createRowLinks",
-            Operation::DeleteRowLinks => "deleteRowLinks",
-            Operation::AutoLinkRows => "autoLinkRows",
-            Operation::GetAutoLinkTask => "getAutoLinkTask",
-            Operation::RenameTable => "renameTable",
-            Operation::CreateTable => "createTable",
-            Operation::DeleteTable => "deleteTable",
-            Operation::DuplicateTable => "duplicateTable",
-            Operation::ListViews => "listViews",
-            Operation::CreateView => "createView",
-            Operation::GetView => "getView",
-            Operation::UpdateView => "updateView",
-            Operation::DeleteView => "deleteView",
-            Operation::ListColumns => "listColumns",
-            Operation::UpdateColumn => "updateColumn",
-            Operation::InsertColumn => "insertColumn",
-            Operation::DeleteColumn => "deleteColumn",
-            Operation::AppendColumns => "appendColumns",
-            Operation::UpdateSelectOptions => "updateSelectOptions",
-            Operation::AddSelectOptions => "addSelectOptions",
-            Operation::DeleteSelectOptions => "deleteSelectOptions",
-            Operation::UpdateColumnCascade => "updateColumnCascade",
-            Operation::AddBigDataRows => "addBigDataRows",
-            Operation::MoveRowsToBigData => "moveRowsToBigData",
-            Operation::MoveRowsToNormalBackend => "moveRowsToNormalBackend",
-            Operation::ListBigDataOperations => "listBigDataOperations",
-            Operation::RestoreBigDataOperation => "restoreBigDataOperation",
-            Operation::ListRowComments => "listRowComments",
-            Operation::CreateRowComment => "createRowComment",
-            Operation::GetRowComment => "getRowComment",
-            Operation::DeleteRowComment => "deleteRowComment",
-            Operation::CountRowComments => "countRowComments",
-            Operation::ListCommentsWithinDays => "listCommentsWithinDays",
-            Operation::CountCommentsPerRow => "countCommentsPerRow",
-            Operation::ListNotifications => "listNotifications",
-            Operation::MarkNotificationsSeen => "markNotificationsSeen",
-            Operation::DeleteNotifications => "deleteNotifications",
-            Operation::MarkNotificationSeen => "markNotificationSeen",
-            Operation::SendToastNotification => "sendToastNotification",
-            Operation::ListOperationLog => "listOperationLog",
-            Operation::ListRowActivities => "listRowActivities",
-            Operation::CreateSnapshot => "createSnapshot",
-            Operation::GetUploadLink => "getUploadLink",
-            Operation::UploadFile => "uploadFile",
-            Operation::GetFileDownloadLink => "getFileDownloadLink",
-            Operation::DeleteAsset => "deleteAsset",
-            Operation::ListCustomFolder => "listCustomFolder",
-            Operation::GetCustomFileMetadata => "getCustomFileMetadata",
-            Operation::DeleteCustomAsset => "deleteCustomAsset",
-            Operation::GetCustomUploadLink => "getCustomUploadLink",
-            Operation::GetCustomDownloadLink => "getCustomDownloadLink",
-            Operation::GetMonthlyRunsPerUser => "getMonthlyRunsPerUser",
-            Operation::GetMonthlyRunsPerTeam => "getMonthlyRunsPerTeam",
-            Operation::GetMonthlyRunsPerBase => "getMonthlyRunsPerBase",
-            Operation::GetTeamRunsPerBase => "getTeamRunsPerBase",
-            Operation::GetTeamRunsPerDay => "getTeamRunsPerDay",
-            Operation::ListRuns => "listRuns",
-            Operation::SystemAdminListUsers => "listUsers",
-            Operation::SystemAdminAddUser => "addUser",
-            Operation::SystemAdminGetUser => "getUser",
-            Operation::SystemAdminUpdateUser => "updateUser",
-            Operation::SystemAdminDeleteUser => "deleteUser",
-            Operation::ListAdminUsers => "listAdminUsers",
-            Operation::UpdateAdminRole => "updateAdminRole",
-            Operation::SystemAdminResetUserPassword => "resetUserPassword",
-            Operation::SystemAdminEnforceTwoFactor => "enforceTwoFactor",
-            Operation::SystemAdminDisableTwoFactor => "disableTwoFactor",
-            Operation::SystemAdminSearchUsers => "searchUsers",
-            Operation::SearchTeamUsers => "searchTeamUsers",
-            Operation::ImportUsers => "importUsers",
-            Operation::ListBasesSharedToUser => "listBasesSharedToUser",
-            Operation::ListUserStorageObjects => "listUserStorageObjects",
-            Operation::SystemAdminListUserBases => "listUserBases",
-            Operation::SystemAdminListBases => "listBases",
-            Operation::SystemAdminDeleteBase => "deleteBase",
-            Operation::SystemAdminListTrashedBases => "listTrashedBases",
-            Operation::SystemAdminRestoreTrashedBase => "restoreTrashedBase",
-            Operation::ListBaseNotifications => "listBaseNotifications",
-            Operation::UnsetBasePassword => "unsetBasePassword",
-            Operation::SystemAdminListGroups => "listGroups",
-            Operation::SystemAdminCreateGroup => "createGroup",
-            Operation::TransferGroup => "transferGroup",
-            Operation::SystemAdminDeleteGroup => "deleteGroup",
-            Operation::ListTeams => "listTeams",
-            Operation::CreateTeam => "createTeam",
-            Operation::ListTeamBases => "listTeamBases",
-            Operation::GetTeamNames => "getTeamNames",
-            Operation::GetTeam => "getTeam",
-            Operation::UpdateTeam => "updateTeam",
-            Operation::SystemAdminDeleteTeam => "deleteTeam",
-            Operation::ListTeamUsers => "listTeamUsers",
-            Operation::AddTeamUser => "addTeamUser",
-            Operation::UpdateTeamUser => "updateTeamUser",
-            Operation::DeleteTeamUser => "deleteTeamUser",
-            Operation::ListTeamGroups => "listTeamGroups",
-            Operation::DeleteTeamGroup => "deleteTeamGroup",
-            Operation::SystemAdminExportBase => "exportBase",
-            Operation::SystemAdminListCommonDatasets => "listCommonDatasets",
-            Operation::SystemAdminListCommonDatasetSyncs => "listCommonDatasetSyncs",
-            Operation::ListInvalidCommonDatasetSyncs => "listInvalidCommonDatasetSyncs",
-            Operation::DeleteInvalidCommonDatasetSyncs => {
-                "deleteInvalidCommonDatasetSyncs"
-            }
-            Operation::DeleteCommonDatasetSync => "deleteCommonDatasetSync",
-            Operation::ListDepartments => "listDepartments",
-            Operation::CreateDepartment => "createDepartment",
-            Operation::GetDepartment => "getDepartment",
-            Operation::DeleteDepartment => "deleteDepartment",
-            Operation::SystemAdminListBaseExternalLinks => "listBaseExternalLinks",
-            Operation::ListExternalLinks => "listExternalLinks",
-            Operation::SystemAdminDeleteBaseExternalLink => "deleteBaseExternalLink",
-            Operation::SystemAdminListViewExternalLinks => "listViewExternalLinks",
-            Operation::SystemAdminDeleteViewExternalLink => "deleteViewExternalLink",
-            Operation::SystemAdminListForms => "listForms",
-            Operation::SystemAdminDeleteForm => "deleteForm",
-            Operation::ListCollectionTables => "listCollectionTables",
-            Operation::DeleteCollectionTable => "deleteCollectionTable",
-            Operation::SystemAdminListAutomationRules => "listAutomationRules",
-            Operation::SystemAdminDeleteAutomationRule => "deleteAutomationRule",
-            Operation::ListInvalidAutomationRules => "listInvalidAutomationRules",
-            Operation::DeleteInvalidAutomationRules => "deleteInvalidAutomationRules",
-            Operation::SystemAdminListNotificationRules => "listNotificationRules",
-            Operation::SystemAdminDeleteNotificationRule => "deleteNotificationRule",
-            Operation::ListInvalidNotificationRules => "listInvalidNotificationRules",
-            Operation::DeleteInvalidNotificationRules => "deleteInvalidNotificationRules",
-            Operation::ListEmailSendingLogs => "listEmailSendingLogs",
-            Operation::SystemAdminListLoginLogs => "listLoginLogs",
-            Operation::ListRegistrationLogs => "listRegistrationLogs",
-            Operation::ListAbuseReports => "listAbuseReports",
-            Operation::UpdateAbuseReport => "updateAbuseReport",
-            Operation::ListAuditLogs => "listAuditLogs",
-            Operation::SystemAdminListGroupMemberAuditLogs => "listGroupMemberAuditLogs",
-            Operation::SystemAdminListFileAccessLogs => "listFileAccessLogs",
-            Operation::ListVirusFiles => "listVirusFiles",
-            Operation::UpdateVirusFile => "updateVirusFile",
-            Operation::DeleteVirusFile => "deleteVirusFile",
-            Operation::ListPlugins => "listPlugins",
-            Operation::AddPlugin => "addPlugin",
-            Operation::ListPluginInstallCounts => "listPluginInstallCounts",
-            Operation::UpdatePlugin => "updatePlugin",
-            Operation::DeletePlugin => "deletePlugin",
-            Operation::GetDailyActiveUserCounts => "getDailyActiveUserCounts",
-            Operation::ListActiveUsersOfDay => "listActiveUsersOfDay",
-            Operation::GetAutomationStatistics => "getAutomationStatistics",
-            Operation::GetScriptRunStatistics => "getScriptRunStatistics",
-            Operation::ListScriptTasks => "listScriptTasks",
-            Operation::GetExternalAppStatistics => "getExternalAppStatistics",
-            Operation::SystemAdminGetAiStatistics => "getAiStatistics",
-            Operation::SystemAdminRepairBase => "repairBase",
-            Operation::ListSystemNotifications => "listSystemNotifications",
-            Operation::SendSystemNotification => "sendSystemNotification",
-            Operation::DeleteSystemNotification => "deleteSystemNotification",
-            Operation::GetSystemInfo => "getSystemInfo",
-            Operation::UpdateWebSettings => "updateWebSettings",
-            Operation::SystemAdminUpdateLogo => "updateLogo",
-            Operation::UpdateFavicon => "updateFavicon",
-            Operation::UpdateLoginBackgroundImage => "updateLoginBackgroundImage",
-            Operation::TeamAdminListUsers => "listUsers",
-            Operation::TeamAdminAddUser => "addUser",
-            Operation::TeamAdminGetUser => "getUser",
-            Operation::TeamAdminUpdateUser => "updateUser",
-            Operation::TeamAdminDeleteUser => "deleteUser",
-            Operation::TeamAdminResetUserPassword => "resetUserPassword",
-            Operation::TeamAdminEnforceTwoFactor => "enforceTwoFactor",
-            Operation::TeamAdminDisableTwoFactor => "disableTwoFactor",
-            Operation::TeamAdminListBases => "listBases",
-            Operation::TeamAdminListUserBases => "listUserBases",
-            Operation::GetBase => "getBase",
-            Operation::TeamAdminDeleteBase => "deleteBase",
-            Operation::ListTrashBases => "listTrashBases",
-            Operation::TeamAdminClearTrash => "clearTrash",
-            Operation::RestoreBase => "restoreBase",
-            Operation::SearchBases => "searchBases",
-            Operation::ListBaseShares => "listBaseShares",
-            Operation::ListBaseApiTokens => "listBaseApiTokens",
-            Operation::TeamAdminDeleteApiToken => "deleteApiToken",
-            Operation::ListAllApiTokens => "listAllApiTokens",
-            Operation::TeamAdminListGroups => "listGroups",
-            Operation::TeamAdminCreateGroup => "createGroup",
-            Operation::TeamAdminGetGroup => "getGroup",
-            Operation::TeamAdminUpdateGroup => "updateGroup",
-            Operation::TeamAdminDeleteGroup => "deleteGroup",
-            Operation::ListGroupBases => "listGroupBases",
-            Operation::MoveGroup => "moveGroup",
-            Operation::TeamAdminListGroupMembers => "listGroupMembers",
-            Operation::AddGroupMembers => "addGroupMembers",
-            Operation::TeamAdminUpdateGroupMemberRole => "updateGroupMemberRole",
-            Operation::TeamAdminRemoveGroupMember => "removeGroupMember",
-            Operation::ListShares => "listShares",
-            Operation::TeamAdminListBaseExternalLinks => "listBaseExternalLinks",
-            Operation::TeamAdminDeleteBaseExternalLink => "deleteBaseExternalLink",
-            Operation::TeamAdminListViewExternalLinks => "listViewExternalLinks",
-            Operation::TeamAdminDeleteViewExternalLink => "deleteViewExternalLink",
-            Operation::ListInviteLinks => "listInviteLinks",
-            Operation::UpdateInviteLink => "updateInviteLink",
-            Operation::DeleteInviteLink => "deleteInviteLink",
-            Operation::GetInfo => "getInfo",
-            Operation::UpdateInfo => "updateInfo",
-            Operation::GetSettings => "getSettings",
-            Operation::UpdateSettings => "updateSettings",
-            Operation::TeamAdminDeleteTeam => "deleteTeam",
-            Operation::ListAdminLogs => "listAdminLogs",
-            Operation::TeamAdminListGroupMemberAuditLogs => "listGroupMemberAuditLogs",
-            Operation::TeamAdminListLoginLogs => "listLoginLogs",
-            Operation::ListUserLoginLogs => "listUserLoginLogs",
-            Operation::TeamAdminListFileAccessLogs => "listFileAccessLogs",
-            Operation::ListAutomationLogs => "listAutomationLogs",
-            Operation::ListPythonRuns => "listPythonRuns",
-            Operation::GetAdminLogStatisticsByDay => "getAdminLogStatisticsByDay",
-            Operation::GetAutomationLogStatisticsByDay => {
-                "getAutomationLogStatisticsByDay"
-            }
-            Operation::GetAutomationLogStatisticsByBase => {
-                "getAutomationLogStatisticsByBase"
-            }
-            Operation::GetLoginLogStatisticsByDay => "getLoginLogStatisticsByDay",
-            Operation::GetPythonRunStatisticsByDay => "getPythonRunStatisticsByDay",
-            Operation::GetPythonRunStatisticsByBase => "getPythonRunStatisticsByBase",
-            Operation::TeamAdminGetAiStatistics => "getAiStatistics",
-            Operation::GetLogo => "getLogo",
-            Operation::TeamAdminUpdateLogo => "updateLogo",
-            Operation::DeleteLogo => "deleteLogo",
-            Operation::GetSamlConfig => "getSamlConfig",
-            Operation::UpdateSamlConfig => "updateSamlConfig",
-            Operation::DeleteSamlConfig => "deleteSamlConfig",
-            Operation::VerifySamlDomain => "verifySamlDomain",
-        }
+        self.route_entry().id
     }
     /// The area (spec file stem) that declares it: `base`, `auth`, `files`…
     pub fn module(self) -> &'static str {
-        match self {
-            Operation::GetAccountInfo => "account",
-            Operation::UpdateContactEmail => "account",
-            Operation::UploadAvatar => "account",
-            Operation::GetPublicUserInfo => "account",
-            Operation::ListPublicUserInfos => "account",
-            Operation::AccountSearchUsers => "account",
-            Operation::AccountListBases => "account",
-            Operation::SearchBasesAndApps => "account",
-            Operation::CreateBase => "account",
-            Operation::UpdateBase => "account",
-            Operation::AccountDeleteBase => "account",
-            Operation::GetBaseSize => "account",
-            Operation::ListFavoriteBases => "account",
-            Operation::FavoriteBase => "account",
-            Operation::UnfavoriteBase => "account",
-            Operation::CreateFolder => "account",
-            Operation::RenameFolder => "account",
-            Operation::DeleteFolder => "account",
-            Operation::MoveBaseToFolder => "account",
-            Operation::UpdateBasePassword => "account",
-            Operation::AccountListTrashedBases => "account",
-            Operation::AccountClearTrash => "account",
-            Operation::AccountRestoreTrashedBase => "account",
-            Operation::ListGroupTrashedBases => "account",
-            Operation::RestoreGroupTrashedBase => "account",
-            Operation::AccountListGroups => "account",
-            Operation::AccountCreateGroup => "account",
-            Operation::AccountGetGroup => "account",
-            Operation::AccountUpdateGroup => "account",
-            Operation::AccountDeleteGroup => "account",
-            Operation::SearchGroups => "account",
-            Operation::AccountListGroupMembers => "account",
-            Operation::AddGroupMember => "account",
-            Operation::AccountUpdateGroupMemberRole => "account",
-            Operation::AccountRemoveGroupMember => "account",
-            Operation::SearchGroupMembers => "account",
-            Operation::ListWorkspaces => "account",
-            Operation::CopyBase => "account",
-            Operation::CopyBaseFromExternalLink => "account",
-            Operation::GetBaseAssetUploadLink => "account",
-            Operation::ListBaseAssets => "account",
-            Operation::DeleteBaseAsset => "account",
-            Operation::ListRecentlyUploadedFiles => "account",
-            Operation::RenameBaseAsset => "account",
-            Operation::DeleteBaseAssets => "account",
-            Operation::CheckBaseAssetExists => "account",
-            Operation::ImportBaseFromFile => "account",
-            Operation::ImportTableFromFile => "account",
-            Operation::ImportBaseFromDtableFile => "account",
-            Operation::UpdateTableFromFile => "account",
-            Operation::AccountExportBase => "account",
-            Operation::ExportTableToExcel => "account",
-            Operation::ExportViewToExcel => "account",
-            Operation::ExportBaseFromExternalLink => "account",
-            Operation::ExportBigDataViewToExcel => "account",
-            Operation::AppendToTableFromFile => "account",
-            Operation::ListBasesSharedWithMe => "account",
-            Operation::ListBaseUserShares => "account",
-            Operation::UpdateBaseUserShare => "account",
-            Operation::CreateBaseUserShare => "account",
-            Operation::DeleteBaseUserShare => "account",
-            Operation::ListBasesSharedWithMyGroups => "account",
-            Operation::ListBaseGroupShares => "account",
-            Operation::CreateBaseGroupShare => "account",
-            Operation::UpdateBaseGroupShare => "account",
-            Operation::DeleteBaseGroupShare => "account",
-            Operation::ListViewsSharedWithMyGroups => "account",
-            Operation::ListGroupViewShares => "account",
-            Operation::CreateGroupViewShare => "account",
-            Operation::DeleteAllGroupViewShares => "account",
-            Operation::UpdateGroupViewShare => "account",
-            Operation::DeleteGroupViewShare => "account",
-            Operation::ListViewsSharedWithMe => "account",
-            Operation::ListUserViewShares => "account",
-            Operation::CreateUserViewShare => "account",
-            Operation::DeleteAllUserViewShares => "account",
-            Operation::UpdateUserViewShare => "account",
-            Operation::DeleteUserViewShare => "account",
-            Operation::LeaveSharedView => "account",
-            Operation::ListBaseCollaborators => "account",
-            Operation::AccountListBaseExternalLinks => "account",
-            Operation::CreateBaseExternalLink => "account",
-            Operation::AccountDeleteBaseExternalLink => "account",
-            Operation::AccountListViewExternalLinks => "account",
-            Operation::CreateViewExternalLink => "account",
-            Operation::AccountDeleteViewExternalLink => "account",
-            Operation::CreateBaseInviteLink => "account",
-            Operation::DeleteBaseInviteLink => "account",
-            Operation::AccountListCommonDatasets => "account",
-            Operation::PublishCommonDataset => "account",
-            Operation::ImportCommonDataset => "account",
-            Operation::GetCommonDatasetInfo => "account",
-            Operation::GetCommonDataset => "account",
-            Operation::RenameCommonDataset => "account",
-            Operation::DeleteCommonDataset => "account",
-            Operation::UpdateCommonDatasetSync => "account",
-            Operation::SyncCommonDataset => "account",
-            Operation::AccountListCommonDatasetSyncs => "account",
-            Operation::ListAddressBookDepartments => "account",
-            Operation::ListAddressBookDepartmentMembers => "account",
-            Operation::AccountListForms => "account",
-            Operation::CreateForm => "account",
-            Operation::UpdateForm => "account",
-            Operation::AccountDeleteForm => "account",
-            Operation::DuplicateForm => "account",
-            Operation::UploadFormLogo => "account",
-            Operation::ListSharedForms => "account",
-            Operation::AccountListAutomationRules => "account",
-            Operation::CreateAutomationRule => "account",
-            Operation::UpdateAutomationRule => "account",
-            Operation::AccountDeleteAutomationRule => "account",
-            Operation::AccountRepairBase => "account",
-            Operation::AccountListNotificationRules => "account",
-            Operation::CreateNotificationRule => "account",
-            Operation::UpdateNotificationRule => "account",
-            Operation::AccountDeleteNotificationRule => "account",
-            Operation::ClearNotifications => "account",
-            Operation::ListUnseenSystemNotifications => "account",
-            Operation::MarkSystemNotificationAsSeen => "account",
-            Operation::ListEmailAccounts => "account",
-            Operation::CreateEmailAccount => "account",
-            Operation::UpdateEmailAccount => "account",
-            Operation::DeleteEmailAccount => "account",
-            Operation::GetEmailAccount => "account",
-            Operation::GetEmailSendingStatus => "account",
-            Operation::ListWebhooks => "account",
-            Operation::CreateWebhook => "account",
-            Operation::UpdateWebhook => "account",
-            Operation::DeleteWebhook => "account",
-            Operation::ListBaseSnapshots => "account",
-            Operation::RestoreBaseSnapshot => "account",
-            Operation::ListBigDataBackups => "account",
-            Operation::GetBigDataStatus => "account",
-            Operation::ListUniversalApps => "account",
-            Operation::ImportUniversalAppUsers => "account",
-            Operation::ListUniversalAppUsers => "account",
-            Operation::ListUniversalAppInviteLinks => "account",
-            Operation::UpdateAppStatus => "account",
-            Operation::ListRecentBaseActivities => "account",
-            Operation::ListBaseActivityDetails => "account",
-            Operation::ListBigDataOperationLogs => "account",
-            Operation::Ping => "auth",
-            Operation::PingWithAccountToken => "auth",
-            Operation::GetServerInfo => "auth",
-            Operation::Login => "auth",
-            Operation::GetBaseToken => "auth",
-            Operation::GetBaseTokenForBase => "auth",
-            Operation::ListApiTokens => "auth",
-            Operation::CreateApiToken => "auth",
-            Operation::CreateTempApiToken => "auth",
-            Operation::UpdateApiToken => "auth",
-            Operation::AuthDeleteApiToken => "auth",
-            Operation::GetMetadata => "base",
-            Operation::ListCollaborators => "base",
-            Operation::ListRows => "base",
-            Operation::UpdateRows => "base",
-            Operation::AppendRows => "base",
-            Operation::DeleteRows => "base",
-            Operation::GetRow => "base",
-            Operation::LockRows => "base",
-            Operation::UnlockRows => "base",
-            Operation::QuerySql => "base",
-            Operation::ListRowLinks => "base",
-            Operation::UpdateRowLinks => "base",
-            Operation::CreateRowLinks => "base",
-            Operation::DeleteRowLinks => "base",
-            Operation::AutoLinkRows => "base",
-            Operation::GetAutoLinkTask => "base",
-            Operation::RenameTable => "base",
-            Operation::CreateTable => "base",
-            Operation::DeleteTable => "base",
-            Operation::DuplicateTable => "base",
-            Operation::ListViews => "base",
-            Operation::CreateView => "base",
-            Operation::GetView => "base",
-            Operation::UpdateView => "base",
-            Operation::DeleteView => "base",
-            Operation::ListColumns => "base",
-            Operation::UpdateColumn => "base",
-            Operation::InsertColumn => "base",
-            Operation::DeleteColumn => "base",
-            Operation::AppendColumns => "base",
-            Operation::UpdateSelectOptions => "base",
-            Operation::AddSelectOptions => "base",
-            Operation::DeleteSelectOptions => "base",
-            Operation::UpdateColumnCascade => "base",
-            Operation::AddBigDataRows => "base",
-            Operation::MoveRowsToBigData => "base",
-            Operation::MoveRowsToNormalBackend => "base",
-            Operation::ListBigDataOperations => "base",
-            Operation::RestoreBigDataOperation => "base",
-            Operation::ListRowComments => "base",
-            Operation::CreateRowComment => "base",
-            Operation::GetRowComment => "base",
-            Operation::DeleteRowComment => "base",
-            Operation::CountRowComments => "base",
-            Operation::ListCommentsWithinDays => "base",
-            Operation::CountCommentsPerRow => "base",
-            Operation::ListNotifications => "base",
-            Operation::MarkNotificationsSeen => "base",
-            Operation::DeleteNotifications => "base",
-            Operation::MarkNotificationSeen => "base",
-            Operation::SendToastNotification => "base",
-            Operation::ListOperationLog => "base",
-            Operation::ListRowActivities => "base",
-            Operation::CreateSnapshot => "base",
-            Operation::GetUploadLink => "files",
-            Operation::UploadFile => "files",
-            Operation::GetFileDownloadLink => "files",
-            Operation::DeleteAsset => "files",
-            Operation::ListCustomFolder => "files",
-            Operation::GetCustomFileMetadata => "files",
-            Operation::DeleteCustomAsset => "files",
-            Operation::GetCustomUploadLink => "files",
-            Operation::GetCustomDownloadLink => "files",
-            Operation::GetMonthlyRunsPerUser => "scheduler",
-            Operation::GetMonthlyRunsPerTeam => "scheduler",
-            Operation::GetMonthlyRunsPerBase => "scheduler",
-            Operation::GetTeamRunsPerBase => "scheduler",
-            Operation::GetTeamRunsPerDay => "scheduler",
-            Operation::ListRuns => "scheduler",
-            Operation::SystemAdminListUsers => "system_admin",
-            Operation::SystemAdminAddUser => "system_admin",
-            Operation::SystemAdminGetUser => "system_admin",
-            Operation::SystemAdminUpdateUser => "system_admin",
-            Operation::SystemAdminDeleteUser => "system_admin",
-            Operation::ListAdminUsers => "system_admin",
-            Operation::UpdateAdminRole => "system_admin",
-            Operation::SystemAdminResetUserPassword => "system_admin",
-            Operation::SystemAdminEnforceTwoFactor => "system_admin",
-            Operation::SystemAdminDisableTwoFactor => "system_admin",
-            Operation::SystemAdminSearchUsers => "system_admin",
-            Operation::SearchTeamUsers => "system_admin",
-            Operation::ImportUsers => "system_admin",
-            Operation::ListBasesSharedToUser => "system_admin",
-            Operation::ListUserStorageObjects => "system_admin",
-            Operation::SystemAdminListUserBases => "system_admin",
-            Operation::SystemAdminListBases => "system_admin",
-            Operation::SystemAdminDeleteBase => "system_admin",
-            Operation::SystemAdminListTrashedBases => "system_admin",
-            Operation::SystemAdminRestoreTrashedBase => "system_admin",
-            Operation::ListBaseNotifications => "system_admin",
-            Operation::UnsetBasePassword => "system_admin",
-            Operation::SystemAdminListGroups => "system_admin",
-            Operation::SystemAdminCreateGroup => "system_admin",
-            Operation::TransferGroup => "system_admin",
-            Operation::SystemAdminDeleteGroup => "system_admin",
-            Operation::ListTeams => "system_admin",
-            Operation::CreateTeam => "system_admin",
-            Operation::ListTeamBases => "system_admin",
-            Operation::GetTeamNames => "system_admin",
-            Operation::GetTeam => "system_admin",
-            Operation::UpdateTeam => "system_admin",
-            Operation::SystemAdminDeleteTeam => "system_admin",
-            Operation::ListTeamUsers => "system_admin",
-            Operation::AddTeamUser => "system_admin",
-            Operation::UpdateTeamUser => "system_admin",
-            Operation::DeleteTeamUser => "system_admin",
-            Operation::ListTeamGroups => "system_admin",
-            Operation::DeleteTeamGroup => "system_admin",
-            Operation::SystemAdminExportBase => "system_admin",
-            Operation::SystemAdminListCommonDatasets => "system_admin",
-            Operation::SystemAdminListCommonDatasetSyncs => "system_admin",
-            Operation::ListInvalidCommonDatasetSyncs => "system_admin",
-            Operation::DeleteInvalidCommonDatasetSyncs => "system_admin",
-            Operation::DeleteCommonDatasetSync => "system_admin",
-            Operation::ListDepartments => "system_admin",
-            Operation::CreateDepartment => "system_admin",
-            Operation::GetDepartment => "system_admin",
-            Operation::DeleteDepartment => "system_admin",
-            Operation::SystemAdminListBaseExternalLinks => "system_admin",
-            Operation::ListExternalLinks => "system_admin",
-            Operation::SystemAdminDeleteBaseExternalLink => "system_admin",
-            Operation::SystemAdminListViewExternalLinks => "system_admin",
-            Operation::SystemAdminDeleteViewExternalLink => "system_admin",
-            Operation::SystemAdminListForms => "system_admin",
-            Operation::SystemAdminDeleteForm => "system_admin",
-            Operation::ListCollectionTables => "system_admin",
-            Operation::DeleteCollectionTable => "system_admin",
-            Operation::SystemAdminListAutomationRules => "system_admin",
-            Operation::SystemAdminDeleteAutomationRule => "system_admin",
-            Operation::ListInvalidAutomationRules => "system_admin",
-            Operation::DeleteInvalidAutomationRules => "system_admin",
-            Operation::SystemAdminListNotificationRules => "system_admin",
-            Operation::SystemAdminDeleteNotificationRule => "system_admin",
-            Operation::ListInvalidNotificationRules => "system_admin",
-            Operation::DeleteInvalidNotificationRules => "system_admin",
-            Operation::ListEmailSendingLogs => "system_admin",
-            Operation::SystemAdminListLoginLogs => "system_admin",
-            Operation::ListRegistrationLogs => "system_admin",
-            Operation::ListAbuseReports => "system_admin",
-            Operation::UpdateAbuseReport => "system_admin",
-            Operation::ListAuditLogs => "system_admin",
-            Operation::SystemAdminListGroupMemberAuditLogs => "system_admin",
-            Operation::SystemAdminListFileAccessLogs => "system_admin",
-            Operation::ListVirusFiles => "system_admin",
-            Operation::UpdateVirusFile => "system_admin",
-            Operation::DeleteVirusFile => "system_admin",
-            Operation::ListPlugins => "system_admin",
-            Operation::AddPlugin => "system_admin",
-            Operation::ListPluginInstallCounts => "system_admin",
-            Operation::UpdatePlugin => "system_admin",
-            Operation::DeletePlugin => "system_admin",
-            Operation::GetDailyActiveUserCounts => "system_admin",
-            Operation::ListActiveUsersOfDay => "system_admin",
-            Operation::GetAutomationStatistics => "system_admin",
-            Operation::GetScriptRunStatistics => "system_admin",
-            Operation::ListScriptTasks => "system_admin",
-            Operation::GetExternalAppStatistics => "system_admin",
-            Operation::SystemAdminGetAiStatistics => "system_admin",
-            Operation::SystemAdminRepairBase => "system_admin",
-            Operation::ListSystemNotifications => "system_admin",
-            Operation::SendSystemNotification => "system_admin",
-            Operation::DeleteSystemNotification => "system_admin",
-            Operation::GetSystemInfo => "system_admin",
-            Operation::UpdateWebSettings => "system_admin",
-            Operation::SystemAdminUpdateLogo => "system_admin",
-            Operation::UpdateFavicon => "system_admin",
-            Operation::UpdateLoginBackgroundImage => "system_admin",
-            Operation::TeamAdminListUsers => "team_admin",
-            Operation::TeamAdminAddUser => "team_admin",
-            Operation::TeamAdminGetUser => "team_admin",
-            Operation::TeamAdminUpdateUser => "team_admin",
-            Operation::TeamAdminDeleteUser => "team_admin",
-            Operation::TeamAdminResetUserPassword => "team_admin",
-            Operation::TeamAdminEnforceTwoFactor => "team_admin",
-            Operation::TeamAdminDisableTwoFactor => "team_admin",
-            Operation::TeamAdminListBases => "team_admin",
-            Operation::TeamAdminListUserBases => "team_admin",
-            Operation::GetBase => "team_admin",
-            Operation::TeamAdminDeleteBase => "team_admin",
-            Operation::ListTrashBases => "team_admin",
-            Operation::TeamAdminClearTrash => "team_admin",
-            Operation::RestoreBase => "team_admin",
-            Operation::SearchBases => "team_admin",
-            Operation::ListBaseShares => "team_admin",
-            Operation::ListBaseApiTokens => "team_admin",
-            Operation::TeamAdminDeleteApiToken => "team_admin",
-            Operation::ListAllApiTokens => "team_admin",
-            Operation::TeamAdminListGroups => "team_admin",
-            Operation::TeamAdminCreateGroup => "team_admin",
-            Operation::TeamAdminGetGroup => "team_admin",
-            Operation::TeamAdminUpdateGroup => "team_admin",
-            Operation::TeamAdminDeleteGroup => "team_admin",
-            Operation::ListGroupBases => "team_admin",
-            Operation::MoveGroup => "team_admin",
-            Operation::TeamAdminListGroupMembers => "team_admin",
-            Operation::AddGroupMembers => "team_admin",
-            Operation::TeamAdminUpdateGroupMemberRole => "team_admin",
-            Operation::TeamAdminRemoveGroupMember => "team_admin",
-            Operation::ListShares => "team_admin",
-            Operation::TeamAdminListBaseExternalLinks => "team_admin",
-            Operation::TeamAdminDeleteBaseExternalLink => "team_admin",
-            Operation::TeamAdminListViewExternalLinks => "team_admin",
-            Operation::TeamAdminDeleteViewExternalLink => "team_admin",
-            Operation::ListInviteLinks => "team_admin",
-            Operation::UpdateInviteLink => "team_admin",
-            Operation::DeleteInviteLink => "team_admin",
-            Operation::GetInfo => "team_admin",
-            Operation::UpdateInfo => "team_admin",
-            Operation::GetSettings => "team_admin",
-            Operation::UpdateSettings => "team_admin",
-            Operation::TeamAdminDeleteTeam => "team_admin",
-            Operation::ListAdminLogs => "team_admin",
-            Operation::TeamAdminListGroupMemberAuditLogs => "team_admin",
-            Operation::TeamAdminListLoginLogs => "team_admin",
-            Operation::ListUserLoginLogs => "team_admin",
-            Operation::TeamAdminListFileAccessLogs => "team_admin",
-            Operation::ListAutomationLogs => "team_admin",
-            Operation::ListPythonRuns => "team_admin",
-            Operation::GetAdminLogStatisticsByDay => "team_admin",
-            Operation::GetAutomationLogStatisticsByDay => "team_admin",
-            Operation::GetAutomationLogStatisticsByBase => "team_admin",
-            Operation::GetLoginLogStatisticsByDay => "team_admin",
-            Operation::GetPythonRunStatisticsByDay => "team_admin",
-            Operation::GetPythonRunStatisticsByBase => "team_admin",
-            Operation::TeamAdminGetAiStatistics => "team_admin",
-            Operation::GetLogo => "team_admin",
-            Operation::TeamAdminUpdateLogo => "team_admin",
-            Operation::DeleteLogo => "team_admin",
-            Operation::GetSamlConfig => "team_admin",
-            Operation::UpdateSamlConfig => "team_admin",
-            Operation::DeleteSamlConfig => "team_admin",
-            Operation::VerifySamlDomain => "team_admin",
-        }
+        self.route_entry().module
     }
     /// The HTTP method, upper case.
     pub fn method(self) -> &'static str {
-        match self {
-            Operation::GetAccountInfo => "GET",
-            Operation::UpdateContactEmail => "PUT",
-            Operation::UploadAvatar => "POST",
-            Operation::GetPublicUserInfo => "GET",
-            Operation::ListPublicUserInfos => "POST",
-            Operation::AccountSearchUsers => "GET",
-            Operation::AccountListBases => "GET",
-            Operation::SearchBasesAndApps => "GET",
-            Operation::CreateBase => "POST",
-            Operation::UpdateBase => "PUT",
-            Operation::AccountDeleteBase => "DELETE",
-            Operation::GetBaseSize => "GET",
-            Operation::ListFavoriteBases => "GET",
-            Operation::FavoriteBase => "POST",
-            Operation::UnfavoriteBase => "DELETE",
-            Operation::CreateFolder => "POST",
-            Operation::RenameFolder => "PUT",
-            Operation::DeleteFolder => "DELETE",
-            Operation::MoveBaseToFolder => "POST",
-            Operation::UpdateBasePassword => "PUT",
-            Operation::AccountListTrashedBases => "GET",
-            Operation::AccountClearTrash => "DELETE",
-            Operation::AccountRestoreTrashedBase => "PUT",
-            Operation::ListGroupTrashedBases => "GET",
-            Operation::RestoreGroupTrashedBase => "PUT",
-            Operation::AccountListGroups => "GET",
-            Operation::AccountCreateGroup => "POST",
-            Operation::AccountGetGroup => "GET",
-            Operation::AccountUpdateGroup => "PUT",
-            Operation::AccountDeleteGroup => "DELETE",
-            Operation::SearchGroups => "GET",
-            Operation::AccountListGroupMembers => "GET",
-            Operation::AddGroupMember => "POST",
-            Operation::AccountUpdateGroupMemberRole => "PUT",
-            Operation::AccountRemoveGroupMember => "DELETE",
-            Operation::SearchGroupMembers => "GET",
-            Operation::ListWorkspaces => "GET",
-            Operation::CopyBase => "POST",
-            Operation::CopyBaseFromExternalLink => "POST",
-            Operation::GetBaseAssetUploadLink => "GET",
-            Operation::ListBaseAssets => "GET",
-            Operation::DeleteBaseAsset => "DELETE",
-            Operation::ListRecentlyUploadedFiles => "GET",
-            Operation::RenameBaseAsset => "POST",
-            Operation::DeleteBaseAssets => "DELETE",
-            Operation::CheckBaseAssetExists => "GET",
-            Operation::ImportBaseFromFile => "POST",
-            Operation::ImportTableFromFile => "POST",
-            Operation::ImportBaseFromDtableFile => "POST",
-            Operation::UpdateTableFromFile => "POST",
-            Operation::AccountExportBase => "GET",
-            Operation::ExportTableToExcel => "GET",
-            Operation::ExportViewToExcel => "GET",
-            Operation::ExportBaseFromExternalLink => "GET",
-            Operation::ExportBigDataViewToExcel => "GET",
-            Operation::AppendToTableFromFile => "POST",
-            Operation::ListBasesSharedWithMe => "GET",
-            Operation::ListBaseUserShares => "GET",
-            Operation::UpdateBaseUserShare => "PUT",
-            Operation::CreateBaseUserShare => "POST",
-            Operation::DeleteBaseUserShare => "DELETE",
-            Operation::ListBasesSharedWithMyGroups => "GET",
-            Operation::ListBaseGroupShares => "GET",
-            Operation::CreateBaseGroupShare => "POST",
-            Operation::UpdateBaseGroupShare => "PUT",
-            Operation::DeleteBaseGroupShare => "DELETE",
-            Operation::ListViewsSharedWithMyGroups => "GET",
-            Operation::ListGroupViewShares => "GET",
-            Operation::CreateGroupViewShare => "POST",
-            Operation::DeleteAllGroupViewShares => "DELETE",
-            Operation::UpdateGroupViewShare => "PUT",
-            Operation::DeleteGroupViewShare => "DELETE",
-            Operation::ListViewsSharedWithMe => "GET",
-            Operation::ListUserViewShares => "GET",
-            Operation::CreateUserViewShare => "POST",
-            Operation::DeleteAllUserViewShares => "DELETE",
-            Operation::UpdateUserViewShare => "PUT",
-            Operation::DeleteUserViewShare => "DELETE",
-            Operation::LeaveSharedView => "DELETE",
-            Operation::ListBaseCollaborators => "GET",
-            Operation::AccountListBaseExternalLinks => "GET",
-            Operation::CreateBaseExternalLink => "POST",
-            Operation::AccountDeleteBaseExternalLink => "DELETE",
-            Operation::AccountListViewExternalLinks => "GET",
-            Operation::CreateViewExternalLink => "POST",
-            Operation::AccountDeleteViewExternalLink => "DELETE",
-            Operation::CreateBaseInviteLink => "POST",
-            Operation::DeleteBaseInviteLink => "DELETE",
-            Operation::AccountListCommonDatasets => "GET",
-            Operation::PublishCommonDataset => "POST",
-            Operation::ImportCommonDataset => "POST",
-            Operation::GetCommonDatasetInfo => "GET",
-            Operation::GetCommonDataset => "GET",
-            Operation::RenameCommonDataset => "PUT",
-            Operation::DeleteCommonDataset => "DELETE",
-            Operation::UpdateCommonDatasetSync => "PUT",
-            Operation::SyncCommonDataset => "POST",
-            Operation::AccountListCommonDatasetSyncs => "GET",
-            Operation::ListAddressBookDepartments => "GET",
-            Operation::ListAddressBookDepartmentMembers => "GET",
-            Operation::AccountListForms => "GET",
-            Operation::CreateForm => "POST",
-            Operation::UpdateForm => "PUT",
-            Operation::AccountDeleteForm => "DELETE",
-            Operation::DuplicateForm => "POST",
-            Operation::UploadFormLogo => "POST",
-            Operation::ListSharedForms => "GET",
-            Operation::AccountListAutomationRules => "GET",
-            Operation::CreateAutomationRule => "POST",
-            Operation::UpdateAutomationRule => "PUT",
-            Operation::AccountDeleteAutomationRule => "DELETE",
-            Operation::AccountRepairBase => "PUT",
-            Operation::AccountListNotificationRules => "GET",
-            Operation::CreateNotificationRule => "POST",
-            Operation::UpdateNotificationRule => "PUT",
-            Operation::AccountDeleteNotificationRule => "DELETE",
-            Operation::ClearNotifications => "DELETE",
-            Operation::ListUnseenSystemNotifications => "GET",
-            Operation::MarkSystemNotificationAsSeen => "PUT",
-            Operation::ListEmailAccounts => "GET",
-            Operation::CreateEmailAccount => "POST",
-            Operation::UpdateEmailAccount => "PUT",
-            Operation::DeleteEmailAccount => "DELETE",
-            Operation::GetEmailAccount => "GET",
-            Operation::GetEmailSendingStatus => "GET",
-            Operation::ListWebhooks => "GET",
-            Operation::CreateWebhook => "POST",
-            Operation::UpdateWebhook => "PUT",
-            Operation::DeleteWebhook => "DELETE",
-            Operation::ListBaseSnapshots => "GET",
-            Operation::RestoreBaseSnapshot => "POST",
-            Operation::ListBigDataBackups => "GET",
-            Operation::GetBigDataStatus => "GET",
-            Operation::ListUniversalApps => "GET",
-            Operation::ImportUniversalAppUsers => "POST",
-            Operation::ListUniversalAppUsers => "GET",
-            Operation::ListUniversalAppInviteLinks => "GET",
-            Operation::UpdateAppStatus => "PUT",
-            Operation::ListRecentBaseActivities => "GET",
-            Operation::ListBaseActivityDetails => "GET",
-            Operation::ListBigDataOperationLogs => "GET",
-            Operation::Ping => "GET",
-            Operation::PingWithAccountToken => "GET",
-            Operation::GetServerInfo => "GET",
-            Operation::Login => "POST",
-            Operation::GetBaseToken => "GET",
-            Operation::GetBaseTokenForBase => "GET",
-            Operation::ListApiTokens => "GET",
-            Operation::CreateApiToken => "POST",
-            Operation::CreateTempApiToken => "GET",
-            Operation::UpdateApiToken => "PUT",
-            Operation::AuthDeleteApiToken => "DELETE",
-            Operation::GetMetadata => "GET",
-            Operation::ListCollaborators => "GET",
-            Operation::ListRows => "GET",
-            Operation::UpdateRows => "PUT",
-            Operation::AppendRows => "POST",
-            Operation::DeleteRows => "DELETE",
-            Operation::GetRow => "GET",
-            Operation::LockRows => "PUT",
-            Operation::UnlockRows => "PUT",
-            Operation::QuerySql => "POST",
-            Operation::ListRowLinks => "POST",
-            Operation::UpdateRowLinks => "PUT",
-            Operation::CreateRowLinks => "POST",
-            Operation::DeleteRowLinks => "DELETE",
-            Operation::AutoLinkRows => "POST",
-            Operation::GetAutoLinkTask => "GET",
-            Operation::RenameTable => "PUT",
-            Operation::CreateTable => "POST",
-            Operation::DeleteTable => "DELETE",
-            Operation::DuplicateTable => "POST",
-            Operation::ListViews => "GET",
-            Operation::CreateView => "POST",
-            Operation::GetView => "GET",
-            Operation::UpdateView => "PUT",
-            Operation::DeleteView => "DELETE",
-            Operation::ListColumns => "GET",
-            Operation::UpdateColumn => "PUT",
-            Operation::InsertColumn => "POST",
-            Operation::DeleteColumn => "DELETE",
-            Operation::AppendColumns => "POST",
-            Operation::UpdateSelectOptions => "PUT",
-            Operation::AddSelectOptions => "POST",
-            Operation::DeleteSelectOptions => "DELETE",
-            Operation::UpdateColumnCascade => "POST",
-            Operation::AddBigDataRows => "POST",
-            Operation::MoveRowsToBigData => "POST",
-            Operation::MoveRowsToNormalBackend => "POST",
-            Operation::ListBigDataOperations => "GET",
-            Operation::RestoreBigDataOperation => "PUT",
-            Operation::ListRowComments => "GET",
-            Operation::CreateRowComment => "POST",
-            Operation::GetRowComment => "GET",
-            Operation::DeleteRowComment => "DELETE",
-            Operation::CountRowComments => "GET",
-            Operation::ListCommentsWithinDays => "GET",
-            Operation::CountCommentsPerRow => "GET",
-            Operation::ListNotifications => "GET",
-            Operation::MarkNotificationsSeen => "PUT",
-            Operation::DeleteNotifications => "DELETE",
-            Operation::MarkNotificationSeen => "PUT",
-            Operation::SendToastNotification => "POST",
-            Operation::ListOperationLog => "GET",
-            Operation::ListRowActivities => "GET",
-            Operation::CreateSnapshot => "POST",
-            Operation::GetUploadLink => "GET",
-            Operation::UploadFile => "POST",
-            Operation::GetFileDownloadLink => "GET",
-            Operation::DeleteAsset => "DELETE",
-            Operation::ListCustomFolder => "GET",
-            Operation::GetCustomFileMetadata => "GET",
-            Operation::DeleteCustomAsset => "DELETE",
-            Operation::GetCustomUploadLink => "GET",
-            Operation::GetCustomDownloadLink => "GET",
-            Operation::GetMonthlyRunsPerUser => "GET",
-            Operation::GetMonthlyRunsPerTeam => "GET",
-            Operation::GetMonthlyRunsPerBase => "GET",
-            Operation::GetTeamRunsPerBase => "GET",
-            Operation::GetTeamRunsPerDay => "GET",
-            Operation::ListRuns => "GET",
-            Operation::SystemAdminListUsers => "GET",
-            Operation::SystemAdminAddUser => "POST",
-            Operation::SystemAdminGetUser => "GET",
-            Operation::SystemAdminUpdateUser => "PUT",
-            Operation::SystemAdminDeleteUser => "DELETE",
-            Operation::ListAdminUsers => "GET",
-            Operation::UpdateAdminRole => "PUT",
-            Operation::SystemAdminResetUserPassword => "PUT",
-            Operation::SystemAdminEnforceTwoFactor => "PUT",
-            Operation::SystemAdminDisableTwoFactor => "DELETE",
-            Operation::SystemAdminSearchUsers => "GET",
-            Operation::SearchTeamUsers => "GET",
-            Operation::ImportUsers => "POST",
-            Operation::ListBasesSharedToUser => "GET",
-            Operation::ListUserStorageObjects => "GET",
-            Operation::SystemAdminListUserBases => "GET",
-            Operation::SystemAdminListBases => "GET",
-            Operation::SystemAdminDeleteBase => "DELETE",
-            Operation::SystemAdminListTrashedBases => "GET",
-            Operation::SystemAdminRestoreTrashedBase => "PUT",
-            Operation::ListBaseNotifications => "GET",
-            Operation::UnsetBasePassword => "PUT",
-            Operation::SystemAdminListGroups => "GET",
-            Operation::SystemAdminCreateGroup => "POST",
-            Operation::TransferGroup => "PUT",
-            Operation::SystemAdminDeleteGroup => "DELETE",
-            Operation::ListTeams => "GET",
-            Operation::CreateTeam => "POST",
-            Operation::ListTeamBases => "GET",
-            Operation::GetTeamNames => "GET",
-            Operation::GetTeam => "GET",
-            Operation::UpdateTeam => "PUT",
-            Operation::SystemAdminDeleteTeam => "DELETE",
-            Operation::ListTeamUsers => "GET",
-            Operation::AddTeamUser => "POST",
-            Operation::UpdateTeamUser => "PUT",
-            Operation::DeleteTeamUser => "DELETE",
-            Operation::ListTeamGroups => "GET",
-            Operation::DeleteTeamGroup => "DELETE",
-            Operation::SystemAdminExportBase => "GET",
-            Operation::SystemAdminListCommonDatasets => "GET",
-            Operation::SystemAdminListCommonDatasetSyncs => "GET",
-            Operation::ListInvalidCommonDatasetSyncs => "GET",
-            Operation::DeleteInvalidCommonDatasetSyncs => "DELETE",
-            Operation::DeleteCommonDatasetSync => "DELETE",
-            Operation::ListDepartments => "GET",
-            Operation::CreateDepartment => "POST",
-            Operation::GetDepartment => "GET",
-            Operation::DeleteDepartment => "DELETE",
-            Operation::SystemAdminListBaseExternalLinks => "GET",
-            Operation::ListExternalLinks => "GET",
-            Operation::SystemAdminDeleteBaseExternalLink => "DELETE",
-            Operation::SystemAdminListViewExternalLinks => "GET",
-            Operation::SystemAdminDeleteViewExternalLink => "DELETE",
-            Operation::SystemAdminListForms => "GET",
-            Operation::SystemAdminDeleteForm => "DELETE",
-            Operation::ListCollectionTables => "GET",
-            Operation::DeleteCollectionTable => "DELETE",
-            Operation::SystemAdminListAutomationRules => "GET",
-            Operation::SystemAdminDeleteAutomationRule => "DELETE",
-            Operation::ListInvalidAutomationRules => "GET",
-            Operation::DeleteInvalidAutomationRules => "DELETE",
-            Operation::SystemAdminListNotificationRules => "GET",
-            Operation::SystemAdminDeleteNotificationRule => "DELETE",
-            Operation::ListInvalidNotificationRules => "GET",
-            Operation::DeleteInvalidNotificationRules => "DELETE",
-            Operation::ListEmailSendingLogs => "GET",
-            Operation::SystemAdminListLoginLogs => "GET",
-            Operation::ListRegistrationLogs => "GET",
-            Operation::ListAbuseReports => "GET",
-            Operation::UpdateAbuseReport => "PUT",
-            Operation::ListAuditLogs => "GET",
-            Operation::SystemAdminListGroupMemberAuditLogs => "GET",
-            Operation::SystemAdminListFileAccessLogs => "GET",
-            Operation::ListVirusFiles => "GET",
-            Operation::UpdateVirusFile => "PUT",
-            Operation::DeleteVirusFile => "DELETE",
-            Operation::ListPlugins => "GET",
-            Operation::AddPlugin => "POST",
-            Operation::ListPluginInstallCounts => "GET",
-            Operation::UpdatePlugin => "PUT",
-            Operation::DeletePlugin => "DELETE",
-            Operation::GetDailyActiveUserCounts => "GET",
-            Operation::ListActiveUsersOfDay => "GET",
-            Operation::GetAutomationStatistics => "GET",
-            Operation::GetScriptRunStatistics => "GET",
-            Operation::ListScriptTasks => "GET",
-            Operation::GetExternalAppStatistics => "GET",
-            Operation::SystemAdminGetAiStatistics => "GET",
-            Operation::SystemAdminRepairBase => "PUT",
-            Operation::ListSystemNotifications => "GET",
-            Operation::SendSystemNotification => "POST",
-            Operation::DeleteSystemNotification => "DELETE",
-            Operation::GetSystemInfo => "GET",
-            Operation::UpdateWebSettings => "PUT",
-            Operation::SystemAdminUpdateLogo => "POST",
-            Operation::UpdateFavicon => "POST",
-            Operation::UpdateLoginBackgroundImage => "POST",
-            Operation::TeamAdminListUsers => "GET",
-            Operation::TeamAdminAddUser => "POST",
-            Operation::TeamAdminGetUser => "GET",
-            Operation::TeamAdminUpdateUser => "PUT",
-            Operation::TeamAdminDeleteUser => "DELETE",
-            Operation::TeamAdminResetUserPassword => "PUT",
-            Operation::TeamAdminEnforceTwoFactor => "PUT",
-            Operation::TeamAdminDisableTwoFactor => "DELETE",
-            Operation::TeamAdminListBases => "GET",
-            Operation::TeamAdminListUserBases => "GET",
-            Operation::GetBase => "GET",
-            Operation::TeamAdminDeleteBase => "DELETE",
-            Operation::ListTrashBases => "GET",
-            Operation::TeamAdminClearTrash => "DELETE",
-            Operation::RestoreBase => "PUT",
-            Operation::SearchBases => "GET",
-            Operation::ListBaseShares => "GET",
-            Operation::ListBaseApiTokens => "GET",
-            Operation::TeamAdminDeleteApiToken => "DELETE",
-            Operation::ListAllApiTokens => "GET",
-            Operation::TeamAdminListGroups => "GET",
-            Operation::TeamAdminCreateGroup => "POST",
-            Operation::TeamAdminGetGroup => "GET",
-            Operation::TeamAdminUpdateGroup => "PUT",
-            Operation::TeamAdminDeleteGroup => "DELETE",
-            Operation::ListGroupBases => "GET",
-            Operation::MoveGroup => "PUT",
-            Operation::TeamAdminListGroupMembers => "GET",
-            Operation::AddGroupMembers => "POST",
-            Operation::TeamAdminUpdateGroupMemberRole => "PUT",
-            Operation::TeamAdminRemoveGroupMember => "DELETE",
-            Operation::ListShares => "GET",
-            Operation::TeamAdminListBaseExternalLinks => "GET",
-            Operation::TeamAdminDeleteBaseExternalLink => "DELETE",
-            Operation::TeamAdminListViewExternalLinks => "GET",
-            Operation::TeamAdminDeleteViewExternalLink => "DELETE",
-            Operation::ListInviteLinks => "GET",
-            Operation::UpdateInviteLink => "PUT",
-            Operation::DeleteInviteLink => "DELETE",
-            Operation::GetInfo => "GET",
-            Operation::UpdateInfo => "PUT",
-            Operation::GetSettings => "GET",
-            Operation::UpdateSettings => "PUT",
-            Operation::TeamAdminDeleteTeam => "DELETE",
-            Operation::ListAdminLogs => "GET",
-            Operation::TeamAdminListGroupMemberAuditLogs => "GET",
-            Operation::TeamAdminListLoginLogs => "GET",
-            Operation::ListUserLoginLogs => "GET",
-            Operation::TeamAdminListFileAccessLogs => "GET",
-            Operation::ListAutomationLogs => "GET",
-            Operation::ListPythonRuns => "GET",
-            Operation::GetAdminLogStatisticsByDay => "GET",
-            Operation::GetAutomationLogStatisticsByDay => "GET",
-            Operation::GetAutomationLogStatisticsByBase => "GET",
-            Operation::GetLoginLogStatisticsByDay => "GET",
-            Operation::GetPythonRunStatisticsByDay => "GET",
-            Operation::GetPythonRunStatisticsByBase => "GET",
-            Operation::TeamAdminGetAiStatistics => "GET",
-            Operation::GetLogo => "GET",
-            Operation::TeamAdminUpdateLogo => "POST",
-            Operation::DeleteLogo => "DELETE",
-            Operation::GetSamlConfig => "GET",
-            Operation::UpdateSamlConfig => "PUT",
-            Operation::DeleteSamlConfig => "DELETE",
-            Operation::VerifySamlDomain => "PUT",
-        }
+        self.route_entry().method
     }
     /// The path template, e.g. `/api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub fn path(self) -> &'static str {
-        match self {
-            Operation::GetAccountInfo => "/api2/account/info/",
-            Operation::UpdateContactEmail => "/api/v2.1/user/contact-email/",
-            Operation::UploadAvatar => "/api/v2.1/user-avatar/",
-            Operation::GetPublicUserInfo => "/api/v2.1/user-common-info/{user_id}/",
-            Operation::ListPublicUserInfos => "/api/v2.1/user-list/",
-            Operation::AccountSearchUsers => "/api2/search-user/",
-            Operation::AccountListBases => "/api/v2.1/user-admin-dtables/",
-            Operation::SearchBasesAndApps => "/api/v2.1/dtable/items-search/",
-            Operation::CreateBase => "/api/v2.1/dtables/",
-            Operation::UpdateBase => "/api/v2.1/workspace/{workspace_id}/dtable/",
-            Operation::AccountDeleteBase => "/api/v2.1/workspace/{workspace_id}/dtable/",
-            Operation::GetBaseSize => "/api/v2.1/dtable/{base_uuid}/size/",
-            Operation::ListFavoriteBases => "/api/v2.1/starred-dtables/",
-            Operation::FavoriteBase => "/api/v2.1/starred-dtables/",
-            Operation::UnfavoriteBase => "/api/v2.1/starred-dtables/",
-            Operation::CreateFolder => "/api/v2.1/workspace/{workspace_id}/folders/",
-            Operation::RenameFolder => {
-                "/api/v2.1/workspace/{workspace_id}/folders/{folder_id}/"
-            }
-            Operation::DeleteFolder => {
-                "/api/v2.1/workspace/{workspace_id}/folders/{folder_id}/"
-            }
-            Operation::MoveBaseToFolder => {
-                "/api/v2.1/workspace/{workspace_id}/folder-item-moving/"
-            }
-            Operation::UpdateBasePassword => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/password/"
-            }
-            Operation::AccountListTrashedBases => "/api/v2.1/trash-dtables/",
-            Operation::AccountClearTrash => "/api/v2.1/trash-dtables/",
-            Operation::AccountRestoreTrashedBase => {
-                "/api/v2.1/trash-dtables/{trashed_base_id}/"
-            }
-            Operation::ListGroupTrashedBases => {
-                "/api/v2.1/groups/{group_id}/trash-dtables/"
-            }
-            Operation::RestoreGroupTrashedBase => {
-                "/api/v2.1/groups/{group_id}/trash-dtables/{base_uuid}/"
-            }
-            Operation::AccountListGroups => "/api/v2.1/groups/",
-            Operation::AccountCreateGroup => "/api/v2.1/groups/",
-            Operation::AccountGetGroup => "/api/v2.1/groups/{group_id}/",
-            Operation::AccountUpdateGroup => "/api/v2.1/groups/{group_id}/",
-            Operation::AccountDeleteGroup => "/api/v2.1/groups/{group_id}/",
-            Operation::SearchGroups => "/api/v2.1/search-group/",
-            Operation::AccountListGroupMembers => "/api/v2.1/groups/{group_id}/members/",
-            Operation::AddGroupMember => "/api/v2.1/groups/{group_id}/members/",
-            Operation::AccountUpdateGroupMemberRole => {
-                "/api/v2.1/groups/{group_id}/members/{group_member}/"
-            }
-            Operation::AccountRemoveGroupMember => {
-                "/api/v2.1/groups/{group_id}/members/{group_member}/"
-            }
-            Operation::SearchGroupMembers => "/api/v2.1/groups/{group_id}/search-member/",
-            Operation::ListWorkspaces => "/api/v2.1/workspaces/",
-            Operation::CopyBase => "/api/v2.1/dtable-copy/",
-            Operation::CopyBaseFromExternalLink => {
-                "/api/v2.1/dtable-external-link/dtable-copy/"
-            }
-            Operation::GetBaseAssetUploadLink => {
-                "/api/v2.1/workspace/{workspace_id}/dtable-asset-upload-link/"
-            }
-            Operation::ListBaseAssets => "/api/v2.1/dtable-asset/{base_uuid}/",
-            Operation::DeleteBaseAsset => "/api/v2.1/dtable-asset/{base_uuid}/",
-            Operation::ListRecentlyUploadedFiles => {
-                "/api/v2.1/dtable-recent-asset/{base_uuid}/"
-            }
-            Operation::RenameBaseAsset => "/api/v2.1/dtable-asset/{base_uuid}/rename/",
-            Operation::DeleteBaseAssets => {
-                "/api/v2.1/dtable-asset/{base_uuid}/batch-delete-assets/"
-            }
-            Operation::CheckBaseAssetExists => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/asset-exists/"
-            }
-            Operation::ImportBaseFromFile => {
-                "/api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-base/"
-            }
-            Operation::ImportTableFromFile => {
-                "/api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-table/"
-            }
-            Operation::ImportBaseFromDtableFile => {
-                "/api/v2.1/workspace/{workspace_id}/import-dtable/"
-            }
-            Operation::UpdateTableFromFile => {
-                "/api/v2.1/workspace/{workspace_id}/synchronous-import/update-table-via-excel-csv/"
-            }
-            Operation::AccountExportBase => {
-                "/api/v2.1/workspace/{workspace_id}/synchronous-export/export-dtable/"
-            }
-            Operation::ExportTableToExcel => {
-                "/api/v2.1/workspace/{workspace_id}/synchronous-export/export-table-to-excel/"
-            }
-            Operation::ExportViewToExcel => {
-                "/api/v2.1/workspace/{workspace_id}/synchronous-export/export-view-to-excel/"
-            }
-            Operation::ExportBaseFromExternalLink => {
-                "/dtable/external-links/{external_link_token}/download-zip/"
-            }
-            Operation::ExportBigDataViewToExcel => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/convert-big-data-view-to-excel/"
-            }
-            Operation::AppendToTableFromFile => {
-                "/api/v2.1/workspace/{workspace_id}/synchronous-import/append-excel-csv-to-table/"
-            }
-            Operation::ListBasesSharedWithMe => "/api/v2.1/dtables/shared/",
-            Operation::ListBaseUserShares => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/"
-            }
-            Operation::UpdateBaseUserShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/"
-            }
-            Operation::CreateBaseUserShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/"
-            }
-            Operation::DeleteBaseUserShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/"
-            }
-            Operation::ListBasesSharedWithMyGroups => "/api/v2.1/dtables/group-shared/",
-            Operation::ListBaseGroupShares => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/"
-            }
-            Operation::CreateBaseGroupShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/"
-            }
-            Operation::UpdateBaseGroupShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/{group_id}/"
-            }
-            Operation::DeleteBaseGroupShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/{group_id}/"
-            }
-            Operation::ListViewsSharedWithMyGroups => {
-                "/api/v2.1/dtables/view-shares-group-shared/"
-            }
-            Operation::ListGroupViewShares => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/"
-            }
-            Operation::CreateGroupViewShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/"
-            }
-            Operation::DeleteAllGroupViewShares => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/"
-            }
-            Operation::UpdateGroupViewShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/{group_view_share_id}/"
-            }
-            Operation::DeleteGroupViewShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/{group_view_share_id}/"
-            }
-            Operation::ListViewsSharedWithMe => {
-                "/api/v2.1/dtables/view-shares-user-shared/"
-            }
-            Operation::ListUserViewShares => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/"
-            }
-            Operation::CreateUserViewShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/"
-            }
-            Operation::DeleteAllUserViewShares => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/"
-            }
-            Operation::UpdateUserViewShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/{user_view_share_id}/"
-            }
-            Operation::DeleteUserViewShare => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/{user_view_share_id}/"
-            }
-            Operation::LeaveSharedView => {
-                "/api/v2.1/dtables/view-shares-user-shared/{user_view_share_id}/"
-            }
-            Operation::ListBaseCollaborators => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/related-users/"
-            }
-            Operation::AccountListBaseExternalLinks => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/"
-            }
-            Operation::CreateBaseExternalLink => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/"
-            }
-            Operation::AccountDeleteBaseExternalLink => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/{external_link_token}/"
-            }
-            Operation::AccountListViewExternalLinks => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/"
-            }
-            Operation::CreateViewExternalLink => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/"
-            }
-            Operation::AccountDeleteViewExternalLink => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/{view_external_link_token}/"
-            }
-            Operation::CreateBaseInviteLink => "/api/v2.1/dtables/invite-links/",
-            Operation::DeleteBaseInviteLink => {
-                "/api/v2.1/dtables/invite-links/{invite_link_token}/"
-            }
-            Operation::AccountListCommonDatasets => "/api/v2.1/dtable/common-datasets/",
-            Operation::PublishCommonDataset => "/api/v2.1/dtable/common-datasets/",
-            Operation::ImportCommonDataset => {
-                "/api/v2.1/dtable/common-datasets/{dataset_id}/import/"
-            }
-            Operation::GetCommonDatasetInfo => {
-                "/api/v2.1/dtable/common-datasets/{dataset_id}/info/"
-            }
-            Operation::GetCommonDataset => {
-                "/api/v2.1/dtable/common-datasets/{dataset_id}/"
-            }
-            Operation::RenameCommonDataset => {
-                "/api/v2.1/dtable/common-datasets/{dataset_id}/"
-            }
-            Operation::DeleteCommonDataset => {
-                "/api/v2.1/dtable/common-datasets/{dataset_id}/"
-            }
-            Operation::UpdateCommonDatasetSync => {
-                "/api/v2.1/dtable/common-datasets/{dataset_id}/sync/"
-            }
-            Operation::SyncCommonDataset => {
-                "/api/v2.1/dtable/common-datasets/{dataset_id}/sync/"
-            }
-            Operation::AccountListCommonDatasetSyncs => {
-                "/api/v2.1/dtable/common-datasets/syncs/"
-            }
-            Operation::ListAddressBookDepartments => {
-                "/api/v2.1/address-book/departments/"
-            }
-            Operation::ListAddressBookDepartmentMembers => {
-                "/api/v2.1/address-book/departments/{department_id}/members/"
-            }
-            Operation::AccountListForms => "/api/v2.1/forms/",
-            Operation::CreateForm => "/api/v2.1/forms/",
-            Operation::UpdateForm => "/api/v2.1/forms/{form_token}/",
-            Operation::AccountDeleteForm => "/api/v2.1/forms/{form_token}/",
-            Operation::DuplicateForm => "/api/v2.1/forms/{form_token}/duplicate/",
-            Operation::UploadFormLogo => "/api/v2.1/forms/{form_token}/logos/",
-            Operation::ListSharedForms => "/api/v2.1/forms/shared/",
-            Operation::AccountListAutomationRules => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/"
-            }
-            Operation::CreateAutomationRule => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/"
-            }
-            Operation::UpdateAutomationRule => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/{automation_rule_id}/"
-            }
-            Operation::AccountDeleteAutomationRule => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/{automation_rule_id}/"
-            }
-            Operation::AccountRepairBase => "/api/v2.1/dtable/{base_uuid}/repair/",
-            Operation::AccountListNotificationRules => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/"
-            }
-            Operation::CreateNotificationRule => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/"
-            }
-            Operation::UpdateNotificationRule => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/{notification_rule_id}/"
-            }
-            Operation::AccountDeleteNotificationRule => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/{notification_rule_id}/"
-            }
-            Operation::ClearNotifications => "/api/v2.1/notifications/",
-            Operation::ListUnseenSystemNotifications => {
-                "/api/v2.1/sys-user-notifications/unseen/"
-            }
-            Operation::MarkSystemNotificationAsSeen => {
-                "/api/v2.1/sys-user-notifications/{sys_notification_id}/seen/"
-            }
-            Operation::ListEmailAccounts => "/api/v2.1/third-party-accounts/{base_uuid}/",
-            Operation::CreateEmailAccount => {
-                "/api/v2.1/third-party-accounts/{base_uuid}/"
-            }
-            Operation::UpdateEmailAccount => {
-                "/api/v2.1/third-party-accounts/{base_uuid}/{account_id}/"
-            }
-            Operation::DeleteEmailAccount => {
-                "/api/v2.1/third-party-accounts/{base_uuid}/{account_id}/"
-            }
-            Operation::GetEmailAccount => {
-                "/api/v2.1/third-party-accounts/{base_uuid}/detail/"
-            }
-            Operation::GetEmailSendingStatus => "/api/v2.1/dtable-message-status/",
-            Operation::ListWebhooks => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/"
-            }
-            Operation::CreateWebhook => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/"
-            }
-            Operation::UpdateWebhook => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/"
-            }
-            Operation::DeleteWebhook => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/"
-            }
-            Operation::ListBaseSnapshots => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/"
-            }
-            Operation::RestoreBaseSnapshot => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/{commit_id}/restore/"
-            }
-            Operation::ListBigDataBackups => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/archive-backups/"
-            }
-            Operation::GetBigDataStatus => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/big-data-state/"
-            }
-            Operation::ListUniversalApps => "/api/v2.1/universal-apps/",
-            Operation::ImportUniversalAppUsers => {
-                "/api/v2.1/universal-apps/{app_uuid}/app-users/batch/"
-            }
-            Operation::ListUniversalAppUsers => {
-                "/api/v2.1/universal-apps/{app_uuid}/app-users/"
-            }
-            Operation::ListUniversalAppInviteLinks => {
-                "/api/v2.1/universal-apps/{app_uuid}/invite-links/"
-            }
-            Operation::UpdateAppStatus => "/api/v2.1/external-apps/{app_uuid}/status/",
-            Operation::ListRecentBaseActivities => "/api/v2.1/dtable-activities/",
-            Operation::ListBaseActivityDetails => "/api/v2.1/dtable-activities/detail/",
-            Operation::ListBigDataOperationLogs => {
-                "/api/v2.1/dtables/{base_uuid}/big-data-operation-logs/"
-            }
-            Operation::Ping => "/api2/ping/",
-            Operation::PingWithAccountToken => "/api2/auth/ping/",
-            Operation::GetServerInfo => "/server-info/",
-            Operation::Login => "/api2/auth-token/",
-            Operation::GetBaseToken => "/api/v2.1/dtable/app-access-token/",
-            Operation::GetBaseTokenForBase => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/access-token/"
-            }
-            Operation::ListApiTokens => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/"
-            }
-            Operation::CreateApiToken => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/"
-            }
-            Operation::CreateTempApiToken => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/temp-api-token/"
-            }
-            Operation::UpdateApiToken => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/"
-            }
-            Operation::AuthDeleteApiToken => {
-                "/api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/"
-            }
-            Operation::GetMetadata => "/api-gateway/api/v2/dtables/{base_uuid}/metadata/",
-            Operation::ListCollaborators => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/related-users/"
-            }
-            Operation::ListRows => "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
-            Operation::UpdateRows => "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
-            Operation::AppendRows => "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
-            Operation::DeleteRows => "/api-gateway/api/v2/dtables/{base_uuid}/rows/",
-            Operation::GetRow => "/api-gateway/api/v2/dtables/{base_uuid}/rows/{row_id}/",
-            Operation::LockRows => "/api-gateway/api/v2/dtables/{base_uuid}/lock-rows/",
-            Operation::UnlockRows => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/unlock-rows/"
-            }
-            Operation::QuerySql => "/api-gateway/api/v2/dtables/{base_uuid}/sql/",
-            Operation::ListRowLinks => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/query-links/"
-            }
-            Operation::UpdateRowLinks => "/api-gateway/api/v2/dtables/{base_uuid}/links/",
-            Operation::CreateRowLinks => "/api-gateway/api/v2/dtables/{base_uuid}/links/",
-            Operation::DeleteRowLinks => "/api-gateway/api/v2/dtables/{base_uuid}/links/",
-            Operation::AutoLinkRows => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/auto-links/"
-            }
-            Operation::GetAutoLinkTask => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/auto-link-task/"
-            }
-            Operation::RenameTable => "/api-gateway/api/v2/dtables/{base_uuid}/tables/",
-            Operation::CreateTable => "/api-gateway/api/v2/dtables/{base_uuid}/tables/",
-            Operation::DeleteTable => "/api-gateway/api/v2/dtables/{base_uuid}/tables/",
-            Operation::DuplicateTable => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/tables/duplicate-table/"
-            }
-            Operation::ListViews => "/api-gateway/api/v2/dtables/{base_uuid}/views/",
-            Operation::CreateView => "/api-gateway/api/v2/dtables/{base_uuid}/views/",
-            Operation::GetView => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/"
-            }
-            Operation::UpdateView => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/"
-            }
-            Operation::DeleteView => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/"
-            }
-            Operation::ListColumns => "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
-            Operation::UpdateColumn => "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
-            Operation::InsertColumn => "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
-            Operation::DeleteColumn => "/api-gateway/api/v2/dtables/{base_uuid}/columns/",
-            Operation::AppendColumns => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/batch-append-columns/"
-            }
-            Operation::UpdateSelectOptions => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/column-options/"
-            }
-            Operation::AddSelectOptions => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/column-options/"
-            }
-            Operation::DeleteSelectOptions => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/column-options/"
-            }
-            Operation::UpdateColumnCascade => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/column-cascade-settings/"
-            }
-            Operation::AddBigDataRows => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/add-archived-rows/"
-            }
-            Operation::MoveRowsToBigData => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/archive-view/"
-            }
-            Operation::MoveRowsToNormalBackend => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/unarchive/"
-            }
-            Operation::ListBigDataOperations => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/db-operations/"
-            }
-            Operation::RestoreBigDataOperation => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/restore-operations/{op_id}/"
-            }
-            Operation::ListRowComments => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/comments/"
-            }
-            Operation::CreateRowComment => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/comments/"
-            }
-            Operation::GetRowComment => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/"
-            }
-            Operation::DeleteRowComment => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/"
-            }
-            Operation::CountRowComments => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/comments-count/"
-            }
-            Operation::ListCommentsWithinDays => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/comments-within-days/"
-            }
-            Operation::CountCommentsPerRow => {
-                "/api/v2.1/dtables/{base_uuid}/rows-comments-num/"
-            }
-            Operation::ListNotifications => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/notifications/"
-            }
-            Operation::MarkNotificationsSeen => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/notifications/"
-            }
-            Operation::DeleteNotifications => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/notifications/"
-            }
-            Operation::MarkNotificationSeen => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/notifications/{notification_id}/"
-            }
-            Operation::SendToastNotification => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/ui-toasts/"
-            }
-            Operation::ListOperationLog => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/operations/"
-            }
-            Operation::ListRowActivities => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/activities/"
-            }
-            Operation::CreateSnapshot => {
-                "/api-gateway/api/v2/dtables/{base_uuid}/snapshot/"
-            }
-            Operation::GetUploadLink => "/api/v2.1/dtable/app-upload-link/",
-            Operation::UploadFile => "/seafhttp/upload-api/{upload_link}",
-            Operation::GetFileDownloadLink => "/api/v2.1/dtable/app-download-link/",
-            Operation::DeleteAsset => "/api/v2.1/dtable/app-asset/",
-            Operation::ListCustomFolder => "/api/v2.1/dtable/custom/app-asset-dir/",
-            Operation::GetCustomFileMetadata => "/api/v2.1/dtable/custom/app-asset-file/",
-            Operation::DeleteCustomAsset => "/api/v2.1/dtable/custom/app-asset-file/",
-            Operation::GetCustomUploadLink => "/api/v2.1/dtable/custom/app-upload-link/",
-            Operation::GetCustomDownloadLink => {
-                "/api/v2.1/dtable/custom/app-download-link/"
-            }
-            Operation::GetMonthlyRunsPerUser => {
-                "/admin/statistics/scripts-running/by-user/"
-            }
-            Operation::GetMonthlyRunsPerTeam => {
-                "/admin/statistics/scripts-running/by-org/"
-            }
-            Operation::GetMonthlyRunsPerBase => {
-                "/admin/statistics/scripts-running/by-base/"
-            }
-            Operation::GetTeamRunsPerBase => "/admin/statistics/by-base/",
-            Operation::GetTeamRunsPerDay => "/admin/statistics/by-day/",
-            Operation::ListRuns => "/admin/runs/",
-            Operation::SystemAdminListUsers => "/api/v2.1/admin/users/",
-            Operation::SystemAdminAddUser => "/api/v2.1/admin/users/",
-            Operation::SystemAdminGetUser => "/api/v2.1/admin/users/{user_id}/",
-            Operation::SystemAdminUpdateUser => "/api/v2.1/admin/users/{user_id}/",
-            Operation::SystemAdminDeleteUser => "/api/v2.1/admin/users/{user_id}/",
-            Operation::ListAdminUsers => "/api/v2.1/admin/admin-users/",
-            Operation::UpdateAdminRole => "/api/v2.1/admin/admin-role/",
-            Operation::SystemAdminResetUserPassword => {
-                "/api/v2.1/admin/users/{user_id}/reset-password/"
-            }
-            Operation::SystemAdminEnforceTwoFactor => {
-                "/api/v2.1/admin/users/{user_id}/two-factor-auth/"
-            }
-            Operation::SystemAdminDisableTwoFactor => "/api2/two-factor-auth/{user_id}/",
-            Operation::SystemAdminSearchUsers => "/api/v2.1/admin/search-user/",
-            Operation::SearchTeamUsers => "/api/v2.1/admin/search-user-by-org-id/",
-            Operation::ImportUsers => "/api/v2.1/admin/import-users/",
-            Operation::ListBasesSharedToUser => {
-                "/api/v2.1/admin/users/{user_id}/shared-dtables/"
-            }
-            Operation::ListUserStorageObjects => {
-                "/api/v2.1/admin/users/{user_id}/storage/"
-            }
-            Operation::SystemAdminListUserBases => {
-                "/api/v2.1/admin/users/{user_id}/dtables/"
-            }
-            Operation::SystemAdminListBases => "/api/v2.1/admin/dtables/",
-            Operation::SystemAdminDeleteBase => "/api/v2.1/admin/dtable/{base_uuid}/",
-            Operation::SystemAdminListTrashedBases => "/api/v2.1/admin/trash-dtables/",
-            Operation::SystemAdminRestoreTrashedBase => {
-                "/api/v2.1/admin/trash-dtables/{base_id}/"
-            }
-            Operation::ListBaseNotifications => "/api/v2.1/admin/dtable-notifications/",
-            Operation::UnsetBasePassword => {
-                "/api/v2.1/admin/dtable/{base_uuid}/unset-password/"
-            }
-            Operation::SystemAdminListGroups => "/api/v2.1/admin/groups/",
-            Operation::SystemAdminCreateGroup => "/api/v2.1/admin/groups/",
-            Operation::TransferGroup => "/api/v2.1/admin/groups/{group_id}/",
-            Operation::SystemAdminDeleteGroup => "/api/v2.1/admin/groups/{group_id}/",
-            Operation::ListTeams => "/api/v2.1/admin/organizations/",
-            Operation::CreateTeam => "/api/v2.1/admin/organizations/",
-            Operation::ListTeamBases => "/api/v2.1/admin/organizations/{org_id}/dtables/",
-            Operation::GetTeamNames => "/api/v2.1/admin/organizations-basic-info/",
-            Operation::GetTeam => "/api/v2.1/admin/organizations/{org_id}/",
-            Operation::UpdateTeam => "/api/v2.1/admin/organizations/{org_id}/",
-            Operation::SystemAdminDeleteTeam => "/api/v2.1/admin/organizations/{org_id}/",
-            Operation::ListTeamUsers => "/api/v2.1/admin/organizations/{org_id}/users/",
-            Operation::AddTeamUser => "/api/v2.1/admin/organizations/{org_id}/users/",
-            Operation::UpdateTeamUser => {
-                "/api/v2.1/admin/organizations/{org_id}/users/{user_id}/"
-            }
-            Operation::DeleteTeamUser => {
-                "/api/v2.1/admin/organizations/{org_id}/users/{user_id}/"
-            }
-            Operation::ListTeamGroups => "/api/v2.1/admin/organizations/{org_id}/groups/",
-            Operation::DeleteTeamGroup => {
-                "/api/v2.1/admin/organizations/{org_id}/groups/{group_id}/"
-            }
-            Operation::SystemAdminExportBase => {
-                "/api/v2.1/admin/dtables/{base_uuid}/synchronous-export/export-dtable/"
-            }
-            Operation::SystemAdminListCommonDatasets => {
-                "/api/v2.1/admin/common-datasets/"
-            }
-            Operation::SystemAdminListCommonDatasetSyncs => {
-                "/api/v2.1/admin/common-dataset/periodical-syncs/"
-            }
-            Operation::ListInvalidCommonDatasetSyncs => {
-                "/api/v2.1/admin/common-dataset/invalid-syncs/"
-            }
-            Operation::DeleteInvalidCommonDatasetSyncs => {
-                "/api/v2.1/admin/common-dataset/invalid-syncs/"
-            }
-            Operation::DeleteCommonDatasetSync => {
-                "/api/v2.1/admin/common-dataset/sync/{sync_id}/"
-            }
-            Operation::ListDepartments => "/api/v2.1/admin/address-book/groups/",
-            Operation::CreateDepartment => "/api/v2.1/admin/address-book/groups/",
-            Operation::GetDepartment => {
-                "/api/v2.1/admin/address-book/groups/{department_id}/"
-            }
-            Operation::DeleteDepartment => {
-                "/api/v2.1/admin/address-book/groups/{department_id}/"
-            }
-            Operation::SystemAdminListBaseExternalLinks => {
-                "/api/v2.1/admin/dtable/{base_id}/external-links/"
-            }
-            Operation::ListExternalLinks => "/api/v2.1/admin/external-links/",
-            Operation::SystemAdminDeleteBaseExternalLink => {
-                "/api/v2.1/admin/external-links/{external_link_token}/"
-            }
-            Operation::SystemAdminListViewExternalLinks => {
-                "/api/v2.1/admin/view-external-links/"
-            }
-            Operation::SystemAdminDeleteViewExternalLink => {
-                "/api/v2.1/admin/view-external-links/{view_external_link_token}/"
-            }
-            Operation::SystemAdminListForms => "/api/v2.1/admin/forms/",
-            Operation::SystemAdminDeleteForm => "/api/v2.1/admin/forms/{form_token}/",
-            Operation::ListCollectionTables => "/api/v2.1/admin/collection-tables/",
-            Operation::DeleteCollectionTable => {
-                "/api/v2.1/admin/collection-tables/{collection_table_token}/"
-            }
-            Operation::SystemAdminListAutomationRules => {
-                "/api/v2.1/admin/automation-rules/"
-            }
-            Operation::SystemAdminDeleteAutomationRule => {
-                "/api/v2.1/admin/automation-rules/{automation_rule_id}/"
-            }
-            Operation::ListInvalidAutomationRules => {
-                "/api/v2.1/admin/invalid-automation-rules/"
-            }
-            Operation::DeleteInvalidAutomationRules => {
-                "/api/v2.1/admin/invalid-automation-rules/"
-            }
-            Operation::SystemAdminListNotificationRules => {
-                "/api/v2.1/admin/notification-rules/"
-            }
-            Operation::SystemAdminDeleteNotificationRule => {
-                "/api/v2.1/admin/notification-rules/{notification_rule_id}/"
-            }
-            Operation::ListInvalidNotificationRules => {
-                "/api/v2.1/admin/invalid-notification-rules/"
-            }
-            Operation::DeleteInvalidNotificationRules => {
-                "/api/v2.1/admin/invalid-notification-rules/"
-            }
-            Operation::ListEmailSendingLogs => "/api/v2.1/admin/email-sending-logs/",
-            Operation::SystemAdminListLoginLogs => "/api/v2.1/admin/logs/login-logs/",
-            Operation::ListRegistrationLogs => "/api/v2.1/admin/registration-logs/",
-            Operation::ListAbuseReports => "/api/v2.1/admin/abuse-reports/",
-            Operation::UpdateAbuseReport => {
-                "/api/v2.1/admin/abuse-reports/{abuse_report_id}/"
-            }
-            Operation::ListAuditLogs => "/api/v2.1/admin/audit-logs/",
-            Operation::SystemAdminListGroupMemberAuditLogs => {
-                "/api/v2.1/admin/group-member-audit/"
-            }
-            Operation::SystemAdminListFileAccessLogs => {
-                "/api/v2.1/admin/file-access-logs/"
-            }
-            Operation::ListVirusFiles => "/api/v2.1/admin/virus-files/",
-            Operation::UpdateVirusFile => "/api/v2.1/admin/virus-files/{virus_id}/",
-            Operation::DeleteVirusFile => "/api/v2.1/admin/virus-files/{virus_id}/",
-            Operation::ListPlugins => "/api/v2.1/admin/dtable-system-plugins/",
-            Operation::AddPlugin => "/api/v2.1/admin/dtable-system-plugins/",
-            Operation::ListPluginInstallCounts => {
-                "/api/v2.1/admin/plugins-install-count/"
-            }
-            Operation::UpdatePlugin => {
-                "/api/v2.1/admin/dtable-system-plugins/{plugin_id}/"
-            }
-            Operation::DeletePlugin => {
-                "/api/v2.1/admin/dtable-system-plugins/{plugin_id}/"
-            }
-            Operation::GetDailyActiveUserCounts => {
-                "/api/v2.1/admin/statistics/active-users/"
-            }
-            Operation::ListActiveUsersOfDay => "/api/v2.1/admin/daily-active-users/",
-            Operation::GetAutomationStatistics => {
-                "/api/v2.1/admin/statistics/auto-rules/"
-            }
-            Operation::GetScriptRunStatistics => {
-                "/api/v2.1/admin/statistics/scripts-running/"
-            }
-            Operation::ListScriptTasks => "/api/v2.1/admin/scripts-tasks/",
-            Operation::GetExternalAppStatistics => {
-                "/api/v2.1/admin/statistics/external-apps/"
-            }
-            Operation::SystemAdminGetAiStatistics => "/api/v2.1/admin/statistics/ai/",
-            Operation::SystemAdminRepairBase => {
-                "/api/v2.1/admin/dtable/{base_uuid}/repair/"
-            }
-            Operation::ListSystemNotifications => {
-                "/api/v2.1/admin/sys-user-notifications/"
-            }
-            Operation::SendSystemNotification => {
-                "/api/v2.1/admin/sys-user-notifications/"
-            }
-            Operation::DeleteSystemNotification => {
-                "/api/v2.1/admin/sys-user-notifications/{sys_notification_id}/"
-            }
-            Operation::GetSystemInfo => "/api/v2.1/admin/sysinfo/",
-            Operation::UpdateWebSettings => "/api/v2.1/admin/web-settings/",
-            Operation::SystemAdminUpdateLogo => "/api/v2.1/admin/logo/",
-            Operation::UpdateFavicon => "/api/v2.1/admin/favicon/",
-            Operation::UpdateLoginBackgroundImage => {
-                "/api/v2.1/admin/login-background-image/"
-            }
-            Operation::TeamAdminListUsers => "/api/v2.1/org/{org_id}/admin/users/",
-            Operation::TeamAdminAddUser => "/api/v2.1/org/{org_id}/admin/users/",
-            Operation::TeamAdminGetUser => {
-                "/api/v2.1/org/{org_id}/admin/users/{user_id}/"
-            }
-            Operation::TeamAdminUpdateUser => {
-                "/api/v2.1/org/{org_id}/admin/users/{user_id}/"
-            }
-            Operation::TeamAdminDeleteUser => {
-                "/api/v2.1/org/{org_id}/admin/users/{user_id}/"
-            }
-            Operation::TeamAdminResetUserPassword => {
-                "/api/v2.1/org/{org_id}/admin/users/{user_id}/set-password/"
-            }
-            Operation::TeamAdminEnforceTwoFactor => {
-                "/api/v2.1/org/{org_id}/admin/users/{user_id}/two-factor-auth/"
-            }
-            Operation::TeamAdminDisableTwoFactor => {
-                "/api/v2.1/org/{org_id}/admin/users/{user_id}/two-factor-auth/"
-            }
-            Operation::TeamAdminListBases => "/api/v2.1/org/{org_id}/admin/dtables/",
-            Operation::TeamAdminListUserBases => {
-                "/api/v2.1/org/{org_id}/admin/users/{user_id}/dtables/"
-            }
-            Operation::GetBase => "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/",
-            Operation::TeamAdminDeleteBase => {
-                "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/"
-            }
-            Operation::ListTrashBases => "/api/v2.1/org/{org_id}/admin/trash-dtables/",
-            Operation::TeamAdminClearTrash => {
-                "/api/v2.1/org/{org_id}/admin/trash-dtables/"
-            }
-            Operation::RestoreBase => {
-                "/api/v2.1/org/{org_id}/admin/trash-dtables/{base_uuid}/"
-            }
-            Operation::SearchBases => "/api/v2.1/org/{org_id}/admin/search-dtables/",
-            Operation::ListBaseShares => {
-                "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/shares/"
-            }
-            Operation::ListBaseApiTokens => {
-                "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/"
-            }
-            Operation::TeamAdminDeleteApiToken => {
-                "/api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/{app_name}/"
-            }
-            Operation::ListAllApiTokens => "/api/v2.1/org/{org_id}/admin/api-tokens/",
-            Operation::TeamAdminListGroups => "/api/v2.1/org/{org_id}/admin/groups/",
-            Operation::TeamAdminCreateGroup => "/api/v2.1/org/{org_id}/admin/groups/",
-            Operation::TeamAdminGetGroup => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/"
-            }
-            Operation::TeamAdminUpdateGroup => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/"
-            }
-            Operation::TeamAdminDeleteGroup => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/"
-            }
-            Operation::ListGroupBases => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/dtables/"
-            }
-            Operation::MoveGroup => "/api/v2.1/groups/move-group/",
-            Operation::TeamAdminListGroupMembers => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/"
-            }
-            Operation::AddGroupMembers => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/"
-            }
-            Operation::TeamAdminUpdateGroupMemberRole => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/"
-            }
-            Operation::TeamAdminRemoveGroupMember => {
-                "/api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/"
-            }
-            Operation::ListShares => "/api/v2.1/org/{org_id}/admin/shares/",
-            Operation::TeamAdminListBaseExternalLinks => {
-                "/api/v2.1/org/{org_id}/admin/external-links/"
-            }
-            Operation::TeamAdminDeleteBaseExternalLink => {
-                "/api/v2.1/org/{org_id}/admin/external-links/{external_link_token}/"
-            }
-            Operation::TeamAdminListViewExternalLinks => {
-                "/api/v2.1/org/{org_id}/admin/view-external-links/"
-            }
-            Operation::TeamAdminDeleteViewExternalLink => {
-                "/api/v2.1/org/{org_id}/admin/view-external-links/{view_external_link_token}/"
-            }
-            Operation::ListInviteLinks => "/api/v2.1/org/{org_id}/admin/invite-links/",
-            Operation::UpdateInviteLink => {
-                "/api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/"
-            }
-            Operation::DeleteInviteLink => {
-                "/api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/"
-            }
-            Operation::GetInfo => "/api/v2.1/org/admin/info/",
-            Operation::UpdateInfo => "/api/v2.1/org/admin/info/",
-            Operation::GetSettings => "/api/v2.1/org/admin/settings/",
-            Operation::UpdateSettings => "/api/v2.1/org/admin/settings/",
-            Operation::TeamAdminDeleteTeam => "/api/v2.1/org/admin/",
-            Operation::ListAdminLogs => "/api/v2.1/org/{org_id}/admin/admin-logs/",
-            Operation::TeamAdminListGroupMemberAuditLogs => {
-                "/api/v2.1/org/{org_id}/admin/group-member-audit/"
-            }
-            Operation::TeamAdminListLoginLogs => {
-                "/api/v2.1/org/{org_id}/admin/login-logs/"
-            }
-            Operation::ListUserLoginLogs => {
-                "/api/v2.1/org/{org_id}/admin/login-logs/{user_id}/"
-            }
-            Operation::TeamAdminListFileAccessLogs => {
-                "/api/v2.1/org/{org_id}/admin/file-access-logs/"
-            }
-            Operation::ListAutomationLogs => {
-                "/api/v2.1/org/{org_id}/admin/automation-logs/"
-            }
-            Operation::ListPythonRuns => "/api/v2.1/org/{org_id}/admin/python-runs/",
-            Operation::GetAdminLogStatisticsByDay => {
-                "/api/v2.1/org/{org_id}/admin/statistics/admin-logs/by-day/"
-            }
-            Operation::GetAutomationLogStatisticsByDay => {
-                "/api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-day/"
-            }
-            Operation::GetAutomationLogStatisticsByBase => {
-                "/api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-base/"
-            }
-            Operation::GetLoginLogStatisticsByDay => {
-                "/api/v2.1/org/{org_id}/admin/statistics/login-logs/by-day/"
-            }
-            Operation::GetPythonRunStatisticsByDay => {
-                "/api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/"
-            }
-            Operation::GetPythonRunStatisticsByBase => {
-                "/api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/"
-            }
-            Operation::TeamAdminGetAiStatistics => {
-                "/api/v2.1/org/{org_id}/admin/statistics/ai/"
-            }
-            Operation::GetLogo => "/api/v2.1/org/{org_id}/admin/org-logo/",
-            Operation::TeamAdminUpdateLogo => "/api/v2.1/org/{org_id}/admin/org-logo/",
-            Operation::DeleteLogo => "/api/v2.1/org/{org_id}/admin/org-logo/",
-            Operation::GetSamlConfig => "/api/v2.1/org/{org_id}/admin/saml-config/",
-            Operation::UpdateSamlConfig => "/api/v2.1/org/{org_id}/admin/saml-config/",
-            Operation::DeleteSamlConfig => "/api/v2.1/org/{org_id}/admin/saml-config/",
-            Operation::VerifySamlDomain => "/api/v2.1/org/{org_id}/admin/verify-domain/",
-        }
+        self.route_entry().path
     }
     /// The operation a request with `method` and `path` (no query string) is for,
     /// and the template's path parameters with the segments they matched, still
@@ -7719,8 +7267,10 @@ impl Operation {
         let segments: Vec<&'a str> = path.strip_prefix('/')?.split('/').collect();
         let mut best: Option<(&Route, Vec<bool>)> = None;
         for route in ROUTES {
-            let (_, m, template, _) = route;
-            if !m.eq_ignore_ascii_case(method) || template.len() != segments.len() {
+            let template = route.segments;
+            if !route.method.eq_ignore_ascii_case(method)
+                || template.len() != segments.len()
+            {
                 continue;
             }
             let fits = template
@@ -7738,12 +7288,13 @@ impl Operation {
                 best = Some((route, literal));
             }
         }
-        let ((operation, _, template, names), _) = best?;
-        let values = template
+        let (route, _) = best?;
+        let values = route
+            .segments
             .iter()
             .zip(&segments)
             .filter(|(t, _)| t.is_none())
             .map(|(_, s)| *s);
-        Some((*operation, names.iter().copied().zip(values).collect()))
+        Some((route.operation, route.params.iter().copied().zip(values).collect()))
     }
 }

@@ -104,27 +104,26 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
         quote!(#d #v,)
     });
     let all = entries.iter().map(|e| format_ident!("{}", e.variant));
-    let arms = |f: &dyn Fn(&Entry) -> String| {
-        let arms = entries.iter().map(|e| {
-            let v = format_ident!("{}", e.variant);
-            let s = f(e);
-            quote!(Operation::#v => #s,)
-        });
-        quote!(#(#arms)*)
-    };
-    let ids = arms(&|e| e.id.clone());
-    let modules = arms(&|e| e.module.clone());
-    let methods = arms(&|e| e.method.to_string());
-    let paths = arms(&|e| e.path.clone());
+    // One row per operation, in the enum's order, so that `ROUTES[op as usize]` is its row.
     let routes = entries.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
-        let method = e.method;
+        let (id, module, method, path) = (&e.id, &e.module, e.method, &e.path);
         let segs = e.segments.iter().map(|s| match s {
             Some(text) => quote!(Some(#text)),
             None => quote!(None),
         });
         let params = &e.params;
-        quote!((Operation::#v, #method, &[#(#segs),*], &[#(#params),*]),)
+        quote! {
+            Route {
+                operation: Operation::#v,
+                id: #id,
+                module: #module,
+                method: #method,
+                path: #path,
+                segments: &[#(#segs),*],
+                params: &[#(#params),*],
+            },
+        }
     });
     let n = entries.len();
     let enum_doc = doc(&format!(
@@ -138,8 +137,18 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
         #[non_exhaustive]
         pub enum Operation { #(#variants)* }
 
-        /// (operation, method, path segments with `None` for a parameter, parameter names).
-        type Route = (Operation, &'static str, &'static [Option<&'static str>], &'static [&'static str]);
+        /// One operation as a server routes it.
+        struct Route {
+            operation: Operation,
+            id: &'static str,
+            module: &'static str,
+            method: &'static str,
+            path: &'static str,
+            /// The path's segments, `None` where a parameter stands.
+            segments: &'static [Option<&'static str>],
+            /// The parameters' names, in path order.
+            params: &'static [&'static str],
+        }
 
         const ROUTES: &[Route] = &[#(#routes)*];
 
@@ -147,24 +156,28 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
             /// Every operation, in spec order.
             pub const ALL: &'static [Operation] = &[#(Operation::#all),*];
 
+            fn route_entry(self) -> &'static Route {
+                &ROUTES[self as usize]
+            }
+
             /// The operationId in the spec.
             pub fn operation_id(self) -> &'static str {
-                match self { #ids }
+                self.route_entry().id
             }
 
             /// The area (spec file stem) that declares it: `base`, `auth`, `files`…
             pub fn module(self) -> &'static str {
-                match self { #modules }
+                self.route_entry().module
             }
 
             /// The HTTP method, upper case.
             pub fn method(self) -> &'static str {
-                match self { #methods }
+                self.route_entry().method
             }
 
             /// The path template, e.g. `/api-gateway/api/v2/dtables/{base_uuid}/rows/`.
             pub fn path(self) -> &'static str {
-                match self { #paths }
+                self.route_entry().path
             }
 
             /// The operation a request with `method` and `path` (no query string) is for,
@@ -176,8 +189,8 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
                 let segments: Vec<&'a str> = path.strip_prefix('/')?.split('/').collect();
                 let mut best: Option<(&Route, Vec<bool>)> = None;
                 for route in ROUTES {
-                    let (_, m, template, _) = route;
-                    if !m.eq_ignore_ascii_case(method) || template.len() != segments.len() {
+                    let template = route.segments;
+                    if !route.method.eq_ignore_ascii_case(method) || template.len() != segments.len() {
                         continue;
                     }
                     let fits = template.iter().zip(&segments).all(|(t, s)| match t {
@@ -192,9 +205,9 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
                         best = Some((route, literal));
                     }
                 }
-                let ((operation, _, template, names), _) = best?;
-                let values = template.iter().zip(&segments).filter(|(t, _)| t.is_none()).map(|(_, s)| *s);
-                Some((*operation, names.iter().copied().zip(values).collect()))
+                let (route, _) = best?;
+                let values = route.segments.iter().zip(&segments).filter(|(t, _)| t.is_none()).map(|(_, s)| *s);
+                Some((route.operation, route.params.iter().copied().zip(values).collect()))
             }
         }
     }

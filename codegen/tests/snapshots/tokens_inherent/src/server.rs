@@ -16,29 +16,64 @@ pub enum Operation {
     /// `POST /upload-api/{upload_link}?ret-json=1`: `uploadTo` of `spec/spec.yaml`.
     UploadTo,
 }
-/// (operation, method, path segments with `None` for a parameter, parameter names).
-type Route = (
-    Operation,
-    &'static str,
-    &'static [Option<&'static str>],
-    &'static [&'static str],
-);
+/// One operation as a server routes it.
+struct Route {
+    operation: Operation,
+    id: &'static str,
+    module: &'static str,
+    method: &'static str,
+    path: &'static str,
+    /// The path's segments, `None` where a parameter stands.
+    segments: &'static [Option<&'static str>],
+    /// The parameters' names, in path order.
+    params: &'static [&'static str],
+}
 const ROUTES: &[Route] = &[
-    (Operation::Ping, "GET", &[Some("ping"), Some("")], &[]),
-    (
-        Operation::GetBase,
-        "GET",
-        &[Some("account"), None, Some("bases"), None, Some("")],
-        &["workspace_id", "name"],
-    ),
-    (Operation::Exchange, "GET", &[Some("token"), Some("")], &[]),
-    (
-        Operation::GetRow,
-        "GET",
-        &[Some("dtables"), None, Some("rows"), None, Some("")],
-        &["base_uuid", "row_id"],
-    ),
-    (Operation::UploadTo, "POST", &[Some("upload-api"), None], &["upload_link"]),
+    Route {
+        operation: Operation::Ping,
+        id: "ping",
+        module: "spec",
+        method: "GET",
+        path: "/ping/",
+        segments: &[Some("ping"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetBase,
+        id: "getBase",
+        module: "spec",
+        method: "GET",
+        path: "/account/{workspace_id}/bases/{name}/",
+        segments: &[Some("account"), None, Some("bases"), None, Some("")],
+        params: &["workspace_id", "name"],
+    },
+    Route {
+        operation: Operation::Exchange,
+        id: "exchange",
+        module: "spec",
+        method: "GET",
+        path: "/token/",
+        segments: &[Some("token"), Some("")],
+        params: &[],
+    },
+    Route {
+        operation: Operation::GetRow,
+        id: "getRow",
+        module: "spec",
+        method: "GET",
+        path: "/dtables/{base_uuid}/rows/{row_id}/",
+        segments: &[Some("dtables"), None, Some("rows"), None, Some("")],
+        params: &["base_uuid", "row_id"],
+    },
+    Route {
+        operation: Operation::UploadTo,
+        id: "uploadTo",
+        module: "spec",
+        method: "POST",
+        path: "/upload-api/{upload_link}?ret-json=1",
+        segments: &[Some("upload-api"), None],
+        params: &["upload_link"],
+    },
 ];
 impl Operation {
     /// Every operation, in spec order.
@@ -49,45 +84,24 @@ impl Operation {
         Operation::GetRow,
         Operation::UploadTo,
     ];
+    fn route_entry(self) -> &'static Route {
+        &ROUTES[self as usize]
+    }
     /// The operationId in the spec.
     pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::Ping => "ping",
-            Operation::GetBase => "getBase",
-            Operation::Exchange => "exchange",
-            Operation::GetRow => "getRow",
-            Operation::UploadTo => "uploadTo",
-        }
+        self.route_entry().id
     }
     /// The area (spec file stem) that declares it: `base`, `auth`, `files`…
     pub fn module(self) -> &'static str {
-        match self {
-            Operation::Ping => "spec",
-            Operation::GetBase => "spec",
-            Operation::Exchange => "spec",
-            Operation::GetRow => "spec",
-            Operation::UploadTo => "spec",
-        }
+        self.route_entry().module
     }
     /// The HTTP method, upper case.
     pub fn method(self) -> &'static str {
-        match self {
-            Operation::Ping => "GET",
-            Operation::GetBase => "GET",
-            Operation::Exchange => "GET",
-            Operation::GetRow => "GET",
-            Operation::UploadTo => "POST",
-        }
+        self.route_entry().method
     }
     /// The path template, e.g. `/api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub fn path(self) -> &'static str {
-        match self {
-            Operation::Ping => "/ping/",
-            Operation::GetBase => "/account/{workspace_id}/bases/{name}/",
-            Operation::Exchange => "/token/",
-            Operation::GetRow => "/dtables/{base_uuid}/rows/{row_id}/",
-            Operation::UploadTo => "/upload-api/{upload_link}?ret-json=1",
-        }
+        self.route_entry().path
     }
     /// The operation a request with `method` and `path` (no query string) is for,
     /// and the template's path parameters with the segments they matched, still
@@ -101,8 +115,10 @@ impl Operation {
         let segments: Vec<&'a str> = path.strip_prefix('/')?.split('/').collect();
         let mut best: Option<(&Route, Vec<bool>)> = None;
         for route in ROUTES {
-            let (_, m, template, _) = route;
-            if !m.eq_ignore_ascii_case(method) || template.len() != segments.len() {
+            let template = route.segments;
+            if !route.method.eq_ignore_ascii_case(method)
+                || template.len() != segments.len()
+            {
                 continue;
             }
             let fits = template
@@ -120,12 +136,13 @@ impl Operation {
                 best = Some((route, literal));
             }
         }
-        let ((operation, _, template, names), _) = best?;
-        let values = template
+        let (route, _) = best?;
+        let values = route
+            .segments
             .iter()
             .zip(&segments)
             .filter(|(t, _)| t.is_none())
             .map(|(_, s)| *s);
-        Some((*operation, names.iter().copied().zip(values).collect()))
+        Some((route.operation, route.params.iter().copied().zip(values).collect()))
     }
 }

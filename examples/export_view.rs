@@ -106,18 +106,10 @@ pub fn cell_text(cell: Option<&Value>) -> String {
     }
 }
 
-/// A column's key and name, whatever its type (every variant has both; the JSON form is
-/// the one way to reach them all alike).
+/// A column's key and name, whatever its type.
 fn key_and_name(column: &Column) -> (String, String) {
-    let value = serde_json::to_value(column).unwrap_or(Value::Null);
-    let text = |field: &str| {
-        value
-            .get(field)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    (text("key"), text("name"))
+    let text = |v: Option<&str>| v.unwrap_or_default().to_string();
+    (text(column.key()), text(column.name()))
 }
 
 /// What an export wrote.

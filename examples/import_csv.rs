@@ -235,18 +235,12 @@ struct Field {
     cell: Cell,
 }
 
-/// A column's name and type tag, whatever its variant (each has them; the JSON form is the
-/// one way to reach them all alike).
+/// A column's name and type tag, whatever its variant.
 fn column_name_and_type(column: &Column) -> (String, String) {
-    let value = serde_json::to_value(column).unwrap_or(Value::Null);
-    let text = |field: &str| {
-        value
-            .get(field)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    (text("name"), text("type"))
+    (
+        column.name().unwrap_or_default().to_string(),
+        column.tag().to_string(),
+    )
 }
 
 /// The CSV's columns, mapped onto `table`'s by name; the names the table lacks (to be

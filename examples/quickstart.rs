@@ -205,13 +205,9 @@ pub async fn run_tutorial(
     })
 }
 
-/// A column's name, whatever its type (every variant has one; the JSON form is the
-/// shortest way to reach it).
+/// A column's name, whatever its type.
 fn column_name(column: &seatable_api::types::Column) -> String {
-    serde_json::to_value(column)
-        .ok()
-        .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default()
+    column.name().unwrap_or_default().to_string()
 }
 
 #[tokio::main]

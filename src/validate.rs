@@ -65,7 +65,7 @@ pub fn check_table_rows<'r>(
     rows: impl IntoIterator<Item = &'r Map<String, Value>>,
 ) -> Vec<RowProblem> {
     // Names and option lists are read once per column, not once per cell.
-    let columns: HashMap<String, Known<'_>> = table
+    let columns: HashMap<&str, Known<'_>> = table
         .columns
         .iter()
         .filter_map(|column| {
@@ -79,7 +79,7 @@ pub fn check_table_rows<'r>(
                 _ => Vec::new(),
             };
             // The first column of a name wins, as a lookup by name on the server would.
-            Some((name_of(column)?, Known { column, options }))
+            Some((column.name()?, Known { column, options }))
         })
         .rev()
         .collect();
@@ -98,21 +98,6 @@ pub fn check_table_rows<'r>(
     problems
 }
 
-/// The column's name and its type tag, for every variant alike.
-fn name_of(column: &Column) -> Option<String> {
-    match column {
-        Column::Unknown(value) => value
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        known => serde_json::to_value(known)
-            .ok()?
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    }
-}
-
 /// A column of the table, with its option names when it is a select column.
 struct Known<'t> {
     column: &'t Column,
@@ -121,7 +106,7 @@ struct Known<'t> {
 
 fn check_cell(
     table: &Table,
-    columns: &HashMap<String, Known<'_>>,
+    columns: &HashMap<&str, Known<'_>>,
     name: &str,
     value: &Value,
 ) -> Option<String> {

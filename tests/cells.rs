@@ -1745,3 +1745,29 @@ fn doc_examples_hold() {
     assert_eq!(f64::from_cell(Cell::Number(2.5)), Ok(2.5));
     assert!(f64::from_cell(Cell::Text("2.5".into())).is_err());
 }
+
+#[test]
+fn every_column_variant_gives_its_name_and_key_without_a_match() {
+    use seatable_api::types::Column;
+    let known: Column = serde_json::from_value(serde_json::json!(
+        {"key": "Ag01", "name": "Age", "type": "number", "data": {"format": "number"}}
+    ))
+    .unwrap();
+    assert_eq!(
+        (known.tag(), known.name(), known.key()),
+        ("number", Some("Age"), Some("Ag01"))
+    );
+    // A type this client does not know keeps its object, and its fields are still read.
+    let unknown: Column = serde_json::from_value(serde_json::json!(
+        {"key": "Zz01", "name": "Hologram", "type": "hologram"}
+    ))
+    .unwrap();
+    assert!(matches!(unknown, Column::Unknown(_)));
+    assert_eq!(
+        (unknown.tag(), unknown.name(), unknown.key()),
+        ("hologram", Some("Hologram"), Some("Zz01"))
+    );
+    let nameless: Column =
+        serde_json::from_value(serde_json::json!({"type": "hologram"})).unwrap();
+    assert_eq!((nameless.name(), nameless.key()), (None, None));
+}

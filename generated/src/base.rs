@@ -536,6 +536,34 @@ impl UpdateColumnRequest {
             }
         }
     }
+    /// The `table_name` of this object, which every variant has; `None` only for an
+    /// `Unknown` object that lacks it.
+    pub fn table_name(&self) -> Option<&str> {
+        match self {
+            UpdateColumnRequest::RenameColumn(inner) => Some(&inner.table_name),
+            UpdateColumnRequest::ResizeColumn(inner) => Some(&inner.table_name),
+            UpdateColumnRequest::FreezeColumn(inner) => Some(&inner.table_name),
+            UpdateColumnRequest::MoveColumn(inner) => Some(&inner.table_name),
+            UpdateColumnRequest::ModifyColumnType(inner) => Some(&inner.table_name),
+            UpdateColumnRequest::Unknown(value) => {
+                value.get("table_name").and_then(rt::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The `column` of this object, which every variant has; `None` only for an
+    /// `Unknown` object that lacks it.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            UpdateColumnRequest::RenameColumn(inner) => Some(&inner.column),
+            UpdateColumnRequest::ResizeColumn(inner) => Some(&inner.column),
+            UpdateColumnRequest::FreezeColumn(inner) => Some(&inner.column),
+            UpdateColumnRequest::MoveColumn(inner) => Some(&inner.column),
+            UpdateColumnRequest::ModifyColumnType(inner) => Some(&inner.column),
+            UpdateColumnRequest::Unknown(value) => {
+                value.get("column").and_then(rt::serde_json::Value::as_str)
+            }
+        }
+    }
 }
 impl rt::serde::Serialize for UpdateColumnRequest {
     fn serialize<S: rt::serde::Serializer>(

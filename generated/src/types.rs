@@ -16113,6 +16113,76 @@ impl Column {
             }
         }
     }
+    /// The `key` of this object, which every variant has; `None` only for an
+    /// `Unknown` object that lacks it.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Column::Text(inner) => Some(&inner.key),
+            Column::LongText(inner) => Some(&inner.key),
+            Column::Number(inner) => Some(&inner.key),
+            Column::Collaborator(inner) => Some(&inner.key),
+            Column::Date(inner) => Some(&inner.key),
+            Column::Duration(inner) => Some(&inner.key),
+            Column::SingleSelect(inner) => Some(&inner.key),
+            Column::MultipleSelect(inner) => Some(&inner.key),
+            Column::Image(inner) => Some(&inner.key),
+            Column::File(inner) => Some(&inner.key),
+            Column::Checkbox(inner) => Some(&inner.key),
+            Column::Rate(inner) => Some(&inner.key),
+            Column::Geolocation(inner) => Some(&inner.key),
+            Column::Formula(inner) => Some(&inner.key),
+            Column::Link(inner) => Some(&inner.key),
+            Column::LinkFormula(inner) => Some(&inner.key),
+            Column::Button(inner) => Some(&inner.key),
+            Column::DigitalSign(inner) => Some(&inner.key),
+            Column::AutoNumber(inner) => Some(&inner.key),
+            Column::Creator(inner) => Some(&inner.key),
+            Column::Ctime(inner) => Some(&inner.key),
+            Column::LastModifier(inner) => Some(&inner.key),
+            Column::Mtime(inner) => Some(&inner.key),
+            Column::Email(inner) => Some(&inner.key),
+            Column::Url(inner) => Some(&inner.key),
+            Column::DepartmentSingleSelect(inner) => Some(&inner.key),
+            Column::Unknown(value) => {
+                value.get("key").and_then(rt::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The `name` of this object, which every variant has; `None` only for an
+    /// `Unknown` object that lacks it.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Column::Text(inner) => Some(&inner.name),
+            Column::LongText(inner) => Some(&inner.name),
+            Column::Number(inner) => Some(&inner.name),
+            Column::Collaborator(inner) => Some(&inner.name),
+            Column::Date(inner) => Some(&inner.name),
+            Column::Duration(inner) => Some(&inner.name),
+            Column::SingleSelect(inner) => Some(&inner.name),
+            Column::MultipleSelect(inner) => Some(&inner.name),
+            Column::Image(inner) => Some(&inner.name),
+            Column::File(inner) => Some(&inner.name),
+            Column::Checkbox(inner) => Some(&inner.name),
+            Column::Rate(inner) => Some(&inner.name),
+            Column::Geolocation(inner) => Some(&inner.name),
+            Column::Formula(inner) => Some(&inner.name),
+            Column::Link(inner) => Some(&inner.name),
+            Column::LinkFormula(inner) => Some(&inner.name),
+            Column::Button(inner) => Some(&inner.name),
+            Column::DigitalSign(inner) => Some(&inner.name),
+            Column::AutoNumber(inner) => Some(&inner.name),
+            Column::Creator(inner) => Some(&inner.name),
+            Column::Ctime(inner) => Some(&inner.name),
+            Column::LastModifier(inner) => Some(&inner.name),
+            Column::Mtime(inner) => Some(&inner.name),
+            Column::Email(inner) => Some(&inner.name),
+            Column::Url(inner) => Some(&inner.name),
+            Column::DepartmentSingleSelect(inner) => Some(&inner.name),
+            Column::Unknown(value) => {
+                value.get("name").and_then(rt::serde_json::Value::as_str)
+            }
+        }
+    }
 }
 impl rt::serde::Serialize for Column {
     fn serialize<S: rt::serde::Serializer>(

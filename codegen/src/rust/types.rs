@@ -286,6 +286,26 @@ fn emit_tagged(
     let tag_doc = doc(&format!(
         "The value of `{property}`, the property that tells the variants apart."
     ));
+    // A string every variant requires (a column's `name` and `key`) is read without
+    // matching on the variant.
+    let shared = shared_strings(ctx, variants, property);
+    let accessors = shared.iter().map(|(wire, rust)| {
+        let method = format_ident!("{}", rust);
+        let field = format_ident!("{}", rust);
+        let arms = idents.iter().map(|ident| quote!(#name::#ident(inner) => Some(&inner.#field),));
+        let d = doc(&format!(
+            "The `{wire}` of this object, which every variant has; `None` only for an\n`Unknown` object that lacks it."
+        ));
+        quote! {
+            #d
+            pub fn #method(&self) -> Option<&str> {
+                match self {
+                    #(#arms)*
+                    #name::Unknown(value) => value.get(#wire).and_then(rt::serde_json::Value::as_str),
+                }
+            }
+        }
+    });
     quote! {
         #d
         #[derive(Clone, Debug, PartialEq)]
@@ -303,6 +323,8 @@ fn emit_tagged(
                     #name::Unknown(value) => value.get(#property).and_then(rt::serde_json::Value::as_str).unwrap_or(""),
                 }
             }
+
+            #(#accessors)*
         }
 
         impl rt::serde::Serialize for #name {
@@ -326,6 +348,34 @@ fn emit_tagged(
             }
         }
     }
+}
+
+/// `(wire name, Rust name)` of the plain `String` fields that every variant's struct
+/// declares, other than the discriminator; none when a variant is not a struct.
+fn shared_strings(ctx: &Ctx, variants: &[Variant], property: &str) -> Vec<(String, String)> {
+    let mut structs = Vec::new();
+    for v in variants {
+        match ctx.kind_of(&v.ty) {
+            Some(TypeKind::Struct { fields, .. }) => structs.push(fields),
+            _ => return Vec::new(),
+        }
+    }
+    let Some((first, rest)) = structs.split_first() else {
+        return Vec::new();
+    };
+    let plain_string = |f: &Field| f.is_plain() && f.ty == TypeRef::String;
+    first
+        .iter()
+        .filter(|f| plain_string(f) && f.name != property && f.rust_name != "tag")
+        .filter(|f| {
+            rest.iter().all(|fields| {
+                fields
+                    .iter()
+                    .any(|g| g.name == f.name && g.rust_name == f.rust_name && plain_string(g))
+            })
+        })
+        .map(|f| (f.name.clone(), f.rust_name.clone()))
+        .collect()
 }
 
 fn emit_untagged(

@@ -224,6 +224,28 @@ impl Column {
             }
         }
     }
+    /// The `key` of this object, which every variant has; `None` only for an
+    /// `Unknown` object that lacks it.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Column::Text(inner) => Some(&inner.key),
+            Column::Number(inner) => Some(&inner.key),
+            Column::Unknown(value) => {
+                value.get("key").and_then(rt::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The `name` of this object, which every variant has; `None` only for an
+    /// `Unknown` object that lacks it.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Column::Text(inner) => Some(&inner.name),
+            Column::Number(inner) => Some(&inner.name),
+            Column::Unknown(value) => {
+                value.get("name").and_then(rt::serde_json::Value::as_str)
+            }
+        }
+    }
 }
 impl rt::serde::Serialize for Column {
     fn serialize<S: rt::serde::Serializer>(

@@ -1767,7 +1767,6 @@ fn every_column_variant_gives_its_name_and_key_without_a_match() {
         (unknown.tag(), unknown.name(), unknown.key()),
         ("hologram", Some("Hologram"), Some("Zz01"))
     );
-    let nameless: Column =
-        serde_json::from_value(serde_json::json!({"type": "hologram"})).unwrap();
+    let nameless: Column = serde_json::from_value(serde_json::json!({"type": "hologram"})).unwrap();
     assert_eq!((nameless.name(), nameless.key()), (None, None));
 }

@@ -183,6 +183,10 @@ pub struct Operation {
     /// (by default: `GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`); decides which failures the
     /// runtime repeats. `None` when the spec does not say.
     pub idempotent: Option<bool>,
+    /// The request-body property holding an SQL statement, when the operation is
+    /// idempotent exactly when that statement is one `SELECT` (the SQL style of
+    /// `x-paginate` names it): decided per request.
+    pub idempotent_if_select: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

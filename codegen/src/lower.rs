@@ -1445,6 +1445,15 @@ impl<'a> Lowerer<'a> {
             }
         };
 
+        // A statement the SQL style pages is only read when it is a SELECT.
+        let idempotent_if_select = match &paginate {
+            Some(Paginate {
+                style: PageStyle::Sql { statement, .. },
+                ..
+            }) => Some(statement.clone()),
+            _ => None,
+        };
+
         Some(Operation {
             seatable_id: ext_str(&op.extensions, "x-seatable-operation-id").map(str::to_string),
             id,
@@ -1466,6 +1475,7 @@ impl<'a> Lowerer<'a> {
             batch,
             check_rows,
             idempotent,
+            idempotent_if_select,
         })
     }
 

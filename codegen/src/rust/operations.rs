@@ -655,10 +655,14 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
     };
     let uses_request_mut = !pushes.is_empty() || o.body.is_some();
     // The runtime derives the default from the method; the spec's word overrides it.
-    let idempotent = match o.idempotent {
+    let mut idempotent = match o.idempotent {
         Some(v) => quote!(request.idempotent(#v);),
         None => quote!(),
     };
+    if let Some(statement) = &o.idempotent_if_select {
+        let sql = body_ident(o, statement);
+        idempotent.extend(quote!(request.idempotent(rt::paging::is_select(&self.body.#sql));));
+    }
     let uses_request_mut = uses_request_mut || !idempotent.is_empty();
     let let_request = if uses_request_mut {
         quote!(let mut request = rt::Request::new(#id, rt::Method::#method, #path);)
@@ -666,27 +670,9 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
         quote!(let request = rt::Request::new(#id, rt::Method::#method, #path);)
     };
     if o.paginate.is_some() || o.batch.is_some() {
-        // A `SELECT` only reads, so it may be repeated like a GET (its pages too); what
-        // else `querySql` runs may have written.
-        let select = match &o.paginate {
-            Some(Paginate {
-                style: PageStyle::Sql { statement, .. },
-                ..
-            }) => {
-                let sql = body_ident(o, statement);
-                quote!(request.idempotent(rt::paging::is_select(&self.body.#sql));)
-            }
-            _ => quote!(),
-        };
-        let let_request = if select.is_empty() {
-            let_request
-        } else {
-            quote!(let mut request = rt::Request::new(#id, rt::Method::#method, #path);)
-        };
         let build = quote! {
             #let_request
             #idempotent
-            #select
             #(#pushes)*
             #body_code
         };

@@ -1,15 +1,22 @@
 //! Decoding one 1000-row page that holds every column type, three ways:
 //! (a) `serde_json::Value`, (b) the generic `types::RowList` (typed system fields, cells
-//! as JSON), (c) the struct `seatable-codegen rows` generates for the table.
+//! as JSON), (c) the struct `seatable-codegen rows` generates for the table; and for
+//! reference (p) parsing alone (`serde::de::IgnoredAny`, which builds nothing): no way of
+//! decoding into owned values can be faster than that.
 //!
 //! `cargo bench --bench decode`. Targets, as speed over (a): (b) at least 1.5×, (c) at
 //! least 3×. Criterion reports each way alone; the ratios are printed after it from
 //! interleaved rounds (each round decodes the page `PER_ROUND` times each way, the way that
 //! goes first rotating), so that a machine that speeds up or slows down during the run
-//! moves all three alike.
+//! moves all of them alike. `cargo bench --bench decode -- rounds-only` (a filter that no
+//! criterion benchmark matches) prints only those.
+//! Both in wall time and in this thread's CPU time: on a shared machine the CPU time is the
+//! steadier, but a busy machine still flatters the ways that allocate least (a run beside
+//! two compilers showed the generated struct at 2.9× where a quieter one shows 2.0×).
 //!
-//! Instruction counts, which other work on the machine does not disturb:
-//! `DECODE_PROFILE=value|rowlist|typed` decodes the page `PROFILE_DECODES` times that way
+//! Instruction counts, which other work on the machine does not disturb
+//! (`scripts/decode-instructions` prints them for every way):
+//! `DECODE_PROFILE=value|rowlist|typed|parse` decodes the page `PROFILE_DECODES` times that way
 //! only and exits, inside a function made for `callgrind --toggle-collect`:
 //!
 //! ```text
@@ -26,7 +33,11 @@
 use std::time::{Duration, Instant};
 
 use criterion::{black_box, Criterion, Throughput};
-use serde_json::{json, Value};
+use serde::de::IgnoredAny;
+use serde_json::Value;
+
+#[path = "support/page.rs"]
+mod page;
 
 #[allow(dead_code, clippy::all)]
 mod rows {
@@ -43,78 +54,17 @@ const PER_ROUND: usize = 10;
 /// Decodes of the page in `DECODE_PROFILE` mode.
 const PROFILE_DECODES: usize = 20;
 
-/// One row of table `All Types` of `codegen/tests/rows/metadata.json`, in the shapes a
-/// SeaTable server sends with `convert_keys`; `i` varies the values so no two rows match.
-fn row(i: usize) -> Value {
-    json!({
-        "_id": format!("Qtf7xPmoRaiFyQPO1a{i:04}"),
-        "_ctime": "2025-01-02T10:00:00.000+00:00",
-        "_mtime": "2025-03-04T11:12:13.456+00:00",
-        "_creator": "8f3a2b1c4d5e6f708192a3b4c5d6e7f8@auth.local",
-        "_last_modifier": "8f3a2b1c4d5e6f708192a3b4c5d6e7f8@auth.local",
-        "_archived": false,
-        "_locked": null,
-        "_locked_by": null,
-        "text": format!("Row number {i}"),
-        "long-text": "# Notes\nSeveral lines of **Markdown** text,\nwith a list:\n- one\n- two",
-        "number": 1234.5 + i as f64,
-        "collaborator": ["8f3a2b1c4d5e6f708192a3b4c5d6e7f8@auth.local"],
-        "date": "2030-06-20T14:30:00+02:00",
-        "duration": 5430 + i,
-        "single-select": "Open",
-        "multiple-select": ["red", "blue"],
-        "image": ["/workspace/42/asset/650d8a0d-7e27-46a8-8b18-6cc6f3db2057/images/2025-01/photo.png"],
-        "file": [{"name": "report.pdf", "size": 48213, "type": "file",
-                  "url": "/workspace/42/asset/650d8a0d-7e27-46a8-8b18-6cc6f3db2057/files/2025-01/report.pdf"}],
-        "checkbox": i % 2 == 0,
-        "rate": (i % 5) as i64,
-        "geolocation": {"lat": 50.1109, "lng": 8.6821},
-        "formula": i % 3 == 0,
-        "link": [{"row_id": "Qtf7xPmoRaiFyQPO1aENTj", "display_value": "Linked row"}],
-        "link-formula": [1.5, 2.5],
-        "button": null,
-        "digital-sign": {"username": "8f3a2b1c4d5e6f708192a3b4c5d6e7f8@auth.local",
-                         "sign_image_url": "/digital-signs/2025-01/sign.png",
-                         "sign_time": "2025-01-05T09:00:00+00:00"},
-        "auto-number": format!("row-{i:04}"),
-        "creator": "8f3a2b1c4d5e6f708192a3b4c5d6e7f8@auth.local",
-        "ctime": "2025-01-02T10:00:00.000+00:00",
-        "last-modifier": "8f3a2b1c4d5e6f708192a3b4c5d6e7f8@auth.local",
-        "mtime": "2025-03-04T11:12:13.456+00:00",
-        "email": "someone@example.com",
-        "url": "https://seatable.io",
-        "department-single-select": 12,
-        "Größe (cm)": 181.5,
-        "2024 Budget": 25000,
-        "type": "kind",
-        "Self": "self",
-        "名前": "名前の値",
-        "E-Mail": "other@example.com",
-        "e mail": "text",
-        "Name": "Upper",
-        "name": "lower",
-        "id": "an id",
-        "extra": "a column named extra",
-        "with \"quotes\" and \\ backslash": "q",
-        "a`b": "tick",
-        "Mood": 4
-    })
-}
-
-fn page() -> String {
-    let rows: Vec<Value> = (0..1000).map(row).collect();
-    json!({ "rows": rows }).to_string()
-}
-
-/// The three ways of decoding the page, in the order they are printed.
+/// The ways of decoding the page, in the order they are printed.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Way {
     Value,
     RowList,
     Typed,
+    ParseOnly,
 }
 
-const WAYS: [Way; 3] = [Way::Value, Way::RowList, Way::Typed];
+/// `Value` first: the speeds printed are over it.
+const WAYS: [Way; 4] = [Way::Value, Way::RowList, Way::Typed, Way::ParseOnly];
 
 impl Way {
     fn label(self) -> &'static str {
@@ -122,6 +72,7 @@ impl Way {
             Way::Value => "a serde_json::Value",
             Way::RowList => "b types::RowList",
             Way::Typed => "c generated struct",
+            Way::ParseOnly => "p parse only",
         }
     }
 
@@ -138,6 +89,9 @@ impl Way {
             }
             Way::Typed => {
                 black_box(serde_json::from_str::<TypedPage>(black_box(body)).unwrap());
+            }
+            Way::ParseOnly => {
+                black_box(serde_json::from_str::<IgnoredAny>(black_box(body)).unwrap());
             }
         }
     }
@@ -254,15 +208,18 @@ fn profiled_decodes(way: Way, body: &str) {
 }
 
 fn main() {
-    let body = page();
+    let body = page::page();
     check_page(&body);
     if let Ok(only) = std::env::var("DECODE_PROFILE") {
         let way = match only.as_str() {
             "value" => Way::Value,
             "rowlist" => Way::RowList,
             "typed" => Way::Typed,
+            "parse" => Way::ParseOnly,
             other => {
-                eprintln!("DECODE_PROFILE is `value`, `rowlist` or `typed`, not `{other}`");
+                eprintln!(
+                    "DECODE_PROFILE is `value`, `rowlist`, `typed` or `parse`, not `{other}`"
+                );
                 std::process::exit(2);
             }
         };

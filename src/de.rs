@@ -1,6 +1,7 @@
 //! What the generated `Deserialize` impls of structs with an `extra` map call.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 /// An object key, borrowed from the input when it has no escapes, so that matching it
@@ -80,9 +81,24 @@ impl<V> Extra for BTreeMap<String, V> {
 /// single field (the common case of a struct that declares all but one) goes straight
 /// into the map. The result is the same map as inserting in order: on a repeated key the
 /// later value wins.
+///
+/// The rows of a page carry the same columns, so the list is sized for as many fields as
+/// the previous object with several undeclared fields had on this thread
+/// (`FIELDS_LAST_TIME`): one allocation per row instead of one and two regrowths, each
+/// a copy of every pair so far.
 pub struct ExtraFields<M: Extra> {
     first: Option<(String, M::Value)>,
     more: Vec<(String, M::Value)>,
+}
+
+/// The least room the list of [`ExtraFields`] is made with, so that a small object nested
+/// in a row (a file item with two new fields) does not make the next row start tiny.
+const MIN_LIST: usize = 16;
+
+thread_local! {
+    /// How many fields the last [`ExtraFields`] that needed its list held. Only a capacity
+    /// hint: a wrong value costs a regrowth or some unused room, never a wrong map.
+    static FIELDS_LAST_TIME: Cell<usize> = const { Cell::new(MIN_LIST) };
 }
 
 impl<M: Extra> ExtraFields<M> {
@@ -114,7 +130,8 @@ impl<M: Extra> ExtraFields<M> {
         if !self.more.is_empty() {
             self.more.push(pair);
         } else if let Some(first) = self.first.take() {
-            self.more.reserve_exact(16);
+            let hint = FIELDS_LAST_TIME.with(Cell::get).max(MIN_LIST);
+            self.more.reserve_exact(hint);
             self.more.push(first);
             self.more.push(pair);
         } else {
@@ -141,7 +158,10 @@ impl<M: Extra> ExtraFields<M> {
                 map
             }
             None if self.more.is_empty() => M::default(),
-            None => M::from_pairs(self.more),
+            None => {
+                FIELDS_LAST_TIME.with(|last| last.set(self.more.len()));
+                M::from_pairs(self.more)
+            }
         }
     }
 }

@@ -17,6 +17,10 @@ mod rows {
     include!("../codegen/tests/rows/generated.rs");
 }
 
+/// The 1000-row page of `benches/decode.rs`.
+#[path = "../benches/support/page.rs"]
+mod bench_page;
+
 use rows::{AllTypesInput, AllTypesRow, ProjectsInput, ProjectsRow};
 use seatable_api::cells::{Date, Duration, FormulaValue, LinkFormulaValue, Timestamp};
 use seatable_api::{BaseClient, BaseToken, Client, ErrorKind, TableInput, TableRow};
@@ -721,4 +725,118 @@ async fn every_writable_column_type_is_sent_in_its_write_shape() {
         .await
         .unwrap();
     assert_eq!(ids, ["r1"]);
+}
+
+/// `text` decoded as `types::RowList` must hold exactly what the plain `serde_json::Value`
+/// decode of it holds: re-encoded, every row is the same JSON object (its system fields
+/// typed, every other key in `extra` with its value as received). The generic decode
+/// builds its `extra` maps through its own path (sized from the previous row, built in
+/// one pass); this is the proof that the path loses, adds and reorders nothing.
+fn assert_rows_decode_as_plain_json(what: &str, text: &str, rows_key: &str) {
+    /// A page whose rows are under `rows` (`listRows`) or `results` (`querySql`).
+    #[derive(serde::Deserialize)]
+    struct Page {
+        #[serde(alias = "results")]
+        rows: Vec<seatable_api::types::Row>,
+    }
+    let plain: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let plain_rows = plain[rows_key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: `{rows_key}` is a list"));
+    let from_text: Page = serde_json::from_str(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let from_value: Vec<seatable_api::types::Row> =
+        serde_json::from_value(json!(plain_rows)).unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(from_text.rows.len(), plain_rows.len(), "{what}");
+    for (i, (row, plain_row)) in from_text.rows.iter().zip(plain_rows).enumerate() {
+        assert_eq!(
+            &serde_json::to_value(row).unwrap(),
+            plain_row,
+            "{what}: row {i} re-encoded"
+        );
+        assert_eq!(
+            row, &from_value[i],
+            "{what}: row {i} from text and from a value"
+        );
+    }
+}
+
+#[test]
+fn the_recorded_answers_and_the_bench_page_decode_into_row_list_as_plain_json() {
+    for (file, key) in [("listRows", "rows"), ("querySql", "results")] {
+        let text = std::fs::read_to_string(format!("tests/recorded/{file}.json")).unwrap();
+        assert_rows_decode_as_plain_json(file, &text, key);
+    }
+    let one = std::fs::read_to_string("tests/recorded/getRow.json").unwrap();
+    let one: Value = serde_json::from_str(&one).unwrap();
+    assert_rows_decode_as_plain_json("getRow", &json!({ "rows": [one] }).to_string(), "rows");
+    assert_rows_decode_as_plain_json("the bench page", &bench_page::page(), "rows");
+
+    // Rows whose number of unknown cells rises and falls (the list sized for the previous
+    // row is too small, then too large), with objects of several unknown fields nested in
+    // them, keys out of order and a repeated key (the later value wins, as in `Value`).
+    let mut rows = Vec::new();
+    for i in 0..120usize {
+        let mut text =
+            format!(r#"{{"_locked": null, "_locked_by": null, "_id": "r{i}", "zz{i}": {i}"#);
+        for c in (0..(i * 7) % 61).rev() {
+            text.push_str(&format!(r#", "c{c}": "v{i}-{c}""#));
+        }
+        if i % 3 == 0 {
+            text.push_str(
+                r#", "file": [{"name": "a", "url": "u", "x1": 1, "x2": [2], "x3": {"y": 3}}]"#,
+            );
+            text.push_str(r#", "c0": "again""#);
+        }
+        text.push('}');
+        rows.push(text);
+    }
+    let page = format!(r#"{{"rows": [{}]}}"#, rows.join(","));
+    assert_rows_decode_as_plain_json("rows of varying width", &page, "rows");
+    let decoded: seatable_api::types::RowList = serde_json::from_str(&page).unwrap();
+    assert_eq!(
+        decoded.rows[3].extra["c0"],
+        json!("again"),
+        "the later value wins"
+    );
+
+    // The generated struct on the bench page: every column has its field, and the cells
+    // are those of the plain decode.
+    let text = bench_page::page();
+    let plain: Value = serde_json::from_str(&text).unwrap();
+    #[derive(serde::Deserialize)]
+    struct Page {
+        rows: Vec<AllTypesRow>,
+    }
+    let typed: Page = serde_json::from_str(&text).unwrap();
+    assert_eq!(typed.rows.len(), 1000);
+    for (i, (row, plain_row)) in typed
+        .rows
+        .iter()
+        .zip(plain["rows"].as_array().unwrap())
+        .enumerate()
+    {
+        assert_eq!(row.id, plain_row["_id"], "row {i}");
+        assert_eq!(row.text.as_deref(), plain_row["text"].as_str(), "row {i}");
+        assert_eq!(row.number, plain_row["number"].as_f64(), "row {i}");
+        assert_eq!(
+            row.duration.map(|d| d.as_secs()),
+            plain_row["duration"].as_i64(),
+            "row {i}"
+        );
+        assert_eq!(
+            row.link_formula.as_ref().map(|v| v.to_json()),
+            Some(plain_row["link-formula"].clone()),
+            "row {i}"
+        );
+        assert_eq!(
+            serde_json::to_value(&row.file).unwrap(),
+            plain_row["file"],
+            "row {i}"
+        );
+        assert_eq!(
+            Value::Object(row.extra.clone()),
+            json!({"button": null}),
+            "row {i}"
+        );
+    }
 }

@@ -15,11 +15,14 @@
 //! and in that crate: `mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }`.
 
 pub mod diagnostics;
+mod cycles;
 mod docs;
+mod guard;
 pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
+mod refs;
 mod rust;
 
 use std::path::{Path, PathBuf};

@@ -83,6 +83,10 @@ struct Open {
     expect_key: bool,
     /// Its anchor id (0: none), to record its size when it closes.
     anchor: usize,
+    /// The mapping key it is the value of, when that is a plain scalar.
+    key: Option<String>,
+    /// In a mapping: the last key read (the key of the value that follows).
+    last_key: Option<String>,
     /// Nodes counted when it opened (for the size of an anchored node).
     start: u64,
     /// Deepest nesting below it so far (for the depth an alias to it adds).
@@ -146,6 +150,12 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                     anchors.insert(anchor, (1, 0));
                 }
                 if key_of_parent {
+                    if let Some(problem) = path_problem(&stack, &value) {
+                        problems.push(at(&mark, problem));
+                    }
+                    if let Some(open) = stack.last_mut() {
+                        open.last_key = Some(value.clone());
+                    }
                     if let Some(keys) = stack.last_mut().and_then(|o| o.keys.as_mut()) {
                         let here = (mark.line(), mark.col() + 1);
                         match keys.get(&value) {
@@ -168,7 +178,7 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                 if alias_nodes > cap {
                     problems.push(at(
                         &mark,
-                        format!("YAML aliases expand this document by more than {cap} nodes (a \"billion laughs\" alias bomb?); write the repeated part out or share it with $ref"),
+                        format!("YAML aliases here expand this document by more than {cap} nodes (at most {MAX_ALIAS_NODES}, and at most {ALIAS_NODES_PER_EVENT} per node written; an alias bomb?): write the repeated part out or share it with $ref"),
                     ));
                     return problems;
                 }
@@ -188,7 +198,13 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                     return problems;
                 }
                 let mapping = matches!(event, Event::MappingStart(..));
+                let key = match stack.last_mut() {
+                    Some(parent) if !key_of_parent => parent.last_key.take(),
+                    _ => None,
+                };
                 stack.push(Open {
+                    key,
+                    last_key: None,
                     keys: mapping.then(HashMap::new),
                     expect_key: true,
                     anchor,
@@ -207,6 +223,22 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
             _ => {}
         }
     }
+}
+
+/// openapiv3 silently drops a key of `paths` that does not start with `/`; the spec's author
+/// meant an endpoint, so it is reported here, where the key is still seen.
+fn path_problem(stack: &[Open], key: &str) -> Option<String> {
+    let [root, paths] = stack else { return None };
+    if root.key.is_some() || paths.key.as_deref() != Some("paths") {
+        return None;
+    }
+    if key.starts_with('/') || key.starts_with("x-") {
+        return None;
+    }
+    Some(format!(
+        "path `{}` must start with `/` (OpenAPI paths are relative to the server URL)",
+        shorten(key)
+    ))
 }
 
 /// Records that a node nesting `depth` levels was placed inside every open node.

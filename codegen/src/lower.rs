@@ -150,6 +150,14 @@ fn ext_str<'v>(ext: &'v indexmap::IndexMap<String, Value>, key: &str) -> Option<
     ext.get(key).and_then(Value::as_str)
 }
 
+/// Why a name given in the spec (`x-rust-name`, `x-enum-varnames`) cannot be used as it is.
+fn not_an_ident(name: &str) -> Option<String> {
+    if crate::naming::is_ident(name) {
+        return None;
+    }
+    Some(format!("`{}` is not a Rust identifier: use ASCII letters, digits and `_`, not starting with a digit, and no keyword", name.escape_debug()))
+}
+
 impl<'a> Lowerer<'a> {
     fn error(&mut self, file: usize, pointer: &str, message: impl Into<String>) {
         let f = &self.files[file];
@@ -202,16 +210,20 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             for (name, schema) in &components.schemas {
-                let rust = match schema {
+                let explicit = match schema {
                     ReferenceOr::Item(s) => {
                         ext_str(&s.schema_data.extensions, "x-rust-name").map(str::to_string)
                     }
                     ReferenceOr::Reference { .. } => None,
-                }
-                .unwrap_or_else(|| pascal(name));
+                };
                 let pointer = format!("#/components/schemas/{}", escape_pointer_token(name));
+                if let Some(why) = explicit.as_deref().and_then(not_an_ident) {
+                    self.error(fi, &format!("{pointer}/x-rust-name"), format!("x-rust-name {why}"));
+                    continue;
+                }
+                let rust = explicit.unwrap_or_else(|| pascal(name));
                 if rust.is_empty() {
-                    self.error(fi, &pointer, format!("schema name `{name}` has no letters or digits to make a Rust name from; add x-rust-name"));
+                    self.error(fi, &pointer, format!("schema name `{name}` has no ASCII letters or digits to make a Rust name from; add x-rust-name"));
                     continue;
                 }
                 let rust = if RESERVED_TYPE_NAMES.contains(&rust.as_str()) {
@@ -608,12 +620,16 @@ impl<'a> Lowerer<'a> {
                 .and_then(|n| n.get(i))
                 .filter(|n| !n.is_empty());
             let clashes = plain.iter().filter(|p| **p == plain[i]).count() > 1;
+            if let Some(why) = explicit.and_then(|n| not_an_ident(n)) {
+                self.error(file, &format!("{pointer}/x-enum-varnames/{i}"), format!("x-enum-varnames {why}"));
+                continue;
+            }
             let rust_name = match explicit {
                 Some(n) => n.clone(),
                 None => enum_name(value, clashes),
             };
             if rust_name.is_empty() {
-                self.error(file, &format!("{pointer}/enum/{i}"), format!("enum value `{value}` has no letters or digits to make a Rust name from; name it with x-enum-varnames"));
+                self.error(file, &format!("{pointer}/enum/{i}"), format!("enum value `{value}` has no ASCII letters or digits to make a Rust name from; name it with x-enum-varnames"));
                 continue;
             }
             if rust_name == "Unknown" {
@@ -679,6 +695,10 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => None,
             };
+            if let Some(why) = explicit.as_deref().and_then(not_an_ident) {
+                self.error(file, &format!("{pointer}/x-rust-name"), format!("x-rust-name {why}"));
+            }
+            let explicit = explicit.filter(|n| not_an_ident(n).is_none());
             let mut rust = explicit.unwrap_or_else(|| snake(&prop));
             if rust.is_empty() {
                 rust = "field".into();
@@ -1121,14 +1141,19 @@ impl<'a> Lowerer<'a> {
         let files: &'a [SpecFile] = self.files;
         let f = &files[fi];
         let builder_name = pascal(&id);
-        let method_name = ext_str(&op.extensions, "x-rust-name")
+        let explicit = ext_str(&op.extensions, "x-rust-name");
+        if let Some(why) = explicit.and_then(not_an_ident) {
+            self.error(fi, &format!("{pointer}/x-rust-name"), format!("x-rust-name {why}"));
+            return None;
+        }
+        let method_name = explicit
             .map(str::to_string)
             .unwrap_or_else(|| snake(&id));
         if builder_name.is_empty() || method_name.is_empty() {
             self.error(
                 fi,
                 &format!("{pointer}/operationId"),
-                format!("operationId `{id}` has no letters or digits to make a Rust name from"),
+                format!("operationId `{id}` has no ASCII letters or digits to make a Rust name from"),
             );
             return None;
         }
@@ -1325,7 +1350,12 @@ impl<'a> Lowerer<'a> {
                 }
             }
             let is_bound = location == ParamLocation::Path && bound.contains(&data.name);
-            let rust = ext_str(&data.extensions, "x-rust-name")
+            let explicit = ext_str(&data.extensions, "x-rust-name");
+            if let Some(why) = explicit.and_then(not_an_ident) {
+                self.error(pfile, &format!("{ppointer}/x-rust-name"), format!("x-rust-name {why}"));
+            }
+            let rust = explicit
+                .filter(|n| not_an_ident(n).is_none())
                 .map(str::to_string)
                 .unwrap_or_else(|| snake(&data.name));
             let rust = if rust.is_empty() {

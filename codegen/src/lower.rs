@@ -1071,6 +1071,14 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        // Builder types share the module's namespace whatever their token.
+        let mut builders: HashMap<String, String> = HashMap::new();
+        for o in &operations {
+            if let Some(prev) = builders.insert(o.builder_name.clone(), o.id.clone()) {
+                let pointer = self.op_pointer(fi, &o.id);
+                self.error(fi, &format!("{pointer}/operationId"), format!("operations `{prev}` and `{}` both become the Rust type `{}`; give them operationIds that differ in more than case and punctuation", o.id, o.builder_name));
+            }
+        }
         // Method names must be unique per client type.
         let mut names: HashMap<(TokenKind, String), String> = HashMap::new();
         for o in &operations {

@@ -94,8 +94,10 @@ pub fn is_ident(s: &str) -> bool {
 pub fn unique(name: String, taken: &mut Vec<String>) -> String {
     let mut candidate = name.clone();
     let mut n = 2;
+    // `type_` goes on as `type_2`: a double underscore is not snake case.
+    let sep = if name.ends_with('_') { "" } else { "_" };
     while taken.contains(&candidate) {
-        candidate = format!("{name}_{n}");
+        candidate = format!("{name}{sep}{n}");
         n += 1;
     }
     taken.push(candidate.clone());

@@ -31,13 +31,11 @@ struct Edge {
 
 pub(crate) fn find(api: &Api) -> Vec<Cycle> {
     let mut defs: Vec<(Key, &str, Vec<Edge>)> = Vec::new();
-    let all = api
-        .types
-        .iter()
-        .map(|d| (None, d))
-        .chain(api.modules.iter().flat_map(|m| {
-            m.types.iter().map(move |d| (Some(m.name.clone()), d))
-        }));
+    let all = api.types.iter().map(|d| (None, d)).chain(
+        api.modules
+            .iter()
+            .flat_map(|m| m.types.iter().map(move |d| (Some(m.name.clone()), d))),
+    );
     for (module, def) in all {
         let mut edges = Vec::new();
         let mut add = |t: &TypeRef, via: String| {

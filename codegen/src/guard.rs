@@ -63,7 +63,13 @@ pub(crate) fn decode(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         // The prefix is valid UTF-8, so lines and columns count characters, as editors do.
         let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
         let line = valid.matches('\n').count() + 1;
-        let column = valid.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+        let column = valid
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
         at(
             line,
             column,
@@ -122,7 +128,10 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
         let mut key_of_parent = false;
         if matches!(
             event,
-            Event::Scalar(..) | Event::Alias(_) | Event::MappingStart(..) | Event::SequenceStart(..)
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::MappingStart(..)
+                | Event::SequenceStart(..)
         ) {
             if let Some(open) = stack.last_mut() {
                 if open.keys.is_some() {
@@ -138,8 +147,7 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                 if documents > 1 {
                     problems.push(at(
                         &mark,
-                        "a second YAML document starts here; a spec file holds exactly one"
-                            .into(),
+                        "a second YAML document starts here; a spec file holds exactly one".into(),
                     ));
                     return problems;
                 }
@@ -183,7 +191,10 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                     return problems;
                 }
                 if stack.len() + depth > MAX_DEPTH {
-                    problems.push(at(&mark, format!("this alias nests the document deeper than {MAX_DEPTH} levels")));
+                    problems.push(at(
+                        &mark,
+                        format!("this alias nests the document deeper than {MAX_DEPTH} levels"),
+                    ));
                     return problems;
                 }
                 note_depth(&mut stack, depth);
@@ -311,7 +322,10 @@ mod tests {
     fn deep_nesting_is_refused_without_recursion() {
         let text = "- ".repeat(100_000) + "x\n";
         let d = screen("f.yaml", &text);
-        assert_eq!(d[0].message, "the document nests deeper than 100 levels here");
+        assert_eq!(
+            d[0].message,
+            "the document nests deeper than 100 levels here"
+        );
         assert_eq!((d[0].line, d[0].column), (1, 201));
     }
 
@@ -325,8 +339,12 @@ mod tests {
             "invalid UTF-8 at byte 8 (0xC3); spec files must be UTF-8"
         );
         let e = decode("f", b"\xFF\xFEa\0".to_vec()).unwrap_err();
-        assert!(e.message.contains("UTF-16 (little-endian, with a byte-order mark)"));
+        assert!(e
+            .message
+            .contains("UTF-16 (little-endian, with a byte-order mark)"));
         let e = decode("f", b"\0a\0:".to_vec()).unwrap_err();
-        assert!(e.message.contains("UTF-16 (big-endian, without a byte-order mark)"));
+        assert!(e
+            .message
+            .contains("UTF-16 (big-endian, without a byte-order mark)"));
     }
 }

@@ -14,8 +14,8 @@
 //! ```
 //! and in that crate: `mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }`.
 
-pub mod diagnostics;
 mod cycles;
+pub mod diagnostics;
 mod docs;
 mod guard;
 pub mod ir;

@@ -218,7 +218,11 @@ impl<'a> Lowerer<'a> {
                 };
                 let pointer = format!("#/components/schemas/{}", escape_pointer_token(name));
                 if let Some(why) = explicit.as_deref().and_then(not_an_ident) {
-                    self.error(fi, &format!("{pointer}/x-rust-name"), format!("x-rust-name {why}"));
+                    self.error(
+                        fi,
+                        &format!("{pointer}/x-rust-name"),
+                        format!("x-rust-name {why}"),
+                    );
                     continue;
                 }
                 let rust = explicit.unwrap_or_else(|| pascal(name));
@@ -621,7 +625,11 @@ impl<'a> Lowerer<'a> {
                 .filter(|n| !n.is_empty());
             let clashes = plain.iter().filter(|p| **p == plain[i]).count() > 1;
             if let Some(why) = explicit.and_then(|n| not_an_ident(n)) {
-                self.error(file, &format!("{pointer}/x-enum-varnames/{i}"), format!("x-enum-varnames {why}"));
+                self.error(
+                    file,
+                    &format!("{pointer}/x-enum-varnames/{i}"),
+                    format!("x-enum-varnames {why}"),
+                );
                 continue;
             }
             let rust_name = match explicit {
@@ -696,7 +704,11 @@ impl<'a> Lowerer<'a> {
                 _ => None,
             };
             if let Some(why) = explicit.as_deref().and_then(not_an_ident) {
-                self.error(file, &format!("{pointer}/x-rust-name"), format!("x-rust-name {why}"));
+                self.error(
+                    file,
+                    &format!("{pointer}/x-rust-name"),
+                    format!("x-rust-name {why}"),
+                );
             }
             let explicit = explicit.filter(|n| not_an_ident(n).is_none());
             let mut rust = explicit.unwrap_or_else(|| snake(&prop));
@@ -779,7 +791,9 @@ impl<'a> Lowerer<'a> {
                 }
                 ReferenceOr::Item(_) => false,
             };
-            self.gather_member(mfile, &mpointer, &at, file, schema, props, required, additional);
+            self.gather_member(
+                mfile, &mpointer, &at, file, schema, props, required, additional,
+            );
             if entered {
                 self.gathering.pop();
             }
@@ -1151,17 +1165,21 @@ impl<'a> Lowerer<'a> {
         let builder_name = pascal(&id);
         let explicit = ext_str(&op.extensions, "x-rust-name");
         if let Some(why) = explicit.and_then(not_an_ident) {
-            self.error(fi, &format!("{pointer}/x-rust-name"), format!("x-rust-name {why}"));
+            self.error(
+                fi,
+                &format!("{pointer}/x-rust-name"),
+                format!("x-rust-name {why}"),
+            );
             return None;
         }
-        let method_name = explicit
-            .map(str::to_string)
-            .unwrap_or_else(|| snake(&id));
+        let method_name = explicit.map(str::to_string).unwrap_or_else(|| snake(&id));
         if builder_name.is_empty() || method_name.is_empty() {
             self.error(
                 fi,
                 &format!("{pointer}/operationId"),
-                format!("operationId `{id}` has no ASCII letters or digits to make a Rust name from"),
+                format!(
+                    "operationId `{id}` has no ASCII letters or digits to make a Rust name from"
+                ),
             );
             return None;
         }
@@ -1360,7 +1378,11 @@ impl<'a> Lowerer<'a> {
             let is_bound = location == ParamLocation::Path && bound.contains(&data.name);
             let explicit = ext_str(&data.extensions, "x-rust-name");
             if let Some(why) = explicit.and_then(not_an_ident) {
-                self.error(pfile, &format!("{ppointer}/x-rust-name"), format!("x-rust-name {why}"));
+                self.error(
+                    pfile,
+                    &format!("{ppointer}/x-rust-name"),
+                    format!("x-rust-name {why}"),
+                );
             }
             let rust = explicit
                 .filter(|n| not_an_ident(n).is_none())

@@ -49,26 +49,34 @@ pub(crate) fn resolve(
         }
     };
     let unsupported = || {
-        format!("unsupported $ref `{reference}`: expected a reference to `#/components/{shown}/<name>`")
+        format!(
+            "unsupported $ref `{reference}`: expected a reference to `#/components/{shown}/<name>`"
+        )
     };
-    let rest = fragment.strip_prefix("/components/").ok_or_else(unsupported)?;
+    let rest = fragment
+        .strip_prefix("/components/")
+        .ok_or_else(unsupported)?;
     let (found_kind, name) = rest.split_once('/').ok_or_else(unsupported)?;
     if kind.is_some_and(|k| k != found_kind) {
         return Err(unsupported());
     }
     let name = name.replace("~1", "/").replace("~0", "~");
-    let exists = files[target].doc.components.as_ref().is_some_and(|c| match found_kind {
-        "schemas" => c.schemas.contains_key(&name),
-        "parameters" => c.parameters.contains_key(&name),
-        "requestBodies" => c.request_bodies.contains_key(&name),
-        "responses" => c.responses.contains_key(&name),
-        "headers" => c.headers.contains_key(&name),
-        "examples" => c.examples.contains_key(&name),
-        "links" => c.links.contains_key(&name),
-        "callbacks" => c.callbacks.contains_key(&name),
-        "securitySchemes" => c.security_schemes.contains_key(&name),
-        _ => false,
-    });
+    let exists = files[target]
+        .doc
+        .components
+        .as_ref()
+        .is_some_and(|c| match found_kind {
+            "schemas" => c.schemas.contains_key(&name),
+            "parameters" => c.parameters.contains_key(&name),
+            "requestBodies" => c.request_bodies.contains_key(&name),
+            "responses" => c.responses.contains_key(&name),
+            "headers" => c.headers.contains_key(&name),
+            "examples" => c.examples.contains_key(&name),
+            "links" => c.links.contains_key(&name),
+            "callbacks" => c.callbacks.contains_key(&name),
+            "securitySchemes" => c.security_schemes.contains_key(&name),
+            _ => false,
+        });
     if !exists {
         return Err(format!(
             "dangling $ref `{reference}`: {} has no `components/{found_kind}/{name}`",

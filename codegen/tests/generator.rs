@@ -154,3 +154,6 @@ fn check_reports_drift_and_regenerate_fixes_it() {
     assert_eq!(run("check").status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[path = "generator/fuzz.rs"]
+mod fuzz;

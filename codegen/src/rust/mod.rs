@@ -277,9 +277,12 @@ fn untested_fence(line: &str, in_fence: &mut bool) -> String {
     *in_fence = true;
     let info = trimmed.trim_start_matches(fence.chars().next().unwrap_or('`'));
     let tested = info.trim().is_empty()
-        || info
-            .split([',', ' '])
-            .any(|t| matches!(t.trim(), "rust" | "should_panic" | "no_run" | "compile_fail"));
+        || info.split([',', ' ']).any(|t| {
+            matches!(
+                t.trim(),
+                "rust" | "should_panic" | "no_run" | "compile_fail"
+            )
+        });
     if tested {
         let indent = &line[..line.len() - trimmed.len()];
         format!("{indent}{fence}text")

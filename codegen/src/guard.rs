@@ -40,6 +40,13 @@ pub(crate) fn decode(file: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
         message,
     };
     let utf16 = match bytes.as_slice() {
+        [0xFF, 0xFE, 0, 0, ..] | [0, 0, 0xFE, 0xFF, ..] => {
+            return Err(at(
+                1,
+                1,
+                "the file is UTF-32; spec files must be UTF-8: save it as UTF-8".into(),
+            ));
+        }
         [0xFF, 0xFE, ..] => Some("little-endian, with a byte-order mark"),
         [0xFE, 0xFF, ..] => Some("big-endian, with a byte-order mark"),
         [a, 0, ..] if *a != 0 => Some("little-endian, without a byte-order mark"),

@@ -74,8 +74,21 @@ fn mutated_real_specs_never_crash_the_generator() {
         started.elapsed().as_secs_f64()
     );
     if !run.status.success() {
+        let defects: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("defect: "))
+            .take(30)
+            .collect();
+        if !defects.is_empty() {
+            panic!(
+                "the generator failed on mutated specs:\n{}\n\
+                 replay one: SEATABLE_FUZZ_SEED={seed} SEATABLE_FUZZ_ONLY=<case> cargo test -p seatable-codegen --test generator fuzz::child -- --ignored --exact --nocapture",
+                defects.join("\n")
+            );
+        }
         panic!(
-            "the fuzz child failed ({}); last case started: {}\n\
+            "the fuzz child died ({}); last case started: {}\n\
              replay: SEATABLE_FUZZ_SEED={seed} SEATABLE_FUZZ_ONLY=<case> cargo test -p seatable-codegen --test generator fuzz::child -- --ignored --exact --nocapture\n\
              --- child stderr (tail)\n{}",
             run.status,
@@ -146,6 +159,7 @@ fn run_child(seed: u64, selftest: Option<&str>) -> ChildRun {
 }
 
 static PANICS: AtomicUsize = AtomicUsize::new(0);
+static CURRENT_CASE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The fuzz loop; run by [`mutated_real_specs_never_crash_the_generator`] in a child process.
 #[test]
@@ -162,6 +176,9 @@ fn child() {
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         PANICS.fetch_add(1, Ordering::SeqCst);
+        let case = CURRENT_CASE.load(Ordering::SeqCst);
+        let message = info.to_string().replace('\n', " ");
+        println!("defect: case {case}: panic: {message}");
         default_hook(info);
     }));
 
@@ -202,6 +219,7 @@ fn child() {
             applied.push(mutate(&mut rng, &mut bytes));
         }
         println!("case {case}: {name}: {}", applied.join(", "));
+        CURRENT_CASE.store(case, Ordering::SeqCst);
         if std::env::var("SEATABLE_FUZZ_SELFTEST").as_deref() == Ok("abort") {
             std::process::abort();
         }
@@ -302,6 +320,11 @@ fn child() {
         .collect();
     println!("fuzz: diagnostic kinds: {}", top.join("; "));
     println!("fuzz: variants {}", stats.variants);
+    for d in &stats.defects {
+        println!("defect: {d}");
+    }
+    // The assertion below is the verdict, not a defect of a case.
+    let _ = std::panic::take_hook();
     assert!(
         stats.defects.is_empty() && panics == 0,
         "{} defects, {panics} panics:\n{}",

@@ -15,7 +15,7 @@
 //! 8 MiB stack, the size of the main thread that runs a `build.rs` or the CLI, so a result
 //! does not depend on the test harness's thread size.
 //!
-//! `SEATABLE_FUZZ_SEED` replays a run, `SEATABLE_FUZZ_CASES` sets its size (default 1500,
+//! `SEATABLE_FUZZ_SEED` replays a run, `SEATABLE_FUZZ_CASES` sets its size (default 300,
 //! 100 under `CI`), `SEATABLE_FUZZ_ONLY=N` runs case N alone, `SEATABLE_FUZZ_KEEP=DIR`
 //! keeps each case's files in DIR/case-N.
 
@@ -170,7 +170,7 @@ fn child() {
     }
     let seed = env_u64("SEATABLE_FUZZ_SEED").unwrap_or(1);
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-    let cases = env_u64("SEATABLE_FUZZ_CASES").unwrap_or(if ci { 100 } else { 1500 });
+    let cases = env_u64("SEATABLE_FUZZ_CASES").unwrap_or(if ci { 100 } else { 300 });
     let only = env_u64("SEATABLE_FUZZ_ONLY");
     // Panics caught by the generator itself (openapiv3 is guarded) still count as defects.
     let default_hook = std::panic::take_hook();

@@ -6,6 +6,15 @@
 //! problem in the spec comes back as [`Diagnostics`] naming file, line, column and JSON
 //! pointer, all of them at once, and nothing is written.
 //!
+//! Input is not trusted: whatever the files hold, the generator answers with output or with
+//! located diagnostics, never a panic or a stack overflow. Before serde reads a file it must
+//! be UTF-8 (a byte-order mark is dropped), free of duplicate keys, nest at most
+//! [`guard::MAX_DEPTH`] levels and expand its YAML aliases by at most
+//! [`guard::MAX_ALIAS_NODES`] nodes; every `$ref` must name a component of the kind its place
+//! needs; a type may not contain itself without an array or map in between; and a name that
+//! cannot become an ASCII Rust identifier is escaped (`type` → `type_`, `123` → `_123`) or
+//! reported.
+//!
 //! In a `build.rs` of a crate that depends on `seatable-api`:
 //!
 //! ```no_run
@@ -14,12 +23,15 @@
 //! ```
 //! and in that crate: `mod api { include!(concat!(env!("OUT_DIR"), "/api.rs")); }`.
 
+mod cycles;
 pub mod diagnostics;
 mod docs;
+pub mod guard;
 pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
+mod refs;
 mod rust;
 
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
 use crate::diagnostics::{escape_pointer_token, Diagnostic};
+use crate::guard;
 
 /// One loaded spec file.
 #[derive(Debug)]
@@ -53,13 +54,13 @@ pub fn load_files(paths: &[PathBuf]) -> (Vec<SpecFile>, Vec<Diagnostic>) {
     for path in paths {
         match load_file(path) {
             Ok(file) => files.push(file),
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.extend(d),
         }
     }
     (files, diagnostics)
 }
 
-fn load_file(path: &Path) -> Result<SpecFile, Diagnostic> {
+fn load_file(path: &Path) -> Result<SpecFile, Vec<Diagnostic>> {
     let display = path.to_string_lossy().replace('\\', "/");
     let stem = path
         .file_name()
@@ -70,39 +71,63 @@ fn load_file(path: &Path) -> Result<SpecFile, Diagnostic> {
         .or_else(|| stem.strip_suffix(".yml"))
         .unwrap_or(&stem)
         .to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Diagnostic {
-        file: display.clone(),
-        line: 0,
-        column: 0,
-        pointer: String::new(),
-        message: format!("cannot read the file: {e}"),
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic {
+            file: display.clone(),
+            line: 0,
+            column: 0,
+            pointer: String::new(),
+            message: format!("cannot read the file: {e}"),
+        }]
     })?;
+    let text = guard::decode(&display, bytes).map_err(|d| vec![d])?;
     parse(&display, stem, &text)
 }
 
-/// Parses one document from text; `display` names it in diagnostics.
-pub fn parse(display: &str, stem: String, text: &str) -> Result<SpecFile, Diagnostic> {
-    let positions = index_positions(text).map_err(|(line, column, message)| Diagnostic {
-        file: display.to_string(),
-        line,
-        column,
-        pointer: String::new(),
-        message: format!("YAML syntax error: {message}"),
+/// Parses one document from text; `display` names it in diagnostics. Every problem found
+/// before the document could be read (duplicate keys, say) is returned at once.
+pub fn parse(display: &str, stem: String, text: &str) -> Result<SpecFile, Vec<Diagnostic>> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let screened = guard::screen(display, text);
+    if !screened.is_empty() {
+        return Err(screened);
+    }
+    let positions = index_positions(text).map_err(|(line, column, message)| {
+        vec![Diagnostic {
+            file: display.to_string(),
+            line,
+            column,
+            pointer: String::new(),
+            message: format!("YAML syntax error: {message}"),
+        }]
     })?;
-    let doc: openapiv3::OpenAPI = serde_yaml::from_str(text).map_err(|e| {
+    let read = std::panic::catch_unwind(|| serde_yaml::from_str::<openapiv3::OpenAPI>(text));
+    let Ok(read) = read else {
+        // openapiv3 panics on some documents serde accepts; the screen above catches the
+        // known ones, and this keeps an unknown one a diagnostic instead of a crash.
+        return Err(vec![Diagnostic {
+            file: display.to_string(),
+            line: 1,
+            column: 1,
+            pointer: "#".into(),
+            message: "not a valid OpenAPI 3.0 document: the OpenAPI reader failed on it (a bug of the generator: please report it with this file)".into(),
+        }]);
+    };
+    let doc: openapiv3::OpenAPI = read.map_err(|e| {
+        // serde_yaml locates most errors; the rest (an empty document) are about the whole.
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
-            .unwrap_or((0, 0));
+            .unwrap_or((1, 1));
         let message = strip_location(&e.to_string());
         let pointer = pointer_at(&positions, line, column);
-        Diagnostic {
+        vec![Diagnostic {
             file: display.to_string(),
             line,
             column,
             pointer,
             message: format!("not a valid OpenAPI 3.0 document: {message}"),
-        }
+        }]
     })?;
     Ok(SpecFile {
         display: display.to_string(),

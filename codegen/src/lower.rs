@@ -39,6 +39,9 @@ pub(crate) struct Lowerer<'a> {
     module: Option<String>,
     module_types: Vec<TypeDef>,
     module_taken: Vec<String>,
+    /// The components whose `allOf` members are being merged, outermost first: a member
+    /// that leads back to one of them is a cycle, reported instead of followed.
+    gathering: Vec<(usize, String)>,
 }
 
 /// Lowers every file; the diagnostics are empty when the API is complete.
@@ -52,7 +55,11 @@ pub(crate) fn lower(files: &[SpecFile]) -> (Api, Vec<Diagnostic>) {
         module: None,
         module_types: Vec::new(),
         module_taken: Vec::new(),
+        gathering: Vec::new(),
     };
+    for bad in crate::refs::check(files) {
+        l.error(bad.file, &bad.pointer, bad.message);
+    }
     l.name_components();
     l.lower_components();
     let mut modules = Vec::new();
@@ -64,9 +71,14 @@ pub(crate) fn lower(files: &[SpecFile]) -> (Api, Vec<Diagnostic>) {
     l.check_receivers(&modules);
     let api = Api {
         sources: files.iter().map(|f| f.display.clone()).collect(),
-        types: l.shared,
+        types: std::mem::take(&mut l.shared),
         modules,
     };
+    for cycle in crate::cycles::find(&api) {
+        let (display, pointer) = cycle.origin.split_at(cycle.origin.find('#').unwrap_or(0));
+        let fi = files.iter().position(|f| f.display == display).unwrap_or(0);
+        l.error(fi, pointer, cycle.message);
+    }
     (api, l.diags)
 }
 
@@ -138,6 +150,14 @@ fn ext_str<'v>(ext: &'v indexmap::IndexMap<String, Value>, key: &str) -> Option<
     ext.get(key).and_then(Value::as_str)
 }
 
+/// Why a name given in the spec (`x-rust-name`, `x-enum-varnames`) cannot be used as it is.
+fn not_an_ident(name: &str) -> Option<String> {
+    if crate::naming::is_ident(name) {
+        return None;
+    }
+    Some(format!("`{}` is not a Rust identifier: use ASCII letters, digits and `_`, not starting with a digit, and no keyword", name.escape_debug()))
+}
+
 impl<'a> Lowerer<'a> {
     fn error(&mut self, file: usize, pointer: &str, message: impl Into<String>) {
         let f = &self.files[file];
@@ -167,59 +187,13 @@ impl<'a> Lowerer<'a> {
         reference: &str,
         kind: &str,
     ) -> Option<(usize, String)> {
-        let at = format!("{pointer}/$ref");
-        let (file_part, fragment) = match reference.split_once('#') {
-            Some(x) => x,
-            None => {
-                self.error(file, &at, format!("unsupported $ref `{reference}`: expected `[file.yaml]#/components/{kind}/<name>`"));
-                return None;
+        match crate::refs::resolve(self.files, file, reference, Some(kind)) {
+            Ok(found) => Some(found),
+            Err(message) => {
+                self.error(file, &format!("{pointer}/$ref"), message);
+                None
             }
-        };
-        let target = if file_part.is_empty() {
-            file
-        } else {
-            let wanted = file_part.trim_start_matches("./");
-            match (0..self.files.len()).find(|&i| self.file_name(i) == wanted) {
-                Some(i) => i,
-                None => {
-                    self.error(
-                        file,
-                        &at,
-                        format!("dangling $ref `{reference}`: no spec file `{wanted}` is loaded"),
-                    );
-                    return None;
-                }
-            }
-        };
-        let prefix = format!("/components/{kind}/");
-        let Some(name) = fragment.strip_prefix(&prefix) else {
-            self.error(file, &at, format!("unsupported $ref `{reference}`: expected a reference to `#/components/{kind}/<name>`"));
-            return None;
-        };
-        let name = name.replace("~1", "/").replace("~0", "~");
-        let exists = self.files[target]
-            .doc
-            .components
-            .as_ref()
-            .is_some_and(|c| match kind {
-                "schemas" => c.schemas.contains_key(&name),
-                "parameters" => c.parameters.contains_key(&name),
-                "requestBodies" => c.request_bodies.contains_key(&name),
-                "responses" => c.responses.contains_key(&name),
-                _ => false,
-            });
-        if !exists {
-            let file_display = self.files[target].display.clone();
-            self.error(
-                file,
-                &at,
-                format!(
-                    "dangling $ref `{reference}`: {file_display} has no `components/{kind}/{name}`"
-                ),
-            );
-            return None;
         }
-        Some((target, name))
     }
 
     fn component_schema(&self, file: usize, name: &str) -> Option<&'a ReferenceOr<Schema>> {
@@ -236,16 +210,24 @@ impl<'a> Lowerer<'a> {
                 continue;
             };
             for (name, schema) in &components.schemas {
-                let rust = match schema {
+                let explicit = match schema {
                     ReferenceOr::Item(s) => {
                         ext_str(&s.schema_data.extensions, "x-rust-name").map(str::to_string)
                     }
                     ReferenceOr::Reference { .. } => None,
-                }
-                .unwrap_or_else(|| pascal(name));
+                };
                 let pointer = format!("#/components/schemas/{}", escape_pointer_token(name));
+                if let Some(why) = explicit.as_deref().and_then(not_an_ident) {
+                    self.error(
+                        fi,
+                        &format!("{pointer}/x-rust-name"),
+                        format!("x-rust-name {why}"),
+                    );
+                    continue;
+                }
+                let rust = explicit.unwrap_or_else(|| pascal(name));
                 if rust.is_empty() {
-                    self.error(fi, &pointer, format!("schema name `{name}` has no letters or digits to make a Rust name from; add x-rust-name"));
+                    self.error(fi, &pointer, format!("schema name `{name}` has no ASCII letters or digits to make a Rust name from; add x-rust-name"));
                     continue;
                 }
                 let rust = if RESERVED_TYPE_NAMES.contains(&rust.as_str()) {
@@ -642,12 +624,20 @@ impl<'a> Lowerer<'a> {
                 .and_then(|n| n.get(i))
                 .filter(|n| !n.is_empty());
             let clashes = plain.iter().filter(|p| **p == plain[i]).count() > 1;
+            if let Some(why) = explicit.and_then(|n| not_an_ident(n)) {
+                self.error(
+                    file,
+                    &format!("{pointer}/x-enum-varnames/{i}"),
+                    format!("x-enum-varnames {why}"),
+                );
+                continue;
+            }
             let rust_name = match explicit {
                 Some(n) => n.clone(),
                 None => enum_name(value, clashes),
             };
             if rust_name.is_empty() {
-                self.error(file, &format!("{pointer}/enum/{i}"), format!("enum value `{value}` has no letters or digits to make a Rust name from; name it with x-enum-varnames"));
+                self.error(file, &format!("{pointer}/enum/{i}"), format!("enum value `{value}` has no ASCII letters or digits to make a Rust name from; name it with x-enum-varnames"));
                 continue;
             }
             if rust_name == "Unknown" {
@@ -713,6 +703,14 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => None,
             };
+            if let Some(why) = explicit.as_deref().and_then(not_an_ident) {
+                self.error(
+                    file,
+                    &format!("{pointer}/x-rust-name"),
+                    format!("x-rust-name {why}"),
+                );
+            }
+            let explicit = explicit.filter(|n| not_an_ident(n).is_none());
             let mut rust = explicit.unwrap_or_else(|| snake(&prop));
             if rust.is_empty() {
                 rust = "field".into();
@@ -763,6 +761,14 @@ impl<'a> Lowerer<'a> {
                     let Some((tf, tn)) = self.resolve(file, &at, reference, "schemas") else {
                         continue;
                     };
+                    if let Some(i) = self.gathering.iter().position(|g| *g == (tf, tn.clone())) {
+                        let mut path: Vec<&str> =
+                            self.gathering[i..].iter().map(|g| g.1.as_str()).collect();
+                        path.push(&tn);
+                        let msg = format!("allOf cycle: {} merge each other's properties without end; break the cycle", path.join(" → "));
+                        self.error(file, &at, msg);
+                        continue;
+                    }
                     match self.component_schema(tf, &tn) {
                         Some(ReferenceOr::Item(s)) => (
                             tf,
@@ -776,13 +782,45 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             };
+            let entered = match member {
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.rsplit('/').next().unwrap_or_default();
+                    let name = name.replace("~1", "/").replace("~0", "~");
+                    self.gathering.push((mfile, name));
+                    true
+                }
+                ReferenceOr::Item(_) => false,
+            };
+            self.gather_member(
+                mfile, &mpointer, &at, file, schema, props, required, additional,
+            );
+            if entered {
+                self.gathering.pop();
+            }
+        }
+    }
+
+    /// Merges one `allOf` member (already resolved to `schema`, found at `mpointer`).
+    #[allow(clippy::too_many_arguments)]
+    fn gather_member(
+        &mut self,
+        mfile: usize,
+        mpointer: &str,
+        at: &str,
+        file: usize,
+        schema: &Schema,
+        props: &mut Vec<(usize, String, String, ReferenceOr<Box<Schema>>)>,
+        required: &mut Vec<String>,
+        additional: &mut Option<AdditionalProperties>,
+    ) {
+        {
             let (p, r, a, nested) = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => {
                     (&o.properties, &o.required, &o.additional_properties, None)
                 }
                 SchemaKind::AllOf { all_of } => {
-                    self.gather(mfile, &mpointer, all_of, props, required, additional);
-                    continue;
+                    self.gather(mfile, mpointer, all_of, props, required, additional);
+                    return;
                 }
                 SchemaKind::Any(a) if a.typ.as_deref().is_none_or(|t| t == "object") => (
                     &a.properties,
@@ -791,20 +829,20 @@ impl<'a> Lowerer<'a> {
                     Some(&a.all_of),
                 ),
                 _ => {
-                    self.error(file, &at, "unsupported schema construct: an allOf member that is not an object; only objects can be merged");
-                    continue;
+                    self.error(file, at, "unsupported schema construct: an allOf member that is not an object; only objects can be merged");
+                    return;
                 }
             };
             if let Some(nested) = nested {
                 if !nested.is_empty() {
-                    self.gather(mfile, &mpointer, nested, props, required, additional);
+                    self.gather(mfile, mpointer, nested, props, required, additional);
                 }
             }
             for (k, v) in p {
                 if let Some(existing) = props.iter_mut().find(|x| &x.2 == k) {
-                    *existing = (mfile, mpointer.clone(), k.clone(), v.clone());
+                    *existing = (mfile, mpointer.to_string(), k.clone(), v.clone());
                 } else {
-                    props.push((mfile, mpointer.clone(), k.clone(), v.clone()));
+                    props.push((mfile, mpointer.to_string(), k.clone(), v.clone()));
                 }
             }
             required.extend(r.iter().cloned());
@@ -1047,6 +1085,14 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        // Builder types share the module's namespace whatever their token.
+        let mut builders: HashMap<String, String> = HashMap::new();
+        for o in &operations {
+            if let Some(prev) = builders.insert(o.builder_name.clone(), o.id.clone()) {
+                let pointer = self.op_pointer(fi, &o.id);
+                self.error(fi, &format!("{pointer}/operationId"), format!("operations `{prev}` and `{}` both become the Rust type `{}`; give them operationIds that differ in more than case and punctuation", o.id, o.builder_name));
+            }
+        }
         // Method names must be unique per client type.
         let mut names: HashMap<(TokenKind, String), String> = HashMap::new();
         for o in &operations {
@@ -1117,14 +1163,23 @@ impl<'a> Lowerer<'a> {
         let files: &'a [SpecFile] = self.files;
         let f = &files[fi];
         let builder_name = pascal(&id);
-        let method_name = ext_str(&op.extensions, "x-rust-name")
-            .map(str::to_string)
-            .unwrap_or_else(|| snake(&id));
+        let explicit = ext_str(&op.extensions, "x-rust-name");
+        if let Some(why) = explicit.and_then(not_an_ident) {
+            self.error(
+                fi,
+                &format!("{pointer}/x-rust-name"),
+                format!("x-rust-name {why}"),
+            );
+            return None;
+        }
+        let method_name = explicit.map(str::to_string).unwrap_or_else(|| snake(&id));
         if builder_name.is_empty() || method_name.is_empty() {
             self.error(
                 fi,
                 &format!("{pointer}/operationId"),
-                format!("operationId `{id}` has no letters or digits to make a Rust name from"),
+                format!(
+                    "operationId `{id}` has no ASCII letters or digits to make a Rust name from"
+                ),
             );
             return None;
         }
@@ -1321,7 +1376,16 @@ impl<'a> Lowerer<'a> {
                 }
             }
             let is_bound = location == ParamLocation::Path && bound.contains(&data.name);
-            let rust = ext_str(&data.extensions, "x-rust-name")
+            let explicit = ext_str(&data.extensions, "x-rust-name");
+            if let Some(why) = explicit.and_then(not_an_ident) {
+                self.error(
+                    pfile,
+                    &format!("{ppointer}/x-rust-name"),
+                    format!("x-rust-name {why}"),
+                );
+            }
+            let rust = explicit
+                .filter(|n| not_an_ident(n).is_none())
                 .map(str::to_string)
                 .unwrap_or_else(|| snake(&data.name));
             let rust = if rust.is_empty() {
@@ -1479,18 +1543,30 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// The fields behind a named type, following aliases; `None` on an alias cycle, which
+    /// is reported once lowering is done.
     fn find_struct(&self, t: &TypeRef) -> Option<(Vec<Field>, bool)> {
-        let TypeRef::Named(p) = t else { return None };
-        let defs = if p.module.is_some() {
-            &self.module_types
-        } else {
-            &self.shared
-        };
-        let def = defs.iter().find(|d| d.name == p.name)?;
-        match &def.kind {
-            TypeKind::Struct { fields, extra } => Some((fields.clone(), extra.is_some())),
-            TypeKind::Alias(inner) => self.find_struct(inner),
-            _ => None,
+        let mut t = t;
+        let mut seen: Vec<&TypePath> = Vec::new();
+        loop {
+            let TypeRef::Named(p) = t else { return None };
+            if seen.contains(&p) {
+                return None;
+            }
+            seen.push(p);
+            let defs = if p.module.is_some() {
+                &self.module_types
+            } else {
+                &self.shared
+            };
+            let def = defs.iter().find(|d| d.name == p.name)?;
+            match &def.kind {
+                TypeKind::Struct { fields, extra } => {
+                    return Some((fields.clone(), extra.is_some()))
+                }
+                TypeKind::Alias(inner) => t = inner,
+                _ => return None,
+            }
         }
     }
 

@@ -1,13 +1,18 @@
 //! Turning spec names (`getBaseTokenWithApiToken`, `link-formula`, `DD/MM/YYYY`, `_id`)
 //! into Rust identifiers.
+//!
+//! Only ASCII letters and digits make words: Rust accepts many non-ASCII identifiers, but not
+//! every alphanumeric character (`²`, `Ⅻ`), and it warns on others, which `deny(warnings)`
+//! turns into errors. Everything else separates words, so `a::b` is `a_b`.
 
-/// Splits a name into lower-case words at case changes and any non-alphanumeric character.
+/// Splits a name into lower-case words at case changes and any character that is not an ASCII
+/// letter or digit.
 fn words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
+        if !c.is_ascii_alphanumeric() {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
@@ -75,12 +80,13 @@ fn fix_ident(s: String) -> String {
     s
 }
 
-/// Whether `s` can be used as a Rust identifier as it is.
+/// Whether `s` can be used as a Rust identifier as it is (ASCII only, see the module docs).
 pub fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !KEYWORDS.contains(&s)
+        && s != "Self"
         && s != "_"
 }
 
@@ -88,8 +94,10 @@ pub fn is_ident(s: &str) -> bool {
 pub fn unique(name: String, taken: &mut Vec<String>) -> String {
     let mut candidate = name.clone();
     let mut n = 2;
+    // `type_` goes on as `type_2`: a double underscore is not snake case.
+    let sep = if name.ends_with('_') { "" } else { "_" };
     while taken.contains(&candidate) {
-        candidate = format!("{name}_{n}");
+        candidate = format!("{name}{sep}{n}");
         n += 1;
     }
     taken.push(candidate.clone());
@@ -118,5 +126,21 @@ mod tests {
         assert_eq!(pascal("self"), "Self_");
         assert_eq!(pascal("YYYY-MM-DD HH:mm"), "YyyyMmDdHhMm");
         assert_eq!(snake("getHTTPServer"), "get_http_server");
+    }
+
+    #[test]
+    fn hostile_names_become_identifiers_or_nothing() {
+        assert_eq!(snake("a::b"), "a_b");
+        assert_eq!(snake("123abc"), "_123abc");
+        assert_eq!(pascal("123abc"), "_123abc");
+        for kw in ["type", "match", "self", "crate", "super", "async"] {
+            assert_eq!(snake(kw), format!("{kw}_"));
+        }
+        assert_eq!(pascal("Self"), "Self_");
+        assert_eq!(snake("größe²"), "gr_e");
+        assert_eq!(snake("日本"), "");
+        assert_eq!(snake(""), "");
+        assert_eq!(snake("_"), "");
+        assert!(!is_ident("Self") && !is_ident("é") && !is_ident("a::b") && is_ident("r_type"));
     }
 }

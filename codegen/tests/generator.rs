@@ -121,6 +121,36 @@ fn nothing_is_written_when_the_spec_is_broken() {
     assert!(!out.exists(), "the output folder must not be created");
 }
 
+/// The specs of issue 12 that crashed `seatable-codegen check` (a panic in openapiv3 with exit
+/// 101, a stack overflow) now end in diagnostics and exit 1, through the real binary.
+#[test]
+fn the_cli_reports_what_used_to_crash_it() {
+    let cases = [
+        ("duplicate_keys", "error: duplicate key `description`"),
+        ("ref_cycles", "error: $ref cycle with no type in it: A → A"),
+        ("allof_cycle", "error: allOf cycle"),
+        (
+            "deep_nesting",
+            "error: the document nests deeper than 100 levels here",
+        ),
+        (
+            "alias_bomb",
+            "error: YAML aliases here expand this document",
+        ),
+        ("utf16_bom", "error: the file is UTF-16"),
+    ];
+    for (case, wanted) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_seatable-codegen"))
+            .args(["check", "--spec", &format!("tests/diagnostics/{case}")])
+            .args(["--out", "tests/does-not-exist"])
+            .output()
+            .expect("run seatable-codegen");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{case}: {stderr}");
+        assert!(stderr.contains(wanted), "{case}: {stderr}");
+    }
+}
+
 #[test]
 fn check_reports_drift_and_regenerate_fixes_it() {
     let out = std::env::temp_dir().join(format!("seatable-codegen-drift-{}", std::process::id()));
@@ -154,3 +184,6 @@ fn check_reports_drift_and_regenerate_fixes_it() {
     assert_eq!(run("check").status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[path = "generator/fuzz.rs"]
+mod fuzz;

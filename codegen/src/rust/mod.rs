@@ -230,12 +230,29 @@ fn names(t: &TypeRef, name: &str) -> bool {
 }
 
 /// `#[doc = "…"]` attributes, one per line, so prettyplease prints them as `///` comments.
+///
+/// Spec text is not trusted to be rustdoc: a control character (a bare CR is a compile error
+/// in a doc comment) is shown escaped, and a code fence that rustdoc would run as a doctest
+/// (no language, or `rust`) is marked `text`.
 pub(crate) fn doc(text: &str) -> TokenStream {
+    let mut in_fence = false;
     let lines: Vec<String> = text
         .trim_end()
         .lines()
         .map(|l| {
-            let l = l.trim_end();
+            let l: String = l
+                .trim_end()
+                .chars()
+                .flat_map(|c| {
+                    let shown: Vec<char> = if c.is_control() && c != '\t' {
+                        c.escape_unicode().collect()
+                    } else {
+                        vec![c]
+                    };
+                    shown
+                })
+                .collect();
+            let l = untested_fence(&l, &mut in_fence);
             if l.is_empty() {
                 String::new()
             } else {
@@ -244,6 +261,34 @@ pub(crate) fn doc(text: &str) -> TokenStream {
         })
         .collect();
     quote!(#(#[doc = #lines])*)
+}
+
+/// `line` with an opening code fence that rustdoc would test turned into a `text` fence.
+fn untested_fence(line: &str, in_fence: &mut bool) -> String {
+    let trimmed = line.trim_start();
+    let fence = ["```", "~~~"].into_iter().find(|f| trimmed.starts_with(f));
+    let Some(fence) = fence else {
+        return line.to_string();
+    };
+    if *in_fence {
+        *in_fence = false;
+        return line.to_string();
+    }
+    *in_fence = true;
+    let info = trimmed.trim_start_matches(fence.chars().next().unwrap_or('`'));
+    let tested = info.trim().is_empty()
+        || info.split([',', ' ']).any(|t| {
+            matches!(
+                t.trim(),
+                "rust" | "should_panic" | "no_run" | "compile_fail"
+            )
+        });
+    if tested {
+        let indent = &line[..line.len() - trimmed.len()];
+        format!("{indent}{fence}text")
+    } else {
+        line.to_string()
+    }
 }
 
 fn header(source: &str) -> String {

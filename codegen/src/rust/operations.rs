@@ -554,10 +554,12 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
             })
             .collect();
         fmt.push('?');
-        fmt.push_str(&q.join("&"));
+        fmt.push_str(&q.join("&").replace('{', "{{").replace('}', "}}"));
     }
     let path = if fmt_args.is_empty() {
-        quote!(#fmt.to_string())
+        // No arguments: the text is used as it is, so the brace escapes come off again.
+        let plain = fmt.replace("{{", "{").replace("}}", "}");
+        quote!(#plain.to_string())
     } else {
         quote!(format!(#fmt, #(#fmt_args),*))
     };

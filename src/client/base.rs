@@ -4,14 +4,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use crate::account_client::AccountClient;
-use crate::api_token_client::ApiTokenClient;
-use crate::client::{Auth, Client};
-use crate::error::{Error, ErrorKind};
-use crate::request::{BoxFuture, Request, Response, Transport};
-use crate::tokens::BaseToken;
+use crate::client::account::AccountClient;
+use crate::client::api_token::ApiTokenClient;
+use crate::data::write_checks::check_table_rows;
+use crate::transport::connection::{Auth, Client};
+use crate::transport::error::{Error, ErrorKind};
+use crate::transport::request::{BoxFuture, Request, Response, Transport};
+use crate::transport::tokens::BaseToken;
 use crate::types::{BaseAccess, Metadata};
-use crate::validate::check_table_rows;
 
 /// How a base's client gets a new Base-Token.
 pub(crate) enum Renewal {
@@ -68,7 +68,7 @@ pub(crate) struct SignedToken {
 
 impl SignedToken {
     fn new(token: BaseToken) -> SignedToken {
-        let header = crate::client::bearer(token.expose_secret());
+        let header = crate::transport::connection::bearer(token.expose_secret());
         SignedToken { token, header }
     }
 }

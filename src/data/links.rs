@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::Value;
 
 use crate::base::DeleteRowLinksResponse;
-use crate::base_client::BaseClient;
-use crate::error::{Error, ErrorKind};
+use crate::client::base::BaseClient;
+use crate::transport::error::{Error, ErrorKind};
 use crate::types::{Column, LinkCellItem, Metadata, RowLinksQuery, SuccessResult, Table};
 
 /// The most linked rows `listRowLinks` returns per row and request.

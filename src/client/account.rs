@@ -1,10 +1,10 @@
 //! [`AccountClient`]: the operations of a user account, authorised by its Account-Token.
 
-use crate::base_client::{BaseClient, Renewal};
-use crate::client::{Auth, Client};
-use crate::error::Error;
-use crate::request::{BoxFuture, Request, Response, Transport};
-use crate::tokens::AccountToken;
+use crate::client::base::{BaseClient, Renewal};
+use crate::transport::connection::{Auth, Client};
+use crate::transport::error::Error;
+use crate::transport::request::{BoxFuture, Request, Response, Transport};
+use crate::transport::tokens::AccountToken;
 
 /// A client holding an Account-Token: the user, team-admin and system-admin operations.
 /// Cheap to clone; `Debug` does not show the token.

@@ -1,11 +1,11 @@
 //! [`ApiTokenClient`]: the operations authorised by the API-Token of one base.
 
-use crate::attachments::BaseIdentityCache;
-use crate::base_client::{BaseClient, Renewal};
-use crate::client::{Auth, Client};
-use crate::error::Error;
-use crate::request::{BoxFuture, Request, Response, Transport};
-use crate::tokens::ApiToken;
+use crate::client::base::{BaseClient, Renewal};
+use crate::file_transfer::attachments::BaseIdentityCache;
+use crate::transport::connection::{Auth, Client};
+use crate::transport::error::Error;
+use crate::transport::request::{BoxFuture, Request, Response, Transport};
+use crate::transport::tokens::ApiToken;
 
 /// A client holding the API-Token of one base: Base-Token exchange and file operations.
 /// Cheap to clone; `Debug` does not show the token.

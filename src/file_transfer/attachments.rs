@@ -10,12 +10,12 @@ use std::sync::Arc;
 use percent_encoding::percent_decode_str;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::api_token_client::ApiTokenClient;
 use crate::cells::Cell;
-use crate::error::{Applied, Error, ErrorKind};
-use crate::file_upload::FileUpload;
+use crate::client::api_token::ApiTokenClient;
+use crate::file_transfer::file_upload::FileUpload;
 use crate::files::UploadFileRequestReplace;
-use crate::request::{encode_path, BoxFuture};
+use crate::transport::error::{Applied, Error, ErrorKind};
+use crate::transport::request::{encode_path, BoxFuture};
 use crate::types::FileCellItem;
 
 /// The operation named in errors of the download itself (the GET of the download link).
@@ -890,7 +890,7 @@ impl ApiTokenClient {
         }
         // Nothing has been written yet, so a failed GET is repeated as any read is.
         let policy = self.client().retry_policy();
-        let mut attempts = crate::retry::Attempts::default();
+        let mut attempts = crate::transport::retry::Attempts::default();
         loop {
             let error = match fetch_download(self.client().http(), &url).await {
                 Ok(response) => return Ok(response),
@@ -934,7 +934,7 @@ async fn fetch_download(
         return Ok(response);
     }
     let wait = match status.as_u16() {
-        429 | 503 => crate::retry::retry_after(response.headers()),
+        429 | 503 => crate::transport::retry::retry_after(response.headers()),
         _ => None,
     };
     let mut body = Vec::new();

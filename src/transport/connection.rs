@@ -10,14 +10,14 @@ use tracing::Instrument;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
-use crate::account_client::AccountClient;
-use crate::api_token_client::ApiTokenClient;
-use crate::base_client::{BaseClient, SignedToken};
-use crate::error::{Applied, Error, ErrorKind};
-use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
-use crate::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
-use crate::scheduler_client::SchedulerClient;
-use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
+use crate::client::account::AccountClient;
+use crate::client::api_token::ApiTokenClient;
+use crate::client::base::{BaseClient, SignedToken};
+use crate::client::scheduler::SchedulerClient;
+use crate::transport::error::{Applied, Error, ErrorKind};
+use crate::transport::request::{Body, BoxFuture, Part, Request, Response, Transport};
+use crate::transport::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
+use crate::transport::tokens::{AccountToken, ApiToken, SchedulerToken};
 
 struct Inner {
     http: reqwest::Client,

@@ -4,9 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
-use crate::client::account::AccountClient;
-use crate::client::api_token::ApiTokenClient;
 use crate::data::write_checks::check_table_rows;
+use crate::transport::base_token::{RenewingToken, SignedToken};
 use crate::transport::connection::{Auth, Client};
 use crate::transport::error::{Error, ErrorKind};
 use crate::transport::request::{BoxFuture, Request, Response, Transport};
@@ -17,14 +16,19 @@ use crate::types::{BaseAccess, Metadata};
 pub(crate) enum Renewal {
     /// It cannot: the token was handed over by the caller.
     None,
-    /// Exchanging the base's API-Token again.
-    Api(ApiTokenClient),
-    /// Asking again with the Account-Token.
-    Account {
-        account: AccountClient,
-        workspace_id: i64,
-        base_name: String,
-    },
+    /// By asking again whoever gave the first token.
+    Exchange(Box<dyn BaseTokenSource>),
+}
+
+/// Who can hand out a base's token again: the base's API-Token client, or an account
+/// with the base's workspace and name. A trait, so that this file does not depend on the
+/// clients that open a base.
+pub(crate) trait BaseTokenSource: Send + Sync {
+    /// The operation that asks, named in errors.
+    fn operation(&self) -> &'static str;
+
+    /// A new token for the base, with the base's identity.
+    fn base_access(&self) -> BoxFuture<'_, Result<BaseAccess, Error>>;
 }
 
 /// The Base-Token in use, numbered so that a renewal is done once for all requests that
@@ -54,22 +58,6 @@ impl TokenState {
             renew_at: expires_at - margin,
             expires_at,
         }
-    }
-}
-
-/// A Base-Token with its `Authorization` header value, built once per token rather than
-/// once per request.
-pub(crate) struct SignedToken {
-    pub(crate) token: BaseToken,
-    /// `Bearer <token>`, marked sensitive; `None` when the token holds characters an HTTP
-    /// header cannot carry (the transport then refuses the request with that message).
-    pub(crate) header: Option<reqwest::header::HeaderValue>,
-}
-
-impl SignedToken {
-    fn new(token: BaseToken) -> SignedToken {
-        let header = crate::transport::connection::bearer(token.expose_secret());
-        SignedToken { token, header }
     }
 }
 
@@ -259,15 +247,7 @@ impl BaseClient {
         }
         let (operation, access) = match &self.inner.renewal {
             Renewal::None => return Ok(false),
-            Renewal::Api(api) => ("getBaseToken", api.get_base_token().await?),
-            Renewal::Account {
-                account,
-                workspace_id,
-                base_name,
-            } => (
-                "getBaseTokenForBase",
-                account.get_base_token(*workspace_id, base_name).await?,
-            ),
+            Renewal::Exchange(source) => (source.operation(), source.base_access().await?),
         };
         if access.dtable_uuid != self.inner.base_uuid {
             return Err(Error::new(
@@ -346,6 +326,20 @@ impl BaseClient {
         let loaded = Arc::new(self.get_metadata().await?.metadata);
         *cached = Some(Arc::clone(&loaded));
         Ok(loaded)
+    }
+}
+
+impl RenewingToken for BaseClient {
+    fn base_uuid(&self) -> &str {
+        BaseClient::base_uuid(self)
+    }
+
+    fn current_token(&self) -> BoxFuture<'_, Result<(Arc<SignedToken>, u64), Error>> {
+        Box::pin(BaseClient::current_token(self))
+    }
+
+    fn renew(&self, generation: u64) -> BoxFuture<'_, Result<bool, Error>> {
+        Box::pin(BaseClient::renew(self, generation))
     }
 }
 

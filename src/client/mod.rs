@@ -6,4 +6,5 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod api_token;
 pub(crate) mod base;
+mod entry;
 pub(crate) mod scheduler;

@@ -4,6 +4,7 @@
 //!
 //! [`Client`]: crate::Client
 
+pub(crate) mod base_token;
 pub(crate) mod connection;
 pub(crate) mod error;
 pub(crate) mod request;

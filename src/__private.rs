@@ -5,14 +5,16 @@ pub use reqwest::Method;
 pub use serde;
 pub use serde_json;
 
-pub use crate::base_client::check_rows;
-pub use crate::batch::{Batch, Batched};
-pub use crate::de::{Extra, ExtraFields, Key};
-pub use crate::error::Error;
-pub use crate::file_upload::FileUpload;
-pub use crate::paging::{PageStream, Truncation};
-pub use crate::request::{encode_path, BoxFuture, MultipartMap, Request, Response, Transport};
-pub use crate::tokens::Secret;
+pub use crate::bulk::batch::{Batch, Batched};
+pub use crate::bulk::paging::{PageStream, Truncation};
+pub use crate::client::base::check_rows;
+pub use crate::data::extra_fields::{Extra, ExtraFields, Key};
+pub use crate::file_transfer::file_upload::FileUpload;
+pub use crate::transport::error::Error;
+pub use crate::transport::request::{
+    encode_path, BoxFuture, MultipartMap, Request, Response, Transport,
+};
+pub use crate::transport::tokens::Secret;
 pub use crate::{
     AccountClient, ApiTokenClient, BaseClient, Client, SchedulerClient, SystemAdminClient,
     TeamAdminClient,
@@ -20,10 +22,10 @@ pub use crate::{
 
 /// The paging runtime behind `stream()` and `all()` (`x-paginate`).
 pub mod paging {
-    pub use crate::paging::{is_select, offset, pages, sql, sql_cap, truncation, PageParam};
+    pub use crate::bulk::paging::{is_select, offset, pages, sql, sql_cap, truncation, PageParam};
 }
 
 /// The batching runtime behind `batched()` and the size check of `send()` (`x-batch`).
 pub mod batch {
-    pub use crate::batch::{fits, Chunks};
+    pub use crate::bulk::batch::{fits, Chunks};
 }

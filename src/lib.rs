@@ -20,29 +20,15 @@
 
 #![warn(missing_docs)]
 
-// `*_client` names, because the generated modules are named after spec files (`base`,
-// `account`), and a local module would shadow them.
-mod account_client;
-mod admin_clients;
-mod api_token_client;
-mod attachments;
-mod base_client;
-mod batch;
+// Not `files` or `base`: the generated modules are named after spec files, and a local
+// module would shadow them.
+mod bulk;
 mod client;
-mod de;
-mod error;
-mod file_upload;
-mod links;
-mod paging;
-mod request;
-mod retry;
-mod row_access;
-mod scheduler_client;
-mod tokens;
-mod typed_rows;
-mod validate;
+mod data;
+mod file_transfer;
+mod transport;
 
-pub mod cells;
+pub use data::cells;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -54,23 +40,23 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/api.rs"));
 }
 
-pub use account_client::AccountClient;
-pub use admin_clients::{SystemAdminClient, TeamAdminClient};
-pub use api_token_client::ApiTokenClient;
-pub use attachments::{AssetSource, Attachment, UploadAttachment, UploadedFile};
-pub use base_client::BaseClient;
-pub use batch::{BatchReport, Batched, FailedChunk};
-pub use client::{Client, ClientBuilder};
-pub use error::{Applied, Error, ErrorKind};
-pub use file_upload::FileUpload;
+pub use bulk::batch::{BatchReport, Batched, FailedChunk};
+pub use bulk::paging::{PageStream, Truncation};
+pub use client::account::AccountClient;
+pub use client::admin::{SystemAdminClient, TeamAdminClient};
+pub use client::api_token::ApiTokenClient;
+pub use client::base::BaseClient;
+pub use client::scheduler::SchedulerClient;
+pub use data::row_view::RowView;
+pub use data::typed_rows::{AppendTypedRows, ListTypedRows, TableInput, TableRow};
+pub use data::write_checks::{check_table_rows, RowProblem};
+pub use file_transfer::attachments::{AssetSource, Attachment, UploadAttachment, UploadedFile};
+pub use file_transfer::file_upload::FileUpload;
 pub use generated::*;
-pub use paging::{PageStream, Truncation};
-pub use retry::{RateLimit, RetryPolicy};
-pub use row_access::RowView;
-pub use scheduler_client::SchedulerClient;
-pub use tokens::{AccountToken, ApiToken, BaseToken, SchedulerToken, Secret};
-pub use typed_rows::{AppendTypedRows, ListTypedRows, TableInput, TableRow};
-pub use validate::{check_table_rows, RowProblem};
+pub use transport::connection::{Client, ClientBuilder};
+pub use transport::error::{Applied, Error, ErrorKind};
+pub use transport::retry::{RateLimit, RetryPolicy};
+pub use transport::tokens::{AccountToken, ApiToken, BaseToken, SchedulerToken, Secret};
 
 /// The README's examples, compiled as doctests so that they stay true.
 #[cfg(doctest)]

@@ -3,49 +3,21 @@
 //! order, with a bounded number in flight; a failure reports exactly which input ranges
 //! were committed, which failed and which were never sent.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use seatable_api::types::RowInput;
-use seatable_api::{Applied, BaseClient, BaseToken, Client, ErrorKind};
+use seatable_api::{Applied, ErrorKind};
 use serde_json::{json, Value};
+use support::wiremock_base::{base_with_rows_metadata as base, received};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const UUID: &str = "650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
-const GATEWAY: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
 const ROWS: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057/rows/";
 const LINKS: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057/links/";
-
-/// A client of the mock server, which also answers `getMetadata` (appends are checked
-/// against the table's columns before they are sent).
-async fn base(server: &MockServer) -> BaseClient {
-    let metadata: Value = serde_json::from_str(
-        &std::fs::read_to_string("codegen/tests/rows/metadata.json").expect("fixture"),
-    )
-    .expect("fixture JSON");
-    Mock::given(method("GET"))
-        .and(path(format!("{GATEWAY}/metadata/")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(metadata))
-        .mount(server)
-        .await;
-    BaseClient::new(
-        Client::new(&server.uri()).unwrap(),
-        UUID,
-        BaseToken::from("base-jwt"),
-    )
-}
-
-async fn received(server: &MockServer, verb: &str) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.method.as_str() == verb)
-        .collect()
-}
 
 fn body(request: &Request) -> Value {
     serde_json::from_slice(&request.body).unwrap()

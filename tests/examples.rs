@@ -13,6 +13,8 @@ mod export_view;
 #[path = "../examples/long_job.rs"]
 mod long_job;
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -21,6 +23,7 @@ use indicatif::ProgressBar;
 use seatable_api::testing::{Exchange, Fault, MockBase, MockSeaTable, Operation};
 use seatable_api::{Applied, BaseClient};
 use serde_json::{json, Value};
+use support::stand_in::mock_with_base;
 
 /// A file in the temporary directory, removed when dropped.
 struct TempFile(PathBuf);
@@ -40,14 +43,7 @@ impl Drop for TempFile {
 }
 
 async fn mock_base(metadata: Value) -> (MockSeaTable, MockBase, BaseClient) {
-    let mock = MockSeaTable::start().await.unwrap();
-    let base = mock.add_base("Examples", metadata).unwrap();
-    let client = mock
-        .client()
-        .base_with_api_token(base.api_token.as_str())
-        .await
-        .unwrap();
-    (mock, base, client)
+    mock_with_base("Examples", metadata).await
 }
 
 fn operations(mock: &MockSeaTable) -> Vec<Option<Operation>> {

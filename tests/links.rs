@@ -2,27 +2,15 @@
 //! metadata and sent from either side of a link, one metadata refresh on a miss, refusals
 //! before anything is sent, and the paging of `listRowLinks`.
 
+mod support;
+
 use std::collections::BTreeMap;
 
-use seatable_api::{BaseClient, BaseToken, Client, ErrorKind};
+use seatable_api::ErrorKind;
 use serde_json::{json, Value};
+use support::wiremock_base::{answer, base, GATEWAY};
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const UUID: &str = "650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
-const GATEWAY: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
-
-fn base(server: &MockServer) -> BaseClient {
-    BaseClient::new(
-        Client::new(&server.uri()).unwrap(),
-        UUID,
-        BaseToken::from("base-jwt"),
-    )
-}
-
-fn answer(v: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(v)
-}
 
 /// Two tables linked by `link_id` `lk01`: `Contacts` (`0000`) has the link column
 /// `Projects`, `Projects` (`pr01`) the link column `Contacts`. SeaTable gives both columns

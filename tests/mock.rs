@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 mod support;
 
 use support::spec_check::conforms_to_the_spec;
+use support::stand_in::mock_with_base;
 
 fn metadata() -> Value {
     json!({"metadata": {"version": 1, "format_version": 9, "tables": [
@@ -38,14 +39,7 @@ fn metadata() -> Value {
 }
 
 async fn setup() -> (MockSeaTable, MockBase, BaseClient) {
-    let mock = MockSeaTable::start().await.unwrap();
-    let base = mock.add_base("Team", metadata()).unwrap();
-    let client = mock
-        .client()
-        .base_with_api_token(base.api_token.as_str())
-        .await
-        .unwrap();
-    (mock, base, client)
+    mock_with_base("Team", metadata()).await
 }
 
 fn row(pairs: &[(&str, Value)]) -> Map<String, Value> {

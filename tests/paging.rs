@@ -3,29 +3,19 @@
 //! that does not page, which SQL statements are refused before anything is sent, and how a
 //! possibly truncated plain SQL answer is reported.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt;
-use seatable_api::{BaseClient, BaseToken, Client, ErrorKind, Truncation};
+use seatable_api::{Client, ErrorKind, Truncation};
 use serde_json::{json, Value};
+use support::wiremock_base::{answer, base, UUID};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request};
 
-const UUID: &str = "650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
 const ROWS: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057/rows/";
 const SQL: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057/sql/";
-
-fn base(server: &MockServer) -> BaseClient {
-    BaseClient::new(
-        Client::new(&server.uri()).unwrap(),
-        UUID,
-        BaseToken::from("base-jwt"),
-    )
-}
-
-fn answer(v: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(v)
-}
 
 /// A query parameter of a received request as a number.
 fn number(request: &Request, name: &str) -> u64 {

@@ -6,6 +6,7 @@
 use seatable_api::types::{Column, ColumnType, RowUpdate};
 use seatable_api::{BaseClient, BaseToken, Client, ErrorKind};
 use serde_json::{json, Value};
+use support::wiremock_base::{answer, base, GATEWAY, UUID};
 use wiremock::matchers::{body_json, body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -64,21 +65,6 @@ fn assert_lossless(decoded: &impl serde::Serialize, recorded: &Value) {
         "re-encoding changed the JSON:\n{}",
         out.join("\n")
     );
-}
-
-const UUID: &str = "650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
-const GATEWAY: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
-
-async fn base(server: &MockServer) -> BaseClient {
-    BaseClient::new(
-        Client::new(&server.uri()).unwrap(),
-        UUID,
-        BaseToken::from("base-jwt"),
-    )
-}
-
-fn answer(v: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(v)
 }
 
 /// The metadata of a base with one table, `Table1`, whose columns cover every check of
@@ -271,7 +257,7 @@ async fn metadata_decodes_into_typed_columns_and_back() {
         .expect(1)
         .mount(&server)
         .await;
-    let metadata = base(&server).await.get_metadata().await.unwrap();
+    let metadata = base(&server).get_metadata().await.unwrap();
     let tables = &metadata.metadata.tables;
     assert_eq!(tables[0].name, "Table1");
     let types: Vec<&str> = tables
@@ -308,7 +294,6 @@ async fn list_rows_sends_its_query_and_keeps_every_cell() {
         .mount(&server)
         .await;
     let page = base(&server)
-        .await
         .list_rows("Table 1")
         .view_name("Default View")
         .start(0)
@@ -332,7 +317,7 @@ async fn get_row_escapes_the_row_id() {
         .expect(1)
         .mount(&server)
         .await;
-    let row = base(&server).await.get_row("a/b", "Table1").await.unwrap();
+    let row = base(&server).get_row("a/b", "Table1").await.unwrap();
     assert_lossless(&row, &recorded);
 }
 
@@ -368,7 +353,7 @@ async fn append_update_and_delete_send_their_bodies() {
         .expect(1)
         .mount(&server)
         .await;
-    let base = base(&server).await;
+    let base = base(&server);
     let name = json!({"Name": "John Doe"}).as_object().unwrap().clone();
     let added = base
         .append_rows("Table1", [name])
@@ -407,7 +392,6 @@ async fn sql_sends_parameters_and_decodes_results() {
         .mount(&server)
         .await;
     let result = base(&server)
-        .await
         .query_sql("select * from Table1 where Age > ?")
         .parameters([30])
         .convert_keys(true)
@@ -572,7 +556,7 @@ async fn rows_that_seatable_would_mangle_are_refused_before_sending() {
         .expect(0)
         .mount(&server)
         .await;
-    let base = base(&server).await;
+    let base = base(&server);
     // One case per rule: the row, and the column and words its error must name.
     let cases = [
         (

@@ -20,52 +20,17 @@ mod rows {
 /// The 1000-row page of `benches/decode.rs`.
 #[path = "../benches/support/page.rs"]
 mod bench_page;
+mod support;
 
 use rows::{AllTypesInput, AllTypesRow, ProjectsInput, ProjectsRow};
 use seatable_api::cells::{Date, Duration, FormulaValue, LinkFormulaValue, Timestamp};
-use seatable_api::{BaseClient, BaseToken, Client, ErrorKind, TableInput, TableRow};
+use seatable_api::{ErrorKind, TableInput, TableRow};
 use serde_json::{json, Value};
+use support::wiremock_base::{answer, base_with_rows_metadata as base, received};
 use wiremock::matchers::{body_json, method, path, path_regex, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request};
 
-const UUID: &str = "650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
-const GATEWAY: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057";
 const ROWS: &str = "/api-gateway/api/v2/dtables/650d8a0d-7e27-46a8-8b18-6cc6f3db2057/rows/";
-
-/// A client of the mock server, which also answers `getMetadata` with the fixture the
-/// structs were generated from: writes are checked against the base's columns before
-/// they are sent, so the typed writes pass those checks here too.
-async fn base(server: &MockServer) -> BaseClient {
-    let metadata: Value = serde_json::from_str(
-        &std::fs::read_to_string("codegen/tests/rows/metadata.json").expect("fixture"),
-    )
-    .expect("fixture JSON");
-    Mock::given(method("GET"))
-        .and(path(format!("{GATEWAY}/metadata/")))
-        .respond_with(answer(metadata))
-        .mount(server)
-        .await;
-    BaseClient::new(
-        Client::new(&server.uri()).unwrap(),
-        UUID,
-        BaseToken::from("base-jwt"),
-    )
-}
-
-/// The requests the server received with `verb`, in order (leaving out `getMetadata`).
-async fn received(server: &MockServer, verb: &str) -> Vec<Request> {
-    server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.method.as_str() == verb)
-        .collect()
-}
-
-fn answer(v: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(v)
-}
 
 /// A row of `Projects` as SeaTable sends it with `convert_keys=true`.
 fn project(id: &str, name: &str, price: Value) -> Value {

@@ -28,6 +28,7 @@ pub mod diagnostics;
 mod docs;
 pub mod guard;
 pub mod ir;
+mod line_diff;
 pub mod load;
 mod lower;
 pub mod naming;
@@ -37,6 +38,7 @@ mod rust;
 use std::path::{Path, PathBuf};
 
 pub use diagnostics::{Diagnostic, Diagnostics};
+pub use line_diff::line_diff;
 pub use rust::RustOptions;
 
 /// The generated files, as `(file name, contents)` pairs.
@@ -204,8 +206,9 @@ pub fn compare_dir(dir: &Path, files: &[(String, String)]) -> Vec<String> {
                     .unwrap_or_else(|| existing.lines().count().min(contents.lines().count()))
                     + 1;
                 drift.push(format!(
-                    "{}: differs from the spec, first at line {line}",
-                    path.display()
+                    "{}: differs from the spec, first at line {line}\n{}",
+                    path.display(),
+                    line_diff(&existing, contents)
                 ));
             }
             Err(_) => drift.push(format!("{}: missing", path.display())),

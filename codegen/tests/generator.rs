@@ -85,8 +85,9 @@ fn broken_specs_give_pinned_diagnostics() {
         let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != rendered {
             failures.push(format!(
-                "--- {}\nexpected:\n{expected}\nactual:\n{rendered}",
-                case.display()
+                "--- {} (- expected, + actual)\n{}",
+                case.display(),
+                seatable_codegen::line_diff(&expected, &rendered)
             ));
         }
     }
@@ -169,11 +170,16 @@ fn check_reports_drift_and_regenerate_fixes_it() {
     );
     assert_eq!(run("regenerate").status.code(), Some(0));
     assert_eq!(run("check").status.code(), Some(0));
+    let generated = std::fs::read_to_string(out.join("src/spec.rs")).unwrap();
+    let first = generated.lines().next().unwrap().to_string();
     std::fs::write(out.join("src/spec.rs"), "// edited by hand\n").unwrap();
     let checked = run("check");
     assert_eq!(checked.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&checked.stderr)
-        .contains("spec.rs: differs from the spec, first at line 1"));
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert!(stderr.contains("spec.rs: differs from the spec, first at line 1"));
+    // The report shows the change itself: the hand edit removed, the generated lines back.
+    assert!(stderr.contains("\n-// edited by hand\n"), "{stderr}");
+    assert!(stderr.contains(&format!("\n+{first}\n")), "{stderr}");
     std::fs::write(out.join("src/stale.rs"), "").unwrap();
     assert!(String::from_utf8_lossy(&run("check").stderr).contains("stale.rs: no longer generated"));
     assert_eq!(run("regenerate").status.code(), Some(0));

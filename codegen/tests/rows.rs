@@ -56,7 +56,10 @@ fn fixture_matches_its_snapshot() {
             .position(|(a, b)| a != b)
             .unwrap_or_else(|| expected.lines().count().min(rust.lines().count()))
             + 1;
-        panic!("{SNAPSHOT} differs from a fresh generation, first at line {line} (UPDATE_SNAPSHOTS=1 to accept)");
+        panic!(
+            "{SNAPSHOT} differs from a fresh generation, first at line {line} (UPDATE_SNAPSHOTS=1 to accept):\n{}",
+            seatable_codegen::line_diff(&expected, &rust)
+        );
     }
 }
 

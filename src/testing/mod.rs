@@ -67,8 +67,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::error::{Error, ErrorKind};
 use crate::Client;
+use crate::{Error, ErrorKind};
 
 pub use crate::server::Operation;
 

@@ -13,12 +13,12 @@ use serde_json::{json, Map, Value};
 use super::base::BaseData;
 use super::multipart;
 use super::{Exchange, Fault, MockBase};
-use crate::error::{Error, ErrorKind};
 use crate::server::Operation;
 use crate::types::{
     AssetDownloadLink, AssetUploadLink, AssetUploadedFile, BaseAccess, ErrorDetail, ErrorMessage,
     ErrorMsg, LoginResponse,
 };
+use crate::{Error, ErrorKind};
 
 pub(crate) const DEFAULT_RATE_LIMIT: u32 = 500;
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3 * 24 * 3600);
@@ -799,7 +799,7 @@ impl State {
         let name = path.rsplit('/').next().unwrap_or_default().to_string();
         let id = self.uuid();
         self.download_links.insert(id.clone(), (uuid, path));
-        let encoded = crate::request::encode_path(&name);
+        let encoded = crate::transport::request::encode_path(&name);
         Reply::json(
             200,
             &AssetDownloadLink {

@@ -1,6 +1,6 @@
 //! Helpers shared by the test crates: the restorer of recorded SeaTable answers, the
-//! fault-injecting test server, the map of recorded answers to operations and the check of
-//! JSON bodies against the spec.
+//! fault-injecting test server, the map of recorded answers to operations, the check of
+//! JSON bodies against the spec, and a base on the stand-in or on a `wiremock` server.
 
 // Each test binary that includes `support` uses a different part of it.
 #![allow(dead_code)]
@@ -9,6 +9,8 @@ pub mod fault_server;
 pub mod pattern;
 pub mod recorded;
 pub mod spec_check;
+pub mod stand_in;
+pub mod wiremock_base;
 
 use serde_json::{json, Value};
 

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use percent_encoding::percent_decode_str;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::api_token_client::ApiTokenClient;
 use crate::cells::Cell;
-use crate::error::{Applied, Error, ErrorKind};
-use crate::file_upload::FileUpload;
+use crate::client::api_token::ApiTokenClient;
+use crate::file_transfer::file_upload::{io_error, FileUpload};
 use crate::files::UploadFileRequestReplace;
-use crate::request::{encode_path, BoxFuture};
+use crate::transport::error::{Applied, Error, ErrorKind};
+use crate::transport::request::{encode_path, BoxFuture};
 use crate::types::FileCellItem;
 
 /// The operation named in errors of the download itself (the GET of the download link).
@@ -484,82 +484,6 @@ fn upload_id_of(link: &str) -> Result<String, Error> {
     }
 }
 
-/// A MIME type for common file extensions; `None` leaves the server to go by the name.
-fn mime_for(path: &Path) -> Option<&'static str> {
-    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-    Some(match extension.as_str() {
-        "pdf" => "application/pdf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "bmp" => "image/bmp",
-        "tif" | "tiff" => "image/tiff",
-        "heic" => "image/heic",
-        "txt" => "text/plain",
-        "md" => "text/markdown",
-        "csv" => "text/csv",
-        "html" | "htm" => "text/html",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "zip" => "application/zip",
-        "gz" => "application/gzip",
-        "doc" => "application/msword",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "ppt" => "application/vnd.ms-powerpoint",
-        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/wav",
-        "mp4" => "video/mp4",
-        "mov" => "video/quicktime",
-        _ => return None,
-    })
-}
-
-fn io_error(what: String, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::Transport, format!("{what}: {e}")).with_source(e)
-}
-
-impl FileUpload {
-    /// Reads the file at `path`: the file name is taken from the path, the MIME type
-    /// guessed from the extension for common types (`.pdf`, `.png`, `.jpg`, `.csv`,
-    /// `.xlsx`, …) and otherwise left to the default.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), seatable_api::Error> {
-    /// let file = seatable_api::FileUpload::from_path("photos/party.png").await?;
-    /// assert_eq!(file.file_name(), "party.png");
-    /// # Ok(()) }
-    /// ```
-    pub async fn from_path(path: impl AsRef<Path>) -> Result<FileUpload, Error> {
-        let path = path.as_ref();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!(
-                        "`{}` does not end in a file name in UTF-8, which the upload needs",
-                        path.display()
-                    ),
-                )
-            })?
-            .to_string();
-        let bytes = tokio::fs::read(path)
-            .await
-            .map_err(|e| io_error(format!("cannot read `{}`", path.display()), e))?;
-        let file = FileUpload::new(name, bytes);
-        Ok(match mime_for(path) {
-            Some(mime) => file.mime_type(mime),
-            None => file,
-        })
-    }
-}
-
 /// Which server a URL belongs to: scheme, host and port.
 fn same_origin(a: &url::Url, b: &url::Url) -> bool {
     a.origin() == b.origin()
@@ -890,7 +814,7 @@ impl ApiTokenClient {
         }
         // Nothing has been written yet, so a failed GET is repeated as any read is.
         let policy = self.client().retry_policy();
-        let mut attempts = crate::retry::Attempts::default();
+        let mut attempts = crate::transport::retry::Attempts::default();
         loop {
             let error = match fetch_download(self.client().http(), &url).await {
                 Ok(response) => return Ok(response),
@@ -934,7 +858,7 @@ async fn fetch_download(
         return Ok(response);
     }
     let wait = match status.as_u16() {
-        429 | 503 => crate::retry::retry_after(response.headers()),
+        429 | 503 => crate::transport::retry::retry_after(response.headers()),
         _ => None,
     };
     let mut body = Vec::new();
@@ -1112,17 +1036,6 @@ mod tests {
             "uploadFile: the folder `files/../x` has an empty, `.` or `..` segment; nothing was uploaded"
         );
         assert!(clean_folder("a//b").is_err());
-    }
-
-    #[test]
-    fn common_extensions_get_a_mime_type() {
-        assert_eq!(
-            mime_for(Path::new("a/b/Report.PDF")),
-            Some("application/pdf")
-        );
-        assert_eq!(mime_for(Path::new("x.jpeg")), Some("image/jpeg"));
-        assert_eq!(mime_for(Path::new("x.unknownext")), None);
-        assert_eq!(mime_for(Path::new("noext")), None);
     }
 
     #[test]

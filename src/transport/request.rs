@@ -9,8 +9,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::Error;
-use crate::file_upload::FileUpload;
+use crate::file_transfer::file_upload::FileUpload;
+use crate::transport::error::Error;
 
 /// A boxed, sendable future: what awaiting a generated request builder yields.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -16,11 +16,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::base::ListRows;
-use crate::base_client::BaseClient;
-use crate::batch::{BatchReport, FailedChunk};
-use crate::error::{Error, ErrorKind};
-use crate::paging::PageStream;
-use crate::request::BoxFuture;
+use crate::bulk::batch::{BatchReport, FailedChunk};
+use crate::bulk::paging::PageStream;
+use crate::client::base::BaseClient;
+use crate::transport::error::{Error, ErrorKind};
+use crate::transport::request::BoxFuture;
 use crate::types::{Row, RowInput, RowUpdate};
 
 /// The most rows SeaTable reads, appends or updates in one request.

@@ -1,11 +1,12 @@
 //! [`ApiTokenClient`]: the operations authorised by the API-Token of one base.
 
-use crate::attachments::BaseIdentityCache;
-use crate::base_client::{BaseClient, Renewal};
-use crate::client::{Auth, Client};
-use crate::error::Error;
-use crate::request::{BoxFuture, Request, Response, Transport};
-use crate::tokens::ApiToken;
+use crate::client::base::{BaseClient, BaseTokenSource, Renewal};
+use crate::file_transfer::attachments::BaseIdentityCache;
+use crate::transport::connection::{Auth, Client};
+use crate::transport::error::Error;
+use crate::transport::request::{BoxFuture, Request, Response, Transport};
+use crate::transport::tokens::ApiToken;
+use crate::types::BaseAccess;
 
 /// A client holding the API-Token of one base: Base-Token exchange and file operations.
 /// Cheap to clone; `Debug` does not show the token.
@@ -44,7 +45,7 @@ impl ApiTokenClient {
     /// ```
     pub async fn base(&self) -> Result<BaseClient, Error> {
         let access = self.get_base_token().await?;
-        let renewal = Renewal::Api(self.clone());
+        let renewal = Renewal::Exchange(Box::new(self.clone()));
         BaseClient::from_access(self.client.clone(), "getBaseToken", access, renewal)
     }
 
@@ -70,5 +71,15 @@ impl Transport for ApiTokenClient {
             self.client
                 .send(Auth::Static(self.token.expose_secret()), request),
         )
+    }
+}
+
+impl BaseTokenSource for ApiTokenClient {
+    fn operation(&self) -> &'static str {
+        "getBaseToken"
+    }
+
+    fn base_access(&self) -> BoxFuture<'_, Result<BaseAccess, Error>> {
+        Box::pin(async move { self.get_base_token().await })
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::batch::BatchReport;
+use crate::bulk::batch::BatchReport;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! [`SchedulerClient`]: the statistics and run history of the Python scheduler.
 
-use crate::client::{Auth, Client};
-use crate::error::Error;
-use crate::request::{BoxFuture, Request, Response, Transport};
-use crate::tokens::SchedulerToken;
+use crate::transport::connection::{Auth, Client};
+use crate::transport::error::Error;
+use crate::transport::request::{BoxFuture, Request, Response, Transport};
+use crate::transport::tokens::SchedulerToken;
 
 /// A client holding the Python scheduler's token: statistics about script runs and the
 /// run history. Cheap to clone; `Debug` does not show the token.

@@ -14,8 +14,8 @@ use std::ops::Range;
 use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 
-use crate::error::{Applied, Error, ErrorKind};
-use crate::request::BoxFuture;
+use crate::transport::error::{Applied, Error, ErrorKind};
+use crate::transport::request::BoxFuture;
 
 /// A body value that can be cut into chunks: an array by items, a map by entries (in key
 /// order).

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-use crate::error::{Applied, Error, ErrorKind};
+use crate::transport::error::{Applied, Error, ErrorKind};
 
 /// How the client repeats a request that failed in a way that may pass.
 ///

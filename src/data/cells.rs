@@ -54,7 +54,7 @@ mod from_cell;
 
 pub use chrono;
 
-pub use crate::row_access::RowView;
+pub use crate::data::row_view::RowView;
 pub(crate) use cell::number_json;
 pub use cell::Cell;
 pub use date::{Date, Timestamp};

@@ -10,14 +10,10 @@ use tracing::Instrument;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
-use crate::account_client::AccountClient;
-use crate::api_token_client::ApiTokenClient;
-use crate::base_client::{BaseClient, SignedToken};
-use crate::error::{Applied, Error, ErrorKind};
-use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
-use crate::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
-use crate::scheduler_client::SchedulerClient;
-use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
+use crate::transport::base_token::{bearer, RenewingToken, SignedToken};
+use crate::transport::error::{Applied, Error, ErrorKind};
+use crate::transport::request::{Body, BoxFuture, Part, Request, Response, Transport};
+use crate::transport::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
 
 struct Inner {
     http: reqwest::Client,
@@ -295,87 +291,6 @@ impl Client {
     /// ```
     pub fn server_url(&self) -> &str {
         &self.inner.server_url
-    }
-
-    /// A client for the operations that need this API-Token.
-    ///
-    /// ```no_run
-    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
-    /// let api = client.with_api_token("api token");
-    /// # Ok::<(), seatable_api::Error>(())
-    /// ```
-    pub fn with_api_token(&self, token: impl Into<ApiToken>) -> ApiTokenClient {
-        ApiTokenClient::new(self.clone(), token.into())
-    }
-
-    /// A client for the operations that need this Account-Token.
-    ///
-    /// ```no_run
-    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
-    /// let account = client.with_account_token("account token");
-    /// # Ok::<(), seatable_api::Error>(())
-    /// ```
-    pub fn with_account_token(&self, token: impl Into<AccountToken>) -> AccountClient {
-        AccountClient::new(self.clone(), token.into())
-    }
-
-    /// A client for the Python scheduler's operations, which need the scheduler's own token.
-    ///
-    /// ```no_run
-    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
-    /// let scheduler = client.with_scheduler_token("scheduler token");
-    /// # Ok::<(), seatable_api::Error>(())
-    /// ```
-    pub fn with_scheduler_token(&self, token: impl Into<SchedulerToken>) -> SchedulerClient {
-        SchedulerClient::new(self.clone(), token.into())
-    }
-
-    /// Exchanges an API-Token for a Base-Token (`getBaseToken`) and returns the client of
-    /// that base.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), seatable_api::Error> {
-    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
-    /// let base = client.base_with_api_token("api token").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn base_with_api_token(
-        &self,
-        token: impl Into<ApiToken>,
-    ) -> Result<BaseClient, Error> {
-        self.with_api_token(token).base().await
-    }
-
-    /// Logs in with user name and password (`login`) and returns the account's client.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), seatable_api::Error> {
-    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
-    /// let account = client.login("me@example.com", "password").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn login(&self, username: &str, password: &str) -> Result<AccountClient, Error> {
-        let answer = self.get_account_token(username, password).await?;
-        Ok(self.with_account_token(AccountToken::from(answer.token)))
-    }
-
-    /// Logs in to an account with two-factor authentication, sending the one-time code in
-    /// `X-SEAFILE-OTP`.
-    ///
-    /// ```no_run
-    /// # async fn run() -> Result<(), seatable_api::Error> {
-    /// let client = seatable_api::Client::new("https://cloud.seatable.io")?;
-    /// let account = client.login_with_otp("me@example.com", "password", "123456").await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn login_with_otp(
-        &self,
-        username: &str,
-        password: &str,
-        otp: &str,
-    ) -> Result<AccountClient, Error> {
-        let answer = self.get_account_token(username, password).otp(otp).await?;
-        Ok(self.with_account_token(AccountToken::from(answer.token)))
     }
 
     /// What is repeated, and how often.
@@ -691,17 +606,6 @@ impl Token<'_> {
     }
 }
 
-/// `Bearer <token>` as a header value marked sensitive, which keeps it out of HTTP-level
-/// debug logs; `None` when the token holds characters a header cannot carry.
-pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
-    let mut text = String::with_capacity(7 + token.len());
-    text.push_str("Bearer ");
-    text.push_str(token);
-    let mut value = HeaderValue::from_str(&text).ok()?;
-    value.set_sensitive(true);
-    Some(value)
-}
-
 fn unsendable_token(request: &Request) -> Error {
     Error::new(
         ErrorKind::InvalidArgument,
@@ -717,7 +621,7 @@ pub(crate) enum Auth<'a> {
     /// A token that does not change (Account-, API-, scheduler token).
     Static(&'a str),
     /// The Base-Token of a base, renewed before it expires and when it is rejected.
-    Base(&'a BaseClient),
+    Base(&'a dyn RenewingToken),
 }
 
 impl Transport for Client {

@@ -6,9 +6,9 @@
 //! `deleteBase`): on its own type each keeps the name a user would guess, and a team
 //! operation cannot be called without saying which team.
 
-use crate::account_client::AccountClient;
-use crate::error::Error;
-use crate::request::{BoxFuture, Request, Response, Transport};
+use crate::client::account::AccountClient;
+use crate::transport::error::Error;
+use crate::transport::request::{BoxFuture, Request, Response, Transport};
 
 /// The team (organisation) administration operations of one team, authorised by the
 /// Account-Token of one of its admins; `org_id` is filled in by the client. Cheap to clone;

@@ -1,10 +1,11 @@
 //! [`AccountClient`]: the operations of a user account, authorised by its Account-Token.
 
-use crate::base_client::{BaseClient, Renewal};
-use crate::client::{Auth, Client};
-use crate::error::Error;
-use crate::request::{BoxFuture, Request, Response, Transport};
-use crate::tokens::AccountToken;
+use crate::client::base::{BaseClient, BaseTokenSource, Renewal};
+use crate::transport::connection::{Auth, Client};
+use crate::transport::error::Error;
+use crate::transport::request::{BoxFuture, Request, Response, Transport};
+use crate::transport::tokens::AccountToken;
+use crate::types::BaseAccess;
 
 /// A client holding an Account-Token: the user, team-admin and system-admin operations.
 /// Cheap to clone; `Debug` does not show the token.
@@ -37,11 +38,11 @@ impl AccountClient {
     /// ```
     pub async fn base(&self, workspace_id: i64, base_name: &str) -> Result<BaseClient, Error> {
         let access = self.get_base_token(workspace_id, base_name).await?;
-        let renewal = Renewal::Account {
+        let renewal = Renewal::Exchange(Box::new(AccountBase {
             account: self.clone(),
             workspace_id,
             base_name: base_name.to_string(),
-        };
+        }));
         BaseClient::from_access(self.client.clone(), "getBaseTokenForBase", access, renewal)
     }
 
@@ -63,5 +64,26 @@ impl Transport for AccountClient {
             self.client
                 .send(Auth::Static(self.token.expose_secret()), request),
         )
+    }
+}
+
+/// A base named by its workspace and name, whose token the account asks for again.
+struct AccountBase {
+    account: AccountClient,
+    workspace_id: i64,
+    base_name: String,
+}
+
+impl BaseTokenSource for AccountBase {
+    fn operation(&self) -> &'static str {
+        "getBaseTokenForBase"
+    }
+
+    fn base_access(&self) -> BoxFuture<'_, Result<BaseAccess, Error>> {
+        Box::pin(async move {
+            self.account
+                .get_base_token(self.workspace_id, &self.base_name)
+                .await
+        })
     }
 }

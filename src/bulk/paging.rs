@@ -22,8 +22,8 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ErrorKind};
-use crate::request::{decode_json, BoxFuture, Response};
+use crate::transport::error::{Error, ErrorKind};
+use crate::transport::request::{decode_json, BoxFuture, Response};
 
 /// The items of a paged list operation, one by one, page after page: what `stream()` of
 /// every paging operation returns. Only one page is held at a time; the first error ends

@@ -1,0 +1,5 @@
+//! Operations that span several requests, driven by the spec's hints and called by the
+//! generated builders: paging streams (`x-paginate`) and batch chunking (`x-batch`).
+
+pub(crate) mod batch;
+pub(crate) mod paging;

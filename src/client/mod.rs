@@ -1,0 +1,10 @@
+//! The client types that hold a token, one file each: the type, its hand-written methods,
+//! and how a client of the layer below opens it. The generated operations are further
+//! methods of the same types.
+
+pub(crate) mod account;
+pub(crate) mod admin;
+pub(crate) mod api_token;
+pub(crate) mod base;
+mod entry;
+pub(crate) mod scheduler;

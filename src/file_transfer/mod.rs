@@ -1,0 +1,7 @@
+//! Files going to and from a base: a file to upload ([`FileUpload`]), and attachments
+//! uploaded into and downloaded from the base's assets.
+//!
+//! [`FileUpload`]: crate::FileUpload
+
+pub(crate) mod attachments;
+pub(crate) mod file_upload;

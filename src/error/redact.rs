@@ -1,0 +1,261 @@
+//! Keeping secrets and size out of errors: the tokens a request carried are replaced by
+//! `***` in every text an [`Error`](crate::Error) keeps, and every kept text is cut to a
+//! bounded length.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Shorter strings are no real SeaTable token (those have 40 characters or more), and
+/// replacing them would garble a body instead of protecting anything.
+const SHORTEST_SECRET: usize = 8;
+
+/// The most an error keeps of an answer's body (64 KiB). An answer cut there ends with
+/// [`CUT_MARK`].
+pub(crate) const BODY_KEPT: usize = 64 * 1024;
+
+/// The most an error keeps of a message or of one text in its source chain: serde quotes
+/// the value it rejected, which can be an answer's whole (huge) string.
+const TEXT_KEPT: usize = 4 * 1024;
+
+/// What ends a kept text that was cut.
+pub(crate) const CUT_MARK: &str = "…[cut]";
+
+/// How much of a body to read, so that a secret beginning within [`BODY_KEPT`] is whole
+/// in what was read, even written as `\uXXXX` escapes (6 bytes per character), and can be
+/// replaced before the cut.
+pub(crate) fn body_read_limit(secrets: &Secrets) -> usize {
+    BODY_KEPT.saturating_add(secrets.longest().saturating_mul(6))
+}
+
+/// The secrets one request carried (its token, a password it sent), to be removed from
+/// whatever error that request ends in. Cheap to clone.
+#[derive(Clone, Default)]
+pub(crate) struct Secrets(Option<Arc<Vec<String>>>);
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({})", self.values().len())
+    }
+}
+
+impl Secrets {
+    /// The secrets among `values` long enough to be worth replacing.
+    pub(crate) fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Secrets {
+        let kept: Vec<String> = values
+            .into_iter()
+            .filter(|s| s.len() >= SHORTEST_SECRET)
+            .map(str::to_string)
+            .collect();
+        Secrets((!kept.is_empty()).then(|| Arc::new(kept)))
+    }
+
+    /// These secrets and `more`.
+    pub(crate) fn and(&self, more: Vec<String>) -> Secrets {
+        let mut all: Vec<&str> = self.values().iter().map(String::as_str).collect();
+        all.extend(more.iter().map(String::as_str));
+        Secrets::new(all)
+    }
+
+    fn values(&self) -> &[String] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    fn longest(&self) -> usize {
+        self.values().iter().map(String::len).max().unwrap_or(0)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// `text` with every secret replaced: as it is, as a JSON string escapes it (also with
+    /// `\/`), percent-encoded (a URL) and form-encoded.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for secret in self.values() {
+            for form in forms(secret) {
+                if text.contains(form.as_str()) {
+                    text = text.replace(form.as_str(), "***");
+                }
+            }
+        }
+        text
+    }
+
+    /// A body as an error keeps it: secrets replaced, then cut to [`BODY_KEPT`]. A JSON
+    /// body that still holds a secret in another escape (`\u0061…`) is written anew from
+    /// its parsed value, with the secret replaced there.
+    pub(crate) fn redact_body(&self, body: &[u8], complete: bool) -> String {
+        let text = String::from_utf8_lossy(body);
+        let mut redacted = self.redact(&text);
+        if complete && !self.is_empty() && body.len() <= BODY_KEPT {
+            if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&redacted) {
+                if self.scrub(&mut value) {
+                    redacted = value.to_string();
+                }
+            }
+        }
+        let cut = !complete || redacted.len() > BODY_KEPT;
+        cut_to(redacted, BODY_KEPT, cut)
+    }
+
+    /// Replaces the secrets in every string and key of `value`; whether any was found.
+    fn scrub(&self, value: &mut serde_json::Value) -> bool {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => {
+                let clean = self.redact(s);
+                let found = clean != *s;
+                *s = clean;
+                found
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |found, v| self.scrub(v) | found),
+            Value::Object(map) => {
+                let taken = std::mem::take(map);
+                let mut found = false;
+                for (key, mut v) in taken {
+                    let clean = self.redact(&key);
+                    found |= clean != key;
+                    found |= self.scrub(&mut v);
+                    map.insert(clean, v);
+                }
+                found
+            }
+            _ => false,
+        }
+    }
+
+    /// A message as an error keeps it: secrets replaced, cut to a few KiB.
+    pub(crate) fn message(&self, text: &str) -> String {
+        let redacted = self.redact(text);
+        let cut = redacted.len() > TEXT_KEPT;
+        cut_to(redacted, TEXT_KEPT, cut)
+    }
+
+    /// `source` and its own sources, each as text with the secrets replaced. The original
+    /// is dropped: reqwest's message names the URL, serde's quotes the value it rejected,
+    /// and either may hold a secret.
+    pub(crate) fn source(
+        &self,
+        source: &(dyn std::error::Error + 'static),
+    ) -> Box<dyn std::error::Error + Send + Sync> {
+        Box::new(Redacted {
+            display: self.message(&source.to_string()),
+            debug: self.message(&format!("{source:?}")),
+            source: source.source().map(|inner| self.source(inner)),
+        })
+    }
+}
+
+/// The forms a secret takes in an answer or a URL.
+fn forms(secret: &str) -> Vec<String> {
+    let mut forms = vec![secret.to_string()];
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or_default();
+    for form in [
+        json.to_string(),
+        json.replace('/', "\\/"),
+        percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+        url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+    ] {
+        if !form.is_empty() && !forms.contains(&form) {
+            forms.push(form);
+        }
+    }
+    // Longest first, so that a form containing another is replaced whole.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms
+}
+
+/// `text` cut to at most `limit` bytes at a character boundary, marked when `cut`.
+fn cut_to(mut text: String, limit: usize, cut: bool) -> String {
+    if text.len() > limit {
+        let mut end = limit;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    if cut {
+        text.push_str(CUT_MARK);
+    }
+    text
+}
+
+/// One error of a source chain, kept as its (redacted) texts.
+struct Redacted {
+    display: String,
+    debug: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.debug)
+    }
+}
+
+impl std::error::Error for Redacted {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "tok/en+0123456789\"abcdef";
+
+    #[test]
+    fn every_form_of_a_secret_is_replaced() {
+        let secrets = Secrets::new([TOKEN, "short"]);
+        let escaped = r#"tok\/en+0123456789\"abcdef"#;
+        let text = format!(
+            "raw {TOKEN} json {} slash {escaped} url {} form {}",
+            serde_json::to_string(TOKEN).unwrap(),
+            percent_encoding::utf8_percent_encode(TOKEN, percent_encoding::NON_ALPHANUMERIC),
+            url::form_urlencoded::byte_serialize(TOKEN.as_bytes()).collect::<String>()
+        );
+        let clean = secrets.redact(&text);
+        assert_eq!(
+            clean, r#"raw *** json "***" slash *** url *** form ***"#,
+            "{text}"
+        );
+        assert_eq!(secrets.redact("short stays"), "short stays");
+    }
+
+    #[test]
+    fn a_json_body_is_rewritten_when_an_escape_hides_the_secret() {
+        let secrets = Secrets::new(["abcdefgh12345678"]);
+        let body = r#"{"echo": "x \u0061bcdefgh12345678 y", "\u0061bcdefgh12345678": 1}"#;
+        let kept = secrets.redact_body(body.as_bytes(), true);
+        assert_eq!(kept, r#"{"***":1,"echo":"x *** y"}"#);
+    }
+
+    #[test]
+    fn bodies_and_messages_are_cut() {
+        let secrets = Secrets::new(["abcdefgh12345678"]);
+        let big = "é".repeat(BODY_KEPT);
+        let kept = secrets.redact_body(big.as_bytes(), true);
+        assert!(kept.len() <= BODY_KEPT + CUT_MARK.len() && kept.ends_with(CUT_MARK));
+        // A secret across the cut is replaced before cutting.
+        let mut body = "x".repeat(BODY_KEPT - 4).into_bytes();
+        body.extend_from_slice(b"abcdefgh12345678 tail");
+        let kept = secrets.redact_body(&body, false);
+        assert!(!kept.contains("abcd"), "{}", &kept[kept.len() - 20..]);
+        assert!(secrets.message(&"m".repeat(1 << 20)).len() < 5000);
+    }
+}

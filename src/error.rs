@@ -477,36 +477,61 @@ fn seatable_message(body: &str) -> Option<String> {
 
 /// String values of JSON fields named like a secret (`token`, `access_token`, `api_token`,
 /// `password`), anywhere in the body. The runtime cannot know the response type's
-/// `format: password` fields, but SeaTable names every secret this way. Only a body an
-/// answer of up to 4 MiB is parsed (token-issuing answers are a few hundred bytes).
+/// `format: password` fields, but SeaTable names every secret this way. The body is read
+/// as text, so that an answer cut off after (or inside) the token, which is no JSON any
+/// more, still gives it up; the first 4 MiB are read (token-issuing answers are a few
+/// hundred bytes).
 pub(crate) fn secrets_in(body: &[u8]) -> Vec<String> {
     const SCANNED: usize = 4 << 20;
-    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, v) in map {
-                    let key = key.to_ascii_lowercase();
-                    match v {
-                        serde_json::Value::String(s)
-                            if key.ends_with("token") || key.contains("password") =>
-                        {
-                            out.push(s.clone())
-                        }
-                        _ => walk(v, out),
-                    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(SCANNED)]);
+    let mut out = Vec::new();
+    let mut key: Option<String> = None;
+    let mut rest = text.as_ref();
+    while let Some(open) = rest.find('"') {
+        let between = &rest[..open];
+        let after = &rest[open + 1..];
+        let (literal, closed) = match string_end(after) {
+            Some(end) => (&after[..end], true),
+            None => (after, false),
+        };
+        let secret_key = key.take().filter(|_| between.trim() == ":");
+        if let Some(k) = secret_key {
+            let k = k.to_ascii_lowercase();
+            if k.ends_with("token") || k.contains("password") {
+                // Both as written and as decoded, since either may be echoed.
+                out.push(literal.to_string());
+                if let Ok(decoded) = serde_json::from_str::<String>(&format!("\"{literal}\"")) {
+                    out.push(decoded);
                 }
             }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
         }
-    }
-    let mut out = Vec::new();
-    if body.len() <= SCANNED {
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-            walk(&value, &mut out);
+        if !closed {
+            break;
+        }
+        rest = &after[literal.len() + 1..];
+        let trimmed = rest.trim_start();
+        if trimmed.starts_with(':') {
+            key = Some(
+                serde_json::from_str::<String>(&format!("\"{literal}\""))
+                    .unwrap_or_else(|_| literal.to_string()),
+            );
         }
     }
     out
+}
+
+/// Where the JSON string starting at `text` (after its opening quote) ends.
+fn string_end(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 impl fmt::Debug for Error {
@@ -684,6 +709,28 @@ mod tests {
             Some(r#"{"access_token": "***", "workspace_id": "x"}"#)
         );
         assert!(!format!("{e:?}").contains("eyJhbGciOiJIUzI1NiJ9"));
+    }
+
+    #[test]
+    fn token_fields_are_found_in_cut_and_broken_answers() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJl";
+        for body in [
+            format!(r#"{{"app_name": "x", "access_token": "{token}", "dtable_uuid": "#),
+            format!(r#"{{"access_token": "{token}"#),
+            format!(r#"[{{"nested": {{"Api_Token" : "{token}"}}}}, 1"#),
+            format!(r#"{{"password": "{token}", "broken": ]"#),
+        ] {
+            let e = Error::from_status(
+                "getBaseToken",
+                500,
+                body.as_bytes(),
+                false,
+                &Secrets::default(),
+            );
+            assert!(!format!("{e:?}").contains("c2lnbmF0dXJl"), "{body}: {e:?}");
+        }
+        let kept = secrets_in(br#"{"name": "access_token", "token": "a\"b\u0063defghij"}"#);
+        assert_eq!(kept, [r#"a\"b\u0063defghij"#, r#"a"bcdefghij"#]);
     }
 
     #[test]

@@ -258,7 +258,8 @@ impl Error {
         body: &[u8],
         secrets: &Secrets,
     ) -> Error {
-        let full = e.to_string();
+        // serde quotes the value it rejected, which may be most of a huge answer.
+        let full = redact::prefix(format_args!("{e}"), 8 * 1024);
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         let reason = full.strip_suffix(&suffix).unwrap_or(&full);
         let mut message = String::from("response did not match the expected type");

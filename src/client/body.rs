@@ -13,8 +13,9 @@ pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 /// A first allocation no larger than this, whatever `Content-Length` claims.
 const FIRST_CAPACITY: u64 = 1024 * 1024;
 
-/// The whole body of a 2xx answer, refused with [`ErrorKind::ResponseTooLarge`]
-/// (crate::ErrorKind::ResponseTooLarge) as soon as it is known to exceed `limit`: at once
+/// The whole body of a 2xx answer, refused with
+/// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge) as soon as it is
+/// known to exceed `limit`: at once
 /// when `Content-Length` says so, else when the bytes read pass it, whatever the header
 /// claimed.
 pub(crate) async fn read_success(

@@ -86,7 +86,10 @@ impl Secrets {
     /// body that still holds a secret in another escape (`\u0061…`) is written anew from
     /// its parsed value, with the secret replaced there.
     pub(crate) fn redact_body(&self, body: &[u8], complete: bool) -> String {
-        let text = String::from_utf8_lossy(body);
+        // Only what can end up in the kept prefix is looked at (and copied).
+        let window = &body[..body.len().min(body_read_limit(self))];
+        let complete = complete && window.len() == body.len();
+        let text = String::from_utf8_lossy(window);
         let mut redacted = self.redact(&text);
         if complete && !self.is_empty() && body.len() <= BODY_KEPT {
             if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&redacted) {
@@ -134,6 +137,15 @@ impl Secrets {
         cut_to(redacted, TEXT_KEPT, cut)
     }
 
+    /// What `shown` writes, as [`message`](Self::message) keeps it; formatting stops
+    /// when enough is written, so a 50 MB message is never copied whole.
+    pub(crate) fn shown(&self, shown: fmt::Arguments<'_>) -> String {
+        self.message(&prefix(
+            shown,
+            TEXT_KEPT.saturating_add(self.longest().saturating_mul(6)),
+        ))
+    }
+
     /// `source` and its own sources, each as text with the secrets replaced. The original
     /// is dropped: reqwest's message names the URL, serde's quotes the value it rejected,
     /// and either may hold a secret.
@@ -142,8 +154,8 @@ impl Secrets {
         source: &(dyn std::error::Error + 'static),
     ) -> Box<dyn std::error::Error + Send + Sync> {
         Box::new(Redacted {
-            display: self.message(&source.to_string()),
-            debug: self.message(&format!("{source:?}")),
+            display: self.shown(format_args!("{source}")),
+            debug: self.shown(format_args!("{source:?}")),
             source: source.source().map(|inner| self.source(inner)),
         })
     }
@@ -171,6 +183,36 @@ fn forms(secret: &str) -> Vec<String> {
     // Longest first, so that a form containing another is replaced whole.
     forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     forms
+}
+
+/// The first `limit` bytes (and a little more) of what `shown` writes.
+pub(crate) fn prefix(shown: fmt::Arguments<'_>, limit: usize) -> String {
+    struct Prefix {
+        text: String,
+        limit: usize,
+    }
+    impl fmt::Write for Prefix {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            if self.text.len() >= self.limit {
+                // Stops the formatting: the rest would be cut anyway.
+                return Err(fmt::Error);
+            }
+            let room = self.limit - self.text.len();
+            let mut end = room.min(s.len());
+            while !s.is_char_boundary(end) {
+                end += 1;
+            }
+            self.text.push_str(&s[..end]);
+            Ok(())
+        }
+    }
+    let mut out = Prefix {
+        text: String::new(),
+        limit: limit.saturating_add(1),
+    };
+    // An error here only means the limit was reached.
+    let _ = fmt::write(&mut out, shown);
+    out.text
 }
 
 /// `text` cut to at most `limit` bytes at a character boundary, marked when `cut`.
@@ -257,5 +299,12 @@ mod tests {
         let kept = secrets.redact_body(&body, false);
         assert!(!kept.contains("abcd"), "{}", &kept[kept.len() - 20..]);
         assert!(secrets.message(&"m".repeat(1 << 20)).len() < 5000);
+        let long = "é".repeat(1 << 20);
+        let shown = prefix(format_args!("{long}{long}"), 11);
+        assert_eq!(
+            shown, "éééééé",
+            "stops at a character boundary past the limit"
+        );
+        assert!(secrets.shown(format_args!("{long}")).ends_with(CUT_MARK));
     }
 }

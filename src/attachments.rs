@@ -930,10 +930,7 @@ async fn fetch_download(
     if status.is_success() {
         return Ok(response);
     }
-    let wait = match status.as_u16() {
-        429 | 503 => crate::retry::retry_after(response.headers()),
-        _ => None,
-    };
+    let wait = crate::retry::asked_wait(status.as_u16(), response.headers());
     let (body, complete) = crate::client::read_error(&mut response, &Secrets::default()).await;
     Err(Error::from_status(
         DOWNLOAD,

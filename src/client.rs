@@ -19,7 +19,7 @@ use crate::api_token_client::ApiTokenClient;
 use crate::base_client::{BaseClient, SignedToken};
 use crate::error::{Error, ErrorKind, Secrets};
 use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
-use crate::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
+use crate::retry::{asked_wait, Attempts, Limiter, RateLimit, RetryPolicy};
 use crate::scheduler_client::SchedulerClient;
 use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
 
@@ -619,10 +619,7 @@ impl Client {
         }
         let status = response.status();
         if !status.is_success() {
-            let wait = match status.as_u16() {
-                429 | 503 => retry_after(response.headers()),
-                _ => None,
-            };
+            let wait = asked_wait(status.as_u16(), response.headers());
             let (body, complete) = body::read_error(&mut response, &secrets).await;
             return Err(
                 Error::from_status(operation, status.as_u16(), &body, complete, &secrets)

@@ -410,8 +410,8 @@ impl Error {
         self.0.applied
     }
 
-    /// How long the server asked to wait before the next request (a 429's `Retry-After`
-    /// or `x-ratelimit-reset`), when it said.
+    /// How long the server asked to wait before the next request (the `Retry-After` of a
+    /// failed answer, or a 429's `x-ratelimit-reset`), when it said.
     ///
     /// ```no_run
     /// # async fn run(base: seatable_api::BaseClient) {

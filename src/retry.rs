@@ -34,8 +34,8 @@ use crate::error::{Applied, Error, ErrorKind};
 ///   `SELECT`). Appending rows is never repeated after
 ///   such a failure; the error says [`Applied::Maybe`] and the caller decides.
 ///
-/// A `Retry-After` on a 503 (a server in maintenance) is honoured too: the repetition
-/// waits at least as long as it asks, and that wait counts against the same
+/// A `Retry-After` on any other failure that is repeated (a 503 of a server in
+/// maintenance, say) is honoured too: the repetition waits at least as long as it asks, and that wait counts against the same
 /// [`rate_limit_budget`](RetryPolicy::rate_limit_budget). When the server asks for more
 /// than is left of that budget, the client does not start the wait: it returns the error
 /// at once, and its message says how long the server asked for and what the budget was.
@@ -377,19 +377,24 @@ fn reset_time(value: u64) -> Option<SystemTime> {
     }
 }
 
+/// How long a failed answer with `status` asks to wait before the next try: its
+/// `Retry-After`, sent with any status (a 503 of a server in maintenance, a 500 of a busy
+/// one); for a 429 also `x-ratelimit-reset`. SeaTable's gateway sends the rate-limit
+/// headers with every answer, so for other statuses they say nothing about the failure.
+pub(crate) fn asked_wait(status: u16, headers: &HeaderMap) -> Option<Duration> {
+    if status == 429 {
+        retry_after(headers)
+    } else {
+        retry_after_header(headers, SystemTime::now())
+    }
+}
+
 /// How long a 429 answer asks to wait: `Retry-After` (seconds or an HTTP date), else
 /// `x-ratelimit-reset`. `None` when neither says, or what they say is unreadable.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let now = SystemTime::now();
-    if let Some(value) = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()) {
-        let value = value.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
-        }
-        if let Ok(at) = chrono::DateTime::parse_from_rfc2822(value) {
-            let at = UNIX_EPOCH + Duration::from_secs(at.timestamp().max(0) as u64);
-            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
-        }
+    if let Some(wait) = retry_after_header(headers, now) {
+        return Some(wait);
     }
     let reset = RateLimit::from_headers(headers)?.reset?;
     // The reset is given in whole seconds; waiting into the next one avoids coming back
@@ -400,6 +405,17 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .unwrap_or(Duration::ZERO)
             .saturating_add(Duration::from_millis(200)),
     )
+}
+
+/// The `Retry-After` header alone: seconds, or an HTTP date (one already past means now).
+fn retry_after_header(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let at = UNIX_EPOCH.checked_add(Duration::from_secs(at.timestamp().max(0) as u64))?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// At most `per_minute` requests in any 60 seconds (a sliding window, as SeaTable counts),
@@ -653,6 +669,14 @@ mod tests {
             "a date in the past means now"
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+        // Only a 429 reads the rate-limit reset; any status reads `Retry-After`.
+        let reset = headers(&[("x-ratelimit-reset", &secs.to_string())]);
+        assert!(asked_wait(429, &reset).is_some());
+        assert_eq!(asked_wait(503, &reset), None);
+        assert_eq!(
+            asked_wait(500, &headers(&[("retry-after", "3")])),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(retry_after(&HeaderMap::new()), None);
 
         let limit = RateLimit::from_headers(&headers(&[

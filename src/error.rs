@@ -495,7 +495,12 @@ pub(crate) fn secrets_in(body: &[u8]) -> Vec<String> {
             Some(end) => (&after[..end], true),
             None => (after, false),
         };
-        let secret_key = key.take().filter(|_| between.trim() == ":");
+        // Garbage around the colon (a mangled answer) does not hide the value.
+        let secret_key = key.take().filter(|_| {
+            between.contains(':')
+                && between.len() <= 16
+                && !between.contains([',', '{', '}', '[', ']'])
+        });
         if let Some(k) = secret_key {
             let k = k.to_ascii_lowercase();
             if k.ends_with("token") || k.contains("password") {
@@ -720,6 +725,7 @@ mod tests {
             format!(r#"{{"access_token": "{token}"#),
             format!(r#"[{{"nested": {{"Api_Token" : "{token}"}}}}, 1"#),
             format!(r#"{{"password": "{token}", "broken": ]"#),
+            format!("{{\"access_token\":\u{fffd}\u{fffd}\"x{token}\""),
         ] {
             let e = Error::from_status(
                 "getBaseToken",

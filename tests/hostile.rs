@@ -5,7 +5,9 @@
 //!
 //! The fuzz test puts a proxy ([`Hostile`]) between the client and `MockSeaTable`: the
 //! answers before a chosen request pass through; from that request on, each answer is
-//! mutated on the wire (a recorded SeaTable answer may stand in for it). Seed and number
+//! mutated on the wire (a recorded SeaTable answer may stand in for it: `tests/recorded/`,
+//! and SeaTable's whole published recording when it is found beside the checkout or in
+//! `HOSTILE_RECORDED`). Seed and number
 //! of cases: `HOSTILE_SEED` and `HOSTILE_CASES` (120 under `CI=true`, 400 otherwise); the
 //! seed is printed, so a failure replays with `HOSTILE_SEED=<seed>`.
 
@@ -228,7 +230,17 @@ fn recorded_answers() -> Vec<Value> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     collect_json(&root.join("tests/recorded"), &mut files);
-    collect_json(&root.join("../shared/reference/recorded"), &mut files);
+    // The published recording, when it sits beside the checkout (or where
+    // `HOSTILE_RECORDED` says); CI has only the copies.
+    let beside = [
+        "../shared/reference/recorded",
+        "../../shared/reference/recorded",
+    ];
+    let mut extra: Vec<PathBuf> = beside.iter().map(|p| root.join(p)).collect();
+    extra.extend(std::env::var_os("HOSTILE_RECORDED").map(PathBuf::from));
+    if let Some(dir) = extra.iter().find(|d| d.is_dir()) {
+        collect_json(dir, &mut files);
+    }
     files.sort();
     files
         .iter()
@@ -561,6 +573,8 @@ struct Hostile {
     script: Arc<Mutex<Script>>,
     /// Requests that reached the other host with a token.
     stolen: Arc<AtomicUsize>,
+    /// Answers mutated, over all cases.
+    mutated: Arc<AtomicUsize>,
 }
 
 impl Hostile {
@@ -570,6 +584,7 @@ impl Hostile {
         let thief = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let thief_url = format!("http://{}", thief.local_addr().unwrap());
         let stolen = Arc::new(AtomicUsize::new(0));
+        let mutated = Arc::new(AtomicUsize::new(0));
         let script = Arc::new(Mutex::new(Script {
             seen: 0,
             mutate_from: usize::MAX,
@@ -606,6 +621,7 @@ impl Hostile {
         let proxy_url = url.clone();
         let thief_for_cx = thief_url.clone();
         let shared = Arc::clone(&script);
+        let counted = Arc::clone(&mutated);
         tokio::spawn(async move {
             while let Ok((mut stream, _)) = listener.accept().await {
                 let http = http.clone();
@@ -614,6 +630,7 @@ impl Hostile {
                 let thief = thief_for_cx.clone();
                 let script = Arc::clone(&shared);
                 let recorded = Arc::clone(&recorded);
+                let counted = Arc::clone(&counted);
                 tokio::spawn(async move {
                     let Some(request) = read_request(&mut stream).await else {
                         return;
@@ -637,6 +654,7 @@ impl Hostile {
                         })
                     };
                     if let Some((kind, mut rng)) = mutation {
+                        counted.fetch_add(1, Ordering::SeqCst);
                         // Bearer tokens the mock issued are also in its answers.
                         if let Ok(v) = serde_json::from_slice::<Value>(&wire.body) {
                             if let Some(t) = v.get("access_token").and_then(Value::as_str) {
@@ -660,6 +678,7 @@ impl Hostile {
             thief_url,
             script,
             stolen,
+            mutated,
         }
     }
 
@@ -912,6 +931,7 @@ async fn mutated_real_answers_through_every_builder_never_panic_hang_or_leak() {
     let mut per_builder = [0usize; BUILDERS.len()];
     let mut per_mutation = [0usize; MUTATIONS.len()];
     let mut failed = 0;
+    let mut slowest = (Duration::ZERO, String::new());
     let started = Instant::now();
     for case in 0..cases {
         let kind = rng.below(BUILDERS.len());
@@ -930,10 +950,12 @@ async fn mutated_real_answers_through_every_builder_never_panic_hang_or_leak() {
             BUILDERS[kind], MUTATIONS[mutation]
         );
         // Every request has a 400 ms timeout, repeated at most once or twice.
+        let case_started = Instant::now();
         let outcome = tokio::time::timeout(Duration::from_secs(15), call)
             .await
             .unwrap_or_else(|_| panic!("{what}: did not end within 15 s"));
         let result = outcome.unwrap_or_else(|e| panic!("{what}: the client panicked: {e}"));
+        slowest = slowest.max((case_started.elapsed(), what.clone()));
         per_builder[kind] += 1;
         per_mutation[mutation] += 1;
         if let Err(e) = result {
@@ -962,9 +984,13 @@ async fn mutated_real_answers_through_every_builder_never_panic_hang_or_leak() {
         hostile.thief_url
     );
     println!(
-        "hostile answers: {cases} cases in {:.1} s, {failed} ended in an error, none panicked or hung",
+        "hostile answers: {cases} cases ({} answers mutated, {} recorded answers in the pool) \
+         in {:.1} s, {failed} ended in an error, none panicked or hung",
+        hostile.mutated.load(Ordering::SeqCst),
+        recorded.len(),
         started.elapsed().as_secs_f64()
     );
+    println!("  slowest call: {:?}, {}", slowest.0, slowest.1);
     for (name, n) in BUILDERS.iter().zip(per_builder) {
         println!("  builder {name}: {n}");
     }

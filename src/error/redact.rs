@@ -70,6 +70,8 @@ impl Secrets {
 
     /// `text` with every secret replaced: as it is, as a JSON string escapes it (also with
     /// `\/`), percent-encoded (a URL) and form-encoded.
+    /// Whatever looks like a JWT (a Base-Token the client did not send, or one mangled
+    /// past recognition as a field) is replaced as well.
     pub(crate) fn redact(&self, text: &str) -> String {
         let mut text = text.to_string();
         for secret in self.values() {
@@ -79,7 +81,7 @@ impl Secrets {
                 }
             }
         }
-        text
+        without_jwts(&text)
     }
 
     /// A body as an error keeps it: secrets replaced, then cut to [`BODY_KEPT`]. A JSON
@@ -159,6 +161,33 @@ impl Secrets {
             source: source.source().map(|inner| self.source(inner)),
         })
     }
+}
+
+/// `text` with every run that looks like a JWT or a piece of one with its payload
+/// replaced: base64url characters and dots, 32 or more, holding a dot and `eyJ` (a
+/// base64-encoded JSON object).
+fn without_jwts(text: &str) -> String {
+    let jwt_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if !text.contains("eyJ") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| jwt_char(c)) {
+        out.push_str(&rest[..start]);
+        let run_len = rest[start..]
+            .find(|c: char| !jwt_char(c))
+            .unwrap_or(rest.len() - start);
+        let run = &rest[start..start + run_len];
+        if run.len() >= 32 && run.contains('.') && run.contains("eyJ") {
+            out.push_str("***");
+        } else {
+            out.push_str(run);
+        }
+        rest = &rest[start + run_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The forms a secret takes in an answer or a URL.
@@ -277,6 +306,18 @@ mod tests {
             "{text}"
         );
         assert_eq!(secrets.redact("short stays"), "short stays");
+    }
+
+    #[test]
+    fn whatever_looks_like_a_jwt_is_replaced() {
+        let secrets = Secrets::default();
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTY4MTgwMTd9.ZmExMThmMmNhZGRmODZm";
+        assert_eq!(
+            secrets.redact(&format!("token {jwt}, and a piece eyJhbGci\u{fffd}XVCJ9.eyJhcHBfbmFtZSI6Im1vY2stc2VhdGFibGUi.c2ln!")),
+            "token ***, and a piece eyJhbGci\u{fffd}***!"
+        );
+        let plain = "row 650d8a0d-7e27-46a8-8b18-6cc6f3db2057.json eyJ short.x";
+        assert_eq!(secrets.redact(plain), plain, "ids and short pieces stay");
     }
 
     #[test]

@@ -17,6 +17,25 @@ pub(crate) const BODY_KEPT: usize = 64 * 1024;
 /// the value it rejected, which can be an answer's whole (huge) string.
 const TEXT_KEPT: usize = 4 * 1024;
 
+/// What an error keeps of a body too broken to find the secrets in.
+pub(crate) const WITHHELD: &str =
+    "[withheld: the answer is not valid UTF-8 and names a token or password]";
+
+/// Whether `text` (an answer read with invalid bytes replaced) names a token or a
+/// password once the invalid bytes are dropped: the bytes may sit inside the field's name
+/// and its value, where no search for either would find them.
+fn mangled_secret(text: &str) -> bool {
+    if !text.contains('\u{fffd}') {
+        return false;
+    }
+    let clean: String = text
+        .chars()
+        .filter(|&c| c != '\u{fffd}')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    clean.contains("token") || clean.contains("password")
+}
+
 /// What ends a kept text that was cut.
 pub(crate) const CUT_MARK: &str = "…[cut]";
 
@@ -92,6 +111,9 @@ impl Secrets {
         let window = &body[..body.len().min(body_read_limit(self))];
         let complete = complete && window.len() == body.len();
         let text = String::from_utf8_lossy(window);
+        if mangled_secret(&text) {
+            return WITHHELD.to_string();
+        }
         let mut redacted = self.redact(&text);
         if complete && !self.is_empty() && body.len() <= BODY_KEPT {
             if let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&redacted) {
@@ -163,14 +185,11 @@ impl Secrets {
     }
 }
 
-/// `text` with every run that looks like a JWT or a piece of one with its payload
-/// replaced: base64url characters and dots, 32 or more, holding a dot and `eyJ` (a
-/// base64-encoded JSON object).
+/// `text` with every run that looks like a JWT or a piece of one replaced: base64url
+/// characters and dots, 32 or more, holding a dot and either `eyJ` (a base64-encoded
+/// JSON object) or two parts of 16 characters or more (a payload's end and a signature).
 fn without_jwts(text: &str) -> String {
     let jwt_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    if !text.contains("eyJ") {
-        return text.to_string();
-    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| jwt_char(c)) {
@@ -179,7 +198,8 @@ fn without_jwts(text: &str) -> String {
             .find(|c: char| !jwt_char(c))
             .unwrap_or(rest.len() - start);
         let run = &rest[start..start + run_len];
-        if run.len() >= 32 && run.contains('.') && run.contains("eyJ") {
+        let long_parts = run.split('.').filter(|part| part.len() >= 16).count();
+        if run.len() >= 32 && run.contains('.') && (run.contains("eyJ") || long_parts >= 2) {
             out.push_str("***");
         } else {
             out.push_str(run);
@@ -318,6 +338,18 @@ mod tests {
         );
         let plain = "row 650d8a0d-7e27-46a8-8b18-6cc6f3db2057.json eyJ short.x";
         assert_eq!(secrets.redact(plain), plain, "ids and short pieces stay");
+    }
+
+    #[test]
+    fn a_broken_body_naming_a_token_is_withheld() {
+        let secrets = Secrets::default();
+        let body = b"{\"access_to\xffken\": \"abc\xff0123456789abcdef0123456789\"}";
+        assert_eq!(secrets.redact_body(body, true), WITHHELD);
+        let body = b"{\"name\": \"caf\xff\"}";
+        assert_eq!(
+            secrets.redact_body(body, true),
+            "{\"name\": \"caf\u{fffd}\"}"
+        );
     }
 
     #[test]

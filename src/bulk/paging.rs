@@ -418,8 +418,9 @@ impl<O: DeserializeOwned, T> State<'_, O, T> {
     /// Fetches the next page into `self.page` and moves the position past it.
     async fn next_page(&mut self) -> Result<(), Error> {
         let response = (self.fetch)(self.next, self.size).await?;
+        let secrets = response.secrets.clone();
         let body = response.bytes().await?;
-        let items = (self.items)(decode_json::<O>(self.operation, &body)?);
+        let items = (self.items)(decode_json::<O>(self.operation, &body, &secrets)?);
         let received = items.len() as u64;
         if received > self.size {
             return Err(self.not_paging(format!(

@@ -42,29 +42,48 @@ pub(crate) trait BaseTokenSource: Send + Sync {
 struct TokenState {
     token: Arc<SignedToken>,
     generation: u64,
-    /// When to renew it ahead of its expiry.
-    renew_at: SystemTime,
-    /// When it expires (its JWT `exp`, else three days after it was received).
-    expires_at: SystemTime,
+    /// When to renew it ahead of its expiry, by this machine's clock; `None` when that
+    /// clock cannot tell, and only the server's rejection renews it.
+    renew_at: Option<SystemTime>,
+    /// When it expires, by this machine's clock, when known.
+    expires_at: Option<SystemTime>,
 }
 
 impl TokenState {
+    /// The state of a token received now.
     fn new(token: BaseToken, generation: u64) -> TokenState {
         let now = SystemTime::now();
-        // SeaTable's default lifetime, for a token that does not say.
-        let expires_at = token
-            .expires_at()
-            .unwrap_or_else(|| now + Duration::from_secs(3 * 24 * 3600));
-        let lifetime = expires_at.duration_since(now).unwrap_or(Duration::ZERO);
-        // A minute ahead, or a tenth of the lifetime for short-lived tokens.
-        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        let expires_at = local_expiry(&token, now);
+        let renew_at = expires_at.map(|at| {
+            let lifetime = at.duration_since(now).unwrap_or(Duration::ZERO);
+            // A minute ahead, or a tenth of the lifetime for short-lived tokens.
+            at - (lifetime / 10).min(Duration::from_secs(60))
+        });
         TokenState {
             token: Arc::new(SignedToken::new(token)),
             generation,
-            renew_at: expires_at - margin,
+            renew_at,
             expires_at,
         }
     }
+}
+
+/// When a token received `now` expires by this machine's clock. The server's clocks
+/// decide: with `iat`, the token lives `exp - iat` from now, however the clocks differ;
+/// without it, `exp` is taken as it is when it lies ahead. A token whose `exp` has passed
+/// by this clock (a clock ahead of the server's) gives `None`: the server, which accepted
+/// it a moment ago, judges it, and a rejection renews it (judging by this clock would
+/// exchange it again before every request).
+fn local_expiry(token: &BaseToken, now: SystemTime) -> Option<SystemTime> {
+    let Some(exp) = token.expires_at() else {
+        // SeaTable's default lifetime, for a token that does not say.
+        return now.checked_add(Duration::from_secs(3 * 24 * 3600));
+    };
+    if let Some(iat) = token.issued_at() {
+        let lifetime = exp.duration_since(iat).ok().filter(|l| !l.is_zero())?;
+        return now.checked_add(lifetime);
+    }
+    (exp > now).then_some(exp)
 }
 
 struct BaseInner {
@@ -226,12 +245,12 @@ impl BaseClient {
         let (token, generation, renew_at, expires_at) =
             self.state(|s| (Arc::clone(&s.token), s.generation, s.renew_at, s.expires_at));
         let now = SystemTime::now();
-        if now < renew_at || matches!(self.inner.renewal, Renewal::None) {
+        if renew_at.is_none_or(|at| now < at) || matches!(self.inner.renewal, Renewal::None) {
             return Ok((token, generation));
         }
         match self.renew(generation).await {
             Ok(_) => Ok(self.state(|s| (Arc::clone(&s.token), s.generation))),
-            Err(e) if now < expires_at => {
+            Err(e) if expires_at.is_none_or(|at| now < at) => {
                 tracing::warn!(error = %e, "could not renew the Base-Token ahead of its expiry");
                 Ok((token, generation))
             }

@@ -14,15 +14,12 @@ use crate::cells::Cell;
 use crate::client::api_token::ApiTokenClient;
 use crate::file_transfer::file_upload::{io_error, FileUpload};
 use crate::files::UploadFileRequestReplace;
-use crate::transport::error::{Applied, Error, ErrorKind};
+use crate::transport::error::{Applied, Error, ErrorKind, Secrets};
 use crate::transport::request::{encode_path, BoxFuture};
 use crate::types::FileCellItem;
 
 /// The operation named in errors of the download itself (the GET of the download link).
 const DOWNLOAD: &str = "downloadFile";
-
-/// At most this much of a failed download's body is kept for the error.
-const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Which kind of column an upload is for. It decides the month folder the file goes to
 /// (`images/YYYY-MM` or `files/YYYY-MM`) and the shape of the cell value.
@@ -821,7 +818,7 @@ impl ApiTokenClient {
                 Err(error) => error,
             };
             let Some(wait) = attempts.next(policy, &error, true) else {
-                return Err(error.with_retries(attempts.repeated()));
+                return Err(attempts.finish(error));
             };
             tracing::info!(error = %error, wait_ms = wait.as_millis() as u64, "repeating the download");
             tokio::time::sleep(wait).await;
@@ -852,29 +849,20 @@ async fn fetch_download(
         .get(url.clone())
         .send()
         .await
-        .map_err(|e| Error::transport(DOWNLOAD, e.without_url()))?;
+        .map_err(|e| Error::transport(DOWNLOAD, e.without_url(), &Secrets::default()))?;
     let status = response.status();
     if status.is_success() {
         return Ok(response);
     }
-    let wait = match status.as_u16() {
-        429 | 503 => crate::transport::retry::retry_after(response.headers()),
-        _ => None,
-    };
-    let mut body = Vec::new();
-    while body.len() < ERROR_BODY_LIMIT {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            // The status is the news; an unreadable body adds nothing to it.
-            Ok(None) | Err(_) => break,
-        }
-    }
-    body.truncate(ERROR_BODY_LIMIT);
+    let wait = crate::transport::retry::asked_wait(status.as_u16(), response.headers());
+    let (body, complete) =
+        crate::transport::connection::read_error(&mut response, &Secrets::default()).await;
     Err(Error::from_status(
         DOWNLOAD,
         status.as_u16(),
-        &String::from_utf8_lossy(&body),
-        None,
+        &body,
+        complete,
+        &Secrets::default(),
     )
     .with_retry_after(wait))
 }
@@ -892,7 +880,7 @@ where
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| Error::transport(DOWNLOAD, e.without_url()))?
+        .map_err(|e| Error::transport(DOWNLOAD, e.without_url(), &Secrets::default()))?
     {
         writer.write_all(&chunk).await.map_err(|e| {
             io_error(format!("cannot write to {shown}"), e).with_operation(DOWNLOAD)

@@ -8,12 +8,16 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
+use crate::transport::body;
+
+pub(crate) use body::read_error;
+
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 
 use crate::transport::base_token::{bearer, RenewingToken, SignedToken};
-use crate::transport::error::{Applied, Error, ErrorKind};
+use crate::transport::error::{Error, ErrorKind, Secrets};
 use crate::transport::request::{Body, BoxFuture, Part, Request, Response, Transport};
-use crate::transport::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
+use crate::transport::retry::{asked_wait, Attempts, Limiter, RateLimit, RetryPolicy};
 
 struct Inner {
     http: reqwest::Client,
@@ -23,6 +27,7 @@ struct Inner {
     base_path: String,
     retry: RetryPolicy,
     requests_per_minute: Option<u32>,
+    max_response_bytes: u64,
     /// The client-side limiters, by base UUID ("" for requests outside a base).
     limiters: Mutex<HashMap<String, Arc<Limiter>>>,
     rate_limit: Mutex<Option<RateLimit>>,
@@ -68,6 +73,7 @@ pub struct ClientBuilder {
     user_agent: String,
     retry: RetryPolicy,
     requests_per_minute: Option<u32>,
+    max_response_bytes: u64,
 }
 
 /// A bare host means https. Deciding on the scheme before any slash is trimmed keeps
@@ -218,6 +224,25 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer body the client reads for one request (default 256 MiB). The
+    /// body is read in chunks; an answer whose `Content-Length` is larger is refused
+    /// before its body is read, one without (or with a false) `Content-Length` as soon as
+    /// the bytes read pass the limit. Either way the call fails with
+    /// [`ErrorKind::ResponseTooLarge`], without repeating. Downloads of files
+    /// (`download_to_writer`, `download_to_path`) stream to their target and are not
+    /// limited. Error answers are read only as far as an [`Error`] keeps (64 KiB).
+    ///
+    /// ```no_run
+    /// let client = seatable_api::Client::builder("https://cloud.seatable.io")
+    ///     .max_response_bytes(32 * 1024 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), seatable_api::Error>(())
+    /// ```
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Builds the client; fails with [`ErrorKind::InvalidUrl`] when the server URL is not
     /// an http(s) URL of a host.
     ///
@@ -246,6 +271,7 @@ impl ClientBuilder {
                 server_url: url.as_str().trim_end_matches('/').to_string(),
                 retry: self.retry,
                 requests_per_minute: self.requests_per_minute,
+                max_response_bytes: self.max_response_bytes,
                 limiters: Mutex::new(HashMap::new()),
                 rate_limit: Mutex::new(None),
             }),
@@ -279,6 +305,7 @@ impl Client {
             user_agent: concat!("seatable-api/", env!("CARGO_PKG_VERSION")).to_string(),
             retry: RetryPolicy::default(),
             requests_per_minute: None,
+            max_response_bytes: body::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -367,6 +394,8 @@ impl Client {
             _ => None,
         };
         let limiter = self.limiter(&auth);
+        // A password sent in a form (login) is as secret as a token.
+        let carried = form_secrets(&request.body);
         let mut attempts = Attempts::default();
         let mut renewed = false;
         loop {
@@ -395,14 +424,14 @@ impl Client {
                 Some(url) => url,
                 None => self.url(&request)?,
             };
-            let result = self
-                .send_once(
-                    attempt_url,
-                    &request,
-                    header,
-                    token.as_ref().map(Token::as_str),
-                )
-                .await;
+            let secrets = Secrets::new(
+                token
+                    .as_ref()
+                    .map(Token::as_str)
+                    .into_iter()
+                    .chain(carried.iter().map(String::as_str)),
+            );
+            let result = self.send_once(attempt_url, &request, header, secrets).await;
             let error = match result {
                 Ok(response) => {
                     span.record("status", response.status);
@@ -431,7 +460,7 @@ impl Client {
                 span.record("retries", attempts.repeated());
                 span.record("duration_ms", started.elapsed().as_millis() as u64);
                 tracing::debug!(error = %error, "failed");
-                return Err(error.with_retries(attempts.repeated()));
+                return Err(attempts.finish(error));
             };
             tracing::info!(
                 error = %error,
@@ -462,14 +491,14 @@ impl Client {
         ))
     }
 
-    /// One attempt: the request as built, with `authorization` (made from `token`, which
-    /// error messages are cleaned of).
+    /// One attempt: the request as built, with `authorization`; `secrets` (its token
+    /// among them) are kept out of any error.
     async fn send_once(
         &self,
         url: url::Url,
         request: &Request,
         authorization: Option<HeaderValue>,
-        token: Option<&str>,
+        secrets: Secrets,
     ) -> Result<Response, Error> {
         let operation = request.operation;
         let mut builder = self.inner.http.request(request.method.clone(), url);
@@ -492,10 +521,10 @@ impl Client {
                 .body(bytes.clone()),
             Body::Multipart(parts) => builder.multipart(multipart(operation, parts)?),
         };
-        let response = builder
+        let mut response = builder
             .send()
             .await
-            .map_err(|e| Error::transport(operation, e))?;
+            .map_err(|e| Error::transport(operation, e, &secrets))?;
         if let Some(limit) = RateLimit::from_headers(response.headers()) {
             *self
                 .inner
@@ -505,26 +534,20 @@ impl Client {
         }
         let status = response.status();
         if !status.is_success() {
-            let wait = match status.as_u16() {
-                429 | 503 => retry_after(response.headers()),
-                _ => None,
-            };
-            // The status is the news; a body that cannot be read adds nothing to it.
-            let body = response.text().await.unwrap_or_default();
+            let wait = asked_wait(status.as_u16(), response.headers());
+            let (body, complete) = body::read_error(&mut response, &secrets).await;
             return Err(
-                Error::from_status(operation, status.as_u16(), &body, token).with_retry_after(wait)
+                Error::from_status(operation, status.as_u16(), &body, complete, &secrets)
+                    .with_retry_after(wait),
             );
         }
-        // A 2xx head means the server acted; a body cut off after it is a failure that
-        // only an idempotent request may repeat.
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| Error::transport(operation, e).with_applied(Applied::Yes))?;
+        let limit = self.inner.max_response_bytes;
+        let body = body::read_success(response, operation, limit, &secrets).await?;
         Ok(Response {
             operation,
             status: status.as_u16(),
             body,
+            secrets,
         })
     }
 
@@ -578,6 +601,20 @@ fn multipart(
         };
     }
     Ok(form)
+}
+
+/// The values of the fields of a form body named like a secret (`password`, `…token`).
+fn form_secrets(body: &Body) -> Vec<String> {
+    let Body::Form(text) = body else {
+        return Vec::new();
+    };
+    url::form_urlencoded::parse(text.as_bytes())
+        .filter(|(name, _)| {
+            let name = name.to_ascii_lowercase();
+            name.contains("password") || name.ends_with("token")
+        })
+        .map(|(_, value)| value.into_owned())
+        .collect()
 }
 
 /// Whether the server refused the token itself: 401, or SeaTable's 403 `Token expired.`.

@@ -5,6 +5,10 @@ use std::fmt;
 
 use crate::bulk::batch::BatchReport;
 
+use crate::transport::redact;
+
+pub(crate) use redact::{body_read_limit, Secrets};
+
 /// What kind of failure an [`Error`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -19,6 +23,10 @@ pub enum ErrorKind {
     Transport,
     /// An argument could not be encoded into a request.
     InvalidArgument,
+    /// The answer was larger than the client reads for this kind of operation (see
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes));
+    /// it was refused before it was all in memory.
+    ResponseTooLarge,
     /// The server URL is not usable.
     InvalidUrl,
 }
@@ -37,7 +45,13 @@ pub enum Applied {
     Yes,
 }
 
-/// A failed call. Neither `Display` nor `Debug` shows a token.
+/// A failed call.
+///
+/// Neither `Display`, `Debug`, [`body`](Error::body) nor any error of its
+/// [`source`](std::error::Error::source) chain shows a token the request carried (as it
+/// is, JSON-escaped, or percent-encoded in a URL) or a token-like field of the answer:
+/// they read `***` instead. An error is small whatever the answer: it keeps at most the
+/// first 64 KiB of the body (cut bodies end with `…[cut]`) and a few KiB of each message.
 ///
 /// ```no_run
 /// # async fn run(base: seatable_api::BaseClient) {
@@ -65,13 +79,12 @@ struct Details {
     retry_after: Option<std::time::Duration>,
     /// How often the request was repeated before this error was returned.
     retries: u32,
+    /// Why the client stopped repeating, when that is not obvious (a wait the server
+    /// asked for that would exceed the budget).
+    note: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
     batch: Option<Box<BatchReport>>,
 }
-
-/// Shorter strings are no real SeaTable token (those have 40 characters or more), and
-/// replacing them would garble a body instead of protecting anything.
-const SHORTEST_SECRET: usize = 8;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
@@ -85,6 +98,7 @@ impl Error {
             applied: Applied::No,
             retry_after: None,
             retries: 0,
+            note: None,
             source: None,
             batch: None,
         }))
@@ -110,6 +124,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn with_note(mut self, note: String) -> Error {
+        self.0.note = Some(note);
+        self
+    }
+
     /// This error, the first failure of a batch, with the report of the whole batch; its
     /// `applied` becomes the batch's.
     pub(crate) fn with_batch(mut self, report: BatchReport) -> Error {
@@ -126,15 +145,18 @@ impl Error {
         self
     }
 
-    /// An answer with a non-2xx status; SeaTable's message is read from the body.
-    /// `sent_token` is removed from the body in case a server echoes it back.
+    /// An answer with a non-2xx status; SeaTable's message is read from the body. The
+    /// secrets the request carried are removed from the body, in case a server echoes
+    /// them back; `complete` says whether `body` is the whole body or a prefix.
     pub(crate) fn from_status(
         operation: &str,
         status: u16,
-        body: &str,
-        sent_token: Option<&str>,
+        body: &[u8],
+        complete: bool,
+        secrets: &Secrets,
     ) -> Error {
-        let body = redact(body, sent_token);
+        let secrets = secrets.and(secrets_in(body));
+        let body = secrets.redact_body(body, complete);
         let (kind, retryable) = match status {
             429 => (ErrorKind::RateLimited, true),
             500 | 502..=504 => (ErrorKind::Api, true),
@@ -150,24 +172,27 @@ impl Error {
             kind,
             operation: Some(operation.to_string()),
             status: Some(status),
-            message: seatable_message(&body),
+            message: seatable_message(&body).map(|m| secrets.message(&m)),
             body: Some(body),
             retryable,
             applied,
             retry_after: None,
             retries: 0,
+            note: None,
             source: None,
             batch: None,
         }))
     }
 
-    pub(crate) fn transport(operation: &str, e: reqwest::Error) -> Error {
+    /// A request that got no (whole) answer; `secrets` are the ones it carried, removed
+    /// from reqwest's message, which names the URL.
+    pub(crate) fn transport(operation: &str, e: reqwest::Error, secrets: &Secrets) -> Error {
         // A request reqwest refuses to build (a header value with a line break, say) is a
         // bad argument, and sending it again cannot help.
         if e.is_builder() {
             return Error::new(ErrorKind::InvalidArgument, "the request cannot be built")
                 .with_operation(operation)
-                .with_source(e);
+                .with_redacted_source(e, secrets);
         }
         let (message, applied) = if e.is_connect() {
             // Checked first: a connect timeout is a timeout too, but nothing was sent.
@@ -179,27 +204,62 @@ impl Error {
             ("the request failed", Applied::Maybe)
         };
         // Another try may get through; whether it is safe is `applied`'s question.
-        let retryable = true;
-        // reqwest's own message names the URL, which never holds a token (tokens go in
-        // headers), so it may stay as the source.
-        Error(Box::new(Details {
-            kind: ErrorKind::Transport,
-            operation: Some(operation.to_string()),
-            status: None,
-            message: Some(message.to_string()),
-            body: None,
-            retryable,
-            applied,
-            retry_after: None,
-            retries: 0,
-            source: Some(Box::new(e)),
-            batch: None,
-        }))
+        Error::new(ErrorKind::Transport, message)
+            .with_operation(operation)
+            .with_applied(applied)
+            .with_retryable(true)
+            .with_redacted_source(e, secrets)
     }
 
-    /// `at` is the path serde had reached (`rows[3].Age`), `.` when it failed at the root.
-    pub(crate) fn decode(operation: &str, at: &str, e: serde_json::Error, body: &str) -> Error {
-        let full = e.to_string();
+    /// An answer larger than `limit` bytes, refused after `read` bytes (or before any,
+    /// when its `Content-Length` said so).
+    pub(crate) fn too_large(operation: &str, limit: u64, declared: Option<u64>) -> Error {
+        let said = match declared {
+            Some(length) => format!("the answer announced {length} bytes"),
+            None => "the answer went on".to_string(),
+        };
+        Error::new(
+            ErrorKind::ResponseTooLarge,
+            format!(
+                "{said}, more than the {limit} bytes this client reads for one answer \
+                 (`ClientBuilder::max_response_bytes`); it was not read"
+            ),
+        )
+        .with_operation(operation)
+        .with_applied(Applied::Yes)
+    }
+
+    fn with_retryable(mut self, retryable: bool) -> Error {
+        self.0.retryable = retryable;
+        self
+    }
+
+    /// Keeps `e` as the source, as redacted text when there are secrets to hide.
+    fn with_redacted_source(
+        mut self,
+        e: impl std::error::Error + Send + Sync + 'static,
+        secrets: &Secrets,
+    ) -> Error {
+        self.0.source = Some(if secrets.is_empty() {
+            Box::new(e)
+        } else {
+            secrets.source(&e)
+        });
+        self
+    }
+
+    /// A 2xx answer that did not decode. `at` is the path serde had reached
+    /// (`rows[3].Age`), `.` when it failed at the root; `secrets` the ones the request
+    /// carried, which an answer may echo.
+    pub(crate) fn decode(
+        operation: &str,
+        at: &str,
+        e: serde_json::Error,
+        body: &[u8],
+        secrets: &Secrets,
+    ) -> Error {
+        // serde quotes the value it rejected, which may be most of a huge answer.
+        let full = redact::prefix(format_args!("{e}"), 8 * 1024);
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         let reason = full.strip_suffix(&suffix).unwrap_or(&full);
         let mut message = String::from("response did not match the expected type");
@@ -213,18 +273,20 @@ impl Error {
         message.push_str(reason);
         // A token-issuing answer that fails to decode still holds a fresh token, and serde
         // quotes offending values in its message.
-        let secrets = secrets_in(body);
+        let secrets = secrets.and(secrets_in(body));
+        let kept = secrets.redact_body(body, true);
         Error(Box::new(Details {
             kind: ErrorKind::Decode,
             operation: Some(operation.to_string()),
             status: None,
-            message: Some(replace_all(&message, &secrets)),
-            body: Some(replace_all(body, &secrets)),
+            message: Some(secrets.message(&message)),
+            body: Some(kept),
             retryable: false,
             applied: Applied::Yes,
             retry_after: None,
             retries: 0,
-            source: Some(Box::new(e)),
+            note: None,
+            source: Some(secrets.source(&e)),
             batch: None,
         }))
     }
@@ -348,8 +410,8 @@ impl Error {
         self.0.applied
     }
 
-    /// How long the server asked to wait before the next request (a 429's `Retry-After`
-    /// or `x-ratelimit-reset`), when it said.
+    /// How long the server asked to wait before the next request (the `Retry-After` of a
+    /// failed answer, or a 429's `x-ratelimit-reset`), when it said.
     ///
     /// ```no_run
     /// # async fn run(base: seatable_api::BaseClient) {
@@ -414,51 +476,68 @@ fn seatable_message(body: &str) -> Option<String> {
     (!joined.is_empty()).then(|| joined.join("; "))
 }
 
-/// The body with the token that was sent and any token-like field values replaced.
-fn redact(body: &str, sent_token: Option<&str>) -> String {
-    let mut secrets = secrets_in(body);
-    secrets.extend(sent_token.map(str::to_string));
-    replace_all(body, &secrets)
-}
-
 /// String values of JSON fields named like a secret (`token`, `access_token`, `api_token`,
 /// `password`), anywhere in the body. The runtime cannot know the response type's
-/// `format: password` fields, but SeaTable names every secret this way.
-fn secrets_in(body: &str) -> Vec<String> {
-    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, v) in map {
-                    let key = key.to_ascii_lowercase();
-                    match v {
-                        serde_json::Value::String(s)
-                            if key.ends_with("token") || key.contains("password") =>
-                        {
-                            out.push(s.clone())
-                        }
-                        _ => walk(v, out),
-                    }
+/// `format: password` fields, but SeaTable names every secret this way. The body is read
+/// as text, so that an answer cut off after (or inside) the token, which is no JSON any
+/// more, still gives it up; the first 4 MiB are read (token-issuing answers are a few
+/// hundred bytes).
+pub(crate) fn secrets_in(body: &[u8]) -> Vec<String> {
+    const SCANNED: usize = 4 << 20;
+    let text = String::from_utf8_lossy(&body[..body.len().min(SCANNED)]);
+    let mut out = Vec::new();
+    let mut key: Option<String> = None;
+    let mut rest = text.as_ref();
+    while let Some(open) = rest.find('"') {
+        let between = &rest[..open];
+        let after = &rest[open + 1..];
+        let (literal, closed) = match string_end(after) {
+            Some(end) => (&after[..end], true),
+            None => (after, false),
+        };
+        // Garbage around the colon (a mangled answer) does not hide the value.
+        let secret_key = key.take().filter(|_| {
+            between.contains(':')
+                && between.len() <= 16
+                && !between.contains([',', '{', '}', '[', ']'])
+        });
+        if let Some(k) = secret_key {
+            let k = k.to_ascii_lowercase();
+            if k.ends_with("token") || k.contains("password") {
+                // Both as written and as decoded, since either may be echoed.
+                out.push(literal.to_string());
+                if let Ok(decoded) = serde_json::from_str::<String>(&format!("\"{literal}\"")) {
+                    out.push(decoded);
                 }
             }
-            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            _ => {}
         }
-    }
-    let mut out = Vec::new();
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
-        walk(&value, &mut out);
+        if !closed {
+            break;
+        }
+        rest = &after[literal.len() + 1..];
+        let trimmed = rest.trim_start();
+        if trimmed.starts_with(':') {
+            key = Some(
+                serde_json::from_str::<String>(&format!("\"{literal}\""))
+                    .unwrap_or_else(|_| literal.to_string()),
+            );
+        }
     }
     out
 }
 
-fn replace_all(text: &str, secrets: &[String]) -> String {
-    let mut text = text.to_string();
-    for secret in secrets {
-        if secret.len() >= SHORTEST_SECRET {
-            text = text.replace(secret.as_str(), "***");
+/// Where the JSON string starting at `text` (after its opening quote) ends.
+fn string_end(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i),
+            _ => {}
         }
     }
-    text
+    None
 }
 
 impl fmt::Debug for Error {
@@ -482,6 +561,9 @@ impl fmt::Display for Error {
             (Some(m), _) => f.write_str(m)?,
             (None, ErrorKind::RateLimited) => f.write_str(" (rate limited)")?,
             (None, _) => {}
+        }
+        if let Some(note) = &self.0.note {
+            write!(f, " ({note})")?;
         }
         match self.0.retries {
             0 => {}
@@ -528,7 +610,7 @@ mod tests {
             ("<html>Bad Gateway</html>", None),
         ];
         for (body, expected) in cases {
-            let e = Error::from_status("getRow", 403, body, None);
+            let e = Error::from_status("getRow", 403, body.as_bytes(), true, &Secrets::default());
             assert_eq!(e.message(), expected, "{body}");
             assert_eq!(e.body(), Some(body));
         }
@@ -549,7 +631,7 @@ mod tests {
             (504, ErrorKind::Api, true, Maybe),
         ];
         for (status, kind, retryable, applied) in cases {
-            let e = Error::from_status("x", status, "", None);
+            let e = Error::from_status("x", status, b"", true, &Secrets::default());
             assert_eq!(
                 (e.kind(), e.is_retryable(), e.applied()),
                 (kind, retryable, applied),
@@ -560,11 +642,23 @@ mod tests {
 
     #[test]
     fn display_names_operation_status_and_message() {
-        let e = Error::from_status("listRows", 429, "", None);
+        let e = Error::from_status("listRows", 429, "".as_bytes(), true, &Secrets::default());
         assert_eq!(e.to_string(), "listRows: HTTP 429 (rate limited)");
-        let e = Error::from_status("getRow", 404, r#"{"error_msg":"row _id not exits"}"#, None);
+        let e = Error::from_status(
+            "getRow",
+            404,
+            r#"{"error_msg":"row _id not exits"}"#.as_bytes(),
+            true,
+            &Secrets::default(),
+        );
         assert_eq!(e.to_string(), "getRow: HTTP 404: row _id not exits");
-        let e = Error::from_status("getMetadata", 502, "<html/>", None);
+        let e = Error::from_status(
+            "getMetadata",
+            502,
+            "<html/>".as_bytes(),
+            true,
+            &Secrets::default(),
+        );
         assert_eq!(e.to_string(), "getMetadata: HTTP 502");
         let e = Error::new(ErrorKind::InvalidUrl, "bad");
         assert_eq!(e.to_string(), "bad");
@@ -574,7 +668,13 @@ mod tests {
     fn the_sent_token_never_stays_in_a_body() {
         let token = "0123456789abcdef0123456789abcdef01234567";
         let body = format!(r#"{{"detail": "Invalid token {token}"}}"#);
-        let e = Error::from_status("getBaseToken", 401, &body, Some(token));
+        let e = Error::from_status(
+            "getBaseToken",
+            401,
+            body.as_bytes(),
+            true,
+            &Secrets::new([token]),
+        );
         assert_eq!(e.body(), Some(r#"{"detail": "Invalid token ***"}"#));
         assert_eq!(e.to_string(), "getBaseToken: HTTP 401: Invalid token ***");
         assert!(!format!("{e:?}").contains(token));
@@ -596,7 +696,13 @@ mod tests {
         ))
         .map(|_: Access| ())
         .unwrap_err();
-        let e = Error::decode("getBaseToken", &track.path().to_string(), e, body);
+        let e = Error::decode(
+            "getBaseToken",
+            &track.path().to_string(),
+            e,
+            body.as_bytes(),
+            &Secrets::default(),
+        );
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert_eq!(e.applied(), Applied::Yes, "a 2xx answer came");
         assert_eq!(
@@ -609,6 +715,29 @@ mod tests {
             Some(r#"{"access_token": "***", "workspace_id": "x"}"#)
         );
         assert!(!format!("{e:?}").contains("eyJhbGciOiJIUzI1NiJ9"));
+    }
+
+    #[test]
+    fn token_fields_are_found_in_cut_and_broken_answers() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2lnbmF0dXJl";
+        for body in [
+            format!(r#"{{"app_name": "x", "access_token": "{token}", "dtable_uuid": "#),
+            format!(r#"{{"access_token": "{token}"#),
+            format!(r#"[{{"nested": {{"Api_Token" : "{token}"}}}}, 1"#),
+            format!(r#"{{"password": "{token}", "broken": ]"#),
+            format!("{{\"access_token\":\u{fffd}\u{fffd}\"x{token}\""),
+        ] {
+            let e = Error::from_status(
+                "getBaseToken",
+                500,
+                body.as_bytes(),
+                false,
+                &Secrets::default(),
+            );
+            assert!(!format!("{e:?}").contains("c2lnbmF0dXJl"), "{body}: {e:?}");
+        }
+        let kept = secrets_in(br#"{"name": "access_token", "token": "a\"b\u0063defghij"}"#);
+        assert_eq!(kept, [r#"a\"b\u0063defghij"#, r#"a"bcdefghij"#]);
     }
 
     #[test]

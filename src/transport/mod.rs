@@ -5,8 +5,10 @@
 //! [`Client`]: crate::Client
 
 pub(crate) mod base_token;
+mod body;
 pub(crate) mod connection;
 pub(crate) mod error;
+mod redact;
 pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod tokens;

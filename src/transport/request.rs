@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::file_transfer::file_upload::FileUpload;
-use crate::transport::error::Error;
+use crate::transport::error::{Error, Secrets};
 
 /// A boxed, sendable future: what awaiting a generated request builder yields.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -303,6 +303,8 @@ pub struct Response {
     /// The whole body, read by the transport, so that an answer cut off mid-body counts
     /// as a failed attempt (and is repeated where that is safe).
     pub(crate) body: bytes::Bytes,
+    /// The secrets the request carried, kept out of a decode error.
+    pub(crate) secrets: Secrets,
 }
 
 impl Response {
@@ -315,8 +317,7 @@ impl Response {
     /// # Ok(()) }
     /// ```
     pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let operation = self.operation;
-        decode_json(operation, &self.body)
+        decode_json(self.operation, &self.body, &self.secrets)
     }
 
     /// The body as bytes (downloads, zip exports).
@@ -354,7 +355,11 @@ impl Response {
 }
 
 /// Decodes a JSON body read already (see [`Response::json`]).
-pub(crate) fn decode_json<T: DeserializeOwned>(operation: &str, bytes: &[u8]) -> Result<T, Error> {
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    operation: &str,
+    bytes: &[u8],
+    secrets: &Secrets,
+) -> Result<T, Error> {
     // Tracking the path costs a good part of the decoding time (an allocation per object
     // key), so only a failed decode is repeated with it; decoding is deterministic, so the
     // second attempt fails at the same place with the same error.
@@ -367,10 +372,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(operation: &str, bytes: &[u8]) ->
         &mut json, &mut track,
     ))
     .and_then(|value| json.end().map(|()| value));
-    decoded.map_err(|e| {
-        let body = String::from_utf8_lossy(bytes);
-        Error::decode(operation, &track.path().to_string(), e, &body)
-    })
+    decoded.map_err(|e| Error::decode(operation, &track.path().to_string(), e, bytes, secrets))
 }
 
 /// Sends requests with the token its implementor holds (`Authorization: Bearer <token>`;

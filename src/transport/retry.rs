@@ -10,15 +10,19 @@ use tokio::time::Instant;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+#[cfg(test)]
+use crate::transport::error::Secrets;
 use crate::transport::error::{Applied, Error, ErrorKind};
 
 /// How the client repeats a request that failed in a way that may pass.
 ///
 /// What is repeated:
 /// - **429 Too Many Requests**, for every request: the server did not process it. The
-///   client waits as long as `Retry-After` or `x-ratelimit-reset` says, or else backs off
+///   client waits as long as `Retry-After` or `x-ratelimit-reset` says, or else (also when
+///   they say "now": `0`, or a date already past by this machine's clock) backs off
 ///   exponentially with jitter, while the total wait of one call stays within
-///   [`rate_limit_budget`](RetryPolicy::rate_limit_budget).
+///   [`rate_limit_budget`](RetryPolicy::rate_limit_budget) and the number of 429s
+///   repeated within [`max_rate_limit_retries`](RetryPolicy::max_rate_limit_retries).
 /// - **Failures that certainly did nothing** ([`Applied::No`]): a refused or failed
 ///   connection, and 503 (a gateway turning the request away), for every request, writes
 ///   included.
@@ -30,9 +34,15 @@ use crate::transport::error::{Applied, Error, ErrorKind};
 ///   `SELECT`). Appending rows is never repeated after
 ///   such a failure; the error says [`Applied::Maybe`] and the caller decides.
 ///
+/// A `Retry-After` on any other failure that is repeated (a 503 of a server in
+/// maintenance, say) is honoured too: the repetition waits at least as long as it asks, and that wait counts against the same
+/// [`rate_limit_budget`](RetryPolicy::rate_limit_budget). When the server asks for more
+/// than is left of that budget, the client does not start the wait: it returns the error
+/// at once, and its message says how long the server asked for and what the budget was.
+///
 /// Every other error (4xx, a decode error) is returned at once. An expired Base-Token is
 /// not a retry: the [`BaseClient`](crate::BaseClient) renews the token and repeats the
-/// call once.
+/// call once, under every policy, [`RetryPolicy::none`] included.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -50,6 +60,7 @@ use crate::transport::error::{Applied, Error, ErrorKind};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
+    max_rate_limit_retries: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
     rate_limit_budget: Duration,
@@ -57,10 +68,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     /// Up to 4 repetitions after a failure, back-off from 500 ms doubling up to 30 s, and
-    /// up to 2 minutes of waiting for rate limits per call.
+    /// up to 2 minutes of waiting for rate limits (and 20 repeated 429s) per call.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 4,
+            max_rate_limit_retries: 20,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             rate_limit_budget: Duration::from_secs(120),
@@ -69,7 +81,9 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// A policy that never repeats anything: every failure is returned at once.
+    /// A policy that never repeats anything: every failure, 429 included, is returned at
+    /// once, after exactly one try. (A Base-Token the server rejects is still renewed and
+    /// the call sent once more with the new token; that is not a repetition of a failure.)
     ///
     /// ```no_run
     /// let client = seatable_api::Client::builder("https://cloud.seatable.io")
@@ -80,6 +94,7 @@ impl RetryPolicy {
     pub fn none() -> RetryPolicy {
         RetryPolicy {
             max_retries: 0,
+            max_rate_limit_retries: 0,
             rate_limit_budget: Duration::ZERO,
             ..RetryPolicy::default()
         }
@@ -92,6 +107,18 @@ impl RetryPolicy {
     /// ```
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;
+        self
+    }
+
+    /// How often a request answered with 429 is repeated at most, however short the waits
+    /// (a server that says `Retry-After: 0` again and again would otherwise be asked
+    /// again and again).
+    ///
+    /// ```no_run
+    /// let policy = seatable_api::RetryPolicy::default().max_rate_limit_retries(5);
+    /// ```
+    pub fn max_rate_limit_retries(mut self, n: u32) -> Self {
+        self.max_rate_limit_retries = n;
         self
     }
 
@@ -119,9 +146,9 @@ impl RetryPolicy {
         self
     }
 
-    /// The most time one call may spend waiting for rate limits (429) before the 429 is
-    /// returned as an error; a wait the server asks for that would go beyond it is not
-    /// started.
+    /// The most time one call may spend waiting for rate limits (429) and for the
+    /// `Retry-After` of a 503 before the error is returned; a wait the server asks for
+    /// that would go beyond it is not started (the error then says so).
     ///
     /// ```no_run
     /// let policy = seatable_api::RetryPolicy::default()
@@ -139,36 +166,80 @@ impl RetryPolicy {
             .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
             .min(self.max_backoff);
         let half = full / 2;
-        half + half.mul_f64(jitter())
+        // `mul_f64` panics when rounding carries a huge duration past `Duration::MAX`.
+        let jittered = Duration::try_from_secs_f64(half.as_secs_f64() * jitter()).unwrap_or(half);
+        half.saturating_add(jittered.min(half))
     }
 
-    /// Whether and after what wait `error` is worth another try. `retries` counts the
-    /// repetitions so far (429s not included), `rate_waited` the time already spent on
-    /// 429s.
-    pub(crate) fn decide(
-        &self,
-        error: &Error,
-        idempotent: bool,
-        retries: u32,
-        rate_limited: u32,
-        rate_waited: Duration,
-    ) -> Option<Duration> {
+    /// Whether and after what wait `error` is worth another try, given the repetitions
+    /// of the call so far.
+    pub(crate) fn decide(&self, error: &Error, idempotent: bool, so_far: &Attempts) -> Decision {
+        let told = error.retry_after().filter(|wait| !wait.is_zero());
         if error.kind() == ErrorKind::RateLimited {
-            let wait = error
-                .retry_after()
-                .unwrap_or_else(|| self.backoff(rate_limited));
-            return (rate_waited + wait <= self.rate_limit_budget).then_some(wait);
+            if so_far.rate_limited >= self.max_rate_limit_retries {
+                return Decision::Stop;
+            }
+            // "Now" (0, or a date past by this clock) from a server that just refused is
+            // no advice; backing off keeps a confused server from being hammered.
+            let wait = told.unwrap_or_else(|| self.backoff(so_far.rate_limited));
+            return self.within_budget(wait, told.is_some(), so_far);
         }
-        if retries >= self.max_retries || !error.is_retryable() {
-            return None;
+        if so_far.retries >= self.max_retries || !error.is_retryable() {
+            return Decision::Stop;
         }
-        match error.applied() {
-            Applied::No => Some(self.backoff(retries)),
+        let safe = match error.applied() {
+            Applied::No => true,
             // Done once already, or maybe: repeating changes nothing for an idempotent
             // request (an answer cut off mid-body, a timeout).
-            Applied::Maybe | Applied::Yes if idempotent => Some(self.backoff(retries)),
-            _ => None,
+            Applied::Maybe | Applied::Yes => idempotent,
+        };
+        if !safe {
+            return Decision::Stop;
         }
+        let backoff = self.backoff(so_far.retries);
+        match told {
+            // A 503 with `Retry-After`: a server in maintenance says when to come back.
+            Some(told) => self.within_budget(told.max(backoff), true, so_far),
+            None => Decision::Wait(backoff),
+        }
+    }
+
+    fn within_budget(&self, wait: Duration, told: bool, so_far: &Attempts) -> Decision {
+        let left = self.rate_limit_budget.saturating_sub(so_far.waited);
+        if wait <= left {
+            return Decision::Wait(wait);
+        }
+        if !told {
+            return Decision::Stop;
+        }
+        Decision::GiveUp(format!(
+            "the server asked to wait {}, more than the {} left of the retry policy's \
+             rate-limit budget of {}; not waiting",
+            shown(wait),
+            shown(left),
+            shown(self.rate_limit_budget)
+        ))
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Repeat after this wait.
+    Wait(Duration),
+    /// Return the error.
+    Stop,
+    /// Return the error, with this note on why the wait the server asked for was not
+    /// started.
+    GiveUp(String),
+}
+
+/// A duration as a person reads it: `3 s`, `250 ms`, `5124095576030431 s`.
+fn shown(wait: Duration) -> String {
+    if wait < Duration::from_secs(1) {
+        format!("{} ms", wait.as_millis())
+    } else {
+        format!("{} s", wait.as_secs())
     }
 }
 
@@ -177,37 +248,55 @@ impl RetryPolicy {
 pub(crate) struct Attempts {
     retries: u32,
     rate_limited: u32,
-    rate_waited: Duration,
+    /// Time spent on waits the server asked for (429s, a 503's `Retry-After`).
+    waited: Duration,
+    /// Why the last wait the server asked for was not started.
+    gave_up: Option<String>,
 }
 
 impl Attempts {
     /// The wait before repeating after `error`, counted as one more repetition; `None`
-    /// when `policy` says to stop.
+    /// when `policy` says to stop ([`finish`](Self::finish) then makes the error to
+    /// return).
     pub(crate) fn next(
         &mut self,
         policy: &RetryPolicy,
         error: &Error,
         idempotent: bool,
     ) -> Option<Duration> {
-        let wait = policy.decide(
-            error,
-            idempotent,
-            self.retries,
-            self.rate_limited,
-            self.rate_waited,
-        )?;
+        let wait = match policy.decide(error, idempotent, self) {
+            Decision::Wait(wait) => wait,
+            Decision::Stop => return None,
+            Decision::GiveUp(note) => {
+                self.gave_up = Some(note);
+                return None;
+            }
+        };
         if error.kind() == ErrorKind::RateLimited {
-            self.rate_limited += 1;
-            self.rate_waited += wait;
+            self.rate_limited = self.rate_limited.saturating_add(1);
+            self.waited = self.waited.saturating_add(wait);
         } else {
-            self.retries += 1;
+            self.retries = self.retries.saturating_add(1);
+            if error.retry_after().is_some_and(|w| !w.is_zero()) {
+                self.waited = self.waited.saturating_add(wait);
+            }
         }
         Some(wait)
     }
 
     /// Repetitions so far, 429s included.
     pub(crate) fn repeated(&self) -> u32 {
-        self.retries + self.rate_limited
+        self.retries.saturating_add(self.rate_limited)
+    }
+
+    /// `error` as the call returns it: with the count of repetitions, and the reason a
+    /// wait the server asked for was not started.
+    pub(crate) fn finish(&mut self, error: Error) -> Error {
+        let error = error.with_retries(self.repeated());
+        match self.gave_up.take() {
+            Some(note) => error.with_note(note),
+            None => error,
+        }
     }
 }
 
@@ -288,19 +377,24 @@ fn reset_time(value: u64) -> Option<SystemTime> {
     }
 }
 
+/// How long a failed answer with `status` asks to wait before the next try: its
+/// `Retry-After`, sent with any status (a 503 of a server in maintenance, a 500 of a busy
+/// one); for a 429 also `x-ratelimit-reset`. SeaTable's gateway sends the rate-limit
+/// headers with every answer, so for other statuses they say nothing about the failure.
+pub(crate) fn asked_wait(status: u16, headers: &HeaderMap) -> Option<Duration> {
+    if status == 429 {
+        retry_after(headers)
+    } else {
+        retry_after_header(headers, SystemTime::now())
+    }
+}
+
 /// How long a 429 answer asks to wait: `Retry-After` (seconds or an HTTP date), else
 /// `x-ratelimit-reset`. `None` when neither says, or what they say is unreadable.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let now = SystemTime::now();
-    if let Some(value) = headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()) {
-        let value = value.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
-        }
-        if let Ok(at) = chrono::DateTime::parse_from_rfc2822(value) {
-            let at = UNIX_EPOCH + Duration::from_secs(at.timestamp().max(0) as u64);
-            return Some(at.duration_since(now).unwrap_or(Duration::ZERO));
-        }
+    if let Some(wait) = retry_after_header(headers, now) {
+        return Some(wait);
     }
     let reset = RateLimit::from_headers(headers)?.reset?;
     // The reset is given in whole seconds; waiting into the next one avoids coming back
@@ -311,6 +405,17 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .unwrap_or(Duration::ZERO)
             .saturating_add(Duration::from_millis(200)),
     )
+}
+
+/// The `Retry-After` header alone: seconds, or an HTTP date (one already past means now).
+fn retry_after_header(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let at = UNIX_EPOCH.checked_add(Duration::from_secs(at.timestamp().max(0) as u64))?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// At most `per_minute` requests in any 60 seconds (a sliding window, as SeaTable counts),
@@ -387,47 +492,156 @@ mod tests {
         assert!(spread.len() > 10, "jitter spreads the waits: {spread:?}");
     }
 
+    fn so_far(retries: u32, rate_limited: u32, waited: Duration) -> Attempts {
+        Attempts {
+            retries,
+            rate_limited,
+            waited,
+            gave_up: None,
+        }
+    }
+
+    fn wait(decision: Decision) -> Option<Duration> {
+        match decision {
+            Decision::Wait(wait) => Some(wait),
+            _ => None,
+        }
+    }
+
     #[test]
     fn decides_by_kind_applied_and_idempotence() {
         let policy = RetryPolicy::default().max_retries(2);
-        let e503 = Error::from_status("appendRows", 503, "", None);
-        let e502 = Error::from_status("appendRows", 502, "", None);
-        let e400 = Error::from_status("appendRows", 400, "", None);
+        let e503 = Error::from_status("appendRows", 503, "".as_bytes(), true, &Secrets::default());
+        let e502 = Error::from_status("appendRows", 502, "".as_bytes(), true, &Secrets::default());
+        let e400 = Error::from_status("appendRows", 400, "".as_bytes(), true, &Secrets::default());
+        let start = so_far(0, 0, Duration::ZERO);
         // Certainly not applied: repeated for writes too.
-        assert!(policy.decide(&e503, false, 0, 0, Duration::ZERO).is_some());
+        assert!(wait(policy.decide(&e503, false, &start)).is_some());
         // May have been applied: only for idempotent requests.
-        assert!(policy.decide(&e502, false, 0, 0, Duration::ZERO).is_none());
-        assert!(policy.decide(&e502, true, 0, 0, Duration::ZERO).is_some());
-        assert!(policy.decide(&e400, true, 0, 0, Duration::ZERO).is_none());
+        assert_eq!(policy.decide(&e502, false, &start), Decision::Stop);
+        assert!(wait(policy.decide(&e502, true, &start)).is_some());
+        assert_eq!(policy.decide(&e400, true, &start), Decision::Stop);
         // The budget of repetitions.
-        assert!(policy.decide(&e503, true, 2, 0, Duration::ZERO).is_none());
-        assert!(RetryPolicy::none()
-            .decide(&e503, true, 0, 0, Duration::ZERO)
-            .is_none());
+        assert_eq!(
+            policy.decide(&e503, true, &so_far(2, 0, Duration::ZERO)),
+            Decision::Stop
+        );
+        assert_eq!(
+            RetryPolicy::none().decide(&e503, true, &start),
+            Decision::Stop
+        );
     }
 
     #[test]
     fn rate_limits_wait_as_told_within_the_budget() {
         let policy = RetryPolicy::default().rate_limit_budget(Duration::from_secs(10));
-        let told = Error::from_status("listRows", 429, "", None)
+        let told = Error::from_status("listRows", 429, "".as_bytes(), true, &Secrets::default())
             .with_retry_after(Some(Duration::from_secs(4)));
         assert_eq!(
-            policy.decide(&told, false, 9, 0, Duration::ZERO),
-            Some(Duration::from_secs(4)),
+            policy.decide(&told, false, &so_far(9, 0, Duration::ZERO)),
+            Decision::Wait(Duration::from_secs(4)),
             "429s do not use up the repetitions"
         );
         assert_eq!(
-            policy.decide(&told, false, 0, 2, Duration::from_secs(6)),
-            Some(Duration::from_secs(4))
+            policy.decide(&told, false, &so_far(0, 2, Duration::from_secs(6))),
+            Decision::Wait(Duration::from_secs(4))
         );
         assert_eq!(
-            policy.decide(&told, false, 0, 3, Duration::from_secs(7)),
-            None,
+            policy.decide(&told, false, &so_far(0, 3, Duration::from_secs(7))),
+            Decision::GiveUp(
+                "the server asked to wait 4 s, more than the 3 s left of the retry policy's \
+                 rate-limit budget of 10 s; not waiting"
+                    .into()
+            ),
             "would go beyond the budget"
         );
-        let untold = Error::from_status("listRows", 429, "", None);
-        let wait = policy.decide(&untold, false, 0, 0, Duration::ZERO).unwrap();
-        assert!(wait <= Duration::from_millis(500), "{wait:?}");
+        let untold = Error::from_status("listRows", 429, "".as_bytes(), true, &Secrets::default());
+        let first = wait(policy.decide(&untold, false, &so_far(0, 0, Duration::ZERO))).unwrap();
+        assert!(first <= Duration::from_millis(500), "{first:?}");
+    }
+
+    #[test]
+    fn absurd_waits_neither_overflow_nor_are_slept() {
+        // The issue's panic: 1 s waited, then a 429 asking for u64::MAX seconds.
+        let policy = RetryPolicy::default();
+        let absurd = Error::from_status("listRows", 429, "".as_bytes(), true, &Secrets::default())
+            .with_retry_after(Some(Duration::from_secs(u64::MAX)));
+        let decision = policy.decide(&absurd, true, &so_far(0, 1, Duration::from_secs(1)));
+        assert!(
+            matches!(&decision, Decision::GiveUp(note) if note.contains("18446744073709551615 s")),
+            "{decision:?}"
+        );
+        let e = Error::from_status("listRows", 503, "".as_bytes(), true, &Secrets::default())
+            .with_retry_after(Some(Duration::MAX));
+        let mut attempts = so_far(0, 0, Duration::MAX);
+        assert_eq!(attempts.next(&policy, &e, true), None);
+        let e = attempts.finish(e);
+        assert!(e.to_string().contains("not waiting"), "{e}");
+        // A policy of extreme durations backs off without panicking.
+        let extreme = RetryPolicy::default()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX)
+            .rate_limit_budget(Duration::MAX);
+        for retry in [0, 1, 31, 32, u32::MAX] {
+            assert!(extreme.backoff(retry) >= Duration::MAX / 2);
+        }
+        let mut attempts = so_far(u32::MAX - 1, u32::MAX - 1, Duration::ZERO);
+        let untold = Error::from_status("listRows", 429, "".as_bytes(), true, &Secrets::default());
+        let unlimited = extreme.clone().max_rate_limit_retries(u32::MAX);
+        assert!(attempts.next(&unlimited, &untold, true).is_some());
+        assert_eq!(attempts.repeated(), u32::MAX, "saturates");
+    }
+
+    #[test]
+    fn zero_waits_back_off_and_429s_are_counted() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .max_rate_limit_retries(3);
+        let now = Error::from_status("listRows", 429, "".as_bytes(), true, &Secrets::default())
+            .with_retry_after(Some(Duration::ZERO));
+        let mut attempts = Attempts::default();
+        for _ in 0..3 {
+            let wait = attempts.next(&policy, &now, true).expect("repeated");
+            assert!(wait >= Duration::from_millis(50), "backs off: {wait:?}");
+        }
+        assert_eq!(attempts.next(&policy, &now, true), None, "a count limit");
+        assert_eq!(attempts.repeated(), 3);
+        let mut once = Attempts::default();
+        assert_eq!(once.next(&RetryPolicy::none(), &now, true), None);
+    }
+
+    #[test]
+    fn a_503_s_retry_after_is_honoured_within_the_budget() {
+        let policy = RetryPolicy::default()
+            .initial_backoff(Duration::from_millis(100))
+            .rate_limit_budget(Duration::from_secs(10));
+        let maintenance =
+            Error::from_status("appendRows", 503, "".as_bytes(), true, &Secrets::default())
+                .with_retry_after(Some(Duration::from_secs(3)));
+        let mut attempts = Attempts::default();
+        assert_eq!(
+            attempts.next(&policy, &maintenance, false),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            attempts.next(&policy, &maintenance, false),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            attempts.next(&policy, &maintenance, false),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            attempts.next(&policy, &maintenance, false),
+            None,
+            "9 s of 10 spent"
+        );
+        let e = attempts.finish(maintenance);
+        assert_eq!(
+            e.to_string(),
+            "appendRows: HTTP 503 (the server asked to wait 3 s, more than the 1 s left of \
+             the retry policy's rate-limit budget of 10 s; not waiting) (after 3 retries)"
+        );
     }
 
     #[test]
@@ -455,6 +669,14 @@ mod tests {
             "a date in the past means now"
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+        // Only a 429 reads the rate-limit reset; any status reads `Retry-After`.
+        let reset = headers(&[("x-ratelimit-reset", &secs.to_string())]);
+        assert!(asked_wait(429, &reset).is_some());
+        assert_eq!(asked_wait(503, &reset), None);
+        assert_eq!(
+            asked_wait(500, &headers(&[("retry-after", "3")])),
+            Some(Duration::from_secs(3))
+        );
         assert_eq!(retry_after(&HeaderMap::new()), None);
 
         let limit = RateLimit::from_headers(&headers(&[

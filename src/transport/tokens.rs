@@ -103,13 +103,22 @@ impl BaseToken {
     /// assert_eq!(token.expires_at(), None);
     /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
+        self.claim("exp")
+    }
+
+    /// When the server issued the token, by the server's clock (the JWT's `iat`).
+    pub(crate) fn issued_at(&self) -> Option<SystemTime> {
+        self.claim("iat")
+    }
+
+    fn claim(&self, name: &str) -> Option<SystemTime> {
         let payload = self.0.split('.').nth(1)?;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
             .ok()?;
         let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-        let exp = claims.get("exp")?.as_u64()?;
-        UNIX_EPOCH.checked_add(Duration::from_secs(exp))
+        let seconds = claims.get(name)?.as_u64()?;
+        UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
     }
 }
 

@@ -209,6 +209,7 @@ fn child() {
         None => 0..cases,
     };
     for case in range {
+        CURRENT_CASE.store(case, Ordering::SeqCst);
         let mut rng = Rng(seed ^ case.wrapping_mul(0xA24B_AED4_963E_E407));
         let target = rng.below(originals.len());
         let (name, bytes) = &originals[target];
@@ -219,7 +220,6 @@ fn child() {
             applied.push(mutate(&mut rng, &mut bytes));
         }
         println!("case {case}: {name}: {}", applied.join(", "));
-        CURRENT_CASE.store(case, Ordering::SeqCst);
         if std::env::var("SEATABLE_FUZZ_SELFTEST").as_deref() == Ok("abort") {
             std::process::abort();
         }
@@ -532,14 +532,10 @@ fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>) -> String {
             } else if !key_lines.is_empty() {
                 // Rename some key: a property, a schema, a parameter name, a path.
                 let i = *rng.pick(&key_lines);
-                let l = &lines[i];
-                let indent = indent_of(l);
-                let key = key_of(l).unwrap_or_default();
-                lines[i] = format!(
-                    "{}\"{name}\"{}",
-                    " ".repeat(indent),
-                    &l[indent + key.len()..]
-                );
+                if let Some((start, end)) = key_range(&lines[i]) {
+                    let l = &lines[i];
+                    lines[i] = format!("{}\"{name}\"{}", &l[..start], &l[end..]);
+                }
             }
             done(lines, bytes);
             return format!("hostile name ({} chars)", name.chars().count());
@@ -627,18 +623,23 @@ fn indent_of(line: &str) -> usize {
     line.len() - line.trim_start_matches(' ').len()
 }
 
-/// The key of a `key: value` or `key:` line (block style), if it is one.
+/// The key of a `key: value` or `key:` line (block style, perhaps a `- ` item), if it is one.
 fn key_of(line: &str) -> Option<&str> {
+    key_range(line).map(|(start, end)| &line[start..end])
+}
+
+/// Where the key of a `key: value` line lies in it, in bytes.
+fn key_range(line: &str) -> Option<(usize, usize)> {
     let t = line.trim_start_matches(' ');
     let t = t.strip_prefix("- ").unwrap_or(t);
+    let start = line.len() - t.len();
     let end = t.find(':')?;
     let key = &t[..end];
     let simple = !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-$/{}.~".contains(c));
-    (simple && t[end + 1..].chars().next().is_none_or(|c| c == ' '))
-        .then_some(&line[indent_of(line)..indent_of(line) + end])
+    (simple && t[end + 1..].chars().next().is_none_or(|c| c == ' ')).then_some((start, start + end))
 }
 
 /// `line` with the value after `key` replaced (flow or block style).

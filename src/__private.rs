@@ -5,6 +5,7 @@ pub use reqwest::Method;
 pub use serde;
 pub use serde_json;
 
+#[cfg(feature = "base")]
 pub use crate::base_client::check_rows;
 pub use crate::batch::{Batch, Batched};
 pub use crate::de::{Extra, ExtraFields, Key};
@@ -13,10 +14,13 @@ pub use crate::file_upload::FileUpload;
 pub use crate::paging::{PageStream, Truncation};
 pub use crate::request::{encode_path, BoxFuture, MultipartMap, Request, Response, Transport};
 pub use crate::tokens::Secret;
-pub use crate::{
-    AccountClient, ApiTokenClient, BaseClient, Client, SchedulerClient, SystemAdminClient,
-    TeamAdminClient,
-};
+#[cfg(feature = "scheduler")]
+pub use crate::SchedulerClient;
+#[cfg(feature = "system-admin")]
+pub use crate::SystemAdminClient;
+#[cfg(feature = "team-admin")]
+pub use crate::TeamAdminClient;
+pub use crate::{AccountClient, ApiTokenClient, BaseClient, Client};
 
 /// The paging runtime behind `stream()` and `all()` (`x-paginate`).
 pub mod paging {

@@ -1,5 +1,6 @@
 //! [`ApiTokenClient`]: the operations authorised by the API-Token of one base.
 
+#[cfg(all(feature = "files", feature = "base"))]
 use crate::attachments::BaseIdentityCache;
 use crate::base_client::{BaseClient, Renewal};
 use crate::client::{Auth, Client};
@@ -22,6 +23,7 @@ pub struct ApiTokenClient {
     client: Client,
     token: ApiToken,
     /// The base's UUID and workspace, learned once when a file helper needs them.
+    #[cfg(all(feature = "files", feature = "base"))]
     identity: BaseIdentityCache,
 }
 
@@ -30,6 +32,7 @@ impl ApiTokenClient {
         ApiTokenClient {
             client,
             token,
+            #[cfg(all(feature = "files", feature = "base"))]
             identity: BaseIdentityCache::default(),
         }
     }
@@ -59,6 +62,7 @@ impl ApiTokenClient {
         &self.client
     }
 
+    #[cfg(all(feature = "files", feature = "base"))]
     pub(crate) fn identity_cache(&self) -> &BaseIdentityCache {
         &self.identity
     }

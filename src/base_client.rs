@@ -1,5 +1,6 @@
 //! [`BaseClient`]: the operations inside one base, authorised by its Base-Token.
 
+#[cfg(feature = "base")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
@@ -10,7 +11,10 @@ use crate::client::{Auth, Client};
 use crate::error::{Error, ErrorKind};
 use crate::request::{BoxFuture, Request, Response, Transport};
 use crate::tokens::BaseToken;
-use crate::types::{BaseAccess, Metadata};
+use crate::types::BaseAccess;
+#[cfg(feature = "base")]
+use crate::types::Metadata;
+#[cfg(feature = "base")]
 use crate::validate::check_table_rows;
 
 /// How a base's client gets a new Base-Token.
@@ -83,7 +87,9 @@ struct BaseInner {
     renewal: Renewal,
     renewing: tokio::sync::Mutex<()>,
     /// The base's structure, loaded on first need; written rows are checked against it.
+    #[cfg(feature = "base")]
     metadata: tokio::sync::Mutex<Option<Arc<Metadata>>>,
+    #[cfg(feature = "base")]
     check_writes: AtomicBool,
 }
 
@@ -136,7 +142,9 @@ impl BaseClient {
                 token: RwLock::new(TokenState::new(token, 0)),
                 renewal,
                 renewing: tokio::sync::Mutex::new(()),
+                #[cfg(feature = "base")]
                 metadata: tokio::sync::Mutex::new(None),
+                #[cfg(feature = "base")]
                 check_writes: AtomicBool::new(true),
             }),
         }
@@ -310,6 +318,8 @@ impl BaseClient {
     /// base.set_check_writes(false); // e.g. when the columns are known to match
     /// # }
     /// ```
+    #[cfg(feature = "base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "base")))]
     pub fn set_check_writes(&self, on: bool) {
         self.inner.check_writes.store(on, Ordering::Relaxed);
     }
@@ -323,6 +333,8 @@ impl BaseClient {
     /// println!("{} tables", metadata.tables.len());
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "base")))]
     pub async fn metadata(&self) -> Result<Arc<Metadata>, Error> {
         // Held across the load so that concurrent first calls make one request.
         let mut cached = self.inner.metadata.lock().await;
@@ -341,6 +353,8 @@ impl BaseClient {
     /// let metadata = base.refresh_metadata().await?;
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "base")))]
     pub async fn refresh_metadata(&self) -> Result<Arc<Metadata>, Error> {
         let mut cached = self.inner.metadata.lock().await;
         let loaded = Arc::new(self.get_metadata().await?.metadata);
@@ -357,6 +371,7 @@ impl Transport for BaseClient {
 
 /// The check generated into writes of rows (`x-check-rows`): every problem of `rows` as
 /// writes to `table`, as one error, before anything is sent.
+#[cfg(feature = "base")]
 pub async fn check_rows<'r>(
     base: &BaseClient,
     operation: &'static str,

@@ -16,8 +16,11 @@ use crate::base_client::{BaseClient, SignedToken};
 use crate::error::{Applied, Error, ErrorKind};
 use crate::request::{Body, BoxFuture, Part, Request, Response, Transport};
 use crate::retry::{retry_after, Attempts, Limiter, RateLimit, RetryPolicy};
+#[cfg(feature = "scheduler")]
 use crate::scheduler_client::SchedulerClient;
-use crate::tokens::{AccountToken, ApiToken, SchedulerToken};
+#[cfg(feature = "scheduler")]
+use crate::tokens::SchedulerToken;
+use crate::tokens::{AccountToken, ApiToken};
 
 struct Inner {
     http: reqwest::Client,
@@ -326,6 +329,8 @@ impl Client {
     /// let scheduler = client.with_scheduler_token("scheduler token");
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
+    #[cfg(feature = "scheduler")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "scheduler")))]
     pub fn with_scheduler_token(&self, token: impl Into<SchedulerToken>) -> SchedulerClient {
         SchedulerClient::new(self.clone(), token.into())
     }
@@ -379,11 +384,15 @@ impl Client {
     }
 
     /// What is repeated, and how often.
+    // Used by the attachment downloads (`files` with `base`).
+    #[cfg_attr(not(all(feature = "files", feature = "base")), allow(dead_code))]
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
     }
 
     /// The HTTP client every request goes through.
+    // Used by the attachment downloads (`files` with `base`).
+    #[cfg_attr(not(all(feature = "files", feature = "base")), allow(dead_code))]
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }

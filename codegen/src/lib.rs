@@ -149,84 +149,14 @@ impl Generator {
     /// Loads the spec and renders only the Rust client, as a `build.rs` needs it.
     pub fn generate_rust(&self) -> Result<Vec<(String, String)>, Diagnostics> {
         let api = self.lower()?;
-        let mut rust = rust::emit(&api, &self.options, self.layout);
-        self.stamp(&mut rust);
-        Ok(rust)
-    }
-
-    /// What the generated Rust depends on, as 16 hex digits: this generator's version, the
-    /// options, and each spec file's name (without its directory) and bytes. `api.rs` records it, so that a
-    /// `build.rs` can reuse committed output while it still matches ([`build_reusing`]).
-    /// `None` when a file cannot be read (generation then reports it).
-    pub fn fingerprint(&self) -> Option<String> {
-        // FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut feed = |bytes: &[u8]| {
-            for b in bytes {
-                hash ^= u64::from(*b);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-            // A separator, so that moving bytes between two fields changes the hash.
-            hash ^= 0xff;
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        };
-        feed(env!("CARGO_PKG_VERSION").as_bytes());
-        feed(format!("{:?}", self.options).as_bytes());
-        for f in &self.files {
-            // The name, not the path: the same spec read from elsewhere is the same spec.
-            feed(
-                f.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .as_bytes(),
-            );
-            feed(&std::fs::read(f).ok()?);
-        }
-        Some(format!("{hash:016x}"))
-    }
-
-    /// Writes the fingerprint into the header of `api.rs`.
-    fn stamp(&self, rust: &mut [(String, String)]) {
-        let Some(fingerprint) = self.fingerprint() else {
-            return;
-        };
-        if let Some((_, text)) = rust.iter_mut().find(|(name, _)| name == "api.rs") {
-            let line = format!("{FINGERPRINT_PREFIX}{fingerprint}\n");
-            let at = text.find("\n\n").map_or(0, |i| i + 1);
-            text.insert_str(at, &line);
-        }
-    }
-
-    /// The files of `dir` (a committed copy of the generated Rust, such as `generated/src`),
-    /// when its `api.rs` records this generation's fingerprint; `None` otherwise.
-    pub fn reusable(&self, dir: &Path) -> Option<Vec<(String, String)>> {
-        let api = std::fs::read_to_string(dir.join("api.rs")).ok()?;
-        let recorded = api
-            .lines()
-            .take_while(|l| l.starts_with("//"))
-            .find_map(|l| l.strip_prefix(FINGERPRINT_PREFIX))?;
-        if Some(recorded.trim()) != self.fingerprint().as_deref() {
-            return None;
-        }
-        let mut files = Vec::new();
-        for entry in std::fs::read_dir(dir).ok()? {
-            let path = entry.ok()?.path();
-            if path.extension().is_some_and(|e| e == "rs") {
-                let name = path.file_name()?.to_string_lossy().to_string();
-                files.push((name, std::fs::read_to_string(&path).ok()?));
-            }
-        }
-        files.sort();
-        Some(files)
+        Ok(rust::emit(&api, &self.options, self.layout))
     }
 
     /// Loads the spec and renders both outputs.
     pub fn generate(&self) -> Result<Output, Diagnostics> {
         let api = self.lower()?;
-        let mut rust = rust::emit(&api, &self.options, self.layout);
-        self.stamp(&mut rust);
         Ok(Output {
-            rust,
+            rust: rust::emit(&api, &self.options, self.layout),
             docs: docs::emit(&api),
             renames: docs::renames(&api),
             tests: if self.contract_tests {
@@ -317,27 +247,10 @@ pub fn compare_dir(dir: &Path, files: &[(String, String)]) -> Vec<String> {
     drift
 }
 
-/// The header line of `api.rs` that records [`Generator::fingerprint`].
-const FINGERPRINT_PREFIX: &str = "// Spec fingerprint: ";
-
 /// For a `build.rs`: generates `$OUT_DIR/api.rs` (and its module files) from the spec
 /// files in `spec_dir`, rerunning only when a spec file changes. On a spec problem it
 /// prints every diagnostic and fails the build.
 pub fn build(spec_dir: &str, options: RustOptions) {
-    build_into_out_dir(spec_dir, None, options);
-}
-
-/// [`build`], reusing `committed` (a directory such as `generated/src`, written by
-/// `seatable-codegen regenerate` and kept equal to the spec by a drift test) while its
-/// fingerprint matches the spec: the build script then copies files instead of parsing a
-/// megabyte of YAML twice in an unoptimised binary. Any spec edit changes the fingerprint
-/// and the spec is generated as by [`build`].
-pub fn build_reusing(spec_dir: &str, committed: &str, options: RustOptions) {
-    println!("cargo:rerun-if-changed={committed}");
-    build_into_out_dir(spec_dir, Some(Path::new(committed)), options);
-}
-
-fn build_into_out_dir(spec_dir: &str, committed: Option<&Path>, options: RustOptions) {
     println!("cargo:rerun-if-changed={spec_dir}");
     // Unformatted: the compiler does not read layout, and formatting was most of the run.
     let generator = match Generator::from_dir(spec_dir) {
@@ -347,13 +260,9 @@ fn build_into_out_dir(spec_dir: &str, committed: Option<&Path>, options: RustOpt
     for f in generator.files() {
         println!("cargo:rerun-if-changed={}", f.display());
     }
-    let reused = committed.and_then(|dir| generator.reusable(dir));
-    let rust = match reused {
-        Some(files) => files,
-        None => match generator.generate_rust() {
-            Ok(o) => o,
-            Err(d) => fail(&d),
-        },
+    let rust = match generator.generate_rust() {
+        Ok(o) => o,
+        Err(d) => fail(&d),
     };
     let out_dir = match std::env::var_os("OUT_DIR") {
         Some(d) => PathBuf::from(d),
@@ -379,30 +288,49 @@ fn fail(d: &Diagnostics) -> ! {
 }
 
 /// Whether two Rust sources are the same program, whatever their layout and comments:
-/// both are parsed and printed again by prettyplease, and the prints compared (what
-/// `build.rs` writes unformatted against the formatted `generated/`). `Err` says where they
-/// part, or which does not parse.
-pub fn same_program(a: &str, b: &str) -> Result<(), String> {
-    fn print(text: &str, which: &str) -> Result<String, String> {
+/// both are parsed and their tokens compared (what `build.rs` writes unformatted against
+/// the formatted `generated/`). `Err` says where they part, or which does not parse.
+pub fn same_tokens(a: &str, b: &str) -> Result<(), String> {
+    fn tokens(text: &str, which: &str) -> Result<Vec<String>, String> {
         let file: syn::File =
-            syn::parse_str(text).map_err(|e| format!("the {which} does not parse: {e}"))?;
-        Ok(prettyplease::unparse(&file))
+            syn::parse_str(text).map_err(|e| format!("{which} does not parse: {e}"))?;
+        let stream = quote::ToTokens::to_token_stream(&file);
+        Ok(flatten(stream))
     }
-    let (a, b) = (print(a, "first")?, print(b, "second")?);
-    if a == b {
-        return Ok(());
+    // Token by token, groups opened, so that the first difference can be shown in context.
+    fn flatten(stream: proc_macro2::TokenStream) -> Vec<String> {
+        let mut out = Vec::new();
+        for tree in stream {
+            match tree {
+                proc_macro2::TokenTree::Group(g) => {
+                    let (open, close) = match g.delimiter() {
+                        proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                        proc_macro2::Delimiter::Brace => ("{", "}"),
+                        proc_macro2::Delimiter::Bracket => ("[", "]"),
+                        proc_macro2::Delimiter::None => ("", ""),
+                    };
+                    out.push(open.to_string());
+                    out.extend(flatten(g.stream()));
+                    out.push(close.to_string());
+                }
+                other => out.push(other.to_string()),
+            }
+        }
+        out
     }
-    let line = a
-        .lines()
-        .zip(b.lines())
-        .position(|(x, y)| x != y)
-        .unwrap_or_else(|| a.lines().count().min(b.lines().count()));
-    Err(format!(
-        "they differ at line {} of the printed program:\n  first:  {}\n  second: {}",
-        line + 1,
-        a.lines().nth(line).unwrap_or("(end)"),
-        b.lines().nth(line).unwrap_or("(end)")
-    ))
+    let (a, b) = (tokens(a, "the first")?, tokens(b, "the second")?);
+    match a.iter().zip(&b).position(|(x, y)| x != y) {
+        None if a.len() == b.len() => Ok(()),
+        at => {
+            let at = at.unwrap_or(a.len().min(b.len()));
+            let context = |t: &[String]| t[at.saturating_sub(8)..(at + 8).min(t.len())].join(" ");
+            Err(format!(
+                "they differ at token {at}:\n  first:  {}\n  second: {}",
+                context(&a),
+                context(&b)
+            ))
+        }
+    }
 }
 
 /// Marks the start of the generated table of renames in the spec's `README.md`.

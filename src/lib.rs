@@ -12,13 +12,18 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The 384 operations live in the generated modules, one per area ([`auth`], [`base`],
-//! [`files`], [`account`], [`team_admin`], [`system_admin`], [`scheduler`]), as methods of
+//! The 384 operations live in the generated modules, one per area (`auth`, `base`,
+//! `files`, `account`, `team_admin`, `system_admin`, `scheduler`), as methods of
 //! the client that holds the token they need: [`Client`] (none), [`AccountClient`],
-//! [`ApiTokenClient`], [`BaseClient`], [`TeamAdminClient`], [`SystemAdminClient`],
-//! [`SchedulerClient`]. The models are in [`types`].
+//! [`ApiTokenClient`], [`BaseClient`], `TeamAdminClient`, `SystemAdminClient`,
+//! `SchedulerClient`. The models are in [`types`].
+//!
+//! Each area but `auth` (the tokens) is a cargo feature of the same name (`team-admin` for
+//! `team_admin`); `base` and `files` are on by default, `full` turns on every area. An area
+//! that is off is not compiled, nor are the models only it uses. See the README.
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Not `files` or `base`: the generated modules are named after spec files, and a local
 // module would shadow them.
@@ -28,6 +33,8 @@ mod data;
 mod file_transfer;
 mod transport;
 
+#[cfg(feature = "base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "base")))]
 pub use data::cells;
 
 #[cfg(feature = "testing")]
@@ -43,13 +50,28 @@ mod generated {
 pub use bulk::batch::{BatchReport, Batched, FailedChunk};
 pub use bulk::paging::{PageStream, Truncation};
 pub use client::account::AccountClient;
-pub use client::admin::{SystemAdminClient, TeamAdminClient};
+#[cfg(feature = "system-admin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system-admin")))]
+pub use client::admin::SystemAdminClient;
+#[cfg(feature = "team-admin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "team-admin")))]
+pub use client::admin::TeamAdminClient;
 pub use client::api_token::ApiTokenClient;
 pub use client::base::BaseClient;
+#[cfg(feature = "scheduler")]
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduler")))]
 pub use client::scheduler::SchedulerClient;
+#[cfg(feature = "base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "base")))]
 pub use data::row_view::RowView;
+#[cfg(feature = "base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "base")))]
 pub use data::typed_rows::{AppendTypedRows, ListTypedRows, TableInput, TableRow};
+#[cfg(feature = "base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "base")))]
 pub use data::write_checks::{check_table_rows, RowProblem};
+#[cfg(all(feature = "files", feature = "base"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "files", feature = "base"))))]
 pub use file_transfer::attachments::{AssetSource, Attachment, UploadAttachment, UploadedFile};
 pub use file_transfer::file_upload::FileUpload;
 pub use generated::*;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use seatable_codegen::{compare_dir, sync_renames, Generator};
+use seatable_codegen::{compare_dir, same_tokens, sync_renames, Generator};
 
 #[test]
 fn generated_matches_the_spec() {
@@ -26,18 +26,43 @@ fn generated_matches_the_spec() {
 
 #[test]
 fn build_rs_output_equals_the_committed_source() {
-    // build.rs writes the same files into OUT_DIR; what the crate compiles is what is committed.
+    // build.rs writes the same program into OUT_DIR, unformatted (formatting was most of its
+    // run): what the crate compiles is what is committed, token for token.
     let out_dir = Path::new(env!("OUT_DIR"));
+    let mut compared = 0;
     for entry in std::fs::read_dir("generated/src").expect("generated/src") {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("file name");
         let committed = std::fs::read_to_string(&path).expect("committed file");
-        let built = std::fs::read_to_string(out_dir.join(name)).expect("file in OUT_DIR");
-        assert_eq!(
-            committed,
-            built,
-            "{} differs from what build.rs generated",
-            path.display()
-        );
+        let built = std::fs::read_to_string(out_dir.join(name))
+            .unwrap_or_else(|e| panic!("{} is not in OUT_DIR: {e}", path.display()));
+        if let Err(difference) = same_tokens(&committed, &built) {
+            panic!(
+                "{} differs from what build.rs generated: {difference}",
+                path.display()
+            );
+        }
+        compared += 1;
     }
+    let built = std::fs::read_dir(out_dir)
+        .expect("OUT_DIR")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        })
+        .count();
+    assert_eq!(
+        compared, built,
+        "build.rs wrote files that generated/src does not have"
+    );
+}
+
+#[test]
+fn the_token_comparison_sees_a_change() {
+    // The check above passes only if the comparison can fail.
+    let formatted = "pub fn f() -> u8 {\n    1\n}\n";
+    assert!(same_tokens(formatted, "// a comment\npub fn f()->u8{1}").is_ok());
+    let err = same_tokens(formatted, "pub fn f() -> u8 { 2 }").expect_err("a changed literal");
+    assert!(err.contains('2'), "{err}");
+    assert!(same_tokens(formatted, "pub fn f( -> u8").is_err());
 }

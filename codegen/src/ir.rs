@@ -428,3 +428,132 @@ pub struct Variant {
     pub rust_name: String,
     pub ty: TypeRef,
 }
+
+impl Api {
+    /// For each type of [`Api::types`], the modules whose operations reach it (through
+    /// parameters, bodies, responses and the types those hold, transitively), in module
+    /// order. A type no operation reaches maps to an empty list.
+    ///
+    /// An emitter places a type reached from one module only with that module, so that an
+    /// area left out of a build leaves out its models too.
+    pub fn type_users(&self) -> std::collections::HashMap<&str, Vec<&str>> {
+        let by_name: std::collections::HashMap<&str, &TypeDef> =
+            self.types.iter().map(|t| (t.name.as_str(), t)).collect();
+        let mut users: std::collections::HashMap<&str, Vec<&str>> = self
+            .types
+            .iter()
+            .map(|t| (t.name.as_str(), Vec::new()))
+            .collect();
+        for m in &self.modules {
+            let mut roots: Vec<&TypeRef> = Vec::new();
+            for o in &m.operations {
+                roots.extend(o.params.iter().map(|p| &p.ty));
+                if let Some(b) = &o.body {
+                    roots.push(&b.ty);
+                    roots.extend(b.fields.iter().flatten().map(|f| &f.ty));
+                }
+                if let ResponseKind::Json(t) = &o.response.kind {
+                    roots.push(t);
+                }
+                if let Some(p) = &o.paginate {
+                    roots.push(&p.items.item);
+                }
+            }
+            for t in &m.types {
+                roots.extend(t.kind.refs());
+            }
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            let mut todo: Vec<&TypeRef> = roots;
+            while let Some(t) = todo.pop() {
+                let Some(name) = t.shared_name() else {
+                    continue;
+                };
+                if !seen.insert(name) {
+                    continue;
+                }
+                if let Some(def) = by_name.get(name) {
+                    todo.extend(def.kind.refs());
+                }
+            }
+            for name in seen {
+                if let Some(list) = users.get_mut(name) {
+                    list.push(m.name.as_str());
+                }
+            }
+        }
+        users
+    }
+}
+
+impl Api {
+    /// The types a caller may have to build: those reached from an operation's parameters
+    /// or request body, transitively. The others only come back from the server, so they
+    /// can grow a field without breaking anyone (`#[non_exhaustive]`).
+    pub fn input_types(&self) -> std::collections::HashSet<TypePath> {
+        let find = |p: &TypePath| -> Option<&TypeDef> {
+            let defs = match &p.module {
+                None => &self.types,
+                Some(m) => &self.modules.iter().find(|x| &x.name == m)?.types,
+            };
+            defs.iter().find(|d| d.name == p.name)
+        };
+        let mut todo: Vec<&TypeRef> = Vec::new();
+        for o in self.modules.iter().flat_map(|m| &m.operations) {
+            todo.extend(o.params.iter().map(|p| &p.ty));
+            if let Some(b) = &o.body {
+                todo.push(&b.ty);
+                todo.extend(b.fields.iter().flatten().map(|f| &f.ty));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        while let Some(t) = todo.pop() {
+            let Some(path) = t.named() else { continue };
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            if let Some(def) = find(path) {
+                todo.extend(def.kind.refs());
+            }
+        }
+        seen
+    }
+}
+
+impl TypeKind {
+    /// The types this definition names directly.
+    pub fn refs(&self) -> Vec<&TypeRef> {
+        match self {
+            TypeKind::Struct { fields, extra } => {
+                fields.iter().map(|f| &f.ty).chain(extra.as_ref()).collect()
+            }
+            TypeKind::Enum { .. } => Vec::new(),
+            TypeKind::Tagged { variants, .. } | TypeKind::Untagged { variants } => {
+                variants.iter().map(|v| &v.ty).collect()
+            }
+            TypeKind::Alias(t) => vec![t],
+        }
+    }
+}
+
+impl TypeRef {
+    /// The named type this reference ends in, through arrays, maps and `Option`.
+    pub fn named(&self) -> Option<&TypePath> {
+        match self {
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => inner.named(),
+            TypeRef::Named(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The name of the shared type (`types`) this reference ends in, through arrays, maps
+    /// and `Option`; `None` for a primitive or a module's own type.
+    pub fn shared_name(&self) -> Option<&str> {
+        match self {
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => {
+                inner.shared_name()
+            }
+            TypeRef::Named(TypePath { module: None, name }) => Some(name),
+            _ => None,
+        }
+    }
+}

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use line_diff::line_diff;
-pub use rust::RustOptions;
+pub use rust::{Layout, RustOptions};
 
 /// The generated files, as `(file name, contents)` pairs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +62,7 @@ pub struct Generator {
     files: Vec<PathBuf>,
     options: RustOptions,
     contract_tests: bool,
+    layout: Layout,
 }
 
 impl Generator {
@@ -91,6 +92,7 @@ impl Generator {
             files: files.into_iter().map(Into::into).collect(),
             options: RustOptions::default(),
             contract_tests: false,
+            layout: Layout::Pretty,
         }
     }
 
@@ -107,6 +109,12 @@ impl Generator {
         self
     }
 
+    /// How the Rust files are laid out (default: [`Layout::Pretty`]).
+    pub fn layout(mut self, layout: Layout) -> Generator {
+        self.layout = layout;
+        self
+    }
+
     /// The spec files this generator reads.
     pub fn files(&self) -> &[PathBuf] {
         &self.files
@@ -117,6 +125,9 @@ impl Generator {
         let (files, mut problems) = load::load_files(&self.files);
         let (api, lower_problems) = lower::lower(&files);
         problems.extend(lower_problems);
+        if self.options.inherent_methods {
+            problems.extend(self.variant_clashes(&api));
+        }
         let mut d = Diagnostics(problems);
         if d.is_empty() {
             Ok(api)
@@ -126,11 +137,40 @@ impl Generator {
         }
     }
 
+    /// Two operations whose `Operation` variants (the route table of the `testing`
+    /// stand-in) would have the same name.
+    fn variant_clashes(&self, api: &ir::Api) -> Vec<Diagnostic> {
+        rust::server::variant_clashes(api)
+            .into_iter()
+            .map(|(module, id, message)| {
+                let file = api
+                    .modules
+                    .iter()
+                    .find(|m| m.name == module)
+                    .map(|m| m.source.clone())
+                    .unwrap_or_default();
+                Diagnostic {
+                    file,
+                    line: 0,
+                    column: 0,
+                    pointer: format!("operationId `{id}`"),
+                    message,
+                }
+            })
+            .collect()
+    }
+
+    /// Loads the spec and renders only the Rust client, as a `build.rs` needs it.
+    pub fn generate_rust(&self) -> Result<Vec<(String, String)>, Diagnostics> {
+        let api = self.lower()?;
+        Ok(rust::emit(&api, &self.options, self.layout))
+    }
+
     /// Loads the spec and renders both outputs.
     pub fn generate(&self) -> Result<Output, Diagnostics> {
         let api = self.lower()?;
         Ok(Output {
-            rust: rust::emit(&api, &self.options),
+            rust: rust::emit(&api, &self.options, self.layout),
             docs: docs::emit(&api),
             renames: docs::renames(&api),
             tests: if self.contract_tests {
@@ -227,14 +267,15 @@ pub fn compare_dir(dir: &Path, files: &[(String, String)]) -> Vec<String> {
 /// prints every diagnostic and fails the build.
 pub fn build(spec_dir: &str, options: RustOptions) {
     println!("cargo:rerun-if-changed={spec_dir}");
+    // Unformatted: the compiler does not read layout, and formatting was most of the run.
     let generator = match Generator::from_dir(spec_dir) {
-        Ok(g) => g.options(options),
+        Ok(g) => g.options(options).layout(Layout::Compact),
         Err(d) => fail(&d),
     };
     for f in generator.files() {
         println!("cargo:rerun-if-changed={}", f.display());
     }
-    let output = match generator.generate() {
+    let rust = match generator.generate_rust() {
         Ok(o) => o,
         Err(d) => fail(&d),
     };
@@ -247,7 +288,7 @@ pub fn build(spec_dir: &str, options: RustOptions) {
             std::process::exit(1);
         }
     };
-    if let Err(e) = write_dir(&out_dir, &output.rust, false) {
+    if let Err(e) = write_dir(&out_dir, &rust, true) {
         eprintln!(
             "error: cannot write the generated code to {}: {e}",
             out_dir.display()
@@ -259,6 +300,52 @@ pub fn build(spec_dir: &str, options: RustOptions) {
 fn fail(d: &Diagnostics) -> ! {
     eprintln!("{d}");
     std::process::exit(1)
+}
+
+/// Whether two Rust sources are the same program, whatever their layout and comments:
+/// both are parsed and their tokens compared (what `build.rs` writes unformatted against
+/// the formatted `generated/`). `Err` says where they part, or which does not parse.
+pub fn same_tokens(a: &str, b: &str) -> Result<(), String> {
+    fn tokens(text: &str, which: &str) -> Result<Vec<String>, String> {
+        let file: syn::File =
+            syn::parse_str(text).map_err(|e| format!("{which} does not parse: {e}"))?;
+        let stream = quote::ToTokens::to_token_stream(&file);
+        Ok(flatten(stream))
+    }
+    // Token by token, groups opened, so that the first difference can be shown in context.
+    fn flatten(stream: proc_macro2::TokenStream) -> Vec<String> {
+        let mut out = Vec::new();
+        for tree in stream {
+            match tree {
+                proc_macro2::TokenTree::Group(g) => {
+                    let (open, close) = match g.delimiter() {
+                        proc_macro2::Delimiter::Parenthesis => ("(", ")"),
+                        proc_macro2::Delimiter::Brace => ("{", "}"),
+                        proc_macro2::Delimiter::Bracket => ("[", "]"),
+                        proc_macro2::Delimiter::None => ("", ""),
+                    };
+                    out.push(open.to_string());
+                    out.extend(flatten(g.stream()));
+                    out.push(close.to_string());
+                }
+                other => out.push(other.to_string()),
+            }
+        }
+        out
+    }
+    let (a, b) = (tokens(a, "the first")?, tokens(b, "the second")?);
+    match a.iter().zip(&b).position(|(x, y)| x != y) {
+        None if a.len() == b.len() => Ok(()),
+        at => {
+            let at = at.unwrap_or(a.len().min(b.len()));
+            let context = |t: &[String]| t[at.saturating_sub(8)..(at + 8).min(t.len())].join(" ");
+            Err(format!(
+                "they differ at token {at}:\n  first:  {}\n  second: {}",
+                context(&a),
+                context(&b)
+            ))
+        }
+    }
 }
 
 /// Marks the start of the generated table of renames in the spec's `README.md`.

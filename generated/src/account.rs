@@ -17,6 +17,7 @@ pub struct UpdateContactEmailRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user~1contact-email~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateContactEmailResponse {
     /// A human-readable confirmation, in English.
     pub msg: String,
@@ -24,49 +25,6 @@ pub struct UpdateContactEmailResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateContactEmailResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UpdateContactEmailResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UpdateContactEmailResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateContactEmailResponse, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (3, b'g') if key_str == "msg" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("msg"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UpdateContactEmailResponse {
-                    msg: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("msg"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `uploadAvatar` (`POST /api/v2.1/user-avatar/`).
 ///
@@ -85,6 +43,7 @@ pub struct UploadAvatarRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-avatar~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UploadAvatarResponse {
     /// URL of the new avatar in the requested size.
     pub avatar_url: String,
@@ -103,6 +62,7 @@ pub struct ListPublicUserInfosRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-list~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListPublicUserInfosResponse {
     /// The users, in the order of `user_id_list`.
     pub user_list: Vec<super::types::UserPublicInfo>,
@@ -112,6 +72,7 @@ pub struct ListPublicUserInfosResponse {
 /// Schema: `spec/account.yaml#/paths/~1api2~1search-user~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct SearchUsersResponse {
     /// The matching users.
     pub users: Vec<super::types::UserPublicInfo>,
@@ -121,6 +82,7 @@ pub struct SearchUsersResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-admin-dtables~1/get/responses/200/content/application~1json/schema/properties/groups/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBasesResponseGroupsItem {
     /// The group's id.
     pub group_id: i64,
@@ -134,6 +96,7 @@ pub struct ListBasesResponseGroupsItem {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1user-admin-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBasesResponse {
     /// The bases in the account's personal workspace.
     pub personal: Vec<super::types::UserBase>,
@@ -144,6 +107,7 @@ pub struct ListBasesResponse {
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1items-search~1/get/parameters/1/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SearchBasesAndAppsQueryType {
     /// The value `base`.
     Base,
@@ -200,35 +164,12 @@ impl std::fmt::Display for SearchBasesAndAppsQueryType {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for SearchBasesAndAppsQueryType {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for SearchBasesAndAppsQueryType {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => SearchBasesAndAppsQueryType::from(v),
-                std::borrow::Cow::Owned(v) => SearchBasesAndAppsQueryType::from(v),
-            },
-        )
-    }
-}
 /// The `200` response of `searchBasesAndApps` (`GET /api/v2.1/dtable/items-search/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1items-search~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct SearchBasesAndAppsResponse {
     /// The matches, bases or apps according to `query_type`.
     pub results: Vec<super::types::UserSearchResult>,
@@ -297,6 +238,7 @@ pub struct DeleteBaseRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1{base_uuid}~1size~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetBaseSizeResponse {
     /// Size of the base file in bytes.
     pub result: i64,
@@ -306,6 +248,7 @@ pub struct GetBaseSizeResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1starred-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListFavoriteBasesResponse {
     /// The starred bases.
     pub user_starred_dtable_list: Vec<super::types::UserBase>,
@@ -341,6 +284,7 @@ pub struct RenameFolderRequest {
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1folder-item-moving~1/post/requestBody/content/multipart~1form-data/schema/properties/item_type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MoveBaseToFolderRequestItemType {
     /// The value `dtable`.
     Base,
@@ -402,30 +346,6 @@ impl std::fmt::Display for MoveBaseToFolderRequestItemType {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for MoveBaseToFolderRequestItemType {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for MoveBaseToFolderRequestItemType {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => MoveBaseToFolderRequestItemType::from(v),
-                std::borrow::Cow::Owned(v) => MoveBaseToFolderRequestItemType::from(v),
-            },
-        )
-    }
-}
 /// The request body of `moveBaseToFolder` (`POST /api/v2.1/workspace/{workspace_id}/folder-item-moving/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1folder-item-moving~1/post/requestBody/content/multipart~1form-data/schema`.
@@ -445,6 +365,7 @@ pub struct MoveBaseToFolderRequest {
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1password~1/put/requestBody/content/application~1json/schema/properties/operation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UpdateBasePasswordRequestOperation {
     /// The value `password_add`.
     Add,
@@ -511,32 +432,6 @@ impl std::fmt::Display for UpdateBasePasswordRequestOperation {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for UpdateBasePasswordRequestOperation {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateBasePasswordRequestOperation {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => {
-                    UpdateBasePasswordRequestOperation::from(v)
-                }
-                std::borrow::Cow::Owned(v) => UpdateBasePasswordRequestOperation::from(v),
-            },
-        )
-    }
-}
 /// The request body of `updateBasePassword` (`PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/password/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1password~1/put/requestBody/content/application~1json/schema`.
@@ -560,6 +455,7 @@ pub struct UpdateBasePasswordRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1trash-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListTrashedBasesResponse {
     /// Number of bases in the trash in total, over all pages.
     pub count: i64,
@@ -571,6 +467,7 @@ pub struct ListTrashedBasesResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1trash-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupTrashedBasesResponse {
     /// The trashed bases.
     pub trash_dtable_list: Vec<super::types::UserTrashedBase>,
@@ -602,6 +499,7 @@ pub struct UpdateGroupRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1search-group~1/get/responses/200/content/application~1json/schema/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct SearchGroupsResponseItem {
     /// The group id.
     pub id: i64,
@@ -618,76 +516,6 @@ pub struct SearchGroupsResponseItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for SearchGroupsResponseItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = SearchGroupsResponseItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SearchGroupsResponseItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SearchGroupsResponseItem, A::Error> {
-                let mut field_0: Option<i64> = None;
-                let mut field_1: Option<String> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (2, b'd') if key_str == "id" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("id"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "name" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("name"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (5, b'r') if key_str == "owner" => {
-                            if field_2.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("owner"));
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (10, b't') if key_str == "created_at" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("created_at"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(SearchGroupsResponseItem {
-                    id: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("id"))?,
-                    name: field_1
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
-                    owner: field_2.flatten(),
-                    created_at: field_3.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The request body of `addGroupMember` (`POST /api/v2.1/groups/{group_id}/members/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1members~1/post/requestBody/content/application~1json/schema`.
@@ -701,6 +529,7 @@ pub struct AddGroupMemberRequest {
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1members~1{group_member}~1/put/requestBody/content/application~1json/schema/properties/is_admin`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UpdateGroupMemberRoleRequestIsAdmin {
     /// The value `true`.
     Admin,
@@ -757,34 +586,6 @@ impl std::fmt::Display for UpdateGroupMemberRoleRequestIsAdmin {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for UpdateGroupMemberRoleRequestIsAdmin {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleRequestIsAdmin {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => {
-                    UpdateGroupMemberRoleRequestIsAdmin::from(v)
-                }
-                std::borrow::Cow::Owned(v) => {
-                    UpdateGroupMemberRoleRequestIsAdmin::from(v)
-                }
-            },
-        )
-    }
-}
 /// The request body of `updateGroupMemberRole` (`PUT /api/v2.1/groups/{group_id}/members/{group_member}/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1groups~1{group_id}~1members~1{group_member}~1/put/requestBody/content/application~1json/schema`.
@@ -799,6 +600,7 @@ pub struct UpdateGroupMemberRoleRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspaces~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListWorkspacesResponse {
     /// The workspaces, starred and shared first.
     pub workspace_list: Vec<super::types::Workspace>,
@@ -827,6 +629,7 @@ pub struct CopyBaseRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-copy~1/post/responses/200/content/application~1json/schema/properties/common_dataset_syncs`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CopyBaseResponseCommonDatasetSyncs {
     /// The syncs recreated for the copy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -839,67 +642,12 @@ pub struct CopyBaseResponseCommonDatasetSyncs {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponseCommonDatasetSyncs {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = CopyBaseResponseCommonDatasetSyncs;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CopyBaseResponseCommonDatasetSyncs` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CopyBaseResponseCommonDatasetSyncs, A::Error> {
-                let mut field_0: Option<
-                    Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
-                > = None;
-                let mut field_1: Option<
-                    Option<Vec<rt::serde_json::Map<String, rt::serde_json::Value>>>,
-                > = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "success" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (6, b'd') if key_str == "failed" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("failed"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(CopyBaseResponseCommonDatasetSyncs {
-                    success: field_0.flatten(),
-                    failed: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `copyBase` (`POST /api/v2.1/dtable-copy/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-copy~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CopyBaseResponse {
     /// The `dtable` field of `CopyBaseResponse`.
     pub dtable: super::types::UserBase,
@@ -913,71 +661,6 @@ pub struct CopyBaseResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for CopyBaseResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = CopyBaseResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CopyBaseResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CopyBaseResponse, A::Error> {
-                let mut field_0: Option<super::types::UserBase> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<CopyBaseResponseCommonDatasetSyncs>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (6, b'e') if key_str == "dtable" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("dtable"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (7, b'd') if key_str == "task_id" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("task_id"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (20, b's') if key_str == "common_dataset_syncs" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "common_dataset_syncs",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(CopyBaseResponse {
-                    dtable: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("dtable"))?,
-                    task_id: field_1.flatten(),
-                    common_dataset_syncs: field_2.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `copyBaseFromExternalLink` (`POST /api/v2.1/dtable-external-link/dtable-copy/`).
 ///
@@ -998,6 +681,7 @@ pub struct CopyBaseFromExternalLinkRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-external-link~1dtable-copy~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CopyBaseFromExternalLinkResponse {
     /// The `dtable` field of `CopyBaseFromExternalLinkResponse`.
     pub dtable: super::types::UserBase,
@@ -1006,54 +690,12 @@ pub struct CopyBaseFromExternalLinkResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for CopyBaseFromExternalLinkResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = CopyBaseFromExternalLinkResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CopyBaseFromExternalLinkResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CopyBaseFromExternalLinkResponse, A::Error> {
-                let mut field_0: Option<super::types::UserBase> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (6, b'e') if key_str == "dtable" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("dtable"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(CopyBaseFromExternalLinkResponse {
-                    dtable: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("dtable"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getBaseAssetUploadLink` (`GET /api/v2.1/workspace/{workspace_id}/dtable-asset-upload-link/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable-asset-upload-link~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetBaseAssetUploadLinkResponse {
     /// The file server URL to post the upload to; valid for a limited time.
     pub upload_link: String,
@@ -1074,119 +716,12 @@ pub struct GetBaseAssetUploadLinkResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetBaseAssetUploadLinkResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetBaseAssetUploadLinkResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetBaseAssetUploadLinkResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetBaseAssetUploadLinkResponse, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut field_2: Option<String> = None;
-                let mut field_3: Option<String> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut field_5: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (11, b'k') if key_str == "upload_link" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("upload_link"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b'h') if key_str == "parent_path" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("parent_path"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (17, b'h') if key_str == "img_relative_path" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("img_relative_path"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (18, b'h') if key_str == "file_relative_path" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("file_relative_path"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (27, b'h') if key_str == "digital_signs_relative_path" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "digital_signs_relative_path",
-                                    ),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (11, b'h') if key_str == "public_path" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("public_path"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetBaseAssetUploadLinkResponse {
-                    upload_link: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "upload_link",
-                        ))?,
-                    parent_path: field_1
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "parent_path",
-                        ))?,
-                    img_relative_path: field_2
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "img_relative_path",
-                        ))?,
-                    file_relative_path: field_3
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "file_relative_path",
-                        ))?,
-                    digital_signs_relative_path: field_4.flatten(),
-                    public_path: field_5.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listBaseAssets` (`GET /api/v2.1/dtable-asset/{base_uuid}/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-asset~1{base_uuid}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseAssetsResponse {
     /// The files and directories.
     pub dirent_list: Vec<super::types::AttachmentDirent>,
@@ -1195,6 +730,7 @@ pub struct ListBaseAssetsResponse {
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-recent-asset~1{base_uuid}~1/get/parameters/2/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ListRecentlyUploadedFilesFileType {
     /// The value `files`.
     Files,
@@ -1261,37 +797,12 @@ impl std::fmt::Display for ListRecentlyUploadedFilesFileType {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for ListRecentlyUploadedFilesFileType {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for ListRecentlyUploadedFilesFileType {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => {
-                    ListRecentlyUploadedFilesFileType::from(v)
-                }
-                std::borrow::Cow::Owned(v) => ListRecentlyUploadedFilesFileType::from(v),
-            },
-        )
-    }
-}
 /// An item of the `file_list` property of the `200` response of `listRecentlyUploadedFiles` (`GET /api/v2.1/dtable-recent-asset/{base_uuid}/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-recent-asset~1{base_uuid}~1/get/responses/200/content/application~1json/schema/properties/file_list/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListRecentlyUploadedFilesResponseFileListItem {
     /// The month, `YYYY-MM`.
     pub date: String,
@@ -1303,6 +814,7 @@ pub struct ListRecentlyUploadedFilesResponseFileListItem {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-recent-asset~1{base_uuid}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListRecentlyUploadedFilesResponse {
     /// One entry per month, newest first.
     pub file_list: Vec<ListRecentlyUploadedFilesResponseFileListItem>,
@@ -1334,6 +846,7 @@ pub struct DeleteBaseAssetsRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1asset-exists~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CheckBaseAssetExistsResponse {
     /// True when a file or directory exists at `path`.
     pub is_exist: bool,
@@ -1378,6 +891,7 @@ pub struct ImportBaseFromDtableFileRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1import-dtable~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ImportBaseFromDtableFileResponse {
     /// Id of the background import job.
     pub task_id: String,
@@ -1391,69 +905,6 @@ pub struct ImportBaseFromDtableFileResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ImportBaseFromDtableFileResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ImportBaseFromDtableFileResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ImportBaseFromDtableFileResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ImportBaseFromDtableFileResponse, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<super::types::UserBase>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b'd') if key_str == "task_id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("task_id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b'e') if key_str == "table" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("table"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (11, b'e') if key_str == "dtable_name" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_name"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ImportBaseFromDtableFileResponse {
-                    task_id: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
-                    table: field_1.flatten(),
-                    dtable_name: field_2.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `updateTableFromFile` (`POST /api/v2.1/workspace/{workspace_id}/synchronous-import/update-table-via-excel-csv/`).
 ///
@@ -1475,6 +926,7 @@ pub struct UpdateTableFromFileRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1convert-big-data-view-to-excel~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ExportBigDataViewToExcelResponse {
     /// Id of the background export job.
     pub task_id: String,
@@ -1482,51 +934,6 @@ pub struct ExportBigDataViewToExcelResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ExportBigDataViewToExcelResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ExportBigDataViewToExcelResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ExportBigDataViewToExcelResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ExportBigDataViewToExcelResponse, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b'd') if key_str == "task_id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("task_id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ExportBigDataViewToExcelResponse {
-                    task_id: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `appendToTableFromFile` (`POST /api/v2.1/workspace/{workspace_id}/synchronous-import/append-excel-csv-to-table/`).
 ///
@@ -1546,6 +953,7 @@ pub struct AppendToTableFromFileRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBasesSharedWithMeResponse {
     /// One entry per shared base.
     pub table_list: Vec<super::types::ShareSharedBase>,
@@ -1555,6 +963,7 @@ pub struct ListBasesSharedWithMeResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1share~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseUserSharesResponse {
     /// One entry per user; empty when the base is not shared with anyone.
     pub user_list: Vec<super::types::ShareUserShare>,
@@ -1595,6 +1004,7 @@ pub struct DeleteBaseUserShareRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1group-shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBasesSharedWithMyGroupsResponse {
     /// Maps each group id (a decimal string) to the bases shared with that group.
     pub group_shared_dtables: std::collections::BTreeMap<
@@ -1607,6 +1017,7 @@ pub struct ListBasesSharedWithMyGroupsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseGroupSharesResponse {
     /// One entry per group; empty when the base is not shared with any group.
     pub dtable_group_share_list: Vec<super::types::ShareGroupShare>,
@@ -1627,6 +1038,7 @@ pub struct CreateBaseGroupShareRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/post/responses/200/content/application~1json/schema/properties/dtable_group_share`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CreateBaseGroupShareResponseDtableGroupShare {
     /// The group's id, echoed as the string that was sent (it is an integer in `listBaseGroupShares`).
     pub group_id: String,
@@ -1643,89 +1055,12 @@ pub struct CreateBaseGroupShareResponseDtableGroupShare {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for CreateBaseGroupShareResponseDtableGroupShare {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = CreateBaseGroupShareResponseDtableGroupShare;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CreateBaseGroupShareResponseDtableGroupShare` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateBaseGroupShareResponseDtableGroupShare, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<super::types::SharePermission> = None;
-                let mut field_3: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (8, b'd') if key_str == "group_id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (10, b'e') if key_str == "group_name" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_name"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (10, b'n') if key_str == "permission" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("permission"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (15, b'd') if key_str == "dtable_share_id" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_share_id"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(CreateBaseGroupShareResponseDtableGroupShare {
-                    group_id: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("group_id"))?,
-                    group_name: field_1.flatten(),
-                    permission: field_2
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "permission",
-                        ))?,
-                    dtable_share_id: field_3.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `createBaseGroupShare` (`POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-shares~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CreateBaseGroupShareResponse {
     /// The new share.
     pub dtable_group_share: CreateBaseGroupShareResponseDtableGroupShare,
@@ -1744,6 +1079,7 @@ pub struct UpdateBaseGroupShareRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1view-shares-group-shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListViewsSharedWithMyGroupsResponse {
     /// Maps each group id (a decimal string) to the views shared with that group.
     pub group_shared_views: std::collections::BTreeMap<
@@ -1756,6 +1092,7 @@ pub struct ListViewsSharedWithMyGroupsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1group-view-shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupViewSharesResponse {
     /// One entry per shared view and group; empty when there are none.
     pub group_view_share_list: Vec<super::types::ShareGroupViewShare>,
@@ -1795,6 +1132,7 @@ pub struct UpdateGroupViewShareRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1view-shares-user-shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListViewsSharedWithMeResponse {
     /// One entry per shared view; empty when there are none.
     pub view_share_list: Vec<super::types::ShareViewSharedWithMe>,
@@ -1804,6 +1142,7 @@ pub struct ListViewsSharedWithMeResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1user-view-shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUserViewSharesResponse {
     /// One entry per shared view and user; empty when there are none.
     pub user_view_share_list: Vec<super::types::ShareUserViewShare>,
@@ -1843,6 +1182,7 @@ pub struct UpdateUserViewShareRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1related-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseCollaboratorsResponse {
     /// The users with access to the base.
     pub user_list: Vec<super::types::ShareCollaborator>,
@@ -1855,6 +1195,7 @@ pub struct ListBaseCollaboratorsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseExternalLinksResponse {
     /// One entry per link; empty when the base has none.
     pub links: Vec<super::types::ShareBaseExternalLink>,
@@ -1882,6 +1223,7 @@ pub struct CreateBaseExternalLinkRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1view-external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListViewExternalLinksResponse {
     /// One entry per link; empty when there are none.
     pub dtable_view_external_link_list: Vec<super::types::ShareViewExternalLink>,
@@ -1933,6 +1275,7 @@ pub struct CreateBaseInviteLinkRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCommonDatasetsResponse {
     /// One entry per dataset; empty when there are none.
     pub dataset_list: Vec<super::types::DatasetCommonDataset>,
@@ -1968,6 +1311,7 @@ pub struct ImportCommonDatasetRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1info~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetCommonDatasetInfoResponse {
     /// The `dataset_info` field of `GetCommonDatasetInfoResponse`.
     pub dataset_info: super::types::DatasetInfo,
@@ -1977,6 +1321,7 @@ pub struct GetCommonDatasetInfoResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/get/responses/200/content/application~1json/schema/properties/rows/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetCommonDatasetResponseRowsItem {
     /// The row's id in the source table.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
@@ -1986,53 +1331,12 @@ pub struct GetCommonDatasetResponseRowsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetCommonDatasetResponseRowsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetCommonDatasetResponseRowsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetCommonDatasetResponseRowsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetCommonDatasetResponseRowsItem, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (3, b'd') if key_str == "_id" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("_id"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetCommonDatasetResponseRowsItem {
-                    id: field_0.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getCommonDataset` (`GET /api/v2.1/dtable/common-datasets/{dataset_id}/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetCommonDatasetResponse {
     /// The rows, each an object of cell values keyed by column name plus `_id`;
     /// cell shapes follow the column types as in SQL results.
@@ -2057,6 +1361,7 @@ pub struct RenameCommonDatasetRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1{dataset_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct RenameCommonDatasetResponse {
     /// The `dataset` field of `RenameCommonDatasetResponse`.
     pub dataset: super::types::DatasetCommonDataset,
@@ -2094,6 +1399,7 @@ pub struct SyncCommonDatasetRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable~1common-datasets~1syncs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCommonDatasetSyncsResponse {
     /// One entry per imported table; empty when there are none.
     pub dataset_sync_list: Vec<super::types::DatasetSync>,
@@ -2103,6 +1409,7 @@ pub struct ListCommonDatasetSyncsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1address-book~1departments~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAddressBookDepartmentsResponse {
     /// All departments; empty when the team has none.
     pub departments: Vec<super::types::DepartmentAddressBookEntry>,
@@ -2112,6 +1419,7 @@ pub struct ListAddressBookDepartmentsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1address-book~1departments~1{department_id}~1members~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAddressBookDepartmentMembersResponse {
     /// One entry per member.
     pub members: Vec<super::types::DepartmentMember>,
@@ -2121,6 +1429,7 @@ pub struct ListAddressBookDepartmentMembersResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListFormsResponse {
     /// The forms, in creation order.
     pub form_list: Vec<super::types::Form>,
@@ -2156,6 +1465,7 @@ pub struct CreateFormRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1/post/responses/201/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CreateFormResponse {
     /// The `form` field of `CreateFormResponse`.
     pub form: super::types::FormCreated,
@@ -2174,6 +1484,7 @@ pub struct UpdateFormRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateFormResponse {
     /// The `form` field of `UpdateFormResponse`.
     pub form: super::types::Form,
@@ -2183,6 +1494,7 @@ pub struct UpdateFormResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1duplicate~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct DuplicateFormResponse {
     /// The `form` field of `DuplicateFormResponse`.
     pub form: super::types::Form,
@@ -2201,6 +1513,7 @@ pub struct UploadFormLogoRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1{form_token}~1logos~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UploadFormLogoResponse {
     /// True when the logo was stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2210,55 +1523,12 @@ pub struct UploadFormLogoResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for UploadFormLogoResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UploadFormLogoResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UploadFormLogoResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UploadFormLogoResponse, A::Error> {
-                let mut field_0: Option<Option<bool>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "success" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UploadFormLogoResponse {
-                    success: field_0.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listSharedForms` (`GET /api/v2.1/forms/shared/`).
 ///
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1forms~1shared~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListSharedFormsResponse {
     /// One entry per form and group.
     pub shared_list: Vec<super::types::Form>,
@@ -2268,6 +1538,7 @@ pub struct ListSharedFormsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1automation-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAutomationRulesResponse {
     /// The rules of the base.
     pub dtable_automation_rule_list: Vec<super::types::AutomationRule>,
@@ -2309,6 +1580,7 @@ pub struct UpdateAutomationRuleRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1notification-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListNotificationRulesResponse {
     /// The rules of the base.
     pub dtable_notification_rule_list: Vec<super::types::NotificationRule>,
@@ -2318,6 +1590,7 @@ pub struct ListNotificationRulesResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1sys-user-notifications~1unseen~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUnseenSystemNotificationsResponse {
     /// The messages, newest first.
     pub notifications: Vec<super::types::NotificationSystemMessage>,
@@ -2327,6 +1600,7 @@ pub struct ListUnseenSystemNotificationsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1sys-user-notifications~1{sys_notification_id}~1seen~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct MarkSystemNotificationAsSeenResponse {
     /// The `notification` field of `MarkSystemNotificationAsSeenResponse`.
     pub notification: super::types::NotificationSystemMessage,
@@ -2336,6 +1610,7 @@ pub struct MarkSystemNotificationAsSeenResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListEmailAccountsResponse {
     /// The accounts, without secrets.
     pub accounts_list: Vec<super::types::EmailAccount>,
@@ -2358,6 +1633,7 @@ pub struct CreateEmailAccountRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1/post/responses/201/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CreateEmailAccountResponse {
     /// The `account` field of `CreateEmailAccountResponse`.
     pub account: super::types::EmailAccount,
@@ -2382,6 +1658,7 @@ pub struct UpdateEmailAccountRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1{account_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateEmailAccountResponse {
     /// The `account` field of `UpdateEmailAccountResponse`.
     pub account: super::types::EmailAccount,
@@ -2391,6 +1668,7 @@ pub struct UpdateEmailAccountResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1third-party-accounts~1{base_uuid}~1detail~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetEmailAccountResponse {
     /// The `account` field of `GetEmailAccountResponse`.
     pub account: super::types::EmailAccount,
@@ -2400,6 +1678,7 @@ pub struct GetEmailAccountResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-message-status~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetEmailSendingStatusResponse {
     /// True when the e-mail has been handed to the mail server; false while it is still queued.
     pub is_finished: bool,
@@ -2409,6 +1688,7 @@ pub struct GetEmailSendingStatusResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListWebhooksResponse {
     /// The webhooks of the base.
     pub webhook_list: Vec<super::types::Webhook>,
@@ -2430,6 +1710,7 @@ pub struct CreateWebhookRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CreateWebhookResponse {
     /// The `webhook` field of `CreateWebhookResponse`.
     pub webhook: super::types::Webhook,
@@ -2452,6 +1733,7 @@ pub struct UpdateWebhookRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1webhooks~1{webhook_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateWebhookResponse {
     /// The `webhook` field of `UpdateWebhookResponse`.
     pub webhook: super::types::Webhook,
@@ -2461,6 +1743,7 @@ pub struct UpdateWebhookResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1snapshots~1/get/responses/200/content/application~1json/schema/properties/page_info`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseSnapshotsResponsePageInfo {
     /// True when this page was full, so another page may follow.
     pub has_next_page: bool,
@@ -2472,6 +1755,7 @@ pub struct ListBaseSnapshotsResponsePageInfo {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1snapshots~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseSnapshotsResponse {
     /// The snapshots on this page, newest first.
     pub snapshot_list: Vec<super::types::Snapshot>,
@@ -2499,6 +1783,7 @@ pub struct RestoreBaseSnapshotRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1snapshots~1{commit_id}~1restore~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct RestoreBaseSnapshotResponse {
     /// The `dtable` field of `RestoreBaseSnapshotResponse`.
     pub dtable: super::types::SnapshotRestoredBase,
@@ -2508,6 +1793,7 @@ pub struct RestoreBaseSnapshotResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1archive-backups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBigDataBackupsResponse {
     /// The big-data backups of the base.
     pub backup_list: Vec<super::types::SnapshotBigDataBackup>,
@@ -2517,6 +1803,7 @@ pub struct ListBigDataBackupsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1big-data-state~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetBigDataStatusResponse {
     /// True when big-data storage is enabled and within the team's limits; false or null otherwise.
     ///
@@ -2528,6 +1815,7 @@ pub struct GetBigDataStatusResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUniversalAppsResponse {
     /// Apps in which the account has the `admin` role.
     pub my_managed_apps: Vec<super::types::AppAccess>,
@@ -2562,6 +1850,7 @@ pub struct ImportUniversalAppUsersRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1app-users~1batch~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ImportUniversalAppUsersResponse {
     /// The app users created.
     pub success: Vec<super::types::AppUser>,
@@ -2573,6 +1862,7 @@ pub struct ImportUniversalAppUsersResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1app-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUniversalAppUsersResponse {
     /// The users on this page.
     pub app_users: Vec<super::types::AppUser>,
@@ -2584,6 +1874,7 @@ pub struct ListUniversalAppUsersResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1universal-apps~1{app_uuid}~1invite-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUniversalAppInviteLinksResponse {
     /// The account's invite links for this app.
     pub app_share_links: Vec<super::types::AppInviteLink>,
@@ -2602,6 +1893,7 @@ pub struct UpdateAppStatusRequest {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1external-apps~1{app_uuid}~1status~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateAppStatusResponse {
     /// The `external_app` field of `UpdateAppStatusResponse`.
     pub external_app: super::types::AppExternal,
@@ -2611,6 +1903,7 @@ pub struct UpdateAppStatusResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-activities~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListRecentBaseActivitiesResponse {
     /// The summaries, newest first.
     pub table_activities: Vec<super::types::ActivityBaseSummary>,
@@ -2620,6 +1913,7 @@ pub struct ListRecentBaseActivitiesResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtable-activities~1detail~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseActivityDetailsResponse {
     /// The changes, newest first.
     pub activities: Vec<super::types::ActivityRowChange>,
@@ -2629,10 +1923,12 @@ pub struct ListBaseActivityDetailsResponse {
 /// Schema: `spec/account.yaml#/paths/~1api~1v2.1~1dtables~1{base_uuid}~1big-data-operation-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBigDataOperationLogsResponse {
     /// The operations, newest first.
     pub operations: Vec<super::types::ActivityBigDataOperation>,
 }
+#[cfg_attr(docsrs, doc(cfg(feature = "account")))]
 impl rt::Client {
     /// Download the base behind an external link as a .dtable file, without a token.
     ///
@@ -2659,6 +1955,7 @@ impl rt::Client {
 }
 /// The request built by [`Client::export_base_from_external_link`](rt::Client::export_base_from_external_link): set options, then `.await` it (or call
 /// [`send`](ExportBaseFromExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ExportBaseFromExternalLink<'a> {
     client: &'a rt::Client,
@@ -2686,6 +1983,7 @@ impl<'a> std::future::IntoFuture for ExportBaseFromExternalLink<'a> {
         Box::pin(self.send())
     }
 }
+#[cfg_attr(docsrs, doc(cfg(feature = "account")))]
 impl rt::AccountClient {
     /// Read the profile, quotas and usage of the account that owns the token.
     ///
@@ -6555,6 +5853,7 @@ impl rt::AccountClient {
 }
 /// The request built by [`AccountClient::get_account_info`](rt::AccountClient::get_account_info): set options, then `.await` it (or call
 /// [`send`](GetAccountInfo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAccountInfo<'a> {
     client: &'a rt::AccountClient,
@@ -6580,6 +5879,7 @@ impl<'a> std::future::IntoFuture for GetAccountInfo<'a> {
 }
 /// The request built by [`AccountClient::update_contact_email`](rt::AccountClient::update_contact_email): set options, then `.await` it (or call
 /// [`send`](UpdateContactEmail::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateContactEmail<'a> {
     client: &'a rt::AccountClient,
@@ -6607,6 +5907,7 @@ impl<'a> std::future::IntoFuture for UpdateContactEmail<'a> {
 }
 /// The request built by [`AccountClient::upload_avatar`](rt::AccountClient::upload_avatar): set options, then `.await` it (or call
 /// [`send`](UploadAvatar::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UploadAvatar<'a> {
     client: &'a rt::AccountClient,
@@ -6642,6 +5943,7 @@ impl<'a> std::future::IntoFuture for UploadAvatar<'a> {
 }
 /// The request built by [`AccountClient::get_public_user_info`](rt::AccountClient::get_public_user_info): set options, then `.await` it (or call
 /// [`send`](GetPublicUserInfo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPublicUserInfo<'a> {
     client: &'a rt::AccountClient,
@@ -6668,6 +5970,7 @@ impl<'a> std::future::IntoFuture for GetPublicUserInfo<'a> {
 }
 /// The request built by [`AccountClient::list_public_user_infos`](rt::AccountClient::list_public_user_infos): set options, then `.await` it (or call
 /// [`send`](ListPublicUserInfos::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPublicUserInfos<'a> {
     client: &'a rt::AccountClient,
@@ -6696,6 +5999,7 @@ impl<'a> std::future::IntoFuture for ListPublicUserInfos<'a> {
 }
 /// The request built by [`AccountClient::search_users`](rt::AccountClient::search_users): set options, then `.await` it (or call
 /// [`send`](SearchUsers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchUsers<'a> {
     client: &'a rt::AccountClient,
@@ -6723,6 +6027,7 @@ impl<'a> std::future::IntoFuture for SearchUsers<'a> {
 }
 /// The request built by [`AccountClient::list_bases`](rt::AccountClient::list_bases): set options, then `.await` it (or call
 /// [`send`](ListBases::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBases<'a> {
     client: &'a rt::AccountClient,
@@ -6748,6 +6053,7 @@ impl<'a> std::future::IntoFuture for ListBases<'a> {
 }
 /// The request built by [`AccountClient::search_bases_and_apps`](rt::AccountClient::search_bases_and_apps): set options, then `.await` it (or call
 /// [`send`](SearchBasesAndApps::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchBasesAndApps<'a> {
     client: &'a rt::AccountClient,
@@ -6777,6 +6083,7 @@ impl<'a> std::future::IntoFuture for SearchBasesAndApps<'a> {
 }
 /// The request built by [`AccountClient::create_base`](rt::AccountClient::create_base): set options, then `.await` it (or call
 /// [`send`](CreateBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateBase<'a> {
     client: &'a rt::AccountClient,
@@ -6854,6 +6161,7 @@ impl<'a> std::future::IntoFuture for CreateBase<'a> {
 }
 /// The request built by [`AccountClient::update_base`](rt::AccountClient::update_base): set options, then `.await` it (or call
 /// [`send`](UpdateBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateBase<'a> {
     client: &'a rt::AccountClient,
@@ -6917,6 +6225,7 @@ impl<'a> std::future::IntoFuture for UpdateBase<'a> {
 }
 /// The request built by [`AccountClient::delete_base`](rt::AccountClient::delete_base): set options, then `.await` it (or call
 /// [`send`](DeleteBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBase<'a> {
     client: &'a rt::AccountClient,
@@ -6948,6 +6257,7 @@ impl<'a> std::future::IntoFuture for DeleteBase<'a> {
 }
 /// The request built by [`AccountClient::get_base_size`](rt::AccountClient::get_base_size): set options, then `.await` it (or call
 /// [`send`](GetBaseSize::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBaseSize<'a> {
     client: &'a rt::AccountClient,
@@ -6974,6 +6284,7 @@ impl<'a> std::future::IntoFuture for GetBaseSize<'a> {
 }
 /// The request built by [`AccountClient::list_favorite_bases`](rt::AccountClient::list_favorite_bases): set options, then `.await` it (or call
 /// [`send`](ListFavoriteBases::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListFavoriteBases<'a> {
     client: &'a rt::AccountClient,
@@ -6999,6 +6310,7 @@ impl<'a> std::future::IntoFuture for ListFavoriteBases<'a> {
 }
 /// The request built by [`AccountClient::favorite_base`](rt::AccountClient::favorite_base): set options, then `.await` it (or call
 /// [`send`](FavoriteBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct FavoriteBase<'a> {
     client: &'a rt::AccountClient,
@@ -7026,6 +6338,7 @@ impl<'a> std::future::IntoFuture for FavoriteBase<'a> {
 }
 /// The request built by [`AccountClient::unfavorite_base`](rt::AccountClient::unfavorite_base): set options, then `.await` it (or call
 /// [`send`](UnfavoriteBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UnfavoriteBase<'a> {
     client: &'a rt::AccountClient,
@@ -7053,6 +6366,7 @@ impl<'a> std::future::IntoFuture for UnfavoriteBase<'a> {
 }
 /// The request built by [`AccountClient::create_folder`](rt::AccountClient::create_folder): set options, then `.await` it (or call
 /// [`send`](CreateFolder::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateFolder<'a> {
     client: &'a rt::AccountClient,
@@ -7084,6 +6398,7 @@ impl<'a> std::future::IntoFuture for CreateFolder<'a> {
 }
 /// The request built by [`AccountClient::rename_folder`](rt::AccountClient::rename_folder): set options, then `.await` it (or call
 /// [`send`](RenameFolder::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RenameFolder<'a> {
     client: &'a rt::AccountClient,
@@ -7116,6 +6431,7 @@ impl<'a> std::future::IntoFuture for RenameFolder<'a> {
 }
 /// The request built by [`AccountClient::delete_folder`](rt::AccountClient::delete_folder): set options, then `.await` it (or call
 /// [`send`](DeleteFolder::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteFolder<'a> {
     client: &'a rt::AccountClient,
@@ -7146,6 +6462,7 @@ impl<'a> std::future::IntoFuture for DeleteFolder<'a> {
 }
 /// The request built by [`AccountClient::move_base_to_folder`](rt::AccountClient::move_base_to_folder): set options, then `.await` it (or call
 /// [`send`](MoveBaseToFolder::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MoveBaseToFolder<'a> {
     client: &'a rt::AccountClient,
@@ -7180,6 +6497,7 @@ impl<'a> std::future::IntoFuture for MoveBaseToFolder<'a> {
 }
 /// The request built by [`AccountClient::update_base_password`](rt::AccountClient::update_base_password): set options, then `.await` it (or call
 /// [`send`](UpdateBasePassword::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateBasePassword<'a> {
     client: &'a rt::AccountClient,
@@ -7227,7 +6545,7 @@ impl<'a> std::future::IntoFuture for UpdateBasePassword<'a> {
 }
 /// The request built by [`AccountClient::list_trashed_bases`](rt::AccountClient::list_trashed_bases): set options, then `.await` it (or call
 /// [`send`](ListTrashedBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTrashedBases<'a> {
     client: &'a rt::AccountClient,
@@ -7298,6 +6616,7 @@ impl<'a> std::future::IntoFuture for ListTrashedBases<'a> {
 }
 /// The request built by [`AccountClient::clear_trash`](rt::AccountClient::clear_trash): set options, then `.await` it (or call
 /// [`send`](ClearTrash::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ClearTrash<'a> {
     client: &'a rt::AccountClient,
@@ -7323,6 +6642,7 @@ impl<'a> std::future::IntoFuture for ClearTrash<'a> {
 }
 /// The request built by [`AccountClient::restore_trashed_base`](rt::AccountClient::restore_trashed_base): set options, then `.await` it (or call
 /// [`send`](RestoreTrashedBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RestoreTrashedBase<'a> {
     client: &'a rt::AccountClient,
@@ -7352,6 +6672,7 @@ impl<'a> std::future::IntoFuture for RestoreTrashedBase<'a> {
 }
 /// The request built by [`AccountClient::list_group_trashed_bases`](rt::AccountClient::list_group_trashed_bases): set options, then `.await` it (or call
 /// [`send`](ListGroupTrashedBases::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupTrashedBases<'a> {
     client: &'a rt::AccountClient,
@@ -7381,6 +6702,7 @@ impl<'a> std::future::IntoFuture for ListGroupTrashedBases<'a> {
 }
 /// The request built by [`AccountClient::restore_group_trashed_base`](rt::AccountClient::restore_group_trashed_base): set options, then `.await` it (or call
 /// [`send`](RestoreGroupTrashedBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RestoreGroupTrashedBase<'a> {
     client: &'a rt::AccountClient,
@@ -7411,6 +6733,7 @@ impl<'a> std::future::IntoFuture for RestoreGroupTrashedBase<'a> {
 }
 /// The request built by [`AccountClient::list_groups`](rt::AccountClient::list_groups): set options, then `.await` it (or call
 /// [`send`](ListGroups::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroups<'a> {
     client: &'a rt::AccountClient,
@@ -7436,6 +6759,7 @@ impl<'a> std::future::IntoFuture for ListGroups<'a> {
 }
 /// The request built by [`AccountClient::create_group`](rt::AccountClient::create_group): set options, then `.await` it (or call
 /// [`send`](CreateGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateGroup<'a> {
     client: &'a rt::AccountClient,
@@ -7463,6 +6787,7 @@ impl<'a> std::future::IntoFuture for CreateGroup<'a> {
 }
 /// The request built by [`AccountClient::get_group`](rt::AccountClient::get_group): set options, then `.await` it (or call
 /// [`send`](GetGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroup<'a> {
     client: &'a rt::AccountClient,
@@ -7489,6 +6814,7 @@ impl<'a> std::future::IntoFuture for GetGroup<'a> {
 }
 /// The request built by [`AccountClient::update_group`](rt::AccountClient::update_group): set options, then `.await` it (or call
 /// [`send`](UpdateGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateGroup<'a> {
     client: &'a rt::AccountClient,
@@ -7527,6 +6853,7 @@ impl<'a> std::future::IntoFuture for UpdateGroup<'a> {
 }
 /// The request built by [`AccountClient::delete_group`](rt::AccountClient::delete_group): set options, then `.await` it (or call
 /// [`send`](DeleteGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteGroup<'a> {
     client: &'a rt::AccountClient,
@@ -7553,6 +6880,7 @@ impl<'a> std::future::IntoFuture for DeleteGroup<'a> {
 }
 /// The request built by [`AccountClient::search_groups`](rt::AccountClient::search_groups): set options, then `.await` it (or call
 /// [`send`](SearchGroups::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchGroups<'a> {
     client: &'a rt::AccountClient,
@@ -7580,6 +6908,7 @@ impl<'a> std::future::IntoFuture for SearchGroups<'a> {
 }
 /// The request built by [`AccountClient::list_group_members`](rt::AccountClient::list_group_members): set options, then `.await` it (or call
 /// [`send`](ListGroupMembers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupMembers<'a> {
     client: &'a rt::AccountClient,
@@ -7609,6 +6938,7 @@ impl<'a> std::future::IntoFuture for ListGroupMembers<'a> {
 }
 /// The request built by [`AccountClient::add_group_member`](rt::AccountClient::add_group_member): set options, then `.await` it (or call
 /// [`send`](AddGroupMember::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddGroupMember<'a> {
     client: &'a rt::AccountClient,
@@ -7640,6 +6970,7 @@ impl<'a> std::future::IntoFuture for AddGroupMember<'a> {
 }
 /// The request built by [`AccountClient::update_group_member_role`](rt::AccountClient::update_group_member_role): set options, then `.await` it (or call
 /// [`send`](UpdateGroupMemberRole::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateGroupMemberRole<'a> {
     client: &'a rt::AccountClient,
@@ -7672,6 +7003,7 @@ impl<'a> std::future::IntoFuture for UpdateGroupMemberRole<'a> {
 }
 /// The request built by [`AccountClient::remove_group_member`](rt::AccountClient::remove_group_member): set options, then `.await` it (or call
 /// [`send`](RemoveGroupMember::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RemoveGroupMember<'a> {
     client: &'a rt::AccountClient,
@@ -7702,6 +7034,7 @@ impl<'a> std::future::IntoFuture for RemoveGroupMember<'a> {
 }
 /// The request built by [`AccountClient::search_group_members`](rt::AccountClient::search_group_members): set options, then `.await` it (or call
 /// [`send`](SearchGroupMembers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchGroupMembers<'a> {
     client: &'a rt::AccountClient,
@@ -7733,6 +7066,7 @@ impl<'a> std::future::IntoFuture for SearchGroupMembers<'a> {
 }
 /// The request built by [`AccountClient::list_workspaces`](rt::AccountClient::list_workspaces): set options, then `.await` it (or call
 /// [`send`](ListWorkspaces::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListWorkspaces<'a> {
     client: &'a rt::AccountClient,
@@ -7767,6 +7101,7 @@ impl<'a> std::future::IntoFuture for ListWorkspaces<'a> {
 }
 /// The request built by [`AccountClient::copy_base`](rt::AccountClient::copy_base): set options, then `.await` it (or call
 /// [`send`](CopyBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CopyBase<'a> {
     client: &'a rt::AccountClient,
@@ -7817,6 +7152,7 @@ impl<'a> std::future::IntoFuture for CopyBase<'a> {
 }
 /// The request built by [`AccountClient::copy_base_from_external_link`](rt::AccountClient::copy_base_from_external_link): set options, then `.await` it (or call
 /// [`send`](CopyBaseFromExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CopyBaseFromExternalLink<'a> {
     client: &'a rt::AccountClient,
@@ -7854,6 +7190,7 @@ impl<'a> std::future::IntoFuture for CopyBaseFromExternalLink<'a> {
 }
 /// The request built by [`AccountClient::get_base_asset_upload_link`](rt::AccountClient::get_base_asset_upload_link): set options, then `.await` it (or call
 /// [`send`](GetBaseAssetUploadLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBaseAssetUploadLink<'a> {
     client: &'a rt::AccountClient,
@@ -7885,6 +7222,7 @@ impl<'a> std::future::IntoFuture for GetBaseAssetUploadLink<'a> {
 }
 /// The request built by [`AccountClient::list_base_assets`](rt::AccountClient::list_base_assets): set options, then `.await` it (or call
 /// [`send`](ListBaseAssets::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseAssets<'a> {
     client: &'a rt::AccountClient,
@@ -7920,6 +7258,7 @@ impl<'a> std::future::IntoFuture for ListBaseAssets<'a> {
 }
 /// The request built by [`AccountClient::delete_base_asset`](rt::AccountClient::delete_base_asset): set options, then `.await` it (or call
 /// [`send`](DeleteBaseAsset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseAsset<'a> {
     client: &'a rt::AccountClient,
@@ -7948,6 +7287,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseAsset<'a> {
 }
 /// The request built by [`AccountClient::list_recently_uploaded_files`](rt::AccountClient::list_recently_uploaded_files): set options, then `.await` it (or call
 /// [`send`](ListRecentlyUploadedFiles::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRecentlyUploadedFiles<'a> {
     client: &'a rt::AccountClient,
@@ -7997,6 +7337,7 @@ impl<'a> std::future::IntoFuture for ListRecentlyUploadedFiles<'a> {
 }
 /// The request built by [`AccountClient::rename_base_asset`](rt::AccountClient::rename_base_asset): set options, then `.await` it (or call
 /// [`send`](RenameBaseAsset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RenameBaseAsset<'a> {
     client: &'a rt::AccountClient,
@@ -8028,6 +7369,7 @@ impl<'a> std::future::IntoFuture for RenameBaseAsset<'a> {
 }
 /// The request built by [`AccountClient::delete_base_assets`](rt::AccountClient::delete_base_assets): set options, then `.await` it (or call
 /// [`send`](DeleteBaseAssets::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseAssets<'a> {
     client: &'a rt::AccountClient,
@@ -8059,6 +7401,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseAssets<'a> {
 }
 /// The request built by [`AccountClient::check_base_asset_exists`](rt::AccountClient::check_base_asset_exists): set options, then `.await` it (or call
 /// [`send`](CheckBaseAssetExists::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CheckBaseAssetExists<'a> {
     client: &'a rt::AccountClient,
@@ -8091,6 +7434,7 @@ impl<'a> std::future::IntoFuture for CheckBaseAssetExists<'a> {
 }
 /// The request built by [`AccountClient::import_base_from_file`](rt::AccountClient::import_base_from_file): set options, then `.await` it (or call
 /// [`send`](ImportBaseFromFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ImportBaseFromFile<'a> {
     client: &'a rt::AccountClient,
@@ -8130,6 +7474,7 @@ impl<'a> std::future::IntoFuture for ImportBaseFromFile<'a> {
 }
 /// The request built by [`AccountClient::import_table_from_file`](rt::AccountClient::import_table_from_file): set options, then `.await` it (or call
 /// [`send`](ImportTableFromFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ImportTableFromFile<'a> {
     client: &'a rt::AccountClient,
@@ -8162,6 +7507,7 @@ impl<'a> std::future::IntoFuture for ImportTableFromFile<'a> {
 }
 /// The request built by [`AccountClient::import_base_from_dtable_file`](rt::AccountClient::import_base_from_dtable_file): set options, then `.await` it (or call
 /// [`send`](ImportBaseFromDtableFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ImportBaseFromDtableFile<'a> {
     client: &'a rt::AccountClient,
@@ -8201,6 +7547,7 @@ impl<'a> std::future::IntoFuture for ImportBaseFromDtableFile<'a> {
 }
 /// The request built by [`AccountClient::update_table_from_file`](rt::AccountClient::update_table_from_file): set options, then `.await` it (or call
 /// [`send`](UpdateTableFromFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateTableFromFile<'a> {
     client: &'a rt::AccountClient,
@@ -8235,6 +7582,7 @@ impl<'a> std::future::IntoFuture for UpdateTableFromFile<'a> {
 }
 /// The request built by [`AccountClient::export_base`](rt::AccountClient::export_base): set options, then `.await` it (or call
 /// [`send`](ExportBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ExportBase<'a> {
     client: &'a rt::AccountClient,
@@ -8284,6 +7632,7 @@ impl<'a> std::future::IntoFuture for ExportBase<'a> {
 }
 /// The request built by [`AccountClient::export_table_to_excel`](rt::AccountClient::export_table_to_excel): set options, then `.await` it (or call
 /// [`send`](ExportTableToExcel::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ExportTableToExcel<'a> {
     client: &'a rt::AccountClient,
@@ -8319,6 +7668,7 @@ impl<'a> std::future::IntoFuture for ExportTableToExcel<'a> {
 }
 /// The request built by [`AccountClient::export_view_to_excel`](rt::AccountClient::export_view_to_excel): set options, then `.await` it (or call
 /// [`send`](ExportViewToExcel::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ExportViewToExcel<'a> {
     client: &'a rt::AccountClient,
@@ -8358,6 +7708,7 @@ impl<'a> std::future::IntoFuture for ExportViewToExcel<'a> {
 }
 /// The request built by [`AccountClient::export_big_data_view_to_excel`](rt::AccountClient::export_big_data_view_to_excel): set options, then `.await` it (or call
 /// [`send`](ExportBigDataViewToExcel::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ExportBigDataViewToExcel<'a> {
     client: &'a rt::AccountClient,
@@ -8393,6 +7744,7 @@ impl<'a> std::future::IntoFuture for ExportBigDataViewToExcel<'a> {
 }
 /// The request built by [`AccountClient::append_to_table_from_file`](rt::AccountClient::append_to_table_from_file): set options, then `.await` it (or call
 /// [`send`](AppendToTableFromFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendToTableFromFile<'a> {
     client: &'a rt::AccountClient,
@@ -8426,6 +7778,7 @@ impl<'a> std::future::IntoFuture for AppendToTableFromFile<'a> {
 }
 /// The request built by [`AccountClient::list_bases_shared_with_me`](rt::AccountClient::list_bases_shared_with_me): set options, then `.await` it (or call
 /// [`send`](ListBasesSharedWithMe::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBasesSharedWithMe<'a> {
     client: &'a rt::AccountClient,
@@ -8451,6 +7804,7 @@ impl<'a> std::future::IntoFuture for ListBasesSharedWithMe<'a> {
 }
 /// The request built by [`AccountClient::list_base_user_shares`](rt::AccountClient::list_base_user_shares): set options, then `.await` it (or call
 /// [`send`](ListBaseUserShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseUserShares<'a> {
     client: &'a rt::AccountClient,
@@ -8481,6 +7835,7 @@ impl<'a> std::future::IntoFuture for ListBaseUserShares<'a> {
 }
 /// The request built by [`AccountClient::update_base_user_share`](rt::AccountClient::update_base_user_share): set options, then `.await` it (or call
 /// [`send`](UpdateBaseUserShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateBaseUserShare<'a> {
     client: &'a rt::AccountClient,
@@ -8513,6 +7868,7 @@ impl<'a> std::future::IntoFuture for UpdateBaseUserShare<'a> {
 }
 /// The request built by [`AccountClient::create_base_user_share`](rt::AccountClient::create_base_user_share): set options, then `.await` it (or call
 /// [`send`](CreateBaseUserShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateBaseUserShare<'a> {
     client: &'a rt::AccountClient,
@@ -8545,6 +7901,7 @@ impl<'a> std::future::IntoFuture for CreateBaseUserShare<'a> {
 }
 /// The request built by [`AccountClient::delete_base_user_share`](rt::AccountClient::delete_base_user_share): set options, then `.await` it (or call
 /// [`send`](DeleteBaseUserShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseUserShare<'a> {
     client: &'a rt::AccountClient,
@@ -8577,6 +7934,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseUserShare<'a> {
 }
 /// The request built by [`AccountClient::list_bases_shared_with_my_groups`](rt::AccountClient::list_bases_shared_with_my_groups): set options, then `.await` it (or call
 /// [`send`](ListBasesSharedWithMyGroups::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBasesSharedWithMyGroups<'a> {
     client: &'a rt::AccountClient,
@@ -8602,6 +7960,7 @@ impl<'a> std::future::IntoFuture for ListBasesSharedWithMyGroups<'a> {
 }
 /// The request built by [`AccountClient::list_base_group_shares`](rt::AccountClient::list_base_group_shares): set options, then `.await` it (or call
 /// [`send`](ListBaseGroupShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseGroupShares<'a> {
     client: &'a rt::AccountClient,
@@ -8632,6 +7991,7 @@ impl<'a> std::future::IntoFuture for ListBaseGroupShares<'a> {
 }
 /// The request built by [`AccountClient::create_base_group_share`](rt::AccountClient::create_base_group_share): set options, then `.await` it (or call
 /// [`send`](CreateBaseGroupShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateBaseGroupShare<'a> {
     client: &'a rt::AccountClient,
@@ -8665,6 +8025,7 @@ impl<'a> std::future::IntoFuture for CreateBaseGroupShare<'a> {
 }
 /// The request built by [`AccountClient::update_base_group_share`](rt::AccountClient::update_base_group_share): set options, then `.await` it (or call
 /// [`send`](UpdateBaseGroupShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateBaseGroupShare<'a> {
     client: &'a rt::AccountClient,
@@ -8699,6 +8060,7 @@ impl<'a> std::future::IntoFuture for UpdateBaseGroupShare<'a> {
 }
 /// The request built by [`AccountClient::delete_base_group_share`](rt::AccountClient::delete_base_group_share): set options, then `.await` it (or call
 /// [`send`](DeleteBaseGroupShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseGroupShare<'a> {
     client: &'a rt::AccountClient,
@@ -8731,6 +8093,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseGroupShare<'a> {
 }
 /// The request built by [`AccountClient::list_views_shared_with_my_groups`](rt::AccountClient::list_views_shared_with_my_groups): set options, then `.await` it (or call
 /// [`send`](ListViewsSharedWithMyGroups::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListViewsSharedWithMyGroups<'a> {
     client: &'a rt::AccountClient,
@@ -8756,6 +8119,7 @@ impl<'a> std::future::IntoFuture for ListViewsSharedWithMyGroups<'a> {
 }
 /// The request built by [`AccountClient::list_group_view_shares`](rt::AccountClient::list_group_view_shares): set options, then `.await` it (or call
 /// [`send`](ListGroupViewShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupViewShares<'a> {
     client: &'a rt::AccountClient,
@@ -8804,6 +8168,7 @@ impl<'a> std::future::IntoFuture for ListGroupViewShares<'a> {
 }
 /// The request built by [`AccountClient::create_group_view_share`](rt::AccountClient::create_group_view_share): set options, then `.await` it (or call
 /// [`send`](CreateGroupViewShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateGroupViewShare<'a> {
     client: &'a rt::AccountClient,
@@ -8847,6 +8212,7 @@ impl<'a> std::future::IntoFuture for CreateGroupViewShare<'a> {
 }
 /// The request built by [`AccountClient::delete_all_group_view_shares`](rt::AccountClient::delete_all_group_view_shares): set options, then `.await` it (or call
 /// [`send`](DeleteAllGroupViewShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAllGroupViewShares<'a> {
     client: &'a rt::AccountClient,
@@ -8881,6 +8247,7 @@ impl<'a> std::future::IntoFuture for DeleteAllGroupViewShares<'a> {
 }
 /// The request built by [`AccountClient::update_group_view_share`](rt::AccountClient::update_group_view_share): set options, then `.await` it (or call
 /// [`send`](UpdateGroupViewShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateGroupViewShare<'a> {
     client: &'a rt::AccountClient,
@@ -8920,6 +8287,7 @@ impl<'a> std::future::IntoFuture for UpdateGroupViewShare<'a> {
 }
 /// The request built by [`AccountClient::delete_group_view_share`](rt::AccountClient::delete_group_view_share): set options, then `.await` it (or call
 /// [`send`](DeleteGroupViewShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteGroupViewShare<'a> {
     client: &'a rt::AccountClient,
@@ -8952,6 +8320,7 @@ impl<'a> std::future::IntoFuture for DeleteGroupViewShare<'a> {
 }
 /// The request built by [`AccountClient::list_views_shared_with_me`](rt::AccountClient::list_views_shared_with_me): set options, then `.await` it (or call
 /// [`send`](ListViewsSharedWithMe::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListViewsSharedWithMe<'a> {
     client: &'a rt::AccountClient,
@@ -8977,6 +8346,7 @@ impl<'a> std::future::IntoFuture for ListViewsSharedWithMe<'a> {
 }
 /// The request built by [`AccountClient::list_user_view_shares`](rt::AccountClient::list_user_view_shares): set options, then `.await` it (or call
 /// [`send`](ListUserViewShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserViewShares<'a> {
     client: &'a rt::AccountClient,
@@ -9025,6 +8395,7 @@ impl<'a> std::future::IntoFuture for ListUserViewShares<'a> {
 }
 /// The request built by [`AccountClient::create_user_view_share`](rt::AccountClient::create_user_view_share): set options, then `.await` it (or call
 /// [`send`](CreateUserViewShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateUserViewShare<'a> {
     client: &'a rt::AccountClient,
@@ -9062,6 +8433,7 @@ impl<'a> std::future::IntoFuture for CreateUserViewShare<'a> {
 }
 /// The request built by [`AccountClient::delete_all_user_view_shares`](rt::AccountClient::delete_all_user_view_shares): set options, then `.await` it (or call
 /// [`send`](DeleteAllUserViewShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAllUserViewShares<'a> {
     client: &'a rt::AccountClient,
@@ -9096,6 +8468,7 @@ impl<'a> std::future::IntoFuture for DeleteAllUserViewShares<'a> {
 }
 /// The request built by [`AccountClient::update_user_view_share`](rt::AccountClient::update_user_view_share): set options, then `.await` it (or call
 /// [`send`](UpdateUserViewShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateUserViewShare<'a> {
     client: &'a rt::AccountClient,
@@ -9135,6 +8508,7 @@ impl<'a> std::future::IntoFuture for UpdateUserViewShare<'a> {
 }
 /// The request built by [`AccountClient::delete_user_view_share`](rt::AccountClient::delete_user_view_share): set options, then `.await` it (or call
 /// [`send`](DeleteUserViewShare::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteUserViewShare<'a> {
     client: &'a rt::AccountClient,
@@ -9167,6 +8541,7 @@ impl<'a> std::future::IntoFuture for DeleteUserViewShare<'a> {
 }
 /// The request built by [`AccountClient::leave_shared_view`](rt::AccountClient::leave_shared_view): set options, then `.await` it (or call
 /// [`send`](LeaveSharedView::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct LeaveSharedView<'a> {
     client: &'a rt::AccountClient,
@@ -9196,6 +8571,7 @@ impl<'a> std::future::IntoFuture for LeaveSharedView<'a> {
 }
 /// The request built by [`AccountClient::list_base_collaborators`](rt::AccountClient::list_base_collaborators): set options, then `.await` it (or call
 /// [`send`](ListBaseCollaborators::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseCollaborators<'a> {
     client: &'a rt::AccountClient,
@@ -9226,6 +8602,7 @@ impl<'a> std::future::IntoFuture for ListBaseCollaborators<'a> {
 }
 /// The request built by [`AccountClient::list_base_external_links`](rt::AccountClient::list_base_external_links): set options, then `.await` it (or call
 /// [`send`](ListBaseExternalLinks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseExternalLinks<'a> {
     client: &'a rt::AccountClient,
@@ -9256,6 +8633,7 @@ impl<'a> std::future::IntoFuture for ListBaseExternalLinks<'a> {
 }
 /// The request built by [`AccountClient::create_base_external_link`](rt::AccountClient::create_base_external_link): set options, then `.await` it (or call
 /// [`send`](CreateBaseExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateBaseExternalLink<'a> {
     client: &'a rt::AccountClient,
@@ -9313,6 +8691,7 @@ impl<'a> std::future::IntoFuture for CreateBaseExternalLink<'a> {
 }
 /// The request built by [`AccountClient::delete_base_external_link`](rt::AccountClient::delete_base_external_link): set options, then `.await` it (or call
 /// [`send`](DeleteBaseExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseExternalLink<'a> {
     client: &'a rt::AccountClient,
@@ -9345,6 +8724,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseExternalLink<'a> {
 }
 /// The request built by [`AccountClient::list_view_external_links`](rt::AccountClient::list_view_external_links): set options, then `.await` it (or call
 /// [`send`](ListViewExternalLinks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListViewExternalLinks<'a> {
     client: &'a rt::AccountClient,
@@ -9394,6 +8774,7 @@ impl<'a> std::future::IntoFuture for ListViewExternalLinks<'a> {
 }
 /// The request built by [`AccountClient::create_view_external_link`](rt::AccountClient::create_view_external_link): set options, then `.await` it (or call
 /// [`send`](CreateViewExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateViewExternalLink<'a> {
     client: &'a rt::AccountClient,
@@ -9453,6 +8834,7 @@ impl<'a> std::future::IntoFuture for CreateViewExternalLink<'a> {
 }
 /// The request built by [`AccountClient::delete_view_external_link`](rt::AccountClient::delete_view_external_link): set options, then `.await` it (or call
 /// [`send`](DeleteViewExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteViewExternalLink<'a> {
     client: &'a rt::AccountClient,
@@ -9485,6 +8867,7 @@ impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
 }
 /// The request built by [`AccountClient::create_base_invite_link`](rt::AccountClient::create_base_invite_link): set options, then `.await` it (or call
 /// [`send`](CreateBaseInviteLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateBaseInviteLink<'a> {
     client: &'a rt::AccountClient,
@@ -9531,6 +8914,7 @@ impl<'a> std::future::IntoFuture for CreateBaseInviteLink<'a> {
 }
 /// The request built by [`AccountClient::delete_base_invite_link`](rt::AccountClient::delete_base_invite_link): set options, then `.await` it (or call
 /// [`send`](DeleteBaseInviteLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseInviteLink<'a> {
     client: &'a rt::AccountClient,
@@ -9560,6 +8944,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseInviteLink<'a> {
 }
 /// The request built by [`AccountClient::list_common_datasets`](rt::AccountClient::list_common_datasets): set options, then `.await` it (or call
 /// [`send`](ListCommonDatasets::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCommonDatasets<'a> {
     client: &'a rt::AccountClient,
@@ -9596,6 +8981,7 @@ impl<'a> std::future::IntoFuture for ListCommonDatasets<'a> {
 }
 /// The request built by [`AccountClient::publish_common_dataset`](rt::AccountClient::publish_common_dataset): set options, then `.await` it (or call
 /// [`send`](PublishCommonDataset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct PublishCommonDataset<'a> {
     client: &'a rt::AccountClient,
@@ -9623,6 +9009,7 @@ impl<'a> std::future::IntoFuture for PublishCommonDataset<'a> {
 }
 /// The request built by [`AccountClient::import_common_dataset`](rt::AccountClient::import_common_dataset): set options, then `.await` it (or call
 /// [`send`](ImportCommonDataset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ImportCommonDataset<'a> {
     client: &'a rt::AccountClient,
@@ -9654,6 +9041,7 @@ impl<'a> std::future::IntoFuture for ImportCommonDataset<'a> {
 }
 /// The request built by [`AccountClient::get_common_dataset_info`](rt::AccountClient::get_common_dataset_info): set options, then `.await` it (or call
 /// [`send`](GetCommonDatasetInfo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetCommonDatasetInfo<'a> {
     client: &'a rt::AccountClient,
@@ -9683,6 +9071,7 @@ impl<'a> std::future::IntoFuture for GetCommonDatasetInfo<'a> {
 }
 /// The request built by [`AccountClient::get_common_dataset`](rt::AccountClient::get_common_dataset): set options, then `.await` it (or call
 /// [`send`](GetCommonDataset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetCommonDataset<'a> {
     client: &'a rt::AccountClient,
@@ -9730,6 +9119,7 @@ impl<'a> std::future::IntoFuture for GetCommonDataset<'a> {
 }
 /// The request built by [`AccountClient::rename_common_dataset`](rt::AccountClient::rename_common_dataset): set options, then `.await` it (or call
 /// [`send`](RenameCommonDataset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RenameCommonDataset<'a> {
     client: &'a rt::AccountClient,
@@ -9761,6 +9151,7 @@ impl<'a> std::future::IntoFuture for RenameCommonDataset<'a> {
 }
 /// The request built by [`AccountClient::delete_common_dataset`](rt::AccountClient::delete_common_dataset): set options, then `.await` it (or call
 /// [`send`](DeleteCommonDataset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteCommonDataset<'a> {
     client: &'a rt::AccountClient,
@@ -9790,6 +9181,7 @@ impl<'a> std::future::IntoFuture for DeleteCommonDataset<'a> {
 }
 /// The request built by [`AccountClient::update_common_dataset_sync`](rt::AccountClient::update_common_dataset_sync): set options, then `.await` it (or call
 /// [`send`](UpdateCommonDatasetSync::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateCommonDatasetSync<'a> {
     client: &'a rt::AccountClient,
@@ -9837,6 +9229,7 @@ impl<'a> std::future::IntoFuture for UpdateCommonDatasetSync<'a> {
 }
 /// The request built by [`AccountClient::sync_common_dataset`](rt::AccountClient::sync_common_dataset): set options, then `.await` it (or call
 /// [`send`](SyncCommonDataset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SyncCommonDataset<'a> {
     client: &'a rt::AccountClient,
@@ -9869,6 +9262,7 @@ impl<'a> std::future::IntoFuture for SyncCommonDataset<'a> {
 }
 /// The request built by [`AccountClient::list_common_dataset_syncs`](rt::AccountClient::list_common_dataset_syncs): set options, then `.await` it (or call
 /// [`send`](ListCommonDatasetSyncs::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCommonDatasetSyncs<'a> {
     client: &'a rt::AccountClient,
@@ -9896,6 +9290,7 @@ impl<'a> std::future::IntoFuture for ListCommonDatasetSyncs<'a> {
 }
 /// The request built by [`AccountClient::list_address_book_departments`](rt::AccountClient::list_address_book_departments): set options, then `.await` it (or call
 /// [`send`](ListAddressBookDepartments::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAddressBookDepartments<'a> {
     client: &'a rt::AccountClient,
@@ -9921,6 +9316,7 @@ impl<'a> std::future::IntoFuture for ListAddressBookDepartments<'a> {
 }
 /// The request built by [`AccountClient::list_address_book_department_members`](rt::AccountClient::list_address_book_department_members): set options, then `.await` it (or call
 /// [`send`](ListAddressBookDepartmentMembers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAddressBookDepartmentMembers<'a> {
     client: &'a rt::AccountClient,
@@ -9952,6 +9348,7 @@ impl<'a> std::future::IntoFuture for ListAddressBookDepartmentMembers<'a> {
 }
 /// The request built by [`AccountClient::list_forms`](rt::AccountClient::list_forms): set options, then `.await` it (or call
 /// [`send`](ListForms::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListForms<'a> {
     client: &'a rt::AccountClient,
@@ -9995,6 +9392,7 @@ impl<'a> std::future::IntoFuture for ListForms<'a> {
 }
 /// The request built by [`AccountClient::create_form`](rt::AccountClient::create_form): set options, then `.await` it (or call
 /// [`send`](CreateForm::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateForm<'a> {
     client: &'a rt::AccountClient,
@@ -10024,6 +9422,7 @@ impl<'a> std::future::IntoFuture for CreateForm<'a> {
 }
 /// The request built by [`AccountClient::update_form`](rt::AccountClient::update_form): set options, then `.await` it (or call
 /// [`send`](UpdateForm::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateForm<'a> {
     client: &'a rt::AccountClient,
@@ -10052,6 +9451,7 @@ impl<'a> std::future::IntoFuture for UpdateForm<'a> {
 }
 /// The request built by [`AccountClient::delete_form`](rt::AccountClient::delete_form): set options, then `.await` it (or call
 /// [`send`](DeleteForm::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteForm<'a> {
     client: &'a rt::AccountClient,
@@ -10078,6 +9478,7 @@ impl<'a> std::future::IntoFuture for DeleteForm<'a> {
 }
 /// The request built by [`AccountClient::duplicate_form`](rt::AccountClient::duplicate_form): set options, then `.await` it (or call
 /// [`send`](DuplicateForm::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DuplicateForm<'a> {
     client: &'a rt::AccountClient,
@@ -10104,6 +9505,7 @@ impl<'a> std::future::IntoFuture for DuplicateForm<'a> {
 }
 /// The request built by [`AccountClient::upload_form_logo`](rt::AccountClient::upload_form_logo): set options, then `.await` it (or call
 /// [`send`](UploadFormLogo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UploadFormLogo<'a> {
     client: &'a rt::AccountClient,
@@ -10132,6 +9534,7 @@ impl<'a> std::future::IntoFuture for UploadFormLogo<'a> {
 }
 /// The request built by [`AccountClient::list_shared_forms`](rt::AccountClient::list_shared_forms): set options, then `.await` it (or call
 /// [`send`](ListSharedForms::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListSharedForms<'a> {
     client: &'a rt::AccountClient,
@@ -10157,6 +9560,7 @@ impl<'a> std::future::IntoFuture for ListSharedForms<'a> {
 }
 /// The request built by [`AccountClient::list_automation_rules`](rt::AccountClient::list_automation_rules): set options, then `.await` it (or call
 /// [`send`](ListAutomationRules::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAutomationRules<'a> {
     client: &'a rt::AccountClient,
@@ -10187,6 +9591,7 @@ impl<'a> std::future::IntoFuture for ListAutomationRules<'a> {
 }
 /// The request built by [`AccountClient::create_automation_rule`](rt::AccountClient::create_automation_rule): set options, then `.await` it (or call
 /// [`send`](CreateAutomationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateAutomationRule<'a> {
     client: &'a rt::AccountClient,
@@ -10219,6 +9624,7 @@ impl<'a> std::future::IntoFuture for CreateAutomationRule<'a> {
 }
 /// The request built by [`AccountClient::update_automation_rule`](rt::AccountClient::update_automation_rule): set options, then `.await` it (or call
 /// [`send`](UpdateAutomationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateAutomationRule<'a> {
     client: &'a rt::AccountClient,
@@ -10282,6 +9688,7 @@ impl<'a> std::future::IntoFuture for UpdateAutomationRule<'a> {
 }
 /// The request built by [`AccountClient::delete_automation_rule`](rt::AccountClient::delete_automation_rule): set options, then `.await` it (or call
 /// [`send`](DeleteAutomationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAutomationRule<'a> {
     client: &'a rt::AccountClient,
@@ -10314,6 +9721,7 @@ impl<'a> std::future::IntoFuture for DeleteAutomationRule<'a> {
 }
 /// The request built by [`AccountClient::repair_base`](rt::AccountClient::repair_base): set options, then `.await` it (or call
 /// [`send`](RepairBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RepairBase<'a> {
     client: &'a rt::AccountClient,
@@ -10340,6 +9748,7 @@ impl<'a> std::future::IntoFuture for RepairBase<'a> {
 }
 /// The request built by [`AccountClient::list_notification_rules`](rt::AccountClient::list_notification_rules): set options, then `.await` it (or call
 /// [`send`](ListNotificationRules::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListNotificationRules<'a> {
     client: &'a rt::AccountClient,
@@ -10370,6 +9779,7 @@ impl<'a> std::future::IntoFuture for ListNotificationRules<'a> {
 }
 /// The request built by [`AccountClient::create_notification_rule`](rt::AccountClient::create_notification_rule): set options, then `.await` it (or call
 /// [`send`](CreateNotificationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateNotificationRule<'a> {
     client: &'a rt::AccountClient,
@@ -10402,6 +9812,7 @@ impl<'a> std::future::IntoFuture for CreateNotificationRule<'a> {
 }
 /// The request built by [`AccountClient::update_notification_rule`](rt::AccountClient::update_notification_rule): set options, then `.await` it (or call
 /// [`send`](UpdateNotificationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateNotificationRule<'a> {
     client: &'a rt::AccountClient,
@@ -10436,6 +9847,7 @@ impl<'a> std::future::IntoFuture for UpdateNotificationRule<'a> {
 }
 /// The request built by [`AccountClient::delete_notification_rule`](rt::AccountClient::delete_notification_rule): set options, then `.await` it (or call
 /// [`send`](DeleteNotificationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteNotificationRule<'a> {
     client: &'a rt::AccountClient,
@@ -10468,6 +9880,7 @@ impl<'a> std::future::IntoFuture for DeleteNotificationRule<'a> {
 }
 /// The request built by [`AccountClient::clear_notifications`](rt::AccountClient::clear_notifications): set options, then `.await` it (or call
 /// [`send`](ClearNotifications::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ClearNotifications<'a> {
     client: &'a rt::AccountClient,
@@ -10493,6 +9906,7 @@ impl<'a> std::future::IntoFuture for ClearNotifications<'a> {
 }
 /// The request built by [`AccountClient::list_unseen_system_notifications`](rt::AccountClient::list_unseen_system_notifications): set options, then `.await` it (or call
 /// [`send`](ListUnseenSystemNotifications::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUnseenSystemNotifications<'a> {
     client: &'a rt::AccountClient,
@@ -10518,6 +9932,7 @@ impl<'a> std::future::IntoFuture for ListUnseenSystemNotifications<'a> {
 }
 /// The request built by [`AccountClient::mark_system_notification_as_seen`](rt::AccountClient::mark_system_notification_as_seen): set options, then `.await` it (or call
 /// [`send`](MarkSystemNotificationAsSeen::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MarkSystemNotificationAsSeen<'a> {
     client: &'a rt::AccountClient,
@@ -10547,6 +9962,7 @@ impl<'a> std::future::IntoFuture for MarkSystemNotificationAsSeen<'a> {
 }
 /// The request built by [`AccountClient::list_email_accounts`](rt::AccountClient::list_email_accounts): set options, then `.await` it (or call
 /// [`send`](ListEmailAccounts::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailAccounts<'a> {
     client: &'a rt::AccountClient,
@@ -10575,6 +9991,7 @@ impl<'a> std::future::IntoFuture for ListEmailAccounts<'a> {
 }
 /// The request built by [`AccountClient::create_email_account`](rt::AccountClient::create_email_account): set options, then `.await` it (or call
 /// [`send`](CreateEmailAccount::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateEmailAccount<'a> {
     client: &'a rt::AccountClient,
@@ -10605,6 +10022,7 @@ impl<'a> std::future::IntoFuture for CreateEmailAccount<'a> {
 }
 /// The request built by [`AccountClient::update_email_account`](rt::AccountClient::update_email_account): set options, then `.await` it (or call
 /// [`send`](UpdateEmailAccount::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateEmailAccount<'a> {
     client: &'a rt::AccountClient,
@@ -10650,6 +10068,7 @@ impl<'a> std::future::IntoFuture for UpdateEmailAccount<'a> {
 }
 /// The request built by [`AccountClient::delete_email_account`](rt::AccountClient::delete_email_account): set options, then `.await` it (or call
 /// [`send`](DeleteEmailAccount::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteEmailAccount<'a> {
     client: &'a rt::AccountClient,
@@ -10680,6 +10099,7 @@ impl<'a> std::future::IntoFuture for DeleteEmailAccount<'a> {
 }
 /// The request built by [`AccountClient::get_email_account`](rt::AccountClient::get_email_account): set options, then `.await` it (or call
 /// [`send`](GetEmailAccount::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetEmailAccount<'a> {
     client: &'a rt::AccountClient,
@@ -10711,6 +10131,7 @@ impl<'a> std::future::IntoFuture for GetEmailAccount<'a> {
 }
 /// The request built by [`AccountClient::get_email_sending_status`](rt::AccountClient::get_email_sending_status): set options, then `.await` it (or call
 /// [`send`](GetEmailSendingStatus::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetEmailSendingStatus<'a> {
     client: &'a rt::AccountClient,
@@ -10738,6 +10159,7 @@ impl<'a> std::future::IntoFuture for GetEmailSendingStatus<'a> {
 }
 /// The request built by [`AccountClient::list_webhooks`](rt::AccountClient::list_webhooks): set options, then `.await` it (or call
 /// [`send`](ListWebhooks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListWebhooks<'a> {
     client: &'a rt::AccountClient,
@@ -10768,6 +10190,7 @@ impl<'a> std::future::IntoFuture for ListWebhooks<'a> {
 }
 /// The request built by [`AccountClient::create_webhook`](rt::AccountClient::create_webhook): set options, then `.await` it (or call
 /// [`send`](CreateWebhook::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateWebhook<'a> {
     client: &'a rt::AccountClient,
@@ -10808,6 +10231,7 @@ impl<'a> std::future::IntoFuture for CreateWebhook<'a> {
 }
 /// The request built by [`AccountClient::update_webhook`](rt::AccountClient::update_webhook): set options, then `.await` it (or call
 /// [`send`](UpdateWebhook::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateWebhook<'a> {
     client: &'a rt::AccountClient,
@@ -10857,6 +10281,7 @@ impl<'a> std::future::IntoFuture for UpdateWebhook<'a> {
 }
 /// The request built by [`AccountClient::delete_webhook`](rt::AccountClient::delete_webhook): set options, then `.await` it (or call
 /// [`send`](DeleteWebhook::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteWebhook<'a> {
     client: &'a rt::AccountClient,
@@ -10889,7 +10314,7 @@ impl<'a> std::future::IntoFuture for DeleteWebhook<'a> {
 }
 /// The request built by [`AccountClient::list_base_snapshots`](rt::AccountClient::list_base_snapshots): set options, then `.await` it (or call
 /// [`send`](ListBaseSnapshots::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseSnapshots<'a> {
     client: &'a rt::AccountClient,
@@ -10965,6 +10390,7 @@ impl<'a> std::future::IntoFuture for ListBaseSnapshots<'a> {
 }
 /// The request built by [`AccountClient::restore_base_snapshot`](rt::AccountClient::restore_base_snapshot): set options, then `.await` it (or call
 /// [`send`](RestoreBaseSnapshot::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RestoreBaseSnapshot<'a> {
     client: &'a rt::AccountClient,
@@ -11022,6 +10448,7 @@ impl<'a> std::future::IntoFuture for RestoreBaseSnapshot<'a> {
 }
 /// The request built by [`AccountClient::list_big_data_backups`](rt::AccountClient::list_big_data_backups): set options, then `.await` it (or call
 /// [`send`](ListBigDataBackups::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBigDataBackups<'a> {
     client: &'a rt::AccountClient,
@@ -11052,6 +10479,7 @@ impl<'a> std::future::IntoFuture for ListBigDataBackups<'a> {
 }
 /// The request built by [`AccountClient::get_big_data_status`](rt::AccountClient::get_big_data_status): set options, then `.await` it (or call
 /// [`send`](GetBigDataStatus::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBigDataStatus<'a> {
     client: &'a rt::AccountClient,
@@ -11082,6 +10510,7 @@ impl<'a> std::future::IntoFuture for GetBigDataStatus<'a> {
 }
 /// The request built by [`AccountClient::list_universal_apps`](rt::AccountClient::list_universal_apps): set options, then `.await` it (or call
 /// [`send`](ListUniversalApps::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUniversalApps<'a> {
     client: &'a rt::AccountClient,
@@ -11107,6 +10536,7 @@ impl<'a> std::future::IntoFuture for ListUniversalApps<'a> {
 }
 /// The request built by [`AccountClient::import_universal_app_users`](rt::AccountClient::import_universal_app_users): set options, then `.await` it (or call
 /// [`send`](ImportUniversalAppUsers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ImportUniversalAppUsers<'a> {
     client: &'a rt::AccountClient,
@@ -11138,7 +10568,7 @@ impl<'a> std::future::IntoFuture for ImportUniversalAppUsers<'a> {
 }
 /// The request built by [`AccountClient::list_universal_app_users`](rt::AccountClient::list_universal_app_users): set options, then `.await` it (or call
 /// [`send`](ListUniversalAppUsers::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUniversalAppUsers<'a> {
     client: &'a rt::AccountClient,
@@ -11213,6 +10643,7 @@ impl<'a> std::future::IntoFuture for ListUniversalAppUsers<'a> {
 }
 /// The request built by [`AccountClient::list_universal_app_invite_links`](rt::AccountClient::list_universal_app_invite_links): set options, then `.await` it (or call
 /// [`send`](ListUniversalAppInviteLinks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUniversalAppInviteLinks<'a> {
     client: &'a rt::AccountClient,
@@ -11242,6 +10673,7 @@ impl<'a> std::future::IntoFuture for ListUniversalAppInviteLinks<'a> {
 }
 /// The request built by [`AccountClient::update_app_status`](rt::AccountClient::update_app_status): set options, then `.await` it (or call
 /// [`send`](UpdateAppStatus::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateAppStatus<'a> {
     client: &'a rt::AccountClient,
@@ -11272,7 +10704,7 @@ impl<'a> std::future::IntoFuture for UpdateAppStatus<'a> {
 }
 /// The request built by [`AccountClient::list_recent_base_activities`](rt::AccountClient::list_recent_base_activities): set options, then `.await` it (or call
 /// [`send`](ListRecentBaseActivities::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRecentBaseActivities<'a> {
     client: &'a rt::AccountClient,
@@ -11352,7 +10784,7 @@ impl<'a> std::future::IntoFuture for ListRecentBaseActivities<'a> {
 }
 /// The request built by [`AccountClient::list_base_activity_details`](rt::AccountClient::list_base_activity_details): set options, then `.await` it (or call
 /// [`send`](ListBaseActivityDetails::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseActivityDetails<'a> {
     client: &'a rt::AccountClient,
@@ -11427,7 +10859,7 @@ impl<'a> std::future::IntoFuture for ListBaseActivityDetails<'a> {
 }
 /// The request built by [`AccountClient::list_big_data_operation_logs`](rt::AccountClient::list_big_data_operation_logs): set options, then `.await` it (or call
 /// [`send`](ListBigDataOperationLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBigDataOperationLogs<'a> {
     client: &'a rt::AccountClient,
@@ -11502,3 +10934,4 @@ impl<'a> std::future::IntoFuture for ListBigDataOperationLogs<'a> {
         Box::pin(self.send())
     }
 }
+include!("account_serde.rs");

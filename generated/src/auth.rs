@@ -19,6 +19,7 @@ pub struct LoginRequest {
 /// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListApiTokensResponse {
     /// One entry per API-Token; empty when the base has none.
     pub api_tokens: Vec<super::types::ApiTokenInfo>,
@@ -39,6 +40,7 @@ pub struct CreateApiTokenRequest {
 /// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1temp-api-token~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CreateTempApiTokenResponse {
     /// The temporary API-Token, a JWT valid for one hour. Send it as `Authorization: Bearer <token>` like any API-Token.
     pub api_token: rt::Secret,
@@ -57,6 +59,7 @@ pub struct UpdateApiTokenRequest {
 /// Schema: `spec/auth.yaml#/paths/~1api~1v2.1~1workspace~1{workspace_id}~1dtable~1{base_name}~1api-tokens~1{app_name}~1/delete/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct DeleteApiTokenResponse {
     /// Always `true`.
     pub success: bool,
@@ -124,6 +127,7 @@ impl rt::Client {
 }
 /// The request built by [`Client::ping`](rt::Client::ping): set options, then `.await` it (or call
 /// [`send`](Ping::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Ping<'a> {
     client: &'a rt::Client,
@@ -149,6 +153,7 @@ impl<'a> std::future::IntoFuture for Ping<'a> {
 }
 /// The request built by [`Client::get_server_info`](rt::Client::get_server_info): set options, then `.await` it (or call
 /// [`send`](GetServerInfo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetServerInfo<'a> {
     client: &'a rt::Client,
@@ -174,6 +179,7 @@ impl<'a> std::future::IntoFuture for GetServerInfo<'a> {
 }
 /// The request built by [`Client::get_account_token`](rt::Client::get_account_token): set options, then `.await` it (or call
 /// [`send`](Login::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Login<'a> {
     client: &'a rt::Client,
@@ -418,6 +424,7 @@ impl rt::AccountClient {
 }
 /// The request built by [`AccountClient::ping_with_account_token`](rt::AccountClient::ping_with_account_token): set options, then `.await` it (or call
 /// [`send`](PingWithAccountToken::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct PingWithAccountToken<'a> {
     client: &'a rt::AccountClient,
@@ -443,6 +450,7 @@ impl<'a> std::future::IntoFuture for PingWithAccountToken<'a> {
 }
 /// The request built by [`AccountClient::get_base_token`](rt::AccountClient::get_base_token): set options, then `.await` it (or call
 /// [`send`](GetBaseTokenForBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBaseTokenForBase<'a> {
     client: &'a rt::AccountClient,
@@ -486,6 +494,7 @@ impl<'a> std::future::IntoFuture for GetBaseTokenForBase<'a> {
 }
 /// The request built by [`AccountClient::list_api_tokens`](rt::AccountClient::list_api_tokens): set options, then `.await` it (or call
 /// [`send`](ListApiTokens::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListApiTokens<'a> {
     client: &'a rt::AccountClient,
@@ -516,6 +525,7 @@ impl<'a> std::future::IntoFuture for ListApiTokens<'a> {
 }
 /// The request built by [`AccountClient::create_api_token`](rt::AccountClient::create_api_token): set options, then `.await` it (or call
 /// [`send`](CreateApiToken::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateApiToken<'a> {
     client: &'a rt::AccountClient,
@@ -548,6 +558,7 @@ impl<'a> std::future::IntoFuture for CreateApiToken<'a> {
 }
 /// The request built by [`AccountClient::create_temp_api_token`](rt::AccountClient::create_temp_api_token): set options, then `.await` it (or call
 /// [`send`](CreateTempApiToken::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateTempApiToken<'a> {
     client: &'a rt::AccountClient,
@@ -578,6 +589,7 @@ impl<'a> std::future::IntoFuture for CreateTempApiToken<'a> {
 }
 /// The request built by [`AccountClient::update_api_token`](rt::AccountClient::update_api_token): set options, then `.await` it (or call
 /// [`send`](UpdateApiToken::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateApiToken<'a> {
     client: &'a rt::AccountClient,
@@ -612,6 +624,7 @@ impl<'a> std::future::IntoFuture for UpdateApiToken<'a> {
 }
 /// The request built by [`AccountClient::delete_api_token`](rt::AccountClient::delete_api_token): set options, then `.await` it (or call
 /// [`send`](DeleteApiToken::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteApiToken<'a> {
     client: &'a rt::AccountClient,
@@ -666,6 +679,7 @@ impl rt::ApiTokenClient {
 }
 /// The request built by [`ApiTokenClient::get_base_token`](rt::ApiTokenClient::get_base_token): set options, then `.await` it (or call
 /// [`send`](GetBaseToken::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBaseToken<'a> {
     client: &'a rt::ApiTokenClient,

@@ -8,6 +8,7 @@ use crate::__private as rt;
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1related-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCollaboratorsResponse {
     /// One entry per user, in no guaranteed order.
     pub user_list: Vec<super::types::RelatedUser>,
@@ -89,6 +90,7 @@ pub struct ListRowLinksRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1links~1/delete/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct DeleteRowLinksResponse {
     /// Number of pairs the server counted as unlinked (it also counts pairs that were not linked).
     pub deleted_links_count: i64,
@@ -99,63 +101,6 @@ pub struct DeleteRowLinksResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for DeleteRowLinksResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = DeleteRowLinksResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `DeleteRowLinksResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<DeleteRowLinksResponse, A::Error> {
-                let mut field_0: Option<i64> = None;
-                let mut field_1: Option<Option<bool>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (19, b't') if key_str == "deleted_links_count" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("deleted_links_count"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (7, b's') if key_str == "success" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(DeleteRowLinksResponse {
-                    deleted_links_count: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "deleted_links_count",
-                        ))?,
-                    success: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// An item of the `matching_keys` property of the request body of `autoLinkRows` (`POST /api-gateway/api/v2/dtables/{base_uuid}/auto-links/`).
 ///
@@ -184,6 +129,7 @@ pub struct AutoLinkRowsRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-links~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct AutoLinkRowsResponse {
     /// Id of the background task, for `getAutoLinkTask`.
     pub task_id: String,
@@ -192,55 +138,11 @@ pub struct AutoLinkRowsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for AutoLinkRowsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = AutoLinkRowsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AutoLinkRowsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AutoLinkRowsResponse, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b'd') if key_str == "task_id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("task_id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(AutoLinkRowsResponse {
-                    task_id: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("task_id"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// `running` while the task works, then `success` or `failed`.
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-link-task~1/get/responses/200/content/application~1json/schema/properties/status`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetAutoLinkTaskResponseStatus {
     /// The value `running`.
     Running,
@@ -302,35 +204,12 @@ impl std::fmt::Display for GetAutoLinkTaskResponseStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for GetAutoLinkTaskResponseStatus {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponseStatus {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => GetAutoLinkTaskResponseStatus::from(v),
-                std::borrow::Cow::Owned(v) => GetAutoLinkTaskResponseStatus::from(v),
-            },
-        )
-    }
-}
 /// The `200` response of `getAutoLinkTask` (`GET /api-gateway/api/v2/dtables/{base_uuid}/auto-link-task/`).
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1auto-link-task~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAutoLinkTaskResponse {
     /// `running` while the task works, then `success` or `failed`.
     pub status: GetAutoLinkTaskResponseStatus,
@@ -338,49 +217,6 @@ pub struct GetAutoLinkTaskResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for GetAutoLinkTaskResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAutoLinkTaskResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetAutoLinkTaskResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAutoLinkTaskResponse, A::Error> {
-                let mut field_0: Option<GetAutoLinkTaskResponseStatus> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (6, b's') if key_str == "status" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("status"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAutoLinkTaskResponse {
-                    status: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("status"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `renameTable` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/tables/`).
 ///
@@ -437,6 +273,7 @@ pub struct DuplicateTableRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1views~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListViewsResponse {
     /// The views, in display order.
     pub views: Vec<super::types::View>,
@@ -496,6 +333,7 @@ pub struct UpdateViewRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListColumnsResponse {
     /// The columns, in display order.
     pub columns: Vec<super::types::Column>,
@@ -504,6 +342,7 @@ pub struct ListColumnsResponse {
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/put/requestBody/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateColumnRequest {
     /// An object whose `op_type` is `rename_column`, decoded as `ColumnRename`.
     RenameColumn(super::types::ColumnRename),
@@ -565,155 +404,6 @@ impl UpdateColumnRequest {
         }
     }
 }
-impl rt::serde::Serialize for UpdateColumnRequest {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            UpdateColumnRequest::RenameColumn(inner) => {
-                let mut value = rt::serde_json::to_value(inner)
-                    .map_err(rt::serde::ser::Error::custom)?;
-                if let Some(object) = value.as_object_mut() {
-                    object
-                        .insert(
-                            "op_type".to_string(),
-                            rt::serde_json::Value::String("rename_column".to_string()),
-                        );
-                }
-                rt::serde::Serialize::serialize(&value, serializer)
-            }
-            UpdateColumnRequest::ResizeColumn(inner) => {
-                let mut value = rt::serde_json::to_value(inner)
-                    .map_err(rt::serde::ser::Error::custom)?;
-                if let Some(object) = value.as_object_mut() {
-                    object
-                        .insert(
-                            "op_type".to_string(),
-                            rt::serde_json::Value::String("resize_column".to_string()),
-                        );
-                }
-                rt::serde::Serialize::serialize(&value, serializer)
-            }
-            UpdateColumnRequest::FreezeColumn(inner) => {
-                let mut value = rt::serde_json::to_value(inner)
-                    .map_err(rt::serde::ser::Error::custom)?;
-                if let Some(object) = value.as_object_mut() {
-                    object
-                        .insert(
-                            "op_type".to_string(),
-                            rt::serde_json::Value::String("freeze_column".to_string()),
-                        );
-                }
-                rt::serde::Serialize::serialize(&value, serializer)
-            }
-            UpdateColumnRequest::MoveColumn(inner) => {
-                let mut value = rt::serde_json::to_value(inner)
-                    .map_err(rt::serde::ser::Error::custom)?;
-                if let Some(object) = value.as_object_mut() {
-                    object
-                        .insert(
-                            "op_type".to_string(),
-                            rt::serde_json::Value::String("move_column".to_string()),
-                        );
-                }
-                rt::serde::Serialize::serialize(&value, serializer)
-            }
-            UpdateColumnRequest::ModifyColumnType(inner) => {
-                let mut value = rt::serde_json::to_value(inner)
-                    .map_err(rt::serde::ser::Error::custom)?;
-                if let Some(object) = value.as_object_mut() {
-                    object
-                        .insert(
-                            "op_type".to_string(),
-                            rt::serde_json::Value::String(
-                                "modify_column_type".to_string(),
-                            ),
-                        );
-                }
-                rt::serde::Serialize::serialize(&value, serializer)
-            }
-            UpdateColumnRequest::Unknown(value) => {
-                rt::serde::Serialize::serialize(value, serializer)
-            }
-        }
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateColumnRequest {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        #[allow(unused_mut)]
-        let mut value = <rt::serde_json::Value as rt::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)?;
-        let tag = value
-            .get("op_type")
-            .and_then(rt::serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("rename_column") => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("op_type");
-                }
-                <super::types::ColumnRename as rt::serde::Deserialize>::deserialize(
-                        value,
-                    )
-                    .map(UpdateColumnRequest::RenameColumn)
-                    .map_err(|e| rt::serde::de::Error::custom(
-                        format_args!("{}: {}", "`op_type` = \"rename_column\"", e),
-                    ))
-            }
-            Some("resize_column") => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("op_type");
-                }
-                <super::types::ColumnResize as rt::serde::Deserialize>::deserialize(
-                        value,
-                    )
-                    .map(UpdateColumnRequest::ResizeColumn)
-                    .map_err(|e| rt::serde::de::Error::custom(
-                        format_args!("{}: {}", "`op_type` = \"resize_column\"", e),
-                    ))
-            }
-            Some("freeze_column") => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("op_type");
-                }
-                <super::types::ColumnFreeze as rt::serde::Deserialize>::deserialize(
-                        value,
-                    )
-                    .map(UpdateColumnRequest::FreezeColumn)
-                    .map_err(|e| rt::serde::de::Error::custom(
-                        format_args!("{}: {}", "`op_type` = \"freeze_column\"", e),
-                    ))
-            }
-            Some("move_column") => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("op_type");
-                }
-                <super::types::ColumnMove as rt::serde::Deserialize>::deserialize(value)
-                    .map(UpdateColumnRequest::MoveColumn)
-                    .map_err(|e| rt::serde::de::Error::custom(
-                        format_args!("{}: {}", "`op_type` = \"move_column\"", e),
-                    ))
-            }
-            Some("modify_column_type") => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("op_type");
-                }
-                <super::types::ColumnTypeChange as rt::serde::Deserialize>::deserialize(
-                        value,
-                    )
-                    .map(UpdateColumnRequest::ModifyColumnType)
-                    .map_err(|e| rt::serde::de::Error::custom(
-                        format_args!("{}: {}", "`op_type` = \"modify_column_type\"", e),
-                    ))
-            }
-            _ => Ok(UpdateColumnRequest::Unknown(value)),
-        }
-    }
-}
 /// The request body of `insertColumn` (`POST /api-gateway/api/v2/dtables/{base_uuid}/columns/`).
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1columns~1/post/requestBody/content/application~1json/schema`.
@@ -760,6 +450,7 @@ pub struct AppendColumnsRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1batch-append-columns~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct AppendColumnsResponse {
     /// The created columns, in request order.
     pub columns: Vec<super::types::Column>,
@@ -785,6 +476,7 @@ pub struct UpdateSelectOptionsRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1column-options~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateSelectOptionsResponse {
     /// The changed options as stored; only sent with `return_options: true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -796,60 +488,6 @@ pub struct UpdateSelectOptionsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateSelectOptionsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UpdateSelectOptionsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UpdateSelectOptionsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateSelectOptionsResponse, A::Error> {
-                let mut field_0: Option<Option<Vec<super::types::SelectOption>>> = None;
-                let mut field_1: Option<Option<bool>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "options" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("options"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (7, b's') if key_str == "success" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UpdateSelectOptionsResponse {
-                    options: field_0.flatten(),
-                    success: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `addSelectOptions` (`POST /api-gateway/api/v2/dtables/{base_uuid}/column-options/`).
 ///
@@ -908,6 +546,7 @@ pub struct AddBigDataRowsRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1add-archived-rows~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct AddBigDataRowsResponse {
     /// Number of rows created.
     pub inserted_row_count: i64,
@@ -915,53 +554,6 @@ pub struct AddBigDataRowsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for AddBigDataRowsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = AddBigDataRowsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddBigDataRowsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddBigDataRowsResponse, A::Error> {
-                let mut field_0: Option<i64> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (18, b't') if key_str == "inserted_row_count" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("inserted_row_count"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(AddBigDataRowsResponse {
-                    inserted_row_count: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "inserted_row_count",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `moveRowsToBigData` (`POST /api-gateway/api/v2/dtables/{base_uuid}/archive-view/`).
 ///
@@ -979,6 +571,7 @@ pub struct MoveRowsToBigDataRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1archive-view~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct MoveRowsToBigDataResponse {
     /// True when the rows were moved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -990,60 +583,6 @@ pub struct MoveRowsToBigDataResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for MoveRowsToBigDataResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = MoveRowsToBigDataResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `MoveRowsToBigDataResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MoveRowsToBigDataResponse, A::Error> {
-                let mut field_0: Option<Option<bool>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "success" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (13, b'e') if key_str == "error_message" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("error_message"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(MoveRowsToBigDataResponse {
-                    success: field_0.flatten(),
-                    error_message: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `moveRowsToNormalBackend` (`POST /api-gateway/api/v2/dtables/{base_uuid}/unarchive/`).
 ///
@@ -1061,6 +600,7 @@ pub struct MoveRowsToNormalBackendRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1unarchive~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct MoveRowsToNormalBackendResponse {
     /// True when the task was started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1073,65 +613,12 @@ pub struct MoveRowsToNormalBackendResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for MoveRowsToNormalBackendResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = MoveRowsToNormalBackendResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `MoveRowsToNormalBackendResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<MoveRowsToNormalBackendResponse, A::Error> {
-                let mut field_0: Option<Option<bool>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "success" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (7, b'd') if key_str == "task_id" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("task_id"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(MoveRowsToNormalBackendResponse {
-                    success: field_0.flatten(),
-                    task_id: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listBigDataOperations` (`GET /api-gateway/api/v2/dtables/{base_uuid}/db-operations/`).
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1db-operations~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBigDataOperationsResponse {
     /// The log entries of this page.
     pub operations: Vec<super::types::BigDataOperation>,
@@ -1139,53 +626,6 @@ pub struct ListBigDataOperationsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ListBigDataOperationsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListBigDataOperationsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListBigDataOperationsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBigDataOperationsResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::BigDataOperation>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (10, b's') if key_str == "operations" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("operations"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListBigDataOperationsResponse {
-                    operations: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "operations",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `createRowComment` (`POST /api-gateway/api/v2/dtables/{base_uuid}/comments/`).
 ///
@@ -1201,6 +641,7 @@ pub struct CreateRowCommentRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-count~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CountRowCommentsResponse {
     /// Number of comments on the row.
     pub count: i64,
@@ -1209,54 +650,12 @@ pub struct CountRowCommentsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for CountRowCommentsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = CountRowCommentsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CountRowCommentsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CountRowCommentsResponse, A::Error> {
-                let mut field_0: Option<i64> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (5, b't') if key_str == "count" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("count"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(CountRowCommentsResponse {
-                    count: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("count"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listCommentsWithinDays` (`GET /api-gateway/api/v2/dtables/{base_uuid}/comments-within-days/`).
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1comments-within-days~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCommentsWithinDaysResponse {
     /// The comments, from all tables and rows of the base.
     pub comments: Vec<super::types::RowComment>,
@@ -1265,56 +664,12 @@ pub struct ListCommentsWithinDaysResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListCommentsWithinDaysResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListCommentsWithinDaysResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListCommentsWithinDaysResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListCommentsWithinDaysResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::RowComment>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (8, b's') if key_str == "comments" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("comments"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListCommentsWithinDaysResponse {
-                    comments: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("comments"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `countCommentsPerRow` (`GET /api/v2.1/dtables/{base_uuid}/rows-comments-num/`).
 ///
 /// Schema: `spec/base.yaml#/paths/~1api~1v2.1~1dtables~1{base_uuid}~1rows-comments-num~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CountCommentsPerRowResponse {
     /// Row id → number of comments on that row.
     pub rows_comments_num: std::collections::BTreeMap<String, i64>,
@@ -1323,58 +678,12 @@ pub struct CountCommentsPerRowResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for CountCommentsPerRowResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = CountCommentsPerRowResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CountCommentsPerRowResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CountCommentsPerRowResponse, A::Error> {
-                let mut field_0: Option<std::collections::BTreeMap<String, i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (17, b'm') if key_str == "rows_comments_num" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("rows_comments_num"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(CountCommentsPerRowResponse {
-                    rows_comments_num: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "rows_comments_num",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listNotifications` (`GET /api-gateway/api/v2/dtables/{base_uuid}/notifications/`).
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1notifications~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListNotificationsResponse {
     /// The notifications, read and unread.
     pub notification_list: Vec<super::types::BaseNotificationItem>,
@@ -1382,53 +691,6 @@ pub struct ListNotificationsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ListNotificationsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListNotificationsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListNotificationsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListNotificationsResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::BaseNotificationItem>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (17, b't') if key_str == "notification_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("notification_list"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListNotificationsResponse {
-                    notification_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "notification_list",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `markNotificationsSeen` (`PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/`).
 ///
@@ -1452,6 +714,7 @@ pub struct MarkNotificationSeenRequest {
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema/properties/toast_type`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SendToastNotificationRequestToastType {
     /// The value `success`.
     Success,
@@ -1513,34 +776,6 @@ impl std::fmt::Display for SendToastNotificationRequestToastType {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for SendToastNotificationRequestToastType {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for SendToastNotificationRequestToastType {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => {
-                    SendToastNotificationRequestToastType::from(v)
-                }
-                std::borrow::Cow::Owned(v) => {
-                    SendToastNotificationRequestToastType::from(v)
-                }
-            },
-        )
-    }
-}
 /// The content of the toast.
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1ui-toasts~1/post/requestBody/content/application~1json/schema/properties/detail`.
@@ -1553,49 +788,6 @@ pub struct SendToastNotificationRequestDetail {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for SendToastNotificationRequestDetail {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = SendToastNotificationRequestDetail;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SendToastNotificationRequestDetail` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SendToastNotificationRequestDetail, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (3, b'g') if key_str == "msg" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("msg"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(SendToastNotificationRequestDetail {
-                    msg: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("msg"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `sendToastNotification` (`POST /api-gateway/api/v2/dtables/{base_uuid}/ui-toasts/`).
 ///
@@ -1616,6 +808,7 @@ pub struct SendToastNotificationRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1operations~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListOperationLogResponse {
     /// The log entries of this page.
     pub operations: Vec<super::types::BaseOperationLogEntry>,
@@ -1624,58 +817,12 @@ pub struct ListOperationLogResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListOperationLogResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListOperationLogResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListOperationLogResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListOperationLogResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::BaseOperationLogEntry>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (10, b's') if key_str == "operations" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("operations"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListOperationLogResponse {
-                    operations: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "operations",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listRowActivities` (`GET /api-gateway/api/v2/dtables/{base_uuid}/activities/`).
 ///
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1activities~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListRowActivitiesResponse {
     /// The entries of this page.
     pub activities: Vec<super::types::BaseRowActivity>,
@@ -1686,63 +833,6 @@ pub struct ListRowActivitiesResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ListRowActivitiesResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListRowActivitiesResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListRowActivitiesResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListRowActivitiesResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::BaseRowActivity>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (10, b's') if key_str == "activities" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("activities"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListRowActivitiesResponse {
-                    activities: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "activities",
-                        ))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `createSnapshot` (`POST /api-gateway/api/v2/dtables/{base_uuid}/snapshot/`).
 ///
@@ -1759,6 +849,7 @@ pub struct CreateSnapshotRequest {
 /// Schema: `spec/base.yaml#/paths/~1api-gateway~1api~1v2~1dtables~1{base_uuid}~1snapshot~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct CreateSnapshotResponse {
     /// `created` when a snapshot was saved.
     pub status: String,
@@ -1770,59 +861,7 @@ pub struct CreateSnapshotResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for CreateSnapshotResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = CreateSnapshotResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `CreateSnapshotResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<CreateSnapshotResponse, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<super::types::BaseSnapshotInfo>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (6, b's') if key_str == "status" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("status"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (8, b't') if key_str == "snapshot" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("snapshot"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(CreateSnapshotResponse {
-                    status: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("status"))?,
-                    snapshot: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg_attr(docsrs, doc(cfg(feature = "base")))]
 impl rt::BaseClient {
     /// Read the structure of the base.
     ///
@@ -3300,6 +2339,7 @@ impl rt::BaseClient {
 }
 /// The request built by [`BaseClient::get_metadata`](rt::BaseClient::get_metadata): set options, then `.await` it (or call
 /// [`send`](GetMetadata::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMetadata<'a> {
     client: &'a rt::BaseClient,
@@ -3328,6 +2368,7 @@ impl<'a> std::future::IntoFuture for GetMetadata<'a> {
 }
 /// The request built by [`BaseClient::list_collaborators`](rt::BaseClient::list_collaborators): set options, then `.await` it (or call
 /// [`send`](ListCollaborators::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCollaborators<'a> {
     client: &'a rt::BaseClient,
@@ -3356,7 +2397,7 @@ impl<'a> std::future::IntoFuture for ListCollaborators<'a> {
 }
 /// The request built by [`BaseClient::list_rows`](rt::BaseClient::list_rows): set options, then `.await` it (or call
 /// [`send`](ListRows::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRows<'a> {
     client: &'a rt::BaseClient,
@@ -3454,7 +2495,7 @@ impl<'a> std::future::IntoFuture for ListRows<'a> {
 }
 /// The request built by [`BaseClient::update_rows`](rt::BaseClient::update_rows): set options, then `.await` it (or call
 /// [`send`](UpdateRows::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRows<'a> {
     client: &'a rt::BaseClient,
@@ -3543,7 +2584,7 @@ impl<'a> rt::Batch<'a> for UpdateRows<'a> {
 }
 /// The request built by [`BaseClient::append_rows`](rt::BaseClient::append_rows): set options, then `.await` it (or call
 /// [`send`](AppendRows::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendRows<'a> {
     client: &'a rt::BaseClient,
@@ -3638,7 +2679,7 @@ impl<'a> rt::Batch<'a> for AppendRows<'a> {
 }
 /// The request built by [`BaseClient::delete_rows`](rt::BaseClient::delete_rows): set options, then `.await` it (or call
 /// [`send`](DeleteRows::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRows<'a> {
     client: &'a rt::BaseClient,
@@ -3711,6 +2752,7 @@ impl<'a> rt::Batch<'a> for DeleteRows<'a> {
 }
 /// The request built by [`BaseClient::get_row`](rt::BaseClient::get_row): set options, then `.await` it (or call
 /// [`send`](GetRow::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRow<'a> {
     client: &'a rt::BaseClient,
@@ -3752,6 +2794,7 @@ impl<'a> std::future::IntoFuture for GetRow<'a> {
 }
 /// The request built by [`BaseClient::lock_rows`](rt::BaseClient::lock_rows): set options, then `.await` it (or call
 /// [`send`](LockRows::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct LockRows<'a> {
     client: &'a rt::BaseClient,
@@ -3782,6 +2825,7 @@ impl<'a> std::future::IntoFuture for LockRows<'a> {
 }
 /// The request built by [`BaseClient::unlock_rows`](rt::BaseClient::unlock_rows): set options, then `.await` it (or call
 /// [`send`](UnlockRows::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UnlockRows<'a> {
     client: &'a rt::BaseClient,
@@ -3812,7 +2856,7 @@ impl<'a> std::future::IntoFuture for UnlockRows<'a> {
 }
 /// The request built by [`BaseClient::query_sql`](rt::BaseClient::query_sql): set options, then `.await` it (or call
 /// [`send`](QuerySql::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct QuerySql<'a> {
     client: &'a rt::BaseClient,
@@ -3917,6 +2961,7 @@ impl<'a> std::future::IntoFuture for QuerySql<'a> {
 }
 /// The request built by [`BaseClient::list_row_links`](rt::BaseClient::list_row_links): set options, then `.await` it (or call
 /// [`send`](ListRowLinks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -3956,7 +3001,7 @@ impl<'a> std::future::IntoFuture for ListRowLinks<'a> {
 }
 /// The request built by [`BaseClient::update_row_links`](rt::BaseClient::update_row_links): set options, then `.await` it (or call
 /// [`send`](UpdateRowLinks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -4034,7 +3079,7 @@ impl<'a> rt::Batch<'a> for UpdateRowLinks<'a> {
 }
 /// The request built by [`BaseClient::create_row_links`](rt::BaseClient::create_row_links): set options, then `.await` it (or call
 /// [`send`](CreateRowLinks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -4112,7 +3157,7 @@ impl<'a> rt::Batch<'a> for CreateRowLinks<'a> {
 }
 /// The request built by [`BaseClient::delete_row_links`](rt::BaseClient::delete_row_links): set options, then `.await` it (or call
 /// [`send`](DeleteRowLinks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRowLinks<'a> {
     client: &'a rt::BaseClient,
@@ -4188,6 +3233,7 @@ impl<'a> rt::Batch<'a> for DeleteRowLinks<'a> {
 }
 /// The request built by [`BaseClient::auto_link_rows`](rt::BaseClient::auto_link_rows): set options, then `.await` it (or call
 /// [`send`](AutoLinkRows::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AutoLinkRows<'a> {
     client: &'a rt::BaseClient,
@@ -4218,6 +3264,7 @@ impl<'a> std::future::IntoFuture for AutoLinkRows<'a> {
 }
 /// The request built by [`BaseClient::get_auto_link_task`](rt::BaseClient::get_auto_link_task): set options, then `.await` it (or call
 /// [`send`](GetAutoLinkTask::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAutoLinkTask<'a> {
     client: &'a rt::BaseClient,
@@ -4248,6 +3295,7 @@ impl<'a> std::future::IntoFuture for GetAutoLinkTask<'a> {
 }
 /// The request built by [`BaseClient::rename_table`](rt::BaseClient::rename_table): set options, then `.await` it (or call
 /// [`send`](RenameTable::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RenameTable<'a> {
     client: &'a rt::BaseClient,
@@ -4278,6 +3326,7 @@ impl<'a> std::future::IntoFuture for RenameTable<'a> {
 }
 /// The request built by [`BaseClient::create_table`](rt::BaseClient::create_table): set options, then `.await` it (or call
 /// [`send`](CreateTable::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateTable<'a> {
     client: &'a rt::BaseClient,
@@ -4325,6 +3374,7 @@ impl<'a> std::future::IntoFuture for CreateTable<'a> {
 }
 /// The request built by [`BaseClient::delete_table`](rt::BaseClient::delete_table): set options, then `.await` it (or call
 /// [`send`](DeleteTable::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteTable<'a> {
     client: &'a rt::BaseClient,
@@ -4355,6 +3405,7 @@ impl<'a> std::future::IntoFuture for DeleteTable<'a> {
 }
 /// The request built by [`BaseClient::duplicate_table`](rt::BaseClient::duplicate_table): set options, then `.await` it (or call
 /// [`send`](DuplicateTable::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DuplicateTable<'a> {
     client: &'a rt::BaseClient,
@@ -4385,6 +3436,7 @@ impl<'a> std::future::IntoFuture for DuplicateTable<'a> {
 }
 /// The request built by [`BaseClient::list_views`](rt::BaseClient::list_views): set options, then `.await` it (or call
 /// [`send`](ListViews::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListViews<'a> {
     client: &'a rt::BaseClient,
@@ -4415,6 +3467,7 @@ impl<'a> std::future::IntoFuture for ListViews<'a> {
 }
 /// The request built by [`BaseClient::create_view`](rt::BaseClient::create_view): set options, then `.await` it (or call
 /// [`send`](CreateView::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateView<'a> {
     client: &'a rt::BaseClient,
@@ -4457,6 +3510,7 @@ impl<'a> std::future::IntoFuture for CreateView<'a> {
 }
 /// The request built by [`BaseClient::get_view`](rt::BaseClient::get_view): set options, then `.await` it (or call
 /// [`send`](GetView::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetView<'a> {
     client: &'a rt::BaseClient,
@@ -4488,6 +3542,7 @@ impl<'a> std::future::IntoFuture for GetView<'a> {
 }
 /// The request built by [`BaseClient::update_view`](rt::BaseClient::update_view): set options, then `.await` it (or call
 /// [`send`](UpdateView::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateView<'a> {
     client: &'a rt::BaseClient,
@@ -4580,6 +3635,7 @@ impl<'a> std::future::IntoFuture for UpdateView<'a> {
 }
 /// The request built by [`BaseClient::delete_view`](rt::BaseClient::delete_view): set options, then `.await` it (or call
 /// [`send`](DeleteView::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteView<'a> {
     client: &'a rt::BaseClient,
@@ -4611,6 +3667,7 @@ impl<'a> std::future::IntoFuture for DeleteView<'a> {
 }
 /// The request built by [`BaseClient::list_columns`](rt::BaseClient::list_columns): set options, then `.await` it (or call
 /// [`send`](ListColumns::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListColumns<'a> {
     client: &'a rt::BaseClient,
@@ -4651,6 +3708,7 @@ impl<'a> std::future::IntoFuture for ListColumns<'a> {
 }
 /// The request built by [`BaseClient::update_column`](rt::BaseClient::update_column): set options, then `.await` it (or call
 /// [`send`](UpdateColumn::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateColumn<'a> {
     client: &'a rt::BaseClient,
@@ -4681,6 +3739,7 @@ impl<'a> std::future::IntoFuture for UpdateColumn<'a> {
 }
 /// The request built by [`BaseClient::insert_column`](rt::BaseClient::insert_column): set options, then `.await` it (or call
 /// [`send`](InsertColumn::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct InsertColumn<'a> {
     client: &'a rt::BaseClient,
@@ -4724,6 +3783,7 @@ impl<'a> std::future::IntoFuture for InsertColumn<'a> {
 }
 /// The request built by [`BaseClient::delete_column`](rt::BaseClient::delete_column): set options, then `.await` it (or call
 /// [`send`](DeleteColumn::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteColumn<'a> {
     client: &'a rt::BaseClient,
@@ -4754,6 +3814,7 @@ impl<'a> std::future::IntoFuture for DeleteColumn<'a> {
 }
 /// The request built by [`BaseClient::append_columns`](rt::BaseClient::append_columns): set options, then `.await` it (or call
 /// [`send`](AppendColumns::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendColumns<'a> {
     client: &'a rt::BaseClient,
@@ -4784,6 +3845,7 @@ impl<'a> std::future::IntoFuture for AppendColumns<'a> {
 }
 /// The request built by [`BaseClient::update_select_options`](rt::BaseClient::update_select_options): set options, then `.await` it (or call
 /// [`send`](UpdateSelectOptions::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateSelectOptions<'a> {
     client: &'a rt::BaseClient,
@@ -4819,6 +3881,7 @@ impl<'a> std::future::IntoFuture for UpdateSelectOptions<'a> {
 }
 /// The request built by [`BaseClient::add_select_options`](rt::BaseClient::add_select_options): set options, then `.await` it (or call
 /// [`send`](AddSelectOptions::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddSelectOptions<'a> {
     client: &'a rt::BaseClient,
@@ -4849,6 +3912,7 @@ impl<'a> std::future::IntoFuture for AddSelectOptions<'a> {
 }
 /// The request built by [`BaseClient::delete_select_options`](rt::BaseClient::delete_select_options): set options, then `.await` it (or call
 /// [`send`](DeleteSelectOptions::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteSelectOptions<'a> {
     client: &'a rt::BaseClient,
@@ -4879,6 +3943,7 @@ impl<'a> std::future::IntoFuture for DeleteSelectOptions<'a> {
 }
 /// The request built by [`BaseClient::update_column_cascade`](rt::BaseClient::update_column_cascade): set options, then `.await` it (or call
 /// [`send`](UpdateColumnCascade::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateColumnCascade<'a> {
     client: &'a rt::BaseClient,
@@ -4909,6 +3974,7 @@ impl<'a> std::future::IntoFuture for UpdateColumnCascade<'a> {
 }
 /// The request built by [`BaseClient::add_big_data_rows`](rt::BaseClient::add_big_data_rows): set options, then `.await` it (or call
 /// [`send`](AddBigDataRows::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddBigDataRows<'a> {
     client: &'a rt::BaseClient,
@@ -4939,6 +4005,7 @@ impl<'a> std::future::IntoFuture for AddBigDataRows<'a> {
 }
 /// The request built by [`BaseClient::move_rows_to_big_data`](rt::BaseClient::move_rows_to_big_data): set options, then `.await` it (or call
 /// [`send`](MoveRowsToBigData::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MoveRowsToBigData<'a> {
     client: &'a rt::BaseClient,
@@ -4969,6 +4036,7 @@ impl<'a> std::future::IntoFuture for MoveRowsToBigData<'a> {
 }
 /// The request built by [`BaseClient::move_rows_to_normal_backend`](rt::BaseClient::move_rows_to_normal_backend): set options, then `.await` it (or call
 /// [`send`](MoveRowsToNormalBackend::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MoveRowsToNormalBackend<'a> {
     client: &'a rt::BaseClient,
@@ -4999,7 +4067,7 @@ impl<'a> std::future::IntoFuture for MoveRowsToNormalBackend<'a> {
 }
 /// The request built by [`BaseClient::list_big_data_operations`](rt::BaseClient::list_big_data_operations): set options, then `.await` it (or call
 /// [`send`](ListBigDataOperations::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBigDataOperations<'a> {
     client: &'a rt::BaseClient,
@@ -5073,6 +4141,7 @@ impl<'a> std::future::IntoFuture for ListBigDataOperations<'a> {
 }
 /// The request built by [`BaseClient::restore_big_data_operation`](rt::BaseClient::restore_big_data_operation): set options, then `.await` it (or call
 /// [`send`](RestoreBigDataOperation::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RestoreBigDataOperation<'a> {
     client: &'a rt::BaseClient,
@@ -5103,6 +4172,7 @@ impl<'a> std::future::IntoFuture for RestoreBigDataOperation<'a> {
 }
 /// The request built by [`BaseClient::list_row_comments`](rt::BaseClient::list_row_comments): set options, then `.await` it (or call
 /// [`send`](ListRowComments::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRowComments<'a> {
     client: &'a rt::BaseClient,
@@ -5133,6 +4203,7 @@ impl<'a> std::future::IntoFuture for ListRowComments<'a> {
 }
 /// The request built by [`BaseClient::create_row_comment`](rt::BaseClient::create_row_comment): set options, then `.await` it (or call
 /// [`send`](CreateRowComment::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateRowComment<'a> {
     client: &'a rt::BaseClient,
@@ -5167,6 +4238,7 @@ impl<'a> std::future::IntoFuture for CreateRowComment<'a> {
 }
 /// The request built by [`BaseClient::get_row_comment`](rt::BaseClient::get_row_comment): set options, then `.await` it (or call
 /// [`send`](GetRowComment::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRowComment<'a> {
     client: &'a rt::BaseClient,
@@ -5196,6 +4268,7 @@ impl<'a> std::future::IntoFuture for GetRowComment<'a> {
 }
 /// The request built by [`BaseClient::delete_row_comment`](rt::BaseClient::delete_row_comment): set options, then `.await` it (or call
 /// [`send`](DeleteRowComment::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteRowComment<'a> {
     client: &'a rt::BaseClient,
@@ -5225,6 +4298,7 @@ impl<'a> std::future::IntoFuture for DeleteRowComment<'a> {
 }
 /// The request built by [`BaseClient::count_row_comments`](rt::BaseClient::count_row_comments): set options, then `.await` it (or call
 /// [`send`](CountRowComments::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CountRowComments<'a> {
     client: &'a rt::BaseClient,
@@ -5255,6 +4329,7 @@ impl<'a> std::future::IntoFuture for CountRowComments<'a> {
 }
 /// The request built by [`BaseClient::list_comments_within_days`](rt::BaseClient::list_comments_within_days): set options, then `.await` it (or call
 /// [`send`](ListCommentsWithinDays::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCommentsWithinDays<'a> {
     client: &'a rt::BaseClient,
@@ -5292,6 +4367,7 @@ impl<'a> std::future::IntoFuture for ListCommentsWithinDays<'a> {
 }
 /// The request built by [`BaseClient::count_comments_per_row`](rt::BaseClient::count_comments_per_row): set options, then `.await` it (or call
 /// [`send`](CountCommentsPerRow::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CountCommentsPerRow<'a> {
     client: &'a rt::BaseClient,
@@ -5320,6 +4396,7 @@ impl<'a> std::future::IntoFuture for CountCommentsPerRow<'a> {
 }
 /// The request built by [`BaseClient::list_notifications`](rt::BaseClient::list_notifications): set options, then `.await` it (or call
 /// [`send`](ListNotifications::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListNotifications<'a> {
     client: &'a rt::BaseClient,
@@ -5348,6 +4425,7 @@ impl<'a> std::future::IntoFuture for ListNotifications<'a> {
 }
 /// The request built by [`BaseClient::mark_notifications_seen`](rt::BaseClient::mark_notifications_seen): set options, then `.await` it (or call
 /// [`send`](MarkNotificationsSeen::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MarkNotificationsSeen<'a> {
     client: &'a rt::BaseClient,
@@ -5378,6 +4456,7 @@ impl<'a> std::future::IntoFuture for MarkNotificationsSeen<'a> {
 }
 /// The request built by [`BaseClient::delete_notifications`](rt::BaseClient::delete_notifications): set options, then `.await` it (or call
 /// [`send`](DeleteNotifications::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteNotifications<'a> {
     client: &'a rt::BaseClient,
@@ -5406,6 +4485,7 @@ impl<'a> std::future::IntoFuture for DeleteNotifications<'a> {
 }
 /// The request built by [`BaseClient::mark_notification_seen`](rt::BaseClient::mark_notification_seen): set options, then `.await` it (or call
 /// [`send`](MarkNotificationSeen::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MarkNotificationSeen<'a> {
     client: &'a rt::BaseClient,
@@ -5437,6 +4517,7 @@ impl<'a> std::future::IntoFuture for MarkNotificationSeen<'a> {
 }
 /// The request built by [`BaseClient::send_toast_notification`](rt::BaseClient::send_toast_notification): set options, then `.await` it (or call
 /// [`send`](SendToastNotification::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SendToastNotification<'a> {
     client: &'a rt::BaseClient,
@@ -5475,6 +4556,7 @@ impl<'a> std::future::IntoFuture for SendToastNotification<'a> {
 }
 /// The request built by [`BaseClient::list_operation_log`](rt::BaseClient::list_operation_log): set options, then `.await` it (or call
 /// [`send`](ListOperationLog::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListOperationLog<'a> {
     client: &'a rt::BaseClient,
@@ -5512,7 +4594,7 @@ impl<'a> std::future::IntoFuture for ListOperationLog<'a> {
 }
 /// The request built by [`BaseClient::list_row_activities`](rt::BaseClient::list_row_activities): set options, then `.await` it (or call
 /// [`send`](ListRowActivities::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRowActivities<'a> {
     client: &'a rt::BaseClient,
@@ -5588,6 +4670,7 @@ impl<'a> std::future::IntoFuture for ListRowActivities<'a> {
 }
 /// The request built by [`BaseClient::create_snapshot`](rt::BaseClient::create_snapshot): set options, then `.await` it (or call
 /// [`send`](CreateSnapshot::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateSnapshot<'a> {
     client: &'a rt::BaseClient,
@@ -5621,3 +4704,4 @@ impl<'a> std::future::IntoFuture for CreateSnapshot<'a> {
         Box::pin(self.send())
     }
 }
+include!("base_serde.rs");

@@ -7,6 +7,7 @@ use crate::__private as rt;
 ///
 /// Schema: `spec/files.yaml#/paths/~1seafhttp~1upload-api~1{upload_link}/post/parameters/1/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UploadFileRetJson {
     /// The value `1`.
     _1,
@@ -54,34 +55,11 @@ impl std::fmt::Display for UploadFileRetJson {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for UploadFileRetJson {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for UploadFileRetJson {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => UploadFileRetJson::from(v),
-                std::borrow::Cow::Owned(v) => UploadFileRetJson::from(v),
-            },
-        )
-    }
-}
 /// `1` overwrites a file of the same name in the target folder; `0` (the default) keeps it and stores the upload under a new, numbered name.
 ///
 /// Schema: `spec/files.yaml#/paths/~1seafhttp~1upload-api~1{upload_link}/post/requestBody/content/multipart~1form-data/schema/properties/replace`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UploadFileRequestReplace {
     /// The value `0`.
     KeepBoth,
@@ -138,30 +116,6 @@ impl std::fmt::Display for UploadFileRequestReplace {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for UploadFileRequestReplace {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for UploadFileRequestReplace {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => UploadFileRequestReplace::from(v),
-                std::borrow::Cow::Owned(v) => UploadFileRequestReplace::from(v),
-            },
-        )
-    }
-}
 /// The request body of `uploadFile` (`POST /seafhttp/upload-api/{upload_link}`).
 ///
 /// Schema: `spec/files.yaml#/paths/~1seafhttp~1upload-api~1{upload_link}/post/requestBody/content/multipart~1form-data/schema`.
@@ -188,6 +142,7 @@ pub struct UploadFileRequest {
 /// Schema: `spec/files.yaml#/paths/~1api~1v2.1~1dtable~1custom~1app-asset-dir~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCustomFolderResponse {
     /// The sub-folders.
     pub dir: Vec<super::types::AssetFolderEntry>,
@@ -199,10 +154,12 @@ pub struct ListCustomFolderResponse {
 /// Schema: `spec/files.yaml#/paths/~1api~1v2.1~1dtable~1custom~1app-asset-file~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetCustomFileMetadataResponse {
     /// The `dirent` field of `GetCustomFileMetadataResponse`.
     pub dirent: super::types::AssetCustomFile,
 }
+#[cfg_attr(docsrs, doc(cfg(feature = "files")))]
 impl rt::ApiTokenClient {
     /// Get an upload URL for attachments of the API-Token's base.
     ///
@@ -446,6 +403,7 @@ impl rt::ApiTokenClient {
 }
 /// The request built by [`ApiTokenClient::get_upload_link`](rt::ApiTokenClient::get_upload_link): set options, then `.await` it (or call
 /// [`send`](GetUploadLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUploadLink<'a> {
     client: &'a rt::ApiTokenClient,
@@ -471,6 +429,7 @@ impl<'a> std::future::IntoFuture for GetUploadLink<'a> {
 }
 /// The request built by [`ApiTokenClient::upload_file`](rt::ApiTokenClient::upload_file): set options, then `.await` it (or call
 /// [`send`](UploadFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UploadFile<'a> {
     client: &'a rt::ApiTokenClient,
@@ -511,6 +470,7 @@ impl<'a> std::future::IntoFuture for UploadFile<'a> {
 }
 /// The request built by [`ApiTokenClient::get_file_download_link`](rt::ApiTokenClient::get_file_download_link): set options, then `.await` it (or call
 /// [`send`](GetFileDownloadLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetFileDownloadLink<'a> {
     client: &'a rt::ApiTokenClient,
@@ -538,6 +498,7 @@ impl<'a> std::future::IntoFuture for GetFileDownloadLink<'a> {
 }
 /// The request built by [`ApiTokenClient::delete_asset`](rt::ApiTokenClient::delete_asset): set options, then `.await` it (or call
 /// [`send`](DeleteAsset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAsset<'a> {
     client: &'a rt::ApiTokenClient,
@@ -565,6 +526,7 @@ impl<'a> std::future::IntoFuture for DeleteAsset<'a> {
 }
 /// The request built by [`ApiTokenClient::list_custom_folder`](rt::ApiTokenClient::list_custom_folder): set options, then `.await` it (or call
 /// [`send`](ListCustomFolder::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCustomFolder<'a> {
     client: &'a rt::ApiTokenClient,
@@ -592,6 +554,7 @@ impl<'a> std::future::IntoFuture for ListCustomFolder<'a> {
 }
 /// The request built by [`ApiTokenClient::get_custom_file_metadata`](rt::ApiTokenClient::get_custom_file_metadata): set options, then `.await` it (or call
 /// [`send`](GetCustomFileMetadata::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetCustomFileMetadata<'a> {
     client: &'a rt::ApiTokenClient,
@@ -621,6 +584,7 @@ impl<'a> std::future::IntoFuture for GetCustomFileMetadata<'a> {
 }
 /// The request built by [`ApiTokenClient::delete_custom_asset`](rt::ApiTokenClient::delete_custom_asset): set options, then `.await` it (or call
 /// [`send`](DeleteCustomAsset::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteCustomAsset<'a> {
     client: &'a rt::ApiTokenClient,
@@ -648,6 +612,7 @@ impl<'a> std::future::IntoFuture for DeleteCustomAsset<'a> {
 }
 /// The request built by [`ApiTokenClient::get_custom_upload_link`](rt::ApiTokenClient::get_custom_upload_link): set options, then `.await` it (or call
 /// [`send`](GetCustomUploadLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetCustomUploadLink<'a> {
     client: &'a rt::ApiTokenClient,
@@ -682,6 +647,7 @@ impl<'a> std::future::IntoFuture for GetCustomUploadLink<'a> {
 }
 /// The request built by [`ApiTokenClient::get_custom_download_link`](rt::ApiTokenClient::get_custom_download_link): set options, then `.await` it (or call
 /// [`send`](GetCustomDownloadLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetCustomDownloadLink<'a> {
     client: &'a rt::ApiTokenClient,
@@ -707,3 +673,4 @@ impl<'a> std::future::IntoFuture for GetCustomDownloadLink<'a> {
         Box::pin(self.send())
     }
 }
+include!("files_serde.rs");

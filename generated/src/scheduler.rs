@@ -8,6 +8,7 @@ use crate::__private as rt;
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1scripts-running~1by-user~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetMonthlyRunsPerUserResponseResultsItem {
     /// The user id (`…@auth.local`) of the account that started the runs.
     pub username: String,
@@ -21,6 +22,7 @@ pub struct GetMonthlyRunsPerUserResponseResultsItem {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1scripts-running~1by-user~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetMonthlyRunsPerUserResponse {
     /// The month reported, as `YYYY-MM`.
     pub month: String,
@@ -34,6 +36,7 @@ pub struct GetMonthlyRunsPerUserResponse {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1scripts-running~1by-org~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetMonthlyRunsPerTeamResponseResultsItem {
     /// The team's id.
     pub org_id: i64,
@@ -47,6 +50,7 @@ pub struct GetMonthlyRunsPerTeamResponseResultsItem {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1scripts-running~1by-org~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetMonthlyRunsPerTeamResponse {
     /// The month reported, as `YYYY-MM`.
     pub month: String,
@@ -60,6 +64,7 @@ pub struct GetMonthlyRunsPerTeamResponse {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1scripts-running~1by-base~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetMonthlyRunsPerBaseResponseResultsItem {
     /// The base's UUID, as the scheduler stored it for the runs.
     pub base_uuid: String,
@@ -73,6 +78,7 @@ pub struct GetMonthlyRunsPerBaseResponseResultsItem {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1scripts-running~1by-base~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetMonthlyRunsPerBaseResponse {
     /// The month reported, as `YYYY-MM`.
     pub month: String,
@@ -86,6 +92,7 @@ pub struct GetMonthlyRunsPerBaseResponse {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1by-base~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetTeamRunsPerBaseResponse {
     /// The bases on this page.
     pub results: Vec<super::types::SchedulerBaseSummary>,
@@ -97,6 +104,7 @@ pub struct GetTeamRunsPerBaseResponse {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1statistics~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetTeamRunsPerDayResponse {
     /// The days on this page.
     pub results: Vec<super::types::SchedulerDaySummary>,
@@ -108,12 +116,14 @@ pub struct GetTeamRunsPerDayResponse {
 /// Schema: `spec/scheduler.yaml#/paths/~1admin~1runs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListRunsResponse {
     /// The runs on this page, newest first.
     pub runs: Vec<super::types::SchedulerRun>,
     /// The number of runs matching the filters, across all pages.
     pub total_count: i64,
 }
+#[cfg_attr(docsrs, doc(cfg(feature = "scheduler")))]
 impl rt::SchedulerClient {
     /// Count the script runs and their run time per user for one month.
     ///
@@ -294,7 +304,7 @@ impl rt::SchedulerClient {
 }
 /// The request built by [`SchedulerClient::get_monthly_runs_per_user`](rt::SchedulerClient::get_monthly_runs_per_user): set options, then `.await` it (or call
 /// [`send`](GetMonthlyRunsPerUser::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMonthlyRunsPerUser<'a> {
     client: &'a rt::SchedulerClient,
@@ -402,7 +412,7 @@ impl<'a> std::future::IntoFuture for GetMonthlyRunsPerUser<'a> {
 }
 /// The request built by [`SchedulerClient::get_monthly_runs_per_team`](rt::SchedulerClient::get_monthly_runs_per_team): set options, then `.await` it (or call
 /// [`send`](GetMonthlyRunsPerTeam::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMonthlyRunsPerTeam<'a> {
     client: &'a rt::SchedulerClient,
@@ -510,7 +520,7 @@ impl<'a> std::future::IntoFuture for GetMonthlyRunsPerTeam<'a> {
 }
 /// The request built by [`SchedulerClient::get_monthly_runs_per_base`](rt::SchedulerClient::get_monthly_runs_per_base): set options, then `.await` it (or call
 /// [`send`](GetMonthlyRunsPerBase::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetMonthlyRunsPerBase<'a> {
     client: &'a rt::SchedulerClient,
@@ -618,7 +628,7 @@ impl<'a> std::future::IntoFuture for GetMonthlyRunsPerBase<'a> {
 }
 /// The request built by [`SchedulerClient::get_team_runs_per_base`](rt::SchedulerClient::get_team_runs_per_base): set options, then `.await` it (or call
 /// [`send`](GetTeamRunsPerBase::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamRunsPerBase<'a> {
     client: &'a rt::SchedulerClient,
@@ -715,7 +725,7 @@ impl<'a> std::future::IntoFuture for GetTeamRunsPerBase<'a> {
 }
 /// The request built by [`SchedulerClient::get_team_runs_per_day`](rt::SchedulerClient::get_team_runs_per_day): set options, then `.await` it (or call
 /// [`send`](GetTeamRunsPerDay::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamRunsPerDay<'a> {
     client: &'a rt::SchedulerClient,
@@ -821,7 +831,7 @@ impl<'a> std::future::IntoFuture for GetTeamRunsPerDay<'a> {
 }
 /// The request built by [`SchedulerClient::list_runs`](rt::SchedulerClient::list_runs): set options, then `.await` it (or call
 /// [`send`](ListRuns::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRuns<'a> {
     client: &'a rt::SchedulerClient,

@@ -8,6 +8,7 @@ use crate::__private as rt;
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUsersResponse {
     /// The accounts of this page.
     pub data: Vec<super::types::AdminUser>,
@@ -106,6 +107,7 @@ pub struct UpdateUserRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1admin-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAdminUsersResponse {
     /// The admin accounts.
     pub admin_user_list: Vec<super::types::AdminUser>,
@@ -126,6 +128,7 @@ pub struct UpdateAdminRoleRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1admin-role~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateAdminRoleResponse {
     /// The admin's user id.
     pub email: String,
@@ -137,6 +140,7 @@ pub struct UpdateAdminRoleResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1{user_id}~1reset-password~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ResetUserPasswordResponse {
     /// The generated password, in clear text.
     pub new_password: rt::Secret,
@@ -158,6 +162,7 @@ pub struct EnforceTwoFactorRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1search-user~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct SearchUsersResponse {
     /// The matching accounts.
     pub user_list: Vec<super::types::AdminUser>,
@@ -170,6 +175,7 @@ pub struct SearchUsersResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1search-user-by-org-id~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct SearchTeamUsersResponse {
     /// The matching users.
     pub users: Vec<super::types::AdminUserMatch>,
@@ -188,6 +194,7 @@ pub struct ImportUsersRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1import-users~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ImportUsersResponse {
     /// The accounts that were created.
     pub success: Vec<super::types::AdminUserDetail>,
@@ -199,6 +206,7 @@ pub struct ImportUsersResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1users~1{user_id}~1storage~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUserStorageObjectsResponse {
     /// The files and folders directly in `parent_dir`.
     pub dirent_list: Vec<super::types::AdminStorageObject>,
@@ -214,6 +222,7 @@ pub struct ListUserStorageObjectsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBasesResponse {
     /// The bases of this page.
     pub dtables: Vec<super::types::AdminBase>,
@@ -226,6 +235,7 @@ pub struct ListBasesResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1trash-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListTrashedBasesResponse {
     /// The trashed bases of this page.
     pub trash_dtable_list: Vec<super::types::AdminBase>,
@@ -248,6 +258,7 @@ pub struct RestoreTrashedBaseRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable-notifications~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseNotificationsResponse {
     /// The notifications of this page.
     pub notification_list: Vec<super::types::AdminBaseNotification>,
@@ -260,6 +271,7 @@ pub struct ListBaseNotificationsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable~1{base_uuid}~1unset-password~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UnsetBasePasswordResponse {
     /// The `dtable` field of `UnsetBasePasswordResponse`.
     pub dtable: super::types::AdminBase,
@@ -269,6 +281,7 @@ pub struct UnsetBasePasswordResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupsResponse {
     /// The groups.
     pub groups: Vec<super::types::AdminGroup>,
@@ -305,6 +318,7 @@ pub struct TransferGroupRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListTeamsResponse {
     /// The teams of this page.
     pub organizations: Vec<super::types::AdminTeam>,
@@ -336,6 +350,7 @@ pub struct CreateTeamRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations-basic-info~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetTeamNamesResponse {
     /// One entry per existing team, in request order.
     pub organization_list: Vec<super::types::AdminTeamName>,
@@ -379,6 +394,7 @@ pub struct UpdateTeamRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1{org_id}~1users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListTeamUsersResponse {
     /// The members.
     pub users: Vec<super::types::AdminTeamUser>,
@@ -430,6 +446,7 @@ pub struct UpdateTeamUserRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1organizations~1{org_id}~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListTeamGroupsResponse {
     /// The groups.
     pub group_list: Vec<super::types::AdminTeamGroup>,
@@ -439,6 +456,7 @@ pub struct ListTeamGroupsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1common-datasets~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCommonDatasetsResponse {
     /// The datasets of this page.
     pub dataset_list: Vec<super::types::AdminCommonDataset>,
@@ -448,6 +466,7 @@ pub struct ListCommonDatasetsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1common-dataset~1periodical-syncs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCommonDatasetSyncsResponse {
     /// The synchronisations of this page.
     pub periodical_sync_list: Vec<super::types::AdminCommonDatasetSync>,
@@ -457,6 +476,7 @@ pub struct ListCommonDatasetSyncsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1common-dataset~1invalid-syncs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListInvalidCommonDatasetSyncsResponse {
     /// The invalid synchronisations of this page.
     pub invalid_sync_list: Vec<super::types::AdminCommonDatasetSync>,
@@ -466,6 +486,7 @@ pub struct ListInvalidCommonDatasetSyncsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1address-book~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListDepartmentsResponse {
     /// The departments without parent.
     pub data: Vec<super::types::AdminDepartment>,
@@ -487,6 +508,7 @@ pub struct CreateDepartmentRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable~1{base_id}~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseExternalLinksResponse {
     /// The `dtable_external_link_list` field of `ListBaseExternalLinksResponse`.
     pub dtable_external_link_list: super::types::AdminBaseExternalLinks,
@@ -496,6 +518,7 @@ pub struct ListBaseExternalLinksResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListExternalLinksResponse {
     /// The links of this page.
     pub external_link_list: Vec<super::types::AdminExternalLink>,
@@ -508,6 +531,7 @@ pub struct ListExternalLinksResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1view-external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListViewExternalLinksResponse {
     /// The links of this page.
     pub external_link_list: Vec<super::types::AdminViewExternalLink>,
@@ -520,6 +544,7 @@ pub struct ListViewExternalLinksResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1forms~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListFormsResponse {
     /// The forms on this page.
     pub form_list: Vec<super::types::SysForm>,
@@ -532,6 +557,7 @@ pub struct ListFormsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1collection-tables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListCollectionTablesResponse {
     /// The data collection tables on this page.
     pub collection_table_list: Vec<super::types::SysCollectionTable>,
@@ -544,6 +570,7 @@ pub struct ListCollectionTablesResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1automation-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAutomationRulesResponse {
     /// The rules on this page.
     pub automation_rule_list: Vec<super::types::SysAutomationRule>,
@@ -556,6 +583,7 @@ pub struct ListAutomationRulesResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1invalid-automation-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListInvalidAutomationRulesResponse {
     /// The invalid rules on this page.
     pub invalid_automation_rule_list: Vec<super::types::SysAutomationRule>,
@@ -568,6 +596,7 @@ pub struct ListInvalidAutomationRulesResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1notification-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListNotificationRulesResponse {
     /// The rules on this page.
     pub notifications_rules_list: Vec<super::types::SysNotificationRule>,
@@ -580,6 +609,7 @@ pub struct ListNotificationRulesResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1invalid-notification-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListInvalidNotificationRulesResponse {
     /// The invalid rules on this page.
     pub invalid_notification_rule_list: Vec<super::types::SysNotificationRule>,
@@ -592,6 +622,7 @@ pub struct ListInvalidNotificationRulesResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1email-sending-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListEmailSendingLogsResponse {
     /// The log entries on this page.
     pub email_sending_logs: Vec<super::types::SysEmailSendingLog>,
@@ -604,6 +635,7 @@ pub struct ListEmailSendingLogsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1logs~1login-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListLoginLogsResponse {
     /// The log entries on this page.
     pub login_log_list: Vec<super::types::SysLoginLog>,
@@ -616,6 +648,7 @@ pub struct ListLoginLogsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1registration-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListRegistrationLogsResponse {
     /// The log entries; their fields are not documented by SeaTable.
     pub invitation_logs: Vec<rt::serde_json::Value>,
@@ -625,6 +658,7 @@ pub struct ListRegistrationLogsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1abuse-reports~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAbuseReportsResponse {
     /// The reports on this page.
     pub abuse_report_list: Vec<super::types::SysAbuseReport>,
@@ -636,6 +670,7 @@ pub struct ListAbuseReportsResponse {
 ///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1abuse-reports~1{abuse_report_id}~1/put/requestBody/content/application~1json/schema/properties/handled`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UpdateAbuseReportRequestHandled {
     /// The value `true`.
     True,
@@ -692,30 +727,6 @@ impl std::fmt::Display for UpdateAbuseReportRequestHandled {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for UpdateAbuseReportRequestHandled {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateAbuseReportRequestHandled {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => UpdateAbuseReportRequestHandled::from(v),
-                std::borrow::Cow::Owned(v) => UpdateAbuseReportRequestHandled::from(v),
-            },
-        )
-    }
-}
 /// The request body of `updateAbuseReport` (`PUT /api/v2.1/admin/abuse-reports/{abuse_report_id}/`).
 ///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1abuse-reports~1{abuse_report_id}~1/put/requestBody/content/application~1json/schema`.
@@ -730,6 +741,7 @@ pub struct UpdateAbuseReportRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1audit-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAuditLogsResponse {
     /// The log entries on this page.
     pub audit_log_list: Vec<super::types::SysAuditLog>,
@@ -742,6 +754,7 @@ pub struct ListAuditLogsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupMemberAuditLogsResponse {
     /// The log entries on this page.
     pub group_member_log_list: Vec<super::types::SysGroupMemberLog>,
@@ -754,6 +767,7 @@ pub struct ListGroupMemberAuditLogsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1file-access-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListFileAccessLogsResponse {
     /// The log entries on this page.
     pub file_access_log_list: Vec<super::types::SysFileAccessLog>,
@@ -766,6 +780,7 @@ pub struct ListFileAccessLogsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1virus-files~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListVirusFilesResponse {
     /// The flagged files on this page.
     pub virus_file_list: Vec<super::types::SysVirusFile>,
@@ -787,6 +802,7 @@ pub struct UpdateVirusFileRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1virus-files~1{virus_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateVirusFileResponse {
     /// The `virus_file` field of `UpdateVirusFileResponse`.
     pub virus_file: super::types::SysVirusFile,
@@ -796,6 +812,7 @@ pub struct UpdateVirusFileResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1dtable-system-plugins~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListPluginsResponse {
     /// The plugins.
     pub plugin_list: Vec<super::types::SysPlugin>,
@@ -814,6 +831,7 @@ pub struct AddPluginRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1plugins-install-count~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListPluginInstallCountsResponse {
     /// The counters on this page.
     pub plugins_install_count_list: Vec<super::types::SysPluginInstallCount>,
@@ -836,6 +854,7 @@ pub struct UpdatePluginRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1active-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetDailyActiveUserCountsResponse {
     /// One entry per day of the period, oldest first.
     pub active_users: Vec<super::types::SysActiveUserCount>,
@@ -845,6 +864,7 @@ pub struct GetDailyActiveUserCountsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1daily-active-users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListActiveUsersOfDayResponse {
     /// The users on this page.
     pub active_user_list: Vec<super::types::SysActiveUser>,
@@ -860,6 +880,7 @@ pub struct ListActiveUsersOfDayResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1auto-rules~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAutomationStatisticsResponse {
     /// The counters on this page.
     pub results: Vec<super::types::SysAutomationStatistic>,
@@ -872,6 +893,7 @@ pub struct GetAutomationStatisticsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1scripts-running~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetScriptRunStatisticsResponse {
     /// The counters on this page.
     pub results: Vec<super::types::SysScriptRunStatistic>,
@@ -884,6 +906,7 @@ pub struct GetScriptRunStatisticsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1scripts-tasks~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListScriptTasksResponse {
     /// The tasks on this page.
     pub task_list: Vec<super::types::SysScriptTask>,
@@ -896,6 +919,7 @@ pub struct ListScriptTasksResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1external-apps~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetExternalAppStatisticsResponse {
     /// The counters on this page.
     pub results: Vec<super::types::SysExternalAppStatistic>,
@@ -907,6 +931,7 @@ pub struct GetExternalAppStatisticsResponse {
 ///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1ai~1/get/parameters/0/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetAiStatisticsGroupBy {
     /// The value `owner`.
     Owner,
@@ -961,35 +986,12 @@ impl std::fmt::Display for GetAiStatisticsGroupBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for GetAiStatisticsGroupBy {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsGroupBy {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => GetAiStatisticsGroupBy::from(v),
-                std::borrow::Cow::Owned(v) => GetAiStatisticsGroupBy::from(v),
-            },
-        )
-    }
-}
 /// The `200` response of `getAiStatistics` (`GET /api/v2.1/admin/statistics/ai/`).
 ///
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1statistics~1ai~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAiStatisticsResponse {
     /// The entries on this page.
     pub results: Vec<super::types::SysAiUsage>,
@@ -1002,6 +1004,7 @@ pub struct GetAiStatisticsResponse {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1sys-user-notifications~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListSystemNotificationsResponse {
     /// The notifications on this page.
     pub notifications: Vec<super::types::SysUserNotification>,
@@ -1025,6 +1028,7 @@ pub struct SendSystemNotificationRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1sys-user-notifications~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct SendSystemNotificationResponse {
     /// The `notification` field of `SendSystemNotificationResponse`.
     pub notification: super::types::SysUserNotification,
@@ -1046,6 +1050,7 @@ pub struct UpdateLogoRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1logo~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateLogoResponse {
     /// The URL under which the new logo is served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1057,60 +1062,6 @@ pub struct UpdateLogoResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateLogoResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UpdateLogoResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UpdateLogoResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateLogoResponse, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut field_1: Option<Option<bool>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (9, b'h') if key_str == "logo_path" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("logo_path"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (7, b's') if key_str == "success" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UpdateLogoResponse {
-                    logo_path: field_0.flatten(),
-                    success: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `updateFavicon` (`POST /api/v2.1/admin/favicon/`).
 ///
@@ -1129,6 +1080,7 @@ pub struct UpdateFaviconRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1favicon~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateFaviconResponse {
     /// The URL under which the new favicon is served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1137,50 +1089,6 @@ pub struct UpdateFaviconResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateFaviconResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UpdateFaviconResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UpdateFaviconResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateFaviconResponse, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (12, b'h') if key_str == "favicon_path" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("favicon_path"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UpdateFaviconResponse {
-                    favicon_path: field_0.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `updateLoginBackgroundImage` (`POST /api/v2.1/admin/login-background-image/`).
 ///
@@ -1196,6 +1104,7 @@ pub struct UpdateLoginBackgroundImageRequest {
 /// Schema: `spec/system_admin.yaml#/paths/~1api~1v2.1~1admin~1login-background-image~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateLoginBackgroundImageResponse {
     /// The URL under which the new background image is served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1205,50 +1114,7 @@ pub struct UpdateLoginBackgroundImageResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for UpdateLoginBackgroundImageResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UpdateLoginBackgroundImageResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UpdateLoginBackgroundImageResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateLoginBackgroundImageResponse, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (19, b'h') if key_str == "login_bg_image_path" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("login_bg_image_path"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UpdateLoginBackgroundImageResponse {
-                    login_bg_image_path: field_0.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg_attr(docsrs, doc(cfg(feature = "system-admin")))]
 impl rt::SystemAdminClient {
     /// List the user accounts of the server, one page at a time.
     ///
@@ -3690,7 +3556,7 @@ impl rt::SystemAdminClient {
 }
 /// The request built by [`SystemAdminClient::list_users`](rt::SystemAdminClient::list_users): set options, then `.await` it (or call
 /// [`send`](ListUsers::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -3761,6 +3627,7 @@ impl<'a> std::future::IntoFuture for ListUsers<'a> {
 }
 /// The request built by [`SystemAdminClient::add_user`](rt::SystemAdminClient::add_user): set options, then `.await` it (or call
 /// [`send`](AddUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -3820,6 +3687,7 @@ impl<'a> std::future::IntoFuture for AddUser<'a> {
 }
 /// The request built by [`SystemAdminClient::get_user`](rt::SystemAdminClient::get_user): set options, then `.await` it (or call
 /// [`send`](GetUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -3846,6 +3714,7 @@ impl<'a> std::future::IntoFuture for GetUser<'a> {
 }
 /// The request built by [`SystemAdminClient::update_user`](rt::SystemAdminClient::update_user): set options, then `.await` it (or call
 /// [`send`](UpdateUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -3964,6 +3833,7 @@ impl<'a> std::future::IntoFuture for UpdateUser<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_user`](rt::SystemAdminClient::delete_user): set options, then `.await` it (or call
 /// [`send`](DeleteUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -3990,6 +3860,7 @@ impl<'a> std::future::IntoFuture for DeleteUser<'a> {
 }
 /// The request built by [`SystemAdminClient::list_admin_users`](rt::SystemAdminClient::list_admin_users): set options, then `.await` it (or call
 /// [`send`](ListAdminUsers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAdminUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4015,6 +3886,7 @@ impl<'a> std::future::IntoFuture for ListAdminUsers<'a> {
 }
 /// The request built by [`SystemAdminClient::update_admin_role`](rt::SystemAdminClient::update_admin_role): set options, then `.await` it (or call
 /// [`send`](UpdateAdminRole::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateAdminRole<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4042,6 +3914,7 @@ impl<'a> std::future::IntoFuture for UpdateAdminRole<'a> {
 }
 /// The request built by [`SystemAdminClient::reset_user_password`](rt::SystemAdminClient::reset_user_password): set options, then `.await` it (or call
 /// [`send`](ResetUserPassword::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ResetUserPassword<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4071,6 +3944,7 @@ impl<'a> std::future::IntoFuture for ResetUserPassword<'a> {
 }
 /// The request built by [`SystemAdminClient::enforce_two_factor`](rt::SystemAdminClient::enforce_two_factor): set options, then `.await` it (or call
 /// [`send`](EnforceTwoFactor::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct EnforceTwoFactor<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4102,6 +3976,7 @@ impl<'a> std::future::IntoFuture for EnforceTwoFactor<'a> {
 }
 /// The request built by [`SystemAdminClient::disable_two_factor`](rt::SystemAdminClient::disable_two_factor): set options, then `.await` it (or call
 /// [`send`](DisableTwoFactor::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisableTwoFactor<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4128,7 +4003,7 @@ impl<'a> std::future::IntoFuture for DisableTwoFactor<'a> {
 }
 /// The request built by [`SystemAdminClient::search_users`](rt::SystemAdminClient::search_users): set options, then `.await` it (or call
 /// [`send`](SearchUsers::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4201,6 +4076,7 @@ impl<'a> std::future::IntoFuture for SearchUsers<'a> {
 }
 /// The request built by [`SystemAdminClient::search_team_users`](rt::SystemAdminClient::search_team_users): set options, then `.await` it (or call
 /// [`send`](SearchTeamUsers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchTeamUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4246,6 +4122,7 @@ impl<'a> std::future::IntoFuture for SearchTeamUsers<'a> {
 }
 /// The request built by [`SystemAdminClient::import_users`](rt::SystemAdminClient::import_users): set options, then `.await` it (or call
 /// [`send`](ImportUsers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ImportUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4273,7 +4150,7 @@ impl<'a> std::future::IntoFuture for ImportUsers<'a> {
 }
 /// The request built by [`SystemAdminClient::list_bases_shared_to_user`](rt::SystemAdminClient::list_bases_shared_to_user): set options, then `.await` it (or call
 /// [`send`](ListBasesSharedToUser::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBasesSharedToUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4348,6 +4225,7 @@ impl<'a> std::future::IntoFuture for ListBasesSharedToUser<'a> {
 }
 /// The request built by [`SystemAdminClient::list_user_storage_objects`](rt::SystemAdminClient::list_user_storage_objects): set options, then `.await` it (or call
 /// [`send`](ListUserStorageObjects::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserStorageObjects<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4383,7 +4261,7 @@ impl<'a> std::future::IntoFuture for ListUserStorageObjects<'a> {
 }
 /// The request built by [`SystemAdminClient::list_user_bases`](rt::SystemAdminClient::list_user_bases): set options, then `.await` it (or call
 /// [`send`](ListUserBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4455,7 +4333,7 @@ impl<'a> std::future::IntoFuture for ListUserBases<'a> {
 }
 /// The request built by [`SystemAdminClient::list_bases`](rt::SystemAdminClient::list_bases): set options, then `.await` it (or call
 /// [`send`](ListBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4526,6 +4404,7 @@ impl<'a> std::future::IntoFuture for ListBases<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_base`](rt::SystemAdminClient::delete_base): set options, then `.await` it (or call
 /// [`send`](DeleteBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBase<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4552,7 +4431,7 @@ impl<'a> std::future::IntoFuture for DeleteBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_trashed_bases`](rt::SystemAdminClient::list_trashed_bases): set options, then `.await` it (or call
 /// [`send`](ListTrashedBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTrashedBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4623,6 +4502,7 @@ impl<'a> std::future::IntoFuture for ListTrashedBases<'a> {
 }
 /// The request built by [`SystemAdminClient::restore_trashed_base`](rt::SystemAdminClient::restore_trashed_base): set options, then `.await` it (or call
 /// [`send`](RestoreTrashedBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RestoreTrashedBase<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4662,7 +4542,7 @@ impl<'a> std::future::IntoFuture for RestoreTrashedBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_base_notifications`](rt::SystemAdminClient::list_base_notifications): set options, then `.await` it (or call
 /// [`send`](ListBaseNotifications::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseNotifications<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4764,6 +4644,7 @@ impl<'a> std::future::IntoFuture for ListBaseNotifications<'a> {
 }
 /// The request built by [`SystemAdminClient::unset_base_password`](rt::SystemAdminClient::unset_base_password): set options, then `.await` it (or call
 /// [`send`](UnsetBasePassword::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UnsetBasePassword<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4793,7 +4674,7 @@ impl<'a> std::future::IntoFuture for UnsetBasePassword<'a> {
 }
 /// The request built by [`SystemAdminClient::list_groups`](rt::SystemAdminClient::list_groups): set options, then `.await` it (or call
 /// [`send`](ListGroups::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroups<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4873,6 +4754,7 @@ impl<'a> std::future::IntoFuture for ListGroups<'a> {
 }
 /// The request built by [`SystemAdminClient::create_group`](rt::SystemAdminClient::create_group): set options, then `.await` it (or call
 /// [`send`](CreateGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateGroup<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4905,6 +4787,7 @@ impl<'a> std::future::IntoFuture for CreateGroup<'a> {
 }
 /// The request built by [`SystemAdminClient::transfer_group`](rt::SystemAdminClient::transfer_group): set options, then `.await` it (or call
 /// [`send`](TransferGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct TransferGroup<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4936,6 +4819,7 @@ impl<'a> std::future::IntoFuture for TransferGroup<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_group`](rt::SystemAdminClient::delete_group): set options, then `.await` it (or call
 /// [`send`](DeleteGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteGroup<'a> {
     client: &'a rt::SystemAdminClient,
@@ -4965,7 +4849,7 @@ impl<'a> std::future::IntoFuture for DeleteGroup<'a> {
 }
 /// The request built by [`SystemAdminClient::list_teams`](rt::SystemAdminClient::list_teams): set options, then `.await` it (or call
 /// [`send`](ListTeams::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTeams<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5045,6 +4929,7 @@ impl<'a> std::future::IntoFuture for ListTeams<'a> {
 }
 /// The request built by [`SystemAdminClient::create_team`](rt::SystemAdminClient::create_team): set options, then `.await` it (or call
 /// [`send`](CreateTeam::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateTeam<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5082,7 +4967,7 @@ impl<'a> std::future::IntoFuture for CreateTeam<'a> {
 }
 /// The request built by [`SystemAdminClient::list_team_bases`](rt::SystemAdminClient::list_team_bases): set options, then `.await` it (or call
 /// [`send`](ListTeamBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTeamBases<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5157,6 +5042,7 @@ impl<'a> std::future::IntoFuture for ListTeamBases<'a> {
 }
 /// The request built by [`SystemAdminClient::get_team_names`](rt::SystemAdminClient::get_team_names): set options, then `.await` it (or call
 /// [`send`](GetTeamNames::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeamNames<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5186,6 +5072,7 @@ impl<'a> std::future::IntoFuture for GetTeamNames<'a> {
 }
 /// The request built by [`SystemAdminClient::get_team`](rt::SystemAdminClient::get_team): set options, then `.await` it (or call
 /// [`send`](GetTeam::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetTeam<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5215,6 +5102,7 @@ impl<'a> std::future::IntoFuture for GetTeam<'a> {
 }
 /// The request built by [`SystemAdminClient::update_team`](rt::SystemAdminClient::update_team): set options, then `.await` it (or call
 /// [`send`](UpdateTeam::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateTeam<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5304,6 +5192,7 @@ impl<'a> std::future::IntoFuture for UpdateTeam<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_team`](rt::SystemAdminClient::delete_team): set options, then `.await` it (or call
 /// [`send`](DeleteTeam::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteTeam<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5333,6 +5222,7 @@ impl<'a> std::future::IntoFuture for DeleteTeam<'a> {
 }
 /// The request built by [`SystemAdminClient::list_team_users`](rt::SystemAdminClient::list_team_users): set options, then `.await` it (or call
 /// [`send`](ListTeamUsers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTeamUsers<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5371,6 +5261,7 @@ impl<'a> std::future::IntoFuture for ListTeamUsers<'a> {
 }
 /// The request built by [`SystemAdminClient::add_team_user`](rt::SystemAdminClient::add_team_user): set options, then `.await` it (or call
 /// [`send`](AddTeamUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddTeamUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5428,6 +5319,7 @@ impl<'a> std::future::IntoFuture for AddTeamUser<'a> {
 }
 /// The request built by [`SystemAdminClient::update_team_user`](rt::SystemAdminClient::update_team_user): set options, then `.await` it (or call
 /// [`send`](UpdateTeamUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateTeamUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5485,6 +5377,7 @@ impl<'a> std::future::IntoFuture for UpdateTeamUser<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_team_user`](rt::SystemAdminClient::delete_team_user): set options, then `.await` it (or call
 /// [`send`](DeleteTeamUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteTeamUser<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5515,6 +5408,7 @@ impl<'a> std::future::IntoFuture for DeleteTeamUser<'a> {
 }
 /// The request built by [`SystemAdminClient::list_team_groups`](rt::SystemAdminClient::list_team_groups): set options, then `.await` it (or call
 /// [`send`](ListTeamGroups::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTeamGroups<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5544,6 +5438,7 @@ impl<'a> std::future::IntoFuture for ListTeamGroups<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_team_group`](rt::SystemAdminClient::delete_team_group): set options, then `.await` it (or call
 /// [`send`](DeleteTeamGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteTeamGroup<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5574,6 +5469,7 @@ impl<'a> std::future::IntoFuture for DeleteTeamGroup<'a> {
 }
 /// The request built by [`SystemAdminClient::export_base`](rt::SystemAdminClient::export_base): set options, then `.await` it (or call
 /// [`send`](ExportBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ExportBase<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5612,7 +5508,7 @@ impl<'a> std::future::IntoFuture for ExportBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_common_datasets`](rt::SystemAdminClient::list_common_datasets): set options, then `.await` it (or call
 /// [`send`](ListCommonDatasets::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCommonDatasets<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5683,7 +5579,7 @@ impl<'a> std::future::IntoFuture for ListCommonDatasets<'a> {
 }
 /// The request built by [`SystemAdminClient::list_common_dataset_syncs`](rt::SystemAdminClient::list_common_dataset_syncs): set options, then `.await` it (or call
 /// [`send`](ListCommonDatasetSyncs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCommonDatasetSyncs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5756,7 +5652,7 @@ impl<'a> std::future::IntoFuture for ListCommonDatasetSyncs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_invalid_common_dataset_syncs`](rt::SystemAdminClient::list_invalid_common_dataset_syncs): set options, then `.await` it (or call
 /// [`send`](ListInvalidCommonDatasetSyncs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInvalidCommonDatasetSyncs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5829,6 +5725,7 @@ impl<'a> std::future::IntoFuture for ListInvalidCommonDatasetSyncs<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_invalid_common_dataset_syncs`](rt::SystemAdminClient::delete_invalid_common_dataset_syncs): set options, then `.await` it (or call
 /// [`send`](DeleteInvalidCommonDatasetSyncs::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteInvalidCommonDatasetSyncs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5854,6 +5751,7 @@ impl<'a> std::future::IntoFuture for DeleteInvalidCommonDatasetSyncs<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_common_dataset_sync`](rt::SystemAdminClient::delete_common_dataset_sync): set options, then `.await` it (or call
 /// [`send`](DeleteCommonDatasetSync::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteCommonDatasetSync<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5883,6 +5781,7 @@ impl<'a> std::future::IntoFuture for DeleteCommonDatasetSync<'a> {
 }
 /// The request built by [`SystemAdminClient::list_departments`](rt::SystemAdminClient::list_departments): set options, then `.await` it (or call
 /// [`send`](ListDepartments::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListDepartments<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5908,6 +5807,7 @@ impl<'a> std::future::IntoFuture for ListDepartments<'a> {
 }
 /// The request built by [`SystemAdminClient::create_department`](rt::SystemAdminClient::create_department): set options, then `.await` it (or call
 /// [`send`](CreateDepartment::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateDepartment<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5940,6 +5840,7 @@ impl<'a> std::future::IntoFuture for CreateDepartment<'a> {
 }
 /// The request built by [`SystemAdminClient::get_department`](rt::SystemAdminClient::get_department): set options, then `.await` it (or call
 /// [`send`](GetDepartment::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDepartment<'a> {
     client: &'a rt::SystemAdminClient,
@@ -5978,6 +5879,7 @@ impl<'a> std::future::IntoFuture for GetDepartment<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_department`](rt::SystemAdminClient::delete_department): set options, then `.await` it (or call
 /// [`send`](DeleteDepartment::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteDepartment<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6007,6 +5909,7 @@ impl<'a> std::future::IntoFuture for DeleteDepartment<'a> {
 }
 /// The request built by [`SystemAdminClient::list_base_external_links`](rt::SystemAdminClient::list_base_external_links): set options, then `.await` it (or call
 /// [`send`](ListBaseExternalLinks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseExternalLinks<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6036,7 +5939,7 @@ impl<'a> std::future::IntoFuture for ListBaseExternalLinks<'a> {
 }
 /// The request built by [`SystemAdminClient::list_external_links`](rt::SystemAdminClient::list_external_links): set options, then `.await` it (or call
 /// [`send`](ListExternalLinks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListExternalLinks<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6116,6 +6019,7 @@ impl<'a> std::future::IntoFuture for ListExternalLinks<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_base_external_link`](rt::SystemAdminClient::delete_base_external_link): set options, then `.await` it (or call
 /// [`send`](DeleteBaseExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseExternalLink<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6145,7 +6049,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseExternalLink<'a> {
 }
 /// The request built by [`SystemAdminClient::list_view_external_links`](rt::SystemAdminClient::list_view_external_links): set options, then `.await` it (or call
 /// [`send`](ListViewExternalLinks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListViewExternalLinks<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6227,6 +6131,7 @@ impl<'a> std::future::IntoFuture for ListViewExternalLinks<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_view_external_link`](rt::SystemAdminClient::delete_view_external_link): set options, then `.await` it (or call
 /// [`send`](DeleteViewExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteViewExternalLink<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6256,7 +6161,7 @@ impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
 }
 /// The request built by [`SystemAdminClient::list_forms`](rt::SystemAdminClient::list_forms): set options, then `.await` it (or call
 /// [`send`](ListForms::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListForms<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6327,6 +6232,7 @@ impl<'a> std::future::IntoFuture for ListForms<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_form`](rt::SystemAdminClient::delete_form): set options, then `.await` it (or call
 /// [`send`](DeleteForm::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteForm<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6353,7 +6259,7 @@ impl<'a> std::future::IntoFuture for DeleteForm<'a> {
 }
 /// The request built by [`SystemAdminClient::list_collection_tables`](rt::SystemAdminClient::list_collection_tables): set options, then `.await` it (or call
 /// [`send`](ListCollectionTables::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListCollectionTables<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6424,6 +6330,7 @@ impl<'a> std::future::IntoFuture for ListCollectionTables<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_collection_table`](rt::SystemAdminClient::delete_collection_table): set options, then `.await` it (or call
 /// [`send`](DeleteCollectionTable::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteCollectionTable<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6453,7 +6360,7 @@ impl<'a> std::future::IntoFuture for DeleteCollectionTable<'a> {
 }
 /// The request built by [`SystemAdminClient::list_automation_rules`](rt::SystemAdminClient::list_automation_rules): set options, then `.await` it (or call
 /// [`send`](ListAutomationRules::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAutomationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6524,6 +6431,7 @@ impl<'a> std::future::IntoFuture for ListAutomationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_automation_rule`](rt::SystemAdminClient::delete_automation_rule): set options, then `.await` it (or call
 /// [`send`](DeleteAutomationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteAutomationRule<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6553,7 +6461,7 @@ impl<'a> std::future::IntoFuture for DeleteAutomationRule<'a> {
 }
 /// The request built by [`SystemAdminClient::list_invalid_automation_rules`](rt::SystemAdminClient::list_invalid_automation_rules): set options, then `.await` it (or call
 /// [`send`](ListInvalidAutomationRules::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInvalidAutomationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6624,6 +6532,7 @@ impl<'a> std::future::IntoFuture for ListInvalidAutomationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_invalid_automation_rules`](rt::SystemAdminClient::delete_invalid_automation_rules): set options, then `.await` it (or call
 /// [`send`](DeleteInvalidAutomationRules::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteInvalidAutomationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6649,7 +6558,7 @@ impl<'a> std::future::IntoFuture for DeleteInvalidAutomationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::list_notification_rules`](rt::SystemAdminClient::list_notification_rules): set options, then `.await` it (or call
 /// [`send`](ListNotificationRules::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListNotificationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6720,6 +6629,7 @@ impl<'a> std::future::IntoFuture for ListNotificationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_notification_rule`](rt::SystemAdminClient::delete_notification_rule): set options, then `.await` it (or call
 /// [`send`](DeleteNotificationRule::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteNotificationRule<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6749,7 +6659,7 @@ impl<'a> std::future::IntoFuture for DeleteNotificationRule<'a> {
 }
 /// The request built by [`SystemAdminClient::list_invalid_notification_rules`](rt::SystemAdminClient::list_invalid_notification_rules): set options, then `.await` it (or call
 /// [`send`](ListInvalidNotificationRules::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInvalidNotificationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6822,6 +6732,7 @@ impl<'a> std::future::IntoFuture for ListInvalidNotificationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_invalid_notification_rules`](rt::SystemAdminClient::delete_invalid_notification_rules): set options, then `.await` it (or call
 /// [`send`](DeleteInvalidNotificationRules::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteInvalidNotificationRules<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6847,7 +6758,7 @@ impl<'a> std::future::IntoFuture for DeleteInvalidNotificationRules<'a> {
 }
 /// The request built by [`SystemAdminClient::list_email_sending_logs`](rt::SystemAdminClient::list_email_sending_logs): set options, then `.await` it (or call
 /// [`send`](ListEmailSendingLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListEmailSendingLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6918,7 +6829,7 @@ impl<'a> std::future::IntoFuture for ListEmailSendingLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_login_logs`](rt::SystemAdminClient::list_login_logs): set options, then `.await` it (or call
 /// [`send`](ListLoginLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListLoginLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -6989,6 +6900,7 @@ impl<'a> std::future::IntoFuture for ListLoginLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_registration_logs`](rt::SystemAdminClient::list_registration_logs): set options, then `.await` it (or call
 /// [`send`](ListRegistrationLogs::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRegistrationLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7014,7 +6926,7 @@ impl<'a> std::future::IntoFuture for ListRegistrationLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_abuse_reports`](rt::SystemAdminClient::list_abuse_reports): set options, then `.await` it (or call
 /// [`send`](ListAbuseReports::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAbuseReports<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7085,6 +6997,7 @@ impl<'a> std::future::IntoFuture for ListAbuseReports<'a> {
 }
 /// The request built by [`SystemAdminClient::update_abuse_report`](rt::SystemAdminClient::update_abuse_report): set options, then `.await` it (or call
 /// [`send`](UpdateAbuseReport::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateAbuseReport<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7116,7 +7029,7 @@ impl<'a> std::future::IntoFuture for UpdateAbuseReport<'a> {
 }
 /// The request built by [`SystemAdminClient::list_audit_logs`](rt::SystemAdminClient::list_audit_logs): set options, then `.await` it (or call
 /// [`send`](ListAuditLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAuditLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7187,7 +7100,7 @@ impl<'a> std::future::IntoFuture for ListAuditLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_group_member_audit_logs`](rt::SystemAdminClient::list_group_member_audit_logs): set options, then `.await` it (or call
 /// [`send`](ListGroupMemberAuditLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupMemberAuditLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7258,7 +7171,7 @@ impl<'a> std::future::IntoFuture for ListGroupMemberAuditLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_file_access_logs`](rt::SystemAdminClient::list_file_access_logs): set options, then `.await` it (or call
 /// [`send`](ListFileAccessLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListFileAccessLogs<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7329,7 +7242,7 @@ impl<'a> std::future::IntoFuture for ListFileAccessLogs<'a> {
 }
 /// The request built by [`SystemAdminClient::list_virus_files`](rt::SystemAdminClient::list_virus_files): set options, then `.await` it (or call
 /// [`send`](ListVirusFiles::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListVirusFiles<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7410,6 +7323,7 @@ impl<'a> std::future::IntoFuture for ListVirusFiles<'a> {
 }
 /// The request built by [`SystemAdminClient::update_virus_file`](rt::SystemAdminClient::update_virus_file): set options, then `.await` it (or call
 /// [`send`](UpdateVirusFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateVirusFile<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7441,6 +7355,7 @@ impl<'a> std::future::IntoFuture for UpdateVirusFile<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_virus_file`](rt::SystemAdminClient::delete_virus_file): set options, then `.await` it (or call
 /// [`send`](DeleteVirusFile::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteVirusFile<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7470,6 +7385,7 @@ impl<'a> std::future::IntoFuture for DeleteVirusFile<'a> {
 }
 /// The request built by [`SystemAdminClient::list_plugins`](rt::SystemAdminClient::list_plugins): set options, then `.await` it (or call
 /// [`send`](ListPlugins::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPlugins<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7495,6 +7411,7 @@ impl<'a> std::future::IntoFuture for ListPlugins<'a> {
 }
 /// The request built by [`SystemAdminClient::add_plugin`](rt::SystemAdminClient::add_plugin): set options, then `.await` it (or call
 /// [`send`](AddPlugin::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddPlugin<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7522,7 +7439,7 @@ impl<'a> std::future::IntoFuture for AddPlugin<'a> {
 }
 /// The request built by [`SystemAdminClient::list_plugin_install_counts`](rt::SystemAdminClient::list_plugin_install_counts): set options, then `.await` it (or call
 /// [`send`](ListPluginInstallCounts::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPluginInstallCounts<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7595,6 +7512,7 @@ impl<'a> std::future::IntoFuture for ListPluginInstallCounts<'a> {
 }
 /// The request built by [`SystemAdminClient::update_plugin`](rt::SystemAdminClient::update_plugin): set options, then `.await` it (or call
 /// [`send`](UpdatePlugin::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdatePlugin<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7633,6 +7551,7 @@ impl<'a> std::future::IntoFuture for UpdatePlugin<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_plugin`](rt::SystemAdminClient::delete_plugin): set options, then `.await` it (or call
 /// [`send`](DeletePlugin::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeletePlugin<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7662,6 +7581,7 @@ impl<'a> std::future::IntoFuture for DeletePlugin<'a> {
 }
 /// The request built by [`SystemAdminClient::get_daily_active_user_counts`](rt::SystemAdminClient::get_daily_active_user_counts): set options, then `.await` it (or call
 /// [`send`](GetDailyActiveUserCounts::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetDailyActiveUserCounts<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7691,7 +7611,7 @@ impl<'a> std::future::IntoFuture for GetDailyActiveUserCounts<'a> {
 }
 /// The request built by [`SystemAdminClient::list_active_users_of_day`](rt::SystemAdminClient::list_active_users_of_day): set options, then `.await` it (or call
 /// [`send`](ListActiveUsersOfDay::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListActiveUsersOfDay<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7764,7 +7684,7 @@ impl<'a> std::future::IntoFuture for ListActiveUsersOfDay<'a> {
 }
 /// The request built by [`SystemAdminClient::get_automation_statistics`](rt::SystemAdminClient::get_automation_statistics): set options, then `.await` it (or call
 /// [`send`](GetAutomationStatistics::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAutomationStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7848,7 +7768,7 @@ impl<'a> std::future::IntoFuture for GetAutomationStatistics<'a> {
 }
 /// The request built by [`SystemAdminClient::get_script_run_statistics`](rt::SystemAdminClient::get_script_run_statistics): set options, then `.await` it (or call
 /// [`send`](GetScriptRunStatistics::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetScriptRunStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -7941,7 +7861,7 @@ impl<'a> std::future::IntoFuture for GetScriptRunStatistics<'a> {
 }
 /// The request built by [`SystemAdminClient::list_script_tasks`](rt::SystemAdminClient::list_script_tasks): set options, then `.await` it (or call
 /// [`send`](ListScriptTasks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListScriptTasks<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8012,7 +7932,7 @@ impl<'a> std::future::IntoFuture for ListScriptTasks<'a> {
 }
 /// The request built by [`SystemAdminClient::get_external_app_statistics`](rt::SystemAdminClient::get_external_app_statistics): set options, then `.await` it (or call
 /// [`send`](GetExternalAppStatistics::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetExternalAppStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8096,7 +8016,7 @@ impl<'a> std::future::IntoFuture for GetExternalAppStatistics<'a> {
 }
 /// The request built by [`SystemAdminClient::get_ai_statistics`](rt::SystemAdminClient::get_ai_statistics): set options, then `.await` it (or call
 /// [`send`](GetAiStatistics::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAiStatistics<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8171,6 +8091,7 @@ impl<'a> std::future::IntoFuture for GetAiStatistics<'a> {
 }
 /// The request built by [`SystemAdminClient::repair_base`](rt::SystemAdminClient::repair_base): set options, then `.await` it (or call
 /// [`send`](RepairBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RepairBase<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8199,7 +8120,7 @@ impl<'a> std::future::IntoFuture for RepairBase<'a> {
 }
 /// The request built by [`SystemAdminClient::list_system_notifications`](rt::SystemAdminClient::list_system_notifications): set options, then `.await` it (or call
 /// [`send`](ListSystemNotifications::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListSystemNotifications<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8270,6 +8191,7 @@ impl<'a> std::future::IntoFuture for ListSystemNotifications<'a> {
 }
 /// The request built by [`SystemAdminClient::send_system_notification`](rt::SystemAdminClient::send_system_notification): set options, then `.await` it (or call
 /// [`send`](SendSystemNotification::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SendSystemNotification<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8297,6 +8219,7 @@ impl<'a> std::future::IntoFuture for SendSystemNotification<'a> {
 }
 /// The request built by [`SystemAdminClient::delete_system_notification`](rt::SystemAdminClient::delete_system_notification): set options, then `.await` it (or call
 /// [`send`](DeleteSystemNotification::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteSystemNotification<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8326,6 +8249,7 @@ impl<'a> std::future::IntoFuture for DeleteSystemNotification<'a> {
 }
 /// The request built by [`SystemAdminClient::get_system_info`](rt::SystemAdminClient::get_system_info): set options, then `.await` it (or call
 /// [`send`](GetSystemInfo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetSystemInfo<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8351,6 +8275,7 @@ impl<'a> std::future::IntoFuture for GetSystemInfo<'a> {
 }
 /// The request built by [`SystemAdminClient::update_web_settings`](rt::SystemAdminClient::update_web_settings): set options, then `.await` it (or call
 /// [`send`](UpdateWebSettings::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateWebSettings<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8490,6 +8415,7 @@ impl<'a> std::future::IntoFuture for UpdateWebSettings<'a> {
 }
 /// The request built by [`SystemAdminClient::update_logo`](rt::SystemAdminClient::update_logo): set options, then `.await` it (or call
 /// [`send`](UpdateLogo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateLogo<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8517,6 +8443,7 @@ impl<'a> std::future::IntoFuture for UpdateLogo<'a> {
 }
 /// The request built by [`SystemAdminClient::update_favicon`](rt::SystemAdminClient::update_favicon): set options, then `.await` it (or call
 /// [`send`](UpdateFavicon::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateFavicon<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8552,6 +8479,7 @@ impl<'a> std::future::IntoFuture for UpdateFavicon<'a> {
 }
 /// The request built by [`SystemAdminClient::update_login_background_image`](rt::SystemAdminClient::update_login_background_image): set options, then `.await` it (or call
 /// [`send`](UpdateLoginBackgroundImage::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateLoginBackgroundImage<'a> {
     client: &'a rt::SystemAdminClient,
@@ -8577,3 +8505,4 @@ impl<'a> std::future::IntoFuture for UpdateLoginBackgroundImage<'a> {
         Box::pin(self.send())
     }
 }
+include!("system_admin_serde.rs");

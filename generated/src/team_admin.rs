@@ -8,6 +8,7 @@ use crate::__private as rt;
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUsersResponse {
     /// The members on this page.
     pub user_list: Vec<super::types::OrgUser>,
@@ -24,81 +25,6 @@ pub struct ListUsersResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ListUsersResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListUsersResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListUsersResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListUsersResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgUser>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<bool>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (9, b't') if key_str == "user_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("user_list"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "page" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("page"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (8, b'e') if key_str == "per_page" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("per_page"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (9, b't') if key_str == "page_next" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("page_next"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListUsersResponse {
-                    user_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "user_list",
-                        ))?,
-                    page: field_1.flatten(),
-                    per_page: field_2.flatten(),
-                    page_next: field_3.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `addUser` (`POST /api/v2.1/org/{org_id}/admin/users/`).
 ///
@@ -146,6 +72,7 @@ pub struct UpdateUserRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1users~1{user_id}~1set-password~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ResetUserPasswordResponse {
     /// The member's new password.
     pub new_password: rt::Secret,
@@ -164,6 +91,7 @@ pub struct EnforceTwoFactorRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1search-dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct SearchBasesResponse {
     /// The bases whose name matches.
     pub results: Vec<super::types::OrgBase>,
@@ -172,56 +100,12 @@ pub struct SearchBasesResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for SearchBasesResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = SearchBasesResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `SearchBasesResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<SearchBasesResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgBase>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(SearchBasesResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listBaseShares` (`GET /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/shares/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1dtables~1{base_uuid}~1shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseSharesResponse {
     /// One entry per user or group the base is shared with.
     pub share_list: Vec<super::types::OrgBaseShare>,
@@ -230,58 +114,12 @@ pub struct ListBaseSharesResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListBaseSharesResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListBaseSharesResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListBaseSharesResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBaseSharesResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgBaseShare>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (10, b't') if key_str == "share_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("share_list"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListBaseSharesResponse {
-                    share_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "share_list",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listBaseApiTokens` (`GET /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1dtables~1{base_uuid}~1api-tokens~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseApiTokensResponse {
     /// The API-Tokens of the base.
     pub api_tokens: Vec<super::types::OrgApiToken>,
@@ -290,58 +128,12 @@ pub struct ListBaseApiTokensResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListBaseApiTokensResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListBaseApiTokensResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListBaseApiTokensResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBaseApiTokensResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgApiToken>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (10, b's') if key_str == "api_tokens" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("api_tokens"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListBaseApiTokensResponse {
-                    api_tokens: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "api_tokens",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listAllApiTokens` (`GET /api/v2.1/org/{org_id}/admin/api-tokens/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1api-tokens~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAllApiTokensResponse {
     /// The API-Tokens on this page.
     pub api_tokens: Vec<super::types::OrgApiToken>,
@@ -353,68 +145,12 @@ pub struct ListAllApiTokensResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListAllApiTokensResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListAllApiTokensResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListAllApiTokensResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListAllApiTokensResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgApiToken>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (10, b's') if key_str == "api_tokens" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("api_tokens"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListAllApiTokensResponse {
-                    api_tokens: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "api_tokens",
-                        ))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listGroups` (`GET /api/v2.1/org/{org_id}/admin/groups/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupsResponse {
     /// The groups on this page.
     pub groups: Vec<super::types::OrgGroup>,
@@ -431,77 +167,6 @@ pub struct ListGroupsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ListGroupsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListGroupsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListGroupsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListGroupsResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgGroup>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<bool>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (6, b's') if key_str == "groups" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("groups"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "page" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("page"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (8, b'e') if key_str == "per_page" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("per_page"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (9, b't') if key_str == "page_next" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("page_next"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListGroupsResponse {
-                    groups: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("groups"))?,
-                    page: field_1.flatten(),
-                    per_page: field_2.flatten(),
-                    page_next: field_3.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `createGroup` (`POST /api/v2.1/org/{org_id}/admin/groups/`).
 ///
@@ -533,6 +198,7 @@ pub struct UpdateGroupRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1dtables~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupBasesResponse {
     /// The bases of the group.
     pub tables: Vec<super::types::OrgBase>,
@@ -540,49 +206,6 @@ pub struct ListGroupBasesResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for ListGroupBasesResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListGroupBasesResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListGroupBasesResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListGroupBasesResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgBase>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (6, b's') if key_str == "tables" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("tables"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListGroupBasesResponse {
-                    tables: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("tables"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `moveGroup` (`PUT /api/v2.1/groups/move-group/`).
 ///
@@ -604,6 +227,7 @@ pub struct MoveGroupRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupMembersResponse {
     /// The team the group belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -621,79 +245,6 @@ pub struct ListGroupMembersResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListGroupMembersResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListGroupMembersResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListGroupMembersResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListGroupMembersResponse, A::Error> {
-                let mut field_0: Option<Option<i64>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Vec<super::types::OrgGroupMember>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (6, b'd') if key_str == "org_id" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("org_id"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (8, b'd') if key_str == "group_id" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_id"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (10, b'e') if key_str == "group_name" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_name"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (7, b's') if key_str == "members" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("members"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListGroupMembersResponse {
-                    org_id: field_0.flatten(),
-                    group_id: field_1.flatten(),
-                    group_name: field_2.flatten(),
-                    members: field_3
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("members"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The request body of `addGroupMembers` (`POST /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/post/requestBody/content/multipart~1form-data/schema`.
@@ -709,6 +260,7 @@ pub struct AddGroupMembersRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1/post/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct AddGroupMembersResponse {
     /// The new members.
     pub success: Vec<super::types::OrgGroupMember>,
@@ -718,60 +270,6 @@ pub struct AddGroupMembersResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for AddGroupMembersResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = AddGroupMembersResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `AddGroupMembersResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<AddGroupMembersResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgGroupMember>> = None;
-                let mut field_1: Option<Vec<super::types::OrgFailedUser>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "success" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (6, b'd') if key_str == "failed" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("failed"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(AddGroupMembersResponse {
-                    success: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("success"))?,
-                    failed: field_1
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("failed"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `updateGroupMemberRole` (`PUT /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/`).
 ///
@@ -787,6 +285,7 @@ pub struct UpdateGroupMemberRoleRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1groups~1{group_id}~1members~1{user_id}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateGroupMemberRoleResponse {
     /// True when the role was set (servers that answer with a flag only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -808,89 +307,12 @@ pub struct UpdateGroupMemberRoleResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for UpdateGroupMemberRoleResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UpdateGroupMemberRoleResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UpdateGroupMemberRoleResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateGroupMemberRoleResponse, A::Error> {
-                let mut field_0: Option<Option<bool>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<bool>> = None;
-                let mut field_4: Option<Option<super::types::OrgGroupRole>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "success" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b'l') if key_str == "email" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("email"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "name" => {
-                            if field_2.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("name"));
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (8, b'n') if key_str == "is_admin" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("is_admin"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "role" => {
-                            if field_4.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("role"));
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UpdateGroupMemberRoleResponse {
-                    success: field_0.flatten(),
-                    email: field_1.flatten(),
-                    name: field_2.flatten(),
-                    is_admin: field_3.flatten(),
-                    role: field_4.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// A base shared with a user.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1shares~1/get/responses/200/content/application~1json/schema/properties/dtable_user_shares/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListSharesResponseDtableUserSharesItem {
     /// Id of the share.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -918,111 +340,12 @@ pub struct ListSharesResponseDtableUserSharesItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableUserSharesItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListSharesResponseDtableUserSharesItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListSharesResponseDtableUserSharesItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListSharesResponseDtableUserSharesItem, A::Error> {
-                let mut field_0: Option<Option<i64>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut field_5: Option<Option<String>> = None;
-                let mut field_6: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (8, b'd') if key_str == "share_id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("share_id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b'd') if key_str == "dtable_uuid" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (5, b'l') if key_str == "email" => {
-                            if field_2.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("email"));
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "name" => {
-                            if field_3.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("name"));
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (13, b'l') if key_str == "contact_email" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("contact_email"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (10, b'l') if key_str == "avatar_url" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("avatar_url"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (10, b'n') if key_str == "permission" => {
-                            if field_6.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("permission"),
-                                );
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListSharesResponseDtableUserSharesItem {
-                    share_id: field_0.flatten(),
-                    dtable_uuid: field_1.flatten(),
-                    email: field_2.flatten(),
-                    name: field_3.flatten(),
-                    contact_email: field_4.flatten(),
-                    avatar_url: field_5.flatten(),
-                    permission: field_6.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// A base shared with a group.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1shares~1/get/responses/200/content/application~1json/schema/properties/dtable_group_shares/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListSharesResponseDtableGroupSharesItem {
     /// Id of the share.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1044,95 +367,12 @@ pub struct ListSharesResponseDtableGroupSharesItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListSharesResponseDtableGroupSharesItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListSharesResponseDtableGroupSharesItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListSharesResponseDtableGroupSharesItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListSharesResponseDtableGroupSharesItem, A::Error> {
-                let mut field_0: Option<Option<i64>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (8, b'd') if key_str == "share_id" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("share_id"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b'd') if key_str == "dtable_uuid" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (8, b'd') if key_str == "group_id" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_id"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (10, b'e') if key_str == "group_name" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_name"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (10, b'n') if key_str == "permission" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("permission"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListSharesResponseDtableGroupSharesItem {
-                    share_id: field_0.flatten(),
-                    dtable_uuid: field_1.flatten(),
-                    group_id: field_2.flatten(),
-                    group_name: field_3.flatten(),
-                    permission: field_4.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listShares` (`GET /api/v2.1/org/{org_id}/admin/shares/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1shares~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListSharesResponse {
     /// Bases shared with single users.
     pub dtable_user_shares: Vec<ListSharesResponseDtableUserSharesItem>,
@@ -1147,97 +387,12 @@ pub struct ListSharesResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListSharesResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListSharesResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListSharesResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListSharesResponse, A::Error> {
-                let mut field_0: Option<Vec<ListSharesResponseDtableUserSharesItem>> = None;
-                let mut field_1: Option<Vec<ListSharesResponseDtableGroupSharesItem>> = None;
-                let mut field_2: Option<Vec<super::types::OrgViewShare>> = None;
-                let mut field_3: Option<Vec<super::types::OrgViewShare>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (18, b's') if key_str == "dtable_user_shares" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_user_shares"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (19, b's') if key_str == "dtable_group_shares" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_group_shares"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (16, b's') if key_str == "view_user_shares" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("view_user_shares"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (17, b's') if key_str == "view_group_shares" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("view_group_shares"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListSharesResponse {
-                    dtable_user_shares: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "dtable_user_shares",
-                        ))?,
-                    dtable_group_shares: field_1
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "dtable_group_shares",
-                        ))?,
-                    view_user_shares: field_2
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "view_user_shares",
-                        ))?,
-                    view_group_shares: field_3
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "view_group_shares",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listBaseExternalLinks` (`GET /api/v2.1/org/{org_id}/admin/external-links/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListBaseExternalLinksResponse {
     /// The links.
     pub external_link_list: Vec<super::types::OrgExternalLink>,
@@ -1249,66 +404,12 @@ pub struct ListBaseExternalLinksResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListBaseExternalLinksResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListBaseExternalLinksResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListBaseExternalLinksResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListBaseExternalLinksResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgExternalLink>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (18, b't') if key_str == "external_link_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("external_link_list"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b't') if key_str == "count" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("count"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListBaseExternalLinksResponse {
-                    external_link_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "external_link_list",
-                        ))?,
-                    count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listViewExternalLinks` (`GET /api/v2.1/org/{org_id}/admin/view-external-links/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1view-external-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListViewExternalLinksResponse {
     /// The links.
     pub external_link_list: Vec<super::types::OrgExternalLink>,
@@ -1320,66 +421,12 @@ pub struct ListViewExternalLinksResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListViewExternalLinksResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListViewExternalLinksResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListViewExternalLinksResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListViewExternalLinksResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgExternalLink>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (18, b't') if key_str == "external_link_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("external_link_list"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b't') if key_str == "count" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("count"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListViewExternalLinksResponse {
-                    external_link_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "external_link_list",
-                        ))?,
-                    count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listInviteLinks` (`GET /api/v2.1/org/{org_id}/admin/invite-links/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListInviteLinksResponse {
     /// The links on this page.
     pub invite_link_list: Vec<super::types::OrgInviteLink>,
@@ -1391,65 +438,11 @@ pub struct ListInviteLinksResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListInviteLinksResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListInviteLinksResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListInviteLinksResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListInviteLinksResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgInviteLink>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (16, b't') if key_str == "invite_link_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("invite_link_list"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b't') if key_str == "count" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("count"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListInviteLinksResponse {
-                    invite_link_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "invite_link_list",
-                        ))?,
-                    count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The permission new collaborators get - `r` read-only, `rw` read-write.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1{invite_link_token}~1/put/requestBody/content/application~1json/schema/properties/permission`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UpdateInviteLinkRequestPermission {
     /// The value `r`.
     R,
@@ -1506,32 +499,6 @@ impl std::fmt::Display for UpdateInviteLinkRequestPermission {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for UpdateInviteLinkRequestPermission {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkRequestPermission {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => {
-                    UpdateInviteLinkRequestPermission::from(v)
-                }
-                std::borrow::Cow::Owned(v) => UpdateInviteLinkRequestPermission::from(v),
-            },
-        )
-    }
-}
 /// The request body of `updateInviteLink` (`PUT /api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1{invite_link_token}~1/put/requestBody/content/application~1json/schema`.
@@ -1553,6 +520,7 @@ pub struct UpdateInviteLinkRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1invite-links~1{invite_link_token}~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct UpdateInviteLinkResponse {
     /// The link's token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1585,122 +553,6 @@ pub struct UpdateInviteLinkResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for UpdateInviteLinkResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = UpdateInviteLinkResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `UpdateInviteLinkResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<UpdateInviteLinkResponse, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut field_5: Option<Option<i64>> = None;
-                let mut field_6: Option<Option<i64>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (5, b'n') if key_str == "token" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("token"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (4, b'k') if key_str == "link" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("link"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (8, b'e') if key_str == "username" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("username"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (10, b'n') if key_str == "permission" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("permission"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (6, b'e') if key_str == "dtable" => {
-                            if field_4.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("dtable"));
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (9, b'd') if key_str == "dtable_id" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_id"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (12, b'd') if key_str == "workspace_id" => {
-                            if field_6.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("workspace_id"),
-                                );
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        (11, b'e') if key_str == "expire_date" => {
-                            if field_7.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("expire_date"),
-                                );
-                            }
-                            field_7 = Some(map.next_value()?);
-                        }
-                        (5, b'e') if key_str == "ctime" => {
-                            if field_8.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("ctime"));
-                            }
-                            field_8 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(UpdateInviteLinkResponse {
-                    token: field_0.flatten(),
-                    link: field_1.flatten(),
-                    username: field_2.flatten(),
-                    permission: field_3.flatten(),
-                    dtable: field_4.flatten(),
-                    dtable_id: field_5.flatten(),
-                    workspace_id: field_6.flatten(),
-                    expire_date: field_7.flatten(),
-                    ctime: field_8.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `updateInfo` (`PUT /api/v2.1/org/admin/info/`).
 ///
@@ -1737,6 +589,7 @@ pub struct UpdateSettingsRequest {
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1admin-logs~1/get/parameters/3/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ListAdminLogsOperationGroup {
     /// The value `user`.
     User,
@@ -1798,35 +651,12 @@ impl std::fmt::Display for ListAdminLogsOperationGroup {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for ListAdminLogsOperationGroup {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsOperationGroup {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => ListAdminLogsOperationGroup::from(v),
-                std::borrow::Cow::Owned(v) => ListAdminLogsOperationGroup::from(v),
-            },
-        )
-    }
-}
 /// One logged action.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1admin-logs~1/get/responses/200/content/application~1json/schema/properties/logs/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAdminLogsResponseLogsItem {
     /// User id of the member who acted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1848,91 +678,12 @@ pub struct ListAdminLogsResponseLogsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponseLogsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListAdminLogsResponseLogsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListAdminLogsResponseLogsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListAdminLogsResponseLogsItem, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<
-                    Option<rt::serde_json::Map<String, rt::serde_json::Value>>,
-                > = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (5, b'l') if key_str == "email" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("email"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "name" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("name"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (9, b'n') if key_str == "operation" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("operation"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (6, b'l') if key_str == "detail" => {
-                            if field_3.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("detail"));
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (8, b'e') if key_str == "datetime" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("datetime"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListAdminLogsResponseLogsItem {
-                    email: field_0.flatten(),
-                    name: field_1.flatten(),
-                    operation: field_2.flatten(),
-                    detail: field_3.flatten(),
-                    datetime: field_4.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listAdminLogs` (`GET /api/v2.1/org/{org_id}/admin/admin-logs/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1admin-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAdminLogsResponse {
     /// The entries on this page.
     pub logs: Vec<ListAdminLogsResponseLogsItem>,
@@ -1944,63 +695,11 @@ pub struct ListAdminLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListAdminLogsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListAdminLogsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListAdminLogsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListAdminLogsResponse, A::Error> {
-                let mut field_0: Option<Vec<ListAdminLogsResponseLogsItem>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (4, b's') if key_str == "logs" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("logs"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListAdminLogsResponse {
-                    logs: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("logs"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// Whether the user was added to or removed from the group.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema/properties/group_member_log_list/items/properties/operation`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation {
     /// The value `group_member_add`.
     GroupMemberAdd,
@@ -2079,45 +778,12 @@ for ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize
-for ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de>
-for ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => {
-                    ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation::from(
-                        v,
-                    )
-                }
-                std::borrow::Cow::Owned(v) => {
-                    ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation::from(
-                        v,
-                    )
-                }
-            },
-        )
-    }
-}
 /// One membership change.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema/properties/group_member_log_list/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
     /// Whether the user was added to or removed from the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2156,155 +822,12 @@ pub struct ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de>
-for ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListGroupMemberAuditLogsResponseGroupMemberLogListItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "a `ListGroupMemberAuditLogsResponseGroupMemberLogListItem` object",
-                )
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<
-                ListGroupMemberAuditLogsResponseGroupMemberLogListItem,
-                A::Error,
-            > {
-                let mut field_0: Option<
-                    Option<
-                        ListGroupMemberAuditLogsResponseGroupMemberLogListItemOperation,
-                    >,
-                > = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<i64>> = None;
-                let mut field_5: Option<Option<String>> = None;
-                let mut field_6: Option<Option<String>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<String>> = None;
-                let mut field_9: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (9, b'n') if key_str == "operation" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("operation"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (10, b'l') if key_str == "user_email" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("user_email"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (9, b'e') if key_str == "user_name" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("user_name"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (18, b'l') if key_str == "user_contact_email" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("user_contact_email"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (8, b'd') if key_str == "group_id" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_id"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (10, b'e') if key_str == "group_name" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_name"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (14, b'l') if key_str == "operator_email" => {
-                            if field_6.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("operator_email"),
-                                );
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        (13, b'e') if key_str == "operator_name" => {
-                            if field_7.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("operator_name"),
-                                );
-                            }
-                            field_7 = Some(map.next_value()?);
-                        }
-                        (22, b'l') if key_str == "operator_contact_email" => {
-                            if field_8.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "operator_contact_email",
-                                    ),
-                                );
-                            }
-                            field_8 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "date" => {
-                            if field_9.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("date"));
-                            }
-                            field_9 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListGroupMemberAuditLogsResponseGroupMemberLogListItem {
-                    operation: field_0.flatten(),
-                    user_email: field_1.flatten(),
-                    user_name: field_2.flatten(),
-                    user_contact_email: field_3.flatten(),
-                    group_id: field_4.flatten(),
-                    group_name: field_5.flatten(),
-                    operator_email: field_6.flatten(),
-                    operator_name: field_7.flatten(),
-                    operator_contact_email: field_8.flatten(),
-                    date: field_9.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listGroupMemberAuditLogs` (`GET /api/v2.1/org/{org_id}/admin/group-member-audit/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1group-member-audit~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListGroupMemberAuditLogsResponse {
     /// The entries on this page.
     pub group_member_log_list: Vec<
@@ -2318,69 +841,11 @@ pub struct ListGroupMemberAuditLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListGroupMemberAuditLogsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListGroupMemberAuditLogsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListGroupMemberAuditLogsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListGroupMemberAuditLogsResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<ListGroupMemberAuditLogsResponseGroupMemberLogListItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (21, b't') if key_str == "group_member_log_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "group_member_log_list",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b't') if key_str == "count" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("count"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListGroupMemberAuditLogsResponse {
-                    group_member_log_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "group_member_log_list",
-                        ))?,
-                    count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `status` query parameter of `listLoginLogs` (`GET /api/v2.1/org/{org_id}/admin/login-logs/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1/get/parameters/3/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ListLoginLogsStatus {
     /// The value `success`.
     Success,
@@ -2435,35 +900,12 @@ impl std::fmt::Display for ListLoginLogsStatus {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for ListLoginLogsStatus {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsStatus {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => ListLoginLogsStatus::from(v),
-                std::borrow::Cow::Owned(v) => ListLoginLogsStatus::from(v),
-            },
-        )
-    }
-}
 /// The `200` response of `listLoginLogs` (`GET /api/v2.1/org/{org_id}/admin/login-logs/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListLoginLogsResponse {
     /// The logins on this page.
     pub login_list: Vec<super::types::OrgLoginLog>,
@@ -2475,68 +917,12 @@ pub struct ListLoginLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListLoginLogsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListLoginLogsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListLoginLogsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListLoginLogsResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgLoginLog>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (10, b't') if key_str == "login_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("login_list"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListLoginLogsResponse {
-                    login_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "login_list",
-                        ))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listUserLoginLogs` (`GET /api/v2.1/org/{org_id}/admin/login-logs/{user_id}/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1login-logs~1{user_id}~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListUserLoginLogsResponse {
     /// The logins on this page.
     pub data: Vec<super::types::OrgLoginLog>,
@@ -2548,64 +934,12 @@ pub struct ListUserLoginLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListUserLoginLogsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListUserLoginLogsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListUserLoginLogsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListUserLoginLogsResponse, A::Error> {
-                let mut field_0: Option<Vec<super::types::OrgLoginLog>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (4, b'a') if key_str == "data" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("data"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListUserLoginLogsResponse {
-                    data: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("data"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// One access to a file.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1file-access-logs~1/get/responses/200/content/application~1json/schema/properties/file_access_log_list/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListFileAccessLogsResponseFileAccessLogListItem {
     /// When the file was accessed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2648,154 +982,12 @@ pub struct ListFileAccessLogsResponseFileAccessLogListItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de>
-for ListFileAccessLogsResponseFileAccessLogListItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListFileAccessLogsResponseFileAccessLogListItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListFileAccessLogsResponseFileAccessLogListItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListFileAccessLogsResponseFileAccessLogListItem, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut field_5: Option<Option<String>> = None;
-                let mut field_6: Option<Option<String>> = None;
-                let mut field_7: Option<Option<i64>> = None;
-                let mut field_8: Option<Option<String>> = None;
-                let mut field_9: Option<Option<String>> = None;
-                let mut field_10: Option<Option<String>> = None;
-                let mut field_11: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (9, b'p') if key_str == "timestamp" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("timestamp"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b'e') if key_str == "etype" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("etype"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (6, b'e') if key_str == "device" => {
-                            if field_2.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("device"));
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (4, b'r') if key_str == "user" => {
-                            if field_3.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("user"));
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "name" => {
-                            if field_4.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("name"));
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (13, b'l') if key_str == "contact_email" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("contact_email"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (2, b'p') if key_str == "ip" => {
-                            if field_6.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("ip"));
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        (6, b'd') if key_str == "org_id" => {
-                            if field_7.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("org_id"));
-                            }
-                            field_7 = Some(map.next_value()?);
-                        }
-                        (11, b'd') if key_str == "dtable_uuid" => {
-                            if field_8.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
-                                );
-                            }
-                            field_8 = Some(map.next_value()?);
-                        }
-                        (11, b'e') if key_str == "dtable_name" => {
-                            if field_9.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_name"),
-                                );
-                            }
-                            field_9 = Some(map.next_value()?);
-                        }
-                        (9, b'h') if key_str == "file_path" => {
-                            if field_10.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("file_path"),
-                                );
-                            }
-                            field_10 = Some(map.next_value()?);
-                        }
-                        (16, b'e') if key_str == "file_or_dir_name" => {
-                            if field_11.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("file_or_dir_name"),
-                                );
-                            }
-                            field_11 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListFileAccessLogsResponseFileAccessLogListItem {
-                    timestamp: field_0.flatten(),
-                    etype: field_1.flatten(),
-                    device: field_2.flatten(),
-                    user: field_3.flatten(),
-                    name: field_4.flatten(),
-                    contact_email: field_5.flatten(),
-                    ip: field_6.flatten(),
-                    org_id: field_7.flatten(),
-                    dtable_uuid: field_8.flatten(),
-                    dtable_name: field_9.flatten(),
-                    file_path: field_10.flatten(),
-                    file_or_dir_name: field_11.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listFileAccessLogs` (`GET /api/v2.1/org/{org_id}/admin/file-access-logs/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1file-access-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListFileAccessLogsResponse {
     /// The entries on this page.
     pub file_access_log_list: Vec<ListFileAccessLogsResponseFileAccessLogListItem>,
@@ -2807,70 +999,12 @@ pub struct ListFileAccessLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListFileAccessLogsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListFileAccessLogsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListFileAccessLogsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListFileAccessLogsResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<ListFileAccessLogsResponseFileAccessLogListItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (20, b't') if key_str == "file_access_log_list" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "file_access_log_list",
-                                    ),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b't') if key_str == "count" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("count"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListFileAccessLogsResponse {
-                    file_access_log_list: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "file_access_log_list",
-                        ))?,
-                    count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// One run of an automation rule.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1automation-logs~1/get/responses/200/content/application~1json/schema/properties/logs/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAutomationLogsResponseLogsItem {
     /// Id of the log entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2907,139 +1041,12 @@ pub struct ListAutomationLogsResponseLogsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponseLogsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListAutomationLogsResponseLogsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListAutomationLogsResponseLogsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListAutomationLogsResponseLogsItem, A::Error> {
-                let mut field_0: Option<Option<i64>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut field_5: Option<Option<bool>> = None;
-                let mut field_6: Option<Option<i64>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<String>> = None;
-                let mut field_9: Option<Option<rt::serde_json::Value>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (2, b'd') if key_str == "id" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("id"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (7, b'd') if key_str == "rule_id" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("rule_id"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (9, b'e') if key_str == "rule_name" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("rule_name"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (12, b'e') if key_str == "trigger_time" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("trigger_time"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (13, b'n') if key_str == "run_condition" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("run_condition"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (7, b's') if key_str == "success" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (6, b'd') if key_str == "org_id" => {
-                            if field_6.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("org_id"));
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        (11, b'd') if key_str == "dtable_uuid" => {
-                            if field_7.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
-                                );
-                            }
-                            field_7 = Some(map.next_value()?);
-                        }
-                        (5, b'r') if key_str == "owner" => {
-                            if field_8.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("owner"));
-                            }
-                            field_8 = Some(map.next_value()?);
-                        }
-                        (8, b's') if key_str == "warnings" => {
-                            if field_9.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("warnings"),
-                                );
-                            }
-                            field_9 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListAutomationLogsResponseLogsItem {
-                    id: field_0.flatten(),
-                    rule_id: field_1.flatten(),
-                    rule_name: field_2.flatten(),
-                    trigger_time: field_3.flatten(),
-                    run_condition: field_4.flatten(),
-                    success: field_5.flatten(),
-                    org_id: field_6.flatten(),
-                    dtable_uuid: field_7.flatten(),
-                    owner: field_8.flatten(),
-                    warnings: field_9.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listAutomationLogs` (`GET /api/v2.1/org/{org_id}/admin/automation-logs/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1automation-logs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListAutomationLogsResponse {
     /// The runs on this page.
     pub logs: Vec<ListAutomationLogsResponseLogsItem>,
@@ -3051,64 +1058,12 @@ pub struct ListAutomationLogsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListAutomationLogsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListAutomationLogsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListAutomationLogsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListAutomationLogsResponse, A::Error> {
-                let mut field_0: Option<Vec<ListAutomationLogsResponseLogsItem>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (4, b's') if key_str == "logs" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("logs"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListAutomationLogsResponse {
-                    logs: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("logs"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// One run of a Python script.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1python-runs~1/get/responses/200/content/application~1json/schema/properties/runs/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListPythonRunsResponseRunsItem {
     /// Id of the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3145,141 +1100,12 @@ pub struct ListPythonRunsResponseRunsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponseRunsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListPythonRunsResponseRunsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListPythonRunsResponseRunsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListPythonRunsResponseRunsItem, A::Error> {
-                let mut field_0: Option<Option<i64>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<String>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut field_5: Option<Option<String>> = None;
-                let mut field_6: Option<Option<String>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<i64>> = None;
-                let mut field_9: Option<Option<bool>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (2, b'd') if key_str == "id" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("id"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b'd') if key_str == "dtable_uuid" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (5, b'r') if key_str == "owner" => {
-                            if field_2.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("owner"));
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (11, b'e') if key_str == "script_name" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("script_name"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (19, b'e') if key_str == "script_display_name" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("script_display_name"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (12, b'm') if key_str == "operate_from" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("operate_from"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (10, b't') if key_str == "started_at" => {
-                            if field_6.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("started_at"),
-                                );
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "finished_at" => {
-                            if field_7.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("finished_at"),
-                                );
-                            }
-                            field_7 = Some(map.next_value()?);
-                        }
-                        (11, b'e') if key_str == "return_code" => {
-                            if field_8.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("return_code"),
-                                );
-                            }
-                            field_8 = Some(map.next_value()?);
-                        }
-                        (7, b's') if key_str == "success" => {
-                            if field_9.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("success"),
-                                );
-                            }
-                            field_9 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListPythonRunsResponseRunsItem {
-                    id: field_0.flatten(),
-                    dtable_uuid: field_1.flatten(),
-                    owner: field_2.flatten(),
-                    script_name: field_3.flatten(),
-                    script_display_name: field_4.flatten(),
-                    operate_from: field_5.flatten(),
-                    started_at: field_6.flatten(),
-                    finished_at: field_7.flatten(),
-                    return_code: field_8.flatten(),
-                    success: field_9.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `listPythonRuns` (`GET /api/v2.1/org/{org_id}/admin/python-runs/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1python-runs~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct ListPythonRunsResponse {
     /// The runs on this page.
     pub runs: Vec<ListPythonRunsResponseRunsItem>,
@@ -3291,64 +1117,12 @@ pub struct ListPythonRunsResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for ListPythonRunsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = ListPythonRunsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `ListPythonRunsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ListPythonRunsResponse, A::Error> {
-                let mut field_0: Option<Vec<ListPythonRunsResponseRunsItem>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (4, b's') if key_str == "runs" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("runs"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(ListPythonRunsResponse {
-                    runs: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("runs"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The admin actions of one day.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1admin-logs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAdminLogStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
     pub date: String,
@@ -3369,96 +1143,12 @@ pub struct GetAdminLogStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponseResultsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAdminLogStatisticsByDayResponseResultsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetAdminLogStatisticsByDayResponseResultsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAdminLogStatisticsByDayResponseResultsItem, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<i64>> = None;
-                let mut field_4: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (4, b'e') if key_str == "date" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("date"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (20, b's') if key_str == "number_of_operations" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "number_of_operations",
-                                    ),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (15, b's') if key_str == "base_operations" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("base_operations"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (16, b's') if key_str == "group_operations" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_operations"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (15, b's') if key_str == "user_operations" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("user_operations"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAdminLogStatisticsByDayResponseResultsItem {
-                    date: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("date"))?,
-                    number_of_operations: field_1.flatten(),
-                    base_operations: field_2.flatten(),
-                    group_operations: field_3.flatten(),
-                    user_operations: field_4.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getAdminLogStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/admin-logs/by-day/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1admin-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAdminLogStatisticsByDayResponse {
     /// One entry per day.
     pub results: Vec<GetAdminLogStatisticsByDayResponseResultsItem>,
@@ -3470,68 +1160,12 @@ pub struct GetAdminLogStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetAdminLogStatisticsByDayResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAdminLogStatisticsByDayResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetAdminLogStatisticsByDayResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAdminLogStatisticsByDayResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<GetAdminLogStatisticsByDayResponseResultsItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAdminLogStatisticsByDayResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The automation runs of one day.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAutomationLogStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
     pub trigger_date: String,
@@ -3549,97 +1183,12 @@ pub struct GetAutomationLogStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de>
-for GetAutomationLogStatisticsByDayResponseResultsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAutomationLogStatisticsByDayResponseResultsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "a `GetAutomationLogStatisticsByDayResponseResultsItem` object",
-                )
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAutomationLogStatisticsByDayResponseResultsItem, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (12, b'e') if key_str == "trigger_date" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("trigger_date"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (20, b's') if key_str == "number_of_executions" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "number_of_executions",
-                                    ),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (21, b's') if key_str == "successful_executions" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "successful_executions",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (23, b's') if key_str == "unsuccessful_executions" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "unsuccessful_executions",
-                                    ),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAutomationLogStatisticsByDayResponseResultsItem {
-                    trigger_date: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "trigger_date",
-                        ))?,
-                    number_of_executions: field_1.flatten(),
-                    successful_executions: field_2.flatten(),
-                    unsuccessful_executions: field_3.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getAutomationLogStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-day/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAutomationLogStatisticsByDayResponse {
     /// One entry per day.
     pub results: Vec<GetAutomationLogStatisticsByDayResponseResultsItem>,
@@ -3651,68 +1200,12 @@ pub struct GetAutomationLogStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByDayResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAutomationLogStatisticsByDayResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetAutomationLogStatisticsByDayResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAutomationLogStatisticsByDayResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<GetAutomationLogStatisticsByDayResponseResultsItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAutomationLogStatisticsByDayResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The automation runs of one base.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-base~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAutomationLogStatisticsByBaseResponseResultsItem {
     /// UUID of the base.
     pub dtable_uuid: String,
@@ -3730,97 +1223,12 @@ pub struct GetAutomationLogStatisticsByBaseResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de>
-for GetAutomationLogStatisticsByBaseResponseResultsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAutomationLogStatisticsByBaseResponseResultsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "a `GetAutomationLogStatisticsByBaseResponseResultsItem` object",
-                )
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAutomationLogStatisticsByBaseResponseResultsItem, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (11, b'd') if key_str == "dtable_uuid" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (20, b's') if key_str == "number_of_executions" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "number_of_executions",
-                                    ),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (21, b's') if key_str == "successful_executions" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "successful_executions",
-                                    ),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (23, b's') if key_str == "unsuccessful_executions" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "unsuccessful_executions",
-                                    ),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAutomationLogStatisticsByBaseResponseResultsItem {
-                    dtable_uuid: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "dtable_uuid",
-                        ))?,
-                    number_of_executions: field_1.flatten(),
-                    successful_executions: field_2.flatten(),
-                    unsuccessful_executions: field_3.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getAutomationLogStatisticsByBase` (`GET /api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-base/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1automation-logs~1by-base~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAutomationLogStatisticsByBaseResponse {
     /// One entry per base.
     pub results: Vec<GetAutomationLogStatisticsByBaseResponseResultsItem>,
@@ -3832,68 +1240,12 @@ pub struct GetAutomationLogStatisticsByBaseResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetAutomationLogStatisticsByBaseResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAutomationLogStatisticsByBaseResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetAutomationLogStatisticsByBaseResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAutomationLogStatisticsByBaseResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<GetAutomationLogStatisticsByBaseResponseResultsItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAutomationLogStatisticsByBaseResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The login attempts of one day.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1login-logs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetLoginLogStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
     pub date: String,
@@ -3911,86 +1263,12 @@ pub struct GetLoginLogStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponseResultsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetLoginLogStatisticsByDayResponseResultsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetLoginLogStatisticsByDayResponseResultsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetLoginLogStatisticsByDayResponseResultsItem, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (4, b'e') if key_str == "date" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("date"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (18, b's') if key_str == "number_of_attempts" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("number_of_attempts"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (19, b's') if key_str == "successful_attempts" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("successful_attempts"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (21, b's') if key_str == "unsuccessful_attempts" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "unsuccessful_attempts",
-                                    ),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetLoginLogStatisticsByDayResponseResultsItem {
-                    date: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("date"))?,
-                    number_of_attempts: field_1.flatten(),
-                    successful_attempts: field_2.flatten(),
-                    unsuccessful_attempts: field_3.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getLoginLogStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/login-logs/by-day/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1login-logs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetLoginLogStatisticsByDayResponse {
     /// One entry per day.
     pub results: Vec<GetLoginLogStatisticsByDayResponseResultsItem>,
@@ -4002,68 +1280,12 @@ pub struct GetLoginLogStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetLoginLogStatisticsByDayResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetLoginLogStatisticsByDayResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetLoginLogStatisticsByDayResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetLoginLogStatisticsByDayResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<GetLoginLogStatisticsByDayResponseResultsItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetLoginLogStatisticsByDayResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// An item of the `results` property of the `200` response of `getPythonRunStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-day~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetPythonRunStatisticsByDayResponseResultsItem {
     /// The day (`YYYY-MM-DD`).
     pub date: String,
@@ -4090,117 +1312,12 @@ pub struct GetPythonRunStatisticsByDayResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de>
-for GetPythonRunStatisticsByDayResponseResultsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetPythonRunStatisticsByDayResponseResultsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetPythonRunStatisticsByDayResponseResultsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetPythonRunStatisticsByDayResponseResultsItem, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<i64>> = None;
-                let mut field_4: Option<Option<i64>> = None;
-                let mut field_5: Option<Option<i64>> = None;
-                let mut field_6: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (4, b'e') if key_str == "date" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("date"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (14, b's') if key_str == "number_of_runs" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("number_of_runs"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (14, b'e') if key_str == "total_run_time" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_run_time"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (28, b'e') if key_str == "triggered_by_automation_rule" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "triggered_by_automation_rule",
-                                    ),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (18, b'y') if key_str == "triggered_manually" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("triggered_manually"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (15, b's') if key_str == "successful_runs" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("successful_runs"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (17, b's') if key_str == "unsuccessful_runs" => {
-                            if field_6.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("unsuccessful_runs"),
-                                );
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetPythonRunStatisticsByDayResponseResultsItem {
-                    date: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("date"))?,
-                    number_of_runs: field_1.flatten(),
-                    total_run_time: field_2.flatten(),
-                    triggered_by_automation_rule: field_3.flatten(),
-                    triggered_manually: field_4.flatten(),
-                    successful_runs: field_5.flatten(),
-                    unsuccessful_runs: field_6.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getPythonRunStatisticsByDay` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-day~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetPythonRunStatisticsByDayResponse {
     /// One entry per day.
     pub results: Vec<GetPythonRunStatisticsByDayResponseResultsItem>,
@@ -4212,68 +1329,12 @@ pub struct GetPythonRunStatisticsByDayResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByDayResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetPythonRunStatisticsByDayResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetPythonRunStatisticsByDayResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetPythonRunStatisticsByDayResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<GetPythonRunStatisticsByDayResponseResultsItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetPythonRunStatisticsByDayResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// An item of the `results` property of the `200` response of `getPythonRunStatisticsByBase` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-base~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetPythonRunStatisticsByBaseResponseResultsItem {
     /// UUID of the base.
     pub base_uuid: String,
@@ -4300,121 +1361,12 @@ pub struct GetPythonRunStatisticsByBaseResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de>
-for GetPythonRunStatisticsByBaseResponseResultsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetPythonRunStatisticsByBaseResponseResultsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetPythonRunStatisticsByBaseResponseResultsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetPythonRunStatisticsByBaseResponseResultsItem, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut field_2: Option<Option<i64>> = None;
-                let mut field_3: Option<Option<i64>> = None;
-                let mut field_4: Option<Option<i64>> = None;
-                let mut field_5: Option<Option<i64>> = None;
-                let mut field_6: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (9, b'd') if key_str == "base_uuid" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("base_uuid"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (14, b's') if key_str == "number_of_runs" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("number_of_runs"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (14, b'e') if key_str == "total_run_time" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_run_time"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (28, b'e') if key_str == "triggered_by_automation_rule" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field(
-                                        "triggered_by_automation_rule",
-                                    ),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (18, b'y') if key_str == "triggered_manually" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("triggered_manually"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        (15, b's') if key_str == "successful_runs" => {
-                            if field_5.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("successful_runs"),
-                                );
-                            }
-                            field_5 = Some(map.next_value()?);
-                        }
-                        (17, b's') if key_str == "unsuccessful_runs" => {
-                            if field_6.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("unsuccessful_runs"),
-                                );
-                            }
-                            field_6 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetPythonRunStatisticsByBaseResponseResultsItem {
-                    base_uuid: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "base_uuid",
-                        ))?,
-                    number_of_runs: field_1.flatten(),
-                    total_run_time: field_2.flatten(),
-                    triggered_by_automation_rule: field_3.flatten(),
-                    triggered_manually: field_4.flatten(),
-                    successful_runs: field_5.flatten(),
-                    unsuccessful_runs: field_6.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getPythonRunStatisticsByBase` (`GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1python-runs~1by-base~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetPythonRunStatisticsByBaseResponse {
     /// One entry per base.
     pub results: Vec<GetPythonRunStatisticsByBaseResponseResultsItem>,
@@ -4426,67 +1378,11 @@ pub struct GetPythonRunStatisticsByBaseResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetPythonRunStatisticsByBaseResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetPythonRunStatisticsByBaseResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetPythonRunStatisticsByBaseResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetPythonRunStatisticsByBaseResponse, A::Error> {
-                let mut field_0: Option<
-                    Vec<GetPythonRunStatisticsByBaseResponseResultsItem>,
-                > = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b't') if key_str == "total_count" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_count"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetPythonRunStatisticsByBaseResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    total_count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `group_by` query parameter of `getAiStatistics` (`GET /api/v2.1/org/{org_id}/admin/statistics/ai/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/parameters/1/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetAiStatisticsGroupBy {
     /// The value `owner`.
     Owner,
@@ -4541,35 +1437,12 @@ impl std::fmt::Display for GetAiStatisticsGroupBy {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for GetAiStatisticsGroupBy {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsGroupBy {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => GetAiStatisticsGroupBy::from(v),
-                std::borrow::Cow::Owned(v) => GetAiStatisticsGroupBy::from(v),
-            },
-        )
-    }
-}
 /// The AI costs of one owner or base in the month.
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAiStatisticsResponseResultsItem {
     /// User id of the owner, or `<group id>@seafile_group` for a group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4591,93 +1464,12 @@ pub struct GetAiStatisticsResponseResultsItem {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponseResultsItem {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAiStatisticsResponseResultsItem;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetAiStatisticsResponseResultsItem` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAiStatisticsResponseResultsItem, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut field_1: Option<Option<String>> = None;
-                let mut field_2: Option<Option<f64>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (5, b'r') if key_str == "owner" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("owner"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (11, b'd') if key_str == "dtable_uuid" => {
-                            if field_1.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("dtable_uuid"),
-                                );
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (10, b't') if key_str == "total_cost" => {
-                            if field_2.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("total_cost"),
-                                );
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        (8, b'e') if key_str == "nickname" => {
-                            if field_3.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("nickname"),
-                                );
-                            }
-                            field_3 = Some(map.next_value()?);
-                        }
-                        (10, b'e') if key_str == "group_name" => {
-                            if field_4.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("group_name"),
-                                );
-                            }
-                            field_4 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAiStatisticsResponseResultsItem {
-                    owner: field_0.flatten(),
-                    dtable_uuid: field_1.flatten(),
-                    total_cost: field_2.flatten(),
-                    nickname: field_3.flatten(),
-                    group_name: field_4.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// The `200` response of `getAiStatistics` (`GET /api/v2.1/org/{org_id}/admin/statistics/ai/`).
 ///
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1statistics~1ai~1/get/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct GetAiStatisticsResponse {
     /// One entry per owner or per base.
     pub results: Vec<GetAiStatisticsResponseResultsItem>,
@@ -4688,59 +1480,6 @@ pub struct GetAiStatisticsResponse {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for GetAiStatisticsResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = GetAiStatisticsResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `GetAiStatisticsResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<GetAiStatisticsResponse, A::Error> {
-                let mut field_0: Option<Vec<GetAiStatisticsResponseResultsItem>> = None;
-                let mut field_1: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (7, b's') if key_str == "results" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("results"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (5, b't') if key_str == "count" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("count"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(GetAiStatisticsResponse {
-                    results: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("results"))?,
-                    count: field_1.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// The request body of `updateLogo` (`POST /api/v2.1/org/{org_id}/admin/org-logo/`).
 ///
@@ -4781,6 +1520,7 @@ pub struct VerifySamlDomainRequest {
 /// Schema: `spec/team_admin.yaml#/paths/~1api~1v2.1~1org~1{org_id}~1admin~1verify-domain~1/put/responses/200/content/application~1json/schema`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
+#[non_exhaustive]
 pub struct VerifySamlDomainResponse {
     /// True when the verification record was found.
     pub domain_verified: bool,
@@ -4789,53 +1529,7 @@ pub struct VerifySamlDomainResponse {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for VerifySamlDomainResponse {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = VerifySamlDomainResponse;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `VerifySamlDomainResponse` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<VerifySamlDomainResponse, A::Error> {
-                let mut field_0: Option<bool> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (15, b'd') if key_str == "domain_verified" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("domain_verified"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(VerifySamlDomainResponse {
-                    domain_verified: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field(
-                            "domain_verified",
-                        ))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
+#[cfg_attr(docsrs, doc(cfg(feature = "team-admin")))]
 impl rt::TeamAdminClient {
     /// List the members of the team.
     ///
@@ -6194,7 +2888,7 @@ impl rt::TeamAdminClient {
 }
 /// The request built by [`TeamAdminClient::list_users`](rt::TeamAdminClient::list_users): set options, then `.await` it (or call
 /// [`send`](ListUsers::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUsers<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6279,6 +2973,7 @@ impl<'a> std::future::IntoFuture for ListUsers<'a> {
 }
 /// The request built by [`TeamAdminClient::add_user`](rt::TeamAdminClient::add_user): set options, then `.await` it (or call
 /// [`send`](AddUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddUser<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6320,6 +3015,7 @@ impl<'a> std::future::IntoFuture for AddUser<'a> {
 }
 /// The request built by [`TeamAdminClient::get_user`](rt::TeamAdminClient::get_user): set options, then `.await` it (or call
 /// [`send`](GetUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetUser<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6349,6 +3045,7 @@ impl<'a> std::future::IntoFuture for GetUser<'a> {
 }
 /// The request built by [`TeamAdminClient::update_user`](rt::TeamAdminClient::update_user): set options, then `.await` it (or call
 /// [`send`](UpdateUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateUser<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6427,6 +3124,7 @@ impl<'a> std::future::IntoFuture for UpdateUser<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_user`](rt::TeamAdminClient::delete_user): set options, then `.await` it (or call
 /// [`send`](DeleteUser::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteUser<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6456,6 +3154,7 @@ impl<'a> std::future::IntoFuture for DeleteUser<'a> {
 }
 /// The request built by [`TeamAdminClient::reset_user_password`](rt::TeamAdminClient::reset_user_password): set options, then `.await` it (or call
 /// [`send`](ResetUserPassword::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ResetUserPassword<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6485,6 +3184,7 @@ impl<'a> std::future::IntoFuture for ResetUserPassword<'a> {
 }
 /// The request built by [`TeamAdminClient::enforce_two_factor`](rt::TeamAdminClient::enforce_two_factor): set options, then `.await` it (or call
 /// [`send`](EnforceTwoFactor::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct EnforceTwoFactor<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6516,6 +3216,7 @@ impl<'a> std::future::IntoFuture for EnforceTwoFactor<'a> {
 }
 /// The request built by [`TeamAdminClient::disable_two_factor`](rt::TeamAdminClient::disable_two_factor): set options, then `.await` it (or call
 /// [`send`](DisableTwoFactor::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DisableTwoFactor<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6545,7 +3246,7 @@ impl<'a> std::future::IntoFuture for DisableTwoFactor<'a> {
 }
 /// The request built by [`TeamAdminClient::list_bases`](rt::TeamAdminClient::list_bases): set options, then `.await` it (or call
 /// [`send`](ListBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6619,7 +3320,7 @@ impl<'a> std::future::IntoFuture for ListBases<'a> {
 }
 /// The request built by [`TeamAdminClient::list_user_bases`](rt::TeamAdminClient::list_user_bases): set options, then `.await` it (or call
 /// [`send`](ListUserBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6694,6 +3395,7 @@ impl<'a> std::future::IntoFuture for ListUserBases<'a> {
 }
 /// The request built by [`TeamAdminClient::get_base`](rt::TeamAdminClient::get_base): set options, then `.await` it (or call
 /// [`send`](GetBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBase<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6723,6 +3425,7 @@ impl<'a> std::future::IntoFuture for GetBase<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_base`](rt::TeamAdminClient::delete_base): set options, then `.await` it (or call
 /// [`send`](DeleteBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBase<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6752,7 +3455,7 @@ impl<'a> std::future::IntoFuture for DeleteBase<'a> {
 }
 /// The request built by [`TeamAdminClient::list_trash_bases`](rt::TeamAdminClient::list_trash_bases): set options, then `.await` it (or call
 /// [`send`](ListTrashBases::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTrashBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6826,6 +3529,7 @@ impl<'a> std::future::IntoFuture for ListTrashBases<'a> {
 }
 /// The request built by [`TeamAdminClient::clear_trash`](rt::TeamAdminClient::clear_trash): set options, then `.await` it (or call
 /// [`send`](ClearTrash::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ClearTrash<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6854,6 +3558,7 @@ impl<'a> std::future::IntoFuture for ClearTrash<'a> {
 }
 /// The request built by [`TeamAdminClient::restore_base`](rt::TeamAdminClient::restore_base): set options, then `.await` it (or call
 /// [`send`](RestoreBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RestoreBase<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6883,6 +3588,7 @@ impl<'a> std::future::IntoFuture for RestoreBase<'a> {
 }
 /// The request built by [`TeamAdminClient::search_bases`](rt::TeamAdminClient::search_bases): set options, then `.await` it (or call
 /// [`send`](SearchBases::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SearchBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6913,6 +3619,7 @@ impl<'a> std::future::IntoFuture for SearchBases<'a> {
 }
 /// The request built by [`TeamAdminClient::list_base_shares`](rt::TeamAdminClient::list_base_shares): set options, then `.await` it (or call
 /// [`send`](ListBaseShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseShares<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6942,6 +3649,7 @@ impl<'a> std::future::IntoFuture for ListBaseShares<'a> {
 }
 /// The request built by [`TeamAdminClient::list_base_api_tokens`](rt::TeamAdminClient::list_base_api_tokens): set options, then `.await` it (or call
 /// [`send`](ListBaseApiTokens::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseApiTokens<'a> {
     client: &'a rt::TeamAdminClient,
@@ -6971,6 +3679,7 @@ impl<'a> std::future::IntoFuture for ListBaseApiTokens<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_api_token`](rt::TeamAdminClient::delete_api_token): set options, then `.await` it (or call
 /// [`send`](DeleteApiToken::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteApiToken<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7002,7 +3711,7 @@ impl<'a> std::future::IntoFuture for DeleteApiToken<'a> {
 }
 /// The request built by [`TeamAdminClient::list_all_api_tokens`](rt::TeamAdminClient::list_all_api_tokens): set options, then `.await` it (or call
 /// [`send`](ListAllApiTokens::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAllApiTokens<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7076,7 +3785,7 @@ impl<'a> std::future::IntoFuture for ListAllApiTokens<'a> {
 }
 /// The request built by [`TeamAdminClient::list_groups`](rt::TeamAdminClient::list_groups): set options, then `.await` it (or call
 /// [`send`](ListGroups::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroups<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7150,6 +3859,7 @@ impl<'a> std::future::IntoFuture for ListGroups<'a> {
 }
 /// The request built by [`TeamAdminClient::create_group`](rt::TeamAdminClient::create_group): set options, then `.await` it (or call
 /// [`send`](CreateGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateGroup<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7188,6 +3898,7 @@ impl<'a> std::future::IntoFuture for CreateGroup<'a> {
 }
 /// The request built by [`TeamAdminClient::get_group`](rt::TeamAdminClient::get_group): set options, then `.await` it (or call
 /// [`send`](GetGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetGroup<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7217,6 +3928,7 @@ impl<'a> std::future::IntoFuture for GetGroup<'a> {
 }
 /// The request built by [`TeamAdminClient::update_group`](rt::TeamAdminClient::update_group): set options, then `.await` it (or call
 /// [`send`](UpdateGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateGroup<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7258,6 +3970,7 @@ impl<'a> std::future::IntoFuture for UpdateGroup<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_group`](rt::TeamAdminClient::delete_group): set options, then `.await` it (or call
 /// [`send`](DeleteGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteGroup<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7287,6 +4000,7 @@ impl<'a> std::future::IntoFuture for DeleteGroup<'a> {
 }
 /// The request built by [`TeamAdminClient::list_group_bases`](rt::TeamAdminClient::list_group_bases): set options, then `.await` it (or call
 /// [`send`](ListGroupBases::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupBases<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7317,6 +4031,7 @@ impl<'a> std::future::IntoFuture for ListGroupBases<'a> {
 }
 /// The request built by [`TeamAdminClient::move_group`](rt::TeamAdminClient::move_group): set options, then `.await` it (or call
 /// [`send`](MoveGroup::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct MoveGroup<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7360,6 +4075,7 @@ impl<'a> std::future::IntoFuture for MoveGroup<'a> {
 }
 /// The request built by [`TeamAdminClient::list_group_members`](rt::TeamAdminClient::list_group_members): set options, then `.await` it (or call
 /// [`send`](ListGroupMembers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupMembers<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7390,6 +4106,7 @@ impl<'a> std::future::IntoFuture for ListGroupMembers<'a> {
 }
 /// The request built by [`TeamAdminClient::add_group_members`](rt::TeamAdminClient::add_group_members): set options, then `.await` it (or call
 /// [`send`](AddGroupMembers::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddGroupMembers<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7424,6 +4141,7 @@ impl<'a> std::future::IntoFuture for AddGroupMembers<'a> {
 }
 /// The request built by [`TeamAdminClient::update_group_member_role`](rt::TeamAdminClient::update_group_member_role): set options, then `.await` it (or call
 /// [`send`](UpdateGroupMemberRole::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateGroupMemberRole<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7457,6 +4175,7 @@ impl<'a> std::future::IntoFuture for UpdateGroupMemberRole<'a> {
 }
 /// The request built by [`TeamAdminClient::remove_group_member`](rt::TeamAdminClient::remove_group_member): set options, then `.await` it (or call
 /// [`send`](RemoveGroupMember::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct RemoveGroupMember<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7488,6 +4207,7 @@ impl<'a> std::future::IntoFuture for RemoveGroupMember<'a> {
 }
 /// The request built by [`TeamAdminClient::list_shares`](rt::TeamAdminClient::list_shares): set options, then `.await` it (or call
 /// [`send`](ListShares::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListShares<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7516,6 +4236,7 @@ impl<'a> std::future::IntoFuture for ListShares<'a> {
 }
 /// The request built by [`TeamAdminClient::list_base_external_links`](rt::TeamAdminClient::list_base_external_links): set options, then `.await` it (or call
 /// [`send`](ListBaseExternalLinks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListBaseExternalLinks<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7544,6 +4265,7 @@ impl<'a> std::future::IntoFuture for ListBaseExternalLinks<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_base_external_link`](rt::TeamAdminClient::delete_base_external_link): set options, then `.await` it (or call
 /// [`send`](DeleteBaseExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteBaseExternalLink<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7574,6 +4296,7 @@ impl<'a> std::future::IntoFuture for DeleteBaseExternalLink<'a> {
 }
 /// The request built by [`TeamAdminClient::list_view_external_links`](rt::TeamAdminClient::list_view_external_links): set options, then `.await` it (or call
 /// [`send`](ListViewExternalLinks::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListViewExternalLinks<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7602,6 +4325,7 @@ impl<'a> std::future::IntoFuture for ListViewExternalLinks<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_view_external_link`](rt::TeamAdminClient::delete_view_external_link): set options, then `.await` it (or call
 /// [`send`](DeleteViewExternalLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteViewExternalLink<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7632,7 +4356,7 @@ impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
 }
 /// The request built by [`TeamAdminClient::list_invite_links`](rt::TeamAdminClient::list_invite_links): set options, then `.await` it (or call
 /// [`send`](ListInviteLinks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListInviteLinks<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7706,6 +4430,7 @@ impl<'a> std::future::IntoFuture for ListInviteLinks<'a> {
 }
 /// The request built by [`TeamAdminClient::update_invite_link`](rt::TeamAdminClient::update_invite_link): set options, then `.await` it (or call
 /// [`send`](UpdateInviteLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateInviteLink<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7755,6 +4480,7 @@ impl<'a> std::future::IntoFuture for UpdateInviteLink<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_invite_link`](rt::TeamAdminClient::delete_invite_link): set options, then `.await` it (or call
 /// [`send`](DeleteInviteLink::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteInviteLink<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7784,6 +4510,7 @@ impl<'a> std::future::IntoFuture for DeleteInviteLink<'a> {
 }
 /// The request built by [`TeamAdminClient::get_info`](rt::TeamAdminClient::get_info): set options, then `.await` it (or call
 /// [`send`](GetInfo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetInfo<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7809,6 +4536,7 @@ impl<'a> std::future::IntoFuture for GetInfo<'a> {
 }
 /// The request built by [`TeamAdminClient::update_info`](rt::TeamAdminClient::update_info): set options, then `.await` it (or call
 /// [`send`](UpdateInfo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateInfo<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7836,6 +4564,7 @@ impl<'a> std::future::IntoFuture for UpdateInfo<'a> {
 }
 /// The request built by [`TeamAdminClient::get_settings`](rt::TeamAdminClient::get_settings): set options, then `.await` it (or call
 /// [`send`](GetSettings::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetSettings<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7861,6 +4590,7 @@ impl<'a> std::future::IntoFuture for GetSettings<'a> {
 }
 /// The request built by [`TeamAdminClient::update_settings`](rt::TeamAdminClient::update_settings): set options, then `.await` it (or call
 /// [`send`](UpdateSettings::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateSettings<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7945,6 +4675,7 @@ impl<'a> std::future::IntoFuture for UpdateSettings<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_team`](rt::TeamAdminClient::delete_team): set options, then `.await` it (or call
 /// [`send`](DeleteTeam::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteTeam<'a> {
     client: &'a rt::TeamAdminClient,
@@ -7970,7 +4701,7 @@ impl<'a> std::future::IntoFuture for DeleteTeam<'a> {
 }
 /// The request built by [`TeamAdminClient::list_admin_logs`](rt::TeamAdminClient::list_admin_logs): set options, then `.await` it (or call
 /// [`send`](ListAdminLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAdminLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8074,7 +4805,7 @@ impl<'a> std::future::IntoFuture for ListAdminLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_group_member_audit_logs`](rt::TeamAdminClient::list_group_member_audit_logs): set options, then `.await` it (or call
 /// [`send`](ListGroupMemberAuditLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListGroupMemberAuditLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8152,7 +4883,7 @@ impl<'a> std::future::IntoFuture for ListGroupMemberAuditLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_login_logs`](rt::TeamAdminClient::list_login_logs): set options, then `.await` it (or call
 /// [`send`](ListLoginLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListLoginLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8253,7 +4984,7 @@ impl<'a> std::future::IntoFuture for ListLoginLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_user_login_logs`](rt::TeamAdminClient::list_user_login_logs): set options, then `.await` it (or call
 /// [`send`](ListUserLoginLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListUserLoginLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8328,7 +5059,7 @@ impl<'a> std::future::IntoFuture for ListUserLoginLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_file_access_logs`](rt::TeamAdminClient::list_file_access_logs): set options, then `.await` it (or call
 /// [`send`](ListFileAccessLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListFileAccessLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8406,7 +5137,7 @@ impl<'a> std::future::IntoFuture for ListFileAccessLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_automation_logs`](rt::TeamAdminClient::list_automation_logs): set options, then `.await` it (or call
 /// [`send`](ListAutomationLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListAutomationLogs<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8509,7 +5240,7 @@ impl<'a> std::future::IntoFuture for ListAutomationLogs<'a> {
 }
 /// The request built by [`TeamAdminClient::list_python_runs`](rt::TeamAdminClient::list_python_runs): set options, then `.await` it (or call
 /// [`send`](ListPythonRuns::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListPythonRuns<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8610,7 +5341,7 @@ impl<'a> std::future::IntoFuture for ListPythonRuns<'a> {
 }
 /// The request built by [`TeamAdminClient::get_admin_log_statistics_by_day`](rt::TeamAdminClient::get_admin_log_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetAdminLogStatisticsByDay::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAdminLogStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8706,7 +5437,7 @@ impl<'a> std::future::IntoFuture for GetAdminLogStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_automation_log_statistics_by_day`](rt::TeamAdminClient::get_automation_log_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetAutomationLogStatisticsByDay::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAutomationLogStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8813,7 +5544,7 @@ impl<'a> std::future::IntoFuture for GetAutomationLogStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_automation_log_statistics_by_base`](rt::TeamAdminClient::get_automation_log_statistics_by_base): set options, then `.await` it (or call
 /// [`send`](GetAutomationLogStatisticsByBase::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAutomationLogStatisticsByBase<'a> {
     client: &'a rt::TeamAdminClient,
@@ -8911,7 +5642,7 @@ impl<'a> std::future::IntoFuture for GetAutomationLogStatisticsByBase<'a> {
 }
 /// The request built by [`TeamAdminClient::get_login_log_statistics_by_day`](rt::TeamAdminClient::get_login_log_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetLoginLogStatisticsByDay::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetLoginLogStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9007,7 +5738,7 @@ impl<'a> std::future::IntoFuture for GetLoginLogStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_python_run_statistics_by_day`](rt::TeamAdminClient::get_python_run_statistics_by_day): set options, then `.await` it (or call
 /// [`send`](GetPythonRunStatisticsByDay::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPythonRunStatisticsByDay<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9112,7 +5843,7 @@ impl<'a> std::future::IntoFuture for GetPythonRunStatisticsByDay<'a> {
 }
 /// The request built by [`TeamAdminClient::get_python_run_statistics_by_base`](rt::TeamAdminClient::get_python_run_statistics_by_base): set options, then `.await` it (or call
 /// [`send`](GetPythonRunStatisticsByBase::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetPythonRunStatisticsByBase<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9208,7 +5939,7 @@ impl<'a> std::future::IntoFuture for GetPythonRunStatisticsByBase<'a> {
 }
 /// The request built by [`TeamAdminClient::get_ai_statistics`](rt::TeamAdminClient::get_ai_statistics): set options, then `.await` it (or call
 /// [`send`](GetAiStatistics::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetAiStatistics<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9288,6 +6019,7 @@ impl<'a> std::future::IntoFuture for GetAiStatistics<'a> {
 }
 /// The request built by [`TeamAdminClient::get_logo`](rt::TeamAdminClient::get_logo): set options, then `.await` it (or call
 /// [`send`](GetLogo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetLogo<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9316,6 +6048,7 @@ impl<'a> std::future::IntoFuture for GetLogo<'a> {
 }
 /// The request built by [`TeamAdminClient::update_logo`](rt::TeamAdminClient::update_logo): set options, then `.await` it (or call
 /// [`send`](UpdateLogo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateLogo<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9346,6 +6079,7 @@ impl<'a> std::future::IntoFuture for UpdateLogo<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_logo`](rt::TeamAdminClient::delete_logo): set options, then `.await` it (or call
 /// [`send`](DeleteLogo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteLogo<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9374,6 +6108,7 @@ impl<'a> std::future::IntoFuture for DeleteLogo<'a> {
 }
 /// The request built by [`TeamAdminClient::get_saml_config`](rt::TeamAdminClient::get_saml_config): set options, then `.await` it (or call
 /// [`send`](GetSamlConfig::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetSamlConfig<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9402,6 +6137,7 @@ impl<'a> std::future::IntoFuture for GetSamlConfig<'a> {
 }
 /// The request built by [`TeamAdminClient::update_saml_config`](rt::TeamAdminClient::update_saml_config): set options, then `.await` it (or call
 /// [`send`](UpdateSamlConfig::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UpdateSamlConfig<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9455,6 +6191,7 @@ impl<'a> std::future::IntoFuture for UpdateSamlConfig<'a> {
 }
 /// The request built by [`TeamAdminClient::delete_saml_config`](rt::TeamAdminClient::delete_saml_config): set options, then `.await` it (or call
 /// [`send`](DeleteSamlConfig::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteSamlConfig<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9483,6 +6220,7 @@ impl<'a> std::future::IntoFuture for DeleteSamlConfig<'a> {
 }
 /// The request built by [`TeamAdminClient::verify_saml_domain`](rt::TeamAdminClient::verify_saml_domain): set options, then `.await` it (or call
 /// [`send`](VerifySamlDomain::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct VerifySamlDomain<'a> {
     client: &'a rt::TeamAdminClient,
@@ -9511,3 +6249,4 @@ impl<'a> std::future::IntoFuture for VerifySamlDomain<'a> {
         Box::pin(self.send())
     }
 }
+include!("team_admin_serde.rs");

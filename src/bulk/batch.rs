@@ -360,6 +360,8 @@ pub struct FailedChunk {
 
 impl FailedChunk {
     /// A chunk answered with success whose answer does not confirm the write.
+    // Only the batched operations of `base` report these.
+    #[cfg_attr(not(feature = "base"), allow(dead_code))]
     pub(crate) fn unconfirmed(range: Range<usize>) -> FailedChunk {
         FailedChunk {
             range,
@@ -373,6 +375,8 @@ impl FailedChunk {
 impl BatchReport {
     /// A report of an input of `total` units in `field`, for failures found after all
     /// chunks were answered (an answer that does not confirm, say).
+    // Only the batched operations of `base` report these.
+    #[cfg_attr(not(feature = "base"), allow(dead_code))]
     pub(crate) fn after_answers(
         field: &'static str,
         unit: &'static str,

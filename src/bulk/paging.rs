@@ -78,6 +78,8 @@ impl<'a, T: 'a> PageStream<'a, T> {
     }
 
     /// Each item converted by `f`, whose error ends the stream like a failed request.
+    // Used by the typed rows of `base`.
+    #[cfg_attr(not(feature = "base"), allow(dead_code))]
     pub(crate) fn try_map<U: 'a>(
         self,
         f: impl FnMut(T) -> Result<U, Error> + Send + 'a,

@@ -20,12 +20,14 @@ use crate::transport::request::{BoxFuture, Request, Response, Transport};
 /// println!("administering team {}", team.org_id());
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "team-admin")]
 #[derive(Clone, Debug)]
 pub struct TeamAdminClient {
     account: AccountClient,
     org_id: i64,
 }
 
+#[cfg(feature = "team-admin")]
 impl TeamAdminClient {
     /// The id of the team this client administers.
     ///
@@ -59,11 +61,13 @@ impl TeamAdminClient {
 /// println!("{}", admin.account().client().server_url());
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "system-admin")]
 #[derive(Clone, Debug)]
 pub struct SystemAdminClient {
     account: AccountClient,
 }
 
+#[cfg(feature = "system-admin")]
 impl SystemAdminClient {
     /// The account whose token this client sends.
     ///
@@ -87,6 +91,8 @@ impl AccountClient {
     /// let team = account.team_admin(3);
     /// # }
     /// ```
+    #[cfg(feature = "team-admin")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "team-admin")))]
     pub fn team_admin(&self, org_id: i64) -> TeamAdminClient {
         TeamAdminClient {
             account: self.clone(),
@@ -102,6 +108,8 @@ impl AccountClient {
     /// let admin = account.system_admin();
     /// # }
     /// ```
+    #[cfg(feature = "system-admin")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system-admin")))]
     pub fn system_admin(&self) -> SystemAdminClient {
         SystemAdminClient {
             account: self.clone(),
@@ -109,12 +117,14 @@ impl AccountClient {
     }
 }
 
+#[cfg(feature = "team-admin")]
 impl Transport for TeamAdminClient {
     fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
         self.account.execute(request)
     }
 }
 
+#[cfg(feature = "system-admin")]
 impl Transport for SystemAdminClient {
     fn execute(&self, request: Request) -> BoxFuture<'_, Result<Response, Error>> {
         self.account.execute(request)

@@ -1,6 +1,7 @@
 //! [`ApiTokenClient`]: the operations authorised by the API-Token of one base.
 
 use crate::client::base::{BaseClient, BaseTokenSource, Renewal};
+#[cfg(all(feature = "files", feature = "base"))]
 use crate::file_transfer::attachments::BaseIdentityCache;
 use crate::transport::connection::{Auth, Client};
 use crate::transport::error::Error;
@@ -23,6 +24,7 @@ pub struct ApiTokenClient {
     client: Client,
     token: ApiToken,
     /// The base's UUID and workspace, learned once when a file helper needs them.
+    #[cfg(all(feature = "files", feature = "base"))]
     identity: BaseIdentityCache,
 }
 
@@ -31,6 +33,7 @@ impl ApiTokenClient {
         ApiTokenClient {
             client,
             token,
+            #[cfg(all(feature = "files", feature = "base"))]
             identity: BaseIdentityCache::default(),
         }
     }
@@ -60,6 +63,7 @@ impl ApiTokenClient {
         &self.client
     }
 
+    #[cfg(all(feature = "files", feature = "base"))]
     pub(crate) fn identity_cache(&self) -> &BaseIdentityCache {
         &self.identity
     }

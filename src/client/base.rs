@@ -3,20 +3,27 @@
 //! of written rows, and links by table and column name (the typed-row methods stay with
 //! their builders in `data/typed_rows.rs`, which hold the client).
 
+#[cfg(feature = "base")]
 use std::collections::{BTreeMap, HashSet};
+#[cfg(feature = "base")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
+#[cfg(feature = "base")]
 use crate::base::DeleteRowLinksResponse;
+#[cfg(feature = "base")]
 use crate::data::links::{ids_of, lookup, pairs, LinkIds, Lookup, LINKS_PER_PAGE, ROWS_PER_QUERY};
+#[cfg(feature = "base")]
 use crate::data::write_checks::check_table_rows;
 use crate::transport::base_token::{RenewingToken, SignedToken};
 use crate::transport::connection::{Auth, Client};
 use crate::transport::error::{Error, ErrorKind};
 use crate::transport::request::{BoxFuture, Request, Response, Transport};
 use crate::transport::tokens::BaseToken;
-use crate::types::{BaseAccess, LinkCellItem, Metadata, RowLinksQuery, SuccessResult};
+use crate::types::BaseAccess;
+#[cfg(feature = "base")]
+use crate::types::{LinkCellItem, Metadata, RowLinksQuery, SuccessResult};
 
 /// How a base's client gets a new Base-Token.
 pub(crate) enum Renewal {
@@ -96,7 +103,9 @@ struct BaseInner {
     renewal: Renewal,
     renewing: tokio::sync::Mutex<()>,
     /// The base's structure, loaded on first need; written rows are checked against it.
+    #[cfg(feature = "base")]
     metadata: tokio::sync::Mutex<Option<Arc<Metadata>>>,
+    #[cfg(feature = "base")]
     check_writes: AtomicBool,
 }
 
@@ -149,7 +158,9 @@ impl BaseClient {
                 token: RwLock::new(TokenState::new(token, 0)),
                 renewal,
                 renewing: tokio::sync::Mutex::new(()),
+                #[cfg(feature = "base")]
                 metadata: tokio::sync::Mutex::new(None),
+                #[cfg(feature = "base")]
                 check_writes: AtomicBool::new(true),
             }),
         }
@@ -315,6 +326,8 @@ impl BaseClient {
     /// base.set_check_writes(false); // e.g. when the columns are known to match
     /// # }
     /// ```
+    #[cfg(feature = "base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "base")))]
     pub fn set_check_writes(&self, on: bool) {
         self.inner.check_writes.store(on, Ordering::Relaxed);
     }
@@ -328,6 +341,8 @@ impl BaseClient {
     /// println!("{} tables", metadata.tables.len());
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "base")))]
     pub async fn metadata(&self) -> Result<Arc<Metadata>, Error> {
         // Held across the load so that concurrent first calls make one request.
         let mut cached = self.inner.metadata.lock().await;
@@ -346,6 +361,8 @@ impl BaseClient {
     /// let metadata = base.refresh_metadata().await?;
     /// # Ok(()) }
     /// ```
+    #[cfg(feature = "base")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "base")))]
     pub async fn refresh_metadata(&self) -> Result<Arc<Metadata>, Error> {
         let mut cached = self.inner.metadata.lock().await;
         let loaded = Arc::new(self.get_metadata().await?.metadata);
@@ -376,6 +393,7 @@ impl Transport for BaseClient {
 
 /// The check generated into writes of rows (`x-check-rows`): every problem of `rows` as
 /// writes to `table`, as one error, before anything is sent.
+#[cfg(feature = "base")]
 pub async fn check_rows<'r>(
     base: &BaseClient,
     operation: &'static str,
@@ -417,6 +435,7 @@ pub async fn check_rows<'r>(
     .with_operation(operation))
 }
 
+#[cfg(feature = "base")]
 impl BaseClient {
     /// The ids of the link column `link_column` of `table`, from the cached metadata;
     /// on a miss the metadata is loaded again once, since the column may be new.

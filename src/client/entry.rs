@@ -5,10 +5,13 @@
 use crate::client::account::AccountClient;
 use crate::client::api_token::ApiTokenClient;
 use crate::client::base::BaseClient;
+#[cfg(feature = "scheduler")]
 use crate::client::scheduler::SchedulerClient;
 use crate::transport::connection::Client;
 use crate::transport::error::Error;
-use crate::transport::tokens::{AccountToken, ApiToken, SchedulerToken};
+#[cfg(feature = "scheduler")]
+use crate::transport::tokens::SchedulerToken;
+use crate::transport::tokens::{AccountToken, ApiToken};
 
 impl Client {
     /// A client for the operations that need this API-Token.
@@ -40,6 +43,8 @@ impl Client {
     /// let scheduler = client.with_scheduler_token("scheduler token");
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
+    #[cfg(feature = "scheduler")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "scheduler")))]
     pub fn with_scheduler_token(&self, token: impl Into<SchedulerToken>) -> SchedulerClient {
         SchedulerClient::new(self.clone(), token.into())
     }

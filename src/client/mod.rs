@@ -3,8 +3,10 @@
 //! methods of the same types.
 
 pub(crate) mod account;
+#[cfg(any(feature = "team-admin", feature = "system-admin"))]
 pub(crate) mod admin;
 pub(crate) mod api_token;
 pub(crate) mod base;
 mod entry;
+#[cfg(feature = "scheduler")]
 pub(crate) mod scheduler;

@@ -2,9 +2,14 @@
 //! against its table's columns, typed rows, the checks of written rows, the machinery of
 //! links, and the unknown fields that models keep.
 
+#[cfg(feature = "base")]
 pub mod cells;
 pub(crate) mod extra_fields;
+#[cfg(feature = "base")]
 pub(crate) mod links;
+#[cfg(feature = "base")]
 pub(crate) mod row_view;
+#[cfg(feature = "base")]
 pub(crate) mod typed_rows;
+#[cfg(feature = "base")]
 pub(crate) mod write_checks;

@@ -3,5 +3,6 @@
 //!
 //! [`FileUpload`]: crate::FileUpload
 
+#[cfg(all(feature = "files", feature = "base"))]
 pub(crate) mod attachments;
 pub(crate) mod file_upload;

@@ -10,6 +10,7 @@ use tracing::Instrument;
 
 use crate::transport::body;
 
+#[cfg(all(feature = "files", feature = "base"))]
 pub(crate) use body::read_error;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
@@ -321,11 +322,15 @@ impl Client {
     }
 
     /// What is repeated, and how often.
+    // Used by the attachment downloads (`files` with `base`).
+    #[cfg_attr(not(all(feature = "files", feature = "base")), allow(dead_code))]
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.inner.retry
     }
 
     /// The HTTP client every request goes through.
+    // Used by the attachment downloads (`files` with `base`).
+    #[cfg_attr(not(all(feature = "files", feature = "base")), allow(dead_code))]
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }

@@ -29,6 +29,8 @@ pub(crate) fn emit(ctx: &Ctx) -> TokenStream {
         // `-` names no module, so every type is spelled `super::types::…` or
         // `super::<module>::…`: the calls live one module below the imports.
         let mctx = Ctx {
+            feature: None,
+            inputs: ctx.inputs,
             api,
             options: ctx.options,
             here: Some("-"),

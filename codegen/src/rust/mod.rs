@@ -6,7 +6,7 @@
 mod contract;
 pub(crate) mod de;
 mod operations;
-mod server;
+pub(crate) mod server;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -23,6 +23,15 @@ pub struct RustOptions {
     /// Inherent methods on the client types (only possible inside seatable-api); otherwise
     /// one extension trait per module and client type.
     pub inherent_methods: bool,
+    /// Puts each module (spec file), and the models only it uses, behind a cargo feature of
+    /// the crate that compiles the code: the module's name in kebab-case (`team_admin` →
+    /// `team-admin`). Modules named in `ungated_modules` are always compiled.
+    pub area_features: bool,
+    /// Modules compiled whatever the features (the runtime needs `auth` for its tokens).
+    pub ungated_modules: Vec<String>,
+    /// `#[non_exhaustive]` on the structs only the server builds and on every enum, so that
+    /// a field or value SeaTable adds is not a breaking change for the crate's users.
+    pub non_exhaustive: bool,
 }
 
 impl Default for RustOptions {
@@ -30,6 +39,9 @@ impl Default for RustOptions {
         RustOptions {
             runtime_crate: "crate".into(),
             inherent_methods: true,
+            area_features: true,
+            ungated_modules: vec!["auth".into()],
+            non_exhaustive: true,
         }
     }
 }
@@ -40,7 +52,17 @@ impl RustOptions {
         RustOptions {
             runtime_crate: "::seatable_api".into(),
             inherent_methods: false,
+            area_features: false,
+            ungated_modules: Vec::new(),
+            // The user's spec and crate: their own tests build their models.
+            non_exhaustive: false,
         }
+    }
+
+    /// The cargo feature that gates `module`, if any.
+    pub fn feature_of(&self, module: &str) -> Option<String> {
+        (self.area_features && !self.ungated_modules.iter().any(|m| m == module))
+            .then(|| module.replace('_', "-"))
     }
 }
 
@@ -49,6 +71,10 @@ pub(crate) struct Ctx<'a> {
     pub options: &'a RustOptions,
     /// The module being emitted (`None` for `types`).
     pub here: Option<&'a str>,
+    /// The cargo feature the emitted items need, for their docs.rs badge.
+    pub feature: Option<String>,
+    /// The types a caller may build ([`Api::input_types`]); the others are `#[non_exhaustive]`.
+    pub inputs: &'a std::collections::HashSet<crate::ir::TypePath>,
 }
 
 impl Ctx<'_> {
@@ -298,33 +324,236 @@ fn header(source: &str) -> String {
     )
 }
 
-fn format(tokens: TokenStream, source: &str) -> String {
-    // The emitters build well-formed items; should one ever not be, the raw tokens still
-    // reach the compiler, whose error then points at them, instead of the generator dying.
-    let text = match syn::parse2::<syn::File>(tokens.clone()) {
-        Ok(file) => std::panic::catch_unwind(|| prettyplease::unparse(&file))
-            .unwrap_or_else(|_| tokens.to_string()),
-        Err(_) => tokens.to_string(),
+/// How the generated text is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Formatted by prettyplease, to be read (`generated/`).
+    Pretty,
+    /// One top-level item per line, unformatted, to be compiled (`build.rs`): formatting
+    /// 85,000 lines in an unoptimised build script cost most of its run.
+    Compact,
+}
+
+fn format(tokens: TokenStream, source: &str, layout: Layout) -> String {
+    let text = match layout {
+        Layout::Compact => compact(tokens),
+        // The emitters build well-formed items; should one ever not be, the raw tokens still
+        // reach the compiler, whose error then points at them, instead of the generator dying.
+        Layout::Pretty => match syn::parse2::<syn::File>(tokens.clone()) {
+            Ok(file) => std::panic::catch_unwind(|| prettyplease::unparse(&file))
+                .unwrap_or_else(|_| tokens.to_string()),
+            Err(_) => tokens.to_string(),
+        },
     };
     format!("{}{}", header(source), text)
 }
 
+/// The tokens with a line break after every `;` and every `{…}` group at any depth: one
+/// statement per line, so that a compiler message about generated code points at a line of
+/// its own, and no two blocks share a line (clippy reads `} if` on one line as a missing
+/// `else`). Each token is spelt as `TokenStream`'s own printing spells it.
+fn compact(tokens: TokenStream) -> String {
+    let mut out = String::new();
+    write_compact(tokens, &mut out);
+    out.push('\n');
+    out
+}
+
+fn write_compact(tokens: TokenStream, out: &mut String) {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    for tree in tokens {
+        match tree {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                write_compact(g.stream(), out);
+                out.push_str(close);
+                out.push(if g.delimiter() == Delimiter::Brace {
+                    '\n'
+                } else {
+                    ' '
+                });
+            }
+            TokenTree::Punct(p) => {
+                out.push(p.as_char());
+                if p.as_char() == ';' {
+                    out.push('\n');
+                } else if p.spacing() == Spacing::Alone {
+                    out.push(' ');
+                }
+            }
+            other => {
+                out.push_str(&other.to_string());
+                out.push(' ');
+            }
+        }
+    }
+}
+
+/// `#[cfg(feature = …)]` and its docs.rs badge, or nothing for an ungated module.
+fn gate(feature: Option<&str>) -> TokenStream {
+    match feature {
+        Some(f) => quote! {
+            #[cfg(feature = #f)]
+            #[cfg_attr(docsrs, doc(cfg(feature = #f)))]
+        },
+        None => quote!(),
+    }
+}
+
+/// `include!` of the file holding the serde impls of a file's types, kept apart from the
+/// definitions so that those read as a list of types; nothing when there are none.
+fn serde_part(
+    files: &mut Vec<(String, String)>,
+    file: &str,
+    serde: TokenStream,
+    source: &str,
+    layout: Layout,
+) -> TokenStream {
+    if serde.is_empty() {
+        return quote!();
+    }
+    files.push((file.to_string(), format(serde, source, layout)));
+    quote! {
+        // The `Serialize` and `Deserialize` impls of the types above.
+        include!(#file);
+    }
+}
+
 /// Renders the whole API: `(file name, contents)` pairs, `api.rs` first.
-pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
+pub fn emit(api: &Api, options: &RustOptions, layout: Layout) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let mut root = Vec::new();
     let sources = api.sources.join(", ");
 
+    // A model only one gated module reaches lives with it and is compiled only with it;
+    // `types` re-exports it, so its path stays `types::Name`.
+    let users = api.type_users();
+    let inputs = api.input_types();
+    let mut placed: std::collections::HashMap<&str, Option<&str>> = api
+        .types
+        .iter()
+        .map(|t| {
+            let area = match users.get(t.name.as_str()).map(Vec::as_slice) {
+                Some([only]) if options.feature_of(only).is_some() => Some(*only),
+                _ => None,
+            };
+            (t.name.as_str(), area)
+        })
+        .collect();
+    // What a shared model holds must be shared too, even when one area alone reaches it
+    // directly: the shared model is compiled whatever the features.
+    let mut todo: Vec<&str> = placed
+        .iter()
+        .filter(|(_, area)| area.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    while let Some(name) = todo.pop() {
+        let Some(def) = api.types.iter().find(|t| t.name == name) else {
+            continue;
+        };
+        for r in def.kind.refs() {
+            if let Some(inner) = r.shared_name() {
+                if let Some(area @ Some(_)) = placed.get_mut(inner) {
+                    *area = None;
+                    todo.push(inner);
+                }
+            }
+        }
+    }
+    let area_of = |t: &TypeDef| -> Option<String> {
+        placed
+            .get(t.name.as_str())
+            .copied()
+            .flatten()
+            .map(str::to_string)
+    };
     let types_ctx = Ctx {
         api,
         options,
         here: None,
+        feature: None,
+        inputs: &inputs,
     };
-    files.push((
-        "types.rs".to_string(),
-        format(types::emit_types(&types_ctx, &api.types), &sources),
+    let shared: Vec<TypeDef> = api
+        .types
+        .iter()
+        .filter(|t| area_of(t).is_none())
+        .cloned()
+        .collect();
+    let (defs, serde) = types::emit_types(&types_ctx, &shared);
+    let mut types_tokens = types_ctx.runtime_use();
+    types_tokens.extend(defs);
+    for m in &api.modules {
+        let own: Vec<TypeDef> = api
+            .types
+            .iter()
+            .filter(|t| area_of(t).as_deref() == Some(m.name.as_str()))
+            .cloned()
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        let feature = options.feature_of(&m.name);
+        let ctx = Ctx {
+            api,
+            options,
+            here: None,
+            feature: feature.clone(),
+            inputs: &inputs,
+        };
+        let (defs, serde) = types::emit_types(&ctx, &own);
+        let file = format!("types_{}.rs", m.name);
+        let serde_file = format!("types_{}_serde.rs", m.name);
+        let serde = serde_part(&mut files, &serde_file, serde, &m.source, layout);
+        let runtime = ctx.runtime_use();
+        let tokens = quote! {
+            // The other models, by their plain names.
+            #[allow(unused_imports)]
+            use super::*;
+            #runtime
+            #defs
+            #serde
+        };
+        files.push((file.clone(), format(tokens, &m.source, layout)));
+        let inner = format_ident!("{}_models", m.name);
+        let g = gate(feature.as_deref());
+        let cfg = feature.as_deref().map(|f| quote!(#[cfg(feature = #f)]));
+        types_tokens.extend(quote! {
+            #cfg
+            mod #inner { include!(#file); }
+            #g
+            pub use self::#inner::*;
+        });
+    }
+    types_tokens.extend(serde_part(
+        &mut files,
+        "types_serde.rs",
+        serde,
+        &sources,
+        layout,
     ));
-    let types_doc = doc("Models shared by every area of the API: tables, columns, rows, errors and the\nother component schemas of the spec.");
+    files.insert(
+        0,
+        (
+            "types.rs".to_string(),
+            format(types_tokens, &sources, layout),
+        ),
+    );
+    let mut types_text =
+        "The models: tables, columns, rows, errors and the other component schemas of the spec."
+            .to_string();
+    if options.area_features {
+        types_text.push_str(
+            "\n\nA model that only one area's operations use is compiled with that area's feature.",
+        );
+    }
+    let types_doc = doc(&types_text);
     root.push(quote! {
         #types_doc
         #[allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
@@ -332,15 +561,27 @@ pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
     });
 
     for m in &api.modules {
+        let feature = options.feature_of(&m.name);
         let ctx = Ctx {
             api,
             options,
             here: Some(&m.name),
+            feature: feature.clone(),
+            inputs: &inputs,
         };
-        let mut tokens = types::emit_types(&ctx, &m.types);
+        let (defs, serde) = types::emit_types(&ctx, &m.types);
+        let mut tokens = ctx.runtime_use();
+        tokens.extend(defs);
         tokens.extend(operations::emit_module(&ctx, m));
+        tokens.extend(serde_part(
+            &mut files,
+            &format!("{}_serde.rs", m.name),
+            serde,
+            &m.source,
+            layout,
+        ));
         let file = format!("{}.rs", m.name);
-        files.push((file.clone(), format(tokens, &m.source)));
+        files.push((file.clone(), format(tokens, &m.source, layout)));
         let name = format_ident!("{}", m.name);
         let mut text = m.title.clone();
         if let Some(d) = &m.description {
@@ -349,15 +590,20 @@ pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
         }
         text.push_str(&format!("\n\nGenerated from `{}`.", m.source));
         let d = doc(&text);
+        let g = gate(feature.as_deref());
         root.push(quote! {
             #d
+            #g
             #[allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
             pub mod #name { include!(#file); }
         });
     }
     if options.inherent_methods {
         // Only the runtime crate has a server to route for: its `testing` stand-in.
-        files.push(("server.rs".to_string(), format(server::emit(api), &sources)));
+        files.push((
+            "server.rs".to_string(),
+            server::emit(api, layout, &header(&sources)),
+        ));
         let d = doc("The spec's operations as a server routes them: `Operation` and its table of\nmethods and path templates, for the `testing` stand-in.");
         root.push(quote! {
             #d
@@ -365,23 +611,60 @@ pub fn emit(api: &Api, options: &RustOptions) -> Vec<(String, String)> {
             pub mod server { include!("server.rs"); }
         });
     }
+    if let Some(check) = version_check(options) {
+        root.insert(0, check);
+    }
     let root = quote! { #(#root)* };
-    files.insert(0, ("api.rs".to_string(), format(root, &sources)));
+    files.insert(0, ("api.rs".to_string(), format(root, &sources, layout)));
     files
+}
+
+/// In code for another crate, a call that compiles only when the `seatable-api` it builds
+/// against has this generator's major and minor version: the runtime defines one function
+/// per version, named after it, so a mismatch is an error that names both versions
+/// ("cannot find function `seatable_codegen_0_2_needs_seatable_api_0_2`"), instead of
+/// errors deep in the generated code about a changed `__private` API.
+fn version_check(options: &RustOptions) -> Option<TokenStream> {
+    if options.runtime_crate == "crate" {
+        return None;
+    }
+    let version = format!(
+        "{}_{}",
+        env!("CARGO_PKG_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MINOR")
+    );
+    let marker = format_ident!("seatable_codegen_{version}_needs_seatable_api_{version}");
+    let path: syn::Path = syn::parse_str(&format!("{}::__private", options.runtime_crate))
+        .unwrap_or_else(|_| syn::parse_quote!(::seatable_api::__private));
+    let d = doc(&format!(
+        "This code was generated by seatable-codegen {major}.{minor} and needs seatable-api \
+         {major}.{minor}. If the line below does not compile, the two versions in Cargo.toml \
+         differ: use the same version of `seatable-codegen` (build-dependency) and \
+         `seatable-api` (dependency).",
+        major = env!("CARGO_PKG_VERSION_MAJOR"),
+        minor = env!("CARGO_PKG_VERSION_MINOR"),
+    ));
+    Some(quote! {
+        #d
+        const _: () = #path::#marker();
+    })
 }
 
 /// Renders the contract-test program (`contract.rs`), which drives the client from outside
 /// the crate, as a user's code would.
 pub fn emit_contract(api: &Api) -> Vec<(String, String)> {
     let options = RustOptions::external();
+    let inputs = api.input_types();
     let ctx = Ctx {
         api,
         options: &options,
         here: None,
+        feature: None,
+        inputs: &inputs,
     };
     let sources = api.sources.join(", ");
     vec![(
         "contract.rs".to_string(),
-        format(contract::emit(&ctx), &sources),
+        format(contract::emit(&ctx), &sources, Layout::Pretty),
     )]
 }

@@ -25,7 +25,14 @@ pub(crate) fn emit_module(ctx: &Ctx, m: &Module) -> TokenStream {
             ops.iter().map(|o| constructor(ctx, o)).collect();
         if ctx.options.inherent_methods {
             let bodies = methods.iter().map(|(sig, body)| quote!(#sig #body));
+            // The methods land on a client type outside the gated module: their badge on
+            // docs.rs comes from the impl block.
+            let badge = match &ctx.feature {
+                Some(f) => quote!(#[cfg_attr(docsrs, doc(cfg(feature = #f)))]),
+                None => quote!(),
+            };
             out.extend(quote! {
+                #badge
                 impl rt::#client {
                     #(#bodies)*
                 }
@@ -692,6 +699,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
     }
     quote! {
         #struct_doc
+        #[derive(Debug)]
         #[must_use = "a request does nothing until it is awaited or sent"]
         pub struct #builder<'a> {
             client: &'a rt::#client,
@@ -1006,7 +1014,7 @@ committed when a request fails).{checked}",
 
     quote! {
         #struct_doc
-        #[derive(Clone)]
+        #[derive(Clone, Debug)]
         #[must_use = "a request does nothing until it is awaited or sent"]
         pub struct #builder<'a> {
             client: &'a rt::#client,

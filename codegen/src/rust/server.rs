@@ -6,14 +6,46 @@
 //! table, so it answers exactly the paths of the spec and cannot drift from it: an
 //! operation added to the spec appears here as a variant its handler `match` must cover.
 
-use std::collections::HashMap;
-
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::doc;
-use crate::ir::{Api, PathPart};
+use super::{doc, format, Layout};
+use crate::ir::{Api, Module, Operation, PathPart};
 use crate::naming::pascal;
+
+/// The areas whose variants are the bare operationId; every other area's are prefixed with
+/// the area's name. Fixed, so that a name depends only on the operation's own file and id.
+pub const UNPREFIXED_AREAS: &[&str] = &["auth", "base", "files"];
+
+/// The `Operation` variant of operation `o` of module `m`: its operationId in PascalCase,
+/// prefixed by the module's name outside [`UNPREFIXED_AREAS`] (`SystemAdminListUsers`,
+/// `AccountListWorkspaces`, `ListRows`). Nothing about other files enters the name.
+pub fn variant_name(m: &Module, o: &Operation) -> String {
+    if UNPREFIXED_AREAS.contains(&m.name.as_str()) {
+        pascal(&o.id)
+    } else {
+        pascal(&format!("{}_{}", m.name, o.id))
+    }
+}
+
+/// Operations whose variant another operation already has: `(module, operationId, what
+/// clashes)` of the later one.
+pub fn variant_clashes(api: &Api) -> Vec<(String, String, String)> {
+    let mut seen: std::collections::HashMap<String, (String, String)> =
+        std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for m in &api.modules {
+        for o in &m.operations {
+            let v = variant_name(m, o);
+            if let Some((pm, pid)) = seen.get(&v) {
+                out.push((m.name.clone(), o.id.clone(), format!("`{}` becomes the `Operation` variant `{v}`, as `{pid}` of `{pm}` does; rename one of the operationIds", o.id)));
+            } else {
+                seen.insert(v, (m.name.clone(), o.id.clone()));
+            }
+        }
+    }
+    out
+}
 
 struct Entry {
     variant: String,
@@ -27,23 +59,11 @@ struct Entry {
     params: Vec<String>,
 }
 
-/// The variant for each operation: its operationId in PascalCase, prefixed by the module's
-/// name when the id occurs in more than one spec file (`SystemAdminListUsers`).
 fn entries(api: &Api) -> Vec<Entry> {
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for m in &api.modules {
-        for o in &m.operations {
-            *count.entry(o.id.as_str()).or_default() += 1;
-        }
-    }
     let mut out = Vec::new();
     for m in &api.modules {
         for o in &m.operations {
-            let variant = if count[o.id.as_str()] > 1 {
-                pascal(&format!("{}_{}", m.name, o.id))
-            } else {
-                pascal(&o.id)
-            };
+            let variant = variant_name(m, o);
             let mut segments = Vec::new();
             let mut params = Vec::new();
             // A template is split at `/`. A segment that mixes text and a parameter (none
@@ -93,8 +113,46 @@ fn entries(api: &Api) -> Vec<Entry> {
     out
 }
 
-pub(crate) fn emit(api: &Api) -> TokenStream {
+/// `server.rs`, with `header` on top and the route table one line per route.
+pub(crate) fn emit(api: &Api, layout: Layout, header: &str) -> String {
     let entries = entries(api);
+    // The table is written by hand, one route a line, where prettyplease would spread each
+    // row over nine; the rest is formatted as usual.
+    let text = format(tokens(&entries), "", layout);
+    let text = text.strip_prefix(&super::header("")).unwrap_or(&text);
+    let mut table = String::from("const ROUTES: &[Route] = &[\n");
+    for e in &entries {
+        let segments: Vec<String> = e
+            .segments
+            .iter()
+            .map(|s| match s {
+                Some(text) => format!("Some({text:?})"),
+                None => "None".to_string(),
+            })
+            .collect();
+        let params: Vec<String> = e.params.iter().map(|p| format!("{p:?}")).collect();
+        table.push_str(&format!(
+            "    route(Operation::{}, {:?}, {:?}, {:?}, {:?}, &[{}], &[{}]),\n",
+            e.variant,
+            e.id,
+            e.module,
+            e.method,
+            e.path,
+            segments.join(", "),
+            params.join(", ")
+        ));
+    }
+    table.push_str("];");
+    let start = text.find("const ROUTES");
+    let end = start.and_then(|at| text[at..].find(';').map(|len| at + len + 1));
+    let replaced = match (start, end) {
+        (Some(start), Some(end)) => format!("{}{}{}", &text[..start], table, &text[end..]),
+        _ => text.to_string(),
+    };
+    format!("{header}{replaced}")
+}
+
+fn tokens(entries: &[Entry]) -> TokenStream {
     let variants = entries.iter().map(|e| {
         let v = format_ident!("{}", e.variant);
         let d = doc(&format!(
@@ -104,27 +162,6 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
         quote!(#d #v,)
     });
     let all = entries.iter().map(|e| format_ident!("{}", e.variant));
-    // One row per operation, in the enum's order, so that `ROUTES[op as usize]` is its row.
-    let routes = entries.iter().map(|e| {
-        let v = format_ident!("{}", e.variant);
-        let (id, module, method, path) = (&e.id, &e.module, e.method, &e.path);
-        let segs = e.segments.iter().map(|s| match s {
-            Some(text) => quote!(Some(#text)),
-            None => quote!(None),
-        });
-        let params = &e.params;
-        quote! {
-            Route {
-                operation: Operation::#v,
-                id: #id,
-                module: #module,
-                method: #method,
-                path: #path,
-                segments: &[#(#segs),*],
-                params: &[#(#params),*],
-            },
-        }
-    });
     let n = entries.len();
     let enum_doc = doc(&format!(
         "Every operation of the spec ({n}), as a server sees it: the variant is the \
@@ -150,7 +187,21 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
             params: &'static [&'static str],
         }
 
-        const ROUTES: &[Route] = &[#(#routes)*];
+        /// A row of the table, in the enum's order, so that `ROUTES[op as usize]` is its row.
+        #[allow(clippy::too_many_arguments)]
+        const fn route(
+            operation: Operation,
+            id: &'static str,
+            module: &'static str,
+            method: &'static str,
+            path: &'static str,
+            segments: &'static [Option<&'static str>],
+            params: &'static [&'static str],
+        ) -> Route {
+            Route { operation, id, module, method, path, segments, params }
+        }
+
+        const ROUTES: &[Route] = &[];
 
         impl Operation {
             /// Every operation, in spec order.
@@ -210,5 +261,159 @@ pub(crate) fn emit(api: &Api) -> TokenStream {
                 Some((route.operation, route.params.iter().copied().zip(values).collect()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use crate::{Generator, RustOptions};
+
+    /// A spec file `area.yaml` with one `GET` per operationId; each method is named
+    /// `<area>_<id>` (x-rust-name) so that areas never compete for a method of `Client`.
+    fn area(area: &str, ids: &[&str]) -> String {
+        let mut text = format!("openapi: 3.0.3\ninfo: {{title: {area}, version: \"1\"}}\npaths:\n");
+        for id in ids {
+            text.push_str(&format!(
+                "  /{area}/{id}/:\n    get:\n      operationId: {id}\n      x-rust-name: {area}_{}\n      security: []\n      responses:\n        \"200\":\n          description: OK\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  {id}Field: {{type: string}}\n",
+                crate::naming::snake(id)
+            ));
+        }
+        text
+    }
+
+    /// Every item name the generation gives, by area: the `Operation` variants (from the
+    /// route table), and the types, builders and methods of each area's file.
+    fn names(spec: &[(&str, String)]) -> BTreeMap<String, BTreeSet<String>> {
+        let dir = std::env::temp_dir().join(format!(
+            "seatable-codegen-naming-{}-{}",
+            std::process::id(),
+            spec.iter().map(|(_, t)| t.len()).sum::<usize>()
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut files = Vec::new();
+        for (name, text) in spec {
+            let path = dir.join(format!("{name}.yaml"));
+            std::fs::write(&path, text).expect("write spec");
+            files.push(path);
+        }
+        let output = Generator::from_files(&files)
+            .options(RustOptions::default())
+            .generate()
+            .unwrap_or_else(|d| panic!("the spec generates:\n{d}"));
+        std::fs::remove_dir_all(&dir).ok();
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (file, text) in &output.rust {
+            if file == "server.rs" {
+                for line in text.lines() {
+                    let Some(rest) = line.trim().strip_prefix("route(Operation::") else {
+                        continue;
+                    };
+                    let variant = rest.split(',').next().expect("variant");
+                    let module = rest.split('"').nth(3).expect("module");
+                    out.entry(module.to_string())
+                        .or_default()
+                        .insert(format!("Operation::{variant}"));
+                }
+                continue;
+            }
+            let Some(module) = file.strip_suffix(".rs") else {
+                continue;
+            };
+            let parsed: syn::File = syn::parse_str(text).expect("generated code parses");
+            let names = out.entry(module.to_string()).or_default();
+            for item in parsed.items {
+                match item {
+                    syn::Item::Struct(s) => {
+                        names.insert(s.ident.to_string());
+                    }
+                    syn::Item::Enum(e) => {
+                        names.insert(e.ident.to_string());
+                    }
+                    syn::Item::Impl(i) => {
+                        for f in i.items {
+                            if let syn::ImplItem::Fn(f) = f {
+                                names.insert(format!("fn {}", f.sig.ident));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn adding_an_operation_renames_nothing_in_other_areas() {
+        let before = [
+            ("base", area("base", &["listRows", "getRow"])),
+            ("account", area("account", &["listUsers", "listGroups"])),
+            ("system_admin", area("system_admin", &["listUsers"])),
+            ("team_admin", area("team_admin", &["listTeams"])),
+        ];
+        // team_admin gains operations whose ids other areas already use.
+        let mut after = before.clone();
+        after[3].1 = area(
+            "team_admin",
+            &["listTeams", "listRows", "listUsers", "listGroups"],
+        );
+        let (old, new) = (names(&before), names(&after));
+        for (module, items) in &old {
+            if module.starts_with("team_admin") {
+                continue;
+            }
+            assert_eq!(
+                Some(items),
+                new.get(module),
+                "adding operations to team_admin renamed items of {module}"
+            );
+        }
+        // The names are the ones the rule gives, and the new operations are there.
+        assert!(
+            old["base"].contains("Operation::ListRows"),
+            "{:?}",
+            old["base"]
+        );
+        assert!(old["account"].contains("Operation::AccountListUsers"));
+        for variant in [
+            "TeamAdminListRows",
+            "TeamAdminListUsers",
+            "TeamAdminListGroups",
+        ] {
+            assert!(
+                new["team_admin"].contains(&format!("Operation::{variant}")),
+                "{variant} in {:?}",
+                new["team_admin"]
+            );
+        }
+    }
+
+    #[test]
+    fn two_operations_with_one_variant_are_an_error_not_a_rename() {
+        let spec = [
+            ("auth", area("auth", &["listRows"])),
+            ("base", area("base", &["listRows"])),
+        ];
+        let dir =
+            std::env::temp_dir().join(format!("seatable-codegen-clash-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let files: Vec<_> = spec
+            .iter()
+            .map(|(name, text)| {
+                let path = dir.join(format!("{name}.yaml"));
+                std::fs::write(&path, text).expect("write spec");
+                path
+            })
+            .collect();
+        let result = Generator::from_files(&files).generate();
+        std::fs::remove_dir_all(&dir).ok();
+        let d = result.expect_err("a clash of variants");
+        let text = d.to_string();
+        assert!(
+            text.contains("`listRows` becomes the `Operation` variant `ListRows`, as `listRows` of `auth` does"),
+            "{text}"
+        );
     }
 }

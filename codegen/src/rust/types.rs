@@ -7,8 +7,15 @@ use super::de::{map_deserialize, DeField};
 use super::{doc, origin_sentence, type_label, Ctx};
 use crate::ir::{EnumValue, Field, TypeDef, TypeKind, TypeRef, Variant};
 
-pub(crate) fn emit_types(ctx: &Ctx, defs: &[TypeDef]) -> TokenStream {
-    let mut out = ctx.runtime_use();
+/// The definitions of `defs`, and apart from them their hand-written serde impls.
+pub(crate) fn emit_types(ctx: &Ctx, defs: &[TypeDef]) -> (TokenStream, TokenStream) {
+    let mut out = TokenStream::new();
+    let mut serde = TokenStream::new();
+    // A model moved out of `types` into an area says which feature it needs.
+    let badge = match (&ctx.feature, ctx.here) {
+        (Some(f), None) => quote!(#[cfg_attr(docsrs, doc(cfg(feature = #f)))]),
+        _ => quote!(),
+    };
     for def in defs {
         let mut text = def
             .description
@@ -19,24 +26,27 @@ pub(crate) fn emit_types(ctx: &Ctx, defs: &[TypeDef]) -> TokenStream {
             text.push_str("\n\n");
         }
         text.push_str(&format!("Schema: `{}`.", def.origin));
-        let d = doc(&text);
+        let mut d = doc(&text);
+        d.extend(badge.clone());
         let name = format_ident!("{}", def.name);
-        out.extend(match &def.kind {
+        let (def_tokens, serde_tokens) = match &def.kind {
             TypeKind::Struct { fields, extra } => {
                 emit_struct(ctx, &d, &name, fields, extra.as_ref())
             }
-            TypeKind::Enum { values } => emit_enum(&d, &name, values),
+            TypeKind::Enum { values } => emit_enum(ctx, &d, &name, values),
             TypeKind::Tagged { property, variants } => {
                 emit_tagged(ctx, &d, &name, property, variants)
             }
-            TypeKind::Untagged { variants } => emit_untagged(ctx, &d, &name, variants),
+            TypeKind::Untagged { variants } => (emit_untagged(ctx, &d, &name, variants), quote!()),
             TypeKind::Alias(t) => {
                 let t = ctx.ty(t);
-                quote! { #d pub type #name = #t; }
+                (quote! { #d pub type #name = #t; }, quote!())
             }
-        });
+        };
+        out.extend(def_tokens);
+        serde.extend(serde_tokens);
     }
-    out
+    (out, serde)
 }
 
 /// Derives that every type can have: f64 fields rule out `Eq`.
@@ -62,8 +72,18 @@ fn emit_struct(
     name: &syn::Ident,
     fields: &[Field],
     extra: Option<&TypeRef>,
-) -> TokenStream {
+) -> (TokenStream, TokenStream) {
     let derives = derives();
+    // A struct only the server builds may gain a field in any SeaTable release.
+    let path = crate::ir::TypePath {
+        module: ctx.here.map(str::to_string),
+        name: name.to_string(),
+    };
+    let non_exhaustive = if ctx.options.non_exhaustive && !ctx.inputs.contains(&path) {
+        quote!(#[non_exhaustive])
+    } else {
+        quote!()
+    };
     let fields_ts = fields.iter().map(|f| {
         let fname = format_ident!("{}", f.rust_name);
         let t = field_type(ctx, f);
@@ -91,13 +111,15 @@ fn emit_struct(
         quote! { #fd #serde pub #fname: #t, }
     });
     let Some(extra) = extra else {
-        return quote! {
+        let tokens = quote! {
             #d
             #derives
+            #non_exhaustive
             pub struct #name {
                 #(#fields_ts)*
             }
         };
+        return (tokens, quote!());
     };
     let map = match extra {
         TypeRef::Any => quote!(rt::serde_json::Map<String, rt::serde_json::Value>),
@@ -117,19 +139,35 @@ fn emit_struct(
         })
         .collect();
     let deserialize = map_deserialize(name, &de_fields, &map);
-    quote! {
+    let tokens = quote! {
         #d
         #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
         #[serde(crate = "rt::serde")]
+        #non_exhaustive
         pub struct #name {
             #(#fields_ts)*
             #ed #[serde(flatten)] pub extra: #map,
         }
-        #deserialize
+    };
+    (tokens, deserialize)
+}
+
+/// `#[non_exhaustive]` for an enum the server may extend, when the options want it.
+fn enum_non_exhaustive(ctx: &Ctx) -> TokenStream {
+    if ctx.options.non_exhaustive {
+        quote!(#[non_exhaustive])
+    } else {
+        quote!()
     }
 }
 
-fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenStream {
+fn emit_enum(
+    ctx: &Ctx,
+    d: &TokenStream,
+    name: &syn::Ident,
+    values: &[EnumValue],
+) -> (TokenStream, TokenStream) {
+    let non_exhaustive = enum_non_exhaustive(ctx);
     let variants: Vec<syn::Ident> = values
         .iter()
         .map(|v| format_ident!("{}", v.rust_name))
@@ -146,9 +184,10 @@ fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenS
          Match it with a wildcard arm (`_ =>`) rather than naming it: a later version may turn\n\
          the same value into a variant of its own.",
     );
-    quote! {
+    let tokens = quote! {
         #d
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #non_exhaustive
         pub enum #name {
             #( #docs #variants, )*
             #unknown_doc
@@ -198,7 +237,8 @@ fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenS
                 f.write_str(self.as_str())
             }
         }
-
+    };
+    let serde = quote! {
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -214,7 +254,8 @@ fn emit_enum(d: &TokenStream, name: &syn::Ident, values: &[EnumValue]) -> TokenS
                 })
             }
         }
-    }
+    };
+    (tokens, serde)
 }
 
 fn emit_tagged(
@@ -223,7 +264,8 @@ fn emit_tagged(
     name: &syn::Ident,
     property: &str,
     variants: &[Variant],
-) -> TokenStream {
+) -> (TokenStream, TokenStream) {
+    let non_exhaustive = enum_non_exhaustive(ctx);
     let idents: Vec<syn::Ident> = variants
         .iter()
         .map(|v| format_ident!("{}", v.rust_name))
@@ -306,9 +348,10 @@ fn emit_tagged(
             }
         }
     });
-    quote! {
+    let tokens = quote! {
         #d
         #[derive(Clone, Debug, PartialEq)]
+        #non_exhaustive
         pub enum #name {
             #( #docs #idents(#types), )*
             #unknown_doc
@@ -326,7 +369,8 @@ fn emit_tagged(
 
             #(#accessors)*
         }
-
+    };
+    let serde = quote! {
         impl rt::serde::Serialize for #name {
             fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
@@ -347,7 +391,8 @@ fn emit_tagged(
                 }
             }
         }
-    }
+    };
+    (tokens, serde)
 }
 
 /// `(wire name, Rust name)` of the plain `String` fields that every variant's struct

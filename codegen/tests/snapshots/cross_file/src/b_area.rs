@@ -43,6 +43,7 @@ impl BAreaClientExt for rt::Client {
 }
 /// The request built by [`Client::list_tables`](rt::Client::list_tables): set options, then `.await` it (or call
 /// [`send`](ListTables::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListTables<'a> {
     client: &'a rt::Client,
@@ -70,6 +71,7 @@ impl<'a> std::future::IntoFuture for ListTables<'a> {
 }
 /// The request built by [`Client::add_table`](rt::Client::add_table): set options, then `.await` it (or call
 /// [`send`](AddTable::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AddTable<'a> {
     client: &'a rt::Client,

@@ -66,30 +66,6 @@ impl std::fmt::Display for Permission {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for Permission {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for Permission {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => Permission::from(v),
-                std::borrow::Cow::Owned(v) => Permission::from(v),
-            },
-        )
-    }
-}
 /// Values that only differ in punctuation.
 ///
 /// Schema: `tests/fixtures/enums/spec.yaml#/components/schemas/DateFormat`.
@@ -158,30 +134,6 @@ impl std::fmt::Display for DateFormat {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for DateFormat {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for DateFormat {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => DateFormat::from(v),
-                std::borrow::Cow::Owned(v) => DateFormat::from(v),
-            },
-        )
-    }
-}
 /// Schema: `tests/fixtures/enums/spec.yaml#/components/schemas/Named`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Named {
@@ -235,27 +187,4 @@ impl std::fmt::Display for Named {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for Named {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for Named {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => Named::from(v),
-                std::borrow::Cow::Owned(v) => Named::from(v),
-            },
-        )
-    }
-}
+include!("types_serde.rs");

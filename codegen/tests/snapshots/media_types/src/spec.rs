@@ -193,6 +193,7 @@ impl SpecClientExt for rt::Client {
 }
 /// The request built by [`Client::send_json`](rt::Client::send_json): set options, then `.await` it (or call
 /// [`send`](SendJson::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SendJson<'a> {
     client: &'a rt::Client,
@@ -225,6 +226,7 @@ impl<'a> std::future::IntoFuture for SendJson<'a> {
 }
 /// The request built by [`Client::delete_with_body`](rt::Client::delete_with_body): set options, then `.await` it (or call
 /// [`send`](DeleteWithBody::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct DeleteWithBody<'a> {
     client: &'a rt::Client,
@@ -252,6 +254,7 @@ impl<'a> std::future::IntoFuture for DeleteWithBody<'a> {
 }
 /// The request built by [`Client::send_form`](rt::Client::send_form): set options, then `.await` it (or call
 /// [`send`](SendForm::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct SendForm<'a> {
     client: &'a rt::Client,
@@ -284,6 +287,7 @@ impl<'a> std::future::IntoFuture for SendForm<'a> {
 }
 /// The request built by [`Client::upload`](rt::Client::upload): set options, then `.await` it (or call
 /// [`send`](Upload::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Upload<'a> {
     client: &'a rt::Client,
@@ -327,6 +331,7 @@ impl<'a> std::future::IntoFuture for Upload<'a> {
 }
 /// The request built by [`Client::put_raw`](rt::Client::put_raw): set options, then `.await` it (or call
 /// [`send`](PutRaw::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct PutRaw<'a> {
     client: &'a rt::Client,

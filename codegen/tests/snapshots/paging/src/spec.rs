@@ -208,7 +208,7 @@ impl SpecClientExt for rt::Client {
 }
 /// The request built by [`Client::list_rows`](rt::Client::list_rows): set options, then `.await` it (or call
 /// [`send`](ListRows::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListRows<'a> {
     client: &'a rt::Client,
@@ -286,7 +286,7 @@ impl<'a> std::future::IntoFuture for ListRows<'a> {
 }
 /// The request built by [`Client::append_rows`](rt::Client::append_rows): set options, then `.await` it (or call
 /// [`send`](AppendRows::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct AppendRows<'a> {
     client: &'a rt::Client,
@@ -354,7 +354,7 @@ impl<'a> rt::Batch<'a> for AppendRows<'a> {
 }
 /// The request built by [`Client::create_links`](rt::Client::create_links): set options, then `.await` it (or call
 /// [`send`](CreateLinks::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct CreateLinks<'a> {
     client: &'a rt::Client,
@@ -427,7 +427,7 @@ impl<'a> rt::Batch<'a> for CreateLinks<'a> {
 }
 /// The request built by [`Client::query_sql`](rt::Client::query_sql): set options, then `.await` it (or call
 /// [`send`](QuerySql::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct QuerySql<'a> {
     client: &'a rt::Client,
@@ -523,7 +523,7 @@ impl<'a> std::future::IntoFuture for QuerySql<'a> {
 }
 /// The request built by [`Client::list_logs`](rt::Client::list_logs): set options, then `.await` it (or call
 /// [`send`](ListLogs::send)).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct ListLogs<'a> {
     client: &'a rt::Client,

@@ -85,47 +85,6 @@ pub struct Open {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for Open {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = Open;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Open` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Open, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (5, b'n') if key_str == "known" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("known"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(Open {
-                    known: field_0.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// Schema: `tests/fixtures/structs/spec.yaml#/components/schemas/Ids`.
 pub type Ids = Vec<String>;
+include!("types_serde.rs");

@@ -16,58 +16,6 @@ pub struct Common {
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
 }
-impl<'de> rt::serde::Deserialize<'de> for Common {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = Common;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `Common` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Common, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (3, b'y') if key_str == "key" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("key"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "name" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("name"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(Common {
-                    key: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("key"))?,
-                    name: field_1
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
-}
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/NumberData`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
 #[serde(crate = "rt::serde")]
@@ -79,50 +27,6 @@ pub struct NumberData {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for NumberData {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = NumberData;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `NumberData` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NumberData, A::Error> {
-                let mut field_0: Option<Option<i64>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (9, b'n') if key_str == "precision" => {
-                            if field_0.is_some() {
-                                return Err(
-                                    rt::serde::de::Error::duplicate_field("precision"),
-                                );
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(NumberData {
-                    precision: field_0.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/TextColumn`.
 pub type TextColumn = Common;
@@ -141,66 +45,6 @@ pub struct NumberColumn {
     /// sent back unchanged.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
-}
-impl<'de> rt::serde::Deserialize<'de> for NumberColumn {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> rt::serde::de::Visitor<'de> for Fields {
-            type Value = NumberColumn;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a `NumberColumn` object")
-            }
-            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<NumberColumn, A::Error> {
-                let mut field_0: Option<String> = None;
-                let mut field_1: Option<String> = None;
-                let mut field_2: Option<Option<NumberData>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
-                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
-                    let key_str = key.as_str();
-                    match (
-                        key_str.len(),
-                        key_str.as_bytes().last().copied().unwrap_or(0),
-                    ) {
-                        (3, b'y') if key_str == "key" => {
-                            if field_0.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("key"));
-                            }
-                            field_0 = Some(map.next_value()?);
-                        }
-                        (4, b'e') if key_str == "name" => {
-                            if field_1.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("name"));
-                            }
-                            field_1 = Some(map.next_value()?);
-                        }
-                        (4, b'a') if key_str == "data" => {
-                            if field_2.is_some() {
-                                return Err(rt::serde::de::Error::duplicate_field("data"));
-                            }
-                            field_2 = Some(map.next_value()?);
-                        }
-                        _ => extra.keep(key, map.next_value()?),
-                    }
-                }
-                Ok(NumberColumn {
-                    key: field_0
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("key"))?,
-                    name: field_1
-                        .ok_or_else(|| rt::serde::de::Error::missing_field("name"))?,
-                    data: field_2.flatten(),
-                    extra: extra.finish(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
-    }
 }
 /// Schema: `tests/fixtures/tagged_union/spec.yaml#/components/schemas/Column`.
 #[derive(Clone, Debug, PartialEq)]
@@ -247,74 +91,4 @@ impl Column {
         }
     }
 }
-impl rt::serde::Serialize for Column {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Column::Text(inner) => {
-                let mut value = rt::serde_json::to_value(inner)
-                    .map_err(rt::serde::ser::Error::custom)?;
-                if let Some(object) = value.as_object_mut() {
-                    object
-                        .insert(
-                            "type".to_string(),
-                            rt::serde_json::Value::String("text".to_string()),
-                        );
-                }
-                rt::serde::Serialize::serialize(&value, serializer)
-            }
-            Column::Number(inner) => {
-                let mut value = rt::serde_json::to_value(inner)
-                    .map_err(rt::serde::ser::Error::custom)?;
-                if let Some(object) = value.as_object_mut() {
-                    object
-                        .insert(
-                            "type".to_string(),
-                            rt::serde_json::Value::String("number".to_string()),
-                        );
-                }
-                rt::serde::Serialize::serialize(&value, serializer)
-            }
-            Column::Unknown(value) => rt::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for Column {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        #[allow(unused_mut)]
-        let mut value = <rt::serde_json::Value as rt::serde::Deserialize<
-            'de,
-        >>::deserialize(deserializer)?;
-        let tag = value
-            .get("type")
-            .and_then(rt::serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("text") => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("type");
-                }
-                <TextColumn as rt::serde::Deserialize>::deserialize(value)
-                    .map(Column::Text)
-                    .map_err(|e| rt::serde::de::Error::custom(
-                        format_args!("{}: {}", "`type` = \"text\"", e),
-                    ))
-            }
-            Some("number") => {
-                if let Some(object) = value.as_object_mut() {
-                    object.remove("type");
-                }
-                <NumberColumn as rt::serde::Deserialize>::deserialize(value)
-                    .map(Column::Number)
-                    .map_err(|e| rt::serde::de::Error::custom(
-                        format_args!("{}: {}", "`type` = \"number\"", e),
-                    ))
-            }
-            _ => Ok(Column::Unknown(value)),
-        }
-    }
-}
+include!("types_serde.rs");

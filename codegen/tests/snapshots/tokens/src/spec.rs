@@ -58,30 +58,6 @@ impl std::fmt::Display for GetRowOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for GetRowOrder {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for GetRowOrder {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => GetRowOrder::from(v),
-                std::borrow::Cow::Owned(v) => GetRowOrder::from(v),
-            },
-        )
-    }
-}
 /// The operations of `tests/fixtures/tokens/spec.yaml` that need no token: bring this trait into scope to call them on
 /// `Client`.
 pub trait SpecClientExt {
@@ -99,6 +75,7 @@ impl SpecClientExt for rt::Client {
 }
 /// The request built by [`Client::ping`](rt::Client::ping): set options, then `.await` it (or call
 /// [`send`](Ping::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Ping<'a> {
     client: &'a rt::Client,
@@ -154,6 +131,7 @@ impl SpecAccountClientExt for rt::AccountClient {
 }
 /// The request built by [`AccountClient::get_base`](rt::AccountClient::get_base): set options, then `.await` it (or call
 /// [`send`](GetBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBase<'a> {
     client: &'a rt::AccountClient,
@@ -230,6 +208,7 @@ impl SpecApiTokenClientExt for rt::ApiTokenClient {
 }
 /// The request built by [`ApiTokenClient::exchange`](rt::ApiTokenClient::exchange): set options, then `.await` it (or call
 /// [`send`](Exchange::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Exchange<'a> {
     client: &'a rt::ApiTokenClient,
@@ -266,6 +245,7 @@ impl<'a> std::future::IntoFuture for Exchange<'a> {
 }
 /// The request built by [`ApiTokenClient::upload_to`](rt::ApiTokenClient::upload_to): set options, then `.await` it (or call
 /// [`send`](UploadTo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UploadTo<'a> {
     client: &'a rt::ApiTokenClient,
@@ -328,6 +308,7 @@ impl SpecBaseClientExt for rt::BaseClient {
 }
 /// The request built by [`BaseClient::get_row`](rt::BaseClient::get_row): set options, then `.await` it (or call
 /// [`send`](GetRow::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRow<'a> {
     client: &'a rt::BaseClient,
@@ -391,3 +372,4 @@ impl<'a> std::future::IntoFuture for GetRow<'a> {
         Box::pin(self.send())
     }
 }
+include!("spec_serde.rs");

@@ -6,15 +6,15 @@
 #[non_exhaustive]
 pub enum Operation {
     /// `GET /ping/`: `ping` of `spec/spec.yaml`.
-    Ping,
+    SpecPing,
     /// `GET /account/{workspace_id}/bases/{name}/`: `getBase` of `spec/spec.yaml`.
-    GetBase,
+    SpecGetBase,
     /// `GET /token/`: `exchange` of `spec/spec.yaml`.
-    Exchange,
+    SpecExchange,
     /// `GET /dtables/{base_uuid}/rows/{row_id}/`: `getRow` of `spec/spec.yaml`.
-    GetRow,
+    SpecGetRow,
     /// `POST /upload-api/{upload_link}?ret-json=1`: `uploadTo` of `spec/spec.yaml`.
-    UploadTo,
+    SpecUploadTo,
 }
 /// One operation as a server routes it.
 struct Route {
@@ -28,61 +28,42 @@ struct Route {
     /// The parameters' names, in path order.
     params: &'static [&'static str],
 }
+/// A row of the table, in the enum's order, so that `ROUTES[op as usize]` is its row.
+#[allow(clippy::too_many_arguments)]
+const fn route(
+    operation: Operation,
+    id: &'static str,
+    module: &'static str,
+    method: &'static str,
+    path: &'static str,
+    segments: &'static [Option<&'static str>],
+    params: &'static [&'static str],
+) -> Route {
+    Route {
+        operation,
+        id,
+        module,
+        method,
+        path,
+        segments,
+        params,
+    }
+}
 const ROUTES: &[Route] = &[
-    Route {
-        operation: Operation::Ping,
-        id: "ping",
-        module: "spec",
-        method: "GET",
-        path: "/ping/",
-        segments: &[Some("ping"), Some("")],
-        params: &[],
-    },
-    Route {
-        operation: Operation::GetBase,
-        id: "getBase",
-        module: "spec",
-        method: "GET",
-        path: "/account/{workspace_id}/bases/{name}/",
-        segments: &[Some("account"), None, Some("bases"), None, Some("")],
-        params: &["workspace_id", "name"],
-    },
-    Route {
-        operation: Operation::Exchange,
-        id: "exchange",
-        module: "spec",
-        method: "GET",
-        path: "/token/",
-        segments: &[Some("token"), Some("")],
-        params: &[],
-    },
-    Route {
-        operation: Operation::GetRow,
-        id: "getRow",
-        module: "spec",
-        method: "GET",
-        path: "/dtables/{base_uuid}/rows/{row_id}/",
-        segments: &[Some("dtables"), None, Some("rows"), None, Some("")],
-        params: &["base_uuid", "row_id"],
-    },
-    Route {
-        operation: Operation::UploadTo,
-        id: "uploadTo",
-        module: "spec",
-        method: "POST",
-        path: "/upload-api/{upload_link}?ret-json=1",
-        segments: &[Some("upload-api"), None],
-        params: &["upload_link"],
-    },
+    route(Operation::SpecPing, "ping", "spec", "GET", "/ping/", &[Some("ping"), Some("")], &[]),
+    route(Operation::SpecGetBase, "getBase", "spec", "GET", "/account/{workspace_id}/bases/{name}/", &[Some("account"), None, Some("bases"), None, Some("")], &["workspace_id", "name"]),
+    route(Operation::SpecExchange, "exchange", "spec", "GET", "/token/", &[Some("token"), Some("")], &[]),
+    route(Operation::SpecGetRow, "getRow", "spec", "GET", "/dtables/{base_uuid}/rows/{row_id}/", &[Some("dtables"), None, Some("rows"), None, Some("")], &["base_uuid", "row_id"]),
+    route(Operation::SpecUploadTo, "uploadTo", "spec", "POST", "/upload-api/{upload_link}?ret-json=1", &[Some("upload-api"), None], &["upload_link"]),
 ];
 impl Operation {
     /// Every operation, in spec order.
     pub const ALL: &'static [Operation] = &[
-        Operation::Ping,
-        Operation::GetBase,
-        Operation::Exchange,
-        Operation::GetRow,
-        Operation::UploadTo,
+        Operation::SpecPing,
+        Operation::SpecGetBase,
+        Operation::SpecExchange,
+        Operation::SpecGetRow,
+        Operation::SpecUploadTo,
     ];
     fn route_entry(self) -> &'static Route {
         &ROUTES[self as usize]

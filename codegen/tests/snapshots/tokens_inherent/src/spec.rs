@@ -7,6 +7,7 @@ use crate::__private as rt;
 ///
 /// Schema: `tests/fixtures/tokens/spec.yaml#/paths/~1dtables~1{base_uuid}~1rows~1{row_id}~1/get/parameters/5/schema`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GetRowOrder {
     /// The value `asc`.
     Asc,
@@ -58,30 +59,7 @@ impl std::fmt::Display for GetRowOrder {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for GetRowOrder {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for GetRowOrder {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => GetRowOrder::from(v),
-                std::borrow::Cow::Owned(v) => GetRowOrder::from(v),
-            },
-        )
-    }
-}
+#[cfg_attr(docsrs, doc(cfg(feature = "spec")))]
 impl rt::Client {
     /// Check the server answers.
     ///
@@ -94,6 +72,7 @@ impl rt::Client {
 }
 /// The request built by [`Client::ping`](rt::Client::ping): set options, then `.await` it (or call
 /// [`send`](Ping::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Ping<'a> {
     client: &'a rt::Client,
@@ -113,6 +92,7 @@ impl<'a> std::future::IntoFuture for Ping<'a> {
         Box::pin(self.send())
     }
 }
+#[cfg_attr(docsrs, doc(cfg(feature = "spec")))]
 impl rt::AccountClient {
     /// The `getBase` operation.
     ///
@@ -140,6 +120,7 @@ impl rt::AccountClient {
 }
 /// The request built by [`AccountClient::get_base`](rt::AccountClient::get_base): set options, then `.await` it (or call
 /// [`send`](GetBase::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetBase<'a> {
     client: &'a rt::AccountClient,
@@ -179,6 +160,7 @@ impl<'a> std::future::IntoFuture for GetBase<'a> {
         Box::pin(self.send())
     }
 }
+#[cfg_attr(docsrs, doc(cfg(feature = "spec")))]
 impl rt::ApiTokenClient {
     /// The `exchange` operation.
     ///
@@ -210,6 +192,7 @@ impl rt::ApiTokenClient {
 }
 /// The request built by [`ApiTokenClient::exchange`](rt::ApiTokenClient::exchange): set options, then `.await` it (or call
 /// [`send`](Exchange::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct Exchange<'a> {
     client: &'a rt::ApiTokenClient,
@@ -246,6 +229,7 @@ impl<'a> std::future::IntoFuture for Exchange<'a> {
 }
 /// The request built by [`ApiTokenClient::upload_to`](rt::ApiTokenClient::upload_to): set options, then `.await` it (or call
 /// [`send`](UploadTo::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct UploadTo<'a> {
     client: &'a rt::ApiTokenClient,
@@ -270,6 +254,7 @@ impl<'a> std::future::IntoFuture for UploadTo<'a> {
         Box::pin(self.send())
     }
 }
+#[cfg_attr(docsrs, doc(cfg(feature = "spec")))]
 impl rt::BaseClient {
     /// The `getRow` operation.
     ///
@@ -299,6 +284,7 @@ impl rt::BaseClient {
 }
 /// The request built by [`BaseClient::get_row`](rt::BaseClient::get_row): set options, then `.await` it (or call
 /// [`send`](GetRow::send)).
+#[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited or sent"]
 pub struct GetRow<'a> {
     client: &'a rt::BaseClient,
@@ -362,3 +348,4 @@ impl<'a> std::future::IntoFuture for GetRow<'a> {
         Box::pin(self.send())
     }
 }
+include!("spec_serde.rs");

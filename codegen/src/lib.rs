@@ -126,7 +126,7 @@ impl Generator {
         let (api, lower_problems) = lower::lower(&files);
         problems.extend(lower_problems);
         if self.options.inherent_methods {
-            problems.extend(self.variant_clashes(&api));
+            problems.extend(self.variant_clashes(&api, &files));
         }
         let mut d = Diagnostics(problems);
         if d.is_empty() {
@@ -139,21 +139,33 @@ impl Generator {
 
     /// Two operations whose `Operation` variants (the route table of the `testing`
     /// stand-in) would have the same name.
-    fn variant_clashes(&self, api: &ir::Api) -> Vec<Diagnostic> {
+    fn variant_clashes(&self, api: &ir::Api, files: &[load::SpecFile]) -> Vec<Diagnostic> {
         rust::server::variant_clashes(api)
             .into_iter()
             .map(|(module, id, message)| {
-                let file = api
-                    .modules
+                let module = api.modules.iter().find(|m| m.name == module);
+                let file = module.map(|m| m.source.clone()).unwrap_or_default();
+                // Located at the operationId, or at the nearest node of its pointer that the
+                // file has (a path key with a fixed query is written longer than `o.path`).
+                let pointer = module
+                    .and_then(|m| m.operations.iter().find(|o| o.id == id))
+                    .map(|o| {
+                        format!(
+                            "#/paths/{}/{}/operationId",
+                            diagnostics::escape_pointer_token(&o.path),
+                            o.http_method.as_str().to_ascii_lowercase()
+                        )
+                    })
+                    .unwrap_or_else(|| "#/paths".to_string());
+                let (line, column) = files
                     .iter()
-                    .find(|m| m.name == module)
-                    .map(|m| m.source.clone())
-                    .unwrap_or_default();
+                    .find(|f| f.display == file)
+                    .map_or((1, 1), |f| f.positions.find(&pointer));
                 Diagnostic {
                     file,
-                    line: 0,
-                    column: 0,
-                    pointer: format!("operationId `{id}`"),
+                    line,
+                    column,
+                    pointer,
                     message,
                 }
             })

@@ -328,30 +328,6 @@ impl std::fmt::Display for Type {
         f.write_str(self.as_str())
     }
 }
-impl rt::serde::Serialize for Type {
-    fn serialize<S: rt::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-impl<'de> rt::serde::Deserialize<'de> for Type {
-    fn deserialize<D: rt::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<
-            'de,
-            str,
-        > as rt::serde::Deserialize<'de>>::deserialize(deserializer)?;
-        Ok(
-            match value {
-                std::borrow::Cow::Borrowed(v) => Type::from(v),
-                std::borrow::Cow::Owned(v) => Type::from(v),
-            },
-        )
-    }
-}
 /// Schema: `tests/fixtures/hostile_names/spec.yaml#/components/schemas/Self`.
 #[derive(Clone, Debug, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "rt::serde")]
@@ -377,3 +353,4 @@ pub enum Crate {
     /// A value that decodes as `String` (tried 3 of 3: the first that decodes wins).
     String(String),
 }
+include!("types_serde.rs");

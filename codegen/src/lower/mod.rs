@@ -1,13 +1,16 @@
 //! openapiv3 → IR: resolves references across files, names everything, decides which client
 //! each operation belongs to, and reports every problem it meets (it never stops at the
 //! first, and never panics on input).
+//!
+//! This file holds the entry point, the state every step shares and the lookups they all
+//! use; each neighbouring file lowers one kind of thing.
 
 use std::collections::HashMap;
 
 use openapiv3::{ReferenceOr, Schema};
 use serde_json::Value;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{escape_pointer_token, Diagnostic};
 use crate::ir::*;
 use crate::load::SpecFile;
 
@@ -160,5 +163,19 @@ impl<'a> Lowerer<'a> {
     fn component_schema(&self, file: usize, name: &str) -> Option<&'a ReferenceOr<Schema>> {
         let files: &'a [SpecFile] = self.files;
         files[file].doc.components.as_ref()?.schemas.get(name)
+    }
+
+    /// Where operation `id` stands in file `fi`, for reporting on it after lowering.
+    fn op_pointer(&self, fi: usize, id: &str) -> String {
+        for (path, item) in self.files[fi].doc.paths.iter() {
+            if let ReferenceOr::Item(item) = item {
+                for (method, op) in item.iter() {
+                    if op.operation_id.as_deref() == Some(id) {
+                        return format!("#/paths/{}/{method}", escape_pointer_token(path));
+                    }
+                }
+            }
+        }
+        "#".into()
     }
 }

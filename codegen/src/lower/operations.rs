@@ -105,19 +105,6 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    pub(super) fn op_pointer(&self, fi: usize, id: &str) -> String {
-        for (path, item) in self.files[fi].doc.paths.iter() {
-            if let ReferenceOr::Item(item) = item {
-                for (method, op) in item.iter() {
-                    if op.operation_id.as_deref() == Some(id) {
-                        return format!("#/paths/{}/{method}", escape_pointer_token(path));
-                    }
-                }
-            }
-        }
-        "#".into()
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn operation(
         &mut self,
@@ -130,7 +117,6 @@ impl<'a> Lowerer<'a> {
         id: String,
     ) -> Option<Operation> {
         let files: &'a [SpecFile] = self.files;
-        let _f = &files[fi];
         let builder_name = pascal(&id);
         let explicit = ext_str(&op.extensions, "x-rust-name");
         if let Some(why) = explicit.and_then(not_an_ident) {

@@ -65,4 +65,7 @@ fn the_token_comparison_sees_a_change() {
     let err = same_tokens(formatted, "pub fn f() -> u8 { 2 }").expect_err("a changed literal");
     assert!(err.contains('2'), "{err}");
     assert!(same_tokens(formatted, "pub fn f( -> u8").is_err());
+    // A string is compared by its value, not its spelling; a different value is a change.
+    assert!(same_tokens("/// A doc.\nstruct S;", "#[doc = \" A doc.\"] struct S;").is_ok());
+    assert!(same_tokens("/// A doc.\nstruct S;", "#[doc = \" Another.\"] struct S;").is_err());
 }

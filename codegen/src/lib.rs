@@ -340,6 +340,14 @@ pub fn same_tokens(a: &str, b: &str) -> Result<(), String> {
                     out.extend(flatten(g.stream()));
                     out.push(close.to_string());
                 }
+                // A string literal by its value: a formatted `///` comment reads back as
+                // `r"…"`, the same doc written unformatted as `"…"`.
+                proc_macro2::TokenTree::Literal(l) => {
+                    match syn::parse_str::<syn::LitStr>(&l.to_string()) {
+                        Ok(s) => out.push(format!("{:?}", s.value())),
+                        Err(_) => out.push(l.to_string()),
+                    }
+                }
                 other => out.push(other.to_string()),
             }
         }

@@ -5,6 +5,9 @@
 //!
 //! `cargo bench --bench stream`. The peaks are printed; criterion times the stream.
 
+// Criterion's macros define undocumented functions.
+#![allow(missing_docs)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

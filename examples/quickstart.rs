@@ -48,6 +48,7 @@ pub fn tutorial_metadata() -> Value {
 }
 
 /// What each step of the tutorial returned.
+#[derive(Debug)]
 pub struct Tutorial {
     /// Step 2: the base the Base-Token is for.
     pub base_uuid: String,

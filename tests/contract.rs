@@ -32,13 +32,21 @@ mod generated {
 }
 
 /// One client per token kind, all pointed at the mock server of one spec file.
+#[derive(Debug)]
 pub struct Clients {
+    /// No token.
     pub client: Client,
+    /// An Account-Token.
     pub account: AccountClient,
+    /// An API-Token.
     pub api: ApiTokenClient,
+    /// A Base-Token.
     pub base: BaseClient,
+    /// The Account-Token of a team administrator.
     pub team_admin: TeamAdminClient,
+    /// The Account-Token of a system administrator.
     pub system_admin: SystemAdminClient,
+    /// A scheduler token.
     pub scheduler: SchedulerClient,
 }
 
@@ -67,6 +75,7 @@ impl Clients {
 }
 
 /// What happened to one operation's call.
+#[derive(Debug)]
 pub struct Outcome {
     module: &'static str,
     operation: &'static str,
@@ -74,6 +83,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The outcome of `operation` of `module`.
     pub fn of(module: &'static str, operation: &'static str, result: Result<(), String>) -> Self {
         Outcome {
             module,

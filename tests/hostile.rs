@@ -1384,7 +1384,7 @@ async fn marked_tokens_never_reach_any_error_on_any_path() {
     let api = client.with_api_token(API_TOKEN);
     let mut request = Raw::new("custom", Method::GET, "/api2/x/".into());
     request.query("token", API_TOKEN.into());
-    let e = api.execute(request).await.err().expect("timed out");
+    let e = api.execute(request).await.expect_err("timed out");
     assert_eq!(e.kind(), ErrorKind::Transport);
     assert!(
         std::error::Error::source(&e).is_some(),

@@ -3,6 +3,9 @@
 //! `cargo bench -p seatable-codegen --bench generate` (release) and
 //! `cargo bench -p seatable-codegen --bench generate --profile dev` (what build.rs costs).
 
+// Criterion's macros define undocumented functions.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use seatable_codegen::Generator;
 

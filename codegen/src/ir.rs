@@ -24,6 +24,7 @@ pub struct Module {
     pub title: String,
     /// `info.description`.
     pub description: Option<String>,
+    /// The file's operations, in spec order; each becomes a client method and a builder.
     pub operations: Vec<Operation>,
     /// Types declared inline in this file's operations (request bodies, responses, enums).
     pub types: Vec<TypeDef>,
@@ -114,19 +115,29 @@ impl TokenKind {
     }
 }
 
+/// The HTTP method of an operation (the key under the path item in the spec).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// `get`.
     Get,
+    /// `put`.
     Put,
+    /// `post`.
     Post,
+    /// `delete`.
     Delete,
+    /// `patch`.
     Patch,
+    /// `head`.
     Head,
+    /// `options`.
     Options,
+    /// `trace`.
     Trace,
 }
 
 impl Method {
+    /// The method as sent on the wire, upper case, e.g. `"GET"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -144,11 +155,14 @@ impl Method {
 /// One piece of a path template.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PathPart {
+    /// Text between parameters, copied as is, e.g. `/api/v2/dtables/`.
     Literal(String),
     /// Index into `Operation::params`.
     Param(usize),
 }
 
+/// One operation (path + method) of a spec file: a client method, its builder and
+/// everything the runtime needs to send it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Operation {
     /// `operationId` as written in the spec.
@@ -159,22 +173,35 @@ pub struct Operation {
     pub method_name: String,
     /// Builder type name (PascalCase, unique in the module).
     pub builder_name: String,
+    /// The HTTP method it is sent with.
     pub http_method: Method,
     /// The path template as written, e.g. `/api-gateway/api/v2/dtables/{base_uuid}/rows/`.
     pub path: String,
+    /// The path template (without its fixed query) split into literal text and path
+    /// parameters, in order.
     pub path_parts: Vec<PathPart>,
     /// A query string baked into the path (`?ret-json=1`), kept as pairs.
     pub fixed_query: Vec<(String, String)>,
+    /// The spec's one-line `summary`, the first line of the method's docs.
     pub summary: Option<String>,
+    /// The spec's longer `description`, the rest of the method's docs.
     pub description: Option<String>,
+    /// `deprecated: true` in the spec.
     pub deprecated: bool,
+    /// The token it needs, and so the client type it is a method of.
     pub token: TokenKind,
     /// The security scheme's name, for the docs.
     pub scheme: Option<String>,
+    /// Path, query and header parameters, path-item ones first; `PathPart::Param`
+    /// indexes into this list.
     pub params: Vec<Param>,
+    /// The request body, when the operation takes one.
     pub body: Option<Body>,
+    /// The success response the method returns.
     pub response: Response,
+    /// `x-paginate`: how to page through the results, for list operations.
     pub paginate: Option<Paginate>,
+    /// `x-batch`: the body array or map split into chunks of a largest size.
     pub batch: Option<Batch>,
     /// `x-check-rows`: the rows the runtime checks against the table's columns before
     /// sending.
@@ -189,22 +216,32 @@ pub struct Operation {
     pub idempotent_if_select: Option<String>,
 }
 
+/// Where a parameter goes in the request (its `in:`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParamLocation {
+    /// `in: path`: substituted into the path template, e.g. `{base_uuid}`.
     Path,
+    /// `in: query`: appended to the query string.
     Query,
+    /// `in: header`: sent as a request header.
     Header,
 }
 
+/// One parameter of an operation: a positional argument when required, else a builder
+/// setter (or filled in by the client when bound).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
     /// Name on the wire.
     pub name: String,
     /// Rust argument / setter name.
     pub rust_name: String,
+    /// Where it goes in the request.
     pub location: ParamLocation,
+    /// The spec's `required` (always true for path parameters).
     pub required: bool,
+    /// The Rust type of its value.
     pub ty: TypeRef,
+    /// The spec's `description`, for the argument's or setter's docs.
     pub description: Option<String>,
     /// Filled in by the client (e.g. `base_uuid` from the `BaseClient`), not by the caller.
     pub bound: bool,
@@ -212,30 +249,42 @@ pub struct Param {
     pub example: Option<serde_json::Value>,
 }
 
+/// How a request body is encoded, chosen from the media types the spec offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BodyMedia {
+    /// `application/json` (or any `+json` type): serialized as JSON.
     Json,
+    /// `application/x-www-form-urlencoded`: serialized as a URL-encoded form.
     Form,
+    /// `multipart/form-data`: sent as multipart parts, files as file parts.
     Multipart,
     /// Any other media type: the caller passes bytes.
     Raw,
 }
 
+/// The request body of an operation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Body {
+    /// How it is encoded.
     pub media: BodyMedia,
     /// The media type as written (sent as Content-Type for `Raw`).
     pub content_type: String,
+    /// The type of the whole body (`TypeRef::Bytes` for `Raw`).
     pub ty: TypeRef,
+    /// The spec's `requestBody.required`.
     pub required: bool,
+    /// The spec's `requestBody.description`.
     pub description: Option<String>,
     /// When the body is an object the caller builds field by field: its fields (required
     /// ones become positional arguments, optional ones setters) and whether it keeps a
     /// map of extra fields.
     pub fields: Option<Vec<Field>>,
+    /// The body struct keeps unknown properties (`additionalProperties`) in an `extra`
+    /// map the builder can fill; only meaningful when `fields` is `Some`.
     pub has_extra: bool,
 }
 
+/// What the method does with the success response's body.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ResponseKind {
     /// JSON decoded into the type.
@@ -246,16 +295,23 @@ pub enum ResponseKind {
     Empty,
 }
 
+/// The success response an operation's method returns: the lowest `2XX` the spec
+/// declares, else `default`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
+    /// The status key as written, e.g. `"200"`, `"2XX"` or `"default"`; `"none"` when the
+    /// spec declares no usable response.
     pub status: String,
+    /// How its body is read.
     pub kind: ResponseKind,
+    /// The response's `description`, for the method's docs.
     pub description: Option<String>,
 }
 
 /// `x-paginate`: how a list operation pages, and where the items of a page are.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Paginate {
+    /// How the pages are asked for.
     pub style: PageStyle,
     /// The response property holding the items.
     pub items: Items,
@@ -267,22 +323,31 @@ pub enum PageStyle {
     /// Query parameters holding the number of items to skip and the page size (wire names);
     /// `max` is the largest page the server accepts.
     Offset {
+        /// The query parameter holding the number of items to skip, e.g. `start`.
         offset: String,
+        /// The query parameter holding the page size, e.g. `limit`.
         limit: String,
+        /// The largest page size the server accepts, e.g. `1000`.
         max: u64,
     },
     /// The statement in the body property `statement` (wire name) pages itself with
     /// `LIMIT`/`OFFSET`; `default` items come back without `LIMIT`, never more than `max`.
     Sql {
+        /// The body property holding the SQL statement, e.g. `sql`.
         statement: String,
+        /// How many rows come back without a `LIMIT`, e.g. `100`.
         default: u64,
+        /// The largest `LIMIT` the server honours, e.g. `10000`.
         max: u64,
     },
     /// Query parameters holding the 1-based page number and the page size (wire names);
     /// `size` is the page size a stream asks for when the caller sets none.
     Page {
+        /// The query parameter holding the 1-based page number, e.g. `page`.
         page: String,
+        /// The query parameter holding the page size, e.g. `per_page`.
         per_page: String,
+        /// The page size a stream asks for when the caller sets none.
         size: u64,
     },
 }
@@ -321,24 +386,33 @@ pub struct Batch {
     pub rust_name: String,
     /// An array (chunked by items) or a map (chunked by entries).
     pub kind: BatchKind,
+    /// The most items (or entries) one request may carry, e.g. `1000`.
     pub max: u64,
 }
 
+/// What an `x-batch` field holds, and so how it is split into chunks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BatchKind {
+    /// A JSON array, chunked by items.
     Array,
+    /// A JSON object, chunked by entries.
     Map,
 }
 
 /// A type as used in a field, parameter or body.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeRef {
+    /// `type: string`: a `String`.
     String,
     /// A string the spec marks `format: password`: Debug never shows it.
     Secret,
+    /// `type: integer, format: int32`: an `i32`.
     I32,
+    /// `type: integer` of any other format: an `i64`.
     I64,
+    /// `type: number`: an `f64`.
     F64,
+    /// `type: boolean`: a `bool`.
     Bool,
     /// A whole request body of another media type, sent as given.
     Bytes,
@@ -348,60 +422,85 @@ pub enum TypeRef {
     Any,
     /// A JSON object with no declared fields.
     Object,
+    /// `type: array`: a `Vec` of the item type.
     Array(Box<TypeRef>),
     /// String keys to values of one type.
     Map(Box<TypeRef>),
     /// An item or map value that may be `null`.
     Nullable(Box<TypeRef>),
+    /// A generated type ([`TypeDef`]), by where it lives.
     Named(TypePath),
 }
 
 /// A generated type: in the shared `types` module (`module: None`) or in an operation module.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TypePath {
+    /// The operation module that declares it, e.g. `base`; `None` for the shared `types`
+    /// module.
     pub module: Option<String>,
+    /// The Rust type name (PascalCase), e.g. `Row`.
     pub name: String,
 }
 
+/// A type the generator emits: a struct, enum or alias.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeDef {
+    /// The Rust type name (PascalCase, unique in its module), e.g. `Row`.
     pub name: String,
+    /// The schema's `description`, for the type's docs.
     pub description: Option<String>,
     /// Where it was declared: `spec/models.yaml#/components/schemas/Row`.
     pub origin: String,
+    /// What shape of type it is.
     pub kind: TypeKind,
 }
 
+/// The shape of a generated type.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
+    /// `type: object` with properties: a struct.
     Struct {
+        /// The properties, in spec order (`allOf` members merged).
         fields: Vec<Field>,
         /// `additionalProperties` kept in a flattened map of this value type.
         extra: Option<TypeRef>,
     },
     /// A string enum; an `Unknown(String)` variant is always added.
     Enum {
+        /// The known values, in spec order.
         values: Vec<EnumValue>,
     },
     /// `oneOf` with a discriminator; an `Unknown(Value)` variant is always added.
     Tagged {
+        /// The discriminator's `propertyName` (wire name), e.g. `type`.
         property: String,
+        /// One variant per discriminator value.
         variants: Vec<Variant>,
     },
     /// `oneOf`/`anyOf` without a discriminator: the first variant that decodes wins.
     Untagged {
+        /// One variant per `oneOf`/`anyOf` member, tried in this order.
         variants: Vec<Variant>,
     },
+    /// A named schema that is just another type (a primitive, array, map or `$ref`): a
+    /// `pub type` alias.
     Alias(TypeRef),
 }
 
+/// One property of an object schema: a struct field, or a body field of a builder.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
+    /// Name on the wire (the property name), e.g. `table_name`.
     pub name: String,
+    /// Rust field name (snake_case, or `x-rust-name`; unique in the struct).
     pub rust_name: String,
+    /// The type of its value (without the `Option` that `required`/`nullable` add).
     pub ty: TypeRef,
+    /// The property is in the schema's `required` list.
     pub required: bool,
+    /// The property's schema allows `null` (`nullable: true`).
     pub nullable: bool,
+    /// The property's `description`, for the field's docs.
     pub description: Option<String>,
     /// The spec's example value of the property's schema.
     pub example: Option<serde_json::Value>,
@@ -414,18 +513,26 @@ impl Field {
     }
 }
 
+/// One value of a string enum.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnumValue {
+    /// The value on the wire, e.g. `"single-select"`.
     pub value: String,
+    /// The Rust variant name (PascalCase, or from `x-enum-varnames`), e.g. `SingleSelect`.
     pub rust_name: String,
+    /// Docs for the variant, when there are any.
     pub description: Option<String>,
 }
 
+/// One variant of a `oneOf`/`anyOf` enum.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variant {
     /// The discriminator value (Tagged only).
     pub tag: Option<String>,
+    /// The Rust variant name: the tag in PascalCase, or when untagged the member's type
+    /// name, e.g. `Row`, `String`, `Object`.
     pub rust_name: String,
+    /// The type the variant holds.
     pub ty: TypeRef,
 }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// An object key, borrowed from the input when it has no escapes, so that matching it
 /// against the known field names allocates nothing.
+#[derive(Debug)]
 pub struct Key<'de>(Cow<'de, str>);
 
 impl Key<'_> {
@@ -89,6 +90,16 @@ impl<V> Extra for BTreeMap<String, V> {
 pub struct ExtraFields<M: Extra> {
     first: Option<(String, M::Value)>,
     more: Vec<(String, M::Value)>,
+}
+
+impl<M: Extra> std::fmt::Debug for ExtraFields<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The values are the caller's; how many there are is what a reader of a log needs.
+        let fields = self.more.len() + usize::from(self.first.is_some());
+        f.debug_struct("ExtraFields")
+            .field("fields", &fields)
+            .finish()
+    }
 }
 
 /// The least room the list of [`ExtraFields`] is made with, so that a small object nested

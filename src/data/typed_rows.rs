@@ -257,6 +257,17 @@ pub struct ListTypedRows<'a, R> {
     rows: PhantomData<fn() -> R>,
 }
 
+impl<R> std::fmt::Debug for ListTypedRows<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListTypedRows")
+            .field("row", &std::any::type_name::<R>())
+            .field("view_name", &self.view_name)
+            .field("start", &self.start)
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a, R: TableRow> ListTypedRows<'a, R> {
     /// Reads through this view: its filters and order apply, and cells of the columns it
     /// hides come back as `None`.
@@ -397,6 +408,17 @@ pub struct AppendTypedRows<'a> {
     // Encoded when the request is built, so the future holds no caller type.
     rows: Result<Vec<RowInput>, Error>,
     apply_default: Option<bool>,
+}
+
+impl std::fmt::Debug for AppendTypedRows<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The rows are the caller's data; their count is what a log needs.
+        f.debug_struct("AppendTypedRows")
+            .field("table", &self.table)
+            .field("rows", &self.rows.as_ref().map(Vec::len))
+            .field("apply_default", &self.apply_default)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> AppendTypedRows<'a> {

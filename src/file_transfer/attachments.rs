@@ -293,6 +293,16 @@ pub struct UploadAttachment<'a> {
     relative_path: Option<String>,
 }
 
+impl std::fmt::Debug for UploadAttachment<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UploadAttachment")
+            .field("attachment", &self.attachment)
+            .field("replace", &self.replace)
+            .field("relative_path", &self.relative_path)
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a> UploadAttachment<'a> {
     /// `true` overwrites a file of the same name in the target folder; `false` (the
     /// default) keeps it, and the server stores the upload under a new name such as

@@ -89,6 +89,14 @@ pub struct MockSeaTable {
     server: tokio::task::JoinHandle<()>,
 }
 
+impl std::fmt::Debug for MockSeaTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockSeaTable")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
 pub(crate) struct Shared {
     state: Mutex<State>,
 }

@@ -76,6 +76,17 @@ pub struct Request {
     pub(crate) idempotent: bool,
 }
 
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("idempotent", &self.idempotent)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Request {
     /// A request for `operation` (its operationId, named in errors). `path` is already
     /// encoded and starts with `/`; a fixed query string in it (`?ret-json=1`) is kept.
@@ -305,6 +316,15 @@ pub struct Response {
     pub(crate) body: bytes::Bytes,
     /// The secrets the request carried, kept out of a decode error.
     pub(crate) secrets: Secrets,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Response {

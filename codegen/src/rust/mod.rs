@@ -348,10 +348,11 @@ fn format(tokens: TokenStream, source: &str, layout: Layout) -> String {
     format!("{}{}", header(source), text)
 }
 
-/// The tokens with a line break after every `;` and every `{…}` group at any depth: one
-/// statement per line, so that a compiler message about generated code points at a line of
-/// its own, and no two blocks share a line (clippy reads `} if` on one line as a missing
-/// `else`). Each token is spelt as `TokenStream`'s own printing spells it.
+/// The tokens with a line break after every attribute, every `;`, and at both ends of every
+/// `{…}` group, at any depth: an item's signature and each statement get a line of their
+/// own, so that a compiler message about generated code shows the line it means, and no two
+/// blocks share a line (clippy reads `} if` on one line as a missing `else`). Each token is
+/// spelt as `TokenStream`'s own printing spells it.
 fn compact(tokens: TokenStream) -> String {
     let mut out = String::new();
     write_compact(tokens, &mut out);
@@ -361,23 +362,24 @@ fn compact(tokens: TokenStream) -> String {
 
 fn write_compact(tokens: TokenStream, out: &mut String) {
     use proc_macro2::{Delimiter, Spacing, TokenTree};
+    // Whether the tokens just written open an attribute (`#` or `#!`).
+    let mut in_attribute = false;
     for tree in tokens {
         match tree {
             TokenTree::Group(g) => {
                 let (open, close) = match g.delimiter() {
                     Delimiter::Parenthesis => ("(", ")"),
-                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::Brace => ("{\n", "}"),
                     Delimiter::Bracket => ("[", "]"),
                     Delimiter::None => ("", ""),
                 };
                 out.push_str(open);
                 write_compact(g.stream(), out);
                 out.push_str(close);
-                out.push(if g.delimiter() == Delimiter::Brace {
-                    '\n'
-                } else {
-                    ' '
-                });
+                let ends_line = g.delimiter() == Delimiter::Brace
+                    || (in_attribute && g.delimiter() == Delimiter::Bracket);
+                out.push(if ends_line { '\n' } else { ' ' });
+                in_attribute = false;
             }
             TokenTree::Punct(p) => {
                 out.push(p.as_char());
@@ -386,10 +388,12 @@ fn write_compact(tokens: TokenStream, out: &mut String) {
                 } else if p.spacing() == Spacing::Alone {
                     out.push(' ');
                 }
+                in_attribute = p.as_char() == '#' || (in_attribute && p.as_char() == '!');
             }
             other => {
                 out.push_str(&other.to_string());
                 out.push(' ');
+                in_attribute = false;
             }
         }
     }

@@ -315,57 +315,31 @@ fn fail(d: &Diagnostics) -> ! {
 }
 
 /// Whether two Rust sources are the same program, whatever their layout and comments:
-/// both are parsed and their tokens compared (what `build.rs` writes unformatted against
-/// the formatted `generated/`). `Err` says where they part, or which does not parse.
-pub fn same_tokens(a: &str, b: &str) -> Result<(), String> {
-    fn tokens(text: &str, which: &str) -> Result<Vec<String>, String> {
+/// both are parsed and printed again by prettyplease, and the prints compared (what
+/// `build.rs` writes unformatted against the formatted `generated/`: the printer adds the
+/// trailing commas and spells doc strings as the formatted file does). `Err` says where
+/// they part, or which does not parse.
+pub fn same_program(a: &str, b: &str) -> Result<(), String> {
+    fn print(text: &str, which: &str) -> Result<String, String> {
         let file: syn::File =
-            syn::parse_str(text).map_err(|e| format!("{which} does not parse: {e}"))?;
-        let stream = quote::ToTokens::to_token_stream(&file);
-        Ok(flatten(stream))
+            syn::parse_str(text).map_err(|e| format!("the {which} does not parse: {e}"))?;
+        Ok(prettyplease::unparse(&file))
     }
-    // Token by token, groups opened, so that the first difference can be shown in context.
-    fn flatten(stream: proc_macro2::TokenStream) -> Vec<String> {
-        let mut out = Vec::new();
-        for tree in stream {
-            match tree {
-                proc_macro2::TokenTree::Group(g) => {
-                    let (open, close) = match g.delimiter() {
-                        proc_macro2::Delimiter::Parenthesis => ("(", ")"),
-                        proc_macro2::Delimiter::Brace => ("{", "}"),
-                        proc_macro2::Delimiter::Bracket => ("[", "]"),
-                        proc_macro2::Delimiter::None => ("", ""),
-                    };
-                    out.push(open.to_string());
-                    out.extend(flatten(g.stream()));
-                    out.push(close.to_string());
-                }
-                // A string literal by its value: a formatted `///` comment reads back as
-                // `r"…"`, the same doc written unformatted as `"…"`.
-                proc_macro2::TokenTree::Literal(l) => {
-                    match syn::parse_str::<syn::LitStr>(&l.to_string()) {
-                        Ok(s) => out.push(format!("{:?}", s.value())),
-                        Err(_) => out.push(l.to_string()),
-                    }
-                }
-                other => out.push(other.to_string()),
-            }
-        }
-        out
+    let (a, b) = (print(a, "first")?, print(b, "second")?);
+    if a == b {
+        return Ok(());
     }
-    let (a, b) = (tokens(a, "the first")?, tokens(b, "the second")?);
-    match a.iter().zip(&b).position(|(x, y)| x != y) {
-        None if a.len() == b.len() => Ok(()),
-        at => {
-            let at = at.unwrap_or(a.len().min(b.len()));
-            let context = |t: &[String]| t[at.saturating_sub(8)..(at + 8).min(t.len())].join(" ");
-            Err(format!(
-                "they differ at token {at}:\n  first:  {}\n  second: {}",
-                context(&a),
-                context(&b)
-            ))
-        }
-    }
+    let line = a
+        .lines()
+        .zip(b.lines())
+        .position(|(x, y)| x != y)
+        .unwrap_or_else(|| a.lines().count().min(b.lines().count()));
+    Err(format!(
+        "they differ at line {} of the printed program:\n  first:  {}\n  second: {}",
+        line + 1,
+        a.lines().nth(line).unwrap_or("(end)"),
+        b.lines().nth(line).unwrap_or("(end)")
+    ))
 }
 
 /// Marks the start of the generated table of renames in the spec's `README.md`.

@@ -48,6 +48,10 @@ mod generated {
 }
 
 pub use bulk::batch::{BatchReport, Batched, FailedChunk};
+#[cfg(feature = "base")]
+pub use bulk::recover::{KeepGoing, Recoverable};
+#[cfg(feature = "base")]
+pub use bulk::upsert::UpsertRows;
 pub use bulk::paging::{PageStream, Truncation};
 pub use client::account::AccountClient;
 #[cfg(feature = "system-admin")]

@@ -2543,12 +2543,23 @@ impl<'a> std::future::IntoFuture for UpdateRows<'a> {
 }
 impl<'a> rt::Batch<'a> for UpdateRows<'a> {
     type Output = super::types::SuccessResult;
+    type Client = rt::BaseClient;
+    type Body = UpdateRowsRequest;
     const OPERATION: &'static str = "updateRows";
     const FIELD: &'static str = "updates";
     const UNIT: &'static str = "items";
     const MAX: usize = 1000;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.updates)
+    }
+    fn client(&self) -> &'a rt::BaseClient {
+        self.client
+    }
+    fn body(&self) -> &UpdateRowsRequest {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut UpdateRowsRequest {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(async move {
@@ -2638,12 +2649,23 @@ impl<'a> std::future::IntoFuture for AppendRows<'a> {
 }
 impl<'a> rt::Batch<'a> for AppendRows<'a> {
     type Output = super::types::AppendRowsResult;
+    type Client = rt::BaseClient;
+    type Body = AppendRowsRequest;
     const OPERATION: &'static str = "appendRows";
     const FIELD: &'static str = "rows";
     const UNIT: &'static str = "items";
     const MAX: usize = 1000;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.rows)
+    }
+    fn client(&self) -> &'a rt::BaseClient {
+        self.client
+    }
+    fn body(&self) -> &AppendRowsRequest {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut AppendRowsRequest {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(async move {
@@ -2720,12 +2742,23 @@ impl<'a> std::future::IntoFuture for DeleteRows<'a> {
 }
 impl<'a> rt::Batch<'a> for DeleteRows<'a> {
     type Output = super::types::DeleteRowsResult;
+    type Client = rt::BaseClient;
+    type Body = DeleteRowsRequest;
     const OPERATION: &'static str = "deleteRows";
     const FIELD: &'static str = "row_ids";
     const UNIT: &'static str = "items";
     const MAX: usize = 10000;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.row_ids)
+    }
+    fn client(&self) -> &'a rt::BaseClient {
+        self.client
+    }
+    fn body(&self) -> &DeleteRowsRequest {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut DeleteRowsRequest {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(std::future::ready(Ok(())))
@@ -3047,12 +3080,23 @@ impl<'a> std::future::IntoFuture for UpdateRowLinks<'a> {
 }
 impl<'a> rt::Batch<'a> for UpdateRowLinks<'a> {
     type Output = super::types::SuccessResult;
+    type Client = rt::BaseClient;
+    type Body = super::types::RowLinksInput;
     const OPERATION: &'static str = "updateRowLinks";
     const FIELD: &'static str = "other_rows_ids_map";
     const UNIT: &'static str = "entries";
     const MAX: usize = 1000;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn client(&self) -> &'a rt::BaseClient {
+        self.client
+    }
+    fn body(&self) -> &super::types::RowLinksInput {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut super::types::RowLinksInput {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(std::future::ready(Ok(())))
@@ -3125,12 +3169,23 @@ impl<'a> std::future::IntoFuture for CreateRowLinks<'a> {
 }
 impl<'a> rt::Batch<'a> for CreateRowLinks<'a> {
     type Output = super::types::SuccessResult;
+    type Client = rt::BaseClient;
+    type Body = super::types::RowLinksInput;
     const OPERATION: &'static str = "createRowLinks";
     const FIELD: &'static str = "other_rows_ids_map";
     const UNIT: &'static str = "entries";
     const MAX: usize = 1000;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn client(&self) -> &'a rt::BaseClient {
+        self.client
+    }
+    fn body(&self) -> &super::types::RowLinksInput {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut super::types::RowLinksInput {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(std::future::ready(Ok(())))
@@ -3203,12 +3258,23 @@ impl<'a> std::future::IntoFuture for DeleteRowLinks<'a> {
 }
 impl<'a> rt::Batch<'a> for DeleteRowLinks<'a> {
     type Output = DeleteRowLinksResponse;
+    type Client = rt::BaseClient;
+    type Body = super::types::RowLinksInput;
     const OPERATION: &'static str = "deleteRowLinks";
     const FIELD: &'static str = "other_rows_ids_map";
     const UNIT: &'static str = "entries";
     const MAX: usize = 1000;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn client(&self) -> &'a rt::BaseClient {
+        self.client
+    }
+    fn body(&self) -> &super::types::RowLinksInput {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut super::types::RowLinksInput {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(std::future::ready(Ok(())))

@@ -111,6 +111,10 @@ pub fn fits<C: Chunks>(operation: &str, field: &str, value: &C, max: usize) -> R
 pub trait Batch<'a>: Sized + Send + 'a {
     /// The answer to one request.
     type Output: Send + 'a;
+    /// The client the request is sent with.
+    type Client: Sync + 'a;
+    /// The request body, which holds the chunked field.
+    type Body: Send + 'a;
     /// The operationId, for errors.
     const OPERATION: &'static str;
     /// The chunked body property, as on the wire.
@@ -122,6 +126,16 @@ pub trait Batch<'a>: Sized + Send + 'a {
 
     /// How many units the body holds.
     fn count(&self) -> usize;
+
+    /// The client the request goes out with.
+    fn client(&self) -> &'a Self::Client;
+
+    /// The request body.
+    fn body(&self) -> &Self::Body;
+
+    /// The request body, to change: the keep-going runtime puts into it the units it sends
+    /// again.
+    fn body_mut(&mut self) -> &mut Self::Body;
 
     /// What the plain send checks before sending (`x-check-rows`), for the whole input.
     fn check(&self) -> BoxFuture<'_, Result<(), Error>>;
@@ -225,6 +239,18 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
         self
     }
 
+    /// The request, the concurrency and the progress callback, for the keep-going mode.
+    #[cfg_attr(not(feature = "base"), allow(dead_code))]
+    pub(crate) fn into_parts(
+        self,
+    ) -> (
+        B,
+        usize,
+        Option<Box<dyn FnMut(Range<usize>) + Send + 'a>>,
+    ) {
+        (self.request, self.concurrency, self.on_committed)
+    }
+
     /// Checks the whole input, sends the chunks and returns their answers in input order.
     ///
     /// ```no_run
@@ -276,6 +302,9 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
             committed: Vec::new(),
             failed: Vec::new(),
             not_sent: Vec::new(),
+            row_ids: Vec::new(),
+            repeated: 0,
+            lookups: 0,
         };
         let mut outputs = Vec::with_capacity(answers.len());
         let mut first_error = None;
@@ -305,7 +334,7 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
 }
 
 /// Adds `range` to `ranges`, merged with the last one when they touch.
-fn push_range(ranges: &mut Vec<Range<usize>>, range: Range<usize>) {
+pub(crate) fn push_range(ranges: &mut Vec<Range<usize>>, range: Range<usize>) {
     match ranges.last_mut() {
         Some(last) if last.end == range.start => last.end = range.end,
         _ => ranges.push(range),
@@ -342,6 +371,10 @@ pub struct BatchReport {
     committed: Vec<Range<usize>>,
     failed: Vec<FailedChunk>,
     not_sent: Vec<Range<usize>>,
+    /// Per input index, the id of the row it stored; empty unless the batch kept going.
+    row_ids: Vec<Option<String>>,
+    repeated: usize,
+    lookups: usize,
 }
 
 /// One chunk of a batch whose request failed.
@@ -391,7 +424,108 @@ impl BatchReport {
             committed,
             failed,
             not_sent: Vec::new(),
+            row_ids: Vec::new(),
+            repeated: 0,
+            lookups: 0,
         }
+    }
+
+    /// The report of a batch that kept going: every input index accounted for, with the
+    /// id of each stored row.
+    #[allow(clippy::too_many_arguments)]
+    #[cfg_attr(not(feature = "base"), allow(dead_code))]
+    pub(crate) fn kept_going(
+        field: &'static str,
+        unit: &'static str,
+        total: usize,
+        committed: Vec<Range<usize>>,
+        failed: Vec<FailedChunk>,
+        not_sent: Vec<Range<usize>>,
+        row_ids: Vec<Option<String>>,
+        repeated: usize,
+        lookups: usize,
+    ) -> BatchReport {
+        BatchReport {
+            field,
+            unit,
+            total,
+            committed,
+            failed,
+            not_sent,
+            row_ids,
+            repeated,
+            lookups,
+        }
+    }
+
+    /// A report of `total` units all refused with `error` before any was sent.
+    #[cfg_attr(not(feature = "base"), allow(dead_code))]
+    pub(crate) fn refused(total: usize, error: &Error) -> BatchReport {
+        BatchReport {
+            field: "rows",
+            unit: "items",
+            total,
+            committed: Vec::new(),
+            failed: vec![FailedChunk {
+                range: 0..total,
+                applied: error.applied(),
+                status: error.status(),
+                message: error.to_string(),
+            }],
+            not_sent: Vec::new(),
+            row_ids: vec![None; total],
+            repeated: 0,
+            lookups: 0,
+        }
+    }
+
+    /// For a batch that kept going ([`Batched::keep_going`]): the id of the row each input
+    /// index stored, in input order, `None` where it stored none (failed or not sent). For
+    /// updates and deletes these are the ids sent. Empty for a batch that stopped at its
+    /// first failure.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient, rows: Vec<seatable_api::types::RowInput>) -> Result<(), seatable_api::Error> {
+    /// let report = base.append_rows("Table1", rows).batched().keep_going().await?;
+    /// let ids: Vec<&str> = report.row_ids().iter().flatten().map(String::as_str).collect();
+    /// # Ok(()) }
+    /// ```
+    pub fn row_ids(&self) -> &[Option<String>] {
+        &self.row_ids
+    }
+
+    /// How many times a batch that kept going sent rows again (a chunk, or the missing
+    /// rows of one).
+    ///
+    /// ```no_run
+    /// # fn run(report: seatable_api::BatchReport) {
+    /// println!("{} requests sent again", report.repeated());
+    /// # }
+    /// ```
+    pub fn repeated(&self) -> usize {
+        self.repeated
+    }
+
+    /// How many key lookups (SQL requests) resolved chunks whose outcome was unknown.
+    ///
+    /// ```no_run
+    /// # fn run(report: seatable_api::BatchReport) {
+    /// println!("{} chunks looked up", report.lookups());
+    /// # }
+    /// ```
+    pub fn lookups(&self) -> usize {
+        self.lookups
+    }
+
+    /// Whether every unit of the input was committed.
+    ///
+    /// ```no_run
+    /// # fn run(report: seatable_api::BatchReport) {
+    /// assert!(report.is_complete());
+    /// # }
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        self.committed.iter().map(|r| r.len()).sum::<usize>() == self.total
     }
 
     /// The input ranges whose requests were answered with success: stored.

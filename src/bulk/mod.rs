@@ -3,3 +3,9 @@
 
 pub(crate) mod batch;
 pub(crate) mod paging;
+#[cfg(feature = "base")]
+pub(crate) mod lookup;
+#[cfg(feature = "base")]
+pub(crate) mod recover;
+#[cfg(feature = "base")]
+pub(crate) mod upsert;

@@ -827,9 +827,26 @@ committed when a request fails).{checked}",
                 Ok(())
             }))
         };
+        // Every `x-batch` field is a body property, so a batched operation has a body.
+        let body_ty = o
+            .body
+            .as_ref()
+            .map_or_else(
+                || quote!(()),
+                |body| {
+                    let t = ctx.ty(&body.ty);
+                    if body.fields.is_some() || body.required {
+                        t
+                    } else {
+                        quote!(Option<#t>)
+                    }
+                },
+            );
         batch_impl = quote! {
             impl<'a> rt::Batch<'a> for #builder<'a> {
                 type Output = #out_ty;
+                type Client = rt::#client;
+                type Body = #body_ty;
                 const OPERATION: &'static str = #id;
                 const FIELD: &'static str = #wire;
                 const UNIT: &'static str = #unit;
@@ -837,6 +854,18 @@ committed when a request fails).{checked}",
 
                 fn count(&self) -> usize {
                     rt::batch::Chunks::count(&self.body.#f)
+                }
+
+                fn client(&self) -> &'a rt::#client {
+                    self.client
+                }
+
+                fn body(&self) -> &#body_ty {
+                    &self.body
+                }
+
+                fn body_mut(&mut self) -> &mut #body_ty {
+                    &mut self.body
                 }
 
                 fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {

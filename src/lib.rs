@@ -48,11 +48,11 @@ mod generated {
 }
 
 pub use bulk::batch::{BatchReport, Batched, FailedChunk};
+pub use bulk::paging::{PageStream, Truncation};
 #[cfg(feature = "base")]
 pub use bulk::recover::{KeepGoing, Recoverable};
 #[cfg(feature = "base")]
 pub use bulk::upsert::UpsertRows;
-pub use bulk::paging::{PageStream, Truncation};
 pub use client::account::AccountClient;
 #[cfg(feature = "system-admin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "system-admin")))]

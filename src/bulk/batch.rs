@@ -241,13 +241,7 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
 
     /// The request, the concurrency and the progress callback, for the keep-going mode.
     #[cfg_attr(not(feature = "base"), allow(dead_code))]
-    pub(crate) fn into_parts(
-        self,
-    ) -> (
-        B,
-        usize,
-        Option<Box<dyn FnMut(Range<usize>) + Send + 'a>>,
-    ) {
+    pub(crate) fn into_parts(self) -> (B, usize, Option<Box<dyn FnMut(Range<usize>) + Send + 'a>>) {
         (self.request, self.concurrency, self.on_committed)
     }
 
@@ -594,11 +588,19 @@ impl BatchReport {
     }
 }
 
+/// Ranges or failed chunks shown in a report's text; the rest are counted. A batch that
+/// kept going can fail every second row, and its error should stay readable.
+const SHOWN: usize = 10;
+
 fn list(ranges: &[Range<usize>]) -> String {
-    let parts: Vec<String> = ranges
+    let mut parts: Vec<String> = ranges
         .iter()
+        .take(SHOWN)
         .map(|r| format!("{}..{}", r.start, r.end))
         .collect();
+    if ranges.len() > SHOWN {
+        parts.push(format!("… {} more", ranges.len() - SHOWN));
+    }
     parts.join(", ")
 }
 
@@ -613,7 +615,7 @@ impl fmt::Display for BatchReport {
         if !self.committed.is_empty() {
             parts.push(format!("committed {}", list(&self.committed)));
         }
-        for chunk in &self.failed {
+        for chunk in self.failed.iter().take(SHOWN) {
             let applied = match chunk.applied {
                 Applied::No => "not applied",
                 Applied::Maybe => "may have been applied",
@@ -623,6 +625,9 @@ impl fmt::Display for BatchReport {
                 "failed {}..{} ({applied})",
                 chunk.range.start, chunk.range.end
             ));
+        }
+        if self.failed.len() > SHOWN {
+            parts.push(format!("{} more failed ranges", self.failed.len() - SHOWN));
         }
         if !self.not_sent.is_empty() {
             parts.push(format!("not sent {}", list(&self.not_sent)));

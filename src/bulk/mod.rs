@@ -2,9 +2,9 @@
 //! generated builders: paging streams (`x-paginate`) and batch chunking (`x-batch`).
 
 pub(crate) mod batch;
-pub(crate) mod paging;
 #[cfg(feature = "base")]
 pub(crate) mod lookup;
+pub(crate) mod paging;
 #[cfg(feature = "base")]
 pub(crate) mod recover;
 #[cfg(feature = "base")]

@@ -284,7 +284,10 @@ impl<'a, B: Recoverable<'a>> KeepGoing<'a, B> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn on_committed(mut self, progress: impl FnMut(Range<usize>, &[String]) + Send + 'a) -> Self {
+    pub fn on_committed(
+        mut self,
+        progress: impl FnMut(Range<usize>, &[String]) + Send + 'a,
+    ) -> Self {
         self.on_committed = Some(Box::new(progress));
         self
     }
@@ -378,9 +381,15 @@ enum Outcome {
     /// Safe to send again.
     Repeat(Error),
     /// Not to be sent again; `stop` when no further chunk would fare better.
-    Failed { error: Error, stop: bool },
+    Failed {
+        error: Error,
+        stop: bool,
+    },
     /// The outcome was unknown, and the lookup found, per unit, the ids holding its key.
-    Resolved { error: Error, found: Vec<Vec<String>> },
+    Resolved {
+        error: Error,
+        found: Vec<Vec<String>>,
+    },
 }
 
 struct Run<'a, B: Recoverable<'a>> {

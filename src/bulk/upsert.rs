@@ -125,7 +125,10 @@ impl<'a> UpsertRows<'a> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn on_committed(mut self, progress: impl FnMut(Range<usize>, &[String]) + Send + 'a) -> Self {
+    pub fn on_committed(
+        mut self,
+        progress: impl FnMut(Range<usize>, &[String]) + Send + 'a,
+    ) -> Self {
         self.on_committed = Some(Arc::new(Mutex::new(Box::new(progress))));
         self
     }

@@ -10,7 +10,9 @@
 //!   [`FaultServer::set_token_lifetime`]); the signature is not real.
 //! - Under `/api-gateway/api/v2/dtables/{base_uuid}/`: `metadata/` (one table, `Table1`,
 //!   with the columns of [`COLUMNS`]), `rows/` GET (paged by `start`/`limit`, at most
-//!   1000), POST (append), PUT (update), DELETE (by `row_ids`), and `rows/{row_id}/` GET.
+//!   1000), POST (append), PUT (update), DELETE (by `row_ids`), `rows/{row_id}/` GET, and
+//!   `sql/` POST for the one statement a key lookup sends (``SELECT _id, `Col` FROM
+//!   `Table1` WHERE `Col` IN (?, …) LIMIT n``).
 //!   They need `Authorization: Bearer <Base-Token>` (or `Token <…>`): an expired token gets
 //!   403 `{"error_msg": "Token expired."}`, an unknown one 401 `{"detail": "Invalid token"}`.
 //! - Every processed gateway answer carries `x-ratelimit-limit`, `x-ratelimit-remaining` and
@@ -804,7 +806,8 @@ impl State {
             ("POST", "rows/") => self.with_body(request, State::append_rows),
             ("PUT", "rows/") => self.with_body(request, State::update_rows),
             ("DELETE", "rows/") => self.with_body(request, State::delete_rows),
-            (_, "metadata/" | "rows/") => Reply::new(405)
+            ("POST", "sql/") => self.query_sql(request),
+            (_, "metadata/" | "rows/" | "sql/") => Reply::new(405)
                 .json(&json!({"detail": format!("Method \"{method}\" not allowed.")})),
             ("GET", _) => match op.strip_prefix("rows/").and_then(|r| r.strip_suffix('/')) {
                 Some(id) if !id.is_empty() && !id.contains('/') => self.get_row(request, id),
@@ -971,9 +974,16 @@ impl State {
             }
         }
         let now = iso(SystemTime::now());
+        // By position, so that a full update of a large table stays quick.
+        let position: HashMap<String, usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (row_id(r).to_string(), i))
+            .collect();
         for (id, cells) in changes {
             // Like SeaTable, an id that matches no row is skipped without an error.
-            if let Some(row) = self.rows.iter_mut().find(|r| row_id(r) == id) {
+            if let Some(row) = position.get(id.as_str()).map(|&i| &mut self.rows[i]) {
                 for (key, name, _) in COLUMNS {
                     if let Some(v) = cells.get(name) {
                         row.insert(key.into(), v.clone());
@@ -999,6 +1009,70 @@ impl State {
         Reply::new(200).json(&json!({"success": true}))
     }
 
+    /// `querySql`, for the one statement shape a key lookup sends:
+    /// ``SELECT _id, `Col` FROM `Table1` WHERE `Col` IN (?, …) LIMIT n``, the values in
+    /// `parameters`. Anything else is answered 400, so a client that sends another shape
+    /// fails loudly.
+    fn query_sql(&self, request: &Incoming) -> Reply {
+        let body = match serde_json::from_slice::<Value>(&request.body) {
+            Ok(Value::Object(body)) => body,
+            _ => return error_message(400, "the body must be a JSON object"),
+        };
+        let Some(Value::String(sql)) = body.get("sql") else {
+            return error_message(400, "sql invalid");
+        };
+        let parameters = match body.get("parameters") {
+            Some(Value::Array(p)) => p.clone(),
+            None => Vec::new(),
+            Some(_) => return error_message(400, "parameters invalid"),
+        };
+        let by_name = body.get("convert_keys") == Some(&Value::Bool(true));
+        let Some(lookup) = parse_lookup(sql) else {
+            return error_message(400, &format!("the fault server does not run `{sql}`"));
+        };
+        if lookup.table != TABLE {
+            return error_message(400, &format!("no such table: {}", lookup.table));
+        }
+        let Some((key, name, _)) = COLUMNS.iter().find(|(_, name, _)| *name == lookup.column)
+        else {
+            return error_message(400, &format!("no such column: {}", lookup.column));
+        };
+        if lookup.placeholders != parameters.len() {
+            return error_message(400, "the number of parameters does not match the statement");
+        }
+        // Numbers by value, as SeaTable compares them; a set, so that a lookup of 1000
+        // keys over a large table stays quick.
+        let canonical = |v: &Value| match v.as_f64() {
+            Some(x) => format!("n:{x}"),
+            None => format!("v:{v}"),
+        };
+        let wanted: std::collections::HashSet<String> = parameters.iter().map(canonical).collect();
+        let results: Vec<Value> = self
+            .rows
+            .iter()
+            .filter(|row| {
+                row.get(*key)
+                    .is_some_and(|cell| wanted.contains(&canonical(cell)))
+            })
+            .take(lookup.limit)
+            .map(|row| {
+                let label = if by_name { *name } else { *key };
+                json!({
+                    "_id": row_id(row),
+                    label: row.get(*key).cloned().unwrap_or(Value::Null),
+                    "_locked": null,
+                    "_locked_by": null,
+                })
+            })
+            .collect();
+        Reply::new(200).json(&json!({
+            "results": results,
+            "metadata": [],
+            "success": true,
+            "error_message": "",
+        }))
+    }
+
     /// The rule that fires on this request, if any; counts it for every matching rule.
     fn fault_for(&mut self, method: &str, path: &str) -> Option<Fault> {
         let mut fired = None;
@@ -1009,6 +1083,40 @@ impl State {
         }
         fired
     }
+}
+
+/// The parts of a key lookup statement.
+struct LookupStatement {
+    column: String,
+    table: String,
+    placeholders: usize,
+    limit: usize,
+}
+
+/// A backtick-quoted name at the start of `text`, and the rest.
+fn quoted(text: &str) -> Option<(String, &str)> {
+    let rest = text.strip_prefix('`')?;
+    let end = rest.find('`')?;
+    Some((rest[..end].to_string(), &rest[end + 1..]))
+}
+
+fn parse_lookup(sql: &str) -> Option<LookupStatement> {
+    let rest = sql.strip_prefix("SELECT _id, ")?;
+    let (column, rest) = quoted(rest)?;
+    let (table, rest) = quoted(rest.strip_prefix(" FROM ")?)?;
+    let (again, rest) = quoted(rest.strip_prefix(" WHERE ")?)?;
+    let (list, rest) = rest.strip_prefix(" IN (")?.split_once(')')?;
+    let placeholders = list.split(',').map(str::trim).collect::<Vec<_>>();
+    if again != column || placeholders.iter().any(|p| *p != "?") {
+        return None;
+    }
+    let limit = rest.strip_prefix(" LIMIT ")?.trim().parse().ok()?;
+    Some(LookupStatement {
+        column,
+        table,
+        placeholders: placeholders.len(),
+        limit,
+    })
 }
 
 /// The metadata answer: table `Table1` with the columns of [`COLUMNS`] and one view.

@@ -828,20 +828,17 @@ committed when a request fails).{checked}",
             }))
         };
         // Every `x-batch` field is a body property, so a batched operation has a body.
-        let body_ty = o
-            .body
-            .as_ref()
-            .map_or_else(
-                || quote!(()),
-                |body| {
-                    let t = ctx.ty(&body.ty);
-                    if body.fields.is_some() || body.required {
-                        t
-                    } else {
-                        quote!(Option<#t>)
-                    }
-                },
-            );
+        let body_ty = o.body.as_ref().map_or_else(
+            || quote!(()),
+            |body| {
+                let t = ctx.ty(&body.ty);
+                if body.fields.is_some() || body.required {
+                    t
+                } else {
+                    quote!(Option<#t>)
+                }
+            },
+        );
         batch_impl = quote! {
             impl<'a> rt::Batch<'a> for #builder<'a> {
                 type Output = #out_ty;

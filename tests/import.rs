@@ -160,14 +160,16 @@ async fn importing_20000_rows_under_faults_stores_each_row_once() {
 // The same import in ONE call: `keep_going()` with `unique_key`, under each fault kind.
 // ---------------------------------------------------------------------------------------
 
-/// The client timeout of these imports; the timeout fault holds its answer twice as long.
-const TIMEOUT: Duration = Duration::from_secs(1);
+/// The client timeout of these imports, far above what a request takes even with the
+/// imports running side by side; the timeout fault holds its answer twice as long.
+const TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The append (or update) requests, counted from 1, that meet the fault.
 const FAULTED: [usize; 2] = [3, 12];
 
 /// A fault kind of issue 15, and whether the client is left not knowing what the server
 /// did (then a chunk is looked up).
+#[derive(Clone)]
 struct Kind {
     name: &'static str,
     fault: Fault,
@@ -271,9 +273,9 @@ fn counts(server: &FaultServer) -> (usize, usize) {
 }
 
 /// One import of 20,000 rows in one call; returns the requests and lookups it cost.
-async fn import_once(kind: Option<&Kind>) -> (usize, usize) {
+async fn import_once(kind: Option<Kind>) -> (usize, usize) {
     let server = FaultServer::start().await;
-    if let Some(kind) = kind {
+    if let Some(kind) = &kind {
         for n in FAULTED {
             server.push(Rule::new("POST", "/rows/", kind.fault.clone()).nth(n));
         }
@@ -298,15 +300,21 @@ async fn import_once(kind: Option<&Kind>) -> (usize, usize) {
     (requests, lookups)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_call_imports_20000_rows_exactly_once_under_each_fault_kind() {
     let started = Instant::now();
     let (baseline, none) = import_once(None).await;
     assert_eq!(none, 0);
     assert_eq!(baseline, 22, "token, metadata and 20 appends");
     let mut figures = vec![format!("fault-free: {baseline} requests")];
-    for kind in kinds() {
-        let (requests, lookups) = import_once(Some(&kind)).await;
+    // Side by side, each against its own server: the two cores are used, and the timeout
+    // kind's waits overlap the others' work.
+    let runs: Vec<_> = kinds()
+        .into_iter()
+        .map(|kind| tokio::spawn(import_once(Some(kind))))
+        .collect();
+    for (kind, run) in kinds().into_iter().zip(runs) {
+        let (requests, lookups) = run.await.unwrap();
         let expected_lookups = if kind.unknown { FAULTED.len() } else { 0 };
         assert_eq!(
             lookups, expected_lookups,
@@ -332,14 +340,14 @@ async fn one_call_imports_20000_rows_exactly_once_under_each_fault_kind() {
 
 /// One upsert of 20,000 rows into a table already holding every second key; returns the
 /// requests and lookups it cost.
-async fn upsert_once(kind: Option<&Kind>) -> (usize, usize) {
+async fn upsert_once(kind: Option<Kind>) -> (usize, usize) {
     let server = FaultServer::start().await;
     let existing: Vec<Value> = (0..ROWS)
         .step_by(2)
         .map(|i| json!({"Name": name(i), "Age": -1}))
         .collect();
     let existing_ids = server.insert_rows(&existing);
-    if let Some(kind) = kind {
+    if let Some(kind) = &kind {
         // Updates go first: the 3rd write is an update, the 12th an append.
         for n in FAULTED {
             server.push(Rule::new("*", "/rows/", kind.fault.clone()).nth(n));
@@ -370,7 +378,7 @@ async fn upsert_once(kind: Option<&Kind>) -> (usize, usize) {
     (requests, lookups)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_call_upserts_20000_rows_exactly_once_under_each_fault_kind() {
     let started = Instant::now();
     let (baseline, first_lookups) = upsert_once(None).await;
@@ -380,8 +388,12 @@ async fn one_call_upserts_20000_rows_exactly_once_under_each_fault_kind() {
         "token, metadata, 20 lookups, 10 updates and 10 appends"
     );
     let mut figures = vec![format!("fault-free: {baseline} requests")];
-    for kind in kinds() {
-        let (requests, lookups) = upsert_once(Some(&kind)).await;
+    let runs: Vec<_> = kinds()
+        .into_iter()
+        .map(|kind| tokio::spawn(upsert_once(Some(kind))))
+        .collect();
+    for (kind, run) in kinds().into_iter().zip(runs) {
+        let (requests, lookups) = run.await.unwrap();
         // An update of unknown outcome is sent again as it is; only the append (the 12th
         // write) is looked up.
         let extra = lookups - first_lookups;
@@ -401,5 +413,284 @@ async fn one_call_upserts_20000_rows_exactly_once_under_each_fault_kind() {
         "20,000-row upserts ({:?}):\n  {}",
         started.elapsed(),
         figures.join("\n  ")
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Keep-going, outcome by outcome, on small inputs (4 chunks: 0..1000, …, 3000..3500).
+// ---------------------------------------------------------------------------------------
+
+const SMALL: usize = 3500;
+
+fn small_rows() -> Vec<Map<String, Value>> {
+    input_rows(|i| i as i64).into_iter().take(SMALL).collect()
+}
+
+fn appends(server: &FaultServer) -> usize {
+    server
+        .request_lines()
+        .iter()
+        .filter(|l| l.starts_with("POST") && l.ends_with("/rows/"))
+        .count()
+}
+
+/// The report's ids are the stored rows' ids wherever it has one.
+fn assert_ids_stored(server: &FaultServer, report: &seatable_api::BatchReport) {
+    let stored: HashMap<String, String> = server
+        .rows()
+        .iter()
+        .map(|r| {
+            (
+                r["Name"].as_str().unwrap().to_string(),
+                r["_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (i, id) in report.row_ids().iter().enumerate() {
+        if let Some(id) = id {
+            assert_eq!(stored.get(&name(i)), Some(id), "row {i}");
+        }
+    }
+}
+
+async fn client_with(server: &FaultServer, policy: RetryPolicy) -> BaseClient {
+    Client::builder(&server.url())
+        .retry_policy(policy)
+        .build()
+        .unwrap()
+        .base_with_api_token(API_TOKEN)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn keep_going_reports_a_refused_chunk_once_and_stores_the_others() {
+    let server = FaultServer::start().await;
+    let refusal = Reply::new(400).json(&json!({"error_message": "bad row"}));
+    server.push(Rule::new("POST", "/rows/", Fault::Answer(refusal)).nth(2));
+    let base = fault_client(&server).await;
+    let e = base
+        .append_rows("Table1", small_rows())
+        .batched()
+        .keep_going()
+        .unique_key("Name")
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), [0..1000, 2000..3500]);
+    assert_eq!(report.failed().len(), 1);
+    let failed = &report.failed()[0];
+    assert_eq!(
+        (failed.range.clone(), failed.applied, failed.status),
+        (1000..2000, Applied::No, Some(400))
+    );
+    assert_eq!(failed.message, "appendRows: HTTP 400: bad row");
+    assert!(report.not_sent().is_empty());
+    assert_eq!(appends(&server), 4, "the refused chunk is not sent again");
+    assert_eq!(server.rows().len(), 2500);
+    assert!(report.row_ids()[1000..2000].iter().all(Option::is_none));
+    assert!(report.row_ids()[2000..].iter().all(Option::is_some));
+    assert_ids_stored(&server, report);
+}
+
+#[tokio::test]
+async fn without_a_key_an_unknown_append_is_reported_as_maybe_and_the_rest_stored() {
+    let server = FaultServer::start().await;
+    server.push(Rule::new("POST", "/rows/", Fault::process_then_status(502)).nth(2));
+    let base = fault_client(&server).await;
+    let e = base
+        .append_rows("Table1", small_rows())
+        .batched()
+        .keep_going()
+        .await
+        .unwrap_err();
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), [0..1000, 2000..3500]);
+    let failed = &report.failed()[0];
+    assert_eq!(
+        (failed.range.clone(), failed.applied, failed.status),
+        (1000..2000, Applied::Maybe, Some(502))
+    );
+    assert_eq!(e.applied(), Applied::Yes, "chunks were committed");
+    assert_eq!(server.rows().len(), SMALL, "the 502 came after storing");
+    assert_eq!(report.lookups(), 0);
+    assert!(!server.request_lines().iter().any(|l| l.ends_with("/sql/")));
+    assert_ids_stored(&server, report);
+}
+
+#[tokio::test]
+async fn keys_repeated_in_the_input_are_refused_before_any_request() {
+    let server = FaultServer::start().await;
+    let base = fault_client(&server).await;
+    server.clear_requests();
+    let mut rows = small_rows();
+    rows[2900].insert("Name".into(), json!(name(5)));
+    rows[7].remove("Name");
+    let e = base
+        .append_rows("Table1", rows)
+        .batched()
+        .keep_going()
+        .unique_key("Name")
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), seatable_api::ErrorKind::InvalidArgument);
+    assert_eq!(
+        e.to_string(),
+        "appendRows: 2 problem(s) with the key column `Name`, whose values must be present \
+         and unique in the input; nothing was sent:\nrow 7 has no `Name` cell\nrows 5 and \
+         2900 both have the key \"row-00005\""
+    );
+    assert!(e.batch().is_none());
+    assert!(server.requests().is_empty(), "{:?}", server.request_lines());
+}
+
+#[tokio::test]
+async fn a_key_held_twice_in_the_table_is_reported_and_not_sent_again() {
+    let server = FaultServer::start().await;
+    server.insert_rows(&[json!({"Name": name(1500)}), json!({"Name": name(1500)})]);
+    // The second chunk is never processed: its lookup finds only the two old rows.
+    server.push(Rule::new("POST", "/rows/", Fault::Reset).nth(2));
+    let base = fault_client(&server).await;
+    let e = base
+        .append_rows("Table1", small_rows())
+        .batched()
+        .keep_going()
+        .unique_key("Name")
+        .await
+        .unwrap_err();
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), [0..1500, 1501..3500]);
+    assert_eq!(report.failed().len(), 1);
+    assert_eq!(report.failed()[0].range, 1500..1501);
+    assert!(
+        report.failed()[0]
+            .message
+            .contains("the key \"row-01500\" of row 1500 is held by 2 rows of `Table1`"),
+        "{}",
+        report.failed()[0].message
+    );
+    assert_eq!((report.lookups(), report.repeated()), (1, 1));
+    assert_eq!(server.rows().len(), SMALL - 1 + 2, "999 rows sent again");
+    assert_ids_stored(&server, report);
+}
+
+#[tokio::test]
+async fn safe_failures_are_repeated_within_the_bound() {
+    // No transport retries: every 503 reaches the batch.
+    let server = FaultServer::start().await;
+    server.push(
+        Rule::new("POST", "/rows/", Fault::status(503))
+            .nth(2)
+            .times(3),
+    );
+    let base = client_with(&server, RetryPolicy::none()).await;
+    let report = base
+        .append_rows("Table1", small_rows())
+        .batched()
+        .keep_going()
+        .await
+        .unwrap();
+    assert!(report.is_complete());
+    assert_eq!(report.repeated(), 3);
+    assert_eq!(appends(&server), 7);
+    assert_eq!(server.rows().len(), SMALL);
+
+    let server = FaultServer::start().await;
+    server.push(
+        Rule::new("POST", "/rows/", Fault::status(503))
+            .nth(2)
+            .always(),
+    );
+    let base = client_with(&server, RetryPolicy::none()).await;
+    let e = base
+        .append_rows("Table1", small_rows())
+        .batched()
+        .keep_going()
+        .max_repeats(1)
+        .await
+        .unwrap_err();
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), [0..1000]);
+    let failed: Vec<(Range<usize>, Applied)> = report
+        .failed()
+        .iter()
+        .map(|f| (f.range.clone(), f.applied))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (1000..2000, Applied::No),
+            (2000..3000, Applied::No),
+            (3000..3500, Applied::No)
+        ]
+    );
+    assert_eq!(appends(&server), 1 + 3 * 2, "each failed chunk sent twice");
+}
+
+#[tokio::test]
+async fn a_forbidden_chunk_stops_the_batch() {
+    let server = FaultServer::start().await;
+    let denied = Reply::new(403).json(&json!({"error_msg": "You don't have permission."}));
+    server.push(Rule::new("POST", "/rows/", Fault::Answer(denied)).nth(2));
+    let base = fault_client(&server).await;
+    let e = base
+        .append_rows("Table1", small_rows())
+        .batched()
+        .keep_going()
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), [0..1000]);
+    assert_eq!(report.failed()[0].range, 1000..2000);
+    assert_eq!(
+        report.not_sent(),
+        [2000..3500],
+        "each would meet the same 403"
+    );
+    assert_eq!(appends(&server), 2);
+}
+
+#[tokio::test]
+async fn upsert_reports_a_key_held_twice_and_writes_the_others() {
+    let server = FaultServer::start().await;
+    let old = server.insert_rows(&[
+        json!({"Name": name(0), "Age": -1}),
+        json!({"Name": name(0), "Age": -2}),
+        json!({"Name": name(1), "Age": -1}),
+    ]);
+    let base = fault_client(&server).await;
+    let rows = input_rows(|i| i as i64).into_iter().take(3);
+    let e = base.upsert_rows("Table1", "Name", rows).await.unwrap_err();
+    let report = e.batch().unwrap();
+    assert_eq!(report.committed(), [1..3]);
+    assert_eq!(report.failed()[0].range, 0..1);
+    assert_eq!(
+        report.failed()[0].message,
+        format!(
+            "upsertRows: the key \"row-00000\" of row 0 is held by 2 rows of `Table1` ({}, {}): \
+             `Name` is not unique in the table, so the row was not written",
+            old[0], old[1]
+        )
+    );
+    assert_eq!(
+        report.row_ids()[1].as_ref(),
+        Some(&old[2]),
+        "updated in place"
+    );
+    let ages: Vec<(String, Value)> = server
+        .rows()
+        .iter()
+        .map(|r| (r["Name"].as_str().unwrap().to_string(), r["Age"].clone()))
+        .collect();
+    assert_eq!(
+        ages,
+        [
+            (name(0), json!(-1)),
+            (name(0), json!(-2)),
+            (name(1), json!(1)),
+            (name(2), json!(2))
+        ]
     );
 }

@@ -308,10 +308,8 @@ impl<'a, B: Recoverable<'a>> KeepGoing<'a, B> {
             on_committed,
         } = self;
         let total = request.count();
-        if total > 0 {
-            request.check().await?;
-        }
         let units = request.take_units();
+        // Keys first: a repeated key is found without a request.
         let lookup = match key_column {
             None => None,
             Some(column) => {
@@ -328,6 +326,12 @@ impl<'a, B: Recoverable<'a>> KeepGoing<'a, B> {
                 })
             }
         };
+        if total > 0 {
+            // `check` reads the units from the request; they go back out for it.
+            request.put_units(units);
+            request.check().await?;
+        }
+        let units = request.take_units();
         let mut run = Run {
             template: request,
             units,

@@ -324,12 +324,23 @@ impl<'a> std::future::IntoFuture for AppendRows<'a> {
 }
 impl<'a> rt::Batch<'a> for AppendRows<'a> {
     type Output = ();
+    type Client = rt::Client;
+    type Body = AppendRowsRequest;
     const OPERATION: &'static str = "appendRows";
     const FIELD: &'static str = "rows";
     const UNIT: &'static str = "items";
     const MAX: usize = 1000;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.rows)
+    }
+    fn client(&self) -> &'a rt::Client {
+        self.client
+    }
+    fn body(&self) -> &AppendRowsRequest {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut AppendRowsRequest {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(std::future::ready(Ok(())))
@@ -397,12 +408,23 @@ impl<'a> std::future::IntoFuture for CreateLinks<'a> {
 }
 impl<'a> rt::Batch<'a> for CreateLinks<'a> {
     type Output = CreateLinksResponse;
+    type Client = rt::Client;
+    type Body = CreateLinksRequest;
     const OPERATION: &'static str = "createLinks";
     const FIELD: &'static str = "other_rows_ids_map";
     const UNIT: &'static str = "entries";
     const MAX: usize = 2;
     fn count(&self) -> usize {
         rt::batch::Chunks::count(&self.body.other_rows_ids_map)
+    }
+    fn client(&self) -> &'a rt::Client {
+        self.client
+    }
+    fn body(&self) -> &CreateLinksRequest {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut CreateLinksRequest {
+        &mut self.body
     }
     fn check(&self) -> rt::BoxFuture<'_, Result<(), rt::Error>> {
         Box::pin(std::future::ready(Ok(())))

@@ -147,6 +147,9 @@ pub trait Batch<'a>: Sized + Send + 'a {
     fn send_chunk(self) -> BoxFuture<'a, Result<Self::Output, Error>>;
 }
 
+/// What [`Batched::on_committed`] calls.
+pub(crate) type RangeProgress<'a> = Box<dyn FnMut(Range<usize>) + Send + 'a>;
+
 /// A request whose input may exceed the server's per-request maximum, sent in chunks:
 /// what `batched()` returns. `.await` it (or call [`send`](Batched::send)) for one answer
 /// per chunk, in input order.
@@ -173,7 +176,7 @@ pub trait Batch<'a>: Sized + Send + 'a {
 pub struct Batched<'a, B: Batch<'a>> {
     request: B,
     concurrency: usize,
-    on_committed: Option<Box<dyn FnMut(Range<usize>) + Send + 'a>>,
+    on_committed: Option<RangeProgress<'a>>,
     lifetime: std::marker::PhantomData<&'a ()>,
 }
 
@@ -241,7 +244,7 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
 
     /// The request, the concurrency and the progress callback, for the keep-going mode.
     #[cfg_attr(not(feature = "base"), allow(dead_code))]
-    pub(crate) fn into_parts(self) -> (B, usize, Option<Box<dyn FnMut(Range<usize>) + Send + 'a>>) {
+    pub(crate) fn into_parts(self) -> (B, usize, Option<RangeProgress<'a>>) {
         (self.request, self.concurrency, self.on_committed)
     }
 

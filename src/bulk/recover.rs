@@ -161,10 +161,23 @@ impl<'a> Recoverable<'a> for DeleteRows<'a> {
 
 type Progress<'a> = Box<dyn FnMut(Range<usize>, &[String]) + Send + 'a>;
 
-/// A batched row write that keeps going after a failed chunk: see the [module
-/// docs](self) for what happens on each outcome. `.await` it (or call
+/// A batched row write that keeps going after a failed chunk. `.await` it (or call
 /// [`send`](KeepGoing::send)): `Ok` with the report when every row was written, else the
 /// first failure (in input order) with the same report in [`Error::batch`].
+///
+/// What happens to a chunk, by outcome:
+/// - answered and confirmed: committed, with the row ids of the answer;
+/// - certainly not applied and worth another try (a refused connection, a 503, a 429 past
+///   the retry policy's budget): sent again, at most [`max_repeats`](Self::max_repeats)
+///   times;
+/// - refused for good (400, 401, 403, 404): failed, not repeated; after a 401, 403 or 404
+///   no further chunk is started, since each would meet the same answer;
+/// - unknown (the connection broke after sending, a timeout, 500/502/504, a cut-off or
+///   unconfirming answer): updates and deletes are sent again (repeating them changes
+///   nothing); appends with a [`unique_key`](KeepGoing::unique_key) are looked up, the
+///   rows found committed with the ids found and only the missing ones sent again;
+///   appends without a key are failed with [`Applied::Maybe`] for the caller to check
+///   (the README's "Recovering a batch" says how).
 ///
 /// ```no_run
 /// # async fn run(base: seatable_api::BaseClient, rows: Vec<seatable_api::types::RowInput>) -> Result<(), seatable_api::Error> {

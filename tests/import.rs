@@ -274,6 +274,7 @@ fn counts(server: &FaultServer) -> (usize, usize) {
 
 /// One import of 20,000 rows in one call; returns the requests and lookups it cost.
 async fn import_once(kind: Option<Kind>) -> (usize, usize) {
+    let started = Instant::now();
     let server = FaultServer::start().await;
     if let Some(kind) = &kind {
         for n in FAULTED {
@@ -297,6 +298,7 @@ async fn import_once(kind: Option<Kind>) -> (usize, usize) {
     assert_eq!(server.pending_rules(), 0, "{label}: every fault fired");
     let (requests, lookups) = counts(&server);
     assert_eq!(report.lookups(), lookups, "{label}");
+    eprintln!("{label}: {:?}", started.elapsed());
     (requests, lookups)
 }
 
@@ -341,6 +343,7 @@ async fn one_call_imports_20000_rows_exactly_once_under_each_fault_kind() {
 /// One upsert of 20,000 rows into a table already holding every second key; returns the
 /// requests and lookups it cost.
 async fn upsert_once(kind: Option<Kind>) -> (usize, usize) {
+    let started = Instant::now();
     let server = FaultServer::start().await;
     let existing: Vec<Value> = (0..ROWS)
         .step_by(2)
@@ -375,6 +378,7 @@ async fn upsert_once(kind: Option<Kind>) -> (usize, usize) {
     assert_eq!(server.pending_rules(), 0, "{label}: every fault fired");
     let (requests, lookups) = counts(&server);
     assert_eq!(report.lookups(), lookups, "{label}");
+    eprintln!("{label}: {:?}", started.elapsed());
     (requests, lookups)
 }
 

@@ -1040,20 +1040,20 @@ impl State {
         if lookup.placeholders != parameters.len() {
             return error_message(400, "the number of parameters does not match the statement");
         }
-        // Numbers by value, as SeaTable compares them; a set, so that a lookup of 1000
-        // keys over a large table stays quick.
-        let canonical = |v: &Value| match v.as_f64() {
-            Some(x) => format!("n:{x}"),
-            None => format!("v:{v}"),
+        // Text in a set, so that a lookup of 1000 keys over a large table stays quick;
+        // numbers by value, as SeaTable compares them.
+        let texts: std::collections::HashSet<&str> =
+            parameters.iter().filter_map(Value::as_str).collect();
+        let numbers: Vec<f64> = parameters.iter().filter_map(Value::as_f64).collect();
+        let wanted = |cell: &Value| match cell {
+            Value::String(s) => texts.contains(s.as_str()),
+            Value::Number(n) => n.as_f64().is_some_and(|x| numbers.contains(&x)),
+            _ => false,
         };
-        let wanted: std::collections::HashSet<String> = parameters.iter().map(canonical).collect();
         let results: Vec<Value> = self
             .rows
             .iter()
-            .filter(|row| {
-                row.get(*key)
-                    .is_some_and(|cell| wanted.contains(&canonical(cell)))
-            })
+            .filter(|row| row.get(*key).is_some_and(wanted))
             .take(lookup.limit)
             .map(|row| {
                 let label = if by_name { *name } else { *key };

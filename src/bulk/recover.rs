@@ -36,10 +36,20 @@ use crate::BaseClient;
 /// How often a unit is sent again by default after its first try.
 const DEFAULT_MAX_REPEATS: u32 = 3;
 
+mod sealed {
+    /// Keeps [`Recoverable`](super::Recoverable) to the operations this crate knows
+    /// how to confirm.
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for AppendRows<'_> {}
+impl sealed::Sealed for UpdateRows<'_> {}
+impl sealed::Sealed for DeleteRows<'_> {}
+
 /// A batched operation whose input the runtime can take apart, send again in parts and
 /// confirm unit by unit: the row writes (`appendRows`, `updateRows`, `deleteRows`).
-/// Implemented by the crate only.
-pub trait Recoverable<'a>: Batch<'a> + Clone {
+/// Sealed: what confirms a write differs per operation, so only the crate implements it.
+pub trait Recoverable<'a>: Batch<'a> + Clone + sealed::Sealed {
     /// One unit of the input: a row, an update, a row id.
     type Unit: Clone + Send + Sync + 'a;
 

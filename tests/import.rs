@@ -698,3 +698,79 @@ async fn upsert_reports_a_key_held_twice_and_writes_the_others() {
         ]
     );
 }
+
+#[tokio::test]
+async fn updates_and_deletes_of_unknown_outcome_are_sent_again() {
+    let server = FaultServer::start().await;
+    let ids = server.insert_rows(
+        &(0..2500)
+            .map(|i| json!({"Name": name(i)}))
+            .collect::<Vec<_>>(),
+    );
+    // No transport retries: the batch itself repeats the PUT and the DELETE.
+    server.push(Rule::new("PUT", "/rows/", Fault::process_then_status(502)).nth(2));
+    server.push(Rule::new("DELETE", "/rows/", Fault::ProcessThenReset));
+    let base = client_with(&server, RetryPolicy::none()).await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let updates: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| json!({"row_id": id, "row": {"Age": i}}))
+        .collect();
+    let updates: Vec<seatable_api::types::RowUpdate> =
+        serde_json::from_value(Value::Array(updates)).unwrap();
+    let report = base
+        .update_rows("Table1", updates)
+        .batched()
+        .on_committed(move |range| log.lock().unwrap().push(range))
+        .keep_going()
+        .await
+        .unwrap();
+    assert_eq!((report.repeated(), report.lookups()), (1, 0));
+    let ranges = seen.lock().unwrap().clone();
+    assert_covers(&ranges, 2500);
+    let wanted: Vec<Option<String>> = ids.iter().cloned().map(Some).collect();
+    assert_eq!(report.row_ids(), wanted, "the ids updated");
+    assert!(server
+        .rows()
+        .iter()
+        .enumerate()
+        .all(|(i, row)| row["Age"] == json!(i)));
+
+    let report = base
+        .delete_rows("Table1", ids[..2000].to_vec())
+        .batched()
+        .keep_going()
+        .await
+        .unwrap();
+    assert_eq!(report.repeated(), 1);
+    assert_eq!(server.rows().len(), 500);
+}
+
+#[tokio::test]
+async fn two_chunks_in_flight_with_an_unknown_outcome_store_each_row_once() {
+    let server = FaultServer::start().await;
+    server.push(Rule::new("POST", "/rows/", Fault::ProcessThenReset).nth(3));
+    server.push(Rule::new("POST", "/rows/", Fault::Reset).nth(5));
+    let base = fault_client(&server).await;
+    let rows: Vec<Map<String, Value>> = input_rows(|i| i as i64).into_iter().take(6500).collect();
+    let report = base
+        .append_rows("Table1", rows)
+        .batched()
+        .keep_going()
+        .concurrency(2)
+        .unique_key("Name")
+        .await
+        .unwrap();
+    assert!(report.is_complete());
+    assert!(server.max_in_flight() <= 2, "{}", server.max_in_flight());
+    assert_eq!((report.lookups(), report.repeated()), (2, 1));
+    let names: BTreeSet<String> = server
+        .rows()
+        .iter()
+        .map(|r| r["Name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!((names.len(), server.rows().len()), (6500, 6500));
+    assert_ids_stored(&server, &report);
+}

@@ -3,6 +3,11 @@
 //! client can repeat safely never reach the importer; the others come back as an error
 //! whose batch report names the committed, failed and unsent input ranges, from which the
 //! importer finishes the job without sending a stored row twice.
+//!
+//! The later tests do the same in ONE call: `batched().keep_going().unique_key(…)` and
+//! `upsert_rows`, under each fault kind of issue 15, with the request count held to 1.2×
+//! a fault-free run plus one lookup per chunk of unknown outcome; then keep-going outcome
+//! by outcome on small inputs.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::ops::Range;

@@ -779,3 +779,70 @@ async fn two_chunks_in_flight_with_an_unknown_outcome_store_each_row_once() {
     assert_eq!((names.len(), server.rows().len()), (6500, 6500));
     assert_ids_stored(&server, &report);
 }
+
+/// MockSeaTable parses SQL with a real parser (MySQL dialect): the lookup statement, with
+/// backtick-quoted names holding spaces and its `IN (?, …)` parameters, runs there as
+/// written.
+#[tokio::test]
+async fn against_mock_seatable_lookups_resolve_appends_and_upserts_write_by_key() {
+    use seatable_api::testing::{Fault as MockFault, MockSeaTable, Operation};
+    let mock = MockSeaTable::start().await.unwrap();
+    let metadata = json!({"metadata": {"version": 1, "format_version": 9, "tables": [
+        {"_id": "0000", "name": "My Table",
+         "columns": [
+            {"key": "0000", "name": "Full Name", "type": "text"},
+            {"key": "Ag01", "name": "Age", "type": "number", "data": {"format": "number", "decimal": "dot", "thousands": "no"}}
+         ],
+         "views": [{"_id": "0000", "name": "Default View"}]}
+    ]}});
+    let info = mock.add_base("Team", metadata).unwrap();
+    let base = mock
+        .client()
+        .base_with_api_token(info.api_token.as_str())
+        .await
+        .unwrap();
+    mock.inject(
+        MockFault::status(Operation::AppendRows, 502)
+            .after_processing()
+            .nth(2),
+    );
+    let rows: Vec<Value> = (0..2500)
+        .map(|i| json!({"Full Name": name(i), "Age": i}))
+        .collect();
+    let report = base
+        .append_rows(
+            "My Table",
+            rows.iter().map(|r| r.as_object().unwrap().clone()),
+        )
+        .batched()
+        .keep_going()
+        .unique_key("Full Name")
+        .await
+        .unwrap();
+    assert_eq!((report.lookups(), report.repeated()), (1, 0));
+    let stored = mock.rows(&info, "My Table").unwrap();
+    assert_eq!(stored.len(), 2500);
+    for (i, row) in stored.iter().enumerate() {
+        assert_eq!(row["Full Name"], json!(name(i)));
+        assert_eq!(report.row_ids()[i].as_deref(), row["_id"].as_str());
+    }
+
+    let changes = [
+        json!({"Full Name": name(7), "Age": 70}),
+        json!({"Full Name": "new", "Age": 1}),
+    ];
+    let report = base
+        .upsert_rows(
+            "My Table",
+            "Full Name",
+            changes.iter().map(|r| r.as_object().unwrap().clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.lookups(), 1);
+    let stored = mock.rows(&info, "My Table").unwrap();
+    assert_eq!(stored.len(), 2501);
+    assert_eq!(stored[7]["Age"], json!(70));
+    assert_eq!(report.row_ids()[0].as_deref(), stored[7]["_id"].as_str());
+    assert_eq!(stored[2500]["Full Name"], json!("new"));
+}

@@ -275,7 +275,7 @@ impl<'a> UpsertRows<'a> {
         let report = merged(total, &parts, &conflict_chunks, repeated, all_lookups);
         match first_error {
             None => Ok(report),
-            Some((_, e)) => Err(e.with_operation(OPERATION).with_batch(report)),
+            Some((_, e)) => Err(e.with_batch(report)),
         }
     }
 }

@@ -58,6 +58,8 @@
 mod base;
 mod http;
 mod multipart;
+#[cfg(feature = "realtime")]
+mod realtime;
 mod sql;
 mod state;
 
@@ -99,6 +101,9 @@ impl std::fmt::Debug for MockSeaTable {
 
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// Where writes are announced to the sockets of the realtime service.
+    #[cfg(feature = "realtime")]
+    hub: realtime::Hub,
 }
 
 impl Shared {
@@ -182,6 +187,8 @@ impl MockBuilder {
         let url = format!("http://{addr}");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(url, self.rate_limit, self.token_lifetime)),
+            #[cfg(feature = "realtime")]
+            hub: realtime::Hub::default(),
         });
         let server = tokio::spawn(http::serve(shared.clone(), listener));
         Ok(MockSeaTable {

@@ -292,6 +292,48 @@ async fn a_token_refused_after_its_renewal_is_an_error_not_a_loop() {
 }
 
 #[tokio::test]
+async fn a_rejoin_refused_with_a_renewed_token_ends_the_stream_with_the_error() {
+    let server = start("revoked");
+    let base = server.base().await;
+    let mut events = base
+        .events()
+        .initial_backoff(Duration::from_millis(100))
+        .await
+        .expect("connect");
+    assert_eq!(
+        change(&next(&mut events).await),
+        (OperationType::InsertRow, Some(1))
+    );
+    let error = match tokio::time::timeout(WAIT, events.next()).await {
+        Ok(Some(Err(e))) => e,
+        other => panic!("expected the stream's error, got {other:?}"),
+    };
+    assert_eq!(error.operation(), Some("join-room"));
+    assert!(
+        matches!(tokio::time::timeout(WAIT, events.next()).await, Ok(None)),
+        "the stream ends"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stats = server.stats().await;
+    // The first token, and one renewal after the server ended the socket: no more.
+    assert_eq!(stats["exchanges"], 2, "{stats}");
+    assert_eq!(
+        stats["joins"],
+        json!([
+            {"n": 1, "accepted": true, "connection": 1},
+            {"n": 2, "accepted": false, "connection": 2},
+        ])
+    );
+    let shown = format!("{error} {error:?}");
+    for n in [1, 2] {
+        assert!(
+            !shown.contains(&server.token(n).await),
+            "token {n} in {shown}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn dropping_the_stream_closes_the_socket() {
     let server = start("quiet");
     let base = server.base().await;

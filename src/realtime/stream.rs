@@ -136,7 +136,8 @@ impl Failure {
 
 /// Opens a connection and joins the base's room. `renew_first`: the server ended the last
 /// connection, so the token is renewed before joining (as the official SDK does). A
-/// refused join renews the token once and joins again; a second refusal is final.
+/// refused join renews the token once and joins again; a second refusal, or a refusal of
+/// a token renewed for this join, is final.
 async fn connect_and_join(base: &BaseClient, renew_first: bool) -> Result<Session, Failure> {
     let url = socket_url(base.client().server_url(), base.base_uuid()).map_err(Failure::Fatal)?;
     let mut session = Session::open(&url).await.map_err(Failure::of)?;
@@ -153,6 +154,13 @@ async fn connect_and_join(base: &BaseClient, renew_first: bool) -> Result<Sessio
         Join::Joined => return Ok(session),
         Join::Refused(reason) => reason,
     };
+    if renew_first {
+        // The token is fresh: renewing again would only repeat the refusal.
+        return Err(Failure::Fatal(refused(
+            &first_refusal,
+            "even with a renewed Base-Token",
+        )));
+    }
     tracing::info!(reason = %first_refusal, "the realtime service refused the Base-Token; renewing it");
     if !base.renew(generation).await.map_err(Failure::of)? {
         return Err(Failure::Fatal(refused(

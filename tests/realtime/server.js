@@ -17,6 +17,8 @@
 //   expired     refuse token 1 as expired (in the acknowledgement, the socket stays
 //               connected); accept later tokens and emit version 1.
 //   refuse-all  refuse every token.
+//   revoked     accept token 1 and emit version 1, then end the socket from the server;
+//               refuse every join after that.
 //   quiet       accept the join and emit nothing (the test drops its stream).
 'use strict';
 
@@ -88,6 +90,7 @@ io.on('connection', (socket) => {
     let accepted = n !== null && dtableUuid === BASE_UUID && query === BASE_UUID;
     if (scenario === 'expired' && n === 1) accepted = false;
     if (scenario === 'refuse-all') accepted = false;
+    if (scenario === 'revoked' && connection >= 2) accepted = false;
     if (scenario === 'drop' && connection >= 2 && n < 2) accepted = false;
     stats.joins.push({ n, accepted, connection });
     if (typeof ack !== 'function') return;
@@ -129,6 +132,9 @@ function play(socket, room, connection) {
     } else {
       change({ op_type: 'delete_row', table_id: '0000', row_id: 'r0' }, 3);
     }
+  } else if (scenario === 'revoked') {
+    change({ op_type: 'insert_row', table_id: '0000', row_id: 'r0' }, 1);
+    setTimeout(() => socket.disconnect(true), 100);
   } else if (scenario === 'expired') {
     change({ op_type: 'insert_row', table_id: '0000', row_id: 'r0' }, 1);
   }

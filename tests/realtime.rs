@@ -3,6 +3,10 @@
 //! missing), scripted by `tests/realtime/server.js`, run with Node on 127.0.0.1. The same
 //! server hands out the Base-Tokens, so renewals are counted where they happen.
 
+#[allow(dead_code)]
+#[path = "../examples/watch.rs"]
+mod watch;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -467,4 +471,62 @@ async fn mock_seatable_refuses_a_token_of_another_base() {
     let error = base.events().await.expect_err("a token of another base");
     assert_eq!(error.operation(), Some("join-room"));
     assert!(format!("{error}").contains("permission_denied"), "{error}");
+}
+
+/// `examples/watch.rs`: each change of the watched table, one line each, by column name;
+/// changes of other tables are not printed.
+#[tokio::test]
+async fn the_watch_example_prints_each_change_of_its_table() {
+    use seatable_api::testing::MockSeaTable;
+    let mock = MockSeaTable::start().await.expect("mock");
+    let table = |id: &str, name: &str| {
+        json!({"_id": id, "name": name,
+               "columns": [{"key": "0000", "name": "Name", "type": "text"}],
+               "views": [{"_id": "0000", "name": "Default View"}]})
+    };
+    let handle = mock
+        .add_base(
+            "Watched",
+            json!({"tables": [table("0000", watch::TABLE), table("0001", "Other")]}),
+        )
+        .expect("base");
+    let base = mock
+        .client()
+        .base_with_api_token(handle.api_token.as_str())
+        .await
+        .expect("Base-Token");
+    let events = base.events().await.expect("connect");
+    let writer = base.clone();
+    let writes = tokio::spawn(async move {
+        watch::make_changes(&writer, "Other").await?;
+        watch::make_changes(&writer, watch::TABLE).await
+    });
+    let mut out = Vec::new();
+    let printed = tokio::time::timeout(
+        WAIT,
+        watch::watch(&base, events, watch::TABLE, Some(5), &mut out),
+    )
+    .await
+    .expect("in time")
+    .expect("watched");
+    writes.await.unwrap().expect("writes");
+    assert_eq!(printed, 5);
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 6, "{text}");
+    assert!(lines[0].starts_with("watching Table1 of base "), "{text}");
+    // The other table's five changes came first: versions 1 to 5.
+    let expected = [
+        ("v6 insert_row ", r#": Name="Ada""#),
+        ("v7 insert_row ", r#": Name="Grace""#),
+        ("v8 insert_row ", r#": Name="Edsger""#),
+        ("v9 modify_row ", r#": Name="Ada Lovelace""#),
+        ("v10 delete_row ", ""),
+    ];
+    for (line, (start, end)) in lines[1..].iter().zip(expected) {
+        assert!(
+            line.starts_with(start) && line.ends_with(end),
+            "{line:?} in\n{text}"
+        );
+    }
 }

@@ -53,7 +53,9 @@ pub struct Operation {
     pub op_type: OperationType,
     /// The table it changed (`table_id`), for row, column and table operations.
     pub table_id: Option<String>,
-    /// The row it changed (`row_id`), for single-row operations.
+    /// The row it changed (`row_id`), for single-row operations. For `insert_row` it is
+    /// SeaTable's anchor, the row the new one was put next to; the new row, with its
+    /// `_id`, is `fields["row_data"]`.
     pub row_id: Option<String>,
     /// Every field of the operation as sent, `op_type`, `table_id` and `row_id`
     /// included: the rest differs by operation (`row_data`, `updated`, `row_ids`…).

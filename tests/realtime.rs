@@ -248,6 +248,43 @@ async fn a_dropped_connection_is_resumed_with_a_renewed_token() {
     );
 }
 
+/// A connection that goes silent (the server process is stopped: no pings, no close) is
+/// found dead after the heartbeat's interval and timeout (800 ms here), and made again.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_silent_connection_is_found_dead_by_the_heartbeat_and_made_again() {
+    let server = start("freeze");
+    let base = server.base().await;
+    let mut events = base
+        .events()
+        .initial_backoff(Duration::from_millis(100))
+        .await
+        .expect("connect");
+    assert_eq!(
+        change(&next(&mut events).await),
+        (OperationType::ModifyRow, Some(1))
+    );
+    let signal = |name: &str| {
+        let status = Command::new("kill")
+            .args([name, &server.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill {name}");
+    };
+    signal("-STOP");
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    signal("-CONT");
+    assert_eq!(next(&mut events).await, Event::Reconnected);
+    assert_eq!(
+        change(&next(&mut events).await),
+        (OperationType::ModifyRow, Some(2))
+    );
+    let stats = server.stats().await;
+    // Nothing told the client its token was stale: no renewal.
+    assert_eq!(stats["exchanges"], 1, "{stats}");
+    assert_eq!(stats["connections"], 2, "{stats}");
+}
+
 #[tokio::test]
 async fn an_expired_token_is_renewed_once() {
     let server = start("expired");

@@ -20,6 +20,8 @@
 //   revoked     accept token 1 and emit version 1, then end the socket from the server;
 //               refuse every join after that.
 //   quiet       accept the join and emit nothing (the test drops its stream).
+//   freeze      accept; emit version N on the N-th connection (the test stops the
+//               process with SIGSTOP, so that the connection goes silent, then resumes it).
 'use strict';
 
 const http = require('http');
@@ -135,6 +137,8 @@ function play(socket, room, connection) {
   } else if (scenario === 'revoked') {
     change({ op_type: 'insert_row', table_id: '0000', row_id: 'r0' }, 1);
     setTimeout(() => socket.disconnect(true), 100);
+  } else if (scenario === 'freeze') {
+    change({ op_type: 'modify_row', table_id: '0000', row_id: 'r0' }, connection);
   } else if (scenario === 'expired') {
     change({ op_type: 'insert_row', table_id: '0000', row_id: 'r0' }, 1);
   }

@@ -208,8 +208,44 @@ async fn events_arrive_in_order_and_typed_and_malformed_ones_stay_raw() {
     );
 }
 
+/// Everything the `tracing` events of the client write, as text.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+// A current-thread runtime (the default of `tokio::test`): the stream's task runs on this
+// thread, under the capturing subscriber.
 #[tokio::test]
 async fn a_dropped_connection_is_resumed_with_a_renewed_token() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
     let server = start("drop");
     let base = server.base().await;
     let mut events = base
@@ -246,6 +282,27 @@ async fn a_dropped_connection_is_resumed_with_a_renewed_token() {
             {"n": 2, "accepted": true, "connection": 3},
         ])
     );
+    // Each loss and each resumption is logged; no token is.
+    let logs = logs.text();
+    assert_eq!(
+        logs.matches("realtime connection lost; reconnecting")
+            .count(),
+        2,
+        "{logs}"
+    );
+    assert_eq!(
+        logs.matches("realtime connection resumed").count(),
+        2,
+        "{logs}"
+    );
+    for n in [1, 2] {
+        let token = server.token(n).await;
+        let payload = token.split('.').nth(1).unwrap().to_string();
+        assert!(
+            !logs.contains(&token) && !logs.contains(&payload),
+            "token {n} in the logs:\n{logs}"
+        );
+    }
 }
 
 /// A connection that goes silent (the server process is stopped: no pings, no close) is

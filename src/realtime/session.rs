@@ -52,29 +52,26 @@ pub(crate) fn socket_url(server_url: &str, base_uuid: &str) -> Result<url::Url, 
 }
 
 /// rustls with ring and the webpki roots, like the HTTP client; built once.
-fn tls() -> Connector {
-    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+fn tls() -> Result<Connector, Error> {
+    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
     let config = CONFIG.get_or_init(|| {
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
-        .map(|b| b.with_root_certificates(roots).with_no_client_auth());
-        // ring supports the default protocol versions; should that ever fail, the
-        // websocket falls back to tungstenite's own rustls setup.
-        Arc::new(config.unwrap_or_else(|_| {
-            rustls::ClientConfig::builder_with_provider(Arc::new(
-                rustls::crypto::ring::default_provider(),
-            ))
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .expect("ring supports TLS 1.3")
-            .with_root_certificates(rustls::RootCertStore::empty())
-            .with_no_client_auth()
-        }))
+        .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
+        .map_err(|e| e.to_string())
     });
-    Connector::Rustls(Arc::clone(config))
+    match config {
+        Ok(config) => Ok(Connector::Rustls(Arc::clone(config))),
+        Err(e) => Err(Error::new(
+            ErrorKind::Transport,
+            format!("TLS could not be set up for the realtime connection: {e}"),
+        )
+        .with_operation("realtime")),
+    }
 }
 
 /// How a join ended.
@@ -121,7 +118,7 @@ impl Session {
                 url.as_str(),
                 None,
                 false,
-                Some(tls()),
+                Some(tls()?),
             )
             .await
             .map_err(|e| transport_error("could not open the realtime websocket", e))?;

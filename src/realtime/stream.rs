@@ -134,17 +134,12 @@ impl Failure {
     }
 }
 
-/// Opens a connection and joins the base's room. `renew_first`: the server ended the last
-/// connection, so the token is renewed before joining (as the official SDK does). A
-/// refused join renews the token once and joins again; a second refusal, or a refusal of
-/// a token renewed for this join, is final.
-async fn connect_and_join(base: &BaseClient, renew_first: bool) -> Result<Session, Failure> {
+/// Opens a connection and joins the base's room. A refused join renews the token once
+/// and joins again; a second refusal is final, and so is a first one when `fresh_token`
+/// (the token was renewed for this very join).
+async fn connect_and_join(base: &BaseClient, fresh_token: bool) -> Result<Session, Failure> {
     let url = socket_url(base.client().server_url(), base.base_uuid()).map_err(Failure::Fatal)?;
     let mut session = Session::open(&url).await.map_err(Failure::of)?;
-    if renew_first {
-        let (_, generation) = base.current_token().await.map_err(Failure::of)?;
-        base.renew(generation).await.map_err(Failure::of)?;
-    }
     let (token, generation) = base.current_token().await.map_err(Failure::of)?;
     let first_refusal = match session
         .join(base.base_uuid(), &token.token)
@@ -154,8 +149,8 @@ async fn connect_and_join(base: &BaseClient, renew_first: bool) -> Result<Sessio
         Join::Joined => return Ok(session),
         Join::Refused(reason) => reason,
     };
-    if renew_first {
-        // The token is fresh: renewing again would only repeat the refusal.
+    if fresh_token {
+        // Renewing again would only repeat the refusal.
         return Err(Failure::Fatal(refused(
             &first_refusal,
             "even with a renewed Base-Token",
@@ -180,6 +175,14 @@ async fn connect_and_join(base: &BaseClient, renew_first: bool) -> Result<Sessio
             "even after renewing the Base-Token",
         ))),
     }
+}
+
+/// Renews the token after the server ended the connection (as the official SDK does:
+/// SeaTable ends the sockets of a token it no longer accepts); `Ok(false)` when the
+/// client cannot renew, and then the current token is tried.
+async fn renew_after_disconnect(base: &BaseClient) -> Result<bool, Failure> {
+    let (_, generation) = base.current_token().await.map_err(Failure::of)?;
+    base.renew(generation).await.map_err(Failure::of)
 }
 
 fn refused(reason: &str, context: &str) -> Error {
@@ -217,6 +220,8 @@ async fn watch(
         };
         tracing::warn!(base_uuid, reason = %lost.reason, "realtime connection lost; reconnecting");
         let mut attempt = 0u32;
+        // Renewed once per loss, however many attempts the reconnection takes.
+        let mut renewed = false;
         session = loop {
             let wait = events.backoff(attempt);
             attempt += 1;
@@ -224,7 +229,10 @@ async fn watch(
                 _ = sender.closed() => return,
                 connected = async {
                     tokio::time::sleep(wait).await;
-                    connect_and_join(&events.base, lost.by_server).await
+                    if lost.by_server && !renewed {
+                        renewed = renew_after_disconnect(&events.base).await?;
+                    }
+                    connect_and_join(&events.base, renewed).await
                 } => connected,
             };
             match connected {

@@ -1,7 +1,9 @@
 //! `BaseClient::events` against a real Socket.IO server: the npm `socket.io` package
 //! (pinned by `tests/realtime/package-lock.json`, installed here with `npm ci` when
 //! missing), scripted by `tests/realtime/server.js`, run with Node on 127.0.0.1. The same
-//! server hands out the Base-Tokens, so renewals are counted where they happen.
+//! server hands out the Base-Tokens, so renewals are counted where they happen. Then
+//! MockSeaTable's realtime service, with this crate's client, with the reference client
+//! (npm `socket.io-client`, `tests/realtime/client.js`), and through `examples/watch.rs`.
 
 #[allow(dead_code)]
 #[path = "../examples/watch.rs"]
@@ -39,12 +41,19 @@ fn server_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realtime")
 }
 
-/// The pinned `socket.io`, installed from the lockfile on first use (once for all tests).
+/// The pinned `socket.io` and `socket.io-client`, installed from the lockfile on first
+/// use (once for all tests).
 fn install() {
     static INSTALLED: Mutex<bool> = Mutex::new(false);
     let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
     let dir = server_dir();
-    if *installed || dir.join("node_modules/socket.io/package.json").exists() {
+    let present = ["socket.io", "socket.io-client"].iter().all(|package| {
+        dir.join("node_modules")
+            .join(package)
+            .join("package.json")
+            .exists()
+    });
+    if *installed || present {
         *installed = true;
         return;
     }
@@ -625,5 +634,110 @@ async fn the_watch_example_prints_each_change_of_its_table() {
             line.starts_with(start) && line.ends_with(end),
             "{line:?} in\n{text}"
         );
+    }
+}
+
+/// The reference client, npm `socket.io-client` (`tests/realtime/client.js`), against
+/// MockSeaTable's realtime service: what the mock speaks is Socket.IO, not only what this
+/// crate's client understands.
+#[tokio::test]
+async fn the_reference_socket_io_client_sees_mock_seatable_writes() {
+    use seatable_api::testing::MockSeaTable;
+    use std::io::Write as _;
+    install();
+    let mock = MockSeaTable::start().await.expect("mock");
+    let handle = mock
+        .add_base(
+            "Watched",
+            json!({"tables": [{
+                "_id": "0000", "name": "Table1",
+                "columns": [{"key": "0000", "name": "Name", "type": "text"}],
+                "views": [{"_id": "0000", "name": "Default View"}]
+            }]}),
+        )
+        .expect("base");
+    let client = mock.client();
+    let access = client
+        .with_api_token(handle.api_token.as_str())
+        .get_base_token()
+        .await
+        .expect("Base-Token");
+
+    // One reference client per token: a foreign one is refused, the base's own joins.
+    let mut lines = Vec::new();
+    let mut children = Vec::new();
+    for token in [
+        "not-a-token-of-this-mock",
+        access.access_token.expose_secret(),
+    ] {
+        let mut child = Command::new("node")
+            .arg(server_dir().join("client.js"))
+            .args([mock.url().as_str(), handle.uuid.as_str()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node");
+        writeln!(child.stdin.as_mut().unwrap(), "{token}").expect("token to the client");
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<Value>();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("client.js printed {line:?}: {e}"));
+                if sender.send(value).is_err() {
+                    break;
+                }
+            }
+        });
+        lines.push(receiver);
+        children.push(KillOnDrop(child));
+    }
+    assert_eq!(
+        line(&mut lines[0]).await,
+        json!({"ack": {"success": false, "error_type": "permission_denied"}})
+    );
+    assert_eq!(
+        line(&mut lines[1]).await,
+        json!({"ack": {"success": true, "type": "joined_successfully"}})
+    );
+
+    let base = client
+        .base_with_api_token(handle.api_token.as_str())
+        .await
+        .expect("Base-Token");
+    let mut row = serde_json::Map::new();
+    row.insert("Name".into(), json!("Ada"));
+    base.append_rows("Table1", [row]).await.expect("append");
+    let event = line(&mut lines[1]).await;
+    assert_eq!(event["event"], "update-dtable", "{event}");
+    assert_eq!(event["args"][1], 1, "{event}");
+    let operation: Value = serde_json::from_str(
+        event["args"][0]
+            .as_str()
+            .expect("the operation as JSON text"),
+    )
+    .expect("JSON");
+    assert_eq!(operation["op_type"], "insert_row");
+    assert_eq!(operation["table_id"], "0000");
+    assert_eq!(operation["row_data"]["0000"], "Ada");
+    drop(children);
+}
+
+/// The next JSON line a reference client printed.
+async fn line(receiver: &mut tokio::sync::mpsc::UnboundedReceiver<Value>) -> Value {
+    tokio::time::timeout(WAIT, receiver.recv())
+        .await
+        .expect("a line in time")
+        .expect("client.js is running")
+}
+
+/// A child process killed when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

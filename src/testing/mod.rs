@@ -40,6 +40,10 @@
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link.
 //! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
+//! - Realtime (with the `realtime` feature): SeaTable's Socket.IO service at
+//!   `/api-gateway/socket.io/` (websocket transport), `join-room` acknowledged or refused
+//!   by token, and every write that changes rows, columns or tables sent to the base's
+//!   sockets as `update-dtable`, so `BaseClient::events` sees a test's own writes.
 //!
 //! `querySql` runs one `SELECT` over one table, parsed by `sqlparser` (MySQL dialect):
 //! the select list (`*`, columns, aliases), `WHERE` with `=`, `!=`, `<>`, `<`, `>`, `<=`,

@@ -37,6 +37,8 @@ pub(crate) async fn serve(shared: Arc<Shared>, listener: TcpListener) {
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), service)
+                // The realtime service's websocket (`realtime` feature) is an upgrade.
+                .with_upgrades()
                 .await;
         });
     }
@@ -46,6 +48,10 @@ async fn answer(
     shared: Arc<Shared>,
     request: hyper::Request<Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
+    #[cfg(feature = "realtime")]
+    if super::realtime::is_socket_io(&request) {
+        return super::realtime::accept(shared, request);
+    }
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_string();
     let path = parts.uri.path().to_string();
@@ -78,7 +84,14 @@ async fn answer(
                 headers.clone(),
                 body,
             );
+            #[cfg(feature = "realtime")]
+            let written = super::realtime::written_base(&method, &path)
+                .and_then(|uuid| Some((super::realtime::before(&shared, &uuid)?, uuid)));
             let reply = run(&shared, operation, &request).await;
+            #[cfg(feature = "realtime")]
+            if let Some((before, uuid)) = written {
+                super::realtime::after(&shared, &uuid, before);
+            }
             (reply, request.body.to_vec())
         }
     };

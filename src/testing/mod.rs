@@ -40,6 +40,10 @@
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link.
 //! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
+//! - Realtime (with the `realtime` feature): SeaTable's Socket.IO service at
+//!   `/api-gateway/socket.io/` (websocket transport), `join-room` acknowledged or refused
+//!   by token, and every write that changes rows, columns or tables sent to the base's
+//!   sockets as `update-dtable`, so `BaseClient::events` sees a test's own writes.
 //!
 //! `querySql` runs one `SELECT` over one table, parsed by `sqlparser` (MySQL dialect):
 //! the select list (`*`, columns, aliases), `WHERE` with `=`, `!=`, `<>`, `<`, `>`, `<=`,
@@ -58,6 +62,8 @@
 mod base;
 mod http;
 mod multipart;
+#[cfg(feature = "realtime")]
+mod realtime;
 mod sql;
 mod state;
 
@@ -99,6 +105,9 @@ impl std::fmt::Debug for MockSeaTable {
 
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// Where writes are announced to the sockets of the realtime service.
+    #[cfg(feature = "realtime")]
+    hub: realtime::Hub,
 }
 
 impl Shared {
@@ -182,6 +191,8 @@ impl MockBuilder {
         let url = format!("http://{addr}");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(url, self.rate_limit, self.token_lifetime)),
+            #[cfg(feature = "realtime")]
+            hub: realtime::Hub::default(),
         });
         let server = tokio::spawn(http::serve(shared.clone(), listener));
         Ok(MockSeaTable {

@@ -856,3 +856,26 @@ fn unique_name(files: &BTreeMap<String, Vec<u8>>, folder: &str, name: &str) -> S
         .find(|candidate| !files.contains_key(&format!("{folder}/{candidate}")))
         .unwrap_or_else(|| name.to_string())
 }
+
+/// What the realtime service of the mock asks of the state (`testing::realtime`).
+#[cfg(feature = "realtime")]
+impl State {
+    /// Why `token` may not join base `uuid`'s room, as SeaTable's error type; `None` when
+    /// it may.
+    pub(crate) fn join_refusal(&self, uuid: &str, token: &str) -> Option<&'static str> {
+        match self.base_tokens.get(token) {
+            None => Some("permission_denied"),
+            Some(issued) if issued.revoked || unix_now().as_secs() >= issued.exp => {
+                Some("token_expired")
+            }
+            Some(issued) if issued.base_uuid != uuid => Some("permission_denied"),
+            Some(_) => None,
+        }
+    }
+
+    /// The tables of base `uuid` as they are now, to compare with after a write.
+    pub(crate) fn tables_of(&self, uuid: &str) -> Option<super::realtime::Snapshot> {
+        let base = self.bases.iter().find(|b| b.uuid == uuid)?;
+        Some(super::realtime::Snapshot::of(&base.tables))
+    }
+}

@@ -229,7 +229,7 @@ impl Error {
         .with_applied(Applied::Yes)
     }
 
-    fn with_retryable(mut self, retryable: bool) -> Error {
+    pub(crate) fn with_retryable(mut self, retryable: bool) -> Error {
         self.0.retryable = retryable;
         self
     }

@@ -302,7 +302,7 @@ impl Attempts {
 
 /// A number in `0.0..1.0`, different on every call and in every process; good enough to
 /// spread retries, not for anything secret.
-fn jitter() -> f64 {
+pub(crate) fn jitter() -> f64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -225,6 +225,31 @@ async fn api_token_is_exchanged_for_a_base_token() {
 }
 
 #[tokio::test]
+async fn a_server_without_the_api_gateway_is_refused_with_its_cause_before_any_base_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.1/dtable/app-access-token/"))
+        .respond_with(answer(json!({
+            "access_token": "base-jwt", "dtable_uuid": UUID, "use_api_gateway": false,
+            "dtable_server": "https://old.example/dtable-server/"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::new(&server.uri()).unwrap();
+    let e = client.base_with_api_token("api-token-1").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedServer);
+    assert_eq!(
+        e.to_string(),
+        "getBaseToken: the server does not offer the API gateway (`use_api_gateway: false`, a \
+         SeaTable older than 5.3); this client sends base operations only to \
+         `/api-gateway/api/v2/`"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1, "nothing was sent after the exchange");
+}
+
+#[tokio::test]
 async fn account_token_gets_a_base_token_for_a_named_base() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -182,6 +182,17 @@ impl BaseClient {
             )
             .with_operation(operation));
         }
+        // Such a server answers every base operation of this client with 404; saying why
+        // here spares the caller from guessing.
+        if access.use_api_gateway == Some(false) {
+            return Err(Error::new(
+                ErrorKind::UnsupportedServer,
+                "the server does not offer the API gateway (`use_api_gateway: false`, a \
+                 SeaTable older than 5.3); this client sends base operations only to \
+                 `/api-gateway/api/v2/`",
+            )
+            .with_operation(operation));
+        }
         Ok(BaseClient::with_renewal(
             client,
             access.dtable_uuid,

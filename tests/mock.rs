@@ -1254,3 +1254,114 @@ async fn a_select_is_repeated_after_an_unknown_outcome_and_other_sql_is_not() {
     assert_eq!(err.applied(), seatable_api::Applied::Maybe);
     assert_eq!(sql_statuses(&mock), [502]);
 }
+
+/// How many times the client loaded the metadata since the log was cleared.
+fn metadata_loads(mock: &MockSeaTable) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|e| e.operation == Some(Operation::GetMetadata))
+        .count()
+}
+
+#[tokio::test]
+async fn a_column_added_in_the_browser_meanwhile_is_found_by_one_reload_before_anything_is_refused()
+{
+    let (mock, base, client) = setup().await;
+    // The metadata is cached before someone else changes the base.
+    let contacts = client.table("Contacts").await.unwrap();
+    assert_eq!(contacts.columns.len(), 4);
+    let editor = mock
+        .client()
+        .base_with_api_token(base.api_token.as_str())
+        .await
+        .unwrap();
+    editor
+        .insert_column("Contacts", "Email", "email")
+        .await
+        .unwrap();
+    editor.create_table("Notes").await.unwrap();
+    mock.clear_requests();
+
+    client
+        .append_rows(
+            "Contacts",
+            [row(&[
+                ("Name", json!("Ada")),
+                ("Email", json!("ada@example.com")),
+            ])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        metadata_loads(&mock),
+        1,
+        "one reload, then the row went out"
+    );
+    assert_eq!(
+        mock.rows(&base, "Contacts").unwrap()[0]["Email"],
+        "ada@example.com"
+    );
+
+    // Known now: no reload. A table that came with the reload: none either.
+    mock.clear_requests();
+    let email = client.column("Contacts", "Email").await.unwrap();
+    assert_eq!(email.tag(), "email");
+    assert_eq!(client.table("Notes").await.unwrap().name, "Notes");
+    assert_eq!(metadata_loads(&mock), 0);
+
+    // A true miss: one reload, then an error naming what and where.
+    let e = client.column("Contacts", "Phone").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        e.to_string(),
+        "table `Contacts` has no column `Phone` (its columns: Name, Age, City, Projects, Email)"
+    );
+    assert_eq!(metadata_loads(&mock), 1);
+    let e = client.view("Contacts", "Open").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "table `Contacts` has no view `Open` (its views: Default View, By age)"
+    );
+    let e = client.table("Contact").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the base has no table `Contact` (its tables: Contacts, Projects, Notes)"
+    );
+    assert_eq!(
+        client.view("Contacts", "Vw01").await.unwrap().name,
+        "By age"
+    );
+    let numbers = client
+        .columns_of_type("Contacts", seatable_api::types::ColumnType::Number)
+        .await
+        .unwrap();
+    let names: Vec<_> = numbers.iter().map(|c| c.name().unwrap()).collect();
+    assert_eq!(names, ["Age"]);
+
+    // A write that names a column nobody added: refused after one reload, nothing sent.
+    mock.clear_requests();
+    let e = client
+        .append_rows("Contacts", [row(&[("Phone", json!("123"))])])
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(
+        e.to_string()
+            .contains("row 0, column `Phone`: table `Contacts` has no column of that name"),
+        "{e}"
+    );
+    let operations: Vec<_> = mock.requests().iter().map(|e| e.operation).collect();
+    assert_eq!(operations, [Some(Operation::GetMetadata)]);
+    // A value for a link column cannot be cured by newer metadata: refused, no reload.
+    mock.clear_requests();
+    let e = client
+        .append_rows("Contacts", [row(&[("Projects", json!(["x"]))])])
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("a link column is not written as a cell"),
+        "{e}"
+    );
+    assert!(mock.requests().is_empty(), "no reload, nothing sent");
+}

@@ -1365,3 +1365,53 @@ async fn a_column_added_in_the_browser_meanwhile_is_found_by_one_reload_before_a
     );
     assert!(mock.requests().is_empty(), "no reload, nothing sent");
 }
+
+#[tokio::test]
+async fn a_base_opened_from_an_account_uploads_and_downloads_with_a_temporary_api_token() {
+    let (mock, base, _) = setup().await;
+    mock.add_user("me@example.com", "secret");
+    let account = mock
+        .client()
+        .login("me@example.com", "secret")
+        .await
+        .unwrap();
+    mock.clear_requests();
+    let files = account
+        .api_token_client(base.workspace_id, "Team")
+        .await
+        .unwrap();
+    let stored = files
+        .upload_attachment(
+            FileUpload::new("notes.txt", b"hello".to_vec()),
+            Attachment::File,
+        )
+        .await
+        .unwrap();
+    let mut downloaded = Vec::new();
+    // By the cell URL: the temporary token names its base, so no exchange is needed.
+    files
+        .download_to_writer(AssetSource::url(stored.url()), &mut downloaded)
+        .await
+        .unwrap();
+    assert_eq!(downloaded, b"hello");
+    let operations: Vec<Option<Operation>> = mock.requests().iter().map(|e| e.operation).collect();
+    assert_eq!(
+        operations,
+        [
+            Some(Operation::CreateTempApiToken),
+            Some(Operation::GetUploadLink),
+            Some(Operation::UploadFile),
+            Some(Operation::GetFileDownloadLink),
+            None, // the download of the link itself
+        ]
+    );
+    // The temporary token also opens the base, as an API-Token does.
+    let opened = files.base().await.unwrap();
+    assert_eq!(opened.base_uuid(), base.uuid);
+    let err = account
+        .api_token_client(base.workspace_id, "Nope")
+        .await
+        .unwrap_err();
+    assert_eq!(err.message(), Some("dtable Nope not found."));
+    conforms_to_the_spec(&mock);
+}

@@ -27,7 +27,8 @@
 //! What it serves:
 //! - Tokens: `login` (users added with [`MockSeaTable::add_user`]) → Account-Token;
 //!   `getBaseToken` (API-Token → Base-Token) and `getBaseTokenForBase` (Account-Token →
-//!   Base-Token). Base-Tokens are JWTs with `exp`; every base call checks it: an expired
+//!   Base-Token); `createTempApiToken` (Account-Token → an API-Token for one hour, a JWT
+//!   naming the base). Base-Tokens are JWTs with `exp`; every base call checks it: an expired
 //!   token gets 403 `{"error_msg": "Token expired."}`, an unknown one 401
 //!   `{"detail": "Invalid token"}`.
 //! - Base operations: `getMetadata`; `createTable`, `renameTable`, `deleteTable`;

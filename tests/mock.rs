@@ -1415,3 +1415,60 @@ async fn a_base_opened_from_an_account_uploads_and_downloads_with_a_temporary_ap
     assert_eq!(err.message(), Some("dtable Nope not found."));
     conforms_to_the_spec(&mock);
 }
+
+#[tokio::test]
+async fn list_rows_sorts_by_order_by_and_direction_when_paged_and_sends_both() {
+    use seatable_api::base::ListRowsDirection;
+    let (mock, base, client) = setup().await;
+    mock.add_rows(
+        &base,
+        "Contacts",
+        (0..7)
+            .map(|i| json!({"Name": format!("P{i}"), "Age": (i * 3) % 7}))
+            .collect(),
+    )
+    .unwrap();
+    let names = |rows: &[seatable_api::types::Row]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.extra["Name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    mock.clear_requests();
+    let page = client
+        .list_rows("Contacts")
+        .order_by("Age")
+        .direction(ListRowsDirection::Descending)
+        .start(0)
+        .limit(3)
+        .convert_keys(true)
+        .await
+        .unwrap()
+        .rows;
+    // Ages 0,3,6,2,5,1,4 for P0…P6: the three oldest first.
+    assert_eq!(names(&page), ["P2", "P4", "P6"]);
+    let query = mock.requests()[0].query.clone().unwrap();
+    assert!(
+        query.contains("order_by=Age") && query.contains("direction=desc"),
+        "{query}"
+    );
+    // Every page of the stream is cut from the same order.
+    let all = client
+        .list_rows("Contacts")
+        .order_by("Age")
+        .convert_keys(true)
+        .limit(2)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(names(&all), ["P0", "P5", "P3", "P1", "P6", "P4", "P2"]);
+    // Without `start` and `limit` SeaTable ignores the order, and so does the stand-in.
+    let unpaged = client
+        .list_rows("Contacts")
+        .order_by("Age")
+        .convert_keys(true)
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(names(&unpaged), ["P0", "P1", "P2", "P3", "P4", "P5", "P6"]);
+    conforms_to_the_spec(&mock);
+}

@@ -448,7 +448,7 @@ impl BaseData {
         if !(1..=MAX_ROWS).contains(&limit) {
             return Err(Reply::error_message(400, "limit invalid"));
         }
-        let by_name = request.query("convert_keys") == Some("true");
+        let by_name = convert_keys(request);
         let mut rows: Vec<&Map<String, Value>> = table.rows.iter().collect();
         let mut hidden = Vec::new();
         if let Some(view) = view {
@@ -478,6 +478,33 @@ impl BaseData {
                 });
             }
         }
+        // As SeaTable documents it: `order_by` applies only with `start` and `limit`, and
+        // after the view's own sorting (the sort is stable).
+        let paged = request.query("start").is_some() && request.query("limit").is_some();
+        if let (Some(order_by), true) = (request.query("order_by"), paged) {
+            let column = table.column(order_by).ok_or_else(|| {
+                Reply::error_message(400, &format!("column {order_by} not found"))
+            })?;
+            let down = match request.query("direction") {
+                None | Some("") | Some("asc") => false,
+                Some("desc") => true,
+                Some(other) => {
+                    return Err(Reply::error_message(
+                        400,
+                        &format!("direction {other} invalid"),
+                    ))
+                }
+            };
+            rows.sort_by(|a, b| {
+                let order =
+                    sql::compare_cells(&self.cell(table, column, a), &self.cell(table, column, b));
+                if down {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+        }
         let rows = rows
             .into_iter()
             .skip(start)
@@ -490,7 +517,7 @@ impl BaseData {
     fn get_row(&self, request: &Request, row_id: &str) -> Result<Reply, Reply> {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
-        let by_name = request.query("convert_keys") == Some("true");
+        let by_name = convert_keys(request);
         match table
             .rows
             .iter()
@@ -1361,4 +1388,10 @@ fn add_option(column: &mut StoredColumn, name: &str) {
     }
     let id = format!("{:06}", 100_000 + options.len());
     options.push(json!({"id": id, "name": name, "color": "#46A1FD", "textColor": "#FFFFFF"}));
+}
+
+/// Whether a read asks for cells by column name: `convert_keys` as Python's `requests`
+/// (`True`), JavaScript (`true`) or a form (`1`) spells it.
+fn convert_keys(request: &Request) -> bool {
+    matches!(request.query("convert_keys"), Some("true" | "True" | "1"))
 }

@@ -34,7 +34,8 @@
 //! - Base operations: `getMetadata`; `createTable`, `renameTable`, `deleteTable`;
 //!   `listColumns`, `insertColumn`, `appendColumns`, `updateColumn` (rename, resize,
 //!   freeze), `deleteColumn`; `listViews`, `createView`, `getView`; `listRows` (`start`,
-//!   `limit` up to 1000, `view_name` with the view's hidden columns and sorts,
+//!   `limit` up to 1000, `view_name` with the view's hidden columns and sorts, `order_by`
+//!   and `direction` (applied, as SeaTable documents, only with `start` and `limit`),
 //!   `convert_keys`), `getRow`, `appendRows` and `updateRows` (1000 rows at most),
 //!   `deleteRows` (10,000 at most); `createRowLinks`, `updateRowLinks`, `deleteRowLinks`,
 //!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below).

@@ -1999,12 +1999,12 @@ pub mod calls {
                             super::sample::<
                                 super::types::AutomationTrigger,
                             >(
-                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
+                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
                             )?,
                             super::sample::<
                                 Vec<super::types::AutomationAction>,
                             >(
-                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"sample\",\"other_column_key\":\"sample\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
+                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"0000\",\"other_column_key\":\"0000\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
                             )?,
                         )
                         .await
@@ -2034,14 +2034,14 @@ pub mod calls {
                             super::sample::<
                                 super::types::AutomationTrigger,
                             >(
-                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
+                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
                             )?,
                         )
                         .actions(
                             super::sample::<
                                 Vec<super::types::AutomationAction>,
                             >(
-                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"sample\",\"other_column_key\":\"sample\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
+                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"0000\",\"other_column_key\":\"0000\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
                             )?,
                         )
                         .is_pause(super::sample::<bool>("true")?)
@@ -2120,7 +2120,7 @@ pub mod calls {
                             super::sample::<
                                 super::types::NotificationRuleTrigger,
                             >(
-                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
+                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
                             )?,
                             super::sample::<
                                 super::types::NotificationRuleAction,
@@ -2151,7 +2151,7 @@ pub mod calls {
                             super::sample::<
                                 super::types::NotificationRuleTrigger,
                             >(
-                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
+                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
                             )?,
                             super::sample::<
                                 super::types::NotificationRuleAction,

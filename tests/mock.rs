@@ -275,19 +275,51 @@ async fn rows_are_appended_listed_read_updated_and_deleted_with_keys_or_names() 
     assert_eq!(first.extra["Ci02"], Value::Null);
     assert_eq!(first.locked, None);
 
-    let by_key = client.list_rows("Contacts").await.unwrap().rows;
+    // By name unless asked for keys, as every official SDK reads rows.
+    mock.clear_requests();
+    let by_name = client.list_rows("Contacts").await.unwrap().rows;
+    assert_eq!(by_name[0].extra["Name"], "Ada");
+    assert_eq!(by_name[0].extra["Age"], 36);
+    assert_eq!(
+        mock.requests()[0].query.as_deref(),
+        Some("table_name=Contacts&convert_keys=true")
+    );
+    let by_key = client
+        .list_rows("Contacts")
+        .convert_keys(false)
+        .await
+        .unwrap()
+        .rows;
     assert_eq!(
         by_key[0].extra.keys().collect::<Vec<_>>(),
         ["0000", "Ag01", "Ci02", "Pr03"]
     );
-    let by_name = client
-        .list_rows("Contacts")
-        .convert_keys(true)
+    let one = client.get_row(&id, "Contacts").await.unwrap();
+    assert_eq!(one.extra["Name"], "Ada");
+    let one = client
+        .get_row(&id, "Contacts")
+        .convert_keys(false)
         .await
-        .unwrap()
-        .rows;
-    assert_eq!(by_name[0].extra["Name"], "Ada");
-    assert_eq!(by_name[0].extra["Age"], 36);
+        .unwrap();
+    assert_eq!(one.extra["0000"], "Ada");
+    // The stand-in reads `convert_keys` as Python (`True`), JavaScript (`true`) and forms
+    // (`1`) spell it; anything else means keys.
+    let raw = Raw::new(&mock, &base).await;
+    for (spelling, by_name) in [
+        ("True", true),
+        ("true", true),
+        ("1", true),
+        ("false", false),
+        ("0", false),
+    ] {
+        let op = format!("rows/?table_name=Contacts&convert_keys={spelling}");
+        let (status, body) = raw.json(reqwest::Method::GET, &op, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["rows"][0].get("Name").is_some(), by_name, "{spelling}");
+        let op = format!("rows/{id}/?table_name=Contacts&convert_keys={spelling}");
+        let (_, body) = raw.json(reqwest::Method::GET, &op, None).await;
+        assert_eq!(body.get("Name").is_some(), by_name, "{spelling}");
+    }
 
     client
         .update_rows(

@@ -1091,7 +1091,8 @@ impl rt::BaseClient {
     ///
     /// Every column is present in every row, `null` marking an empty cell. Link cells hold
     /// at most 50 linked rows; read more through the link endpoints. Cells are keyed by
-    /// column key unless `convert_keys` is true.
+    /// column name (`convert_keys`, which this client sends as true unless told
+    /// otherwise), or by column key with `convert_keys` false.
     ///
     /// `order_by` sorts the rows by one column (`direction` `asc`, the default, or `desc`)
     /// before the page is cut, so pages read in a row follow one order. SeaTable applies
@@ -1116,7 +1117,7 @@ impl rt::BaseClient {
             view_name: None,
             start: None,
             limit: None,
-            convert_keys: None,
+            convert_keys: Some(true),
             order_by: None,
             direction: None,
         }
@@ -1236,7 +1237,8 @@ impl rt::BaseClient {
     /// Read one row by id.
     ///
     /// Returns the row with every column of the table, `null` marking an empty cell, keyed
-    /// by column key unless `convert_keys` is true. A row id that does not exist in the
+    /// by column name (`convert_keys`, sent as true by this client unless told otherwise)
+    /// or by column key with `convert_keys` false. A row id that does not exist in the
     /// table gives 404.
     ///
     /// `GET /api-gateway/api/v2/dtables/{base_uuid}/rows/{row_id}/`
@@ -1257,7 +1259,7 @@ impl rt::BaseClient {
             client: self,
             row_id: row_id.into(),
             table_name: table_name.into(),
-            convert_keys: None,
+            convert_keys: Some(true),
         }
     }
     /// Lock rows against changes.
@@ -2696,8 +2698,10 @@ impl<'a> ListRows<'a> {
         self.limit = Some(limit.into());
         self
     }
-    /// True keys cells by column name; false (the default) by column key. System fields
-    /// (`_id`, `_mtime`, …) keep their names either way.
+    /// True keys cells by column name; false by column key. The server's default is
+    /// false; this client sends true unless told otherwise, as every official SeaTable
+    /// SDK does, so that rows read as they are written (by name). System fields (`_id`,
+    /// `_mtime`, …) keep their names either way.
     pub fn convert_keys(mut self, convert_keys: impl Into<bool>) -> Self {
         self.convert_keys = Some(convert_keys.into());
         self
@@ -3050,8 +3054,10 @@ pub struct GetRow<'a> {
     convert_keys: Option<bool>,
 }
 impl<'a> GetRow<'a> {
-    /// True keys cells by column name; false (the default) by column key. System fields
-    /// (`_id`, `_mtime`, …) keep their names either way.
+    /// True keys cells by column name; false by column key. The server's default is
+    /// false; this client sends true unless told otherwise, as every official SeaTable
+    /// SDK does, so that rows read as they are written (by name). System fields (`_id`,
+    /// `_mtime`, …) keep their names either way.
     pub fn convert_keys(mut self, convert_keys: impl Into<bool>) -> Self {
         self.convert_keys = Some(convert_keys.into());
         self

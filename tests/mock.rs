@@ -1504,3 +1504,70 @@ async fn list_rows_sorts_by_order_by_and_direction_when_paged_and_sends_both() {
     assert_eq!(names(&unpaged), ["P0", "P1", "P2", "P3", "P4", "P5", "P6"]);
     conforms_to_the_spec(&mock);
 }
+
+#[tokio::test]
+async fn filter_rows_keeps_the_rows_that_meet_the_conditions() {
+    use seatable_api::base::FilterRowsRequestFilterConjunction;
+    use seatable_api::types::RowFilter;
+    let (mock, base, client) = setup().await;
+    mock.add_rows(
+        &base,
+        "Contacts",
+        vec![
+            json!({"Name": "Ada", "Age": 36, "City": "London"}),
+            json!({"Name": "Grace", "Age": 85}),
+            json!({"Name": "Alan", "Age": 41, "City": "Wilmslow"}),
+        ],
+    )
+    .unwrap();
+    let filter = |v: Value| -> RowFilter { serde_json::from_value(v).unwrap() };
+    let names = |rows: &[seatable_api::types::Row]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.extra["Name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let older = client
+        .filter_rows(
+            "Contacts",
+            [
+                filter(
+                    json!({"column_name": "Age", "filter_predicate": "greater", "filter_term": 40}),
+                ),
+                filter(json!({"column_name": "City", "filter_predicate": "is_not_empty"})),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&older.rows), ["Alan"]);
+    let either = client
+        .filter_rows(
+            "Contacts",
+            [
+                filter(json!({"column_name": "Name", "filter_predicate": "contains", "filter_term": "gr"})),
+                filter(json!({"column_name": "City", "filter_predicate": "is", "filter_term": "London"})),
+            ],
+        )
+        .filter_conjunction(FilterRowsRequestFilterConjunction::Or)
+        .view_name("By age")
+        .await
+        .unwrap();
+    assert_eq!(names(&either.rows), ["Ada", "Grace"]);
+    assert!(
+        !either.rows[0].extra.contains_key("City"),
+        "the view hides City"
+    );
+    let e = client
+        .filter_rows(
+            "Contacts",
+            [filter(
+                json!({"column_name": "Nope", "filter_predicate": "is", "filter_term": 1}),
+            )],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.status(), e.message()),
+        (Some(400), Some("column Nope not found"))
+    );
+    conforms_to_the_spec(&mock);
+}

@@ -38,7 +38,9 @@
 //!   and `direction` (applied, as SeaTable documents, only with `start` and `limit`),
 //!   `convert_keys`), `getRow`, `appendRows` and `updateRows` (1000 rows at most),
 //!   `deleteRows` (10,000 at most); `createRowLinks`, `updateRowLinks`, `deleteRowLinks`,
-//!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below).
+//!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below);
+//!   `filterRows` with the text, number and emptiness predicates (`contains`, `is`,
+//!   `greater`, `is_empty`, …; others answer 400 naming them).
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link.
 //! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
@@ -58,6 +60,7 @@
 //! [`requests`](MockSeaTable::requests).
 
 mod base;
+mod filter;
 mod http;
 mod multipart;
 mod sql;

@@ -152,8 +152,8 @@ pub async fn export_view(
 
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(columns.iter().map(|(_, name)| name))?;
-    // Cells keyed by column key (the default), which stays right when a column is renamed
-    // while the export runs.
+    // Cells keyed by column key (names are the default), which stays right when a column
+    // is renamed while the export runs.
     let mut rows = base
         .list_rows(table)
         .view_name(view)

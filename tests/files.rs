@@ -770,3 +770,127 @@ async fn a_download_that_fails_before_its_first_byte_is_repeated() {
     assert_eq!(err.status(), Some(503));
     assert_eq!(file_server.received_requests().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn an_upload_goes_to_the_host_of_the_upload_link_without_the_api_token() {
+    let (api_server, file_server) = (MockServer::start().await, MockServer::start().await);
+    // A file server on a host (and below a path) of its own, as separate installations have.
+    let link = json!({
+        "upload_link": format!("{}/fs{UPLOAD_PATH}", file_server.uri()),
+        "parent_path": format!("/asset/{UUID}"),
+        "img_relative_path": "images/2025-03",
+        "file_relative_path": "files/2025-03",
+        "workspace_id": 42,
+    });
+    Mock::given(method("GET"))
+        .and(path("/api/v2.1/dtable/app-upload-link/"))
+        .and(header("authorization", "Bearer api-token"))
+        .respond_with(answer(link))
+        .expect(1)
+        .mount(&api_server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/fs{UPLOAD_PATH}")))
+        .and(query_param("ret-json", "1"))
+        .respond_with(answer(json!([{"name": "a.txt", "id": "f1", "size": 1}])))
+        .expect(1)
+        .mount(&file_server)
+        .await;
+    let stored = api(&api_server)
+        .upload_attachment(FileUpload::new("a.txt", b"a".to_vec()), Attachment::File)
+        .await
+        .unwrap();
+    assert_eq!(stored.name(), "a.txt");
+    let at_api = api_server.received_requests().await.unwrap();
+    assert_eq!(
+        at_api.len(),
+        1,
+        "only the upload link was asked of the API server"
+    );
+    let at_files = file_server.received_requests().await.unwrap();
+    assert_eq!(at_files.len(), 1, "the upload reached the link's host");
+    assert!(
+        !at_files[0].headers.contains_key("authorization"),
+        "the API-Token does not go to another host: {:?}",
+        at_files[0].headers
+    );
+    assert_eq!(parts(&at_files[0])[0].content, b"a");
+    // The cell URL is the API server's, where SeaTable serves assets.
+    assert_eq!(
+        stored.url(),
+        format!(
+            "{}/workspace/42/asset/{UUID}/files/2025-03/a.txt",
+            api_server.uri()
+        )
+    );
+
+    // The same host keeps the header; a link without `/seafhttp/` is refused unsent.
+    let same = api(&api_server)
+        .with_upload_link(&format!("{}{UPLOAD_PATH}", api_server.uri()))
+        .unwrap();
+    Mock::given(method("POST"))
+        .and(path(UPLOAD_PATH))
+        .and(header("authorization", "Bearer api-token"))
+        .respond_with(answer(json!([{"name": "b.txt", "id": "f2", "size": 1}])))
+        .expect(1)
+        .mount(&api_server)
+        .await;
+    same.upload_file(
+        "83e701c8-84ba-498c-91b1-ddb3789edb7e",
+        FileUpload::new("b.txt", b"b".to_vec()),
+        format!("/asset/{UUID}"),
+        "files",
+    )
+    .await
+    .unwrap();
+    let e = api(&api_server)
+        .with_upload_link("https://files.example/upload/abc")
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        e.to_string(),
+        "uploadFile: the upload link has no `/seafhttp/` in its path; expected \
+         `<server>/seafhttp/upload-api/<id>`"
+    );
+}
+
+#[tokio::test]
+async fn a_download_by_cell_url_after_opening_the_base_needs_no_second_token_exchange() {
+    let (api_server, file_server) = (MockServer::start().await, MockServer::start().await);
+    mount_base_token(&api_server, 1).await;
+    mount_download(
+        &api_server,
+        &file_server,
+        "/files/2025-03/report.pdf",
+        ResponseTemplate::new(200).set_body_bytes(b"pdf".to_vec()),
+    )
+    .await;
+    let api = api(&api_server);
+    let base = api.base().await.unwrap();
+    assert_eq!(base.base_uuid(), UUID);
+    let url = format!(
+        "{}/workspace/24/asset/{UUID}/files/2025-03/report.pdf",
+        api_server.uri()
+    );
+    let mut received = Vec::new();
+    api.download_to_writer(AssetSource::url(url), &mut received)
+        .await
+        .unwrap();
+    assert_eq!(received, b"pdf");
+    let paths: Vec<String> = api_server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/v2.1/dtable/app-access-token/",
+            "/api/v2.1/dtable/app-download-link/"
+        ],
+        "the exchange that opened the base told the client its UUID"
+    );
+    assert_no_token_sent(&file_server).await;
+}

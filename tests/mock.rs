@@ -275,19 +275,51 @@ async fn rows_are_appended_listed_read_updated_and_deleted_with_keys_or_names() 
     assert_eq!(first.extra["Ci02"], Value::Null);
     assert_eq!(first.locked, None);
 
-    let by_key = client.list_rows("Contacts").await.unwrap().rows;
+    // By name unless asked for keys, as every official SDK reads rows.
+    mock.clear_requests();
+    let by_name = client.list_rows("Contacts").await.unwrap().rows;
+    assert_eq!(by_name[0].extra["Name"], "Ada");
+    assert_eq!(by_name[0].extra["Age"], 36);
+    assert_eq!(
+        mock.requests()[0].query.as_deref(),
+        Some("table_name=Contacts&convert_keys=true")
+    );
+    let by_key = client
+        .list_rows("Contacts")
+        .convert_keys(false)
+        .await
+        .unwrap()
+        .rows;
     assert_eq!(
         by_key[0].extra.keys().collect::<Vec<_>>(),
         ["0000", "Ag01", "Ci02", "Pr03"]
     );
-    let by_name = client
-        .list_rows("Contacts")
-        .convert_keys(true)
+    let one = client.get_row(&id, "Contacts").await.unwrap();
+    assert_eq!(one.extra["Name"], "Ada");
+    let one = client
+        .get_row(&id, "Contacts")
+        .convert_keys(false)
         .await
-        .unwrap()
-        .rows;
-    assert_eq!(by_name[0].extra["Name"], "Ada");
-    assert_eq!(by_name[0].extra["Age"], 36);
+        .unwrap();
+    assert_eq!(one.extra["0000"], "Ada");
+    // The stand-in reads `convert_keys` as Python (`True`), JavaScript (`true`) and forms
+    // (`1`) spell it; anything else means keys.
+    let raw = Raw::new(&mock, &base).await;
+    for (spelling, by_name) in [
+        ("True", true),
+        ("true", true),
+        ("1", true),
+        ("false", false),
+        ("0", false),
+    ] {
+        let op = format!("rows/?table_name=Contacts&convert_keys={spelling}");
+        let (status, body) = raw.json(reqwest::Method::GET, &op, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["rows"][0].get("Name").is_some(), by_name, "{spelling}");
+        let op = format!("rows/{id}/?table_name=Contacts&convert_keys={spelling}");
+        let (_, body) = raw.json(reqwest::Method::GET, &op, None).await;
+        assert_eq!(body.get("Name").is_some(), by_name, "{spelling}");
+    }
 
     client
         .update_rows(
@@ -1253,4 +1285,289 @@ async fn a_select_is_repeated_after_an_unknown_outcome_and_other_sql_is_not() {
     assert_eq!(err.status(), Some(502));
     assert_eq!(err.applied(), seatable_api::Applied::Maybe);
     assert_eq!(sql_statuses(&mock), [502]);
+}
+
+/// How many times the client loaded the metadata since the log was cleared.
+fn metadata_loads(mock: &MockSeaTable) -> usize {
+    mock.requests()
+        .iter()
+        .filter(|e| e.operation == Some(Operation::GetMetadata))
+        .count()
+}
+
+#[tokio::test]
+async fn a_column_added_in_the_browser_meanwhile_is_found_by_one_reload_before_anything_is_refused()
+{
+    let (mock, base, client) = setup().await;
+    // The metadata is cached before someone else changes the base.
+    let contacts = client.table("Contacts").await.unwrap();
+    assert_eq!(contacts.columns.len(), 4);
+    let editor = mock
+        .client()
+        .base_with_api_token(base.api_token.as_str())
+        .await
+        .unwrap();
+    editor
+        .insert_column("Contacts", "Email", "email")
+        .await
+        .unwrap();
+    editor.create_table("Notes").await.unwrap();
+    mock.clear_requests();
+
+    client
+        .append_rows(
+            "Contacts",
+            [row(&[
+                ("Name", json!("Ada")),
+                ("Email", json!("ada@example.com")),
+            ])],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        metadata_loads(&mock),
+        1,
+        "one reload, then the row went out"
+    );
+    assert_eq!(
+        mock.rows(&base, "Contacts").unwrap()[0]["Email"],
+        "ada@example.com"
+    );
+
+    // Known now: no reload. A table that came with the reload: none either.
+    mock.clear_requests();
+    let email = client.column("Contacts", "Email").await.unwrap();
+    assert_eq!(email.tag(), "email");
+    assert_eq!(client.table("Notes").await.unwrap().name, "Notes");
+    assert_eq!(metadata_loads(&mock), 0);
+
+    // A true miss: one reload, then an error naming what and where.
+    let e = client.column("Contacts", "Phone").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        e.to_string(),
+        "table `Contacts` has no column `Phone` (its columns: Name, Age, City, Projects, Email)"
+    );
+    assert_eq!(metadata_loads(&mock), 1);
+    let e = client.view("Contacts", "Open").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "table `Contacts` has no view `Open` (its views: Default View, By age)"
+    );
+    let e = client.table("Contact").await.unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the base has no table `Contact` (its tables: Contacts, Projects, Notes)"
+    );
+    assert_eq!(
+        client.view("Contacts", "Vw01").await.unwrap().name,
+        "By age"
+    );
+    let numbers = client
+        .columns_of_type("Contacts", seatable_api::types::ColumnType::Number)
+        .await
+        .unwrap();
+    let names: Vec<_> = numbers.iter().map(|c| c.name().unwrap()).collect();
+    assert_eq!(names, ["Age"]);
+
+    // A write that names a column nobody added: refused after one reload, nothing sent.
+    mock.clear_requests();
+    let e = client
+        .append_rows("Contacts", [row(&[("Phone", json!("123"))])])
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(
+        e.to_string()
+            .contains("row 0, column `Phone`: table `Contacts` has no column of that name"),
+        "{e}"
+    );
+    let operations: Vec<_> = mock.requests().iter().map(|e| e.operation).collect();
+    assert_eq!(operations, [Some(Operation::GetMetadata)]);
+    // A value for a link column cannot be cured by newer metadata: refused, no reload.
+    mock.clear_requests();
+    let e = client
+        .append_rows("Contacts", [row(&[("Projects", json!(["x"]))])])
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("a link column is not written as a cell"),
+        "{e}"
+    );
+    assert!(mock.requests().is_empty(), "no reload, nothing sent");
+}
+
+#[tokio::test]
+async fn a_base_opened_from_an_account_uploads_and_downloads_with_a_temporary_api_token() {
+    let (mock, base, _) = setup().await;
+    mock.add_user("me@example.com", "secret");
+    let account = mock
+        .client()
+        .login("me@example.com", "secret")
+        .await
+        .unwrap();
+    mock.clear_requests();
+    let files = account
+        .api_token_client(base.workspace_id, "Team")
+        .await
+        .unwrap();
+    let stored = files
+        .upload_attachment(
+            FileUpload::new("notes.txt", b"hello".to_vec()),
+            Attachment::File,
+        )
+        .await
+        .unwrap();
+    let mut downloaded = Vec::new();
+    // By the cell URL: the temporary token names its base, so no exchange is needed.
+    files
+        .download_to_writer(AssetSource::url(stored.url()), &mut downloaded)
+        .await
+        .unwrap();
+    assert_eq!(downloaded, b"hello");
+    let operations: Vec<Option<Operation>> = mock.requests().iter().map(|e| e.operation).collect();
+    assert_eq!(
+        operations,
+        [
+            Some(Operation::CreateTempApiToken),
+            Some(Operation::GetUploadLink),
+            Some(Operation::UploadFile),
+            Some(Operation::GetFileDownloadLink),
+            None, // the download of the link itself
+        ]
+    );
+    // The temporary token also opens the base, as an API-Token does.
+    let opened = files.base().await.unwrap();
+    assert_eq!(opened.base_uuid(), base.uuid);
+    let err = account
+        .api_token_client(base.workspace_id, "Nope")
+        .await
+        .unwrap_err();
+    assert_eq!(err.message(), Some("dtable Nope not found."));
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn list_rows_sorts_by_order_by_and_direction_when_paged_and_sends_both() {
+    use seatable_api::base::ListRowsDirection;
+    let (mock, base, client) = setup().await;
+    mock.add_rows(
+        &base,
+        "Contacts",
+        (0..7)
+            .map(|i| json!({"Name": format!("P{i}"), "Age": (i * 3) % 7}))
+            .collect(),
+    )
+    .unwrap();
+    let names = |rows: &[seatable_api::types::Row]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.extra["Name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    mock.clear_requests();
+    let page = client
+        .list_rows("Contacts")
+        .order_by("Age")
+        .direction(ListRowsDirection::Descending)
+        .start(0)
+        .limit(3)
+        .convert_keys(true)
+        .await
+        .unwrap()
+        .rows;
+    // Ages 0,3,6,2,5,1,4 for P0…P6: the three oldest first.
+    assert_eq!(names(&page), ["P2", "P4", "P6"]);
+    let query = mock.requests()[0].query.clone().unwrap();
+    assert!(
+        query.contains("order_by=Age") && query.contains("direction=desc"),
+        "{query}"
+    );
+    // Every page of the stream is cut from the same order.
+    let all = client
+        .list_rows("Contacts")
+        .order_by("Age")
+        .convert_keys(true)
+        .limit(2)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(names(&all), ["P0", "P5", "P3", "P1", "P6", "P4", "P2"]);
+    // Without `start` and `limit` SeaTable ignores the order, and so does the stand-in.
+    let unpaged = client
+        .list_rows("Contacts")
+        .order_by("Age")
+        .convert_keys(true)
+        .await
+        .unwrap()
+        .rows;
+    assert_eq!(names(&unpaged), ["P0", "P1", "P2", "P3", "P4", "P5", "P6"]);
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn filter_rows_keeps_the_rows_that_meet_the_conditions() {
+    use seatable_api::base::FilterRowsRequestFilterConjunction;
+    use seatable_api::types::RowFilter;
+    let (mock, base, client) = setup().await;
+    mock.add_rows(
+        &base,
+        "Contacts",
+        vec![
+            json!({"Name": "Ada", "Age": 36, "City": "London"}),
+            json!({"Name": "Grace", "Age": 85}),
+            json!({"Name": "Alan", "Age": 41, "City": "Wilmslow"}),
+        ],
+    )
+    .unwrap();
+    let filter = |v: Value| -> RowFilter { serde_json::from_value(v).unwrap() };
+    let names = |rows: &[seatable_api::types::Row]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.extra["Name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let older = client
+        .filter_rows(
+            "Contacts",
+            [
+                filter(
+                    json!({"column_name": "Age", "filter_predicate": "greater", "filter_term": 40}),
+                ),
+                filter(json!({"column_name": "City", "filter_predicate": "is_not_empty"})),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(names(&older.rows), ["Alan"]);
+    let either = client
+        .filter_rows(
+            "Contacts",
+            [
+                filter(json!({"column_name": "Name", "filter_predicate": "contains", "filter_term": "gr"})),
+                filter(json!({"column_name": "City", "filter_predicate": "is", "filter_term": "London"})),
+            ],
+        )
+        .filter_conjunction(FilterRowsRequestFilterConjunction::Or)
+        .view_name("By age")
+        .await
+        .unwrap();
+    assert_eq!(names(&either.rows), ["Ada", "Grace"]);
+    assert!(
+        !either.rows[0].extra.contains_key("City"),
+        "the view hides City"
+    );
+    let e = client
+        .filter_rows(
+            "Contacts",
+            [filter(
+                json!({"column_name": "Nope", "filter_predicate": "is", "filter_term": 1}),
+            )],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.status(), e.message()),
+        (Some(400), Some("column Nope not found"))
+    );
+    conforms_to_the_spec(&mock);
 }

@@ -225,6 +225,31 @@ async fn api_token_is_exchanged_for_a_base_token() {
 }
 
 #[tokio::test]
+async fn a_server_without_the_api_gateway_is_refused_with_its_cause_before_any_base_call() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.1/dtable/app-access-token/"))
+        .respond_with(answer(json!({
+            "access_token": "base-jwt", "dtable_uuid": UUID, "use_api_gateway": false,
+            "dtable_server": "https://old.example/dtable-server/"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::new(&server.uri()).unwrap();
+    let e = client.base_with_api_token("api-token-1").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedServer);
+    assert_eq!(
+        e.to_string(),
+        "getBaseToken: the server does not offer the API gateway (`use_api_gateway: false`, a \
+         SeaTable older than 5.3); this client sends base operations only to \
+         `/api-gateway/api/v2/`"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1, "nothing was sent after the exchange");
+}
+
+#[tokio::test]
 async fn account_token_gets_a_base_token_for_a_named_base() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -661,4 +686,82 @@ fn structs_that_keep_unknown_fields_still_check_the_known_ones() {
         serde_json::from_str(r#"{"\u005fid": "0000", "name": "T", "columns": [], "views": []}"#)
             .unwrap();
     assert_eq!(escaped.id, "0000", "an escaped key is still a known field");
+}
+
+/// The three operations SeaTable's Python SDK calls that its published files lack, shaped
+/// as that SDK sends them: filtered rows (a GET with a JSON body), a workflow task (a form
+/// with JSON as text, Base-Token, under `/api/v2.1/`), a user's info (API-Token, query).
+#[tokio::test]
+async fn the_operations_the_official_sdk_adds_are_sent_as_it_sends_them() {
+    use seatable_api::base::FilterRowsRequestFilterConjunction;
+    use seatable_api::types::RowFilter;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{GATEWAY}/filtered-rows/")))
+        .and(query_param("table_name", "Table1"))
+        .and(query_param("view_name", "Open"))
+        .and(header("authorization", "Bearer base-jwt"))
+        .and(body_json(json!({
+            "filters": [{"column_name": "Likes", "filter_predicate": "greater", "filter_term": 10}],
+            "filter_conjunction": "Or"
+        })))
+        .respond_with(answer(
+            json!({"rows": [{"_id": "Bko1e60YT-egit2SljWSZA", "Likes": 21}]}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/api/v2.1/workflows/2ee1f1ac-8fd1-4ce8-b1f3-f07d3ac27d57/external-task-submit/",
+        ))
+        .and(header("authorization", "Bearer base-jwt"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string(
+            "row_data=%7B%22Name%22%3A%22Ada%22%7D&initiator=u%40auth.local&link_rows=%5B%5D&new_linked_rows=%5B%5D",
+        ))
+        .respond_with(answer(json!({"task": {"id": 17, "row_id": "Bko1e60YT-egit2SljWSZA"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.1/dtable/app-user-info/"))
+        .and(query_param("username", "u@auth.local"))
+        .and(header("authorization", "Bearer api-token-1"))
+        .respond_with(answer(
+            json!({"email": "u@auth.local", "name": "Ada", "id_in_org": ""}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let base = base(&server);
+    let filter: RowFilter = serde_json::from_value(
+        json!({"column_name": "Likes", "filter_predicate": "greater", "filter_term": 10}),
+    )
+    .unwrap();
+    let rows = base
+        .filter_rows("Table1", [filter])
+        .view_name("Open")
+        .filter_conjunction(FilterRowsRequestFilterConjunction::Or)
+        .await
+        .unwrap();
+    assert_eq!(rows.rows[0].extra["Likes"], 21);
+    let task = base
+        .submit_workflow_task("2ee1f1ac-8fd1-4ce8-b1f3-f07d3ac27d57")
+        .row_data(json!({"Name": "Ada"}).to_string())
+        .initiator("u@auth.local")
+        .link_rows("[]")
+        .new_linked_rows("[]")
+        .await
+        .unwrap();
+    assert_eq!(task.task.id, Some(17));
+    let user = Client::new(&server.uri())
+        .unwrap()
+        .with_api_token("api-token-1")
+        .get_app_user_info("u@auth.local")
+        .await
+        .unwrap();
+    assert_eq!(user.name.as_deref(), Some("Ada"));
+    assert_eq!(user.extra["id_in_org"], "", "unknown fields are kept");
 }

@@ -247,6 +247,9 @@ pub struct Param {
     pub bound: bool,
     /// The spec's example value (of the parameter, else of its schema).
     pub example: Option<serde_json::Value>,
+    /// `x-client-default`: the value the client sends when the caller sets none, where it
+    /// differs from the server's default (a boolean query parameter only).
+    pub client_default: Option<bool>,
 }
 
 /// How a request body is encoded, chosen from the media types the spec offers.

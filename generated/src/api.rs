@@ -97,8 +97,9 @@ pub mod auth {
 /// - Permission: the Base-Token carries the permission of the token it was obtained with.
 ///   A read-only (`r`) Base-Token can read but every write (rows, links, structure,
 ///   comments, big-data moves) answers 403.
-/// - Reads return cells under column KEYS (`0000`, `Fs5v`) unless `convert_keys` is true;
-///   writes always take column NAMES and silently drop names that match no column.
+/// - Reads return cells under column KEYS (`0000`, `Fs5v`) unless `convert_keys` is true
+///   (which this client sends by default, `x-client-default`); writes always take column
+///   NAMES and silently drop names that match no column.
 /// - Tables are named by `table_name`. SeaTable also accepts the table's 4-character `_id`
 ///   in a parameter called `table_id` instead; this spec uses names wherever SeaTable
 ///   documents names, and ids where it documents ids (links, comments, moving rows back

@@ -137,6 +137,30 @@ pub struct UploadFileRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replace: Option<UploadFileRequestReplace>,
 }
+/// A user as the base sees it.
+///
+/// Schema: `spec/files.yaml#/paths/~1api~1v2.1~1dtable~1app-user-info~1/get/responses/200/content/application~1json/schema`.
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+#[non_exhaustive]
+pub struct GetAppUserInfoResponse {
+    /// The internal user id, as asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The address the user is reached at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
+    /// The URL of the user's avatar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
 /// The entries of one folder, split into folders and files.
 ///
 /// Schema: `spec/files.yaml#/paths/~1api~1v2.1~1dtable~1custom~1app-asset-dir~1/get/responses/200/content/application~1json/schema`.
@@ -204,10 +228,12 @@ impl rt::ApiTokenClient {
     /// `parent_dir` are created.
     ///
     /// This request is handled by the file server, not by the API: the upload id in the
-    /// path authorises it (the API-Token header is sent but not needed), errors come as
-    /// plain text rather than JSON, and an expired upload id is rejected with 403. It is
-    /// sent to the client's server; an installation whose file server runs on a different
-    /// host than the API is not supported by this operation.
+    /// path authorises it (no token is needed; SeaTable's Python SDK sends none), errors
+    /// come as plain text rather than JSON, and an expired upload id is rejected with 403.
+    /// Send it to the host (and path prefix) of the `upload_link` URL, which on some
+    /// installations is a file server of its own rather than the API's server; the Rust
+    /// client does so through `ApiTokenClient::with_upload_link`, sending the API-Token
+    /// only when that host is its own server.
     ///
     /// The upload only stores the file; see the description of this API for how to put it
     /// into a cell.
@@ -239,6 +265,29 @@ impl rt::ApiTokenClient {
                 relative_path: relative_path.into(),
                 replace: None,
             },
+        }
+    }
+    /// Look up a user of the API-Token's base by user id.
+    ///
+    /// Returns the display name and contact address of `username`, the internal user id
+    /// found in collaborator, creator and last-modifier cells (`…@auth.local`), as far as
+    /// the API-Token's base may see it.
+    ///
+    /// Not in SeaTable's published files: shaped as SeaTable's Python SDK sends it
+    /// (`Base.get_user_info`): a GET with the API-Token and the user id as the query
+    /// parameter `username`. The answer's fields beyond `name` and `email` vary between
+    /// server versions and are kept as they come.
+    ///
+    /// `GET /api/v2.1/dtable/app-user-info/`
+    ///
+    /// Token: API-Token (`ApiTokenClient`).
+    ///
+    /// Arguments:
+    /// - `username`: The internal user id (`<32 hex>@auth.local`).
+    pub fn get_app_user_info(&self, username: impl Into<String>) -> GetAppUserInfo<'_> {
+        GetAppUserInfo {
+            client: self,
+            username: username.into(),
         }
     }
     /// Get a download URL for an attachment of the API-Token's base.
@@ -463,6 +512,34 @@ impl<'a> UploadFile<'a> {
 }
 impl<'a> std::future::IntoFuture for UploadFile<'a> {
     type Output = Result<Vec<super::types::AssetUploadedFile>, rt::Error>;
+    type IntoFuture = rt::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// The request built by [`ApiTokenClient::get_app_user_info`](rt::ApiTokenClient::get_app_user_info): set options, then `.await` it (or call
+/// [`send`](GetAppUserInfo::send)).
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited or sent"]
+pub struct GetAppUserInfo<'a> {
+    client: &'a rt::ApiTokenClient,
+    username: String,
+}
+impl<'a> GetAppUserInfo<'a> {
+    /// Sends the request: `GET /api/v2.1/dtable/app-user-info/`.
+    pub async fn send(self) -> Result<GetAppUserInfoResponse, rt::Error> {
+        let mut request = rt::Request::new(
+            "getAppUserInfo",
+            rt::Method::GET,
+            "/api/v2.1/dtable/app-user-info/".to_string(),
+        );
+        request.query("username", self.username);
+        let response = rt::Transport::execute(self.client, request).await?;
+        response.json().await
+    }
+}
+impl<'a> std::future::IntoFuture for GetAppUserInfo<'a> {
+    type Output = Result<GetAppUserInfoResponse, rt::Error>;
     type IntoFuture = rt::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())

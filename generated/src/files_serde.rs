@@ -49,3 +49,73 @@ impl<'de> rt::serde::Deserialize<'de> for UploadFileRequestReplace {
         )
     }
 }
+impl<'de> rt::serde::Deserialize<'de> for GetAppUserInfoResponse {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> rt::serde::de::Visitor<'de> for Fields {
+            type Value = GetAppUserInfoResponse;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a `GetAppUserInfoResponse` object")
+            }
+            fn visit_map<A: rt::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GetAppUserInfoResponse, A::Error> {
+                let mut field_0: Option<Option<String>> = None;
+                let mut field_1: Option<Option<String>> = None;
+                let mut field_2: Option<Option<String>> = None;
+                let mut field_3: Option<Option<String>> = None;
+                let mut extra = rt::ExtraFields::<
+                    rt::serde_json::Map<String, rt::serde_json::Value>,
+                >::new();
+                while let Some(key) = map.next_key::<rt::Key<'de>>()? {
+                    let key_str = key.as_str();
+                    match (
+                        key_str.len(),
+                        key_str.as_bytes().last().copied().unwrap_or(0),
+                    ) {
+                        (5, b'l') if key_str == "email" => {
+                            if field_0.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("email"));
+                            }
+                            field_0 = Some(map.next_value()?);
+                        }
+                        (4, b'e') if key_str == "name" => {
+                            if field_1.is_some() {
+                                return Err(rt::serde::de::Error::duplicate_field("name"));
+                            }
+                            field_1 = Some(map.next_value()?);
+                        }
+                        (13, b'l') if key_str == "contact_email" => {
+                            if field_2.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("contact_email"),
+                                );
+                            }
+                            field_2 = Some(map.next_value()?);
+                        }
+                        (10, b'l') if key_str == "avatar_url" => {
+                            if field_3.is_some() {
+                                return Err(
+                                    rt::serde::de::Error::duplicate_field("avatar_url"),
+                                );
+                            }
+                            field_3 = Some(map.next_value()?);
+                        }
+                        _ => extra.keep(key, map.next_value()?),
+                    }
+                }
+                Ok(GetAppUserInfoResponse {
+                    email: field_0.flatten(),
+                    name: field_1.flatten(),
+                    contact_email: field_2.flatten(),
+                    avatar_url: field_3.flatten(),
+                    extra: extra.finish(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}

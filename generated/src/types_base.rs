@@ -5,6 +5,32 @@
 use super::*;
 #[allow(unused_imports)]
 use crate::__private as rt;
+/// One condition of `filterRows`.
+///
+/// Schema: `spec/base.yaml#/components/schemas/RowFilter`.
+#[cfg_attr(docsrs, doc(cfg(feature = "base")))]
+#[derive(Clone, Debug, PartialEq, rt::serde::Serialize)]
+#[serde(crate = "rt::serde")]
+pub struct RowFilter {
+    /// The column the condition reads, by name.
+    pub column_name: String,
+    /// The comparison, one that suits the column's type: `contains`, `does_not_contain`,
+    /// `is`, `is_not`, `is_empty`, `is_not_empty` (text); `equal`, `not_equal`, `less`,
+    /// `greater`, `less_or_equal`, `greater_or_equal` (numbers); `is_within`,
+    /// `is_before`, `is_after` with `filter_term_modifier` (dates); `has_any_of`,
+    /// `has_all_of`, `has_none_of` (multiple selects).
+    pub filter_predicate: String,
+    /// The value compared with; left out for `is_empty` and `is_not_empty`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_term: Option<rt::serde_json::Value>,
+    /// For date predicates, which date `filter_term` means (`today`, `exact_date`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter_term_modifier: Option<String>,
+    /// Fields the spec does not name, kept as received so that nothing is lost and they are
+    /// sent back unchanged.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
 /// A user who has access to the base.
 ///
 /// Schema: `spec/base.yaml#/components/schemas/RelatedUser`.

@@ -1999,12 +1999,12 @@ pub mod calls {
                             super::sample::<
                                 super::types::AutomationTrigger,
                             >(
-                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
+                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
                             )?,
                             super::sample::<
                                 Vec<super::types::AutomationAction>,
                             >(
-                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"sample\",\"other_column_key\":\"sample\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
+                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"0000\",\"other_column_key\":\"0000\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
                             )?,
                         )
                         .await
@@ -2034,14 +2034,14 @@ pub mod calls {
                             super::sample::<
                                 super::types::AutomationTrigger,
                             >(
-                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
+                                "{\"column_keys\":[\"72IC\"],\"condition\":\"filters_satisfy\",\"date_column_name\":\"Birthday\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"notify_month_day\":12,\"notify_month_hour\":15,\"notify_week_day\":1,\"notify_week_hour\":9,\"rule_name\":\"Birthday reminder\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":false}",
                             )?,
                         )
                         .actions(
                             super::sample::<
                                 Vec<super::types::AutomationAction>,
                             >(
-                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"sample\",\"other_column_key\":\"sample\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
+                                "[{\"_id\":\"365729\",\"account_id\":17,\"copy_to\":\"\",\"default_msg\":\"Take a look at {Name}.\",\"dst_table_id\":\"a1B2\",\"html_message\":\"sample\",\"is_locked\":true,\"is_plain_text\":true,\"link_id\":\"Ul8Z\",\"linked_table_id\":\"a1B2\",\"match_conditions\":[{\"column_key\":\"0000\",\"other_column_key\":\"0000\"}],\"org_id\":1,\"owner\":\"sample\",\"repo_id\":\"sample\",\"rich_message\":\"sample\",\"row\":{\"0000\":\"abc\"},\"script_name\":\"cleanup.py\",\"send_to\":\"a@example.com, b@example.com\",\"subject\":\"Approved\",\"type\":\"notify\",\"updates\":{\"0000\":\"abc\"},\"users\":[\"0f5c2a9d7e3b4c1a8d6e2f4b9a7c3e51@auth.local\"],\"users_column_key\":\"iXRK\",\"workspace_id\":127}]",
                             )?,
                         )
                         .is_pause(super::sample::<bool>("true")?)
@@ -2120,7 +2120,7 @@ pub mod calls {
                             super::sample::<
                                 super::types::NotificationRuleTrigger,
                             >(
-                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
+                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
                             )?,
                             super::sample::<
                                 super::types::NotificationRuleAction,
@@ -2151,7 +2151,7 @@ pub mod calls {
                             super::sample::<
                                 super::types::NotificationRuleTrigger,
                             >(
-                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"sample\",\"filter_predicate\":\"sample\",\"filter_term\":\"sample\",\"filter_term_modifier\":\"sample\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
+                                "{\"alarm_days\":3,\"column_keys\":[\"72IC\"],\"condition\":\"rows_modified\",\"date_column_name\":\"Due\",\"filter_conjunction\":\"And\",\"filters\":[{\"column_key\":\"0000\",\"filter_predicate\":\"contains\",\"filter_term\":\"Ada\"},{\"column_key\":\"Ddt1\",\"filter_predicate\":\"is_within\",\"filter_term_modifier\":\"the_next_week\"}],\"notify_hour\":9,\"rule_name\":\"Row changed\",\"table_id\":\"0000\",\"view_id\":\"0000\",\"watch_all_columns\":true}",
                             )?,
                             super::sample::<
                                 super::types::NotificationRuleAction,
@@ -2845,7 +2845,7 @@ pub mod calls {
         );
         out
     }
-    /// Calls each of the 54 operations of `spec/base.yaml` once, in spec order.
+    /// Calls each of the 56 operations of `spec/base.yaml` once, in spec order.
     pub async fn base(c: &super::Clients) -> Vec<super::Outcome> {
         let mut out = Vec::new();
         out.push(
@@ -2881,6 +2881,10 @@ pub mod calls {
                         .start(super::sample::<i64>("0")?)
                         .limit(super::sample::<i64>("100")?)
                         .convert_keys(super::sample::<bool>("true")?)
+                        .order_by(super::sample::<String>("\"Likes\"")?)
+                        .direction(
+                            super::sample::<super::base::ListRowsDirection>("\"desc\"")?,
+                        )
                         .await
                         .map_err(|e| e.to_string())?;
                     Ok(())
@@ -2995,6 +2999,56 @@ pub mod calls {
                                 Vec<String>,
                             >("[\"ZrFd2YOXQ0eIYJjPbQPGng\",\"afCU_L5PQLe5AOVwCuGXVw\"]")?,
                         )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(())
+                }
+                    .await,
+            ),
+        );
+        out.push(
+            super::Outcome::of(
+                "base",
+                "filterRows",
+                async {
+                    c.base
+                        .filter_rows(
+                            super::sample::<String>("\"Table1\"")?,
+                            super::sample::<
+                                Vec<super::types::RowFilter>,
+                            >(
+                                "[{\"column_name\":\"Status\",\"filter_predicate\":\"is\",\"filter_term\":\"Open\",\"filter_term_modifier\":\"exact_date\"}]",
+                            )?,
+                        )
+                        .view_name(super::sample::<String>("\"Default View\"")?)
+                        .filter_conjunction(
+                            super::sample::<
+                                super::base::FilterRowsRequestFilterConjunction,
+                            >("\"And\"")?,
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(())
+                }
+                    .await,
+            ),
+        );
+        out.push(
+            super::Outcome::of(
+                "base",
+                "submitWorkflowTask",
+                async {
+                    c.base
+                        .submit_workflow_task(
+                            super::sample::<
+                                String,
+                            >("\"2ee1f1ac-8fd1-4ce8-b1f3-f07d3ac27d57\"")?,
+                        )
+                        .row_data(super::sample::<String>("\"sample\"")?)
+                        .row_id(super::sample::<String>("\"sample\"")?)
+                        .initiator(super::sample::<String>("\"sample\"")?)
+                        .link_rows(super::sample::<String>("\"sample\"")?)
+                        .new_linked_rows(super::sample::<String>("\"sample\"")?)
                         .await
                         .map_err(|e| e.to_string())?;
                     Ok(())
@@ -3825,7 +3879,7 @@ pub mod calls {
         );
         out
     }
-    /// Calls each of the 9 operations of `spec/files.yaml` once, in spec order.
+    /// Calls each of the 10 operations of `spec/files.yaml` once, in spec order.
     pub async fn files(c: &super::Clients) -> Vec<super::Outcome> {
         let mut out = Vec::new();
         out.push(
@@ -3863,6 +3917,24 @@ pub mod calls {
                             super::sample::<
                                 super::files::UploadFileRequestReplace,
                             >("\"0\"")?,
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok(())
+                }
+                    .await,
+            ),
+        );
+        out.push(
+            super::Outcome::of(
+                "files",
+                "getAppUserInfo",
+                async {
+                    c.api
+                        .get_app_user_info(
+                            super::sample::<
+                                String,
+                            >("\"244b430060f54bb4afa2c2cb7369d244@auth.local\"")?,
                         )
                         .await
                         .map_err(|e| e.to_string())?;
@@ -7601,6 +7673,12 @@ pub mod calls {
             ("base", "unlockRows") => {
                 Some(super::roundtrip::<super::types::SuccessResult>(body))
             }
+            ("base", "filterRows") => {
+                Some(super::roundtrip::<super::types::RowList>(body))
+            }
+            ("base", "submitWorkflowTask") => {
+                Some(super::roundtrip::<super::base::SubmitWorkflowTaskResponse>(body))
+            }
             ("base", "querySql") => {
                 Some(super::roundtrip::<super::types::SqlResult>(body))
             }
@@ -7750,6 +7828,9 @@ pub mod calls {
             }
             ("files", "uploadFile") => {
                 Some(super::roundtrip::<Vec<super::types::AssetUploadedFile>>(body))
+            }
+            ("files", "getAppUserInfo") => {
+                Some(super::roundtrip::<super::files::GetAppUserInfoResponse>(body))
             }
             ("files", "getFileDownloadLink") => {
                 Some(super::roundtrip::<super::types::AssetDownloadLink>(body))

@@ -15,7 +15,11 @@ use crate::base::DeleteRowLinksResponse;
 #[cfg(feature = "base")]
 use crate::data::links::{ids_of, lookup, pairs, LinkIds, Lookup, LINKS_PER_PAGE, ROWS_PER_QUERY};
 #[cfg(feature = "base")]
-use crate::data::write_checks::check_table_rows;
+use crate::data::metadata_lookup::{
+    columns_of_type, find_column, find_table, find_view, no_column, no_table, no_view,
+};
+#[cfg(feature = "base")]
+use crate::data::write_checks::check_marking_misses;
 use crate::transport::base_token::{RenewingToken, SignedToken};
 use crate::transport::connection::{Auth, Client};
 use crate::transport::error::{Error, ErrorKind};
@@ -23,7 +27,9 @@ use crate::transport::request::{BoxFuture, Request, Response, Transport};
 use crate::transport::tokens::BaseToken;
 use crate::types::BaseAccess;
 #[cfg(feature = "base")]
-use crate::types::{LinkCellItem, Metadata, RowLinksQuery, SuccessResult};
+use crate::types::{
+    Column, ColumnType, LinkCellItem, Metadata, RowLinksQuery, SuccessResult, Table, View,
+};
 
 /// How a base's client gets a new Base-Token.
 pub(crate) enum Renewal {
@@ -179,6 +185,17 @@ impl BaseClient {
             return Err(Error::new(
                 ErrorKind::Decode,
                 "the answer names no base: `dtable_uuid` is empty",
+            )
+            .with_operation(operation));
+        }
+        // Such a server answers every base operation of this client with 404; saying why
+        // here spares the caller from guessing.
+        if access.use_api_gateway == Some(false) {
+            return Err(Error::new(
+                ErrorKind::UnsupportedServer,
+                "the server does not offer the API gateway (`use_api_gateway: false`, a \
+                 SeaTable older than 5.3); this client sends base operations only to \
+                 `/api-gateway/api/v2/`",
             )
             .with_operation(operation));
         }
@@ -392,7 +409,9 @@ impl Transport for BaseClient {
 }
 
 /// The check generated into writes of rows (`x-check-rows`): every problem of `rows` as
-/// writes to `table`, as one error, before anything is sent.
+/// writes to `table`, as one error, before anything is sent. A problem that may come from
+/// metadata older than the base (an unknown table, column or select option: someone may
+/// have added it since) loads the metadata again once before the rows are refused.
 #[cfg(feature = "base")]
 pub async fn check_rows<'r>(
     base: &BaseClient,
@@ -403,40 +422,149 @@ pub async fn check_rows<'r>(
     if !base.inner.check_writes.load(Ordering::Relaxed) {
         return Ok(());
     }
-    let metadata = base.metadata().await?;
-    let Some(found) = metadata
-        .tables
-        .iter()
-        .find(|t| t.name == table || t.id == table)
-    else {
-        let names: Vec<&str> = metadata.tables.iter().map(|t| t.name.as_str()).collect();
+    let rows: Vec<&serde_json::Map<String, serde_json::Value>> = rows.into_iter().collect();
+    let mut metadata = base.metadata().await?;
+    let mut reloaded = false;
+    loop {
+        let Some(found) = find_table(&metadata, table) else {
+            if !reloaded {
+                reloaded = true;
+                metadata = base.refresh_metadata().await?;
+                continue;
+            }
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{}; nothing was sent", no_table(&metadata, table)),
+            )
+            .with_operation(operation));
+        };
+        let problems = check_marking_misses(found, rows.iter().copied());
+        if problems.is_empty() {
+            return Ok(());
+        }
+        if !reloaded && problems.iter().any(|(_, miss)| *miss) {
+            reloaded = true;
+            metadata = base.refresh_metadata().await?;
+            continue;
+        }
+        let listed: Vec<String> = problems.iter().map(|(p, _)| p.to_string()).collect();
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
-                "the base has no table `{table}` (its tables: {}); nothing was sent",
-                names.join(", ")
+                "{} problem(s) in the rows for table `{table}`, nothing was sent:\n{}",
+                problems.len(),
+                listed.join("\n")
             ),
         )
         .with_operation(operation));
-    };
-    let problems = check_table_rows(found, rows);
-    if problems.is_empty() {
-        return Ok(());
     }
-    let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    Err(Error::new(
-        ErrorKind::InvalidArgument,
-        format!(
-            "{} problem(s) in the rows for table `{table}`, nothing was sent:\n{}",
-            problems.len(),
-            listed.join("\n")
-        ),
-    )
-    .with_operation(operation))
 }
 
 #[cfg(feature = "base")]
 impl BaseClient {
+    /// Runs `find` on the cached metadata; when it finds nothing, loads the metadata again
+    /// once (the base may have changed since) and runs it again. A second miss is an
+    /// [`ErrorKind::InvalidArgument`] saying what was not found and what there is.
+    async fn look_up<T>(&self, find: impl Fn(&Metadata) -> Result<T, String>) -> Result<T, Error> {
+        let cached = self.metadata().await?;
+        if let Ok(found) = find(&cached) {
+            return Ok(found);
+        }
+        let fresh = self.refresh_metadata().await?;
+        find(&fresh).map_err(|message| Error::new(ErrorKind::InvalidArgument, message))
+    }
+
+    /// The table named `table` (or with that `_id`), from the cached metadata; loaded
+    /// again once when it is not there, since the table may be new.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// let table = base.table("Contacts").await?;
+    /// println!("{} has {} columns", table.name, table.columns.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn table(&self, table: &str) -> Result<Table, Error> {
+        self.look_up(|m| {
+            find_table(m, table)
+                .cloned()
+                .ok_or_else(|| no_table(m, table))
+        })
+        .await
+    }
+
+    /// The column named `column` (or with that key) of `table`, from the cached metadata;
+    /// loaded again once when either is not there. The error names the missing table or
+    /// the column and the table it is not in.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// let column = base.column("Contacts", "Email").await?;
+    /// println!("{}", column.tag());
+    /// # Ok(()) }
+    /// ```
+    pub async fn column(&self, table: &str, column: &str) -> Result<Column, Error> {
+        self.look_up(|m| {
+            let t = find_table(m, table).ok_or_else(|| no_table(m, table))?;
+            find_column(t, column)
+                .cloned()
+                .ok_or_else(|| no_column(t, column))
+        })
+        .await
+    }
+
+    /// The view named `view` (or with that `_id`) of `table`, from the cached metadata;
+    /// loaded again once when either is not there.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// let view = base.view("Contacts", "Default View").await?;
+    /// println!("{}", view.id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn view(&self, table: &str, view: &str) -> Result<View, Error> {
+        self.look_up(|m| {
+            let t = find_table(m, table).ok_or_else(|| no_table(m, table))?;
+            find_view(t, view).cloned().ok_or_else(|| no_view(t, view))
+        })
+        .await
+    }
+
+    /// The columns of `table` of type `column_type`, in the table's order, from the cached
+    /// metadata. When there are none (or no such table) the metadata is loaded again once;
+    /// no column of the type is then an empty list, no table an error.
+    ///
+    /// ```no_run
+    /// # async fn run(base: seatable_api::BaseClient) -> Result<(), seatable_api::Error> {
+    /// use seatable_api::types::ColumnType;
+    /// for column in base.columns_of_type("Contacts", ColumnType::Date).await? {
+    ///     println!("{:?}", column.name());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn columns_of_type(
+        &self,
+        table: &str,
+        column_type: ColumnType,
+    ) -> Result<Vec<Column>, Error> {
+        let find = |m: &Metadata, allow_empty: bool| {
+            let t = find_table(m, table).ok_or_else(|| no_table(m, table))?;
+            let found: Vec<Column> = columns_of_type(t, &column_type)
+                .into_iter()
+                .cloned()
+                .collect();
+            if found.is_empty() && !allow_empty {
+                return Err(String::new());
+            }
+            Ok(found)
+        };
+        let cached = self.metadata().await?;
+        if let Ok(found) = find(&cached, false) {
+            return Ok(found);
+        }
+        let fresh = self.refresh_metadata().await?;
+        find(&fresh, true).map_err(|message| Error::new(ErrorKind::InvalidArgument, message))
+    }
+
     /// The ids of the link column `link_column` of `table`, from the cached metadata;
     /// on a miss the metadata is loaded again once, since the column may be new.
     async fn link_ids(

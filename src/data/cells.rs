@@ -31,7 +31,7 @@
 //! use seatable_api::cells::{Cell, Date};
 //! let metadata = base.get_metadata().await?;
 //! let table = metadata.metadata.tables.iter().find(|t| t.name == "Tasks").unwrap();
-//! let page = base.list_rows("Tasks").convert_keys(true).await?;
+//! let page = base.list_rows("Tasks").await?; // cells keyed by column name
 //! for row in &page.rows {
 //!     let view = row.view(table);
 //!     let price: Option<f64> = view.get::<f64>("Price")?;

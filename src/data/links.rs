@@ -34,24 +34,11 @@ pub(crate) enum Lookup<'m> {
 
 /// The table by name (or `_id`), the column by name (or key), as SeaTable accepts them.
 pub(crate) fn lookup<'m>(metadata: &'m Metadata, table: &str, column: &str) -> Lookup<'m> {
-    let found = metadata
-        .tables
-        .iter()
-        .find(|t| t.name == table)
-        .or_else(|| metadata.tables.iter().find(|t| t.id == table));
-    let Some(found) = found else {
+    use crate::data::metadata_lookup::{find_column, find_table};
+    let Some(found) = find_table(metadata, table) else {
         return Lookup::NoTable;
     };
-    let by_name = found
-        .columns
-        .iter()
-        .find(|c| crate::cells::column_name(c) == column);
-    match by_name.or_else(|| {
-        found
-            .columns
-            .iter()
-            .find(|c| crate::cells::column_key(c) == column)
-    }) {
+    match find_column(found, column) {
         Some(c) => Lookup::Found(found, c),
         None => Lookup::NoColumn(found),
     }

@@ -8,6 +8,8 @@ pub(crate) mod extra_fields;
 #[cfg(feature = "base")]
 pub(crate) mod links;
 #[cfg(feature = "base")]
+pub(crate) mod metadata_lookup;
+#[cfg(feature = "base")]
 pub(crate) mod row_view;
 #[cfg(feature = "base")]
 pub(crate) mod typed_rows;

@@ -10,9 +10,9 @@ use crate::types::{Column, Row, Table};
 /// A row read through the columns of its table: cells by column name (or key), decoded by
 /// column type.
 ///
-/// A cell is looked up in the row under the column's name (rows read with
-/// `convert_keys=true`), then under its key (the default, and always the case for the
-/// `first_row` of an append); columns showing a system field (`_ctime`, `_creator`, …)
+/// A cell is looked up in the row under the column's name (rows as `list_rows` and
+/// `get_row` read them by default), then under its key (rows read with
+/// `convert_keys(false)`, and always the `first_row` of an append); columns showing a system field (`_ctime`, `_creator`, …)
 /// also find it in the row's typed fields. A column the row does not carry reads as
 /// empty. Errors name the row's `_id`, the column, what was expected and what was found.
 ///

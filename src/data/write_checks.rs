@@ -64,6 +64,19 @@ pub fn check_table_rows<'r>(
     table: &Table,
     rows: impl IntoIterator<Item = &'r Map<String, Value>>,
 ) -> Vec<RowProblem> {
+    check_marking_misses(table, rows)
+        .into_iter()
+        .map(|(problem, _)| problem)
+        .collect()
+}
+
+/// [`check_table_rows`], each problem marked `true` when it may come from metadata older
+/// than the base (a column or select option the table did not have when it was loaded):
+/// the caller loads the metadata again before it refuses such a row.
+pub(crate) fn check_marking_misses<'r>(
+    table: &Table,
+    rows: impl IntoIterator<Item = &'r Map<String, Value>>,
+) -> Vec<(RowProblem, bool)> {
     // Names and option lists are read once per column, not once per cell.
     let columns: HashMap<&str, Known<'_>> = table
         .columns
@@ -86,12 +99,13 @@ pub fn check_table_rows<'r>(
     let mut problems = Vec::new();
     for (index, row) in rows.into_iter().enumerate() {
         for (name, value) in row {
-            if let Some(reason) = check_cell(table, &columns, name, value) {
-                problems.push(RowProblem {
+            if let Some((reason, miss)) = check_cell(table, &columns, name, value) {
+                let problem = RowProblem {
                     row: index,
                     column: name.clone(),
                     reason,
-                });
+                };
+                problems.push((problem, miss));
             }
         }
     }
@@ -109,28 +123,40 @@ fn check_cell(
     columns: &HashMap<&str, Known<'_>>,
     name: &str,
     value: &Value,
-) -> Option<String> {
+) -> Option<(String, bool)> {
     let known = columns.get(name);
     if name.starts_with('_') && known.is_none() {
-        return Some(
+        return Some((
             "a system field, set by the server; SeaTable ignores it in a write".to_string(),
-        );
+            false,
+        ));
     }
     let Some(Known { column, options }) = known else {
-        return Some(format!(
-            "table `{}` has no column of that name; SeaTable would drop the value without an error",
-            table.name
+        return Some((
+            format!(
+                "table `{}` has no column of that name; SeaTable would drop the value without an error",
+                table.name
+            ),
+            true,
         ));
     };
     let kind = column.tag();
     if READ_ONLY.contains(&kind) {
-        return Some(format!(
-            "the server computes `{kind}` columns; they cannot be written"
+        return Some((
+            format!("the server computes `{kind}` columns; they cannot be written"),
+            false,
         ));
     }
     if value.is_null() {
         return None;
     }
+    // An unknown option may be one added since the metadata was loaded.
+    let miss = matches!(column, Column::SingleSelect(_) | Column::MultipleSelect(_));
+    check_value(column, options, value).map(|reason| (reason, miss))
+}
+
+/// What is wrong with a non-null `value` for `column`, judged by what SeaTable stores.
+fn check_value(column: &Column, options: &[String], value: &Value) -> Option<String> {
     match column {
         Column::Link(_) => Some(
             "a link column is not written as a cell; use the link operations (createRowLinks)"
@@ -139,6 +165,9 @@ fn check_cell(
         Column::Checkbox(_) if !value.is_boolean() => Some(format!(
             "a checkbox takes true or false, not {value}; SeaTable would store it as false"
         )),
+        // An empty string clears the cell, as null does: SeaTable stores an empty cell,
+        // which is what the writer asked for.
+        Column::Date(_) if value.as_str() == Some("") => None,
         Column::Date(_) => match value.as_str().map(Date::parse) {
             Some(Ok(_)) => None,
             Some(Err(e)) => Some(format!("{e}; SeaTable would store an empty cell")),
@@ -146,6 +175,9 @@ fn check_cell(
                 "a date is written as a string such as \"2025-03-01\" or \"2025-03-01 14:30\", not {value}"
             )),
         },
+        // An empty string is an empty cell, not an option named "" (SeaTable reads empty
+        // strings as NULL, e.g. in SQL); it clears the cell.
+        Column::SingleSelect(_) if value.as_str() == Some("") => None,
         Column::SingleSelect(_) => {
             match value.as_str() {
                 Some(v) if options.iter().any(|o| o == v) => None,
@@ -173,7 +205,15 @@ fn check_cell(
                 .as_ref()
                 .and_then(|d| d.rate_max_number)
                 .unwrap_or(5);
-            match value.as_i64() {
+            // JSON does not tell 3 from 3.0, nor does SeaTable's JavaScript: both are
+            // stored as the rating 3. A fraction or a value out of range is kept as it is.
+            let whole = value.as_i64().or_else(|| {
+                value
+                    .as_f64()
+                    .filter(|v| v.fract() == 0.0 && v.abs() < 1e15)
+                    .map(|v| v as i64)
+            });
+            match whole {
                 Some(v) if (0..=max).contains(&v) => None,
                 _ => Some(format!(
                     "a rating is a whole number from 0 to {max}, not {value}; SeaTable would keep it anyway"
@@ -260,6 +300,58 @@ mod tests {
             {"Name": null, "Done": null, "Due": "2025-03-01 14:30", "Stars": 0, "Status": null}
         ]));
         assert_eq!(found, Vec::<String>::new());
+    }
+
+    /// Per rule, what SeaTable stores as written (accepted) and what it mangles (refused):
+    /// an empty date or single-select clears the cell, as null does; a rating is a number
+    /// in JSON, so 3.0 is the rating 3, while 2.5 and 4.0 (above a maximum of 3) would be
+    /// kept as they are.
+    #[test]
+    fn each_rule_accepts_what_seatable_stores_and_refuses_what_it_mangles() {
+        let cases: &[(&str, Value, bool)] = &[
+            ("Due", json!(""), true),
+            ("Due", json!("2025-03-01"), true),
+            ("Due", json!("2025-03-01 14:30"), true),
+            ("Due", json!("next tuesday"), false),
+            ("Due", json!(20250301), false),
+            ("Status", json!(""), true),
+            ("Status", json!("Open"), true),
+            ("Status", json!("Opne"), false),
+            ("Status", json!(1), false),
+            ("Tags", json!([]), true),
+            ("Tags", json!(["red"]), true),
+            ("Tags", json!(["blue"]), false),
+            ("Stars", json!(3), true),
+            ("Stars", json!(3.0), true),
+            ("Stars", json!(0), true),
+            ("Stars", json!(0.0), true),
+            ("Stars", json!(2.5), false),
+            ("Stars", json!(4.0), false),
+            ("Stars", json!(-1), false),
+            ("Stars", json!("3"), false),
+            ("Done", json!(true), true),
+            ("Done", json!(1), false),
+            ("Done", json!("true"), false),
+        ];
+        for (column, value, accepted) in cases {
+            let mut row = Map::new();
+            row.insert((*column).to_string(), value.clone());
+            let found = check_table_rows(&table(), [&row]);
+            assert_eq!(found.is_empty(), *accepted, "{column} = {value}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn only_unknown_names_and_options_are_marked_as_possible_misses() {
+        let rows = rows(json!([
+            {"Nmae": "x"}, {"Status": "New"}, {"Tags": ["new"]},
+            {"Done": 1}, {"Total": 1}, {"_id": "x"}, {"Stars": 9}
+        ]));
+        let marks: Vec<bool> = check_marking_misses(&table(), &rows)
+            .into_iter()
+            .map(|(_, miss)| miss)
+            .collect();
+        assert_eq!(marks, [true, true, true, false, false, false, false]);
     }
 
     #[test]

@@ -256,6 +256,17 @@ pub(crate) struct BaseIdentity {
 #[derive(Clone, Default)]
 pub(crate) struct BaseIdentityCache(Arc<tokio::sync::OnceCell<BaseIdentity>>);
 
+impl BaseIdentityCache {
+    /// Keeps the identity a token exchange answered with, so that the helpers need not
+    /// exchange the API-Token again only to learn it; the first one kept stays.
+    pub(crate) fn remember(&self, uuid: &str, workspace_id: Option<i64>) {
+        let _ = self.0.set(BaseIdentity {
+            uuid: uuid.to_string(),
+            workspace_id,
+        });
+    }
+}
+
 impl std::fmt::Debug for BaseIdentityCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0.get() {
@@ -385,6 +396,7 @@ impl<'a> UploadAttachment<'a> {
         };
         let stored = self
             .api
+            .with_upload_link(&link.upload_link)?
             .upload_file(upload_id, file, link.parent_path.clone(), folder.clone())
             .replace(replace)
             .await?;
@@ -623,8 +635,9 @@ impl ApiTokenClient {
     /// (`files/YYYY-MM` or `images/YYYY-MM`) unless
     /// [`relative_path`](UploadAttachment::relative_path) says otherwise.
     ///
-    /// The upload is sent to this client's server (see `uploadFile`); the cell URL is
-    /// formed from this client's server URL too. The client's
+    /// The upload is sent to the server the upload link names, which may be a file server
+    /// on a host of its own (without the API-Token, which only the client's own server
+    /// sees); the cell URL is formed from this client's server URL. The client's
     /// [`timeout`](crate::ClientBuilder::timeout) covers the whole upload.
     ///
     /// ```no_run
@@ -676,8 +689,11 @@ impl ApiTokenClient {
     /// The path in the base's asset folder that the URL of a file or image cell points to
     /// (`/files/2025-03/report (1).pdf`, percent-decoded). Fails with
     /// [`ErrorKind::InvalidArgument`] when the URL is not on this client's server, not an
-    /// asset URL, or of another base than this API-Token's; learning the base takes one
-    /// `getBaseToken` request the first time.
+    /// asset URL, or of another base than this API-Token's. The base is known without a
+    /// request once this client (or a clone) opened it with [`base`](Self::base), as the
+    /// official SDKs' `Base.auth()` does, or was made by
+    /// [`AccountClient::api_token_client`](crate::AccountClient::api_token_client);
+    /// otherwise learning it takes one `getBaseToken` request the first time.
     ///
     /// ```no_run
     /// # async fn run(api: seatable_api::ApiTokenClient, item: seatable_api::types::FileCellItem) -> Result<(), seatable_api::Error> {

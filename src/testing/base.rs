@@ -11,8 +11,9 @@ use super::state::{not_implemented, Reply, Request};
 use crate::base::{
     AppendColumnsRequest, AppendColumnsResponse, AppendRowsRequest, CreateTableRequest,
     CreateViewRequest, DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest,
-    DeleteTableRequest, InsertColumnRequest, ListColumnsResponse, ListRowLinksRequest,
-    ListViewsResponse, QuerySqlRequest, RenameTableRequest, UpdateColumnRequest, UpdateRowsRequest,
+    DeleteTableRequest, FilterRowsRequest, FilterRowsRequestFilterConjunction, InsertColumnRequest,
+    ListColumnsResponse, ListRowLinksRequest, ListViewsResponse, QuerySqlRequest,
+    RenameTableRequest, UpdateColumnRequest, UpdateRowsRequest,
 };
 use crate::server::Operation;
 use crate::types::{
@@ -271,6 +272,7 @@ impl BaseData {
                 .map(|m| Reply::json(200, &m))
                 .map_err(|e| Reply::error_message(500, &e)),
             Operation::ListRows => self.list_rows(request),
+            Operation::FilterRows => self.filter_rows(request),
             Operation::GetRow => self.get_row(request, &param("row_id")),
             Operation::AppendRows => self.append_rows(request, new_ids),
             Operation::UpdateRows => self.update_rows(request),
@@ -448,7 +450,7 @@ impl BaseData {
         if !(1..=MAX_ROWS).contains(&limit) {
             return Err(Reply::error_message(400, "limit invalid"));
         }
-        let by_name = request.query("convert_keys") == Some("true");
+        let by_name = convert_keys(request);
         let mut rows: Vec<&Map<String, Value>> = table.rows.iter().collect();
         let mut hidden = Vec::new();
         if let Some(view) = view {
@@ -478,6 +480,33 @@ impl BaseData {
                 });
             }
         }
+        // As SeaTable documents it: `order_by` applies only with `start` and `limit`, and
+        // after the view's own sorting (the sort is stable).
+        let paged = request.query("start").is_some() && request.query("limit").is_some();
+        if let (Some(order_by), true) = (request.query("order_by"), paged) {
+            let column = table.column(order_by).ok_or_else(|| {
+                Reply::error_message(400, &format!("column {order_by} not found"))
+            })?;
+            let down = match request.query("direction") {
+                None | Some("") | Some("asc") => false,
+                Some("desc") => true,
+                Some(other) => {
+                    return Err(Reply::error_message(
+                        400,
+                        &format!("direction {other} invalid"),
+                    ))
+                }
+            };
+            rows.sort_by(|a, b| {
+                let order =
+                    sql::compare_cells(&self.cell(table, column, a), &self.cell(table, column, b));
+                if down {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+        }
         let rows = rows
             .into_iter()
             .skip(start)
@@ -487,10 +516,67 @@ impl BaseData {
         Ok(Reply::json(200, &RowList { rows }))
     }
 
+    /// `filterRows`: the table's rows (without the view's hidden columns) that meet the
+    /// body's conditions, keyed by column name.
+    fn filter_rows(&self, request: &Request) -> Result<Reply, Reply> {
+        let index = self.query_table(request)?;
+        let table = &self.tables[index];
+        let hidden = match request.query("view_name") {
+            None => Vec::new(),
+            Some(name) => table
+                .view(name)
+                .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?
+                .hidden_columns
+                .clone()
+                .unwrap_or_default(),
+        };
+        let body: FilterRowsRequest = request.json()?;
+        if body.filters.is_empty() {
+            return Err(Reply::error_message(400, "filters invalid"));
+        }
+        let any = match &body.filter_conjunction {
+            None | Some(FilterRowsRequestFilterConjunction::And) => false,
+            Some(FilterRowsRequestFilterConjunction::Or) => true,
+            Some(other) => {
+                return Err(Reply::error_message(
+                    400,
+                    &format!("filter_conjunction {} invalid", other.as_str()),
+                ))
+            }
+        };
+        let mut columns = Vec::new();
+        for filter in &body.filters {
+            let column = table.column(&filter.column_name).ok_or_else(|| {
+                Reply::error_message(400, &format!("column {} not found", filter.column_name))
+            })?;
+            columns.push(column);
+        }
+        let mut rows = Vec::new();
+        for row in &table.rows {
+            let mut verdicts = Vec::new();
+            for (filter, column) in body.filters.iter().zip(&columns) {
+                let cell = self.cell(table, column, row);
+                verdicts.push(
+                    super::filter::matches(filter, &cell)
+                        .map_err(|e| Reply::error_message(400, &e))?,
+                );
+            }
+            let keep = if any {
+                verdicts.iter().any(|v| *v)
+            } else {
+                verdicts.iter().all(|v| *v)
+            };
+            if keep {
+                rows.push(self.row_out(table, row, true, &hidden));
+            }
+        }
+        Ok(Reply::json(200, &RowList { rows }))
+    }
+
     fn get_row(&self, request: &Request, row_id: &str) -> Result<Reply, Reply> {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
-        let by_name = request.query("convert_keys") == Some("true");
+        let by_name = convert_keys(request);
         match table
             .rows
             .iter()
@@ -1361,4 +1447,10 @@ fn add_option(column: &mut StoredColumn, name: &str) {
     }
     let id = format!("{:06}", 100_000 + options.len());
     options.push(json!({"id": id, "name": name, "color": "#46A1FD", "textColor": "#FFFFFF"}));
+}
+
+/// Whether a read asks for cells by column name: `convert_keys` as Python's `requests`
+/// (`True`), JavaScript (`true`) or a form (`1`) spells it.
+fn convert_keys(request: &Request) -> bool {
+    matches!(request.query("convert_keys"), Some("true" | "True" | "1"))
 }

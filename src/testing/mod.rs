@@ -27,16 +27,20 @@
 //! What it serves:
 //! - Tokens: `login` (users added with [`MockSeaTable::add_user`]) → Account-Token;
 //!   `getBaseToken` (API-Token → Base-Token) and `getBaseTokenForBase` (Account-Token →
-//!   Base-Token). Base-Tokens are JWTs with `exp`; every base call checks it: an expired
+//!   Base-Token); `createTempApiToken` (Account-Token → an API-Token for one hour, a JWT
+//!   naming the base). Base-Tokens are JWTs with `exp`; every base call checks it: an expired
 //!   token gets 403 `{"error_msg": "Token expired."}`, an unknown one 401
 //!   `{"detail": "Invalid token"}`.
 //! - Base operations: `getMetadata`; `createTable`, `renameTable`, `deleteTable`;
 //!   `listColumns`, `insertColumn`, `appendColumns`, `updateColumn` (rename, resize,
 //!   freeze), `deleteColumn`; `listViews`, `createView`, `getView`; `listRows` (`start`,
-//!   `limit` up to 1000, `view_name` with the view's hidden columns and sorts,
+//!   `limit` up to 1000, `view_name` with the view's hidden columns and sorts, `order_by`
+//!   and `direction` (applied, as SeaTable documents, only with `start` and `limit`),
 //!   `convert_keys`), `getRow`, `appendRows` and `updateRows` (1000 rows at most),
 //!   `deleteRows` (10,000 at most); `createRowLinks`, `updateRowLinks`, `deleteRowLinks`,
-//!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below).
+//!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below);
+//!   `filterRows` with the text, number and emptiness predicates (`contains`, `is`,
+//!   `greater`, `is_empty`, …; others answer 400 naming them).
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link.
 //! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
@@ -60,6 +64,7 @@
 //! [`requests`](MockSeaTable::requests).
 
 mod base;
+mod filter;
 mod http;
 mod multipart;
 #[cfg(feature = "realtime")]

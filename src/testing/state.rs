@@ -196,6 +196,9 @@ pub(crate) struct State {
     bases: Vec<BaseData>,
     base_tokens: HashMap<String, IssuedToken>,
     account_tokens: HashMap<String, String>,
+    /// Temporary API-Tokens (`createTempApiToken`): token → (base UUID, expiry in Unix
+    /// seconds).
+    temp_api_tokens: HashMap<String, (String, u64)>,
     users: BTreeMap<String, String>,
     upload_links: HashMap<String, String>,
     download_links: HashMap<String, (String, String)>,
@@ -243,6 +246,7 @@ impl State {
             bases: Vec::new(),
             base_tokens: HashMap::new(),
             account_tokens: HashMap::new(),
+            temp_api_tokens: HashMap::new(),
             users: BTreeMap::new(),
             upload_links: HashMap::new(),
             download_links: HashMap::new(),
@@ -503,10 +507,52 @@ impl State {
                 "Authentication credentials were not provided.",
             ));
         };
+        if let Some((uuid, exp)) = self.temp_api_tokens.get(token) {
+            if unix_now().as_secs() >= *exp {
+                return Err(Reply::detail(401, "Invalid token"));
+            }
+            return self
+                .bases
+                .iter()
+                .position(|b| &b.uuid == uuid)
+                .ok_or_else(|| Reply::detail(401, "Invalid token"));
+        }
         self.bases
             .iter()
             .position(|b| b.api_token == token)
             .ok_or_else(|| Reply::detail(401, "Invalid token"))
+    }
+
+    /// `createTempApiToken`: a JWT naming the base, valid for one hour, accepted wherever
+    /// the base's API-Token is.
+    fn temp_api_token(&mut self, request: &Request, workspace_id: &str, base_name: &str) -> Reply {
+        let Some(token) = request.credentials() else {
+            return Reply::detail(401, "Authentication credentials were not provided.");
+        };
+        let Some(user) = self.account_tokens.get(token).cloned() else {
+            return Reply::detail(401, "Invalid token");
+        };
+        let Some(uuid) = self
+            .bases
+            .iter()
+            .find(|b| b.name == base_name && b.workspace_id.to_string() == workspace_id)
+            .map(|b| b.uuid.clone())
+        else {
+            return Reply::error_msg(404, &format!("dtable {base_name} not found."));
+        };
+        self.serial += 1;
+        let exp = unix_now().as_secs() + 3600;
+        let header = json!({"alg": "HS256", "typ": "JWT"});
+        let payload = json!({"username": user, "dtable_uuid": uuid, "exp": exp, "id": self.serial});
+        let signature = self.hex(32);
+        let api_token = format!(
+            "{}.{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(payload.to_string().as_bytes()),
+            b64(signature.as_bytes()),
+        );
+        self.temp_api_tokens.insert(api_token.clone(), (uuid, exp));
+        Reply::json(200, &json!({ "api_token": api_token }))
     }
 
     fn lifetime(&self, request: &Request) -> Result<Duration, Reply> {
@@ -584,6 +630,9 @@ impl State {
             },
             Operation::GetBaseTokenForBase => {
                 self.base_token_for_base(request, &param("workspace_id"), &param("base_name"))
+            }
+            Operation::CreateTempApiToken => {
+                self.temp_api_token(request, &param("workspace_id"), &param("base_name"))
             }
             Operation::GetUploadLink => self.upload_link(request),
             Operation::UploadFile => self.upload(request, &param("upload_link")),

@@ -340,8 +340,18 @@ impl Client {
         let invalid = |message: String| {
             Error::new(ErrorKind::InvalidArgument, message).with_operation(operation)
         };
-        let mut text = String::with_capacity(self.inner.server_url.len() + request.path.len());
-        text.push_str(&self.inner.server_url);
+        let (server_url, base_path) = match &request.server {
+            Some(server) => (
+                server.as_str().trim_end_matches('/'),
+                server.path().trim_end_matches('/'),
+            ),
+            None => (
+                self.inner.server_url.as_str(),
+                self.inner.base_path.as_str(),
+            ),
+        };
+        let mut text = String::with_capacity(server_url.len() + request.path.len());
+        text.push_str(server_url);
         text.push_str(&request.path);
         let mut url =
             url::Url::parse(&text).map_err(|e| invalid(format!("cannot build the URL: {e}")))?;
@@ -350,12 +360,11 @@ impl Client {
         let path = request.path.split('?').next().unwrap_or_default();
         let kept = url
             .path()
-            .strip_prefix(self.inner.base_path.as_str())
+            .strip_prefix(base_path)
             .is_some_and(|rest| rest == path);
         if !kept {
             return Err(invalid(format!(
-                "the path `{}{path}` would be sent as `{}`; a path parameter may not be `.` or `..`",
-                self.inner.base_path,
+                "the path `{base_path}{path}` would be sent as `{}`; a path parameter may not be `.` or `..`",
                 url.path()
             )));
         }

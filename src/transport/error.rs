@@ -29,6 +29,10 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// The server URL is not usable.
     InvalidUrl,
+    /// The server lacks what this client needs: a SeaTable older than 5.3, whose
+    /// Base-Token answer says `use_api_gateway: false`, serves base operations on paths
+    /// this client does not send to.
+    UnsupportedServer,
 }
 
 /// Whether a failed request may have changed data on the server: what decides if a write

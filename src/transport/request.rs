@@ -74,6 +74,9 @@ pub struct Request {
     /// Whether sending it twice has the effect of sending it once; decides which failures
     /// are retried (see [`RetryPolicy`](crate::RetryPolicy)).
     pub(crate) idempotent: bool,
+    /// Another server to send it to than the client's (the file server named by an
+    /// upload link): its URL up to where `path` begins, without a trailing slash.
+    pub(crate) server: Option<url::Url>,
 }
 
 impl std::fmt::Debug for Request {
@@ -109,6 +112,7 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: Body::None,
+            server: None,
         }
     }
 

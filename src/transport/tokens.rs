@@ -112,14 +112,32 @@ impl BaseToken {
     }
 
     fn claim(&self, name: &str) -> Option<SystemTime> {
-        let payload = self.0.split('.').nth(1)?;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .ok()?;
-        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-        let seconds = claims.get(name)?.as_u64()?;
+        let seconds = jwt_claims(&self.0)?.get(name)?.as_u64()?;
         UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
     }
+}
+
+impl ApiToken {
+    /// The base a temporary API-Token (`createTempApiToken`, a JWT) names in its
+    /// `dtable_uuid` claim; `None` for a permanent token, which is no JWT.
+    #[cfg_attr(not(all(feature = "files", feature = "base")), allow(dead_code))]
+    pub(crate) fn base_uuid_claim(&self) -> Option<String> {
+        Some(
+            jwt_claims(&self.0)?
+                .get("dtable_uuid")?
+                .as_str()?
+                .to_string(),
+        )
+    }
+}
+
+/// The claims of a JWT, read without checking its signature (the server checks it).
+fn jwt_claims(token: &str) -> Option<serde_json::Value> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 #[cfg(test)]

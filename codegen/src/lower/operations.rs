@@ -279,7 +279,26 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => None,
             });
+            let client_default = match data.extensions.get("x-client-default") {
+                None => None,
+                Some(Value::Bool(b))
+                    if location == ParamLocation::Query
+                        && !data.required
+                        && matches!(ty, TypeRef::Bool) =>
+                {
+                    Some(*b)
+                }
+                Some(_) => {
+                    self.error(
+                        pfile,
+                        &format!("{ppointer}/x-client-default"),
+                        "x-client-default is supported on optional boolean query parameters, with a boolean value",
+                    );
+                    None
+                }
+            };
             let new = Param {
+                client_default,
                 example,
                 rust_name: String::new(),
                 name: data.name.clone(),

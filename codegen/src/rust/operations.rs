@@ -343,6 +343,8 @@ fn constructor(ctx: &Ctx, o: &Operation) -> (TokenStream, TokenStream) {
         if p.required {
             let (_, conv) = arg(ctx, &p.ty, &ident);
             inits.push(field_init(&ident, conv));
+        } else if let Some(value) = p.client_default {
+            inits.push(quote!(#ident: Some(#value)));
         } else {
             inits.push(quote!(#ident: None));
         }

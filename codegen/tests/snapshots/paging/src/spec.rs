@@ -88,7 +88,7 @@ pub trait SpecClientExt {
     /// Arguments:
     /// - `table_name`: the `table_name` query parameter.
     ///
-    /// Optional settings: [`start`](ListRows::start), [`limit`](ListRows::limit).
+    /// Optional settings: [`start`](ListRows::start), [`limit`](ListRows::limit), [`convert_keys`](ListRows::convert_keys).
     fn list_rows(&self, table_name: impl Into<String>) -> ListRows<'_>;
     /// The `appendRows` operation.
     ///
@@ -160,6 +160,7 @@ impl SpecClientExt for rt::Client {
             table_name: table_name.into(),
             start: None,
             limit: None,
+            convert_keys: Some(true),
         }
     }
     fn append_rows(
@@ -215,6 +216,7 @@ pub struct ListRows<'a> {
     table_name: String,
     start: Option<i64>,
     limit: Option<i64>,
+    convert_keys: Option<bool>,
 }
 impl<'a> ListRows<'a> {
     /// Sets the `start` query parameter of `listRows`.
@@ -225,6 +227,11 @@ impl<'a> ListRows<'a> {
     /// Sets the `limit` query parameter of `listRows`.
     pub fn limit(mut self, limit: impl Into<i64>) -> Self {
         self.limit = Some(limit.into());
+        self
+    }
+    /// Sets the `convert_keys` query parameter of `listRows`.
+    pub fn convert_keys(mut self, convert_keys: impl Into<bool>) -> Self {
+        self.convert_keys = Some(convert_keys.into());
         self
     }
     /// Sends the request: `GET /rows/`.
@@ -273,6 +280,9 @@ impl<'a> ListRows<'a> {
         }
         if let Some(value) = self.limit {
             request.query("limit", value.to_string());
+        }
+        if let Some(value) = self.convert_keys {
+            request.query("convert_keys", value.to_string());
         }
         rt::Transport::execute(self.client, request).await
     }

@@ -26,7 +26,9 @@ pub use crate::{AccountClient, ApiTokenClient, BaseClient, Client};
 
 /// The paging runtime behind `stream()` and `all()` (`x-paginate`).
 pub mod paging {
-    pub use crate::bulk::paging::{is_select, offset, pages, sql, sql_cap, truncation, PageParam};
+    pub use crate::bulk::paging::{
+        is_select, offset, pages, sql, sql_cap, stable_order, truncation, PageParam,
+    };
 }
 
 /// The batching runtime behind `batched()` and the size check of `send()` (`x-batch`).

@@ -1275,6 +1275,26 @@ async fn a_select_is_repeated_after_an_unknown_outcome_and_other_sql_is_not() {
     assert_eq!(streamed.len(), 25);
     assert_eq!(sql_statuses(&mock), [200, 504, 200, 200]);
 
+    // Pages are cut from one total order (the stream adds `ORDER BY _id`, or `, _id`
+    // after an order of its own): every row once, whatever the page size.
+    for statement in [
+        "SELECT _id FROM Contacts",
+        "SELECT _id FROM Contacts ORDER BY City",
+    ] {
+        let mut ids: Vec<String> = client
+            .query_sql(statement)
+            .page_size(4)
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.id.expect("_id selected"))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 25, "{statement}");
+    }
+
     // Anything but a SELECT may have written: the error says so and nothing is repeated.
     mock.clear_requests();
     mock.inject(Fault::status(Operation::QuerySql, 502));

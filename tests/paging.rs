@@ -411,7 +411,7 @@ async fn sql_pages_append_limit_and_offset_and_keep_the_parameters() {
         sql_bodies(&server).await,
         [0, 2, 4]
             .map(|offset| json!({
-                "sql": format!("{statement} LIMIT 2 OFFSET {offset}"),
+                "sql": format!("{statement}, _id LIMIT 2 OFFSET {offset}"),
                 "parameters": [30],
                 "convert_keys": true,
             }))
@@ -441,8 +441,8 @@ async fn sql_pages_default_to_10000_rows_and_drop_a_trailing_semicolon_and_comme
     assert_eq!(
         sql,
         [
-            "select Name from Projects LIMIT 10000 OFFSET 0",
-            "select Name from Projects LIMIT 10000 OFFSET 10000"
+            "select Name from Projects ORDER BY _id LIMIT 10000 OFFSET 0",
+            "select Name from Projects ORDER BY _id LIMIT 10000 OFFSET 10000"
         ]
     );
 }
@@ -531,7 +531,7 @@ async fn statements_that_cannot_be_paged_are_refused_before_sending() {
     assert_eq!(all.len(), 1);
     assert_eq!(
         sql_bodies(&server).await[0]["sql"],
-        "SELECT limit_x, `limit` FROM Projects WHERE Note = 'limit 5' LIMIT 10000 OFFSET 0"
+        "SELECT limit_x, `limit` FROM Projects WHERE Note = 'limit 5' ORDER BY _id LIMIT 10000 OFFSET 0"
     );
 }
 

@@ -301,6 +301,14 @@ where
 /// sent with ` LIMIT n OFFSET m` appended, n = `page_size` (default and at most `max`).
 /// A statement that cannot be paged fails the stream before anything is sent.
 ///
+/// Each page is a statement of its own, and SQL promises no row order without `ORDER BY`:
+/// pages cut from two different orders skip and repeat rows. So the stream makes the order
+/// total first (see [`stable_order`]): ` ORDER BY _id` when the statement has no order,
+/// `, _id` after an order of its own (ties broken by row id), the grouping columns for a
+/// `GROUP BY`. Statements whose rows have no id to order by (`DISTINCT`, `UNION`, `JOIN`,
+/// an aggregate over the whole table) are sent as written: give them an `ORDER BY` over
+/// columns that tell every row apart.
+///
 /// ```no_run
 /// # use seatable_api::__private as rt;
 /// # fn run(base: &seatable_api::BaseClient) {
@@ -345,7 +353,7 @@ where
         Some(n) => n.min(max),
     };
     let base = match pageable_select(statement) {
-        Ok(base) => base.to_string(),
+        Ok(base) => format!("{base}{}", stable_order(base)),
         Err(problem) => {
             return PageStream::failed(invalid(
                 operation,
@@ -642,6 +650,90 @@ fn pageable_select(statement: &str) -> Result<&str, String> {
     Ok(&statement[..end])
 }
 
+/// What the SQL stream appends to a pageable `SELECT` (as [`pageable_select`] returns it)
+/// so that every page is cut from the same total order:
+/// - no `ORDER BY`, no `GROUP BY`: ` ORDER BY _id` (every row has a distinct id);
+/// - its own `ORDER BY`: `, _id`, so that rows equal in the user's order keep one order;
+/// - `GROUP BY` without `ORDER BY`: ` ORDER BY` the grouping expressions (they tell the
+///   groups apart); with one, those expressions after it;
+/// - nothing for `DISTINCT`, `UNION`, `INTERSECT`, `EXCEPT`, `JOIN` or an aggregate without
+///   `GROUP BY`: their rows carry no `_id` (or one row comes back), so the statement's own
+///   order is all there is.
+///
+/// Only the statement's top level counts: a subquery's `ORDER BY` or `COUNT(` is not its order.
+///
+/// ```
+/// use seatable_api::__private::paging::stable_order;
+/// assert_eq!(stable_order("SELECT * FROM T"), " ORDER BY _id");
+/// assert_eq!(stable_order("SELECT * FROM T ORDER BY Name DESC"), ", _id");
+/// assert_eq!(stable_order("SELECT City, COUNT(*) FROM T GROUP BY City"), " ORDER BY City");
+/// assert_eq!(stable_order("SELECT DISTINCT City FROM T"), "");
+/// ```
+pub fn stable_order(select: &str) -> String {
+    const AGGREGATES: [&str; 6] = ["count", "sum", "avg", "min", "max", "group_concat"];
+    const NO_ROW_ID: [&str; 5] = ["distinct", "union", "intersect", "except", "join"];
+    let Ok(tokens) = lex(select) else {
+        return String::new();
+    };
+    let mut depth = 0usize;
+    let mut order_by = false;
+    let mut aggregate = false;
+    // Byte range of the top-level GROUP BY's expressions.
+    let mut group: Option<(usize, usize)> = None;
+    let mut in_group = false;
+    for (i, t) in tokens.iter().enumerate() {
+        match (t.kind, t.text) {
+            (Kind::Other, "(") => depth += 1,
+            (Kind::Other, ")") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let opens_call =
+            matches!(tokens.get(i + 1), Some(n) if n.kind == Kind::Other && n.text == "(");
+        // The `(` of a call has been counted only on its own token, so the name is still at
+        // the level it stands on.
+        if depth > 0 {
+            if in_group {
+                if let Some((_, end)) = group.as_mut() {
+                    *end = t.end;
+                }
+            }
+            continue;
+        }
+        let followed_by_by = matches!(tokens.get(i + 1), Some(n) if n.is_word("by"));
+        if NO_ROW_ID.iter().any(|w| t.is_word(w)) {
+            return String::new();
+        }
+        if AGGREGATES.iter().any(|w| t.is_word(w)) && opens_call {
+            aggregate = true;
+        }
+        if t.is_word("order") && followed_by_by {
+            order_by = true;
+            in_group = false;
+        } else if t.is_word("group") && followed_by_by {
+            in_group = true;
+        } else if t.is_word("having") || t.is_word("window") {
+            in_group = false;
+        } else if in_group && !t.is_word("by") {
+            group = Some(match group {
+                Some((start, _)) => (start, t.end),
+                None => (t.start, t.end),
+            });
+        } else if in_group && t.is_word("by") && group.is_some() {
+            group = group.map(|(start, _)| (start, t.end));
+        }
+    }
+    let keys = match group {
+        Some((start, end)) => &select[start..end],
+        None if aggregate => return String::new(),
+        None => "_id",
+    };
+    if order_by {
+        format!(", {keys}")
+    } else {
+        format!(" ORDER BY {keys}")
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     /// A keyword or an unquoted name.
@@ -782,6 +874,31 @@ fn quoted_end(bytes: &[u8], open: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_page_is_cut_from_one_total_order() {
+        let cases = [
+            ("SELECT * FROM T", " ORDER BY _id"),
+            ("SELECT Name FROM T WHERE Age > ?", " ORDER BY _id"),
+            ("SELECT * FROM T order by Name DESC", ", _id"),
+            ("SELECT * FROM T WHERE x IN (SELECT a FROM U ORDER BY a)", " ORDER BY _id"),
+            ("SELECT City, COUNT(*) FROM T GROUP BY City", " ORDER BY City"),
+            (
+                "SELECT City, YEAR(Born), SUM(Pay) FROM T GROUP BY City, YEAR(Born) HAVING SUM(Pay) > 3",
+                " ORDER BY City, YEAR(Born)",
+            ),
+            ("SELECT City, COUNT(*) FROM T GROUP BY City ORDER BY COUNT(*)", ", City"),
+            ("SELECT COUNT(*) FROM T", ""),
+            ("SELECT * FROM T WHERE Name = 'count(' ", " ORDER BY _id"),
+            ("SELECT `max` FROM T", " ORDER BY _id"),
+            ("SELECT DISTINCT City FROM T", ""),
+            ("select a from T union select a from U", ""),
+            ("SELECT * FROM T JOIN U ON T.a = U.a", ""),
+        ];
+        for (select, suffix) in cases {
+            assert_eq!(stable_order(select), suffix, "{select}");
+        }
+    }
 
     #[test]
     fn a_select_is_cut_before_its_trailing_semicolon_and_comments() {

@@ -34,6 +34,7 @@ mod lower;
 pub mod naming;
 mod refs;
 mod rust;
+mod tree;
 
 use std::path::{Path, PathBuf};
 

@@ -32,6 +32,7 @@ mod line_diff;
 pub mod load;
 mod lower;
 pub mod naming;
+mod par;
 mod refs;
 mod rust;
 mod tree;

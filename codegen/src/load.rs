@@ -84,11 +84,14 @@ impl Positions {
 }
 
 /// Reads and parses every file; returns the files that parsed and diagnostics for the rest.
+///
+/// Files are read on threads of their own ([`crate::par`]).
 pub fn load_files(paths: &[PathBuf]) -> (Vec<SpecFile>, Vec<Diagnostic>) {
+    let results = crate::par::map(paths, |path| load_file(path));
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
-    for path in paths {
-        match load_file(path) {
+    for result in results {
+        match result {
             Ok(file) => files.push(file),
             Err(d) => diagnostics.extend(d),
         }
@@ -352,8 +355,8 @@ mod tests {
             let value = tree
                 .finish()
                 .unwrap_or_else(|| panic!("{}: no value built", path.display()));
-            let fast: openapiv3::OpenAPI = serde_yaml::from_value(value)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let fast: openapiv3::OpenAPI =
+                serde_yaml::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let slow: openapiv3::OpenAPI = serde_yaml::from_str(&text).unwrap();
             assert!(fast == slow, "{}: the documents differ", path.display());
         }

@@ -370,6 +370,7 @@ fn compact(tokens: TokenStream) -> String {
 
 fn write_compact(tokens: TokenStream, out: &mut String) {
     use proc_macro2::{Delimiter, Spacing, TokenTree};
+    use std::fmt::Write as _;
     // Whether the tokens just written open an attribute (`#` or `#!`).
     let mut in_attribute = false;
     for tree in tokens {
@@ -399,8 +400,9 @@ fn write_compact(tokens: TokenStream, out: &mut String) {
                 in_attribute = p.as_char() == '#' || (in_attribute && p.as_char() == '!');
             }
             other => {
-                out.push_str(&other.to_string());
-                out.push(' ');
+                // Written in place: a `String` per identifier and literal was a good part of
+                // this function's cost.
+                let _ = write!(out, "{other} ");
                 in_attribute = false;
             }
         }
@@ -485,100 +487,13 @@ pub fn emit(api: &Api, options: &RustOptions, layout: Layout) -> Vec<(String, St
             .flatten()
             .map(str::to_string)
     };
-    let types_ctx = Ctx {
-        api,
-        options,
-        here: None,
-        feature: None,
-        inputs: &inputs,
-    };
-    let shared: Vec<TypeDef> = api
-        .types
-        .iter()
-        .filter(|t| area_of(t).is_none())
-        .cloned()
-        .collect();
-    let (defs, serde) = types::emit_types(&types_ctx, &shared);
-    let mut types_tokens = types_ctx.runtime_use();
-    types_tokens.extend(defs);
-    for m in &api.modules {
-        let own: Vec<TypeDef> = api
-            .types
-            .iter()
-            .filter(|t| area_of(t).as_deref() == Some(m.name.as_str()))
-            .cloned()
-            .collect();
-        if own.is_empty() {
-            continue;
-        }
-        let feature = options.feature_of(&m.name);
-        let ctx = Ctx {
-            api,
-            options,
-            here: None,
-            feature: feature.clone(),
-            inputs: &inputs,
-        };
-        let (defs, serde) = types::emit_types(&ctx, &own);
-        let file = format!("types_{}.rs", m.name);
-        let serde_file = format!("types_{}_serde.rs", m.name);
-        let serde = serde_part(&mut files, &serde_file, serde, &m.source, layout);
-        let runtime = ctx.runtime_use();
-        let tokens = quote! {
-            // The other models, by their plain names.
-            #[allow(unused_imports)]
-            use super::*;
-            #runtime
-            #defs
-            #serde
-        };
-        files.push((file.clone(), format(tokens, &m.source, layout)));
-        let inner = format_ident!("{}_models", m.name);
-        let g = gate(feature.as_deref());
-        let cfg = feature.as_deref().map(|f| quote!(#[cfg(feature = #f)]));
-        types_tokens.extend(quote! {
-            #cfg
-            mod #inner { include!(#file); }
-            #g
-            pub use self::#inner::*;
-        });
-    }
-    types_tokens.extend(serde_part(
-        &mut files,
-        "types_serde.rs",
-        serde,
-        &sources,
-        layout,
-    ));
-    files.insert(
-        0,
-        (
-            "types.rs".to_string(),
-            format(types_tokens, &sources, layout),
-        ),
-    );
-    let mut types_text =
-        "The models: tables, columns, rows, errors and the other component schemas of the spec."
-            .to_string();
-    if options.area_features {
-        types_text.push_str(
-            "\n\nA model that only one area's operations use is compiled with that area's feature.",
-        );
-    }
-    let types_doc = doc(&types_text);
-    root.push(quote! {
-        #types_doc
-        #[allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
-        pub mod types { include!("types.rs"); }
-    });
-
-    for m in &api.modules {
-        let feature = options.feature_of(&m.name);
+    let module_job = |m: &crate::ir::Module| {
+        let mut files = Vec::new();
         let ctx = Ctx {
             api,
             options,
             here: Some(&m.name),
-            feature: feature.clone(),
+            feature: options.feature_of(&m.name),
             inputs: &inputs,
         };
         let (defs, serde) = types::emit_types(&ctx, &m.types);
@@ -592,8 +507,108 @@ pub fn emit(api: &Api, options: &RustOptions, layout: Layout) -> Vec<(String, St
             &m.source,
             layout,
         ));
+        files.push((format!("{}.rs", m.name), format(tokens, &m.source, layout)));
+        files
+    };
+    // The modules' files are independent of each other and of the models': written side
+    // by side, the models on this thread.
+    let module_files = std::thread::scope(|scope| {
+        let modules = scope.spawn(|| crate::par::map(&api.modules, module_job));
+        let types_ctx = Ctx {
+            api,
+            options,
+            here: None,
+            feature: None,
+            inputs: &inputs,
+        };
+        let shared: Vec<TypeDef> = api
+            .types
+            .iter()
+            .filter(|t| area_of(t).is_none())
+            .cloned()
+            .collect();
+        let (defs, serde) = types::emit_types(&types_ctx, &shared);
+        let mut types_tokens = types_ctx.runtime_use();
+        types_tokens.extend(defs);
+        for m in &api.modules {
+            let own: Vec<TypeDef> = api
+                .types
+                .iter()
+                .filter(|t| area_of(t).as_deref() == Some(m.name.as_str()))
+                .cloned()
+                .collect();
+            if own.is_empty() {
+                continue;
+            }
+            let feature = options.feature_of(&m.name);
+            let ctx = Ctx {
+                api,
+                options,
+                here: None,
+                feature: feature.clone(),
+                inputs: &inputs,
+            };
+            let (defs, serde) = types::emit_types(&ctx, &own);
+            let file = format!("types_{}.rs", m.name);
+            let serde_file = format!("types_{}_serde.rs", m.name);
+            let serde = serde_part(&mut files, &serde_file, serde, &m.source, layout);
+            let runtime = ctx.runtime_use();
+            let tokens = quote! {
+                // The other models, by their plain names.
+                #[allow(unused_imports)]
+                use super::*;
+                #runtime
+                #defs
+                #serde
+            };
+            files.push((file.clone(), format(tokens, &m.source, layout)));
+            let inner = format_ident!("{}_models", m.name);
+            let g = gate(feature.as_deref());
+            let cfg = feature.as_deref().map(|f| quote!(#[cfg(feature = #f)]));
+            types_tokens.extend(quote! {
+                #cfg
+                mod #inner { include!(#file); }
+                #g
+                pub use self::#inner::*;
+            });
+        }
+        types_tokens.extend(serde_part(
+            &mut files,
+            "types_serde.rs",
+            serde,
+            &sources,
+            layout,
+        ));
+        files.insert(
+            0,
+            (
+                "types.rs".to_string(),
+                format(types_tokens, &sources, layout),
+            ),
+        );
+        let mut types_text =
+            "The models: tables, columns, rows, errors and the other component schemas of the spec."
+                .to_string();
+        if options.area_features {
+            types_text.push_str(
+                "\n\nA model that only one area's operations use is compiled with that area's feature.",
+            );
+        }
+        let types_doc = doc(&types_text);
+        root.push(quote! {
+            #types_doc
+            #[allow(clippy::large_enum_variant, clippy::too_many_arguments, deprecated)]
+            pub mod types { include!("types.rs"); }
+        });
+
+        modules
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    for (m, written) in api.modules.iter().zip(module_files) {
+        files.extend(written);
+        let feature = options.feature_of(&m.name);
         let file = format!("{}.rs", m.name);
-        files.push((file.clone(), format(tokens, &m.source, layout)));
         let name = format_ident!("{}", m.name);
         let mut text = m.title.clone();
         if let Some(d) = &m.description {

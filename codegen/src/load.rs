@@ -39,7 +39,7 @@ pub struct SpecFile {
 #[derive(Default)]
 pub struct Positions {
     text: String,
-    index: OnceLock<HashMap<String, (usize, usize)>>,
+    index: OnceLock<Index>,
 }
 
 impl std::fmt::Debug for Positions {
@@ -59,7 +59,7 @@ impl Positions {
         }
     }
 
-    fn map(&self) -> &HashMap<String, (usize, usize)> {
+    fn map(&self) -> &Index {
         // The text was parsed once already, so a syntax error cannot happen here; if it
         // did, every position would fall back to the start of the file.
         self.index
@@ -313,7 +313,10 @@ impl MarkedEventReceiver for Indexer {
     }
 }
 
-fn index_positions(text: &str) -> Result<HashMap<String, (usize, usize)>, (usize, usize, String)> {
+/// Line and column of every node, by JSON pointer.
+type Index = HashMap<String, (usize, usize)>;
+
+fn index_positions(text: &str) -> Result<Index, (usize, usize, String)> {
     let mut indexer = Indexer {
         stack: Vec::new(),
         positions: HashMap::new(),

@@ -104,7 +104,7 @@ struct Step<'a> {
     key: std::borrow::Cow<'a, str>,
 }
 
-fn path_of<'s>(steps: &'s [Step<'_>], mut at: Option<usize>) -> Vec<String> {
+fn path_of(steps: &[Step<'_>], mut at: Option<usize>) -> Vec<String> {
     let mut path = Vec::new();
     while let Some(i) = at {
         path.push(steps[i].key.to_string());

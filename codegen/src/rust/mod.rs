@@ -510,10 +510,48 @@ pub fn emit(api: &Api, options: &RustOptions, layout: Layout) -> Vec<(String, St
         files.push((format!("{}.rs", m.name), format(tokens, &m.source, layout)));
         files
     };
+    // The models only one area uses: a file per area.
+    let area_job = |m: &crate::ir::Module| {
+        let own: Vec<TypeDef> = api
+            .types
+            .iter()
+            .filter(|t| area_of(t).as_deref() == Some(m.name.as_str()))
+            .cloned()
+            .collect();
+        if own.is_empty() {
+            return None;
+        }
+        let mut files = Vec::new();
+        let ctx = Ctx {
+            api,
+            options,
+            here: None,
+            feature: options.feature_of(&m.name),
+            inputs: &inputs,
+        };
+        let (defs, serde) = types::emit_types(&ctx, &own);
+        let serde_file = format!("types_{}_serde.rs", m.name);
+        let serde = serde_part(&mut files, &serde_file, serde, &m.source, layout);
+        let runtime = ctx.runtime_use();
+        let tokens = quote! {
+            // The other models, by their plain names.
+            #[allow(unused_imports)]
+            use super::*;
+            #runtime
+            #defs
+            #serde
+        };
+        files.push((
+            format!("types_{}.rs", m.name),
+            format(tokens, &m.source, layout),
+        ));
+        Some(files)
+    };
     // The modules' files are independent of each other and of the models': written side
-    // by side, the models on this thread.
+    // by side, the shared models on this thread.
     let module_files = std::thread::scope(|scope| {
         let modules = scope.spawn(|| crate::par::map(&api.modules, module_job));
+        let areas = scope.spawn(|| crate::par::map(&api.modules, area_job));
         let types_ctx = Ctx {
             api,
             options,
@@ -530,38 +568,16 @@ pub fn emit(api: &Api, options: &RustOptions, layout: Layout) -> Vec<(String, St
         let (defs, serde) = types::emit_types(&types_ctx, &shared);
         let mut types_tokens = types_ctx.runtime_use();
         types_tokens.extend(defs);
-        for m in &api.modules {
-            let own: Vec<TypeDef> = api
-                .types
-                .iter()
-                .filter(|t| area_of(t).as_deref() == Some(m.name.as_str()))
-                .cloned()
-                .collect();
-            if own.is_empty() {
+        let area_files = areas
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for (m, written) in api.modules.iter().zip(area_files) {
+            let Some(written) = written else {
                 continue;
-            }
+            };
+            files.extend(written);
             let feature = options.feature_of(&m.name);
-            let ctx = Ctx {
-                api,
-                options,
-                here: None,
-                feature: feature.clone(),
-                inputs: &inputs,
-            };
-            let (defs, serde) = types::emit_types(&ctx, &own);
             let file = format!("types_{}.rs", m.name);
-            let serde_file = format!("types_{}_serde.rs", m.name);
-            let serde = serde_part(&mut files, &serde_file, serde, &m.source, layout);
-            let runtime = ctx.runtime_use();
-            let tokens = quote! {
-                // The other models, by their plain names.
-                #[allow(unused_imports)]
-                use super::*;
-                #runtime
-                #defs
-                #serde
-            };
-            files.push((file.clone(), format(tokens, &m.source, layout)));
             let inner = format_ident!("{}_models", m.name);
             let g = gate(feature.as_deref());
             let cfg = feature.as_deref().map(|f| quote!(#[cfg(feature = #f)]));

@@ -365,6 +365,21 @@ mod tests {
         }
     }
 
+    /// serde_yaml reads a plain `1.0` as a string where openapiv3 wants one; the value holds
+    /// a number there, so the document is read from the text instead, as before.
+    #[test]
+    fn what_the_value_refuses_is_read_from_the_text() {
+        let text =
+            "openapi: 3.0.3\ninfo:\n  title: T\n  version: 1.0\n  description: 123\npaths: {}\n";
+        let mut tree = Tree::default();
+        guard::screen_events("f", text, |e| tree.event(e));
+        let value = tree.finish().expect("a value");
+        assert!(serde_yaml::from_value::<openapiv3::OpenAPI>(value).is_err());
+        let file = parse("f.yaml", "f".into(), text).expect("read from the text");
+        assert_eq!(file.doc.info.version, "1.0");
+        assert_eq!(file.doc.info.description.as_deref(), Some("123"));
+    }
+
     #[test]
     fn positions_point_at_keys_and_items() {
         let text = "openapi: 3.0.3\npaths:\n  /rows/:\n    get:\n      tags: [a, b]\n";

@@ -1,5 +1,6 @@
-//! The generator on the whole of `spec/`: load → check → lower → Rust and Markdown, as
-//! `build.rs` runs it. Run in both profiles:
+//! The generator on the whole of `spec/`: what `build.rs` runs (load → check → lower →
+//! unformatted Rust), and everything `seatable-codegen regenerate` writes (formatted Rust and
+//! Markdown). Run in both profiles:
 //! `cargo bench -p seatable-codegen --bench generate` (release) and
 //! `cargo bench -p seatable-codegen --bench generate --profile dev` (what build.rs costs).
 
@@ -16,6 +17,12 @@ fn whole_spec(c: &mut Criterion) {
     if let Err(d) = generator.generate() {
         panic!("the spec must generate:\n{d}");
     }
+    // What `build.rs` does: the Rust files only, unformatted.
+    let build_rs = generator.clone().layout(seatable_codegen::Layout::Compact);
+    c.bench_function(
+        "build.rs: load + check + lower + compact rust (spec/)",
+        |b| b.iter(|| build_rs.generate_rust().map(|o| o.len())),
+    );
     c.bench_function("load + check + lower + rust + docs (spec/)", |b| {
         b.iter(|| generator.generate().map(|o| o.rust.len() + o.docs.len()))
     });

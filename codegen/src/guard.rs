@@ -106,9 +106,26 @@ struct Open {
     depth_below: usize,
 }
 
-/// Every duplicate key, and the first depth or alias problem, of one YAML document; a syntax
-/// error is left to the position index, which reports it with the same words.
+/// Every duplicate key, and the first depth or alias problem, of one YAML document.
+#[cfg(test)]
 pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
+    screen_events(file, text, |_| {}).problems
+}
+
+/// What [`screen_events`] found.
+pub(crate) struct Screened {
+    /// Every duplicate key, and the first depth or alias problem.
+    pub problems: Vec<Diagnostic>,
+    /// The YAML syntax error that ended the stream early: line, column (both 1-based) and
+    /// yaml-rust2's words.
+    pub syntax_error: Option<(usize, usize, String)>,
+}
+
+/// Screens one YAML document and hands every event to `sink` in order, so that one parse
+/// both checks the document and builds what is read from it. The stream stops at the
+/// first problem that makes reading on pointless (depth, aliases, a second document) or
+/// at a syntax error.
+pub(crate) fn screen_events(file: &str, text: &str, mut sink: impl FnMut(Event)) -> Screened {
     let mut problems = Vec::new();
     let at = |mark: &Marker, message: String| Diagnostic {
         file: file.to_string(),
@@ -128,7 +145,13 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
     loop {
         let (event, mark) = match parser.next_token() {
             Ok(x) => x,
-            Err(_) => return problems,
+            Err(e) => {
+                let m = e.marker();
+                return Screened {
+                    problems,
+                    syntax_error: Some((m.line(), m.col() + 1, e.info().to_string())),
+                };
+            }
         };
         events += 1;
         // Whether the node this event starts is a mapping key, and the key's text.
@@ -147,8 +170,8 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                 }
             }
         }
-        match event {
-            Event::StreamEnd => return problems,
+        match &event {
+            Event::StreamEnd => return done(problems),
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
@@ -156,16 +179,17 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                         &mark,
                         "a second YAML document starts here; a spec file holds exactly one".into(),
                     ));
-                    return problems;
+                    return done(problems);
                 }
             }
             Event::Scalar(value, _, anchor, _) => {
+                let anchor = *anchor;
                 nodes += 1;
                 if anchor > 0 {
                     anchors.insert(anchor, (1, 0));
                 }
                 if key_of_parent {
-                    if let Some(problem) = path_problem(&stack, &value) {
+                    if let Some(problem) = path_problem(&stack, value) {
                         problems.push(at(&mark, problem));
                     }
                     if let Some(open) = stack.last_mut() {
@@ -173,20 +197,20 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                     }
                     if let Some(keys) = stack.last_mut().and_then(|o| o.keys.as_mut()) {
                         let here = (mark.line(), mark.col() + 1);
-                        match keys.get(&value) {
+                        match keys.get(value) {
                             Some(&(line, column)) => problems.push(at(
                                 &mark,
-                                format!("duplicate key `{}`: this mapping already has it at line {line}, column {column}", shorten(&value)),
+                                format!("duplicate key `{}`: this mapping already has it at line {line}, column {column}", shorten(value)),
                             )),
                             None => {
-                                keys.insert(value, here);
+                                keys.insert(value.clone(), here);
                             }
                         }
                     }
                 }
             }
             Event::Alias(id) => {
-                let (size, depth) = anchors.get(&id).copied().unwrap_or((1, 0));
+                let (size, depth) = anchors.get(id).copied().unwrap_or((1, 0));
                 alias_nodes = alias_nodes.saturating_add(size);
                 nodes = nodes.saturating_add(size);
                 let cap = MAX_ALIAS_NODES.min(events.saturating_mul(ALIAS_NODES_PER_EVENT));
@@ -195,14 +219,14 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                         &mark,
                         format!("YAML aliases here expand this document by more than {cap} nodes (at most {MAX_ALIAS_NODES}, and at most {ALIAS_NODES_PER_EVENT} per node written; an alias bomb?): write the repeated part out or share it with $ref"),
                     ));
-                    return problems;
+                    return done(problems);
                 }
                 if stack.len() + depth > MAX_DEPTH {
                     problems.push(at(
                         &mark,
                         format!("this alias nests the document deeper than {MAX_DEPTH} levels"),
                     ));
-                    return problems;
+                    return done(problems);
                 }
                 note_depth(&mut stack, depth);
             }
@@ -213,7 +237,7 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                         &mark,
                         format!("the document nests deeper than {MAX_DEPTH} levels here"),
                     ));
-                    return problems;
+                    return done(problems);
                 }
                 let mapping = matches!(event, Event::MappingStart(..));
                 let key = match stack.last_mut() {
@@ -225,7 +249,7 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
                     last_key: None,
                     keys: mapping.then(HashMap::new),
                     expect_key: true,
-                    anchor,
+                    anchor: *anchor,
                     start: nodes - 1,
                     depth_below: 0,
                 });
@@ -240,6 +264,14 @@ pub(crate) fn screen(file: &str, text: &str) -> Vec<Diagnostic> {
             }
             _ => {}
         }
+        sink(event);
+    }
+}
+
+fn done(problems: Vec<Diagnostic>) -> Screened {
+    Screened {
+        problems,
+        syntax_error: None,
     }
 }
 

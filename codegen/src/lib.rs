@@ -32,8 +32,10 @@ mod line_diff;
 pub mod load;
 mod lower;
 pub mod naming;
+mod par;
 mod refs;
 mod rust;
+mod tree;
 
 use std::path::{Path, PathBuf};
 

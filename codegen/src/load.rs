@@ -1,17 +1,25 @@
 //! Reading spec files: YAML text → `openapiv3::OpenAPI`, plus an index from JSON pointer to
 //! source position so every later check can say where a problem is.
 //!
-//! serde_yaml gives positions only for syntax and shape errors; a well-formed document loses
-//! them. A second pass over yaml-rust2's event stream rebuilds them for every node.
+//! One pass of yaml-rust2's event stream both screens the document ([`guard`]) and builds
+//! its value ([`crate::tree`]), which openapiv3 is read from. serde_yaml parses the text
+//! itself only when that value cannot stand for it (a tag, an alias) or when openapiv3
+//! refuses the value: serde_yaml then says where the problem is, which a value cannot.
+//!
+//! A well-formed document loses its positions on the way; they are rebuilt from the text
+//! (another pass of the event stream) the first time a check asks for one, which a spec
+//! without problems never does.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
 use crate::diagnostics::{escape_pointer_token, Diagnostic};
 use crate::guard;
+use crate::tree::Tree;
 
 /// One loaded spec file.
 #[derive(Debug)]
@@ -26,17 +34,45 @@ pub struct SpecFile {
     pub positions: Positions,
 }
 
-/// Line and column (both 1-based) of every node, keyed by JSON pointer (`#/paths/...`).
-#[derive(Debug, Default)]
-pub struct Positions(HashMap<String, (usize, usize)>);
+/// Line and column (both 1-based) of every node, keyed by JSON pointer (`#/paths/...`),
+/// indexed from the file's text when first asked.
+#[derive(Default)]
+pub struct Positions {
+    text: String,
+    index: OnceLock<Index>,
+}
+
+impl std::fmt::Debug for Positions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Positions")
+            .field("bytes", &self.text.len())
+            .field("indexed", &self.index.get().map(HashMap::len))
+            .finish()
+    }
+}
 
 impl Positions {
+    fn of(text: &str) -> Positions {
+        Positions {
+            text: text.to_string(),
+            index: OnceLock::new(),
+        }
+    }
+
+    fn map(&self) -> &Index {
+        // The text was parsed once already, so a syntax error cannot happen here; if it
+        // did, every position would fall back to the start of the file.
+        self.index
+            .get_or_init(|| index_positions(&self.text).unwrap_or_default())
+    }
+
     /// The position of `pointer`, or of its nearest ancestor that has one: a check that a
     /// field is missing points at the object that lacks it.
     pub fn find(&self, pointer: &str) -> (usize, usize) {
+        let map = self.map();
         let mut p = pointer;
         loop {
-            if let Some(pos) = self.0.get(p) {
+            if let Some(pos) = map.get(p) {
                 return *pos;
             }
             match p.rfind('/') {
@@ -48,11 +84,14 @@ impl Positions {
 }
 
 /// Reads and parses every file; returns the files that parsed and diagnostics for the rest.
+///
+/// Files are read on threads of their own ([`crate::par`]).
 pub fn load_files(paths: &[PathBuf]) -> (Vec<SpecFile>, Vec<Diagnostic>) {
+    let results = crate::par::map(paths, |path| load_file(path));
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
-    for path in paths {
-        match load_file(path) {
+    for result in results {
+        match result {
             Ok(file) => files.push(file),
             Err(d) => diagnostics.extend(d),
         }
@@ -88,19 +127,34 @@ fn load_file(path: &Path) -> Result<SpecFile, Vec<Diagnostic>> {
 /// before the document could be read (duplicate keys, say) is returned at once.
 pub fn parse(display: &str, stem: String, text: &str) -> Result<SpecFile, Vec<Diagnostic>> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    let screened = guard::screen(display, text);
-    if !screened.is_empty() {
-        return Err(screened);
+    let mut tree = Tree::default();
+    let screened = guard::screen_events(display, text, |event| tree.event(event));
+    if !screened.problems.is_empty() {
+        return Err(screened.problems);
     }
-    let positions = index_positions(text).map_err(|(line, column, message)| {
-        vec![Diagnostic {
+    if let Some((line, column, message)) = screened.syntax_error {
+        return Err(vec![Diagnostic {
             file: display.to_string(),
             line,
             column,
             pointer: String::new(),
             message: format!("YAML syntax error: {message}"),
-        }]
-    })?;
+        }]);
+    }
+    let positions = Positions::of(text);
+    if let Some(value) = tree.finish() {
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            serde_yaml::from_value::<openapiv3::OpenAPI>(value)
+        }));
+        if let Ok(Ok(doc)) = read {
+            return Ok(SpecFile {
+                display: display.to_string(),
+                stem,
+                doc,
+                positions,
+            });
+        }
+    }
     let read = std::panic::catch_unwind(|| serde_yaml::from_str::<openapiv3::OpenAPI>(text));
     let Ok(read) = read else {
         // openapiv3 panics on some documents serde accepts; the screen above catches the
@@ -151,7 +205,7 @@ fn strip_location(message: &str) -> String {
 /// A container and its first key start at the same place; serde then means the container.
 fn pointer_at(positions: &Positions, line: usize, column: usize) -> String {
     let exact = positions
-        .0
+        .map()
         .iter()
         .filter(|(_, &pos)| pos == (line, column))
         .min_by_key(|(p, _)| p.len());
@@ -159,7 +213,7 @@ fn pointer_at(positions: &Positions, line: usize, column: usize) -> String {
         return p.clone();
     }
     positions
-        .0
+        .map()
         .iter()
         .filter(|(_, &(l, c))| (l, c) <= (line, column))
         .max_by_key(|(p, &(l, c))| (l, c, p.len()))
@@ -259,7 +313,10 @@ impl MarkedEventReceiver for Indexer {
     }
 }
 
-fn index_positions(text: &str) -> Result<Positions, (usize, usize, String)> {
+/// Line and column of every node, by JSON pointer.
+type Index = HashMap<String, (usize, usize)>;
+
+fn index_positions(text: &str) -> Result<Index, (usize, usize, String)> {
     let mut indexer = Indexer {
         stack: Vec::new(),
         positions: HashMap::new(),
@@ -269,17 +326,64 @@ fn index_positions(text: &str) -> Result<Positions, (usize, usize, String)> {
         let m = e.marker();
         (m.line(), m.col() + 1, e.info().to_string())
     })?;
-    Ok(Positions(indexer.positions))
+    Ok(indexer.positions)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The document read from the one-pass value must be the one serde_yaml reads from the
+    /// text, for our spec and for SeaTable's published files (when the reference is there).
+    #[test]
+    fn the_value_reads_as_serde_yaml_reads_the_text() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let mut files: Vec<PathBuf> = Vec::new();
+        for dir in ["spec", "../shared/reference/seatable-openapi-6.2"] {
+            let Ok(entries) = std::fs::read_dir(Path::new(root).join(dir)) else {
+                continue;
+            };
+            files.extend(
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "yaml")),
+            );
+        }
+        assert!(files.len() >= 8, "spec files found: {files:?}");
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut tree = Tree::default();
+            let screened = guard::screen_events("f", &text, |e| tree.event(e));
+            assert!(screened.problems.is_empty() && screened.syntax_error.is_none());
+            let value = tree
+                .finish()
+                .unwrap_or_else(|| panic!("{}: no value built", path.display()));
+            let fast: openapiv3::OpenAPI =
+                serde_yaml::from_value(value).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let slow: openapiv3::OpenAPI = serde_yaml::from_str(&text).unwrap();
+            assert!(fast == slow, "{}: the documents differ", path.display());
+        }
+    }
+
+    /// serde_yaml reads a plain `1.0` as a string where openapiv3 wants one; the value holds
+    /// a number there, so the document is read from the text instead, as before.
+    #[test]
+    fn what_the_value_refuses_is_read_from_the_text() {
+        let text =
+            "openapi: 3.0.3\ninfo:\n  title: T\n  version: 1.0\n  description: 123\npaths: {}\n";
+        let mut tree = Tree::default();
+        guard::screen_events("f", text, |e| tree.event(e));
+        let value = tree.finish().expect("a value");
+        assert!(serde_yaml::from_value::<openapiv3::OpenAPI>(value).is_err());
+        let file = parse("f.yaml", "f".into(), text).expect("read from the text");
+        assert_eq!(file.doc.info.version, "1.0");
+        assert_eq!(file.doc.info.description.as_deref(), Some("123"));
+    }
+
     #[test]
     fn positions_point_at_keys_and_items() {
         let text = "openapi: 3.0.3\npaths:\n  /rows/:\n    get:\n      tags: [a, b]\n";
-        let p = index_positions(text).unwrap();
+        let p = Positions::of(text);
         assert_eq!(p.find("#/paths"), (2, 1));
         assert_eq!(p.find("#/paths/~1rows~1/get"), (4, 5));
         assert_eq!(p.find("#/paths/~1rows~1/get/tags/1"), (5, 17));

@@ -10,26 +10,31 @@
 fn words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    // ASCII tests on purpose: only ASCII letters and digits reach `current`, and a case
+    // change is looked for only after one of them (a build script runs this unoptimised,
+    // where the Unicode tables cost far more).
+    let mut prev: Option<char> = None;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
         if !c.is_ascii_alphanumeric() {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
+            prev = Some(c);
             continue;
         }
-        let prev = i.checked_sub(1).map(|j| chars[j]);
-        let next = chars.get(i + 1);
-        let boundary = c.is_uppercase()
+        let boundary = c.is_ascii_uppercase()
+            && !current.is_empty()
             && prev.is_some_and(|p| {
-                p.is_lowercase()
+                p.is_ascii_lowercase()
                     || p.is_ascii_digit()
-                    || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+                    || (p.is_ascii_uppercase() && chars.peek().is_some_and(|n| n.is_lowercase()))
             });
-        if boundary && !current.is_empty() {
+        if boundary {
             words.push(std::mem::take(&mut current));
         }
-        current.extend(c.to_lowercase());
+        current.push(c.to_ascii_lowercase());
+        prev = Some(c);
     }
     if !current.is_empty() {
         words.push(current);
@@ -54,16 +59,15 @@ pub fn snake(name: &str) -> String {
 
 /// `PascalCase`, never a keyword or starting with a digit.
 pub fn pascal(name: &str) -> String {
-    let s: String = words(name)
-        .iter()
-        .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
-                None => String::new(),
-            }
-        })
-        .collect();
+    let mut s = String::with_capacity(name.len());
+    for w in words(name) {
+        // Words are ASCII, see `words`.
+        let mut bytes = w.bytes();
+        if let Some(first) = bytes.next() {
+            s.push(first.to_ascii_uppercase() as char);
+            s.push_str(&w[1..]);
+        }
+    }
     fix_ident(s)
 }
 

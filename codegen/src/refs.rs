@@ -86,49 +86,81 @@ pub(crate) fn resolve(
     Ok((target, name))
 }
 
-/// Every reference in `files` that does not resolve.
+/// Every reference in `files` that does not resolve, file by file (each on a thread of its
+/// own, [`crate::par`]).
 pub(crate) fn check(files: &[SpecFile]) -> Vec<BadRef> {
+    let indices: Vec<usize> = (0..files.len()).collect();
+    crate::par::map(&indices, |&fi| check_file(files, fi))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// One step of the walk: the key (or index) that led to a node, and the step before it.
+/// The walk keeps every step once instead of a copy of the whole path per node, and
+/// spells a path out only for a `$ref`.
+struct Step<'a> {
+    parent: Option<usize>,
+    key: std::borrow::Cow<'a, str>,
+}
+
+fn path_of(steps: &[Step<'_>], mut at: Option<usize>) -> Vec<String> {
+    let mut path = Vec::new();
+    while let Some(i) = at {
+        path.push(steps[i].key.to_string());
+        at = steps[i].parent;
+    }
+    path.reverse();
+    path
+}
+
+fn check_file(files: &[SpecFile], fi: usize) -> Vec<BadRef> {
     let mut bad = Vec::new();
-    for (fi, f) in files.iter().enumerate() {
-        let Ok(doc) = serde_json::to_value(&f.doc) else {
-            continue;
-        };
-        // An explicit stack: the document's depth is bounded by the loader, but a walk that
-        // cannot overflow needs no such argument.
-        let mut stack: Vec<(Vec<String>, &Value)> = vec![(Vec::new(), &doc)];
-        while let Some((path, value)) = stack.pop() {
-            match value {
-                Value::Object(map) => {
-                    if let Some(Value::String(reference)) = map.get("$ref") {
-                        if let Some(kind) = expected_kind(&path) {
-                            if let Err(message) = resolve(files, fi, reference, kind) {
-                                bad.push(BadRef {
-                                    file: fi,
-                                    pointer: format!("{}/$ref", pointer(&path)),
-                                    message,
-                                });
-                            }
+    let Ok(doc) = serde_json::to_value(&files[fi].doc) else {
+        return bad;
+    };
+    let mut steps: Vec<Step> = Vec::new();
+    // An explicit stack: the document's depth is bounded by the loader, but a walk that
+    // cannot overflow needs no such argument. Each entry: the step that led to the value
+    // (`None` for the root) and the value.
+    let mut stack: Vec<(Option<usize>, &Value)> = vec![(None, &doc)];
+    while let Some((at, value)) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let path = path_of(&steps, at);
+                    if let Some(kind) = expected_kind(&path) {
+                        if let Err(message) = resolve(files, fi, reference, kind) {
+                            bad.push(BadRef {
+                                file: fi,
+                                pointer: format!("{}/$ref", pointer(&path)),
+                                message,
+                            });
                         }
                     }
-                    let names = path.last().is_some_and(|k| NAME_MAPS.contains(&k.as_str()));
-                    for (k, v) in map {
-                        if !names && (k.starts_with("x-") || DATA_KEYS.contains(&k.as_str())) {
-                            continue;
-                        }
-                        let mut p = path.clone();
-                        p.push(k.clone());
-                        stack.push((p, v));
-                    }
                 }
-                Value::Array(items) => {
-                    for (i, v) in items.iter().enumerate() {
-                        let mut p = path.clone();
-                        p.push(i.to_string());
-                        stack.push((p, v));
+                let names = at.is_some_and(|i| NAME_MAPS.contains(&steps[i].key.as_ref()));
+                for (k, v) in map {
+                    if !names && (k.starts_with("x-") || DATA_KEYS.contains(&k.as_str())) {
+                        continue;
                     }
+                    steps.push(Step {
+                        parent: at,
+                        key: std::borrow::Cow::Borrowed(k),
+                    });
+                    stack.push((Some(steps.len() - 1), v));
                 }
-                _ => {}
             }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    steps.push(Step {
+                        parent: at,
+                        key: std::borrow::Cow::Owned(i.to_string()),
+                    });
+                    stack.push((Some(steps.len() - 1), v));
+                }
+            }
+            _ => {}
         }
     }
     bad

@@ -63,14 +63,17 @@ impl<'a> Lowerer<'a> {
                     self.error(fi, &pointer, "operation has no operationId");
                     continue;
                 };
-                if let Some(prev) = seen_ids.get(&id) {
-                    let msg =
-                        format!("duplicate operationId `{id}` in this file (first used at {prev})");
+                if let Some(first) = seen_ids.get(&id) {
+                    // Located only now: finding a position indexes the file, which a spec
+                    // without problems never needs.
+                    let (line, _) = f.positions.find(first);
+                    let msg = format!(
+                        "duplicate operationId `{id}` in this file (first used at line {line})"
+                    );
                     self.error(fi, &format!("{pointer}/operationId"), msg);
                     continue;
                 }
-                let (line, _) = f.positions.find(&format!("{pointer}/operationId"));
-                seen_ids.insert(id.clone(), format!("line {line}"));
+                seen_ids.insert(id.clone(), format!("{pointer}/operationId"));
                 if let Some(o) =
                     self.operation(fi, &pointer, path, method, &item.parameters, op, id)
                 {

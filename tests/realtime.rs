@@ -579,6 +579,54 @@ async fn mock_seatable_refuses_a_token_of_another_base() {
     assert!(format!("{error}").contains("permission_denied"), "{error}");
 }
 
+/// The realtime service is on the host the token exchange names (`dtable_server`), as the
+/// official SDK connects, not necessarily the client's server: here the client's server is
+/// a plain HTTP stand-in that has no Socket.IO at all, and the events still arrive.
+#[tokio::test]
+async fn events_connect_to_the_dtable_server_the_exchange_names() {
+    use seatable_api::testing::MockSeaTable;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let mock = MockSeaTable::start().await.expect("mock");
+    let meta = json!({"tables": [{"_id": "0000", "name": "T", "columns": [{"key": "0000", "name": "Name", "type": "text"}], "views": []}]});
+    let handle = mock.add_base("Elsewhere", meta).expect("base");
+    let mut access = serde_json::to_value(
+        mock.client()
+            .with_api_token(handle.api_token.as_str())
+            .get_base_token()
+            .await
+            .expect("a Base-Token of the mock"),
+    )
+    .expect("access as JSON");
+    access["dtable_server"] = json!(format!("{}/api-gateway/", mock.url()));
+    let front = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2.1/dtable/app-access-token/"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(access))
+        .mount(&front)
+        .await;
+
+    let base = Client::new(&front.uri())
+        .expect("client")
+        .base_with_api_token(handle.api_token.as_str())
+        .await
+        .expect("Base-Token through the front server");
+    let mut events = base.events().await.expect("joined on the dtable_server");
+    let writer = mock
+        .client()
+        .base_with_api_token(handle.api_token.as_str())
+        .await
+        .expect("Base-Token");
+    let mut row = serde_json::Map::new();
+    row.insert("Name".into(), json!("Ada"));
+    writer.append_rows("T", [row]).await.expect("append");
+    assert_eq!(change(&next(&mut events).await).0, OperationType::InsertRow);
+    // Nothing but the exchange reached the client's own server.
+    let requests = front.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 1, "{requests:?}");
+}
+
 /// `examples/watch.rs`: each change of the watched table, one line each, by column name;
 /// changes of other tables are not printed.
 #[tokio::test]

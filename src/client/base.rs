@@ -102,6 +102,9 @@ fn local_expiry(token: &BaseToken, now: SystemTime) -> Option<SystemTime> {
 struct BaseInner {
     client: Client,
     base_uuid: String,
+    /// The base's server as the token exchange named it (`dtable_server`): where the
+    /// realtime service is, which may be another host than the client's server.
+    dtable_server: Option<String>,
     // Shared by every clone, so that a renewed token reaches them all. A std lock is
     // enough: it is held only to copy or swap the token, never across an `.await`;
     // `renewing` is the lock that makes one request renew the token for all.
@@ -148,7 +151,7 @@ impl BaseClient {
     /// # Ok::<(), seatable_api::Error>(())
     /// ```
     pub fn new(client: Client, base_uuid: impl Into<String>, token: BaseToken) -> BaseClient {
-        BaseClient::with_renewal(client, base_uuid.into(), token, Renewal::None)
+        BaseClient::with_renewal(client, base_uuid.into(), token, Renewal::None, None)
     }
 
     fn with_renewal(
@@ -156,11 +159,13 @@ impl BaseClient {
         base_uuid: String,
         token: BaseToken,
         renewal: Renewal,
+        dtable_server: Option<String>,
     ) -> BaseClient {
         BaseClient {
             inner: Arc::new(BaseInner {
                 client,
                 base_uuid,
+                dtable_server,
                 token: RwLock::new(TokenState::new(token, 0)),
                 renewal,
                 renewing: tokio::sync::Mutex::new(()),
@@ -199,12 +204,35 @@ impl BaseClient {
             )
             .with_operation(operation));
         }
+        let dtable_server = access.dtable_server.filter(|s| !s.trim().is_empty());
         Ok(BaseClient::with_renewal(
             client,
             access.dtable_uuid,
             access.access_token.into(),
             renewal,
+            dtable_server,
         ))
+    }
+
+    /// The base's server as the token exchange named it (`dtable_server`, e.g.
+    /// `https://cloud.seatable.io/api-gateway/`), or the client's server for a client made
+    /// with [`BaseClient::new`]. SeaTable's realtime service is on this host. A plain-HTTP
+    /// `dtable_server` named by an HTTPS server is not taken: the Base-Token would travel
+    /// unencrypted.
+    #[cfg_attr(not(feature = "realtime"), allow(dead_code))]
+    pub(crate) fn dtable_server(&self) -> &str {
+        let own = self.inner.client.server_url();
+        match self.inner.dtable_server.as_deref() {
+            Some(named)
+                if !(own.starts_with("https:")
+                    && named
+                        .get(..5)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("http:"))) =>
+            {
+                named
+            }
+            _ => own,
+        }
     }
 
     /// The UUID of the base.

@@ -23,7 +23,8 @@ pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(20);
 const JOIN_ACK: u64 = 0;
 
 /// The Socket.IO URL of a base: SeaTable serves Socket.IO at `/api-gateway/socket.io/`
-/// on the server's host (the official SDK's `socketio_path`), and reads the base from the
+/// on the host of the base's `dtable_server` (the official SDK connects to
+/// `dtable_server` with `socketio_path`), and reads the base from the
 /// `dtable_uuid` query parameter. Only the websocket transport is used (`EIO=4`: protocol
 /// v4 of Engine.IO, what `socket.io` v3 and v4 servers speak).
 pub(crate) fn socket_url(server_url: &str, base_uuid: &str) -> Result<url::Url, Error> {

@@ -138,7 +138,7 @@ impl Failure {
 /// and joins again; a second refusal is final, and so is a first one when `fresh_token`
 /// (the token was renewed for this very join).
 async fn connect_and_join(base: &BaseClient, fresh_token: bool) -> Result<Session, Failure> {
-    let url = socket_url(base.client().server_url(), base.base_uuid()).map_err(Failure::Fatal)?;
+    let url = socket_url(base.dtable_server(), base.base_uuid()).map_err(Failure::Fatal)?;
     let mut session = Session::open(&url).await.map_err(Failure::of)?;
     let (token, generation) = base.current_token().await.map_err(Failure::of)?;
     let first_refusal = match session

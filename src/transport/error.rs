@@ -29,6 +29,10 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// The server URL is not usable.
     InvalidUrl,
+    /// A call of the blocking client (`seatable_api::blocking`) was made from inside an
+    /// async runtime, where it would block a thread that drives other tasks; nothing was
+    /// sent.
+    InsideAsyncRuntime,
 }
 
 /// Whether a failed request may have changed data on the server: what decides if a write

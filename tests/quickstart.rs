@@ -242,14 +242,22 @@ fn blocking_paging_and_a_keep_going_append_store_and_read_every_row_once() {
         .unwrap();
     assert!(report.is_complete(), "{report}");
     assert_eq!(report.total(), 2500);
-    assert!(report.lookups() >= 1, "the stored chunk was looked up: {report}");
+    assert!(
+        report.lookups() >= 1,
+        "the stored chunk was looked up: {report}"
+    );
     assert_eq!(mock.rows(&tutorial, "Table1").unwrap().len(), 2500);
 
     let names: Vec<String> = base
         .list_rows("Table1")
         .convert_keys(true)
         .iter()
-        .map(|row| row.unwrap().extra["First name"].as_str().unwrap().to_string())
+        .map(|row| {
+            row.unwrap().extra["First name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
     let expected: Vec<String> = (0..2500).map(|i| format!("P{i:04}")).collect();
     assert_eq!(names, expected);

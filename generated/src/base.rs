@@ -3436,6 +3436,15 @@ impl<'a> QuerySql<'a> {
     pub async fn send(self) -> Result<super::types::SqlResult, rt::Error> {
         Ok(self.send_with_truncation().await?.0)
     }
+    /// [`send_with_truncation`](QuerySql::send_with_truncation) for code without an async runtime
+    /// (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call_with_truncation(
+        self,
+    ) -> Result<(super::types::SqlResult, Option<rt::Truncation>), rt::Error> {
+        rt::blocking::call(self.send_with_truncation())
+    }
     /// Rows per page for [`stream`](QuerySql::stream) and [`all`](QuerySql::all): 1 to 10000
     /// (default 10000; larger values are lowered to 10000). A plain `send` ignores it.
     pub fn page_size(mut self, rows: u64) -> Self {

@@ -993,6 +993,20 @@ committed when a request fails).{checked}",
                 send_body = quote! {
                     Ok(self.send_with_truncation().await?.0)
                 };
+                if ctx.options.blocking {
+                    let cd = doc(&format!(
+                        "[`send_with_truncation`]({b}::send_with_truncation) for code without an async runtime\n(see `seatable_api::blocking`).",
+                        b = o.builder_name
+                    ));
+                    extra.extend(quote! {
+                        #cd
+                        #[cfg(feature = "blocking")]
+                        #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+                        pub fn call_with_truncation(self) -> Result<(#out_ty, Option<rt::Truncation>), rt::Error> {
+                            rt::blocking::call(self.send_with_truncation())
+                        }
+                    });
+                }
                 extra.extend(quote! {
                     #pd
                     pub fn page_size(mut self, rows: u64) -> Self {

@@ -32,6 +32,10 @@ fn run() -> Result<(), Error> {
         .iter()
         .collect::<Result<Vec<_>, Error>>()?;
     println!("{}", sql.len());
+    let (_answer, truncation) = base.query_sql("SELECT * FROM Table1").call_with_truncation()?;
+    if let Some(cut) = truncation {
+        println!("{cut}");
+    }
 
     let report = base
         .append_rows("Table1", vec![john.clone(); 2500])

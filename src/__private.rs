@@ -24,6 +24,12 @@ pub use crate::SystemAdminClient;
 pub use crate::TeamAdminClient;
 pub use crate::{AccountClient, ApiTokenClient, BaseClient, Client};
 
+/// The blocking clients and the bridge behind every request's `call()` (`blocking` feature).
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    pub use crate::blocking::*;
+}
+
 /// The paging runtime behind `stream()` and `all()` (`x-paginate`).
 pub mod paging {
     pub use crate::bulk::paging::{

@@ -37,6 +37,10 @@ mod transport;
 #[cfg_attr(docsrs, doc(cfg(feature = "base")))]
 pub use data::cells;
 
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
+
 #[cfg(feature = "realtime")]
 #[cfg_attr(docsrs, doc(cfg(feature = "realtime")))]
 pub mod realtime;

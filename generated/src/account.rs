@@ -1953,6 +1953,18 @@ impl rt::Client {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "account"))))]
+impl rt::blocking::Client {
+    /// `GET /dtable/external-links/{external_link_token}/download-zip/`: the request of [`Client::export_base_from_external_link`](crate::Client::export_base_from_external_link), sent by
+    /// [`call`](ExportBaseFromExternalLink::call).
+    pub fn export_base_from_external_link(
+        &self,
+        external_link_token: impl Into<String>,
+    ) -> ExportBaseFromExternalLink<'_> {
+        self.as_async().export_base_from_external_link(external_link_token)
+    }
+}
 /// The request built by [`Client::export_base_from_external_link`](rt::Client::export_base_from_external_link): set options, then `.await` it (or call
 /// [`send`](ExportBaseFromExternalLink::send)).
 #[derive(Debug)]
@@ -1974,6 +1986,14 @@ impl<'a> ExportBaseFromExternalLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.bytes().await
+    }
+    /// Sends the request like [`send`](ExportBaseFromExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<rt::Bytes, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ExportBaseFromExternalLink<'a> {
@@ -5851,6 +5871,1287 @@ impl rt::AccountClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "account"))))]
+impl rt::blocking::AccountClient {
+    /// `GET /api2/account/info/`: the request of [`AccountClient::get_account_info`](crate::AccountClient::get_account_info), sent by
+    /// [`call`](GetAccountInfo::call).
+    pub fn get_account_info(&self) -> GetAccountInfo<'_> {
+        self.as_async().get_account_info()
+    }
+    /// `PUT /api/v2.1/user/contact-email/`: the request of [`AccountClient::update_contact_email`](crate::AccountClient::update_contact_email), sent by
+    /// [`call`](UpdateContactEmail::call).
+    pub fn update_contact_email(
+        &self,
+        new_contact_email: impl Into<String>,
+    ) -> UpdateContactEmail<'_> {
+        self.as_async().update_contact_email(new_contact_email)
+    }
+    /// `POST /api/v2.1/user-avatar/`: the request of [`AccountClient::upload_avatar`](crate::AccountClient::upload_avatar), sent by
+    /// [`call`](UploadAvatar::call).
+    pub fn upload_avatar(&self, avatar: impl Into<rt::FileUpload>) -> UploadAvatar<'_> {
+        self.as_async().upload_avatar(avatar)
+    }
+    /// `GET /api/v2.1/user-common-info/{user_id}/`: the request of [`AccountClient::get_public_user_info`](crate::AccountClient::get_public_user_info), sent by
+    /// [`call`](GetPublicUserInfo::call).
+    pub fn get_public_user_info(
+        &self,
+        user_id: impl Into<String>,
+    ) -> GetPublicUserInfo<'_> {
+        self.as_async().get_public_user_info(user_id)
+    }
+    /// `POST /api/v2.1/user-list/`: the request of [`AccountClient::list_public_user_infos`](crate::AccountClient::list_public_user_infos), sent by
+    /// [`call`](ListPublicUserInfos::call).
+    pub fn list_public_user_infos(
+        &self,
+        user_id_list: impl IntoIterator<Item = impl Into<String>>,
+    ) -> ListPublicUserInfos<'_> {
+        self.as_async().list_public_user_infos(user_id_list)
+    }
+    /// `GET /api2/search-user/`: the request of [`AccountClient::search_users`](crate::AccountClient::search_users), sent by
+    /// [`call`](SearchUsers::call).
+    pub fn search_users(&self, q: impl Into<String>) -> SearchUsers<'_> {
+        self.as_async().search_users(q)
+    }
+    /// `GET /api/v2.1/user-admin-dtables/`: the request of [`AccountClient::list_bases`](crate::AccountClient::list_bases), sent by
+    /// [`call`](ListBases::call).
+    pub fn list_bases(&self) -> ListBases<'_> {
+        self.as_async().list_bases()
+    }
+    /// `GET /api/v2.1/dtable/items-search/`: the request of [`AccountClient::search_bases_and_apps`](crate::AccountClient::search_bases_and_apps), sent by
+    /// [`call`](SearchBasesAndApps::call).
+    pub fn search_bases_and_apps(
+        &self,
+        query_str: impl Into<String>,
+        query_type: impl Into<SearchBasesAndAppsQueryType>,
+    ) -> SearchBasesAndApps<'_> {
+        self.as_async().search_bases_and_apps(query_str, query_type)
+    }
+    /// `POST /api/v2.1/dtables/`: the request of [`AccountClient::create_base`](crate::AccountClient::create_base), sent by
+    /// [`call`](CreateBase::call).
+    pub fn create_base(&self, name: impl Into<String>) -> CreateBase<'_> {
+        self.as_async().create_base(name)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/`: the request of [`AccountClient::update_base`](crate::AccountClient::update_base), sent by
+    /// [`call`](UpdateBase::call).
+    pub fn update_base(
+        &self,
+        workspace_id: impl Into<i64>,
+        name: impl Into<String>,
+    ) -> UpdateBase<'_> {
+        self.as_async().update_base(workspace_id, name)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/`: the request of [`AccountClient::delete_base`](crate::AccountClient::delete_base), sent by
+    /// [`call`](DeleteBase::call).
+    pub fn delete_base(
+        &self,
+        workspace_id: impl Into<i64>,
+        name: impl Into<String>,
+    ) -> DeleteBase<'_> {
+        self.as_async().delete_base(workspace_id, name)
+    }
+    /// `GET /api/v2.1/dtable/{base_uuid}/size/`: the request of [`AccountClient::get_base_size`](crate::AccountClient::get_base_size), sent by
+    /// [`call`](GetBaseSize::call).
+    pub fn get_base_size(&self, base_uuid: impl Into<String>) -> GetBaseSize<'_> {
+        self.as_async().get_base_size(base_uuid)
+    }
+    /// `GET /api/v2.1/starred-dtables/`: the request of [`AccountClient::list_favorite_bases`](crate::AccountClient::list_favorite_bases), sent by
+    /// [`call`](ListFavoriteBases::call).
+    pub fn list_favorite_bases(&self) -> ListFavoriteBases<'_> {
+        self.as_async().list_favorite_bases()
+    }
+    /// `POST /api/v2.1/starred-dtables/`: the request of [`AccountClient::favorite_base`](crate::AccountClient::favorite_base), sent by
+    /// [`call`](FavoriteBase::call).
+    pub fn favorite_base(&self, dtable_uuid: impl Into<String>) -> FavoriteBase<'_> {
+        self.as_async().favorite_base(dtable_uuid)
+    }
+    /// `DELETE /api/v2.1/starred-dtables/`: the request of [`AccountClient::unfavorite_base`](crate::AccountClient::unfavorite_base), sent by
+    /// [`call`](UnfavoriteBase::call).
+    pub fn unfavorite_base(&self, dtable_uuid: impl Into<String>) -> UnfavoriteBase<'_> {
+        self.as_async().unfavorite_base(dtable_uuid)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/folders/`: the request of [`AccountClient::create_folder`](crate::AccountClient::create_folder), sent by
+    /// [`call`](CreateFolder::call).
+    pub fn create_folder(
+        &self,
+        workspace_id: impl Into<i64>,
+        name: impl Into<String>,
+    ) -> CreateFolder<'_> {
+        self.as_async().create_folder(workspace_id, name)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/folders/{folder_id}/`: the request of [`AccountClient::rename_folder`](crate::AccountClient::rename_folder), sent by
+    /// [`call`](RenameFolder::call).
+    pub fn rename_folder(
+        &self,
+        workspace_id: impl Into<i64>,
+        folder_id: impl Into<i64>,
+        name: impl Into<String>,
+    ) -> RenameFolder<'_> {
+        self.as_async().rename_folder(workspace_id, folder_id, name)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/folders/{folder_id}/`: the request of [`AccountClient::delete_folder`](crate::AccountClient::delete_folder), sent by
+    /// [`call`](DeleteFolder::call).
+    pub fn delete_folder(
+        &self,
+        workspace_id: impl Into<i64>,
+        folder_id: impl Into<i64>,
+    ) -> DeleteFolder<'_> {
+        self.as_async().delete_folder(workspace_id, folder_id)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/folder-item-moving/`: the request of [`AccountClient::move_base_to_folder`](crate::AccountClient::move_base_to_folder), sent by
+    /// [`call`](MoveBaseToFolder::call).
+    pub fn move_base_to_folder(
+        &self,
+        workspace_id: impl Into<i64>,
+        item_type: impl Into<MoveBaseToFolderRequestItemType>,
+        item_id: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> MoveBaseToFolder<'_> {
+        self.as_async().move_base_to_folder(workspace_id, item_type, item_id, from, to)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/password/`: the request of [`AccountClient::update_base_password`](crate::AccountClient::update_base_password), sent by
+    /// [`call`](UpdateBasePassword::call).
+    pub fn update_base_password(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        operation: impl Into<UpdateBasePasswordRequestOperation>,
+    ) -> UpdateBasePassword<'_> {
+        self.as_async().update_base_password(workspace_id, base_name, operation)
+    }
+    /// `GET /api/v2.1/trash-dtables/`: the request of [`AccountClient::list_trashed_bases`](crate::AccountClient::list_trashed_bases), sent by
+    /// [`call`](ListTrashedBases::call).
+    pub fn list_trashed_bases(&self) -> ListTrashedBases<'_> {
+        self.as_async().list_trashed_bases()
+    }
+    /// `DELETE /api/v2.1/trash-dtables/`: the request of [`AccountClient::clear_trash`](crate::AccountClient::clear_trash), sent by
+    /// [`call`](ClearTrash::call).
+    pub fn clear_trash(&self) -> ClearTrash<'_> {
+        self.as_async().clear_trash()
+    }
+    /// `PUT /api/v2.1/trash-dtables/{trashed_base_id}/`: the request of [`AccountClient::restore_trashed_base`](crate::AccountClient::restore_trashed_base), sent by
+    /// [`call`](RestoreTrashedBase::call).
+    pub fn restore_trashed_base(
+        &self,
+        trashed_base_id: impl Into<i64>,
+    ) -> RestoreTrashedBase<'_> {
+        self.as_async().restore_trashed_base(trashed_base_id)
+    }
+    /// `GET /api/v2.1/groups/{group_id}/trash-dtables/`: the request of [`AccountClient::list_group_trashed_bases`](crate::AccountClient::list_group_trashed_bases), sent by
+    /// [`call`](ListGroupTrashedBases::call).
+    pub fn list_group_trashed_bases(
+        &self,
+        group_id: impl Into<i64>,
+    ) -> ListGroupTrashedBases<'_> {
+        self.as_async().list_group_trashed_bases(group_id)
+    }
+    /// `PUT /api/v2.1/groups/{group_id}/trash-dtables/{base_uuid}/`: the request of [`AccountClient::restore_group_trashed_base`](crate::AccountClient::restore_group_trashed_base), sent by
+    /// [`call`](RestoreGroupTrashedBase::call).
+    pub fn restore_group_trashed_base(
+        &self,
+        group_id: impl Into<i64>,
+        base_uuid: impl Into<String>,
+    ) -> RestoreGroupTrashedBase<'_> {
+        self.as_async().restore_group_trashed_base(group_id, base_uuid)
+    }
+    /// `GET /api/v2.1/groups/`: the request of [`AccountClient::list_groups`](crate::AccountClient::list_groups), sent by
+    /// [`call`](ListGroups::call).
+    pub fn list_groups(&self) -> ListGroups<'_> {
+        self.as_async().list_groups()
+    }
+    /// `POST /api/v2.1/groups/`: the request of [`AccountClient::create_group`](crate::AccountClient::create_group), sent by
+    /// [`call`](CreateGroup::call).
+    pub fn create_group(&self, name: impl Into<String>) -> CreateGroup<'_> {
+        self.as_async().create_group(name)
+    }
+    /// `GET /api/v2.1/groups/{group_id}/`: the request of [`AccountClient::get_group`](crate::AccountClient::get_group), sent by
+    /// [`call`](GetGroup::call).
+    pub fn get_group(&self, group_id: impl Into<i64>) -> GetGroup<'_> {
+        self.as_async().get_group(group_id)
+    }
+    /// `PUT /api/v2.1/groups/{group_id}/`: the request of [`AccountClient::update_group`](crate::AccountClient::update_group), sent by
+    /// [`call`](UpdateGroup::call).
+    pub fn update_group(&self, group_id: impl Into<i64>) -> UpdateGroup<'_> {
+        self.as_async().update_group(group_id)
+    }
+    /// `DELETE /api/v2.1/groups/{group_id}/`: the request of [`AccountClient::delete_group`](crate::AccountClient::delete_group), sent by
+    /// [`call`](DeleteGroup::call).
+    pub fn delete_group(&self, group_id: impl Into<i64>) -> DeleteGroup<'_> {
+        self.as_async().delete_group(group_id)
+    }
+    /// `GET /api/v2.1/search-group/`: the request of [`AccountClient::search_groups`](crate::AccountClient::search_groups), sent by
+    /// [`call`](SearchGroups::call).
+    pub fn search_groups(&self, q: impl Into<String>) -> SearchGroups<'_> {
+        self.as_async().search_groups(q)
+    }
+    /// `GET /api/v2.1/groups/{group_id}/members/`: the request of [`AccountClient::list_group_members`](crate::AccountClient::list_group_members), sent by
+    /// [`call`](ListGroupMembers::call).
+    pub fn list_group_members(&self, group_id: impl Into<i64>) -> ListGroupMembers<'_> {
+        self.as_async().list_group_members(group_id)
+    }
+    /// `POST /api/v2.1/groups/{group_id}/members/`: the request of [`AccountClient::add_group_member`](crate::AccountClient::add_group_member), sent by
+    /// [`call`](AddGroupMember::call).
+    pub fn add_group_member(
+        &self,
+        group_id: impl Into<i64>,
+        email: impl Into<String>,
+    ) -> AddGroupMember<'_> {
+        self.as_async().add_group_member(group_id, email)
+    }
+    /// `PUT /api/v2.1/groups/{group_id}/members/{group_member}/`: the request of [`AccountClient::update_group_member_role`](crate::AccountClient::update_group_member_role), sent by
+    /// [`call`](UpdateGroupMemberRole::call).
+    pub fn update_group_member_role(
+        &self,
+        group_id: impl Into<i64>,
+        group_member: impl Into<String>,
+        is_admin: impl Into<UpdateGroupMemberRoleRequestIsAdmin>,
+    ) -> UpdateGroupMemberRole<'_> {
+        self.as_async().update_group_member_role(group_id, group_member, is_admin)
+    }
+    /// `DELETE /api/v2.1/groups/{group_id}/members/{group_member}/`: the request of [`AccountClient::remove_group_member`](crate::AccountClient::remove_group_member), sent by
+    /// [`call`](RemoveGroupMember::call).
+    pub fn remove_group_member(
+        &self,
+        group_id: impl Into<i64>,
+        group_member: impl Into<String>,
+    ) -> RemoveGroupMember<'_> {
+        self.as_async().remove_group_member(group_id, group_member)
+    }
+    /// `GET /api/v2.1/groups/{group_id}/search-member/`: the request of [`AccountClient::search_group_members`](crate::AccountClient::search_group_members), sent by
+    /// [`call`](SearchGroupMembers::call).
+    pub fn search_group_members(
+        &self,
+        group_id: impl Into<i64>,
+        q: impl Into<String>,
+    ) -> SearchGroupMembers<'_> {
+        self.as_async().search_group_members(group_id, q)
+    }
+    /// `GET /api/v2.1/workspaces/`: the request of [`AccountClient::list_workspaces`](crate::AccountClient::list_workspaces), sent by
+    /// [`call`](ListWorkspaces::call).
+    pub fn list_workspaces(&self) -> ListWorkspaces<'_> {
+        self.as_async().list_workspaces()
+    }
+    /// `POST /api/v2.1/dtable-copy/`: the request of [`AccountClient::copy_base`](crate::AccountClient::copy_base), sent by
+    /// [`call`](CopyBase::call).
+    pub fn copy_base(
+        &self,
+        src_workspace_id: impl Into<i64>,
+        name: impl Into<String>,
+        dst_workspace_id: impl Into<i64>,
+    ) -> CopyBase<'_> {
+        self.as_async().copy_base(src_workspace_id, name, dst_workspace_id)
+    }
+    /// `POST /api/v2.1/dtable-external-link/dtable-copy/`: the request of [`AccountClient::copy_base_from_external_link`](crate::AccountClient::copy_base_from_external_link), sent by
+    /// [`call`](CopyBaseFromExternalLink::call).
+    pub fn copy_base_from_external_link(
+        &self,
+        link: impl Into<String>,
+        dst_workspace_id: impl Into<i64>,
+    ) -> CopyBaseFromExternalLink<'_> {
+        self.as_async().copy_base_from_external_link(link, dst_workspace_id)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable-asset-upload-link/`: the request of [`AccountClient::get_base_asset_upload_link`](crate::AccountClient::get_base_asset_upload_link), sent by
+    /// [`call`](GetBaseAssetUploadLink::call).
+    pub fn get_base_asset_upload_link(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> GetBaseAssetUploadLink<'_> {
+        self.as_async().get_base_asset_upload_link(workspace_id, base_name)
+    }
+    /// `GET /api/v2.1/dtable-asset/{base_uuid}/`: the request of [`AccountClient::list_base_assets`](crate::AccountClient::list_base_assets), sent by
+    /// [`call`](ListBaseAssets::call).
+    pub fn list_base_assets(&self, base_uuid: impl Into<String>) -> ListBaseAssets<'_> {
+        self.as_async().list_base_assets(base_uuid)
+    }
+    /// `DELETE /api/v2.1/dtable-asset/{base_uuid}/`: the request of [`AccountClient::delete_base_asset`](crate::AccountClient::delete_base_asset), sent by
+    /// [`call`](DeleteBaseAsset::call).
+    pub fn delete_base_asset(
+        &self,
+        base_uuid: impl Into<String>,
+        path: impl Into<String>,
+    ) -> DeleteBaseAsset<'_> {
+        self.as_async().delete_base_asset(base_uuid, path)
+    }
+    /// `GET /api/v2.1/dtable-recent-asset/{base_uuid}/`: the request of [`AccountClient::list_recently_uploaded_files`](crate::AccountClient::list_recently_uploaded_files), sent by
+    /// [`call`](ListRecentlyUploadedFiles::call).
+    pub fn list_recently_uploaded_files(
+        &self,
+        base_uuid: impl Into<String>,
+    ) -> ListRecentlyUploadedFiles<'_> {
+        self.as_async().list_recently_uploaded_files(base_uuid)
+    }
+    /// `POST /api/v2.1/dtable-asset/{base_uuid}/rename/`: the request of [`AccountClient::rename_base_asset`](crate::AccountClient::rename_base_asset), sent by
+    /// [`call`](RenameBaseAsset::call).
+    pub fn rename_base_asset(
+        &self,
+        base_uuid: impl Into<String>,
+        path: impl Into<String>,
+        new_name: impl Into<String>,
+    ) -> RenameBaseAsset<'_> {
+        self.as_async().rename_base_asset(base_uuid, path, new_name)
+    }
+    /// `DELETE /api/v2.1/dtable-asset/{base_uuid}/batch-delete-assets/`: the request of [`AccountClient::delete_base_assets`](crate::AccountClient::delete_base_assets), sent by
+    /// [`call`](DeleteBaseAssets::call).
+    pub fn delete_base_assets(
+        &self,
+        base_uuid: impl Into<String>,
+        parent_path: impl Into<String>,
+        asset_names: impl IntoIterator<Item = impl Into<String>>,
+    ) -> DeleteBaseAssets<'_> {
+        self.as_async().delete_base_assets(base_uuid, parent_path, asset_names)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/asset-exists/`: the request of [`AccountClient::check_base_asset_exists`](crate::AccountClient::check_base_asset_exists), sent by
+    /// [`call`](CheckBaseAssetExists::call).
+    pub fn check_base_asset_exists(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        path: impl Into<String>,
+    ) -> CheckBaseAssetExists<'_> {
+        self.as_async().check_base_asset_exists(workspace_id, base_name, path)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-base/`: the request of [`AccountClient::import_base_from_file`](crate::AccountClient::import_base_from_file), sent by
+    /// [`call`](ImportBaseFromFile::call).
+    pub fn import_base_from_file(
+        &self,
+        workspace_id: impl Into<i64>,
+        dtable: impl Into<rt::FileUpload>,
+    ) -> ImportBaseFromFile<'_> {
+        self.as_async().import_base_from_file(workspace_id, dtable)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/synchronous-import/import-excel-csv-to-table/`: the request of [`AccountClient::import_table_from_file`](crate::AccountClient::import_table_from_file), sent by
+    /// [`call`](ImportTableFromFile::call).
+    pub fn import_table_from_file(
+        &self,
+        workspace_id: impl Into<i64>,
+        file: impl Into<rt::FileUpload>,
+        dtable_uuid: impl Into<String>,
+    ) -> ImportTableFromFile<'_> {
+        self.as_async().import_table_from_file(workspace_id, file, dtable_uuid)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/import-dtable/`: the request of [`AccountClient::import_base_from_dtable_file`](crate::AccountClient::import_base_from_dtable_file), sent by
+    /// [`call`](ImportBaseFromDtableFile::call).
+    pub fn import_base_from_dtable_file(
+        &self,
+        workspace_id: impl Into<i64>,
+        dtable: impl Into<rt::FileUpload>,
+    ) -> ImportBaseFromDtableFile<'_> {
+        self.as_async().import_base_from_dtable_file(workspace_id, dtable)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/synchronous-import/update-table-via-excel-csv/`: the request of [`AccountClient::update_table_from_file`](crate::AccountClient::update_table_from_file), sent by
+    /// [`call`](UpdateTableFromFile::call).
+    pub fn update_table_from_file(
+        &self,
+        workspace_id: impl Into<i64>,
+        file: impl Into<rt::FileUpload>,
+        dtable_uuid: impl Into<String>,
+        table_name: impl Into<String>,
+        selected_columns: impl Into<String>,
+    ) -> UpdateTableFromFile<'_> {
+        self.as_async()
+            .update_table_from_file(
+                workspace_id,
+                file,
+                dtable_uuid,
+                table_name,
+                selected_columns,
+            )
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/synchronous-export/export-dtable/`: the request of [`AccountClient::export_base`](crate::AccountClient::export_base), sent by
+    /// [`call`](ExportBase::call).
+    pub fn export_base(
+        &self,
+        workspace_id: impl Into<i64>,
+        dtable_name: impl Into<String>,
+    ) -> ExportBase<'_> {
+        self.as_async().export_base(workspace_id, dtable_name)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/synchronous-export/export-table-to-excel/`: the request of [`AccountClient::export_table_to_excel`](crate::AccountClient::export_table_to_excel), sent by
+    /// [`call`](ExportTableToExcel::call).
+    pub fn export_table_to_excel(
+        &self,
+        workspace_id: impl Into<i64>,
+        dtable_name: impl Into<String>,
+        table_id: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> ExportTableToExcel<'_> {
+        self.as_async()
+            .export_table_to_excel(workspace_id, dtable_name, table_id, table_name)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/synchronous-export/export-view-to-excel/`: the request of [`AccountClient::export_view_to_excel`](crate::AccountClient::export_view_to_excel), sent by
+    /// [`call`](ExportViewToExcel::call).
+    pub fn export_view_to_excel(
+        &self,
+        workspace_id: impl Into<i64>,
+        dtable_name: impl Into<String>,
+        table_id: impl Into<String>,
+        table_name: impl Into<String>,
+        view_id: impl Into<String>,
+        view_name: impl Into<String>,
+    ) -> ExportViewToExcel<'_> {
+        self.as_async()
+            .export_view_to_excel(
+                workspace_id,
+                dtable_name,
+                table_id,
+                table_name,
+                view_id,
+                view_name,
+            )
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/convert-big-data-view-to-excel/`: the request of [`AccountClient::export_big_data_view_to_excel`](crate::AccountClient::export_big_data_view_to_excel), sent by
+    /// [`call`](ExportBigDataViewToExcel::call).
+    pub fn export_big_data_view_to_excel(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        table_id: impl Into<String>,
+        view_id: impl Into<String>,
+    ) -> ExportBigDataViewToExcel<'_> {
+        self.as_async()
+            .export_big_data_view_to_excel(workspace_id, base_name, table_id, view_id)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/synchronous-import/append-excel-csv-to-table/`: the request of [`AccountClient::append_to_table_from_file`](crate::AccountClient::append_to_table_from_file), sent by
+    /// [`call`](AppendToTableFromFile::call).
+    pub fn append_to_table_from_file(
+        &self,
+        workspace_id: impl Into<i64>,
+        file: impl Into<rt::FileUpload>,
+        dtable_uuid: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> AppendToTableFromFile<'_> {
+        self.as_async()
+            .append_to_table_from_file(workspace_id, file, dtable_uuid, table_name)
+    }
+    /// `GET /api/v2.1/dtables/shared/`: the request of [`AccountClient::list_bases_shared_with_me`](crate::AccountClient::list_bases_shared_with_me), sent by
+    /// [`call`](ListBasesSharedWithMe::call).
+    pub fn list_bases_shared_with_me(&self) -> ListBasesSharedWithMe<'_> {
+        self.as_async().list_bases_shared_with_me()
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`: the request of [`AccountClient::list_base_user_shares`](crate::AccountClient::list_base_user_shares), sent by
+    /// [`call`](ListBaseUserShares::call).
+    pub fn list_base_user_shares(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListBaseUserShares<'_> {
+        self.as_async().list_base_user_shares(workspace_id, base_name)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`: the request of [`AccountClient::update_base_user_share`](crate::AccountClient::update_base_user_share), sent by
+    /// [`call`](UpdateBaseUserShare::call).
+    pub fn update_base_user_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        email: impl Into<String>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> UpdateBaseUserShare<'_> {
+        self.as_async()
+            .update_base_user_share(workspace_id, base_name, email, permission)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`: the request of [`AccountClient::create_base_user_share`](crate::AccountClient::create_base_user_share), sent by
+    /// [`call`](CreateBaseUserShare::call).
+    pub fn create_base_user_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        email: impl Into<String>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> CreateBaseUserShare<'_> {
+        self.as_async()
+            .create_base_user_share(workspace_id, base_name, email, permission)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/share/`: the request of [`AccountClient::delete_base_user_share`](crate::AccountClient::delete_base_user_share), sent by
+    /// [`call`](DeleteBaseUserShare::call).
+    pub fn delete_base_user_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        email: impl Into<String>,
+    ) -> DeleteBaseUserShare<'_> {
+        self.as_async().delete_base_user_share(workspace_id, base_name, email)
+    }
+    /// `GET /api/v2.1/dtables/group-shared/`: the request of [`AccountClient::list_bases_shared_with_my_groups`](crate::AccountClient::list_bases_shared_with_my_groups), sent by
+    /// [`call`](ListBasesSharedWithMyGroups::call).
+    pub fn list_bases_shared_with_my_groups(&self) -> ListBasesSharedWithMyGroups<'_> {
+        self.as_async().list_bases_shared_with_my_groups()
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/`: the request of [`AccountClient::list_base_group_shares`](crate::AccountClient::list_base_group_shares), sent by
+    /// [`call`](ListBaseGroupShares::call).
+    pub fn list_base_group_shares(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListBaseGroupShares<'_> {
+        self.as_async().list_base_group_shares(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/`: the request of [`AccountClient::create_base_group_share`](crate::AccountClient::create_base_group_share), sent by
+    /// [`call`](CreateBaseGroupShare::call).
+    pub fn create_base_group_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        group_id: impl Into<i64>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> CreateBaseGroupShare<'_> {
+        self.as_async()
+            .create_base_group_share(workspace_id, base_name, group_id, permission)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/{group_id}/`: the request of [`AccountClient::update_base_group_share`](crate::AccountClient::update_base_group_share), sent by
+    /// [`call`](UpdateBaseGroupShare::call).
+    pub fn update_base_group_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        group_id: impl Into<i64>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> UpdateBaseGroupShare<'_> {
+        self.as_async()
+            .update_base_group_share(workspace_id, base_name, group_id, permission)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-shares/{group_id}/`: the request of [`AccountClient::delete_base_group_share`](crate::AccountClient::delete_base_group_share), sent by
+    /// [`call`](DeleteBaseGroupShare::call).
+    pub fn delete_base_group_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        group_id: impl Into<i64>,
+    ) -> DeleteBaseGroupShare<'_> {
+        self.as_async().delete_base_group_share(workspace_id, base_name, group_id)
+    }
+    /// `GET /api/v2.1/dtables/view-shares-group-shared/`: the request of [`AccountClient::list_views_shared_with_my_groups`](crate::AccountClient::list_views_shared_with_my_groups), sent by
+    /// [`call`](ListViewsSharedWithMyGroups::call).
+    pub fn list_views_shared_with_my_groups(&self) -> ListViewsSharedWithMyGroups<'_> {
+        self.as_async().list_views_shared_with_my_groups()
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/`: the request of [`AccountClient::list_group_view_shares`](crate::AccountClient::list_group_view_shares), sent by
+    /// [`call`](ListGroupViewShares::call).
+    pub fn list_group_view_shares(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListGroupViewShares<'_> {
+        self.as_async().list_group_view_shares(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/`: the request of [`AccountClient::create_group_view_share`](crate::AccountClient::create_group_view_share), sent by
+    /// [`call`](CreateGroupViewShare::call).
+    pub fn create_group_view_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        table_id: impl Into<String>,
+        view_id: impl Into<String>,
+        permission: impl Into<super::types::SharePermission>,
+        to_group_id: impl Into<i64>,
+    ) -> CreateGroupViewShare<'_> {
+        self.as_async()
+            .create_group_view_share(
+                workspace_id,
+                base_name,
+                table_id,
+                view_id,
+                permission,
+                to_group_id,
+            )
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/`: the request of [`AccountClient::delete_all_group_view_shares`](crate::AccountClient::delete_all_group_view_shares), sent by
+    /// [`call`](DeleteAllGroupViewShares::call).
+    pub fn delete_all_group_view_shares(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        table_id: impl Into<String>,
+        view_id: impl Into<String>,
+    ) -> DeleteAllGroupViewShares<'_> {
+        self.as_async()
+            .delete_all_group_view_shares(workspace_id, base_name, table_id, view_id)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/{group_view_share_id}/`: the request of [`AccountClient::update_group_view_share`](crate::AccountClient::update_group_view_share), sent by
+    /// [`call`](UpdateGroupViewShare::call).
+    pub fn update_group_view_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        group_view_share_id: impl Into<i64>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> UpdateGroupViewShare<'_> {
+        self.as_async()
+            .update_group_view_share(
+                workspace_id,
+                base_name,
+                group_view_share_id,
+                permission,
+            )
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/group-view-shares/{group_view_share_id}/`: the request of [`AccountClient::delete_group_view_share`](crate::AccountClient::delete_group_view_share), sent by
+    /// [`call`](DeleteGroupViewShare::call).
+    pub fn delete_group_view_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        group_view_share_id: impl Into<i64>,
+    ) -> DeleteGroupViewShare<'_> {
+        self.as_async()
+            .delete_group_view_share(workspace_id, base_name, group_view_share_id)
+    }
+    /// `GET /api/v2.1/dtables/view-shares-user-shared/`: the request of [`AccountClient::list_views_shared_with_me`](crate::AccountClient::list_views_shared_with_me), sent by
+    /// [`call`](ListViewsSharedWithMe::call).
+    pub fn list_views_shared_with_me(&self) -> ListViewsSharedWithMe<'_> {
+        self.as_async().list_views_shared_with_me()
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/`: the request of [`AccountClient::list_user_view_shares`](crate::AccountClient::list_user_view_shares), sent by
+    /// [`call`](ListUserViewShares::call).
+    pub fn list_user_view_shares(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListUserViewShares<'_> {
+        self.as_async().list_user_view_shares(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/`: the request of [`AccountClient::create_user_view_share`](crate::AccountClient::create_user_view_share), sent by
+    /// [`call`](CreateUserViewShare::call).
+    pub fn create_user_view_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        to_user: impl Into<String>,
+        table_id: impl Into<String>,
+        view_id: impl Into<String>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> CreateUserViewShare<'_> {
+        self.as_async()
+            .create_user_view_share(
+                workspace_id,
+                base_name,
+                to_user,
+                table_id,
+                view_id,
+                permission,
+            )
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/`: the request of [`AccountClient::delete_all_user_view_shares`](crate::AccountClient::delete_all_user_view_shares), sent by
+    /// [`call`](DeleteAllUserViewShares::call).
+    pub fn delete_all_user_view_shares(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        table_id: impl Into<String>,
+        view_id: impl Into<String>,
+    ) -> DeleteAllUserViewShares<'_> {
+        self.as_async()
+            .delete_all_user_view_shares(workspace_id, base_name, table_id, view_id)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/{user_view_share_id}/`: the request of [`AccountClient::update_user_view_share`](crate::AccountClient::update_user_view_share), sent by
+    /// [`call`](UpdateUserViewShare::call).
+    pub fn update_user_view_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        user_view_share_id: impl Into<i64>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> UpdateUserViewShare<'_> {
+        self.as_async()
+            .update_user_view_share(
+                workspace_id,
+                base_name,
+                user_view_share_id,
+                permission,
+            )
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/user-view-shares/{user_view_share_id}/`: the request of [`AccountClient::delete_user_view_share`](crate::AccountClient::delete_user_view_share), sent by
+    /// [`call`](DeleteUserViewShare::call).
+    pub fn delete_user_view_share(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        user_view_share_id: impl Into<i64>,
+    ) -> DeleteUserViewShare<'_> {
+        self.as_async()
+            .delete_user_view_share(workspace_id, base_name, user_view_share_id)
+    }
+    /// `DELETE /api/v2.1/dtables/view-shares-user-shared/{user_view_share_id}/`: the request of [`AccountClient::leave_shared_view`](crate::AccountClient::leave_shared_view), sent by
+    /// [`call`](LeaveSharedView::call).
+    pub fn leave_shared_view(
+        &self,
+        user_view_share_id: impl Into<i64>,
+    ) -> LeaveSharedView<'_> {
+        self.as_async().leave_shared_view(user_view_share_id)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/related-users/`: the request of [`AccountClient::list_base_collaborators`](crate::AccountClient::list_base_collaborators), sent by
+    /// [`call`](ListBaseCollaborators::call).
+    pub fn list_base_collaborators(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListBaseCollaborators<'_> {
+        self.as_async().list_base_collaborators(workspace_id, base_name)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/`: the request of [`AccountClient::list_base_external_links`](crate::AccountClient::list_base_external_links), sent by
+    /// [`call`](ListBaseExternalLinks::call).
+    pub fn list_base_external_links(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListBaseExternalLinks<'_> {
+        self.as_async().list_base_external_links(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/`: the request of [`AccountClient::create_base_external_link`](crate::AccountClient::create_base_external_link), sent by
+    /// [`call`](CreateBaseExternalLink::call).
+    pub fn create_base_external_link(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> CreateBaseExternalLink<'_> {
+        self.as_async().create_base_external_link(workspace_id, base_name)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/external-links/{external_link_token}/`: the request of [`AccountClient::delete_base_external_link`](crate::AccountClient::delete_base_external_link), sent by
+    /// [`call`](DeleteBaseExternalLink::call).
+    pub fn delete_base_external_link(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        external_link_token: impl Into<String>,
+    ) -> DeleteBaseExternalLink<'_> {
+        self.as_async()
+            .delete_base_external_link(workspace_id, base_name, external_link_token)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/`: the request of [`AccountClient::list_view_external_links`](crate::AccountClient::list_view_external_links), sent by
+    /// [`call`](ListViewExternalLinks::call).
+    pub fn list_view_external_links(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListViewExternalLinks<'_> {
+        self.as_async().list_view_external_links(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/`: the request of [`AccountClient::create_view_external_link`](crate::AccountClient::create_view_external_link), sent by
+    /// [`call`](CreateViewExternalLink::call).
+    pub fn create_view_external_link(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        table_id: impl Into<String>,
+        view_id: impl Into<String>,
+    ) -> CreateViewExternalLink<'_> {
+        self.as_async()
+            .create_view_external_link(workspace_id, base_name, table_id, view_id)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/view-external-links/{view_external_link_token}/`: the request of [`AccountClient::delete_view_external_link`](crate::AccountClient::delete_view_external_link), sent by
+    /// [`call`](DeleteViewExternalLink::call).
+    pub fn delete_view_external_link(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        view_external_link_token: impl Into<String>,
+    ) -> DeleteViewExternalLink<'_> {
+        self.as_async()
+            .delete_view_external_link(workspace_id, base_name, view_external_link_token)
+    }
+    /// `POST /api/v2.1/dtables/invite-links/`: the request of [`AccountClient::create_base_invite_link`](crate::AccountClient::create_base_invite_link), sent by
+    /// [`call`](CreateBaseInviteLink::call).
+    pub fn create_base_invite_link(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        permission: impl Into<super::types::SharePermission>,
+    ) -> CreateBaseInviteLink<'_> {
+        self.as_async().create_base_invite_link(workspace_id, base_name, permission)
+    }
+    /// `DELETE /api/v2.1/dtables/invite-links/{invite_link_token}/`: the request of [`AccountClient::delete_base_invite_link`](crate::AccountClient::delete_base_invite_link), sent by
+    /// [`call`](DeleteBaseInviteLink::call).
+    pub fn delete_base_invite_link(
+        &self,
+        invite_link_token: impl Into<String>,
+    ) -> DeleteBaseInviteLink<'_> {
+        self.as_async().delete_base_invite_link(invite_link_token)
+    }
+    /// `GET /api/v2.1/dtable/common-datasets/`: the request of [`AccountClient::list_common_datasets`](crate::AccountClient::list_common_datasets), sent by
+    /// [`call`](ListCommonDatasets::call).
+    pub fn list_common_datasets(&self) -> ListCommonDatasets<'_> {
+        self.as_async().list_common_datasets()
+    }
+    /// `POST /api/v2.1/dtable/common-datasets/`: the request of [`AccountClient::publish_common_dataset`](crate::AccountClient::publish_common_dataset), sent by
+    /// [`call`](PublishCommonDataset::call).
+    pub fn publish_common_dataset(
+        &self,
+        dataset_name: impl Into<String>,
+        workspace_id: impl Into<i64>,
+        dtable_name: impl Into<String>,
+        table_name: impl Into<String>,
+        view_name: impl Into<String>,
+    ) -> PublishCommonDataset<'_> {
+        self.as_async()
+            .publish_common_dataset(
+                dataset_name,
+                workspace_id,
+                dtable_name,
+                table_name,
+                view_name,
+            )
+    }
+    /// `POST /api/v2.1/dtable/common-datasets/{dataset_id}/import/`: the request of [`AccountClient::import_common_dataset`](crate::AccountClient::import_common_dataset), sent by
+    /// [`call`](ImportCommonDataset::call).
+    pub fn import_common_dataset(
+        &self,
+        dataset_id: impl Into<i64>,
+        dst_dtable_uuid: impl Into<String>,
+    ) -> ImportCommonDataset<'_> {
+        self.as_async().import_common_dataset(dataset_id, dst_dtable_uuid)
+    }
+    /// `GET /api/v2.1/dtable/common-datasets/{dataset_id}/info/`: the request of [`AccountClient::get_common_dataset_info`](crate::AccountClient::get_common_dataset_info), sent by
+    /// [`call`](GetCommonDatasetInfo::call).
+    pub fn get_common_dataset_info(
+        &self,
+        dataset_id: impl Into<i64>,
+    ) -> GetCommonDatasetInfo<'_> {
+        self.as_async().get_common_dataset_info(dataset_id)
+    }
+    /// `GET /api/v2.1/dtable/common-datasets/{dataset_id}/`: the request of [`AccountClient::get_common_dataset`](crate::AccountClient::get_common_dataset), sent by
+    /// [`call`](GetCommonDataset::call).
+    pub fn get_common_dataset(
+        &self,
+        dataset_id: impl Into<i64>,
+    ) -> GetCommonDataset<'_> {
+        self.as_async().get_common_dataset(dataset_id)
+    }
+    /// `PUT /api/v2.1/dtable/common-datasets/{dataset_id}/`: the request of [`AccountClient::rename_common_dataset`](crate::AccountClient::rename_common_dataset), sent by
+    /// [`call`](RenameCommonDataset::call).
+    pub fn rename_common_dataset(
+        &self,
+        dataset_id: impl Into<i64>,
+        dataset_name: impl Into<String>,
+    ) -> RenameCommonDataset<'_> {
+        self.as_async().rename_common_dataset(dataset_id, dataset_name)
+    }
+    /// `DELETE /api/v2.1/dtable/common-datasets/{dataset_id}/`: the request of [`AccountClient::delete_common_dataset`](crate::AccountClient::delete_common_dataset), sent by
+    /// [`call`](DeleteCommonDataset::call).
+    pub fn delete_common_dataset(
+        &self,
+        dataset_id: impl Into<i64>,
+    ) -> DeleteCommonDataset<'_> {
+        self.as_async().delete_common_dataset(dataset_id)
+    }
+    /// `PUT /api/v2.1/dtable/common-datasets/{dataset_id}/sync/`: the request of [`AccountClient::update_common_dataset_sync`](crate::AccountClient::update_common_dataset_sync), sent by
+    /// [`call`](UpdateCommonDatasetSync::call).
+    pub fn update_common_dataset_sync(
+        &self,
+        dataset_id: impl Into<i64>,
+        dst_dtable_uuid: impl Into<String>,
+        dst_table_id: impl Into<String>,
+    ) -> UpdateCommonDatasetSync<'_> {
+        self.as_async()
+            .update_common_dataset_sync(dataset_id, dst_dtable_uuid, dst_table_id)
+    }
+    /// `POST /api/v2.1/dtable/common-datasets/{dataset_id}/sync/`: the request of [`AccountClient::sync_common_dataset`](crate::AccountClient::sync_common_dataset), sent by
+    /// [`call`](SyncCommonDataset::call).
+    pub fn sync_common_dataset(
+        &self,
+        dataset_id: impl Into<i64>,
+        dst_dtable_uuid: impl Into<String>,
+        dst_table_id: impl Into<String>,
+    ) -> SyncCommonDataset<'_> {
+        self.as_async().sync_common_dataset(dataset_id, dst_dtable_uuid, dst_table_id)
+    }
+    /// `GET /api/v2.1/dtable/common-datasets/syncs/`: the request of [`AccountClient::list_common_dataset_syncs`](crate::AccountClient::list_common_dataset_syncs), sent by
+    /// [`call`](ListCommonDatasetSyncs::call).
+    pub fn list_common_dataset_syncs(
+        &self,
+        dst_dtable_uuid: impl Into<String>,
+    ) -> ListCommonDatasetSyncs<'_> {
+        self.as_async().list_common_dataset_syncs(dst_dtable_uuid)
+    }
+    /// `GET /api/v2.1/address-book/departments/`: the request of [`AccountClient::list_address_book_departments`](crate::AccountClient::list_address_book_departments), sent by
+    /// [`call`](ListAddressBookDepartments::call).
+    pub fn list_address_book_departments(&self) -> ListAddressBookDepartments<'_> {
+        self.as_async().list_address_book_departments()
+    }
+    /// `GET /api/v2.1/address-book/departments/{department_id}/members/`: the request of [`AccountClient::list_address_book_department_members`](crate::AccountClient::list_address_book_department_members), sent by
+    /// [`call`](ListAddressBookDepartmentMembers::call).
+    pub fn list_address_book_department_members(
+        &self,
+        department_id: impl Into<i64>,
+    ) -> ListAddressBookDepartmentMembers<'_> {
+        self.as_async().list_address_book_department_members(department_id)
+    }
+    /// `GET /api/v2.1/forms/`: the request of [`AccountClient::list_forms`](crate::AccountClient::list_forms), sent by
+    /// [`call`](ListForms::call).
+    pub fn list_forms(&self) -> ListForms<'_> {
+        self.as_async().list_forms()
+    }
+    /// `POST /api/v2.1/forms/`: the request of [`AccountClient::create_form`](crate::AccountClient::create_form), sent by
+    /// [`call`](CreateForm::call).
+    pub fn create_form(
+        &self,
+        workspace_id: impl Into<i64>,
+        name: impl Into<String>,
+        form_config: impl Into<String>,
+    ) -> CreateForm<'_> {
+        self.as_async().create_form(workspace_id, name, form_config)
+    }
+    /// `PUT /api/v2.1/forms/{form_token}/`: the request of [`AccountClient::update_form`](crate::AccountClient::update_form), sent by
+    /// [`call`](UpdateForm::call).
+    pub fn update_form(
+        &self,
+        form_token: impl Into<String>,
+        form_config: impl Into<String>,
+    ) -> UpdateForm<'_> {
+        self.as_async().update_form(form_token, form_config)
+    }
+    /// `DELETE /api/v2.1/forms/{form_token}/`: the request of [`AccountClient::delete_form`](crate::AccountClient::delete_form), sent by
+    /// [`call`](DeleteForm::call).
+    pub fn delete_form(&self, form_token: impl Into<String>) -> DeleteForm<'_> {
+        self.as_async().delete_form(form_token)
+    }
+    /// `POST /api/v2.1/forms/{form_token}/duplicate/`: the request of [`AccountClient::duplicate_form`](crate::AccountClient::duplicate_form), sent by
+    /// [`call`](DuplicateForm::call).
+    pub fn duplicate_form(&self, form_token: impl Into<String>) -> DuplicateForm<'_> {
+        self.as_async().duplicate_form(form_token)
+    }
+    /// `POST /api/v2.1/forms/{form_token}/logos/`: the request of [`AccountClient::upload_form_logo`](crate::AccountClient::upload_form_logo), sent by
+    /// [`call`](UploadFormLogo::call).
+    pub fn upload_form_logo(
+        &self,
+        form_token: impl Into<String>,
+        form_logo: impl Into<rt::FileUpload>,
+    ) -> UploadFormLogo<'_> {
+        self.as_async().upload_form_logo(form_token, form_logo)
+    }
+    /// `GET /api/v2.1/forms/shared/`: the request of [`AccountClient::list_shared_forms`](crate::AccountClient::list_shared_forms), sent by
+    /// [`call`](ListSharedForms::call).
+    pub fn list_shared_forms(&self) -> ListSharedForms<'_> {
+        self.as_async().list_shared_forms()
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/`: the request of [`AccountClient::list_automation_rules`](crate::AccountClient::list_automation_rules), sent by
+    /// [`call`](ListAutomationRules::call).
+    pub fn list_automation_rules(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListAutomationRules<'_> {
+        self.as_async().list_automation_rules(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/`: the request of [`AccountClient::create_automation_rule`](crate::AccountClient::create_automation_rule), sent by
+    /// [`call`](CreateAutomationRule::call).
+    pub fn create_automation_rule(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        run_condition: impl Into<super::types::AutomationRunCondition>,
+        trigger: impl Into<super::types::AutomationTrigger>,
+        actions: impl IntoIterator<Item = impl Into<super::types::AutomationAction>>,
+    ) -> CreateAutomationRule<'_> {
+        self.as_async()
+            .create_automation_rule(
+                workspace_id,
+                base_name,
+                run_condition,
+                trigger,
+                actions,
+            )
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/{automation_rule_id}/`: the request of [`AccountClient::update_automation_rule`](crate::AccountClient::update_automation_rule), sent by
+    /// [`call`](UpdateAutomationRule::call).
+    pub fn update_automation_rule(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        automation_rule_id: impl Into<i64>,
+    ) -> UpdateAutomationRule<'_> {
+        self.as_async()
+            .update_automation_rule(workspace_id, base_name, automation_rule_id)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/automation-rules/{automation_rule_id}/`: the request of [`AccountClient::delete_automation_rule`](crate::AccountClient::delete_automation_rule), sent by
+    /// [`call`](DeleteAutomationRule::call).
+    pub fn delete_automation_rule(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        automation_rule_id: impl Into<i64>,
+    ) -> DeleteAutomationRule<'_> {
+        self.as_async()
+            .delete_automation_rule(workspace_id, base_name, automation_rule_id)
+    }
+    /// `PUT /api/v2.1/dtable/{base_uuid}/repair/`: the request of [`AccountClient::repair_base`](crate::AccountClient::repair_base), sent by
+    /// [`call`](RepairBase::call).
+    pub fn repair_base(&self, base_uuid: impl Into<String>) -> RepairBase<'_> {
+        self.as_async().repair_base(base_uuid)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/`: the request of [`AccountClient::list_notification_rules`](crate::AccountClient::list_notification_rules), sent by
+    /// [`call`](ListNotificationRules::call).
+    pub fn list_notification_rules(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListNotificationRules<'_> {
+        self.as_async().list_notification_rules(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/`: the request of [`AccountClient::create_notification_rule`](crate::AccountClient::create_notification_rule), sent by
+    /// [`call`](CreateNotificationRule::call).
+    pub fn create_notification_rule(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        run_condition: impl Into<super::types::NotificationRunCondition>,
+        trigger: impl Into<super::types::NotificationRuleTrigger>,
+        action: impl Into<super::types::NotificationRuleAction>,
+    ) -> CreateNotificationRule<'_> {
+        self.as_async()
+            .create_notification_rule(
+                workspace_id,
+                base_name,
+                run_condition,
+                trigger,
+                action,
+            )
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/{notification_rule_id}/`: the request of [`AccountClient::update_notification_rule`](crate::AccountClient::update_notification_rule), sent by
+    /// [`call`](UpdateNotificationRule::call).
+    pub fn update_notification_rule(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        notification_rule_id: impl Into<i64>,
+        run_condition: impl Into<super::types::NotificationRunCondition>,
+        trigger: impl Into<super::types::NotificationRuleTrigger>,
+        action: impl Into<super::types::NotificationRuleAction>,
+    ) -> UpdateNotificationRule<'_> {
+        self.as_async()
+            .update_notification_rule(
+                workspace_id,
+                base_name,
+                notification_rule_id,
+                run_condition,
+                trigger,
+                action,
+            )
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/notification-rules/{notification_rule_id}/`: the request of [`AccountClient::delete_notification_rule`](crate::AccountClient::delete_notification_rule), sent by
+    /// [`call`](DeleteNotificationRule::call).
+    pub fn delete_notification_rule(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        notification_rule_id: impl Into<i64>,
+    ) -> DeleteNotificationRule<'_> {
+        self.as_async()
+            .delete_notification_rule(workspace_id, base_name, notification_rule_id)
+    }
+    /// `DELETE /api/v2.1/notifications/`: the request of [`AccountClient::clear_notifications`](crate::AccountClient::clear_notifications), sent by
+    /// [`call`](ClearNotifications::call).
+    pub fn clear_notifications(&self) -> ClearNotifications<'_> {
+        self.as_async().clear_notifications()
+    }
+    /// `GET /api/v2.1/sys-user-notifications/unseen/`: the request of [`AccountClient::list_unseen_system_notifications`](crate::AccountClient::list_unseen_system_notifications), sent by
+    /// [`call`](ListUnseenSystemNotifications::call).
+    pub fn list_unseen_system_notifications(&self) -> ListUnseenSystemNotifications<'_> {
+        self.as_async().list_unseen_system_notifications()
+    }
+    /// `PUT /api/v2.1/sys-user-notifications/{sys_notification_id}/seen/`: the request of [`AccountClient::mark_system_notification_as_seen`](crate::AccountClient::mark_system_notification_as_seen), sent by
+    /// [`call`](MarkSystemNotificationAsSeen::call).
+    pub fn mark_system_notification_as_seen(
+        &self,
+        sys_notification_id: impl Into<i64>,
+    ) -> MarkSystemNotificationAsSeen<'_> {
+        self.as_async().mark_system_notification_as_seen(sys_notification_id)
+    }
+    /// `GET /api/v2.1/third-party-accounts/{base_uuid}/`: the request of [`AccountClient::list_email_accounts`](crate::AccountClient::list_email_accounts), sent by
+    /// [`call`](ListEmailAccounts::call).
+    pub fn list_email_accounts(
+        &self,
+        base_uuid: impl Into<String>,
+    ) -> ListEmailAccounts<'_> {
+        self.as_async().list_email_accounts(base_uuid)
+    }
+    /// `POST /api/v2.1/third-party-accounts/{base_uuid}/`: the request of [`AccountClient::create_email_account`](crate::AccountClient::create_email_account), sent by
+    /// [`call`](CreateEmailAccount::call).
+    pub fn create_email_account(
+        &self,
+        base_uuid: impl Into<String>,
+        account_name: impl Into<String>,
+        account_type: impl Into<super::types::EmailAccountType>,
+        detail: impl Into<super::types::EmailAccountDetail>,
+    ) -> CreateEmailAccount<'_> {
+        self.as_async()
+            .create_email_account(base_uuid, account_name, account_type, detail)
+    }
+    /// `PUT /api/v2.1/third-party-accounts/{base_uuid}/{account_id}/`: the request of [`AccountClient::update_email_account`](crate::AccountClient::update_email_account), sent by
+    /// [`call`](UpdateEmailAccount::call).
+    pub fn update_email_account(
+        &self,
+        base_uuid: impl Into<String>,
+        account_id: impl Into<i64>,
+        detail: impl Into<super::types::EmailAccountDetail>,
+    ) -> UpdateEmailAccount<'_> {
+        self.as_async().update_email_account(base_uuid, account_id, detail)
+    }
+    /// `DELETE /api/v2.1/third-party-accounts/{base_uuid}/{account_id}/`: the request of [`AccountClient::delete_email_account`](crate::AccountClient::delete_email_account), sent by
+    /// [`call`](DeleteEmailAccount::call).
+    pub fn delete_email_account(
+        &self,
+        base_uuid: impl Into<String>,
+        account_id: impl Into<i64>,
+    ) -> DeleteEmailAccount<'_> {
+        self.as_async().delete_email_account(base_uuid, account_id)
+    }
+    /// `GET /api/v2.1/third-party-accounts/{base_uuid}/detail/`: the request of [`AccountClient::get_email_account`](crate::AccountClient::get_email_account), sent by
+    /// [`call`](GetEmailAccount::call).
+    pub fn get_email_account(
+        &self,
+        base_uuid: impl Into<String>,
+        account_name: impl Into<String>,
+    ) -> GetEmailAccount<'_> {
+        self.as_async().get_email_account(base_uuid, account_name)
+    }
+    /// `GET /api/v2.1/dtable-message-status/`: the request of [`AccountClient::get_email_sending_status`](crate::AccountClient::get_email_sending_status), sent by
+    /// [`call`](GetEmailSendingStatus::call).
+    pub fn get_email_sending_status(
+        &self,
+        task_id: impl Into<String>,
+    ) -> GetEmailSendingStatus<'_> {
+        self.as_async().get_email_sending_status(task_id)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/`: the request of [`AccountClient::list_webhooks`](crate::AccountClient::list_webhooks), sent by
+    /// [`call`](ListWebhooks::call).
+    pub fn list_webhooks(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListWebhooks<'_> {
+        self.as_async().list_webhooks(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/`: the request of [`AccountClient::create_webhook`](crate::AccountClient::create_webhook), sent by
+    /// [`call`](CreateWebhook::call).
+    pub fn create_webhook(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        url: impl Into<String>,
+    ) -> CreateWebhook<'_> {
+        self.as_async().create_webhook(workspace_id, base_name, url)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/`: the request of [`AccountClient::update_webhook`](crate::AccountClient::update_webhook), sent by
+    /// [`call`](UpdateWebhook::call).
+    pub fn update_webhook(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        webhook_id: impl Into<i64>,
+    ) -> UpdateWebhook<'_> {
+        self.as_async().update_webhook(workspace_id, base_name, webhook_id)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/webhooks/{webhook_id}/`: the request of [`AccountClient::delete_webhook`](crate::AccountClient::delete_webhook), sent by
+    /// [`call`](DeleteWebhook::call).
+    pub fn delete_webhook(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        webhook_id: impl Into<i64>,
+    ) -> DeleteWebhook<'_> {
+        self.as_async().delete_webhook(workspace_id, base_name, webhook_id)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/`: the request of [`AccountClient::list_base_snapshots`](crate::AccountClient::list_base_snapshots), sent by
+    /// [`call`](ListBaseSnapshots::call).
+    pub fn list_base_snapshots(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListBaseSnapshots<'_> {
+        self.as_async().list_base_snapshots(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/snapshots/{commit_id}/restore/`: the request of [`AccountClient::restore_base_snapshot`](crate::AccountClient::restore_base_snapshot), sent by
+    /// [`call`](RestoreBaseSnapshot::call).
+    pub fn restore_base_snapshot(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        commit_id: impl Into<String>,
+    ) -> RestoreBaseSnapshot<'_> {
+        self.as_async().restore_base_snapshot(workspace_id, base_name, commit_id)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/archive-backups/`: the request of [`AccountClient::list_big_data_backups`](crate::AccountClient::list_big_data_backups), sent by
+    /// [`call`](ListBigDataBackups::call).
+    pub fn list_big_data_backups(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListBigDataBackups<'_> {
+        self.as_async().list_big_data_backups(workspace_id, base_name)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/big-data-state/`: the request of [`AccountClient::get_big_data_status`](crate::AccountClient::get_big_data_status), sent by
+    /// [`call`](GetBigDataStatus::call).
+    pub fn get_big_data_status(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> GetBigDataStatus<'_> {
+        self.as_async().get_big_data_status(workspace_id, base_name)
+    }
+    /// `GET /api/v2.1/universal-apps/`: the request of [`AccountClient::list_universal_apps`](crate::AccountClient::list_universal_apps), sent by
+    /// [`call`](ListUniversalApps::call).
+    pub fn list_universal_apps(&self) -> ListUniversalApps<'_> {
+        self.as_async().list_universal_apps()
+    }
+    /// `POST /api/v2.1/universal-apps/{app_uuid}/app-users/batch/`: the request of [`AccountClient::import_universal_app_users`](crate::AccountClient::import_universal_app_users), sent by
+    /// [`call`](ImportUniversalAppUsers::call).
+    pub fn import_universal_app_users(
+        &self,
+        app_uuid: impl Into<String>,
+        users_info: impl IntoIterator<
+            Item = impl Into<ImportUniversalAppUsersRequestUsersInfoItem>,
+        >,
+    ) -> ImportUniversalAppUsers<'_> {
+        self.as_async().import_universal_app_users(app_uuid, users_info)
+    }
+    /// `GET /api/v2.1/universal-apps/{app_uuid}/app-users/`: the request of [`AccountClient::list_universal_app_users`](crate::AccountClient::list_universal_app_users), sent by
+    /// [`call`](ListUniversalAppUsers::call).
+    pub fn list_universal_app_users(
+        &self,
+        app_uuid: impl Into<String>,
+    ) -> ListUniversalAppUsers<'_> {
+        self.as_async().list_universal_app_users(app_uuid)
+    }
+    /// `GET /api/v2.1/universal-apps/{app_uuid}/invite-links/`: the request of [`AccountClient::list_universal_app_invite_links`](crate::AccountClient::list_universal_app_invite_links), sent by
+    /// [`call`](ListUniversalAppInviteLinks::call).
+    pub fn list_universal_app_invite_links(
+        &self,
+        app_uuid: impl Into<String>,
+    ) -> ListUniversalAppInviteLinks<'_> {
+        self.as_async().list_universal_app_invite_links(app_uuid)
+    }
+    /// `PUT /api/v2.1/external-apps/{app_uuid}/status/`: the request of [`AccountClient::update_app_status`](crate::AccountClient::update_app_status), sent by
+    /// [`call`](UpdateAppStatus::call).
+    pub fn update_app_status(
+        &self,
+        app_uuid: impl Into<String>,
+        is_inactive: impl Into<bool>,
+    ) -> UpdateAppStatus<'_> {
+        self.as_async().update_app_status(app_uuid, is_inactive)
+    }
+    /// `GET /api/v2.1/dtable-activities/`: the request of [`AccountClient::list_recent_base_activities`](crate::AccountClient::list_recent_base_activities), sent by
+    /// [`call`](ListRecentBaseActivities::call).
+    pub fn list_recent_base_activities(&self) -> ListRecentBaseActivities<'_> {
+        self.as_async().list_recent_base_activities()
+    }
+    /// `GET /api/v2.1/dtable-activities/detail/`: the request of [`AccountClient::list_base_activity_details`](crate::AccountClient::list_base_activity_details), sent by
+    /// [`call`](ListBaseActivityDetails::call).
+    pub fn list_base_activity_details(
+        &self,
+        dtable_uuid: impl Into<String>,
+        op_date: impl Into<String>,
+    ) -> ListBaseActivityDetails<'_> {
+        self.as_async().list_base_activity_details(dtable_uuid, op_date)
+    }
+    /// `GET /api/v2.1/dtables/{base_uuid}/big-data-operation-logs/`: the request of [`AccountClient::list_big_data_operation_logs`](crate::AccountClient::list_big_data_operation_logs), sent by
+    /// [`call`](ListBigDataOperationLogs::call).
+    pub fn list_big_data_operation_logs(
+        &self,
+        base_uuid: impl Into<String>,
+    ) -> ListBigDataOperationLogs<'_> {
+        self.as_async().list_big_data_operation_logs(base_uuid)
+    }
+}
 /// The request built by [`AccountClient::get_account_info`](rt::AccountClient::get_account_info): set options, then `.await` it (or call
 /// [`send`](GetAccountInfo::send)).
 #[derive(Debug)]
@@ -5868,6 +7169,14 @@ impl<'a> GetAccountInfo<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetAccountInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AccountInfo, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetAccountInfo<'a> {
@@ -5896,6 +7205,14 @@ impl<'a> UpdateContactEmail<'a> {
         request.multipart_text("new_contact_email", self.body.new_contact_email);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateContactEmail::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateContactEmailResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateContactEmail<'a> {
@@ -5933,6 +7250,14 @@ impl<'a> UploadAvatar<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UploadAvatar::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UploadAvatarResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UploadAvatar<'a> {
     type Output = Result<UploadAvatarResponse, rt::Error>;
@@ -5959,6 +7284,14 @@ impl<'a> GetPublicUserInfo<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetPublicUserInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::UserPublicInfo, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetPublicUserInfo<'a> {
@@ -5989,6 +7322,14 @@ impl<'a> ListPublicUserInfos<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListPublicUserInfos::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListPublicUserInfosResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListPublicUserInfos<'a> {
     type Output = Result<ListPublicUserInfosResponse, rt::Error>;
@@ -6017,6 +7358,14 @@ impl<'a> SearchUsers<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](SearchUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<SearchUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for SearchUsers<'a> {
     type Output = Result<SearchUsersResponse, rt::Error>;
@@ -6042,6 +7391,14 @@ impl<'a> ListBases<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBases<'a> {
@@ -6072,6 +7429,14 @@ impl<'a> SearchBasesAndApps<'a> {
         request.query("query_type", self.query_type.to_string());
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](SearchBasesAndApps::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<SearchBasesAndAppsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for SearchBasesAndApps<'a> {
@@ -6151,6 +7516,14 @@ impl<'a> CreateBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::UserBaseResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateBase<'a> {
     type Output = Result<super::types::UserBaseResult, rt::Error>;
@@ -6215,6 +7588,14 @@ impl<'a> UpdateBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::UserBaseResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateBase<'a> {
     type Output = Result<super::types::UserBaseResult, rt::Error>;
@@ -6247,6 +7628,14 @@ impl<'a> DeleteBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteBase<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -6274,6 +7663,14 @@ impl<'a> GetBaseSize<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetBaseSize::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetBaseSizeResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetBaseSize<'a> {
     type Output = Result<GetBaseSizeResponse, rt::Error>;
@@ -6299,6 +7696,14 @@ impl<'a> ListFavoriteBases<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListFavoriteBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListFavoriteBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListFavoriteBases<'a> {
@@ -6328,6 +7733,14 @@ impl<'a> FavoriteBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](FavoriteBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for FavoriteBase<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -6355,6 +7768,14 @@ impl<'a> UnfavoriteBase<'a> {
         request.query("dtable_uuid", self.dtable_uuid);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UnfavoriteBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UnfavoriteBase<'a> {
@@ -6387,6 +7808,14 @@ impl<'a> CreateFolder<'a> {
         request.multipart_text("name", self.body.name);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateFolder::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::WorkspaceFolderResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateFolder<'a> {
@@ -6421,6 +7850,14 @@ impl<'a> RenameFolder<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](RenameFolder::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::WorkspaceFolderResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for RenameFolder<'a> {
     type Output = Result<super::types::WorkspaceFolderResult, rt::Error>;
@@ -6451,6 +7888,14 @@ impl<'a> DeleteFolder<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteFolder::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteFolder<'a> {
@@ -6486,6 +7931,14 @@ impl<'a> MoveBaseToFolder<'a> {
         request.multipart_text("to", self.body.to);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](MoveBaseToFolder::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for MoveBaseToFolder<'a> {
@@ -6534,6 +7987,14 @@ impl<'a> UpdateBasePassword<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateBasePassword::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::UserBaseResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateBasePassword<'a> {
@@ -6592,6 +8053,21 @@ impl<'a> ListTrashedBases<'a> {
     pub async fn all(self) -> Result<Vec<super::types::UserTrashedBase>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListTrashedBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListTrashedBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListTrashedBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::UserTrashedBase> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTrashedBases",
@@ -6632,6 +8108,14 @@ impl<'a> ClearTrash<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ClearTrash::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ClearTrash<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -6662,6 +8146,14 @@ impl<'a> RestoreTrashedBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](RestoreTrashedBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for RestoreTrashedBase<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -6691,6 +8183,14 @@ impl<'a> ListGroupTrashedBases<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListGroupTrashedBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupTrashedBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListGroupTrashedBases<'a> {
@@ -6723,6 +8223,14 @@ impl<'a> RestoreGroupTrashedBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](RestoreGroupTrashedBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for RestoreGroupTrashedBase<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -6748,6 +8256,14 @@ impl<'a> ListGroups<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListGroups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<Vec<super::types::Group>, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListGroups<'a> {
@@ -6777,6 +8293,14 @@ impl<'a> CreateGroup<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::Group, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateGroup<'a> {
     type Output = Result<super::types::Group, rt::Error>;
@@ -6803,6 +8327,14 @@ impl<'a> GetGroup<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::Group, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetGroup<'a> {
@@ -6843,6 +8375,14 @@ impl<'a> UpdateGroup<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::Group, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateGroup<'a> {
     type Output = Result<super::types::Group, rt::Error>;
@@ -6869,6 +8409,14 @@ impl<'a> DeleteGroup<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteGroup<'a> {
@@ -6897,6 +8445,14 @@ impl<'a> SearchGroups<'a> {
         request.query("q", self.q);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](SearchGroups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<Vec<SearchGroupsResponseItem>, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for SearchGroups<'a> {
@@ -6927,6 +8483,14 @@ impl<'a> ListGroupMembers<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListGroupMembers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<Vec<super::types::GroupMember>, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListGroupMembers<'a> {
@@ -6959,6 +8523,14 @@ impl<'a> AddGroupMember<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](AddGroupMember::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::GroupMember, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for AddGroupMember<'a> {
@@ -6993,6 +8565,14 @@ impl<'a> UpdateGroupMemberRole<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateGroupMemberRole::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::GroupMember, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateGroupMemberRole<'a> {
     type Output = Result<super::types::GroupMember, rt::Error>;
@@ -7023,6 +8603,14 @@ impl<'a> RemoveGroupMember<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](RemoveGroupMember::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for RemoveGroupMember<'a> {
@@ -7055,6 +8643,14 @@ impl<'a> SearchGroupMembers<'a> {
         request.query("q", self.q);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](SearchGroupMembers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<Vec<super::types::GroupMember>, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for SearchGroupMembers<'a> {
@@ -7090,6 +8686,14 @@ impl<'a> ListWorkspaces<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListWorkspaces::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListWorkspacesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListWorkspaces<'a> {
@@ -7142,6 +8746,14 @@ impl<'a> CopyBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CopyBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CopyBaseResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CopyBase<'a> {
     type Output = Result<CopyBaseResponse, rt::Error>;
@@ -7180,6 +8792,14 @@ impl<'a> CopyBaseFromExternalLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CopyBaseFromExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CopyBaseFromExternalLinkResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CopyBaseFromExternalLink<'a> {
     type Output = Result<CopyBaseFromExternalLinkResponse, rt::Error>;
@@ -7211,6 +8831,14 @@ impl<'a> GetBaseAssetUploadLink<'a> {
         request.query("name", self.base_name);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetBaseAssetUploadLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetBaseAssetUploadLinkResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetBaseAssetUploadLink<'a> {
@@ -7248,6 +8876,14 @@ impl<'a> ListBaseAssets<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListBaseAssets::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseAssetsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListBaseAssets<'a> {
     type Output = Result<ListBaseAssetsResponse, rt::Error>;
@@ -7276,6 +8912,14 @@ impl<'a> DeleteBaseAsset<'a> {
         request.query("path", self.path);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteBaseAsset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseAsset<'a> {
@@ -7327,6 +8971,14 @@ impl<'a> ListRecentlyUploadedFiles<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListRecentlyUploadedFiles::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListRecentlyUploadedFilesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListRecentlyUploadedFiles<'a> {
     type Output = Result<ListRecentlyUploadedFilesResponse, rt::Error>;
@@ -7358,6 +9010,14 @@ impl<'a> RenameBaseAsset<'a> {
         request.multipart_text("new_name", self.body.new_name);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](RenameBaseAsset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for RenameBaseAsset<'a> {
@@ -7391,6 +9051,14 @@ impl<'a> DeleteBaseAssets<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteBaseAssets::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseAssets<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -7423,6 +9091,14 @@ impl<'a> CheckBaseAssetExists<'a> {
         request.query("path", self.path);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CheckBaseAssetExists::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CheckBaseAssetExistsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CheckBaseAssetExists<'a> {
@@ -7464,6 +9140,14 @@ impl<'a> ImportBaseFromFile<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ImportBaseFromFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ImportBaseFromFile<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -7496,6 +9180,14 @@ impl<'a> ImportTableFromFile<'a> {
         request.multipart_text("dtable_uuid", self.body.dtable_uuid);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ImportTableFromFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ImportTableFromFile<'a> {
@@ -7537,6 +9229,14 @@ impl<'a> ImportBaseFromDtableFile<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ImportBaseFromDtableFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ImportBaseFromDtableFileResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ImportBaseFromDtableFile<'a> {
     type Output = Result<ImportBaseFromDtableFileResponse, rt::Error>;
@@ -7571,6 +9271,14 @@ impl<'a> UpdateTableFromFile<'a> {
         request.multipart_text("selected_columns", self.body.selected_columns);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateTableFromFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateTableFromFile<'a> {
@@ -7622,6 +9330,14 @@ impl<'a> ExportBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.bytes().await
     }
+    /// Sends the request like [`send`](ExportBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<rt::Bytes, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ExportBase<'a> {
     type Output = Result<rt::Bytes, rt::Error>;
@@ -7657,6 +9373,14 @@ impl<'a> ExportTableToExcel<'a> {
         request.query("table_name", self.table_name);
         let response = rt::Transport::execute(self.client, request).await?;
         response.bytes().await
+    }
+    /// Sends the request like [`send`](ExportTableToExcel::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<rt::Bytes, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ExportTableToExcel<'a> {
@@ -7698,6 +9422,14 @@ impl<'a> ExportViewToExcel<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.bytes().await
     }
+    /// Sends the request like [`send`](ExportViewToExcel::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<rt::Bytes, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ExportViewToExcel<'a> {
     type Output = Result<rt::Bytes, rt::Error>;
@@ -7734,6 +9466,14 @@ impl<'a> ExportBigDataViewToExcel<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ExportBigDataViewToExcel::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ExportBigDataViewToExcelResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ExportBigDataViewToExcel<'a> {
     type Output = Result<ExportBigDataViewToExcelResponse, rt::Error>;
@@ -7768,6 +9508,14 @@ impl<'a> AppendToTableFromFile<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](AppendToTableFromFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for AppendToTableFromFile<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -7793,6 +9541,14 @@ impl<'a> ListBasesSharedWithMe<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBasesSharedWithMe::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBasesSharedWithMeResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBasesSharedWithMe<'a> {
@@ -7824,6 +9580,14 @@ impl<'a> ListBaseUserShares<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBaseUserShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseUserSharesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseUserShares<'a> {
@@ -7858,6 +9622,14 @@ impl<'a> UpdateBaseUserShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateBaseUserShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateBaseUserShare<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -7890,6 +9662,14 @@ impl<'a> CreateBaseUserShare<'a> {
         request.form(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateBaseUserShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateBaseUserShare<'a> {
@@ -7924,6 +9704,14 @@ impl<'a> DeleteBaseUserShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteBaseUserShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseUserShare<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -7949,6 +9737,14 @@ impl<'a> ListBasesSharedWithMyGroups<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBasesSharedWithMyGroups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBasesSharedWithMyGroupsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBasesSharedWithMyGroups<'a> {
@@ -7980,6 +9776,14 @@ impl<'a> ListBaseGroupShares<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBaseGroupShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseGroupSharesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseGroupShares<'a> {
@@ -8014,6 +9818,14 @@ impl<'a> CreateBaseGroupShare<'a> {
         request.multipart_text("permission", self.body.permission.to_string());
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateBaseGroupShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CreateBaseGroupShareResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateBaseGroupShare<'a> {
@@ -8050,6 +9862,14 @@ impl<'a> UpdateBaseGroupShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateBaseGroupShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateBaseGroupShare<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -8083,6 +9903,14 @@ impl<'a> DeleteBaseGroupShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteBaseGroupShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseGroupShare<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -8108,6 +9936,14 @@ impl<'a> ListViewsSharedWithMyGroups<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListViewsSharedWithMyGroups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListViewsSharedWithMyGroupsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListViewsSharedWithMyGroups<'a> {
@@ -8158,6 +9994,14 @@ impl<'a> ListGroupViewShares<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListGroupViewShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupViewSharesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListGroupViewShares<'a> {
     type Output = Result<ListGroupViewSharesResponse, rt::Error>;
@@ -8202,6 +10046,14 @@ impl<'a> CreateGroupViewShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateGroupViewShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ShareNewGroupViewShare, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateGroupViewShare<'a> {
     type Output = Result<super::types::ShareNewGroupViewShare, rt::Error>;
@@ -8236,6 +10088,14 @@ impl<'a> DeleteAllGroupViewShares<'a> {
         request.query("view_id", self.view_id);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteAllGroupViewShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteAllGroupViewShares<'a> {
@@ -8277,6 +10137,14 @@ impl<'a> UpdateGroupViewShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateGroupViewShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ShareGroupViewShare, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateGroupViewShare<'a> {
     type Output = Result<super::types::ShareGroupViewShare, rt::Error>;
@@ -8310,6 +10178,14 @@ impl<'a> DeleteGroupViewShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteGroupViewShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteGroupViewShare<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -8335,6 +10211,14 @@ impl<'a> ListViewsSharedWithMe<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListViewsSharedWithMe::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListViewsSharedWithMeResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListViewsSharedWithMe<'a> {
@@ -8385,6 +10269,14 @@ impl<'a> ListUserViewShares<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListUserViewShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUserViewSharesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListUserViewShares<'a> {
     type Output = Result<ListUserViewSharesResponse, rt::Error>;
@@ -8423,6 +10315,14 @@ impl<'a> CreateUserViewShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateUserViewShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ShareUserViewShare, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateUserViewShare<'a> {
     type Output = Result<super::types::ShareUserViewShare, rt::Error>;
@@ -8457,6 +10357,14 @@ impl<'a> DeleteAllUserViewShares<'a> {
         request.query("view_id", self.view_id);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteAllUserViewShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteAllUserViewShares<'a> {
@@ -8498,6 +10406,14 @@ impl<'a> UpdateUserViewShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateUserViewShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ShareUserViewShare, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateUserViewShare<'a> {
     type Output = Result<super::types::ShareUserViewShare, rt::Error>;
@@ -8531,6 +10447,14 @@ impl<'a> DeleteUserViewShare<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteUserViewShare::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteUserViewShare<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -8560,6 +10484,14 @@ impl<'a> LeaveSharedView<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](LeaveSharedView::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for LeaveSharedView<'a> {
@@ -8592,6 +10524,14 @@ impl<'a> ListBaseCollaborators<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListBaseCollaborators::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseCollaboratorsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListBaseCollaborators<'a> {
     type Output = Result<ListBaseCollaboratorsResponse, rt::Error>;
@@ -8622,6 +10562,14 @@ impl<'a> ListBaseExternalLinks<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBaseExternalLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseExternalLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseExternalLinks<'a> {
@@ -8681,6 +10629,14 @@ impl<'a> CreateBaseExternalLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateBaseExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ShareBaseExternalLink, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateBaseExternalLink<'a> {
     type Output = Result<super::types::ShareBaseExternalLink, rt::Error>;
@@ -8713,6 +10669,14 @@ impl<'a> DeleteBaseExternalLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteBaseExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseExternalLink<'a> {
@@ -8763,6 +10727,14 @@ impl<'a> ListViewExternalLinks<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListViewExternalLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListViewExternalLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListViewExternalLinks<'a> {
@@ -8824,6 +10796,14 @@ impl<'a> CreateViewExternalLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateViewExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ShareViewExternalLink, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateViewExternalLink<'a> {
     type Output = Result<super::types::ShareViewExternalLink, rt::Error>;
@@ -8856,6 +10836,14 @@ impl<'a> DeleteViewExternalLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteViewExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
@@ -8904,6 +10892,14 @@ impl<'a> CreateBaseInviteLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateBaseInviteLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ShareInviteLink, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateBaseInviteLink<'a> {
     type Output = Result<super::types::ShareInviteLink, rt::Error>;
@@ -8933,6 +10929,14 @@ impl<'a> DeleteBaseInviteLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteBaseInviteLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseInviteLink<'a> {
@@ -8971,6 +10975,14 @@ impl<'a> ListCommonDatasets<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListCommonDatasets::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCommonDatasetsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListCommonDatasets<'a> {
     type Output = Result<ListCommonDatasetsResponse, rt::Error>;
@@ -8998,6 +11010,14 @@ impl<'a> PublishCommonDataset<'a> {
         request.form(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](PublishCommonDataset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::DatasetCommonDataset, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for PublishCommonDataset<'a> {
@@ -9031,6 +11051,14 @@ impl<'a> ImportCommonDataset<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ImportCommonDataset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::DatasetTask, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ImportCommonDataset<'a> {
     type Output = Result<super::types::DatasetTask, rt::Error>;
@@ -9060,6 +11088,14 @@ impl<'a> GetCommonDatasetInfo<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetCommonDatasetInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetCommonDatasetInfoResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetCommonDatasetInfo<'a> {
@@ -9109,6 +11145,14 @@ impl<'a> GetCommonDataset<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetCommonDataset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetCommonDatasetResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetCommonDataset<'a> {
     type Output = Result<GetCommonDatasetResponse, rt::Error>;
@@ -9141,6 +11185,14 @@ impl<'a> RenameCommonDataset<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](RenameCommonDataset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<RenameCommonDatasetResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for RenameCommonDataset<'a> {
     type Output = Result<RenameCommonDatasetResponse, rt::Error>;
@@ -9170,6 +11222,14 @@ impl<'a> DeleteCommonDataset<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteCommonDataset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteCommonDataset<'a> {
@@ -9219,6 +11279,14 @@ impl<'a> UpdateCommonDatasetSync<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateCommonDatasetSync::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateCommonDatasetSync<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -9252,6 +11320,14 @@ impl<'a> SyncCommonDataset<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](SyncCommonDataset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::DatasetTask, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for SyncCommonDataset<'a> {
     type Output = Result<super::types::DatasetTask, rt::Error>;
@@ -9280,6 +11356,14 @@ impl<'a> ListCommonDatasetSyncs<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListCommonDatasetSyncs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCommonDatasetSyncsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListCommonDatasetSyncs<'a> {
     type Output = Result<ListCommonDatasetSyncsResponse, rt::Error>;
@@ -9305,6 +11389,14 @@ impl<'a> ListAddressBookDepartments<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListAddressBookDepartments::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAddressBookDepartmentsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListAddressBookDepartments<'a> {
@@ -9337,6 +11429,14 @@ impl<'a> ListAddressBookDepartmentMembers<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListAddressBookDepartmentMembers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAddressBookDepartmentMembersResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListAddressBookDepartmentMembers<'a> {
@@ -9382,6 +11482,14 @@ impl<'a> ListForms<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListForms::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListFormsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListForms<'a> {
     type Output = Result<ListFormsResponse, rt::Error>;
@@ -9412,6 +11520,14 @@ impl<'a> CreateForm<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateForm::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CreateFormResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateForm<'a> {
     type Output = Result<CreateFormResponse, rt::Error>;
@@ -9441,6 +11557,14 @@ impl<'a> UpdateForm<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateForm::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateFormResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateForm<'a> {
     type Output = Result<UpdateFormResponse, rt::Error>;
@@ -9468,6 +11592,14 @@ impl<'a> DeleteForm<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteForm::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteForm<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -9494,6 +11626,14 @@ impl<'a> DuplicateForm<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DuplicateForm::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<DuplicateFormResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DuplicateForm<'a> {
@@ -9524,6 +11664,14 @@ impl<'a> UploadFormLogo<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UploadFormLogo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UploadFormLogoResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UploadFormLogo<'a> {
     type Output = Result<UploadFormLogoResponse, rt::Error>;
@@ -9549,6 +11697,14 @@ impl<'a> ListSharedForms<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListSharedForms::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListSharedFormsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListSharedForms<'a> {
@@ -9580,6 +11736,14 @@ impl<'a> ListAutomationRules<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListAutomationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAutomationRulesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListAutomationRules<'a> {
@@ -9613,6 +11777,14 @@ impl<'a> CreateAutomationRule<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateAutomationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AutomationRule, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateAutomationRule<'a> {
@@ -9678,6 +11850,14 @@ impl<'a> UpdateAutomationRule<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateAutomationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AutomationRule, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateAutomationRule<'a> {
     type Output = Result<super::types::AutomationRule, rt::Error>;
@@ -9711,6 +11891,14 @@ impl<'a> DeleteAutomationRule<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteAutomationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteAutomationRule<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -9737,6 +11925,14 @@ impl<'a> RepairBase<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](RepairBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for RepairBase<'a> {
@@ -9768,6 +11964,14 @@ impl<'a> ListNotificationRules<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListNotificationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListNotificationRulesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListNotificationRules<'a> {
@@ -9801,6 +12005,14 @@ impl<'a> CreateNotificationRule<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateNotificationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::NotificationRule, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateNotificationRule<'a> {
@@ -9837,6 +12049,14 @@ impl<'a> UpdateNotificationRule<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateNotificationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::NotificationRule, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateNotificationRule<'a> {
     type Output = Result<super::types::NotificationRule, rt::Error>;
@@ -9870,6 +12090,14 @@ impl<'a> DeleteNotificationRule<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteNotificationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteNotificationRule<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -9896,6 +12124,14 @@ impl<'a> ClearNotifications<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ClearNotifications::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ClearNotifications<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -9921,6 +12157,14 @@ impl<'a> ListUnseenSystemNotifications<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListUnseenSystemNotifications::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUnseenSystemNotificationsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListUnseenSystemNotifications<'a> {
@@ -9952,6 +12196,14 @@ impl<'a> MarkSystemNotificationAsSeen<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](MarkSystemNotificationAsSeen::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<MarkSystemNotificationAsSeenResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for MarkSystemNotificationAsSeen<'a> {
     type Output = Result<MarkSystemNotificationAsSeenResponse, rt::Error>;
@@ -9980,6 +12232,14 @@ impl<'a> ListEmailAccounts<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListEmailAccounts::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListEmailAccountsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListEmailAccounts<'a> {
@@ -10011,6 +12271,14 @@ impl<'a> CreateEmailAccount<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateEmailAccount::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CreateEmailAccountResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateEmailAccount<'a> {
@@ -10058,6 +12326,14 @@ impl<'a> UpdateEmailAccount<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateEmailAccount::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateEmailAccountResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateEmailAccount<'a> {
     type Output = Result<UpdateEmailAccountResponse, rt::Error>;
@@ -10088,6 +12364,14 @@ impl<'a> DeleteEmailAccount<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteEmailAccount::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteEmailAccount<'a> {
@@ -10121,6 +12405,14 @@ impl<'a> GetEmailAccount<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetEmailAccount::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetEmailAccountResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetEmailAccount<'a> {
     type Output = Result<GetEmailAccountResponse, rt::Error>;
@@ -10148,6 +12440,14 @@ impl<'a> GetEmailSendingStatus<'a> {
         request.query("task_id", self.task_id);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetEmailSendingStatus::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetEmailSendingStatusResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetEmailSendingStatus<'a> {
@@ -10179,6 +12479,14 @@ impl<'a> ListWebhooks<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListWebhooks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListWebhooksResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListWebhooks<'a> {
@@ -10220,6 +12528,14 @@ impl<'a> CreateWebhook<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateWebhook::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CreateWebhookResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateWebhook<'a> {
@@ -10271,6 +12587,14 @@ impl<'a> UpdateWebhook<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateWebhook::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateWebhookResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateWebhook<'a> {
     type Output = Result<UpdateWebhookResponse, rt::Error>;
@@ -10303,6 +12627,14 @@ impl<'a> DeleteWebhook<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteWebhook::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteWebhook<'a> {
@@ -10362,6 +12694,21 @@ impl<'a> ListBaseSnapshots<'a> {
     /// Every item of [`stream`](ListBaseSnapshots::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::Snapshot>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListBaseSnapshots::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseSnapshotsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBaseSnapshots::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::Snapshot> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -10438,6 +12785,14 @@ impl<'a> RestoreBaseSnapshot<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](RestoreBaseSnapshot::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<RestoreBaseSnapshotResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for RestoreBaseSnapshot<'a> {
     type Output = Result<RestoreBaseSnapshotResponse, rt::Error>;
@@ -10468,6 +12823,14 @@ impl<'a> ListBigDataBackups<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBigDataBackups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBigDataBackupsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBigDataBackups<'a> {
@@ -10500,6 +12863,14 @@ impl<'a> GetBigDataStatus<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetBigDataStatus::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetBigDataStatusResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetBigDataStatus<'a> {
     type Output = Result<GetBigDataStatusResponse, rt::Error>;
@@ -10525,6 +12896,14 @@ impl<'a> ListUniversalApps<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListUniversalApps::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUniversalAppsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListUniversalApps<'a> {
@@ -10557,6 +12936,14 @@ impl<'a> ImportUniversalAppUsers<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ImportUniversalAppUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ImportUniversalAppUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ImportUniversalAppUsers<'a> {
@@ -10616,6 +13003,21 @@ impl<'a> ListUniversalAppUsers<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AppUser>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListUniversalAppUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUniversalAppUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListUniversalAppUsers::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AppUser> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUniversalAppUsers",
@@ -10663,6 +13065,14 @@ impl<'a> ListUniversalAppInviteLinks<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListUniversalAppInviteLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUniversalAppInviteLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListUniversalAppInviteLinks<'a> {
     type Output = Result<ListUniversalAppInviteLinksResponse, rt::Error>;
@@ -10693,6 +13103,14 @@ impl<'a> UpdateAppStatus<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateAppStatus::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateAppStatusResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateAppStatus<'a> {
@@ -10756,6 +13174,21 @@ impl<'a> ListRecentBaseActivities<'a> {
     /// Every item of [`stream`](ListRecentBaseActivities::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::ActivityBaseSummary>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListRecentBaseActivities::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListRecentBaseActivitiesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListRecentBaseActivities::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::ActivityBaseSummary> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -10833,6 +13266,21 @@ impl<'a> ListBaseActivityDetails<'a> {
     pub async fn all(self) -> Result<Vec<super::types::ActivityRowChange>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListBaseActivityDetails::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseActivityDetailsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBaseActivityDetails::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::ActivityRowChange> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBaseActivityDetails",
@@ -10908,6 +13356,23 @@ impl<'a> ListBigDataOperationLogs<'a> {
         self,
     ) -> Result<Vec<super::types::ActivityBigDataOperation>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListBigDataOperationLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBigDataOperationLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBigDataOperationLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, super::types::ActivityBigDataOperation> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(

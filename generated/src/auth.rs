@@ -125,6 +125,29 @@ impl rt::Client {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+impl rt::blocking::Client {
+    /// `GET /api2/ping/`: the request of [`Client::ping`](crate::Client::ping), sent by
+    /// [`call`](Ping::call).
+    pub fn ping(&self) -> Ping<'_> {
+        self.as_async().ping()
+    }
+    /// `GET /server-info/`: the request of [`Client::get_server_info`](crate::Client::get_server_info), sent by
+    /// [`call`](GetServerInfo::call).
+    pub fn get_server_info(&self) -> GetServerInfo<'_> {
+        self.as_async().get_server_info()
+    }
+    /// `POST /api2/auth-token/`: the request of [`Client::get_account_token`](crate::Client::get_account_token), sent by
+    /// [`call`](Login::call).
+    pub fn get_account_token(
+        &self,
+        username: impl Into<String>,
+        password: impl Into<rt::Secret>,
+    ) -> Login<'_> {
+        self.as_async().get_account_token(username, password)
+    }
+}
 /// The request built by [`Client::ping`](rt::Client::ping): set options, then `.await` it (or call
 /// [`send`](Ping::send)).
 #[derive(Debug)]
@@ -142,6 +165,14 @@ impl<'a> Ping<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](Ping::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<String, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for Ping<'a> {
@@ -168,6 +199,14 @@ impl<'a> GetServerInfo<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetServerInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ServerInfo, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetServerInfo<'a> {
@@ -205,6 +244,14 @@ impl<'a> Login<'a> {
         request.form(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](Login::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::LoginResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for Login<'a> {
@@ -422,6 +469,74 @@ impl rt::AccountClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+impl rt::blocking::AccountClient {
+    /// `GET /api2/auth/ping/`: the request of [`AccountClient::ping_with_account_token`](crate::AccountClient::ping_with_account_token), sent by
+    /// [`call`](PingWithAccountToken::call).
+    pub fn ping_with_account_token(&self) -> PingWithAccountToken<'_> {
+        self.as_async().ping_with_account_token()
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/access-token/`: the request of [`AccountClient::get_base_token`](crate::AccountClient::get_base_token), sent by
+    /// [`call`](GetBaseTokenForBase::call).
+    pub fn get_base_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> GetBaseTokenForBase<'_> {
+        self.as_async().get_base_token(workspace_id, base_name)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/`: the request of [`AccountClient::list_api_tokens`](crate::AccountClient::list_api_tokens), sent by
+    /// [`call`](ListApiTokens::call).
+    pub fn list_api_tokens(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> ListApiTokens<'_> {
+        self.as_async().list_api_tokens(workspace_id, base_name)
+    }
+    /// `POST /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/`: the request of [`AccountClient::create_api_token`](crate::AccountClient::create_api_token), sent by
+    /// [`call`](CreateApiToken::call).
+    pub fn create_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        app_name: impl Into<String>,
+        permission: impl Into<super::types::ApiTokenPermission>,
+    ) -> CreateApiToken<'_> {
+        self.as_async().create_api_token(workspace_id, base_name, app_name, permission)
+    }
+    /// `GET /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/temp-api-token/`: the request of [`AccountClient::create_temp_api_token`](crate::AccountClient::create_temp_api_token), sent by
+    /// [`call`](CreateTempApiToken::call).
+    pub fn create_temp_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+    ) -> CreateTempApiToken<'_> {
+        self.as_async().create_temp_api_token(workspace_id, base_name)
+    }
+    /// `PUT /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/`: the request of [`AccountClient::update_api_token`](crate::AccountClient::update_api_token), sent by
+    /// [`call`](UpdateApiToken::call).
+    pub fn update_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        app_name: impl Into<String>,
+        permission: impl Into<super::types::ApiTokenPermission>,
+    ) -> UpdateApiToken<'_> {
+        self.as_async().update_api_token(workspace_id, base_name, app_name, permission)
+    }
+    /// `DELETE /api/v2.1/workspace/{workspace_id}/dtable/{base_name}/api-tokens/{app_name}/`: the request of [`AccountClient::delete_api_token`](crate::AccountClient::delete_api_token), sent by
+    /// [`call`](DeleteApiToken::call).
+    pub fn delete_api_token(
+        &self,
+        workspace_id: impl Into<i64>,
+        base_name: impl Into<String>,
+        app_name: impl Into<String>,
+    ) -> DeleteApiToken<'_> {
+        self.as_async().delete_api_token(workspace_id, base_name, app_name)
+    }
+}
 /// The request built by [`AccountClient::ping_with_account_token`](rt::AccountClient::ping_with_account_token): set options, then `.await` it (or call
 /// [`send`](PingWithAccountToken::send)).
 #[derive(Debug)]
@@ -439,6 +554,14 @@ impl<'a> PingWithAccountToken<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](PingWithAccountToken::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<String, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for PingWithAccountToken<'a> {
@@ -484,6 +607,14 @@ impl<'a> GetBaseTokenForBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetBaseTokenForBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::BaseAccess, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetBaseTokenForBase<'a> {
     type Output = Result<super::types::BaseAccess, rt::Error>;
@@ -514,6 +645,14 @@ impl<'a> ListApiTokens<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListApiTokens::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListApiTokensResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListApiTokens<'a> {
@@ -548,6 +687,14 @@ impl<'a> CreateApiToken<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateApiToken::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ApiTokenInfo, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateApiToken<'a> {
     type Output = Result<super::types::ApiTokenInfo, rt::Error>;
@@ -578,6 +725,14 @@ impl<'a> CreateTempApiToken<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateTempApiToken::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CreateTempApiTokenResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateTempApiToken<'a> {
@@ -614,6 +769,14 @@ impl<'a> UpdateApiToken<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateApiToken::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::ApiTokenInfo, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateApiToken<'a> {
     type Output = Result<super::types::ApiTokenInfo, rt::Error>;
@@ -647,6 +810,14 @@ impl<'a> DeleteApiToken<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteApiToken::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<DeleteApiTokenResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteApiToken<'a> {
     type Output = Result<DeleteApiTokenResponse, rt::Error>;
@@ -675,6 +846,15 @@ impl rt::ApiTokenClient {
             client: self,
             exp: None,
         }
+    }
+}
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+impl rt::blocking::ApiTokenClient {
+    /// `GET /api/v2.1/dtable/app-access-token/`: the request of [`ApiTokenClient::get_base_token`](crate::ApiTokenClient::get_base_token), sent by
+    /// [`call`](GetBaseToken::call).
+    pub fn get_base_token(&self) -> GetBaseToken<'_> {
+        self.as_async().get_base_token()
     }
 }
 /// The request built by [`ApiTokenClient::get_base_token`](rt::ApiTokenClient::get_base_token): set options, then `.await` it (or call
@@ -707,6 +887,14 @@ impl<'a> GetBaseToken<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetBaseToken::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::BaseAccess, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetBaseToken<'a> {

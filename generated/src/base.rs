@@ -2608,6 +2608,457 @@ impl rt::BaseClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "base"))))]
+impl rt::blocking::BaseClient {
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/metadata/`: the request of [`BaseClient::get_metadata`](crate::BaseClient::get_metadata), sent by
+    /// [`call`](GetMetadata::call).
+    pub fn get_metadata(&self) -> GetMetadata<'_> {
+        self.as_async().get_metadata()
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/related-users/`: the request of [`BaseClient::list_collaborators`](crate::BaseClient::list_collaborators), sent by
+    /// [`call`](ListCollaborators::call).
+    pub fn list_collaborators(&self) -> ListCollaborators<'_> {
+        self.as_async().list_collaborators()
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/rows/`: the request of [`BaseClient::list_rows`](crate::BaseClient::list_rows), sent by
+    /// [`call`](ListRows::call).
+    pub fn list_rows(&self, table_name: impl Into<String>) -> ListRows<'_> {
+        self.as_async().list_rows(table_name)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/rows/`: the request of [`BaseClient::update_rows`](crate::BaseClient::update_rows), sent by
+    /// [`call`](UpdateRows::call).
+    pub fn update_rows(
+        &self,
+        table_name: impl Into<String>,
+        updates: impl IntoIterator<Item = impl Into<super::types::RowUpdate>>,
+    ) -> UpdateRows<'_> {
+        self.as_async().update_rows(table_name, updates)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/rows/`: the request of [`BaseClient::append_rows`](crate::BaseClient::append_rows), sent by
+    /// [`call`](AppendRows::call).
+    pub fn append_rows(
+        &self,
+        table_name: impl Into<String>,
+        rows: impl IntoIterator<Item = impl Into<super::types::RowInput>>,
+    ) -> AppendRows<'_> {
+        self.as_async().append_rows(table_name, rows)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/rows/`: the request of [`BaseClient::delete_rows`](crate::BaseClient::delete_rows), sent by
+    /// [`call`](DeleteRows::call).
+    pub fn delete_rows(
+        &self,
+        table_name: impl Into<String>,
+        row_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> DeleteRows<'_> {
+        self.as_async().delete_rows(table_name, row_ids)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/rows/{row_id}/`: the request of [`BaseClient::get_row`](crate::BaseClient::get_row), sent by
+    /// [`call`](GetRow::call).
+    pub fn get_row(
+        &self,
+        row_id: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> GetRow<'_> {
+        self.as_async().get_row(row_id, table_name)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/lock-rows/`: the request of [`BaseClient::lock_rows`](crate::BaseClient::lock_rows), sent by
+    /// [`call`](LockRows::call).
+    pub fn lock_rows(
+        &self,
+        table_name: impl Into<String>,
+        row_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> LockRows<'_> {
+        self.as_async().lock_rows(table_name, row_ids)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/unlock-rows/`: the request of [`BaseClient::unlock_rows`](crate::BaseClient::unlock_rows), sent by
+    /// [`call`](UnlockRows::call).
+    pub fn unlock_rows(
+        &self,
+        table_name: impl Into<String>,
+        row_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> UnlockRows<'_> {
+        self.as_async().unlock_rows(table_name, row_ids)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/filtered-rows/`: the request of [`BaseClient::filter_rows`](crate::BaseClient::filter_rows), sent by
+    /// [`call`](FilterRows::call).
+    pub fn filter_rows(
+        &self,
+        table_name: impl Into<String>,
+        filters: impl IntoIterator<Item = impl Into<super::types::RowFilter>>,
+    ) -> FilterRows<'_> {
+        self.as_async().filter_rows(table_name, filters)
+    }
+    /// `POST /api/v2.1/workflows/{workflow_token}/external-task-submit/`: the request of [`BaseClient::submit_workflow_task`](crate::BaseClient::submit_workflow_task), sent by
+    /// [`call`](SubmitWorkflowTask::call).
+    pub fn submit_workflow_task(
+        &self,
+        workflow_token: impl Into<String>,
+    ) -> SubmitWorkflowTask<'_> {
+        self.as_async().submit_workflow_task(workflow_token)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/sql/`: the request of [`BaseClient::query_sql`](crate::BaseClient::query_sql), sent by
+    /// [`call`](QuerySql::call).
+    pub fn query_sql(&self, sql: impl Into<String>) -> QuerySql<'_> {
+        self.as_async().query_sql(sql)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/query-links/`: the request of [`BaseClient::list_row_links`](crate::BaseClient::list_row_links), sent by
+    /// [`call`](ListRowLinks::call).
+    pub fn list_row_links(
+        &self,
+        table_name: impl Into<String>,
+        link_column_name: impl Into<String>,
+        rows: impl IntoIterator<Item = impl Into<super::types::RowLinksQuery>>,
+    ) -> ListRowLinks<'_> {
+        self.as_async().list_row_links(table_name, link_column_name, rows)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/links/`: the request of [`BaseClient::update_row_links`](crate::BaseClient::update_row_links), sent by
+    /// [`call`](UpdateRowLinks::call).
+    pub fn update_row_links(
+        &self,
+        link_id: impl Into<String>,
+        table_id: impl Into<String>,
+        other_table_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> UpdateRowLinks<'_> {
+        self.as_async()
+            .update_row_links(link_id, table_id, other_table_id, other_rows_ids_map)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/links/`: the request of [`BaseClient::create_row_links`](crate::BaseClient::create_row_links), sent by
+    /// [`call`](CreateRowLinks::call).
+    pub fn create_row_links(
+        &self,
+        link_id: impl Into<String>,
+        table_id: impl Into<String>,
+        other_table_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> CreateRowLinks<'_> {
+        self.as_async()
+            .create_row_links(link_id, table_id, other_table_id, other_rows_ids_map)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/links/`: the request of [`BaseClient::delete_row_links`](crate::BaseClient::delete_row_links), sent by
+    /// [`call`](DeleteRowLinks::call).
+    pub fn delete_row_links(
+        &self,
+        link_id: impl Into<String>,
+        table_id: impl Into<String>,
+        other_table_id: impl Into<String>,
+        other_rows_ids_map: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> DeleteRowLinks<'_> {
+        self.as_async()
+            .delete_row_links(link_id, table_id, other_table_id, other_rows_ids_map)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/auto-links/`: the request of [`BaseClient::auto_link_rows`](crate::BaseClient::auto_link_rows), sent by
+    /// [`call`](AutoLinkRows::call).
+    pub fn auto_link_rows(
+        &self,
+        link_id: impl Into<String>,
+        matching_keys: impl IntoIterator<
+            Item = impl Into<AutoLinkRowsRequestMatchingKeysItem>,
+        >,
+    ) -> AutoLinkRows<'_> {
+        self.as_async().auto_link_rows(link_id, matching_keys)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/auto-link-task/`: the request of [`BaseClient::get_auto_link_task`](crate::BaseClient::get_auto_link_task), sent by
+    /// [`call`](GetAutoLinkTask::call).
+    pub fn get_auto_link_task(&self, task_id: impl Into<String>) -> GetAutoLinkTask<'_> {
+        self.as_async().get_auto_link_task(task_id)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/tables/`: the request of [`BaseClient::rename_table`](crate::BaseClient::rename_table), sent by
+    /// [`call`](RenameTable::call).
+    pub fn rename_table(
+        &self,
+        table_name: impl Into<String>,
+        new_table_name: impl Into<String>,
+    ) -> RenameTable<'_> {
+        self.as_async().rename_table(table_name, new_table_name)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/tables/`: the request of [`BaseClient::create_table`](crate::BaseClient::create_table), sent by
+    /// [`call`](CreateTable::call).
+    pub fn create_table(&self, table_name: impl Into<String>) -> CreateTable<'_> {
+        self.as_async().create_table(table_name)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/tables/`: the request of [`BaseClient::delete_table`](crate::BaseClient::delete_table), sent by
+    /// [`call`](DeleteTable::call).
+    pub fn delete_table(&self, table_name: impl Into<String>) -> DeleteTable<'_> {
+        self.as_async().delete_table(table_name)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/tables/duplicate-table/`: the request of [`BaseClient::duplicate_table`](crate::BaseClient::duplicate_table), sent by
+    /// [`call`](DuplicateTable::call).
+    pub fn duplicate_table(
+        &self,
+        table_name: impl Into<String>,
+        is_duplicate_records: impl Into<bool>,
+    ) -> DuplicateTable<'_> {
+        self.as_async().duplicate_table(table_name, is_duplicate_records)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/views/`: the request of [`BaseClient::list_views`](crate::BaseClient::list_views), sent by
+    /// [`call`](ListViews::call).
+    pub fn list_views(&self, table_name: impl Into<String>) -> ListViews<'_> {
+        self.as_async().list_views(table_name)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/views/`: the request of [`BaseClient::create_view`](crate::BaseClient::create_view), sent by
+    /// [`call`](CreateView::call).
+    pub fn create_view(
+        &self,
+        table_name: impl Into<String>,
+        name: impl Into<String>,
+    ) -> CreateView<'_> {
+        self.as_async().create_view(table_name, name)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`: the request of [`BaseClient::get_view`](crate::BaseClient::get_view), sent by
+    /// [`call`](GetView::call).
+    pub fn get_view(
+        &self,
+        view_name: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> GetView<'_> {
+        self.as_async().get_view(view_name, table_name)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`: the request of [`BaseClient::update_view`](crate::BaseClient::update_view), sent by
+    /// [`call`](UpdateView::call).
+    pub fn update_view(
+        &self,
+        view_name: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> UpdateView<'_> {
+        self.as_async().update_view(view_name, table_name)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/views/{view_name}/`: the request of [`BaseClient::delete_view`](crate::BaseClient::delete_view), sent by
+    /// [`call`](DeleteView::call).
+    pub fn delete_view(
+        &self,
+        view_name: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> DeleteView<'_> {
+        self.as_async().delete_view(view_name, table_name)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/columns/`: the request of [`BaseClient::list_columns`](crate::BaseClient::list_columns), sent by
+    /// [`call`](ListColumns::call).
+    pub fn list_columns(&self, table_name: impl Into<String>) -> ListColumns<'_> {
+        self.as_async().list_columns(table_name)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/columns/`: the request of [`BaseClient::update_column`](crate::BaseClient::update_column), sent by
+    /// [`call`](UpdateColumn::call).
+    pub fn update_column(
+        &self,
+        body: impl Into<UpdateColumnRequest>,
+    ) -> UpdateColumn<'_> {
+        self.as_async().update_column(body)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/columns/`: the request of [`BaseClient::insert_column`](crate::BaseClient::insert_column), sent by
+    /// [`call`](InsertColumn::call).
+    pub fn insert_column(
+        &self,
+        table_name: impl Into<String>,
+        column_name: impl Into<String>,
+        column_type: impl Into<super::types::ColumnType>,
+    ) -> InsertColumn<'_> {
+        self.as_async().insert_column(table_name, column_name, column_type)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/columns/`: the request of [`BaseClient::delete_column`](crate::BaseClient::delete_column), sent by
+    /// [`call`](DeleteColumn::call).
+    pub fn delete_column(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+    ) -> DeleteColumn<'_> {
+        self.as_async().delete_column(table_name, column)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/batch-append-columns/`: the request of [`BaseClient::append_columns`](crate::BaseClient::append_columns), sent by
+    /// [`call`](AppendColumns::call).
+    pub fn append_columns(
+        &self,
+        table_name: impl Into<String>,
+        columns: impl IntoIterator<Item = impl Into<super::types::ColumnInput>>,
+    ) -> AppendColumns<'_> {
+        self.as_async().append_columns(table_name, columns)
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/column-options/`: the request of [`BaseClient::update_select_options`](crate::BaseClient::update_select_options), sent by
+    /// [`call`](UpdateSelectOptions::call).
+    pub fn update_select_options(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+        options: impl IntoIterator<Item = impl Into<super::types::SelectOptionChange>>,
+    ) -> UpdateSelectOptions<'_> {
+        self.as_async().update_select_options(table_name, column, options)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/column-options/`: the request of [`BaseClient::add_select_options`](crate::BaseClient::add_select_options), sent by
+    /// [`call`](AddSelectOptions::call).
+    pub fn add_select_options(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+        options: impl IntoIterator<Item = impl Into<super::types::SelectOptionInput>>,
+    ) -> AddSelectOptions<'_> {
+        self.as_async().add_select_options(table_name, column, options)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/column-options/`: the request of [`BaseClient::delete_select_options`](crate::BaseClient::delete_select_options), sent by
+    /// [`call`](DeleteSelectOptions::call).
+    pub fn delete_select_options(
+        &self,
+        table_name: impl Into<String>,
+        column: impl Into<String>,
+        option_names: impl IntoIterator<Item = impl Into<String>>,
+    ) -> DeleteSelectOptions<'_> {
+        self.as_async().delete_select_options(table_name, column, option_names)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/column-cascade-settings/`: the request of [`BaseClient::update_column_cascade`](crate::BaseClient::update_column_cascade), sent by
+    /// [`call`](UpdateColumnCascade::call).
+    pub fn update_column_cascade(
+        &self,
+        table_name: impl Into<String>,
+        parent_column: impl Into<String>,
+        child_column: impl Into<String>,
+        cascade_settings: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> UpdateColumnCascade<'_> {
+        self.as_async()
+            .update_column_cascade(
+                table_name,
+                parent_column,
+                child_column,
+                cascade_settings,
+            )
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/add-archived-rows/`: the request of [`BaseClient::add_big_data_rows`](crate::BaseClient::add_big_data_rows), sent by
+    /// [`call`](AddBigDataRows::call).
+    pub fn add_big_data_rows(
+        &self,
+        table_name: impl Into<String>,
+        rows: impl IntoIterator<Item = impl Into<super::types::RowInput>>,
+    ) -> AddBigDataRows<'_> {
+        self.as_async().add_big_data_rows(table_name, rows)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/archive-view/`: the request of [`BaseClient::move_rows_to_big_data`](crate::BaseClient::move_rows_to_big_data), sent by
+    /// [`call`](MoveRowsToBigData::call).
+    pub fn move_rows_to_big_data(
+        &self,
+        table_name: impl Into<String>,
+        view_name: impl Into<String>,
+    ) -> MoveRowsToBigData<'_> {
+        self.as_async().move_rows_to_big_data(table_name, view_name)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/unarchive/`: the request of [`BaseClient::move_rows_to_normal_backend`](crate::BaseClient::move_rows_to_normal_backend), sent by
+    /// [`call`](MoveRowsToNormalBackend::call).
+    pub fn move_rows_to_normal_backend(
+        &self,
+        table_id: impl Into<String>,
+        row_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> MoveRowsToNormalBackend<'_> {
+        self.as_async().move_rows_to_normal_backend(table_id, row_ids)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/db-operations/`: the request of [`BaseClient::list_big_data_operations`](crate::BaseClient::list_big_data_operations), sent by
+    /// [`call`](ListBigDataOperations::call).
+    pub fn list_big_data_operations(&self) -> ListBigDataOperations<'_> {
+        self.as_async().list_big_data_operations()
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/restore-operations/{op_id}/`: the request of [`BaseClient::restore_big_data_operation`](crate::BaseClient::restore_big_data_operation), sent by
+    /// [`call`](RestoreBigDataOperation::call).
+    pub fn restore_big_data_operation(
+        &self,
+        op_id: impl Into<i64>,
+    ) -> RestoreBigDataOperation<'_> {
+        self.as_async().restore_big_data_operation(op_id)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments/`: the request of [`BaseClient::list_row_comments`](crate::BaseClient::list_row_comments), sent by
+    /// [`call`](ListRowComments::call).
+    pub fn list_row_comments(&self, row_id: impl Into<String>) -> ListRowComments<'_> {
+        self.as_async().list_row_comments(row_id)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/comments/`: the request of [`BaseClient::create_row_comment`](crate::BaseClient::create_row_comment), sent by
+    /// [`call`](CreateRowComment::call).
+    pub fn create_row_comment(
+        &self,
+        table_id: impl Into<String>,
+        row_id: impl Into<String>,
+        comment: impl Into<String>,
+    ) -> CreateRowComment<'_> {
+        self.as_async().create_row_comment(table_id, row_id, comment)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/`: the request of [`BaseClient::get_row_comment`](crate::BaseClient::get_row_comment), sent by
+    /// [`call`](GetRowComment::call).
+    pub fn get_row_comment(&self, comment_id: impl Into<i64>) -> GetRowComment<'_> {
+        self.as_async().get_row_comment(comment_id)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/comments/{comment_id}/`: the request of [`BaseClient::delete_row_comment`](crate::BaseClient::delete_row_comment), sent by
+    /// [`call`](DeleteRowComment::call).
+    pub fn delete_row_comment(
+        &self,
+        comment_id: impl Into<i64>,
+    ) -> DeleteRowComment<'_> {
+        self.as_async().delete_row_comment(comment_id)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments-count/`: the request of [`BaseClient::count_row_comments`](crate::BaseClient::count_row_comments), sent by
+    /// [`call`](CountRowComments::call).
+    pub fn count_row_comments(&self, row_id: impl Into<String>) -> CountRowComments<'_> {
+        self.as_async().count_row_comments(row_id)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/comments-within-days/`: the request of [`BaseClient::list_comments_within_days`](crate::BaseClient::list_comments_within_days), sent by
+    /// [`call`](ListCommentsWithinDays::call).
+    pub fn list_comments_within_days(&self) -> ListCommentsWithinDays<'_> {
+        self.as_async().list_comments_within_days()
+    }
+    /// `GET /api/v2.1/dtables/{base_uuid}/rows-comments-num/`: the request of [`BaseClient::count_comments_per_row`](crate::BaseClient::count_comments_per_row), sent by
+    /// [`call`](CountCommentsPerRow::call).
+    pub fn count_comments_per_row(&self) -> CountCommentsPerRow<'_> {
+        self.as_async().count_comments_per_row()
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/notifications/`: the request of [`BaseClient::list_notifications`](crate::BaseClient::list_notifications), sent by
+    /// [`call`](ListNotifications::call).
+    pub fn list_notifications(&self) -> ListNotifications<'_> {
+        self.as_async().list_notifications()
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/`: the request of [`BaseClient::mark_notifications_seen`](crate::BaseClient::mark_notifications_seen), sent by
+    /// [`call`](MarkNotificationsSeen::call).
+    pub fn mark_notifications_seen(
+        &self,
+        seen: impl Into<bool>,
+    ) -> MarkNotificationsSeen<'_> {
+        self.as_async().mark_notifications_seen(seen)
+    }
+    /// `DELETE /api-gateway/api/v2/dtables/{base_uuid}/notifications/`: the request of [`BaseClient::delete_notifications`](crate::BaseClient::delete_notifications), sent by
+    /// [`call`](DeleteNotifications::call).
+    pub fn delete_notifications(&self) -> DeleteNotifications<'_> {
+        self.as_async().delete_notifications()
+    }
+    /// `PUT /api-gateway/api/v2/dtables/{base_uuid}/notifications/{notification_id}/`: the request of [`BaseClient::mark_notification_seen`](crate::BaseClient::mark_notification_seen), sent by
+    /// [`call`](MarkNotificationSeen::call).
+    pub fn mark_notification_seen(
+        &self,
+        notification_id: impl Into<i64>,
+        seen: impl Into<bool>,
+    ) -> MarkNotificationSeen<'_> {
+        self.as_async().mark_notification_seen(notification_id, seen)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/ui-toasts/`: the request of [`BaseClient::send_toast_notification`](crate::BaseClient::send_toast_notification), sent by
+    /// [`call`](SendToastNotification::call).
+    pub fn send_toast_notification(
+        &self,
+        to_user: impl Into<String>,
+        detail: impl Into<SendToastNotificationRequestDetail>,
+    ) -> SendToastNotification<'_> {
+        self.as_async().send_toast_notification(to_user, detail)
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/operations/`: the request of [`BaseClient::list_operation_log`](crate::BaseClient::list_operation_log), sent by
+    /// [`call`](ListOperationLog::call).
+    pub fn list_operation_log(&self) -> ListOperationLog<'_> {
+        self.as_async().list_operation_log()
+    }
+    /// `GET /api-gateway/api/v2/dtables/{base_uuid}/activities/`: the request of [`BaseClient::list_row_activities`](crate::BaseClient::list_row_activities), sent by
+    /// [`call`](ListRowActivities::call).
+    pub fn list_row_activities(
+        &self,
+        row_id: impl Into<String>,
+    ) -> ListRowActivities<'_> {
+        self.as_async().list_row_activities(row_id)
+    }
+    /// `POST /api-gateway/api/v2/dtables/{base_uuid}/snapshot/`: the request of [`BaseClient::create_snapshot`](crate::BaseClient::create_snapshot), sent by
+    /// [`call`](CreateSnapshot::call).
+    pub fn create_snapshot(&self) -> CreateSnapshot<'_> {
+        self.as_async().create_snapshot()
+    }
+}
 /// The request built by [`BaseClient::get_metadata`](rt::BaseClient::get_metadata): set options, then `.await` it (or call
 /// [`send`](GetMetadata::send)).
 #[derive(Debug)]
@@ -2628,6 +3079,14 @@ impl<'a> GetMetadata<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetMetadata::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::MetadataResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetMetadata<'a> {
@@ -2657,6 +3116,14 @@ impl<'a> ListCollaborators<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListCollaborators::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCollaboratorsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListCollaborators<'a> {
@@ -2748,6 +3215,21 @@ impl<'a> ListRows<'a> {
     pub async fn all(self) -> Result<Vec<super::types::Row>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::RowList, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListRows::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::Row> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRows",
@@ -2813,6 +3295,14 @@ impl<'a> UpdateRows<'a> {
     /// committed when a request fails). Every row is checked before the first request goes out.
     pub fn batched(self) -> rt::Batched<'a, Self> {
         rt::Batched::new(self)
+    }
+    /// Sends the request like [`send`](UpdateRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -2920,6 +3410,14 @@ impl<'a> AppendRows<'a> {
     pub fn batched(self) -> rt::Batched<'a, Self> {
         rt::Batched::new(self)
     }
+    /// Sends the request like [`send`](AppendRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AppendRowsResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "appendRows",
@@ -3012,6 +3510,14 @@ impl<'a> DeleteRows<'a> {
     /// committed when a request fails).
     pub fn batched(self) -> rt::Batched<'a, Self> {
         rt::Batched::new(self)
+    }
+    /// Sends the request like [`send`](DeleteRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::DeleteRowsResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -3112,6 +3618,14 @@ impl<'a> GetRow<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetRow::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::Row, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetRow<'a> {
     type Output = Result<super::types::Row, rt::Error>;
@@ -3143,6 +3657,14 @@ impl<'a> LockRows<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](LockRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for LockRows<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -3173,6 +3695,14 @@ impl<'a> UnlockRows<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UnlockRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UnlockRows<'a> {
@@ -3225,6 +3755,14 @@ impl<'a> FilterRows<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](FilterRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::RowList, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for FilterRows<'a> {
@@ -3283,6 +3821,14 @@ impl<'a> SubmitWorkflowTask<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](SubmitWorkflowTask::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<SubmitWorkflowTaskResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for SubmitWorkflowTask<'a> {
     type Output = Result<SubmitWorkflowTaskResponse, rt::Error>;
@@ -3326,6 +3872,15 @@ impl<'a> QuerySql<'a> {
     /// Sends the request: `POST /api-gateway/api/v2/dtables/{base_uuid}/sql/`.
     pub async fn send(self) -> Result<super::types::SqlResult, rt::Error> {
         Ok(self.send_with_truncation().await?.0)
+    }
+    /// [`send_with_truncation`](QuerySql::send_with_truncation) for code without an async runtime
+    /// (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call_with_truncation(
+        self,
+    ) -> Result<(super::types::SqlResult, Option<rt::Truncation>), rt::Error> {
+        rt::blocking::call(self.send_with_truncation())
     }
     /// Rows per page for [`stream`](QuerySql::stream) and [`all`](QuerySql::all): 1 to 10000
     /// (default 10000; larger values are lowered to 10000). A plain `send` ignores it.
@@ -3374,6 +3929,21 @@ impl<'a> QuerySql<'a> {
     /// Every item of [`stream`](QuerySql::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::Row>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](QuerySql::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SqlResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](QuerySql::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::Row> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -3425,6 +3995,19 @@ impl<'a> ListRowLinks<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListRowLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(
+        self,
+    ) -> Result<
+        std::collections::BTreeMap<String, Vec<super::types::LinkCellItem>>,
+        rt::Error,
+    > {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListRowLinks<'a> {
     type Output = Result<
@@ -3461,6 +4044,14 @@ impl<'a> UpdateRowLinks<'a> {
     /// committed when a request fails).
     pub fn batched(self) -> rt::Batched<'a, Self> {
         rt::Batched::new(self)
+    }
+    /// Sends the request like [`send`](UpdateRowLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -3551,6 +4142,14 @@ impl<'a> CreateRowLinks<'a> {
     pub fn batched(self) -> rt::Batched<'a, Self> {
         rt::Batched::new(self)
     }
+    /// Sends the request like [`send`](CreateRowLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "createRowLinks",
@@ -3640,6 +4239,14 @@ impl<'a> DeleteRowLinks<'a> {
     pub fn batched(self) -> rt::Batched<'a, Self> {
         rt::Batched::new(self)
     }
+    /// Sends the request like [`send`](DeleteRowLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<DeleteRowLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "deleteRowLinks",
@@ -3724,6 +4331,14 @@ impl<'a> AutoLinkRows<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](AutoLinkRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<AutoLinkRowsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for AutoLinkRows<'a> {
     type Output = Result<AutoLinkRowsResponse, rt::Error>;
@@ -3755,6 +4370,14 @@ impl<'a> GetAutoLinkTask<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetAutoLinkTask::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAutoLinkTaskResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetAutoLinkTask<'a> {
     type Output = Result<GetAutoLinkTaskResponse, rt::Error>;
@@ -3785,6 +4408,14 @@ impl<'a> RenameTable<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](RenameTable::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for RenameTable<'a> {
@@ -3834,6 +4465,14 @@ impl<'a> CreateTable<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateTable::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::TableWithRows, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateTable<'a> {
     type Output = Result<super::types::TableWithRows, rt::Error>;
@@ -3864,6 +4503,14 @@ impl<'a> DeleteTable<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteTable::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteTable<'a> {
@@ -3896,6 +4543,14 @@ impl<'a> DuplicateTable<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DuplicateTable::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::TableWithRows, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DuplicateTable<'a> {
     type Output = Result<super::types::TableWithRows, rt::Error>;
@@ -3926,6 +4581,14 @@ impl<'a> ListViews<'a> {
         request.query("table_name", self.table_name);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListViews::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListViewsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListViews<'a> {
@@ -3970,6 +4633,14 @@ impl<'a> CreateView<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateView::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::View, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateView<'a> {
     type Output = Result<super::types::View, rt::Error>;
@@ -4001,6 +4672,14 @@ impl<'a> GetView<'a> {
         request.query("table_name", self.table_name);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetView::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::View, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetView<'a> {
@@ -4095,6 +4774,14 @@ impl<'a> UpdateView<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateView::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::View, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateView<'a> {
     type Output = Result<super::types::View, rt::Error>;
@@ -4126,6 +4813,14 @@ impl<'a> DeleteView<'a> {
         request.query("table_name", self.table_name);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteView::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteView<'a> {
@@ -4168,6 +4863,14 @@ impl<'a> ListColumns<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListColumns::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListColumnsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListColumns<'a> {
     type Output = Result<ListColumnsResponse, rt::Error>;
@@ -4198,6 +4901,14 @@ impl<'a> UpdateColumn<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateColumn::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::Column, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateColumn<'a> {
@@ -4243,6 +4954,14 @@ impl<'a> InsertColumn<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](InsertColumn::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::Column, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for InsertColumn<'a> {
     type Output = Result<super::types::Column, rt::Error>;
@@ -4274,6 +4993,14 @@ impl<'a> DeleteColumn<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteColumn::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteColumn<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4304,6 +5031,14 @@ impl<'a> AppendColumns<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](AppendColumns::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<AppendColumnsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for AppendColumns<'a> {
@@ -4341,6 +5076,14 @@ impl<'a> UpdateSelectOptions<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateSelectOptions::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateSelectOptionsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateSelectOptions<'a> {
     type Output = Result<UpdateSelectOptionsResponse, rt::Error>;
@@ -4371,6 +5114,14 @@ impl<'a> AddSelectOptions<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](AddSelectOptions::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for AddSelectOptions<'a> {
@@ -4403,6 +5154,14 @@ impl<'a> DeleteSelectOptions<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteSelectOptions::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteSelectOptions<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4433,6 +5192,14 @@ impl<'a> UpdateColumnCascade<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateColumnCascade::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateColumnCascade<'a> {
@@ -4465,6 +5232,14 @@ impl<'a> AddBigDataRows<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](AddBigDataRows::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<AddBigDataRowsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for AddBigDataRows<'a> {
     type Output = Result<AddBigDataRowsResponse, rt::Error>;
@@ -4496,6 +5271,14 @@ impl<'a> MoveRowsToBigData<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](MoveRowsToBigData::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<MoveRowsToBigDataResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for MoveRowsToBigData<'a> {
     type Output = Result<MoveRowsToBigDataResponse, rt::Error>;
@@ -4526,6 +5309,14 @@ impl<'a> MoveRowsToNormalBackend<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](MoveRowsToNormalBackend::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<MoveRowsToNormalBackendResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for MoveRowsToNormalBackend<'a> {
@@ -4584,6 +5375,21 @@ impl<'a> ListBigDataOperations<'a> {
     pub async fn all(self) -> Result<Vec<super::types::BigDataOperation>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListBigDataOperations::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBigDataOperationsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBigDataOperations::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::BigDataOperation> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBigDataOperations",
@@ -4632,6 +5438,14 @@ impl<'a> RestoreBigDataOperation<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](RestoreBigDataOperation::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for RestoreBigDataOperation<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4662,6 +5476,14 @@ impl<'a> ListRowComments<'a> {
         request.query("row_id", self.row_id);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListRowComments::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<Vec<super::types::RowComment>, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListRowComments<'a> {
@@ -4698,6 +5520,14 @@ impl<'a> CreateRowComment<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateRowComment::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateRowComment<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4727,6 +5557,14 @@ impl<'a> GetRowComment<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetRowComment::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::RowComment, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetRowComment<'a> {
@@ -4758,6 +5596,14 @@ impl<'a> DeleteRowComment<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteRowComment::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteRowComment<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4788,6 +5634,14 @@ impl<'a> CountRowComments<'a> {
         request.query("row_id", self.row_id);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CountRowComments::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CountRowCommentsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CountRowComments<'a> {
@@ -4827,6 +5681,14 @@ impl<'a> ListCommentsWithinDays<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListCommentsWithinDays::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCommentsWithinDaysResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListCommentsWithinDays<'a> {
     type Output = Result<ListCommentsWithinDaysResponse, rt::Error>;
@@ -4856,6 +5718,14 @@ impl<'a> CountCommentsPerRow<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CountCommentsPerRow::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CountCommentsPerRowResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CountCommentsPerRow<'a> {
     type Output = Result<CountCommentsPerRowResponse, rt::Error>;
@@ -4884,6 +5754,14 @@ impl<'a> ListNotifications<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListNotifications::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListNotificationsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListNotifications<'a> {
@@ -4916,6 +5794,14 @@ impl<'a> MarkNotificationsSeen<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](MarkNotificationsSeen::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for MarkNotificationsSeen<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4944,6 +5830,14 @@ impl<'a> DeleteNotifications<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteNotifications::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteNotifications<'a> {
@@ -4976,6 +5870,14 @@ impl<'a> MarkNotificationSeen<'a> {
         request.form(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](MarkNotificationSeen::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for MarkNotificationSeen<'a> {
@@ -5016,6 +5918,14 @@ impl<'a> SendToastNotification<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](SendToastNotification::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for SendToastNotification<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -5053,6 +5963,14 @@ impl<'a> ListOperationLog<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListOperationLog::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListOperationLogResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListOperationLog<'a> {
@@ -5112,6 +6030,21 @@ impl<'a> ListRowActivities<'a> {
     pub async fn all(self) -> Result<Vec<super::types::BaseRowActivity>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListRowActivities::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListRowActivitiesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListRowActivities::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::BaseRowActivity> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listRowActivities",
@@ -5165,6 +6098,14 @@ impl<'a> CreateSnapshot<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateSnapshot::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<CreateSnapshotResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateSnapshot<'a> {

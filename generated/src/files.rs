@@ -450,6 +450,76 @@ impl rt::ApiTokenClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "files"))))]
+impl rt::blocking::ApiTokenClient {
+    /// `GET /api/v2.1/dtable/app-upload-link/`: the request of [`ApiTokenClient::get_upload_link`](crate::ApiTokenClient::get_upload_link), sent by
+    /// [`call`](GetUploadLink::call).
+    pub fn get_upload_link(&self) -> GetUploadLink<'_> {
+        self.as_async().get_upload_link()
+    }
+    /// `POST /seafhttp/upload-api/{upload_link}`: the request of [`ApiTokenClient::upload_file`](crate::ApiTokenClient::upload_file), sent by
+    /// [`call`](UploadFile::call).
+    pub fn upload_file(
+        &self,
+        upload_id: impl Into<String>,
+        file: impl Into<rt::FileUpload>,
+        parent_dir: impl Into<String>,
+        relative_path: impl Into<String>,
+    ) -> UploadFile<'_> {
+        self.as_async().upload_file(upload_id, file, parent_dir, relative_path)
+    }
+    /// `GET /api/v2.1/dtable/app-user-info/`: the request of [`ApiTokenClient::get_app_user_info`](crate::ApiTokenClient::get_app_user_info), sent by
+    /// [`call`](GetAppUserInfo::call).
+    pub fn get_app_user_info(&self, username: impl Into<String>) -> GetAppUserInfo<'_> {
+        self.as_async().get_app_user_info(username)
+    }
+    /// `GET /api/v2.1/dtable/app-download-link/`: the request of [`ApiTokenClient::get_file_download_link`](crate::ApiTokenClient::get_file_download_link), sent by
+    /// [`call`](GetFileDownloadLink::call).
+    pub fn get_file_download_link(
+        &self,
+        path: impl Into<String>,
+    ) -> GetFileDownloadLink<'_> {
+        self.as_async().get_file_download_link(path)
+    }
+    /// `DELETE /api/v2.1/dtable/app-asset/`: the request of [`ApiTokenClient::delete_asset`](crate::ApiTokenClient::delete_asset), sent by
+    /// [`call`](DeleteAsset::call).
+    pub fn delete_asset(&self, path: impl Into<String>) -> DeleteAsset<'_> {
+        self.as_async().delete_asset(path)
+    }
+    /// `GET /api/v2.1/dtable/custom/app-asset-dir/`: the request of [`ApiTokenClient::list_custom_folder`](crate::ApiTokenClient::list_custom_folder), sent by
+    /// [`call`](ListCustomFolder::call).
+    pub fn list_custom_folder(&self, path: impl Into<String>) -> ListCustomFolder<'_> {
+        self.as_async().list_custom_folder(path)
+    }
+    /// `GET /api/v2.1/dtable/custom/app-asset-file/`: the request of [`ApiTokenClient::get_custom_file_metadata`](crate::ApiTokenClient::get_custom_file_metadata), sent by
+    /// [`call`](GetCustomFileMetadata::call).
+    pub fn get_custom_file_metadata(
+        &self,
+        path: impl Into<String>,
+        name: impl Into<String>,
+    ) -> GetCustomFileMetadata<'_> {
+        self.as_async().get_custom_file_metadata(path, name)
+    }
+    /// `DELETE /api/v2.1/dtable/custom/app-asset-file/`: the request of [`ApiTokenClient::delete_custom_asset`](crate::ApiTokenClient::delete_custom_asset), sent by
+    /// [`call`](DeleteCustomAsset::call).
+    pub fn delete_custom_asset(&self, path: impl Into<String>) -> DeleteCustomAsset<'_> {
+        self.as_async().delete_custom_asset(path)
+    }
+    /// `GET /api/v2.1/dtable/custom/app-upload-link/`: the request of [`ApiTokenClient::get_custom_upload_link`](crate::ApiTokenClient::get_custom_upload_link), sent by
+    /// [`call`](GetCustomUploadLink::call).
+    pub fn get_custom_upload_link(&self) -> GetCustomUploadLink<'_> {
+        self.as_async().get_custom_upload_link()
+    }
+    /// `GET /api/v2.1/dtable/custom/app-download-link/`: the request of [`ApiTokenClient::get_custom_download_link`](crate::ApiTokenClient::get_custom_download_link), sent by
+    /// [`call`](GetCustomDownloadLink::call).
+    pub fn get_custom_download_link(
+        &self,
+        path: impl Into<String>,
+    ) -> GetCustomDownloadLink<'_> {
+        self.as_async().get_custom_download_link(path)
+    }
+}
 /// The request built by [`ApiTokenClient::get_upload_link`](rt::ApiTokenClient::get_upload_link): set options, then `.await` it (or call
 /// [`send`](GetUploadLink::send)).
 #[derive(Debug)]
@@ -467,6 +537,14 @@ impl<'a> GetUploadLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetUploadLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AssetUploadLink, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetUploadLink<'a> {
@@ -509,6 +587,14 @@ impl<'a> UploadFile<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UploadFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<Vec<super::types::AssetUploadedFile>, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UploadFile<'a> {
     type Output = Result<Vec<super::types::AssetUploadedFile>, rt::Error>;
@@ -536,6 +622,14 @@ impl<'a> GetAppUserInfo<'a> {
         request.query("username", self.username);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetAppUserInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAppUserInfoResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetAppUserInfo<'a> {
@@ -565,6 +659,14 @@ impl<'a> GetFileDownloadLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetFileDownloadLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AssetDownloadLink, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetFileDownloadLink<'a> {
     type Output = Result<super::types::AssetDownloadLink, rt::Error>;
@@ -593,6 +695,14 @@ impl<'a> DeleteAsset<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteAsset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AssetDeleted, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteAsset<'a> {
     type Output = Result<super::types::AssetDeleted, rt::Error>;
@@ -620,6 +730,14 @@ impl<'a> ListCustomFolder<'a> {
         request.query("path", self.path);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListCustomFolder::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCustomFolderResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListCustomFolder<'a> {
@@ -651,6 +769,14 @@ impl<'a> GetCustomFileMetadata<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetCustomFileMetadata::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetCustomFileMetadataResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetCustomFileMetadata<'a> {
     type Output = Result<GetCustomFileMetadataResponse, rt::Error>;
@@ -678,6 +804,14 @@ impl<'a> DeleteCustomAsset<'a> {
         request.query("path", self.path);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteCustomAsset::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AssetDeleted, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteCustomAsset<'a> {
@@ -714,6 +848,14 @@ impl<'a> GetCustomUploadLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetCustomUploadLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AssetCustomUploadLink, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetCustomUploadLink<'a> {
     type Output = Result<super::types::AssetCustomUploadLink, rt::Error>;
@@ -741,6 +883,14 @@ impl<'a> GetCustomDownloadLink<'a> {
         request.query("path", self.path);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetCustomDownloadLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AssetDownloadLink, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetCustomDownloadLink<'a> {

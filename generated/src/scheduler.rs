@@ -302,6 +302,46 @@ impl rt::SchedulerClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "scheduler"))))]
+impl rt::blocking::SchedulerClient {
+    /// `GET /admin/statistics/scripts-running/by-user/`: the request of [`SchedulerClient::get_monthly_runs_per_user`](crate::SchedulerClient::get_monthly_runs_per_user), sent by
+    /// [`call`](GetMonthlyRunsPerUser::call).
+    pub fn get_monthly_runs_per_user(&self) -> GetMonthlyRunsPerUser<'_> {
+        self.as_async().get_monthly_runs_per_user()
+    }
+    /// `GET /admin/statistics/scripts-running/by-org/`: the request of [`SchedulerClient::get_monthly_runs_per_team`](crate::SchedulerClient::get_monthly_runs_per_team), sent by
+    /// [`call`](GetMonthlyRunsPerTeam::call).
+    pub fn get_monthly_runs_per_team(&self) -> GetMonthlyRunsPerTeam<'_> {
+        self.as_async().get_monthly_runs_per_team()
+    }
+    /// `GET /admin/statistics/scripts-running/by-base/`: the request of [`SchedulerClient::get_monthly_runs_per_base`](crate::SchedulerClient::get_monthly_runs_per_base), sent by
+    /// [`call`](GetMonthlyRunsPerBase::call).
+    pub fn get_monthly_runs_per_base(&self) -> GetMonthlyRunsPerBase<'_> {
+        self.as_async().get_monthly_runs_per_base()
+    }
+    /// `GET /admin/statistics/by-base/`: the request of [`SchedulerClient::get_team_runs_per_base`](crate::SchedulerClient::get_team_runs_per_base), sent by
+    /// [`call`](GetTeamRunsPerBase::call).
+    pub fn get_team_runs_per_base(
+        &self,
+        org_id: impl Into<i64>,
+    ) -> GetTeamRunsPerBase<'_> {
+        self.as_async().get_team_runs_per_base(org_id)
+    }
+    /// `GET /admin/statistics/by-day/`: the request of [`SchedulerClient::get_team_runs_per_day`](crate::SchedulerClient::get_team_runs_per_day), sent by
+    /// [`call`](GetTeamRunsPerDay::call).
+    pub fn get_team_runs_per_day(
+        &self,
+        org_id: impl Into<i64>,
+    ) -> GetTeamRunsPerDay<'_> {
+        self.as_async().get_team_runs_per_day(org_id)
+    }
+    /// `GET /admin/runs/`: the request of [`SchedulerClient::list_runs`](crate::SchedulerClient::list_runs), sent by
+    /// [`call`](ListRuns::call).
+    pub fn list_runs(&self) -> ListRuns<'_> {
+        self.as_async().list_runs()
+    }
+}
 /// The request built by [`SchedulerClient::get_monthly_runs_per_user`](rt::SchedulerClient::get_monthly_runs_per_user): set options, then `.await` it (or call
 /// [`send`](GetMonthlyRunsPerUser::send)).
 #[derive(Clone, Debug)]
@@ -378,6 +418,23 @@ impl<'a> GetMonthlyRunsPerUser<'a> {
         self,
     ) -> Result<Vec<GetMonthlyRunsPerUserResponseResultsItem>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](GetMonthlyRunsPerUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetMonthlyRunsPerUserResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetMonthlyRunsPerUser::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetMonthlyRunsPerUserResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -487,6 +544,23 @@ impl<'a> GetMonthlyRunsPerTeam<'a> {
     ) -> Result<Vec<GetMonthlyRunsPerTeamResponseResultsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetMonthlyRunsPerTeam::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetMonthlyRunsPerTeamResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetMonthlyRunsPerTeam::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetMonthlyRunsPerTeamResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getMonthlyRunsPerTeam",
@@ -595,6 +669,23 @@ impl<'a> GetMonthlyRunsPerBase<'a> {
     ) -> Result<Vec<GetMonthlyRunsPerBaseResponseResultsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetMonthlyRunsPerBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetMonthlyRunsPerBaseResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetMonthlyRunsPerBase::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetMonthlyRunsPerBaseResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getMonthlyRunsPerBase",
@@ -693,6 +784,21 @@ impl<'a> GetTeamRunsPerBase<'a> {
         self,
     ) -> Result<Vec<super::types::SchedulerBaseSummary>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](GetTeamRunsPerBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetTeamRunsPerBaseResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetTeamRunsPerBase::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SchedulerBaseSummary> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -796,6 +902,21 @@ impl<'a> GetTeamRunsPerDay<'a> {
     /// Every item of [`stream`](GetTeamRunsPerDay::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::SchedulerDaySummary>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](GetTeamRunsPerDay::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetTeamRunsPerDayResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetTeamRunsPerDay::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SchedulerDaySummary> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -907,6 +1028,21 @@ impl<'a> ListRuns<'a> {
     /// Every item of [`stream`](ListRuns::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::SchedulerRun>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListRuns::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListRunsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListRuns::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SchedulerRun> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(

@@ -3554,6 +3554,636 @@ impl rt::SystemAdminClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "system-admin"))))]
+impl rt::blocking::SystemAdminClient {
+    /// `GET /api/v2.1/admin/users/`: the request of [`SystemAdminClient::list_users`](crate::SystemAdminClient::list_users), sent by
+    /// [`call`](ListUsers::call).
+    pub fn list_users(&self) -> ListUsers<'_> {
+        self.as_async().list_users()
+    }
+    /// `POST /api/v2.1/admin/users/`: the request of [`SystemAdminClient::add_user`](crate::SystemAdminClient::add_user), sent by
+    /// [`call`](AddUser::call).
+    pub fn add_user(
+        &self,
+        email: impl Into<String>,
+        password: impl Into<rt::Secret>,
+    ) -> AddUser<'_> {
+        self.as_async().add_user(email, password)
+    }
+    /// `GET /api/v2.1/admin/users/{user_id}/`: the request of [`SystemAdminClient::get_user`](crate::SystemAdminClient::get_user), sent by
+    /// [`call`](GetUser::call).
+    pub fn get_user(&self, user_id: impl Into<String>) -> GetUser<'_> {
+        self.as_async().get_user(user_id)
+    }
+    /// `PUT /api/v2.1/admin/users/{user_id}/`: the request of [`SystemAdminClient::update_user`](crate::SystemAdminClient::update_user), sent by
+    /// [`call`](UpdateUser::call).
+    pub fn update_user(&self, user_id: impl Into<String>) -> UpdateUser<'_> {
+        self.as_async().update_user(user_id)
+    }
+    /// `DELETE /api/v2.1/admin/users/{user_id}/`: the request of [`SystemAdminClient::delete_user`](crate::SystemAdminClient::delete_user), sent by
+    /// [`call`](DeleteUser::call).
+    pub fn delete_user(&self, user_id: impl Into<String>) -> DeleteUser<'_> {
+        self.as_async().delete_user(user_id)
+    }
+    /// `GET /api/v2.1/admin/admin-users/`: the request of [`SystemAdminClient::list_admin_users`](crate::SystemAdminClient::list_admin_users), sent by
+    /// [`call`](ListAdminUsers::call).
+    pub fn list_admin_users(&self) -> ListAdminUsers<'_> {
+        self.as_async().list_admin_users()
+    }
+    /// `PUT /api/v2.1/admin/admin-role/`: the request of [`SystemAdminClient::update_admin_role`](crate::SystemAdminClient::update_admin_role), sent by
+    /// [`call`](UpdateAdminRole::call).
+    pub fn update_admin_role(
+        &self,
+        email: impl Into<String>,
+        role: impl Into<super::types::AdminRoleName>,
+    ) -> UpdateAdminRole<'_> {
+        self.as_async().update_admin_role(email, role)
+    }
+    /// `PUT /api/v2.1/admin/users/{user_id}/reset-password/`: the request of [`SystemAdminClient::reset_user_password`](crate::SystemAdminClient::reset_user_password), sent by
+    /// [`call`](ResetUserPassword::call).
+    pub fn reset_user_password(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ResetUserPassword<'_> {
+        self.as_async().reset_user_password(user_id)
+    }
+    /// `PUT /api/v2.1/admin/users/{user_id}/two-factor-auth/`: the request of [`SystemAdminClient::enforce_two_factor`](crate::SystemAdminClient::enforce_two_factor), sent by
+    /// [`call`](EnforceTwoFactor::call).
+    pub fn enforce_two_factor(
+        &self,
+        user_id: impl Into<String>,
+        force_2fa: impl Into<i64>,
+    ) -> EnforceTwoFactor<'_> {
+        self.as_async().enforce_two_factor(user_id, force_2fa)
+    }
+    /// `DELETE /api2/two-factor-auth/{user_id}/`: the request of [`SystemAdminClient::disable_two_factor`](crate::SystemAdminClient::disable_two_factor), sent by
+    /// [`call`](DisableTwoFactor::call).
+    pub fn disable_two_factor(
+        &self,
+        user_id: impl Into<String>,
+    ) -> DisableTwoFactor<'_> {
+        self.as_async().disable_two_factor(user_id)
+    }
+    /// `GET /api/v2.1/admin/search-user/`: the request of [`SystemAdminClient::search_users`](crate::SystemAdminClient::search_users), sent by
+    /// [`call`](SearchUsers::call).
+    pub fn search_users(&self, query: impl Into<String>) -> SearchUsers<'_> {
+        self.as_async().search_users(query)
+    }
+    /// `GET /api/v2.1/admin/search-user-by-org-id/`: the request of [`SystemAdminClient::search_team_users`](crate::SystemAdminClient::search_team_users), sent by
+    /// [`call`](SearchTeamUsers::call).
+    pub fn search_team_users(&self, query: impl Into<String>) -> SearchTeamUsers<'_> {
+        self.as_async().search_team_users(query)
+    }
+    /// `POST /api/v2.1/admin/import-users/`: the request of [`SystemAdminClient::import_users`](crate::SystemAdminClient::import_users), sent by
+    /// [`call`](ImportUsers::call).
+    pub fn import_users(&self, file: impl Into<rt::FileUpload>) -> ImportUsers<'_> {
+        self.as_async().import_users(file)
+    }
+    /// `GET /api/v2.1/admin/users/{user_id}/shared-dtables/`: the request of [`SystemAdminClient::list_bases_shared_to_user`](crate::SystemAdminClient::list_bases_shared_to_user), sent by
+    /// [`call`](ListBasesSharedToUser::call).
+    pub fn list_bases_shared_to_user(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ListBasesSharedToUser<'_> {
+        self.as_async().list_bases_shared_to_user(user_id)
+    }
+    /// `GET /api/v2.1/admin/users/{user_id}/storage/`: the request of [`SystemAdminClient::list_user_storage_objects`](crate::SystemAdminClient::list_user_storage_objects), sent by
+    /// [`call`](ListUserStorageObjects::call).
+    pub fn list_user_storage_objects(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ListUserStorageObjects<'_> {
+        self.as_async().list_user_storage_objects(user_id)
+    }
+    /// `GET /api/v2.1/admin/users/{user_id}/dtables/`: the request of [`SystemAdminClient::list_user_bases`](crate::SystemAdminClient::list_user_bases), sent by
+    /// [`call`](ListUserBases::call).
+    pub fn list_user_bases(&self, user_id: impl Into<String>) -> ListUserBases<'_> {
+        self.as_async().list_user_bases(user_id)
+    }
+    /// `GET /api/v2.1/admin/dtables/`: the request of [`SystemAdminClient::list_bases`](crate::SystemAdminClient::list_bases), sent by
+    /// [`call`](ListBases::call).
+    pub fn list_bases(&self) -> ListBases<'_> {
+        self.as_async().list_bases()
+    }
+    /// `DELETE /api/v2.1/admin/dtable/{base_uuid}/`: the request of [`SystemAdminClient::delete_base`](crate::SystemAdminClient::delete_base), sent by
+    /// [`call`](DeleteBase::call).
+    pub fn delete_base(&self, base_uuid: impl Into<String>) -> DeleteBase<'_> {
+        self.as_async().delete_base(base_uuid)
+    }
+    /// `GET /api/v2.1/admin/trash-dtables/`: the request of [`SystemAdminClient::list_trashed_bases`](crate::SystemAdminClient::list_trashed_bases), sent by
+    /// [`call`](ListTrashedBases::call).
+    pub fn list_trashed_bases(&self) -> ListTrashedBases<'_> {
+        self.as_async().list_trashed_bases()
+    }
+    /// `PUT /api/v2.1/admin/trash-dtables/{base_id}/`: the request of [`SystemAdminClient::restore_trashed_base`](crate::SystemAdminClient::restore_trashed_base), sent by
+    /// [`call`](RestoreTrashedBase::call).
+    pub fn restore_trashed_base(
+        &self,
+        base_id: impl Into<i64>,
+    ) -> RestoreTrashedBase<'_> {
+        self.as_async().restore_trashed_base(base_id)
+    }
+    /// `GET /api/v2.1/admin/dtable-notifications/`: the request of [`SystemAdminClient::list_base_notifications`](crate::SystemAdminClient::list_base_notifications), sent by
+    /// [`call`](ListBaseNotifications::call).
+    pub fn list_base_notifications(
+        &self,
+        dtable_uuid: impl Into<String>,
+    ) -> ListBaseNotifications<'_> {
+        self.as_async().list_base_notifications(dtable_uuid)
+    }
+    /// `PUT /api/v2.1/admin/dtable/{base_uuid}/unset-password/`: the request of [`SystemAdminClient::unset_base_password`](crate::SystemAdminClient::unset_base_password), sent by
+    /// [`call`](UnsetBasePassword::call).
+    pub fn unset_base_password(
+        &self,
+        base_uuid: impl Into<String>,
+    ) -> UnsetBasePassword<'_> {
+        self.as_async().unset_base_password(base_uuid)
+    }
+    /// `GET /api/v2.1/admin/groups/`: the request of [`SystemAdminClient::list_groups`](crate::SystemAdminClient::list_groups), sent by
+    /// [`call`](ListGroups::call).
+    pub fn list_groups(&self) -> ListGroups<'_> {
+        self.as_async().list_groups()
+    }
+    /// `POST /api/v2.1/admin/groups/`: the request of [`SystemAdminClient::create_group`](crate::SystemAdminClient::create_group), sent by
+    /// [`call`](CreateGroup::call).
+    pub fn create_group(&self, group_name: impl Into<String>) -> CreateGroup<'_> {
+        self.as_async().create_group(group_name)
+    }
+    /// `PUT /api/v2.1/admin/groups/{group_id}/`: the request of [`SystemAdminClient::transfer_group`](crate::SystemAdminClient::transfer_group), sent by
+    /// [`call`](TransferGroup::call).
+    pub fn transfer_group(
+        &self,
+        group_id: impl Into<i64>,
+        new_owner: impl Into<String>,
+    ) -> TransferGroup<'_> {
+        self.as_async().transfer_group(group_id, new_owner)
+    }
+    /// `DELETE /api/v2.1/admin/groups/{group_id}/`: the request of [`SystemAdminClient::delete_group`](crate::SystemAdminClient::delete_group), sent by
+    /// [`call`](DeleteGroup::call).
+    pub fn delete_group(&self, group_id: impl Into<i64>) -> DeleteGroup<'_> {
+        self.as_async().delete_group(group_id)
+    }
+    /// `GET /api/v2.1/admin/organizations/`: the request of [`SystemAdminClient::list_teams`](crate::SystemAdminClient::list_teams), sent by
+    /// [`call`](ListTeams::call).
+    pub fn list_teams(&self) -> ListTeams<'_> {
+        self.as_async().list_teams()
+    }
+    /// `POST /api/v2.1/admin/organizations/`: the request of [`SystemAdminClient::create_team`](crate::SystemAdminClient::create_team), sent by
+    /// [`call`](CreateTeam::call).
+    pub fn create_team(
+        &self,
+        org_name: impl Into<String>,
+        admin_email: impl Into<String>,
+        password: impl Into<rt::Secret>,
+    ) -> CreateTeam<'_> {
+        self.as_async().create_team(org_name, admin_email, password)
+    }
+    /// `GET /api/v2.1/admin/organizations/{org_id}/dtables/`: the request of [`SystemAdminClient::list_team_bases`](crate::SystemAdminClient::list_team_bases), sent by
+    /// [`call`](ListTeamBases::call).
+    pub fn list_team_bases(&self, org_id: impl Into<i64>) -> ListTeamBases<'_> {
+        self.as_async().list_team_bases(org_id)
+    }
+    /// `GET /api/v2.1/admin/organizations-basic-info/`: the request of [`SystemAdminClient::get_team_names`](crate::SystemAdminClient::get_team_names), sent by
+    /// [`call`](GetTeamNames::call).
+    pub fn get_team_names(
+        &self,
+        org_ids: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> GetTeamNames<'_> {
+        self.as_async().get_team_names(org_ids)
+    }
+    /// `GET /api/v2.1/admin/organizations/{org_id}/`: the request of [`SystemAdminClient::get_team`](crate::SystemAdminClient::get_team), sent by
+    /// [`call`](GetTeam::call).
+    pub fn get_team(&self, org_id: impl Into<i64>) -> GetTeam<'_> {
+        self.as_async().get_team(org_id)
+    }
+    /// `PUT /api/v2.1/admin/organizations/{org_id}/`: the request of [`SystemAdminClient::update_team`](crate::SystemAdminClient::update_team), sent by
+    /// [`call`](UpdateTeam::call).
+    pub fn update_team(&self, org_id: impl Into<i64>) -> UpdateTeam<'_> {
+        self.as_async().update_team(org_id)
+    }
+    /// `DELETE /api/v2.1/admin/organizations/{org_id}/`: the request of [`SystemAdminClient::delete_team`](crate::SystemAdminClient::delete_team), sent by
+    /// [`call`](DeleteTeam::call).
+    pub fn delete_team(&self, org_id: impl Into<i64>) -> DeleteTeam<'_> {
+        self.as_async().delete_team(org_id)
+    }
+    /// `GET /api/v2.1/admin/organizations/{org_id}/users/`: the request of [`SystemAdminClient::list_team_users`](crate::SystemAdminClient::list_team_users), sent by
+    /// [`call`](ListTeamUsers::call).
+    pub fn list_team_users(&self, org_id: impl Into<i64>) -> ListTeamUsers<'_> {
+        self.as_async().list_team_users(org_id)
+    }
+    /// `POST /api/v2.1/admin/organizations/{org_id}/users/`: the request of [`SystemAdminClient::add_team_user`](crate::SystemAdminClient::add_team_user), sent by
+    /// [`call`](AddTeamUser::call).
+    pub fn add_team_user(
+        &self,
+        org_id: impl Into<i64>,
+        email: impl Into<String>,
+        password: impl Into<rt::Secret>,
+    ) -> AddTeamUser<'_> {
+        self.as_async().add_team_user(org_id, email, password)
+    }
+    /// `PUT /api/v2.1/admin/organizations/{org_id}/users/{user_id}/`: the request of [`SystemAdminClient::update_team_user`](crate::SystemAdminClient::update_team_user), sent by
+    /// [`call`](UpdateTeamUser::call).
+    pub fn update_team_user(
+        &self,
+        org_id: impl Into<i64>,
+        user_id: impl Into<String>,
+    ) -> UpdateTeamUser<'_> {
+        self.as_async().update_team_user(org_id, user_id)
+    }
+    /// `DELETE /api/v2.1/admin/organizations/{org_id}/users/{user_id}/`: the request of [`SystemAdminClient::delete_team_user`](crate::SystemAdminClient::delete_team_user), sent by
+    /// [`call`](DeleteTeamUser::call).
+    pub fn delete_team_user(
+        &self,
+        org_id: impl Into<i64>,
+        user_id: impl Into<String>,
+    ) -> DeleteTeamUser<'_> {
+        self.as_async().delete_team_user(org_id, user_id)
+    }
+    /// `GET /api/v2.1/admin/organizations/{org_id}/groups/`: the request of [`SystemAdminClient::list_team_groups`](crate::SystemAdminClient::list_team_groups), sent by
+    /// [`call`](ListTeamGroups::call).
+    pub fn list_team_groups(&self, org_id: impl Into<i64>) -> ListTeamGroups<'_> {
+        self.as_async().list_team_groups(org_id)
+    }
+    /// `DELETE /api/v2.1/admin/organizations/{org_id}/groups/{group_id}/`: the request of [`SystemAdminClient::delete_team_group`](crate::SystemAdminClient::delete_team_group), sent by
+    /// [`call`](DeleteTeamGroup::call).
+    pub fn delete_team_group(
+        &self,
+        org_id: impl Into<i64>,
+        group_id: impl Into<i64>,
+    ) -> DeleteTeamGroup<'_> {
+        self.as_async().delete_team_group(org_id, group_id)
+    }
+    /// `GET /api/v2.1/admin/dtables/{base_uuid}/synchronous-export/export-dtable/`: the request of [`SystemAdminClient::export_base`](crate::SystemAdminClient::export_base), sent by
+    /// [`call`](ExportBase::call).
+    pub fn export_base(&self, base_uuid: impl Into<String>) -> ExportBase<'_> {
+        self.as_async().export_base(base_uuid)
+    }
+    /// `GET /api/v2.1/admin/common-datasets/`: the request of [`SystemAdminClient::list_common_datasets`](crate::SystemAdminClient::list_common_datasets), sent by
+    /// [`call`](ListCommonDatasets::call).
+    pub fn list_common_datasets(&self) -> ListCommonDatasets<'_> {
+        self.as_async().list_common_datasets()
+    }
+    /// `GET /api/v2.1/admin/common-dataset/periodical-syncs/`: the request of [`SystemAdminClient::list_common_dataset_syncs`](crate::SystemAdminClient::list_common_dataset_syncs), sent by
+    /// [`call`](ListCommonDatasetSyncs::call).
+    pub fn list_common_dataset_syncs(&self) -> ListCommonDatasetSyncs<'_> {
+        self.as_async().list_common_dataset_syncs()
+    }
+    /// `GET /api/v2.1/admin/common-dataset/invalid-syncs/`: the request of [`SystemAdminClient::list_invalid_common_dataset_syncs`](crate::SystemAdminClient::list_invalid_common_dataset_syncs), sent by
+    /// [`call`](ListInvalidCommonDatasetSyncs::call).
+    pub fn list_invalid_common_dataset_syncs(
+        &self,
+    ) -> ListInvalidCommonDatasetSyncs<'_> {
+        self.as_async().list_invalid_common_dataset_syncs()
+    }
+    /// `DELETE /api/v2.1/admin/common-dataset/invalid-syncs/`: the request of [`SystemAdminClient::delete_invalid_common_dataset_syncs`](crate::SystemAdminClient::delete_invalid_common_dataset_syncs), sent by
+    /// [`call`](DeleteInvalidCommonDatasetSyncs::call).
+    pub fn delete_invalid_common_dataset_syncs(
+        &self,
+    ) -> DeleteInvalidCommonDatasetSyncs<'_> {
+        self.as_async().delete_invalid_common_dataset_syncs()
+    }
+    /// `DELETE /api/v2.1/admin/common-dataset/sync/{sync_id}/`: the request of [`SystemAdminClient::delete_common_dataset_sync`](crate::SystemAdminClient::delete_common_dataset_sync), sent by
+    /// [`call`](DeleteCommonDatasetSync::call).
+    pub fn delete_common_dataset_sync(
+        &self,
+        sync_id: impl Into<i64>,
+    ) -> DeleteCommonDatasetSync<'_> {
+        self.as_async().delete_common_dataset_sync(sync_id)
+    }
+    /// `GET /api/v2.1/admin/address-book/groups/`: the request of [`SystemAdminClient::list_departments`](crate::SystemAdminClient::list_departments), sent by
+    /// [`call`](ListDepartments::call).
+    pub fn list_departments(&self) -> ListDepartments<'_> {
+        self.as_async().list_departments()
+    }
+    /// `POST /api/v2.1/admin/address-book/groups/`: the request of [`SystemAdminClient::create_department`](crate::SystemAdminClient::create_department), sent by
+    /// [`call`](CreateDepartment::call).
+    pub fn create_department(
+        &self,
+        group_name: impl Into<String>,
+    ) -> CreateDepartment<'_> {
+        self.as_async().create_department(group_name)
+    }
+    /// `GET /api/v2.1/admin/address-book/groups/{department_id}/`: the request of [`SystemAdminClient::get_department`](crate::SystemAdminClient::get_department), sent by
+    /// [`call`](GetDepartment::call).
+    pub fn get_department(&self, department_id: impl Into<i64>) -> GetDepartment<'_> {
+        self.as_async().get_department(department_id)
+    }
+    /// `DELETE /api/v2.1/admin/address-book/groups/{department_id}/`: the request of [`SystemAdminClient::delete_department`](crate::SystemAdminClient::delete_department), sent by
+    /// [`call`](DeleteDepartment::call).
+    pub fn delete_department(
+        &self,
+        department_id: impl Into<i64>,
+    ) -> DeleteDepartment<'_> {
+        self.as_async().delete_department(department_id)
+    }
+    /// `GET /api/v2.1/admin/dtable/{base_id}/external-links/`: the request of [`SystemAdminClient::list_base_external_links`](crate::SystemAdminClient::list_base_external_links), sent by
+    /// [`call`](ListBaseExternalLinks::call).
+    pub fn list_base_external_links(
+        &self,
+        base_id: impl Into<i64>,
+    ) -> ListBaseExternalLinks<'_> {
+        self.as_async().list_base_external_links(base_id)
+    }
+    /// `GET /api/v2.1/admin/external-links/`: the request of [`SystemAdminClient::list_external_links`](crate::SystemAdminClient::list_external_links), sent by
+    /// [`call`](ListExternalLinks::call).
+    pub fn list_external_links(&self) -> ListExternalLinks<'_> {
+        self.as_async().list_external_links()
+    }
+    /// `DELETE /api/v2.1/admin/external-links/{external_link_token}/`: the request of [`SystemAdminClient::delete_base_external_link`](crate::SystemAdminClient::delete_base_external_link), sent by
+    /// [`call`](DeleteBaseExternalLink::call).
+    pub fn delete_base_external_link(
+        &self,
+        external_link_token: impl Into<String>,
+    ) -> DeleteBaseExternalLink<'_> {
+        self.as_async().delete_base_external_link(external_link_token)
+    }
+    /// `GET /api/v2.1/admin/view-external-links/`: the request of [`SystemAdminClient::list_view_external_links`](crate::SystemAdminClient::list_view_external_links), sent by
+    /// [`call`](ListViewExternalLinks::call).
+    pub fn list_view_external_links(&self) -> ListViewExternalLinks<'_> {
+        self.as_async().list_view_external_links()
+    }
+    /// `DELETE /api/v2.1/admin/view-external-links/{view_external_link_token}/`: the request of [`SystemAdminClient::delete_view_external_link`](crate::SystemAdminClient::delete_view_external_link), sent by
+    /// [`call`](DeleteViewExternalLink::call).
+    pub fn delete_view_external_link(
+        &self,
+        view_external_link_token: impl Into<String>,
+    ) -> DeleteViewExternalLink<'_> {
+        self.as_async().delete_view_external_link(view_external_link_token)
+    }
+    /// `GET /api/v2.1/admin/forms/`: the request of [`SystemAdminClient::list_forms`](crate::SystemAdminClient::list_forms), sent by
+    /// [`call`](ListForms::call).
+    pub fn list_forms(&self) -> ListForms<'_> {
+        self.as_async().list_forms()
+    }
+    /// `DELETE /api/v2.1/admin/forms/{form_token}/`: the request of [`SystemAdminClient::delete_form`](crate::SystemAdminClient::delete_form), sent by
+    /// [`call`](DeleteForm::call).
+    pub fn delete_form(&self, form_token: impl Into<String>) -> DeleteForm<'_> {
+        self.as_async().delete_form(form_token)
+    }
+    /// `GET /api/v2.1/admin/collection-tables/`: the request of [`SystemAdminClient::list_collection_tables`](crate::SystemAdminClient::list_collection_tables), sent by
+    /// [`call`](ListCollectionTables::call).
+    pub fn list_collection_tables(&self) -> ListCollectionTables<'_> {
+        self.as_async().list_collection_tables()
+    }
+    /// `DELETE /api/v2.1/admin/collection-tables/{collection_table_token}/`: the request of [`SystemAdminClient::delete_collection_table`](crate::SystemAdminClient::delete_collection_table), sent by
+    /// [`call`](DeleteCollectionTable::call).
+    pub fn delete_collection_table(
+        &self,
+        collection_table_token: impl Into<String>,
+    ) -> DeleteCollectionTable<'_> {
+        self.as_async().delete_collection_table(collection_table_token)
+    }
+    /// `GET /api/v2.1/admin/automation-rules/`: the request of [`SystemAdminClient::list_automation_rules`](crate::SystemAdminClient::list_automation_rules), sent by
+    /// [`call`](ListAutomationRules::call).
+    pub fn list_automation_rules(&self) -> ListAutomationRules<'_> {
+        self.as_async().list_automation_rules()
+    }
+    /// `DELETE /api/v2.1/admin/automation-rules/{automation_rule_id}/`: the request of [`SystemAdminClient::delete_automation_rule`](crate::SystemAdminClient::delete_automation_rule), sent by
+    /// [`call`](DeleteAutomationRule::call).
+    pub fn delete_automation_rule(
+        &self,
+        automation_rule_id: impl Into<i64>,
+    ) -> DeleteAutomationRule<'_> {
+        self.as_async().delete_automation_rule(automation_rule_id)
+    }
+    /// `GET /api/v2.1/admin/invalid-automation-rules/`: the request of [`SystemAdminClient::list_invalid_automation_rules`](crate::SystemAdminClient::list_invalid_automation_rules), sent by
+    /// [`call`](ListInvalidAutomationRules::call).
+    pub fn list_invalid_automation_rules(&self) -> ListInvalidAutomationRules<'_> {
+        self.as_async().list_invalid_automation_rules()
+    }
+    /// `DELETE /api/v2.1/admin/invalid-automation-rules/`: the request of [`SystemAdminClient::delete_invalid_automation_rules`](crate::SystemAdminClient::delete_invalid_automation_rules), sent by
+    /// [`call`](DeleteInvalidAutomationRules::call).
+    pub fn delete_invalid_automation_rules(&self) -> DeleteInvalidAutomationRules<'_> {
+        self.as_async().delete_invalid_automation_rules()
+    }
+    /// `GET /api/v2.1/admin/notification-rules/`: the request of [`SystemAdminClient::list_notification_rules`](crate::SystemAdminClient::list_notification_rules), sent by
+    /// [`call`](ListNotificationRules::call).
+    pub fn list_notification_rules(&self) -> ListNotificationRules<'_> {
+        self.as_async().list_notification_rules()
+    }
+    /// `DELETE /api/v2.1/admin/notification-rules/{notification_rule_id}/`: the request of [`SystemAdminClient::delete_notification_rule`](crate::SystemAdminClient::delete_notification_rule), sent by
+    /// [`call`](DeleteNotificationRule::call).
+    pub fn delete_notification_rule(
+        &self,
+        notification_rule_id: impl Into<i64>,
+    ) -> DeleteNotificationRule<'_> {
+        self.as_async().delete_notification_rule(notification_rule_id)
+    }
+    /// `GET /api/v2.1/admin/invalid-notification-rules/`: the request of [`SystemAdminClient::list_invalid_notification_rules`](crate::SystemAdminClient::list_invalid_notification_rules), sent by
+    /// [`call`](ListInvalidNotificationRules::call).
+    pub fn list_invalid_notification_rules(&self) -> ListInvalidNotificationRules<'_> {
+        self.as_async().list_invalid_notification_rules()
+    }
+    /// `DELETE /api/v2.1/admin/invalid-notification-rules/`: the request of [`SystemAdminClient::delete_invalid_notification_rules`](crate::SystemAdminClient::delete_invalid_notification_rules), sent by
+    /// [`call`](DeleteInvalidNotificationRules::call).
+    pub fn delete_invalid_notification_rules(
+        &self,
+    ) -> DeleteInvalidNotificationRules<'_> {
+        self.as_async().delete_invalid_notification_rules()
+    }
+    /// `GET /api/v2.1/admin/email-sending-logs/`: the request of [`SystemAdminClient::list_email_sending_logs`](crate::SystemAdminClient::list_email_sending_logs), sent by
+    /// [`call`](ListEmailSendingLogs::call).
+    pub fn list_email_sending_logs(&self) -> ListEmailSendingLogs<'_> {
+        self.as_async().list_email_sending_logs()
+    }
+    /// `GET /api/v2.1/admin/logs/login-logs/`: the request of [`SystemAdminClient::list_login_logs`](crate::SystemAdminClient::list_login_logs), sent by
+    /// [`call`](ListLoginLogs::call).
+    pub fn list_login_logs(&self) -> ListLoginLogs<'_> {
+        self.as_async().list_login_logs()
+    }
+    /// `GET /api/v2.1/admin/registration-logs/`: the request of [`SystemAdminClient::list_registration_logs`](crate::SystemAdminClient::list_registration_logs), sent by
+    /// [`call`](ListRegistrationLogs::call).
+    pub fn list_registration_logs(&self) -> ListRegistrationLogs<'_> {
+        self.as_async().list_registration_logs()
+    }
+    /// `GET /api/v2.1/admin/abuse-reports/`: the request of [`SystemAdminClient::list_abuse_reports`](crate::SystemAdminClient::list_abuse_reports), sent by
+    /// [`call`](ListAbuseReports::call).
+    pub fn list_abuse_reports(&self) -> ListAbuseReports<'_> {
+        self.as_async().list_abuse_reports()
+    }
+    /// `PUT /api/v2.1/admin/abuse-reports/{abuse_report_id}/`: the request of [`SystemAdminClient::update_abuse_report`](crate::SystemAdminClient::update_abuse_report), sent by
+    /// [`call`](UpdateAbuseReport::call).
+    pub fn update_abuse_report(
+        &self,
+        abuse_report_id: impl Into<i64>,
+        handled: impl Into<UpdateAbuseReportRequestHandled>,
+    ) -> UpdateAbuseReport<'_> {
+        self.as_async().update_abuse_report(abuse_report_id, handled)
+    }
+    /// `GET /api/v2.1/admin/audit-logs/`: the request of [`SystemAdminClient::list_audit_logs`](crate::SystemAdminClient::list_audit_logs), sent by
+    /// [`call`](ListAuditLogs::call).
+    pub fn list_audit_logs(&self) -> ListAuditLogs<'_> {
+        self.as_async().list_audit_logs()
+    }
+    /// `GET /api/v2.1/admin/group-member-audit/`: the request of [`SystemAdminClient::list_group_member_audit_logs`](crate::SystemAdminClient::list_group_member_audit_logs), sent by
+    /// [`call`](ListGroupMemberAuditLogs::call).
+    pub fn list_group_member_audit_logs(&self) -> ListGroupMemberAuditLogs<'_> {
+        self.as_async().list_group_member_audit_logs()
+    }
+    /// `GET /api/v2.1/admin/file-access-logs/`: the request of [`SystemAdminClient::list_file_access_logs`](crate::SystemAdminClient::list_file_access_logs), sent by
+    /// [`call`](ListFileAccessLogs::call).
+    pub fn list_file_access_logs(&self) -> ListFileAccessLogs<'_> {
+        self.as_async().list_file_access_logs()
+    }
+    /// `GET /api/v2.1/admin/virus-files/`: the request of [`SystemAdminClient::list_virus_files`](crate::SystemAdminClient::list_virus_files), sent by
+    /// [`call`](ListVirusFiles::call).
+    pub fn list_virus_files(&self) -> ListVirusFiles<'_> {
+        self.as_async().list_virus_files()
+    }
+    /// `PUT /api/v2.1/admin/virus-files/{virus_id}/`: the request of [`SystemAdminClient::update_virus_file`](crate::SystemAdminClient::update_virus_file), sent by
+    /// [`call`](UpdateVirusFile::call).
+    pub fn update_virus_file(
+        &self,
+        virus_id: impl Into<i64>,
+        ignore: impl Into<bool>,
+    ) -> UpdateVirusFile<'_> {
+        self.as_async().update_virus_file(virus_id, ignore)
+    }
+    /// `DELETE /api/v2.1/admin/virus-files/{virus_id}/`: the request of [`SystemAdminClient::delete_virus_file`](crate::SystemAdminClient::delete_virus_file), sent by
+    /// [`call`](DeleteVirusFile::call).
+    pub fn delete_virus_file(&self, virus_id: impl Into<i64>) -> DeleteVirusFile<'_> {
+        self.as_async().delete_virus_file(virus_id)
+    }
+    /// `GET /api/v2.1/admin/dtable-system-plugins/`: the request of [`SystemAdminClient::list_plugins`](crate::SystemAdminClient::list_plugins), sent by
+    /// [`call`](ListPlugins::call).
+    pub fn list_plugins(&self) -> ListPlugins<'_> {
+        self.as_async().list_plugins()
+    }
+    /// `POST /api/v2.1/admin/dtable-system-plugins/`: the request of [`SystemAdminClient::add_plugin`](crate::SystemAdminClient::add_plugin), sent by
+    /// [`call`](AddPlugin::call).
+    pub fn add_plugin(&self, plugin: impl Into<rt::FileUpload>) -> AddPlugin<'_> {
+        self.as_async().add_plugin(plugin)
+    }
+    /// `GET /api/v2.1/admin/plugins-install-count/`: the request of [`SystemAdminClient::list_plugin_install_counts`](crate::SystemAdminClient::list_plugin_install_counts), sent by
+    /// [`call`](ListPluginInstallCounts::call).
+    pub fn list_plugin_install_counts(&self) -> ListPluginInstallCounts<'_> {
+        self.as_async().list_plugin_install_counts()
+    }
+    /// `PUT /api/v2.1/admin/dtable-system-plugins/{plugin_id}/`: the request of [`SystemAdminClient::update_plugin`](crate::SystemAdminClient::update_plugin), sent by
+    /// [`call`](UpdatePlugin::call).
+    pub fn update_plugin(&self, plugin_id: impl Into<i64>) -> UpdatePlugin<'_> {
+        self.as_async().update_plugin(plugin_id)
+    }
+    /// `DELETE /api/v2.1/admin/dtable-system-plugins/{plugin_id}/`: the request of [`SystemAdminClient::delete_plugin`](crate::SystemAdminClient::delete_plugin), sent by
+    /// [`call`](DeletePlugin::call).
+    pub fn delete_plugin(&self, plugin_id: impl Into<i64>) -> DeletePlugin<'_> {
+        self.as_async().delete_plugin(plugin_id)
+    }
+    /// `GET /api/v2.1/admin/statistics/active-users/`: the request of [`SystemAdminClient::get_daily_active_user_counts`](crate::SystemAdminClient::get_daily_active_user_counts), sent by
+    /// [`call`](GetDailyActiveUserCounts::call).
+    pub fn get_daily_active_user_counts(
+        &self,
+        start: impl Into<String>,
+        end: impl Into<String>,
+    ) -> GetDailyActiveUserCounts<'_> {
+        self.as_async().get_daily_active_user_counts(start, end)
+    }
+    /// `GET /api/v2.1/admin/daily-active-users/`: the request of [`SystemAdminClient::list_active_users_of_day`](crate::SystemAdminClient::list_active_users_of_day), sent by
+    /// [`call`](ListActiveUsersOfDay::call).
+    pub fn list_active_users_of_day(
+        &self,
+        date: impl Into<String>,
+    ) -> ListActiveUsersOfDay<'_> {
+        self.as_async().list_active_users_of_day(date)
+    }
+    /// `GET /api/v2.1/admin/statistics/auto-rules/`: the request of [`SystemAdminClient::get_automation_statistics`](crate::SystemAdminClient::get_automation_statistics), sent by
+    /// [`call`](GetAutomationStatistics::call).
+    pub fn get_automation_statistics(
+        &self,
+        is_user: impl Into<bool>,
+    ) -> GetAutomationStatistics<'_> {
+        self.as_async().get_automation_statistics(is_user)
+    }
+    /// `GET /api/v2.1/admin/statistics/scripts-running/`: the request of [`SystemAdminClient::get_script_run_statistics`](crate::SystemAdminClient::get_script_run_statistics), sent by
+    /// [`call`](GetScriptRunStatistics::call).
+    pub fn get_script_run_statistics(
+        &self,
+        is_user: impl Into<bool>,
+    ) -> GetScriptRunStatistics<'_> {
+        self.as_async().get_script_run_statistics(is_user)
+    }
+    /// `GET /api/v2.1/admin/scripts-tasks/`: the request of [`SystemAdminClient::list_script_tasks`](crate::SystemAdminClient::list_script_tasks), sent by
+    /// [`call`](ListScriptTasks::call).
+    pub fn list_script_tasks(&self) -> ListScriptTasks<'_> {
+        self.as_async().list_script_tasks()
+    }
+    /// `GET /api/v2.1/admin/statistics/external-apps/`: the request of [`SystemAdminClient::get_external_app_statistics`](crate::SystemAdminClient::get_external_app_statistics), sent by
+    /// [`call`](GetExternalAppStatistics::call).
+    pub fn get_external_app_statistics(
+        &self,
+        is_user: impl Into<bool>,
+    ) -> GetExternalAppStatistics<'_> {
+        self.as_async().get_external_app_statistics(is_user)
+    }
+    /// `GET /api/v2.1/admin/statistics/ai/`: the request of [`SystemAdminClient::get_ai_statistics`](crate::SystemAdminClient::get_ai_statistics), sent by
+    /// [`call`](GetAiStatistics::call).
+    pub fn get_ai_statistics(
+        &self,
+        group_by: impl Into<GetAiStatisticsGroupBy>,
+        date: impl Into<String>,
+    ) -> GetAiStatistics<'_> {
+        self.as_async().get_ai_statistics(group_by, date)
+    }
+    /// `PUT /api/v2.1/admin/dtable/{base_uuid}/repair/`: the request of [`SystemAdminClient::repair_base`](crate::SystemAdminClient::repair_base), sent by
+    /// [`call`](RepairBase::call).
+    pub fn repair_base(&self, base_uuid: impl Into<String>) -> RepairBase<'_> {
+        self.as_async().repair_base(base_uuid)
+    }
+    /// `GET /api/v2.1/admin/sys-user-notifications/`: the request of [`SystemAdminClient::list_system_notifications`](crate::SystemAdminClient::list_system_notifications), sent by
+    /// [`call`](ListSystemNotifications::call).
+    pub fn list_system_notifications(&self) -> ListSystemNotifications<'_> {
+        self.as_async().list_system_notifications()
+    }
+    /// `POST /api/v2.1/admin/sys-user-notifications/`: the request of [`SystemAdminClient::send_system_notification`](crate::SystemAdminClient::send_system_notification), sent by
+    /// [`call`](SendSystemNotification::call).
+    pub fn send_system_notification(
+        &self,
+        msg: impl Into<String>,
+        username: impl Into<String>,
+    ) -> SendSystemNotification<'_> {
+        self.as_async().send_system_notification(msg, username)
+    }
+    /// `DELETE /api/v2.1/admin/sys-user-notifications/{sys_notification_id}/`: the request of [`SystemAdminClient::delete_system_notification`](crate::SystemAdminClient::delete_system_notification), sent by
+    /// [`call`](DeleteSystemNotification::call).
+    pub fn delete_system_notification(
+        &self,
+        sys_notification_id: impl Into<i64>,
+    ) -> DeleteSystemNotification<'_> {
+        self.as_async().delete_system_notification(sys_notification_id)
+    }
+    /// `GET /api/v2.1/admin/sysinfo/`: the request of [`SystemAdminClient::get_system_info`](crate::SystemAdminClient::get_system_info), sent by
+    /// [`call`](GetSystemInfo::call).
+    pub fn get_system_info(&self) -> GetSystemInfo<'_> {
+        self.as_async().get_system_info()
+    }
+    /// `PUT /api/v2.1/admin/web-settings/`: the request of [`SystemAdminClient::update_web_settings`](crate::SystemAdminClient::update_web_settings), sent by
+    /// [`call`](UpdateWebSettings::call).
+    pub fn update_web_settings(&self) -> UpdateWebSettings<'_> {
+        self.as_async().update_web_settings()
+    }
+    /// `POST /api/v2.1/admin/logo/`: the request of [`SystemAdminClient::update_logo`](crate::SystemAdminClient::update_logo), sent by
+    /// [`call`](UpdateLogo::call).
+    pub fn update_logo(&self, logo: impl Into<rt::FileUpload>) -> UpdateLogo<'_> {
+        self.as_async().update_logo(logo)
+    }
+    /// `POST /api/v2.1/admin/favicon/`: the request of [`SystemAdminClient::update_favicon`](crate::SystemAdminClient::update_favicon), sent by
+    /// [`call`](UpdateFavicon::call).
+    pub fn update_favicon(
+        &self,
+        favicon: impl Into<rt::FileUpload>,
+    ) -> UpdateFavicon<'_> {
+        self.as_async().update_favicon(favicon)
+    }
+    /// `POST /api/v2.1/admin/login-background-image/`: the request of [`SystemAdminClient::update_login_background_image`](crate::SystemAdminClient::update_login_background_image), sent by
+    /// [`call`](UpdateLoginBackgroundImage::call).
+    pub fn update_login_background_image(
+        &self,
+        login_bg_image: impl Into<rt::FileUpload>,
+    ) -> UpdateLoginBackgroundImage<'_> {
+        self.as_async().update_login_background_image(login_bg_image)
+    }
+}
 /// The request built by [`SystemAdminClient::list_users`](rt::SystemAdminClient::list_users): set options, then `.await` it (or call
 /// [`send`](ListUsers::send)).
 #[derive(Clone, Debug)]
@@ -3602,6 +4232,21 @@ impl<'a> ListUsers<'a> {
     /// Every item of [`stream`](ListUsers::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::AdminUser>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListUsers::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminUser> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -3677,6 +4322,14 @@ impl<'a> AddUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](AddUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminUserDetail, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for AddUser<'a> {
     type Output = Result<super::types::AdminUserDetail, rt::Error>;
@@ -3703,6 +4356,14 @@ impl<'a> GetUser<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminUserDetail, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetUser<'a> {
@@ -3823,6 +4484,14 @@ impl<'a> UpdateUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminUserDetail, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateUser<'a> {
     type Output = Result<super::types::AdminUserDetail, rt::Error>;
@@ -3850,6 +4519,14 @@ impl<'a> DeleteUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteUser<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -3875,6 +4552,14 @@ impl<'a> ListAdminUsers<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListAdminUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAdminUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListAdminUsers<'a> {
@@ -3903,6 +4588,14 @@ impl<'a> UpdateAdminRole<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateAdminRole::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateAdminRoleResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateAdminRole<'a> {
@@ -3933,6 +4626,14 @@ impl<'a> ResetUserPassword<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ResetUserPassword::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ResetUserPasswordResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ResetUserPassword<'a> {
@@ -3966,6 +4667,14 @@ impl<'a> EnforceTwoFactor<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](EnforceTwoFactor::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for EnforceTwoFactor<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -3992,6 +4701,14 @@ impl<'a> DisableTwoFactor<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DisableTwoFactor::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DisableTwoFactor<'a> {
@@ -4050,6 +4767,21 @@ impl<'a> SearchUsers<'a> {
     /// Every item of [`stream`](SearchUsers::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::AdminUser>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](SearchUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<SearchUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](SearchUsers::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminUser> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -4112,6 +4844,14 @@ impl<'a> SearchTeamUsers<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](SearchTeamUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<SearchTeamUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for SearchTeamUsers<'a> {
     type Output = Result<SearchTeamUsersResponse, rt::Error>;
@@ -4139,6 +4879,14 @@ impl<'a> ImportUsers<'a> {
         request.multipart_file("file", self.body.file);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ImportUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ImportUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ImportUsers<'a> {
@@ -4198,6 +4946,21 @@ impl<'a> ListBasesSharedToUser<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListBasesSharedToUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminBaseList, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBasesSharedToUser::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminBase> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBasesSharedToUser",
@@ -4250,6 +5013,14 @@ impl<'a> ListUserStorageObjects<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListUserStorageObjects::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUserStorageObjectsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListUserStorageObjects<'a> {
@@ -4308,6 +5079,21 @@ impl<'a> ListUserBases<'a> {
     /// Every item of [`stream`](ListUserBases::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListUserBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminBaseList, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListUserBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminBase> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -4380,6 +5166,21 @@ impl<'a> ListBases<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminBase> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBases",
@@ -4420,6 +5221,14 @@ impl<'a> DeleteBase<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteBase<'a> {
@@ -4478,6 +5287,21 @@ impl<'a> ListTrashedBases<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListTrashedBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListTrashedBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListTrashedBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminBase> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTrashedBases",
@@ -4531,6 +5355,14 @@ impl<'a> RestoreTrashedBase<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](RestoreTrashedBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for RestoreTrashedBase<'a> {
@@ -4610,6 +5442,21 @@ impl<'a> ListBaseNotifications<'a> {
     ) -> Result<Vec<super::types::AdminBaseNotification>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListBaseNotifications::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseNotificationsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBaseNotifications::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminBaseNotification> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listBaseNotifications",
@@ -4663,6 +5510,14 @@ impl<'a> UnsetBasePassword<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UnsetBasePassword::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UnsetBasePasswordResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UnsetBasePassword<'a> {
@@ -4727,6 +5582,21 @@ impl<'a> ListGroups<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AdminGroup>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListGroups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListGroups::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminGroup> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listGroups",
@@ -4777,6 +5647,14 @@ impl<'a> CreateGroup<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminGroup, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateGroup<'a> {
     type Output = Result<super::types::AdminGroup, rt::Error>;
@@ -4809,6 +5687,14 @@ impl<'a> TransferGroup<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](TransferGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminGroup, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for TransferGroup<'a> {
     type Output = Result<super::types::AdminGroup, rt::Error>;
@@ -4838,6 +5724,14 @@ impl<'a> DeleteGroup<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteGroup<'a> {
@@ -4902,6 +5796,21 @@ impl<'a> ListTeams<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AdminTeam>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListTeams::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListTeamsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListTeams::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminTeam> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTeams",
@@ -4956,6 +5865,14 @@ impl<'a> CreateTeam<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateTeam::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminTeam, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateTeam<'a> {
@@ -5015,6 +5932,21 @@ impl<'a> ListTeamBases<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AdminBase>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListTeamBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminBaseList, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListTeamBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminBase> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTeamBases",
@@ -5062,6 +5994,14 @@ impl<'a> GetTeamNames<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetTeamNames::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetTeamNamesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetTeamNames<'a> {
     type Output = Result<GetTeamNamesResponse, rt::Error>;
@@ -5091,6 +6031,14 @@ impl<'a> GetTeam<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetTeam::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminTeam, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetTeam<'a> {
@@ -5182,6 +6130,14 @@ impl<'a> UpdateTeam<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateTeam::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminTeam, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateTeam<'a> {
     type Output = Result<super::types::AdminTeam, rt::Error>;
@@ -5211,6 +6167,14 @@ impl<'a> DeleteTeam<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteTeam::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteTeam<'a> {
@@ -5250,6 +6214,14 @@ impl<'a> ListTeamUsers<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListTeamUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListTeamUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListTeamUsers<'a> {
@@ -5309,6 +6281,14 @@ impl<'a> AddTeamUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](AddTeamUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminTeamUser, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for AddTeamUser<'a> {
     type Output = Result<super::types::AdminTeamUser, rt::Error>;
@@ -5367,6 +6347,14 @@ impl<'a> UpdateTeamUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateTeamUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminTeamUser, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateTeamUser<'a> {
     type Output = Result<super::types::AdminTeamUser, rt::Error>;
@@ -5398,6 +6386,14 @@ impl<'a> DeleteTeamUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteTeamUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteTeamUser<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -5427,6 +6423,14 @@ impl<'a> ListTeamGroups<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListTeamGroups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListTeamGroupsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListTeamGroups<'a> {
@@ -5458,6 +6462,14 @@ impl<'a> DeleteTeamGroup<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteTeamGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteTeamGroup<'a> {
@@ -5497,6 +6509,14 @@ impl<'a> ExportBase<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.bytes().await
+    }
+    /// Sends the request like [`send`](ExportBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<rt::Bytes, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ExportBase<'a> {
@@ -5554,6 +6574,21 @@ impl<'a> ListCommonDatasets<'a> {
     /// Every item of [`stream`](ListCommonDatasets::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::AdminCommonDataset>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListCommonDatasets::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCommonDatasetsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListCommonDatasets::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminCommonDataset> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -5628,6 +6663,21 @@ impl<'a> ListCommonDatasetSyncs<'a> {
     ) -> Result<Vec<super::types::AdminCommonDatasetSync>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListCommonDatasetSyncs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCommonDatasetSyncsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListCommonDatasetSyncs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminCommonDatasetSync> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listCommonDatasetSyncs",
@@ -5701,6 +6751,21 @@ impl<'a> ListInvalidCommonDatasetSyncs<'a> {
     ) -> Result<Vec<super::types::AdminCommonDatasetSync>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListInvalidCommonDatasetSyncs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListInvalidCommonDatasetSyncsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListInvalidCommonDatasetSyncs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminCommonDatasetSync> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listInvalidCommonDatasetSyncs",
@@ -5741,6 +6806,14 @@ impl<'a> DeleteInvalidCommonDatasetSyncs<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteInvalidCommonDatasetSyncs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteInvalidCommonDatasetSyncs<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -5771,6 +6844,14 @@ impl<'a> DeleteCommonDatasetSync<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteCommonDatasetSync::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteCommonDatasetSync<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -5796,6 +6877,14 @@ impl<'a> ListDepartments<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListDepartments::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListDepartmentsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListDepartments<'a> {
@@ -5829,6 +6918,14 @@ impl<'a> CreateDepartment<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](CreateDepartment::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminDepartment, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for CreateDepartment<'a> {
@@ -5869,6 +6966,14 @@ impl<'a> GetDepartment<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetDepartment::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::AdminDepartmentDetail, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetDepartment<'a> {
     type Output = Result<super::types::AdminDepartmentDetail, rt::Error>;
@@ -5899,6 +7004,14 @@ impl<'a> DeleteDepartment<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteDepartment::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteDepartment<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -5928,6 +7041,14 @@ impl<'a> ListBaseExternalLinks<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBaseExternalLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseExternalLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseExternalLinks<'a> {
@@ -5992,6 +7113,21 @@ impl<'a> ListExternalLinks<'a> {
     pub async fn all(self) -> Result<Vec<super::types::AdminExternalLink>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListExternalLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListExternalLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListExternalLinks::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminExternalLink> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listExternalLinks",
@@ -6038,6 +7174,14 @@ impl<'a> DeleteBaseExternalLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteBaseExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseExternalLink<'a> {
@@ -6104,6 +7248,21 @@ impl<'a> ListViewExternalLinks<'a> {
     ) -> Result<Vec<super::types::AdminViewExternalLink>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListViewExternalLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListViewExternalLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListViewExternalLinks::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::AdminViewExternalLink> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listViewExternalLinks",
@@ -6150,6 +7309,14 @@ impl<'a> DeleteViewExternalLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteViewExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
@@ -6208,6 +7375,21 @@ impl<'a> ListForms<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysForm>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListForms::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListFormsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListForms::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysForm> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listForms",
@@ -6248,6 +7430,14 @@ impl<'a> DeleteForm<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteForm::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteForm<'a> {
@@ -6306,6 +7496,21 @@ impl<'a> ListCollectionTables<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysCollectionTable>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListCollectionTables::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListCollectionTablesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListCollectionTables::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysCollectionTable> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listCollectionTables",
@@ -6349,6 +7554,14 @@ impl<'a> DeleteCollectionTable<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteCollectionTable::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteCollectionTable<'a> {
@@ -6407,6 +7620,21 @@ impl<'a> ListAutomationRules<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysAutomationRule>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListAutomationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAutomationRulesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListAutomationRules::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysAutomationRule> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAutomationRules",
@@ -6450,6 +7678,14 @@ impl<'a> DeleteAutomationRule<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteAutomationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteAutomationRule<'a> {
@@ -6508,6 +7744,21 @@ impl<'a> ListInvalidAutomationRules<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysAutomationRule>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListInvalidAutomationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListInvalidAutomationRulesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListInvalidAutomationRules::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysAutomationRule> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listInvalidAutomationRules",
@@ -6547,6 +7798,14 @@ impl<'a> DeleteInvalidAutomationRules<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteInvalidAutomationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteInvalidAutomationRules<'a> {
@@ -6605,6 +7864,21 @@ impl<'a> ListNotificationRules<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysNotificationRule>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListNotificationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListNotificationRulesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListNotificationRules::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysNotificationRule> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listNotificationRules",
@@ -6648,6 +7922,14 @@ impl<'a> DeleteNotificationRule<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteNotificationRule::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteNotificationRule<'a> {
@@ -6708,6 +7990,21 @@ impl<'a> ListInvalidNotificationRules<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysNotificationRule>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListInvalidNotificationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListInvalidNotificationRulesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListInvalidNotificationRules::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysNotificationRule> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listInvalidNotificationRules",
@@ -6747,6 +8044,14 @@ impl<'a> DeleteInvalidNotificationRules<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteInvalidNotificationRules::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteInvalidNotificationRules<'a> {
@@ -6804,6 +8109,21 @@ impl<'a> ListEmailSendingLogs<'a> {
     /// Every item of [`stream`](ListEmailSendingLogs::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::SysEmailSendingLog>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListEmailSendingLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListEmailSendingLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListEmailSendingLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysEmailSendingLog> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -6876,6 +8196,21 @@ impl<'a> ListLoginLogs<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysLoginLog>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListLoginLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListLoginLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListLoginLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysLoginLog> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listLoginLogs",
@@ -6915,6 +8250,14 @@ impl<'a> ListRegistrationLogs<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListRegistrationLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListRegistrationLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListRegistrationLogs<'a> {
@@ -6973,6 +8316,21 @@ impl<'a> ListAbuseReports<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysAbuseReport>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListAbuseReports::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAbuseReportsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListAbuseReports::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysAbuseReport> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listAbuseReports",
@@ -7018,6 +8376,14 @@ impl<'a> UpdateAbuseReport<'a> {
         request.json(&self.body)?;
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateAbuseReport::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SysAbuseReport, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateAbuseReport<'a> {
@@ -7075,6 +8441,21 @@ impl<'a> ListAuditLogs<'a> {
     /// Every item of [`stream`](ListAuditLogs::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::SysAuditLog>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListAuditLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAuditLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListAuditLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysAuditLog> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -7147,6 +8528,21 @@ impl<'a> ListGroupMemberAuditLogs<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysGroupMemberLog>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListGroupMemberAuditLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupMemberAuditLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListGroupMemberAuditLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysGroupMemberLog> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listGroupMemberAuditLogs",
@@ -7217,6 +8613,21 @@ impl<'a> ListFileAccessLogs<'a> {
     /// Every item of [`stream`](ListFileAccessLogs::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::SysFileAccessLog>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListFileAccessLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListFileAccessLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListFileAccessLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysFileAccessLog> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -7296,6 +8707,21 @@ impl<'a> ListVirusFiles<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysVirusFile>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListVirusFiles::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListVirusFilesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListVirusFiles::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysVirusFile> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listVirusFiles",
@@ -7345,6 +8771,14 @@ impl<'a> UpdateVirusFile<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateVirusFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateVirusFileResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateVirusFile<'a> {
     type Output = Result<UpdateVirusFileResponse, rt::Error>;
@@ -7375,6 +8809,14 @@ impl<'a> DeleteVirusFile<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteVirusFile::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteVirusFile<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -7400,6 +8842,14 @@ impl<'a> ListPlugins<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListPlugins::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListPluginsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListPlugins<'a> {
@@ -7428,6 +8878,14 @@ impl<'a> AddPlugin<'a> {
         request.multipart_file("plugin", self.body.plugin);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](AddPlugin::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SysPlugin, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for AddPlugin<'a> {
@@ -7488,6 +8946,21 @@ impl<'a> ListPluginInstallCounts<'a> {
     ) -> Result<Vec<super::types::SysPluginInstallCount>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListPluginInstallCounts::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListPluginInstallCountsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListPluginInstallCounts::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysPluginInstallCount> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listPluginInstallCounts",
@@ -7541,6 +9014,14 @@ impl<'a> UpdatePlugin<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdatePlugin::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SysPlugin, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdatePlugin<'a> {
     type Output = Result<super::types::SysPlugin, rt::Error>;
@@ -7571,6 +9052,14 @@ impl<'a> DeletePlugin<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeletePlugin::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeletePlugin<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -7600,6 +9089,14 @@ impl<'a> GetDailyActiveUserCounts<'a> {
         request.query("end", self.end);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetDailyActiveUserCounts::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetDailyActiveUserCountsResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetDailyActiveUserCounts<'a> {
@@ -7658,6 +9155,21 @@ impl<'a> ListActiveUsersOfDay<'a> {
     /// Every item of [`stream`](ListActiveUsersOfDay::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::SysActiveUser>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListActiveUsersOfDay::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListActiveUsersOfDayResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListActiveUsersOfDay::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysActiveUser> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -7739,6 +9251,21 @@ impl<'a> GetAutomationStatistics<'a> {
         self,
     ) -> Result<Vec<super::types::SysAutomationStatistic>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](GetAutomationStatistics::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAutomationStatisticsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetAutomationStatistics::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysAutomationStatistic> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -7830,6 +9357,21 @@ impl<'a> GetScriptRunStatistics<'a> {
     ) -> Result<Vec<super::types::SysScriptRunStatistic>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetScriptRunStatistics::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetScriptRunStatisticsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetScriptRunStatistics::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysScriptRunStatistic> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getScriptRunStatistics",
@@ -7907,6 +9449,21 @@ impl<'a> ListScriptTasks<'a> {
     /// Every item of [`stream`](ListScriptTasks::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::SysScriptTask>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListScriptTasks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListScriptTasksResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListScriptTasks::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysScriptTask> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -7988,6 +9545,21 @@ impl<'a> GetExternalAppStatistics<'a> {
     ) -> Result<Vec<super::types::SysExternalAppStatistic>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetExternalAppStatistics::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetExternalAppStatisticsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetExternalAppStatistics::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysExternalAppStatistic> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getExternalAppStatistics",
@@ -8065,6 +9637,21 @@ impl<'a> GetAiStatistics<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysAiUsage>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetAiStatistics::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAiStatisticsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetAiStatistics::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysAiUsage> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAiStatistics",
@@ -8109,6 +9696,14 @@ impl<'a> RepairBase<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](RepairBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for RepairBase<'a> {
@@ -8167,6 +9762,21 @@ impl<'a> ListSystemNotifications<'a> {
     pub async fn all(self) -> Result<Vec<super::types::SysUserNotification>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListSystemNotifications::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListSystemNotificationsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListSystemNotifications::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::SysUserNotification> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listSystemNotifications",
@@ -8209,6 +9819,14 @@ impl<'a> SendSystemNotification<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](SendSystemNotification::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<SendSystemNotificationResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for SendSystemNotification<'a> {
     type Output = Result<SendSystemNotificationResponse, rt::Error>;
@@ -8239,6 +9857,14 @@ impl<'a> DeleteSystemNotification<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteSystemNotification::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteSystemNotification<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -8264,6 +9890,14 @@ impl<'a> GetSystemInfo<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetSystemInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SysSystemInfo, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetSystemInfo<'a> {
@@ -8405,6 +10039,14 @@ impl<'a> UpdateWebSettings<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateWebSettings::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SysWebSettings, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateWebSettings<'a> {
     type Output = Result<super::types::SysWebSettings, rt::Error>;
@@ -8432,6 +10074,14 @@ impl<'a> UpdateLogo<'a> {
         request.multipart_file("logo", self.body.logo);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateLogo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateLogoResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateLogo<'a> {
@@ -8469,6 +10119,14 @@ impl<'a> UpdateFavicon<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateFavicon::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateFaviconResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateFavicon<'a> {
     type Output = Result<UpdateFaviconResponse, rt::Error>;
@@ -8496,6 +10154,14 @@ impl<'a> UpdateLoginBackgroundImage<'a> {
         request.multipart_file("login_bg_image", self.body.login_bg_image);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](UpdateLoginBackgroundImage::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateLoginBackgroundImageResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UpdateLoginBackgroundImage<'a> {

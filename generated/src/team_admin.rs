@@ -2886,6 +2886,393 @@ impl rt::TeamAdminClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "team-admin"))))]
+impl rt::blocking::TeamAdminClient {
+    /// `GET /api/v2.1/org/{org_id}/admin/users/`: the request of [`TeamAdminClient::list_users`](crate::TeamAdminClient::list_users), sent by
+    /// [`call`](ListUsers::call).
+    pub fn list_users(&self) -> ListUsers<'_> {
+        self.as_async().list_users()
+    }
+    /// `POST /api/v2.1/org/{org_id}/admin/users/`: the request of [`TeamAdminClient::add_user`](crate::TeamAdminClient::add_user), sent by
+    /// [`call`](AddUser::call).
+    pub fn add_user(
+        &self,
+        email: impl Into<String>,
+        name: impl Into<String>,
+        password: impl Into<rt::Secret>,
+    ) -> AddUser<'_> {
+        self.as_async().add_user(email, name, password)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/users/{user_id}/`: the request of [`TeamAdminClient::get_user`](crate::TeamAdminClient::get_user), sent by
+    /// [`call`](GetUser::call).
+    pub fn get_user(&self, user_id: impl Into<String>) -> GetUser<'_> {
+        self.as_async().get_user(user_id)
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/users/{user_id}/`: the request of [`TeamAdminClient::update_user`](crate::TeamAdminClient::update_user), sent by
+    /// [`call`](UpdateUser::call).
+    pub fn update_user(&self, user_id: impl Into<String>) -> UpdateUser<'_> {
+        self.as_async().update_user(user_id)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/users/{user_id}/`: the request of [`TeamAdminClient::delete_user`](crate::TeamAdminClient::delete_user), sent by
+    /// [`call`](DeleteUser::call).
+    pub fn delete_user(&self, user_id: impl Into<String>) -> DeleteUser<'_> {
+        self.as_async().delete_user(user_id)
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/users/{user_id}/set-password/`: the request of [`TeamAdminClient::reset_user_password`](crate::TeamAdminClient::reset_user_password), sent by
+    /// [`call`](ResetUserPassword::call).
+    pub fn reset_user_password(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ResetUserPassword<'_> {
+        self.as_async().reset_user_password(user_id)
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/users/{user_id}/two-factor-auth/`: the request of [`TeamAdminClient::enforce_two_factor`](crate::TeamAdminClient::enforce_two_factor), sent by
+    /// [`call`](EnforceTwoFactor::call).
+    pub fn enforce_two_factor(
+        &self,
+        user_id: impl Into<String>,
+        force_2fa: impl Into<bool>,
+    ) -> EnforceTwoFactor<'_> {
+        self.as_async().enforce_two_factor(user_id, force_2fa)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/users/{user_id}/two-factor-auth/`: the request of [`TeamAdminClient::disable_two_factor`](crate::TeamAdminClient::disable_two_factor), sent by
+    /// [`call`](DisableTwoFactor::call).
+    pub fn disable_two_factor(
+        &self,
+        user_id: impl Into<String>,
+    ) -> DisableTwoFactor<'_> {
+        self.as_async().disable_two_factor(user_id)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/dtables/`: the request of [`TeamAdminClient::list_bases`](crate::TeamAdminClient::list_bases), sent by
+    /// [`call`](ListBases::call).
+    pub fn list_bases(&self) -> ListBases<'_> {
+        self.as_async().list_bases()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/users/{user_id}/dtables/`: the request of [`TeamAdminClient::list_user_bases`](crate::TeamAdminClient::list_user_bases), sent by
+    /// [`call`](ListUserBases::call).
+    pub fn list_user_bases(&self, user_id: impl Into<String>) -> ListUserBases<'_> {
+        self.as_async().list_user_bases(user_id)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/`: the request of [`TeamAdminClient::get_base`](crate::TeamAdminClient::get_base), sent by
+    /// [`call`](GetBase::call).
+    pub fn get_base(&self, base_uuid: impl Into<String>) -> GetBase<'_> {
+        self.as_async().get_base(base_uuid)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/`: the request of [`TeamAdminClient::delete_base`](crate::TeamAdminClient::delete_base), sent by
+    /// [`call`](DeleteBase::call).
+    pub fn delete_base(&self, base_uuid: impl Into<String>) -> DeleteBase<'_> {
+        self.as_async().delete_base(base_uuid)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/trash-dtables/`: the request of [`TeamAdminClient::list_trash_bases`](crate::TeamAdminClient::list_trash_bases), sent by
+    /// [`call`](ListTrashBases::call).
+    pub fn list_trash_bases(&self) -> ListTrashBases<'_> {
+        self.as_async().list_trash_bases()
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/trash-dtables/`: the request of [`TeamAdminClient::clear_trash`](crate::TeamAdminClient::clear_trash), sent by
+    /// [`call`](ClearTrash::call).
+    pub fn clear_trash(&self) -> ClearTrash<'_> {
+        self.as_async().clear_trash()
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/trash-dtables/{base_uuid}/`: the request of [`TeamAdminClient::restore_base`](crate::TeamAdminClient::restore_base), sent by
+    /// [`call`](RestoreBase::call).
+    pub fn restore_base(&self, base_uuid: impl Into<String>) -> RestoreBase<'_> {
+        self.as_async().restore_base(base_uuid)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/search-dtables/`: the request of [`TeamAdminClient::search_bases`](crate::TeamAdminClient::search_bases), sent by
+    /// [`call`](SearchBases::call).
+    pub fn search_bases(&self, query: impl Into<String>) -> SearchBases<'_> {
+        self.as_async().search_bases(query)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/shares/`: the request of [`TeamAdminClient::list_base_shares`](crate::TeamAdminClient::list_base_shares), sent by
+    /// [`call`](ListBaseShares::call).
+    pub fn list_base_shares(&self, base_uuid: impl Into<String>) -> ListBaseShares<'_> {
+        self.as_async().list_base_shares(base_uuid)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/`: the request of [`TeamAdminClient::list_base_api_tokens`](crate::TeamAdminClient::list_base_api_tokens), sent by
+    /// [`call`](ListBaseApiTokens::call).
+    pub fn list_base_api_tokens(
+        &self,
+        base_uuid: impl Into<String>,
+    ) -> ListBaseApiTokens<'_> {
+        self.as_async().list_base_api_tokens(base_uuid)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/dtables/{base_uuid}/api-tokens/{app_name}/`: the request of [`TeamAdminClient::delete_api_token`](crate::TeamAdminClient::delete_api_token), sent by
+    /// [`call`](DeleteApiToken::call).
+    pub fn delete_api_token(
+        &self,
+        base_uuid: impl Into<String>,
+        app_name: impl Into<String>,
+    ) -> DeleteApiToken<'_> {
+        self.as_async().delete_api_token(base_uuid, app_name)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/api-tokens/`: the request of [`TeamAdminClient::list_all_api_tokens`](crate::TeamAdminClient::list_all_api_tokens), sent by
+    /// [`call`](ListAllApiTokens::call).
+    pub fn list_all_api_tokens(&self) -> ListAllApiTokens<'_> {
+        self.as_async().list_all_api_tokens()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/groups/`: the request of [`TeamAdminClient::list_groups`](crate::TeamAdminClient::list_groups), sent by
+    /// [`call`](ListGroups::call).
+    pub fn list_groups(&self) -> ListGroups<'_> {
+        self.as_async().list_groups()
+    }
+    /// `POST /api/v2.1/org/{org_id}/admin/groups/`: the request of [`TeamAdminClient::create_group`](crate::TeamAdminClient::create_group), sent by
+    /// [`call`](CreateGroup::call).
+    pub fn create_group(&self, group_name: impl Into<String>) -> CreateGroup<'_> {
+        self.as_async().create_group(group_name)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/groups/{group_id}/`: the request of [`TeamAdminClient::get_group`](crate::TeamAdminClient::get_group), sent by
+    /// [`call`](GetGroup::call).
+    pub fn get_group(&self, group_id: impl Into<i64>) -> GetGroup<'_> {
+        self.as_async().get_group(group_id)
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/groups/{group_id}/`: the request of [`TeamAdminClient::update_group`](crate::TeamAdminClient::update_group), sent by
+    /// [`call`](UpdateGroup::call).
+    pub fn update_group(&self, group_id: impl Into<i64>) -> UpdateGroup<'_> {
+        self.as_async().update_group(group_id)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/groups/{group_id}/`: the request of [`TeamAdminClient::delete_group`](crate::TeamAdminClient::delete_group), sent by
+    /// [`call`](DeleteGroup::call).
+    pub fn delete_group(&self, group_id: impl Into<i64>) -> DeleteGroup<'_> {
+        self.as_async().delete_group(group_id)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/groups/{group_id}/dtables/`: the request of [`TeamAdminClient::list_group_bases`](crate::TeamAdminClient::list_group_bases), sent by
+    /// [`call`](ListGroupBases::call).
+    pub fn list_group_bases(&self, group_id: impl Into<i64>) -> ListGroupBases<'_> {
+        self.as_async().list_group_bases(group_id)
+    }
+    /// `PUT /api/v2.1/groups/move-group/`: the request of [`TeamAdminClient::move_group`](crate::TeamAdminClient::move_group), sent by
+    /// [`call`](MoveGroup::call).
+    pub fn move_group(&self, group_id: impl Into<i64>) -> MoveGroup<'_> {
+        self.as_async().move_group(group_id)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/`: the request of [`TeamAdminClient::list_group_members`](crate::TeamAdminClient::list_group_members), sent by
+    /// [`call`](ListGroupMembers::call).
+    pub fn list_group_members(&self, group_id: impl Into<i64>) -> ListGroupMembers<'_> {
+        self.as_async().list_group_members(group_id)
+    }
+    /// `POST /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/`: the request of [`TeamAdminClient::add_group_members`](crate::TeamAdminClient::add_group_members), sent by
+    /// [`call`](AddGroupMembers::call).
+    pub fn add_group_members(
+        &self,
+        group_id: impl Into<i64>,
+        email: impl IntoIterator<Item = impl Into<String>>,
+    ) -> AddGroupMembers<'_> {
+        self.as_async().add_group_members(group_id, email)
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/`: the request of [`TeamAdminClient::update_group_member_role`](crate::TeamAdminClient::update_group_member_role), sent by
+    /// [`call`](UpdateGroupMemberRole::call).
+    pub fn update_group_member_role(
+        &self,
+        group_id: impl Into<i64>,
+        user_id: impl Into<String>,
+        is_admin: impl Into<bool>,
+    ) -> UpdateGroupMemberRole<'_> {
+        self.as_async().update_group_member_role(group_id, user_id, is_admin)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/groups/{group_id}/members/{user_id}/`: the request of [`TeamAdminClient::remove_group_member`](crate::TeamAdminClient::remove_group_member), sent by
+    /// [`call`](RemoveGroupMember::call).
+    pub fn remove_group_member(
+        &self,
+        group_id: impl Into<i64>,
+        user_id: impl Into<String>,
+    ) -> RemoveGroupMember<'_> {
+        self.as_async().remove_group_member(group_id, user_id)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/shares/`: the request of [`TeamAdminClient::list_shares`](crate::TeamAdminClient::list_shares), sent by
+    /// [`call`](ListShares::call).
+    pub fn list_shares(&self) -> ListShares<'_> {
+        self.as_async().list_shares()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/external-links/`: the request of [`TeamAdminClient::list_base_external_links`](crate::TeamAdminClient::list_base_external_links), sent by
+    /// [`call`](ListBaseExternalLinks::call).
+    pub fn list_base_external_links(&self) -> ListBaseExternalLinks<'_> {
+        self.as_async().list_base_external_links()
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/external-links/{external_link_token}/`: the request of [`TeamAdminClient::delete_base_external_link`](crate::TeamAdminClient::delete_base_external_link), sent by
+    /// [`call`](DeleteBaseExternalLink::call).
+    pub fn delete_base_external_link(
+        &self,
+        external_link_token: impl Into<String>,
+    ) -> DeleteBaseExternalLink<'_> {
+        self.as_async().delete_base_external_link(external_link_token)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/view-external-links/`: the request of [`TeamAdminClient::list_view_external_links`](crate::TeamAdminClient::list_view_external_links), sent by
+    /// [`call`](ListViewExternalLinks::call).
+    pub fn list_view_external_links(&self) -> ListViewExternalLinks<'_> {
+        self.as_async().list_view_external_links()
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/view-external-links/{view_external_link_token}/`: the request of [`TeamAdminClient::delete_view_external_link`](crate::TeamAdminClient::delete_view_external_link), sent by
+    /// [`call`](DeleteViewExternalLink::call).
+    pub fn delete_view_external_link(
+        &self,
+        view_external_link_token: impl Into<String>,
+    ) -> DeleteViewExternalLink<'_> {
+        self.as_async().delete_view_external_link(view_external_link_token)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/invite-links/`: the request of [`TeamAdminClient::list_invite_links`](crate::TeamAdminClient::list_invite_links), sent by
+    /// [`call`](ListInviteLinks::call).
+    pub fn list_invite_links(&self) -> ListInviteLinks<'_> {
+        self.as_async().list_invite_links()
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/`: the request of [`TeamAdminClient::update_invite_link`](crate::TeamAdminClient::update_invite_link), sent by
+    /// [`call`](UpdateInviteLink::call).
+    pub fn update_invite_link(
+        &self,
+        invite_link_token: impl Into<String>,
+    ) -> UpdateInviteLink<'_> {
+        self.as_async().update_invite_link(invite_link_token)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/invite-links/{invite_link_token}/`: the request of [`TeamAdminClient::delete_invite_link`](crate::TeamAdminClient::delete_invite_link), sent by
+    /// [`call`](DeleteInviteLink::call).
+    pub fn delete_invite_link(
+        &self,
+        invite_link_token: impl Into<String>,
+    ) -> DeleteInviteLink<'_> {
+        self.as_async().delete_invite_link(invite_link_token)
+    }
+    /// `GET /api/v2.1/org/admin/info/`: the request of [`TeamAdminClient::get_info`](crate::TeamAdminClient::get_info), sent by
+    /// [`call`](GetInfo::call).
+    pub fn get_info(&self) -> GetInfo<'_> {
+        self.as_async().get_info()
+    }
+    /// `PUT /api/v2.1/org/admin/info/`: the request of [`TeamAdminClient::update_info`](crate::TeamAdminClient::update_info), sent by
+    /// [`call`](UpdateInfo::call).
+    pub fn update_info(&self, new_org_name: impl Into<String>) -> UpdateInfo<'_> {
+        self.as_async().update_info(new_org_name)
+    }
+    /// `GET /api/v2.1/org/admin/settings/`: the request of [`TeamAdminClient::get_settings`](crate::TeamAdminClient::get_settings), sent by
+    /// [`call`](GetSettings::call).
+    pub fn get_settings(&self) -> GetSettings<'_> {
+        self.as_async().get_settings()
+    }
+    /// `PUT /api/v2.1/org/admin/settings/`: the request of [`TeamAdminClient::update_settings`](crate::TeamAdminClient::update_settings), sent by
+    /// [`call`](UpdateSettings::call).
+    pub fn update_settings(&self) -> UpdateSettings<'_> {
+        self.as_async().update_settings()
+    }
+    /// `DELETE /api/v2.1/org/admin/`: the request of [`TeamAdminClient::delete_team`](crate::TeamAdminClient::delete_team), sent by
+    /// [`call`](DeleteTeam::call).
+    pub fn delete_team(&self) -> DeleteTeam<'_> {
+        self.as_async().delete_team()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/admin-logs/`: the request of [`TeamAdminClient::list_admin_logs`](crate::TeamAdminClient::list_admin_logs), sent by
+    /// [`call`](ListAdminLogs::call).
+    pub fn list_admin_logs(&self) -> ListAdminLogs<'_> {
+        self.as_async().list_admin_logs()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/group-member-audit/`: the request of [`TeamAdminClient::list_group_member_audit_logs`](crate::TeamAdminClient::list_group_member_audit_logs), sent by
+    /// [`call`](ListGroupMemberAuditLogs::call).
+    pub fn list_group_member_audit_logs(&self) -> ListGroupMemberAuditLogs<'_> {
+        self.as_async().list_group_member_audit_logs()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/login-logs/`: the request of [`TeamAdminClient::list_login_logs`](crate::TeamAdminClient::list_login_logs), sent by
+    /// [`call`](ListLoginLogs::call).
+    pub fn list_login_logs(&self) -> ListLoginLogs<'_> {
+        self.as_async().list_login_logs()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/login-logs/{user_id}/`: the request of [`TeamAdminClient::list_user_login_logs`](crate::TeamAdminClient::list_user_login_logs), sent by
+    /// [`call`](ListUserLoginLogs::call).
+    pub fn list_user_login_logs(
+        &self,
+        user_id: impl Into<String>,
+    ) -> ListUserLoginLogs<'_> {
+        self.as_async().list_user_login_logs(user_id)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/file-access-logs/`: the request of [`TeamAdminClient::list_file_access_logs`](crate::TeamAdminClient::list_file_access_logs), sent by
+    /// [`call`](ListFileAccessLogs::call).
+    pub fn list_file_access_logs(&self) -> ListFileAccessLogs<'_> {
+        self.as_async().list_file_access_logs()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/automation-logs/`: the request of [`TeamAdminClient::list_automation_logs`](crate::TeamAdminClient::list_automation_logs), sent by
+    /// [`call`](ListAutomationLogs::call).
+    pub fn list_automation_logs(&self) -> ListAutomationLogs<'_> {
+        self.as_async().list_automation_logs()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/python-runs/`: the request of [`TeamAdminClient::list_python_runs`](crate::TeamAdminClient::list_python_runs), sent by
+    /// [`call`](ListPythonRuns::call).
+    pub fn list_python_runs(&self) -> ListPythonRuns<'_> {
+        self.as_async().list_python_runs()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/statistics/admin-logs/by-day/`: the request of [`TeamAdminClient::get_admin_log_statistics_by_day`](crate::TeamAdminClient::get_admin_log_statistics_by_day), sent by
+    /// [`call`](GetAdminLogStatisticsByDay::call).
+    pub fn get_admin_log_statistics_by_day(&self) -> GetAdminLogStatisticsByDay<'_> {
+        self.as_async().get_admin_log_statistics_by_day()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-day/`: the request of [`TeamAdminClient::get_automation_log_statistics_by_day`](crate::TeamAdminClient::get_automation_log_statistics_by_day), sent by
+    /// [`call`](GetAutomationLogStatisticsByDay::call).
+    pub fn get_automation_log_statistics_by_day(
+        &self,
+    ) -> GetAutomationLogStatisticsByDay<'_> {
+        self.as_async().get_automation_log_statistics_by_day()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/statistics/automation-logs/by-base/`: the request of [`TeamAdminClient::get_automation_log_statistics_by_base`](crate::TeamAdminClient::get_automation_log_statistics_by_base), sent by
+    /// [`call`](GetAutomationLogStatisticsByBase::call).
+    pub fn get_automation_log_statistics_by_base(
+        &self,
+    ) -> GetAutomationLogStatisticsByBase<'_> {
+        self.as_async().get_automation_log_statistics_by_base()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/statistics/login-logs/by-day/`: the request of [`TeamAdminClient::get_login_log_statistics_by_day`](crate::TeamAdminClient::get_login_log_statistics_by_day), sent by
+    /// [`call`](GetLoginLogStatisticsByDay::call).
+    pub fn get_login_log_statistics_by_day(&self) -> GetLoginLogStatisticsByDay<'_> {
+        self.as_async().get_login_log_statistics_by_day()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-day/`: the request of [`TeamAdminClient::get_python_run_statistics_by_day`](crate::TeamAdminClient::get_python_run_statistics_by_day), sent by
+    /// [`call`](GetPythonRunStatisticsByDay::call).
+    pub fn get_python_run_statistics_by_day(&self) -> GetPythonRunStatisticsByDay<'_> {
+        self.as_async().get_python_run_statistics_by_day()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/statistics/python-runs/by-base/`: the request of [`TeamAdminClient::get_python_run_statistics_by_base`](crate::TeamAdminClient::get_python_run_statistics_by_base), sent by
+    /// [`call`](GetPythonRunStatisticsByBase::call).
+    pub fn get_python_run_statistics_by_base(&self) -> GetPythonRunStatisticsByBase<'_> {
+        self.as_async().get_python_run_statistics_by_base()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/statistics/ai/`: the request of [`TeamAdminClient::get_ai_statistics`](crate::TeamAdminClient::get_ai_statistics), sent by
+    /// [`call`](GetAiStatistics::call).
+    pub fn get_ai_statistics(
+        &self,
+        group_by: impl Into<GetAiStatisticsGroupBy>,
+        date: impl Into<String>,
+    ) -> GetAiStatistics<'_> {
+        self.as_async().get_ai_statistics(group_by, date)
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/org-logo/`: the request of [`TeamAdminClient::get_logo`](crate::TeamAdminClient::get_logo), sent by
+    /// [`call`](GetLogo::call).
+    pub fn get_logo(&self) -> GetLogo<'_> {
+        self.as_async().get_logo()
+    }
+    /// `POST /api/v2.1/org/{org_id}/admin/org-logo/`: the request of [`TeamAdminClient::update_logo`](crate::TeamAdminClient::update_logo), sent by
+    /// [`call`](UpdateLogo::call).
+    pub fn update_logo(&self, file: impl Into<rt::FileUpload>) -> UpdateLogo<'_> {
+        self.as_async().update_logo(file)
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/org-logo/`: the request of [`TeamAdminClient::delete_logo`](crate::TeamAdminClient::delete_logo), sent by
+    /// [`call`](DeleteLogo::call).
+    pub fn delete_logo(&self) -> DeleteLogo<'_> {
+        self.as_async().delete_logo()
+    }
+    /// `GET /api/v2.1/org/{org_id}/admin/saml-config/`: the request of [`TeamAdminClient::get_saml_config`](crate::TeamAdminClient::get_saml_config), sent by
+    /// [`call`](GetSamlConfig::call).
+    pub fn get_saml_config(&self) -> GetSamlConfig<'_> {
+        self.as_async().get_saml_config()
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/saml-config/`: the request of [`TeamAdminClient::update_saml_config`](crate::TeamAdminClient::update_saml_config), sent by
+    /// [`call`](UpdateSamlConfig::call).
+    pub fn update_saml_config(&self) -> UpdateSamlConfig<'_> {
+        self.as_async().update_saml_config()
+    }
+    /// `DELETE /api/v2.1/org/{org_id}/admin/saml-config/`: the request of [`TeamAdminClient::delete_saml_config`](crate::TeamAdminClient::delete_saml_config), sent by
+    /// [`call`](DeleteSamlConfig::call).
+    pub fn delete_saml_config(&self) -> DeleteSamlConfig<'_> {
+        self.as_async().delete_saml_config()
+    }
+    /// `PUT /api/v2.1/org/{org_id}/admin/verify-domain/`: the request of [`TeamAdminClient::verify_saml_domain`](crate::TeamAdminClient::verify_saml_domain), sent by
+    /// [`call`](VerifySamlDomain::call).
+    pub fn verify_saml_domain(&self, domain: impl Into<String>) -> VerifySamlDomain<'_> {
+        self.as_async().verify_saml_domain(domain)
+    }
+}
 /// The request built by [`TeamAdminClient::list_users`](rt::TeamAdminClient::list_users): set options, then `.await` it (or call
 /// [`send`](ListUsers::send)).
 #[derive(Clone, Debug)]
@@ -2942,6 +3329,21 @@ impl<'a> ListUsers<'a> {
     /// Every item of [`stream`](ListUsers::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::OrgUser>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListUsers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUsersResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListUsers::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgUser> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -3005,6 +3407,14 @@ impl<'a> AddUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](AddUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgUser, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for AddUser<'a> {
     type Output = Result<super::types::OrgUser, rt::Error>;
@@ -3034,6 +3444,14 @@ impl<'a> GetUser<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgUser, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetUser<'a> {
@@ -3114,6 +3532,14 @@ impl<'a> UpdateUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgUser, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateUser<'a> {
     type Output = Result<super::types::OrgUser, rt::Error>;
@@ -3144,6 +3570,14 @@ impl<'a> DeleteUser<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteUser::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteUser<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -3173,6 +3607,14 @@ impl<'a> ResetUserPassword<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ResetUserPassword::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ResetUserPasswordResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ResetUserPassword<'a> {
@@ -3206,6 +3648,14 @@ impl<'a> EnforceTwoFactor<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](EnforceTwoFactor::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for EnforceTwoFactor<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -3235,6 +3685,14 @@ impl<'a> DisableTwoFactor<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DisableTwoFactor::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DisableTwoFactor<'a> {
@@ -3292,6 +3750,21 @@ impl<'a> ListBases<'a> {
     /// Every item of [`stream`](ListBases::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::OrgBase>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgBaseList, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgBase> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -3368,6 +3841,21 @@ impl<'a> ListUserBases<'a> {
     pub async fn all(self) -> Result<Vec<super::types::OrgBase>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListUserBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgBaseList, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListUserBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgBase> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUserBases",
@@ -3415,6 +3903,14 @@ impl<'a> GetBase<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgBase, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetBase<'a> {
     type Output = Result<super::types::OrgBase, rt::Error>;
@@ -3444,6 +3940,14 @@ impl<'a> DeleteBase<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteBase<'a> {
@@ -3502,6 +4006,21 @@ impl<'a> ListTrashBases<'a> {
     pub async fn all(self) -> Result<Vec<super::types::OrgBase>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListTrashBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgBaseList, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListTrashBases::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgBase> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listTrashBases",
@@ -3548,6 +4067,14 @@ impl<'a> ClearTrash<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ClearTrash::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ClearTrash<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -3577,6 +4104,14 @@ impl<'a> RestoreBase<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](RestoreBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for RestoreBase<'a> {
@@ -3609,6 +4144,14 @@ impl<'a> SearchBases<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](SearchBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<SearchBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for SearchBases<'a> {
     type Output = Result<SearchBasesResponse, rt::Error>;
@@ -3639,6 +4182,14 @@ impl<'a> ListBaseShares<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListBaseShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseSharesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListBaseShares<'a> {
     type Output = Result<ListBaseSharesResponse, rt::Error>;
@@ -3668,6 +4219,14 @@ impl<'a> ListBaseApiTokens<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBaseApiTokens::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseApiTokensResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseApiTokens<'a> {
@@ -3700,6 +4259,14 @@ impl<'a> DeleteApiToken<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteApiToken::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteApiToken<'a> {
@@ -3757,6 +4324,21 @@ impl<'a> ListAllApiTokens<'a> {
     /// Every item of [`stream`](ListAllApiTokens::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::OrgApiToken>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListAllApiTokens::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAllApiTokensResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListAllApiTokens::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgApiToken> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -3832,6 +4414,21 @@ impl<'a> ListGroups<'a> {
     pub async fn all(self) -> Result<Vec<super::types::OrgGroup>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListGroups::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListGroups::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgGroup> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listGroups",
@@ -3888,6 +4485,14 @@ impl<'a> CreateGroup<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](CreateGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgGroup, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for CreateGroup<'a> {
     type Output = Result<super::types::OrgGroup, rt::Error>;
@@ -3917,6 +4522,14 @@ impl<'a> GetGroup<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgGroup, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetGroup<'a> {
@@ -3960,6 +4573,14 @@ impl<'a> UpdateGroup<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgGroup, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateGroup<'a> {
     type Output = Result<super::types::OrgGroup, rt::Error>;
@@ -3989,6 +4610,14 @@ impl<'a> DeleteGroup<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteGroup<'a> {
@@ -4020,6 +4649,14 @@ impl<'a> ListGroupBases<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListGroupBases::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupBasesResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListGroupBases<'a> {
@@ -4065,6 +4702,14 @@ impl<'a> MoveGroup<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](MoveGroup::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for MoveGroup<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4095,6 +4740,14 @@ impl<'a> ListGroupMembers<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListGroupMembers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupMembersResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListGroupMembers<'a> {
@@ -4131,6 +4784,14 @@ impl<'a> AddGroupMembers<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](AddGroupMembers::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<AddGroupMembersResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for AddGroupMembers<'a> {
     type Output = Result<AddGroupMembersResponse, rt::Error>;
@@ -4165,6 +4826,14 @@ impl<'a> UpdateGroupMemberRole<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateGroupMemberRole::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateGroupMemberRoleResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateGroupMemberRole<'a> {
     type Output = Result<UpdateGroupMemberRoleResponse, rt::Error>;
@@ -4197,6 +4866,14 @@ impl<'a> RemoveGroupMember<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](RemoveGroupMember::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for RemoveGroupMember<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4226,6 +4903,14 @@ impl<'a> ListShares<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](ListShares::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListSharesResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for ListShares<'a> {
     type Output = Result<ListSharesResponse, rt::Error>;
@@ -4254,6 +4939,14 @@ impl<'a> ListBaseExternalLinks<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListBaseExternalLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListBaseExternalLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListBaseExternalLinks<'a> {
@@ -4286,6 +4979,14 @@ impl<'a> DeleteBaseExternalLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteBaseExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteBaseExternalLink<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4314,6 +5015,14 @@ impl<'a> ListViewExternalLinks<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](ListViewExternalLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListViewExternalLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for ListViewExternalLinks<'a> {
@@ -4345,6 +5054,14 @@ impl<'a> DeleteViewExternalLink<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteViewExternalLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteViewExternalLink<'a> {
@@ -4402,6 +5119,21 @@ impl<'a> ListInviteLinks<'a> {
     /// Every item of [`stream`](ListInviteLinks::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<super::types::OrgInviteLink>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListInviteLinks::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListInviteLinksResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListInviteLinks::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgInviteLink> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -4470,6 +5202,14 @@ impl<'a> UpdateInviteLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateInviteLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<UpdateInviteLinkResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateInviteLink<'a> {
     type Output = Result<UpdateInviteLinkResponse, rt::Error>;
@@ -4500,6 +5240,14 @@ impl<'a> DeleteInviteLink<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteInviteLink::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteInviteLink<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4525,6 +5273,14 @@ impl<'a> GetInfo<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgInfo, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetInfo<'a> {
@@ -4554,6 +5310,14 @@ impl<'a> UpdateInfo<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateInfo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateInfo<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -4579,6 +5343,14 @@ impl<'a> GetSettings<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetSettings::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgSettings, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetSettings<'a> {
@@ -4665,6 +5437,14 @@ impl<'a> UpdateSettings<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateSettings::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgSettings, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateSettings<'a> {
     type Output = Result<super::types::OrgSettings, rt::Error>;
@@ -4690,6 +5470,14 @@ impl<'a> DeleteTeam<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteTeam::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteTeam<'a> {
@@ -4768,6 +5556,21 @@ impl<'a> ListAdminLogs<'a> {
     /// Every item of [`stream`](ListAdminLogs::stream), collected; the first error ends it.
     pub async fn all(self) -> Result<Vec<ListAdminLogsResponseLogsItem>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListAdminLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAdminLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListAdminLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, ListAdminLogsResponseLogsItem> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -4855,6 +5658,26 @@ impl<'a> ListGroupMemberAuditLogs<'a> {
         self,
     ) -> Result<Vec<ListGroupMemberAuditLogsResponseGroupMemberLogListItem>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListGroupMemberAuditLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListGroupMemberAuditLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListGroupMemberAuditLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<
+        'a,
+        ListGroupMemberAuditLogsResponseGroupMemberLogListItem,
+    > {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -4948,6 +5771,21 @@ impl<'a> ListLoginLogs<'a> {
     pub async fn all(self) -> Result<Vec<super::types::OrgLoginLog>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListLoginLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListLoginLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListLoginLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgLoginLog> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listLoginLogs",
@@ -5032,6 +5870,21 @@ impl<'a> ListUserLoginLogs<'a> {
     pub async fn all(self) -> Result<Vec<super::types::OrgLoginLog>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListUserLoginLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListUserLoginLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListUserLoginLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, super::types::OrgLoginLog> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listUserLoginLogs",
@@ -5109,6 +5962,23 @@ impl<'a> ListFileAccessLogs<'a> {
         self,
     ) -> Result<Vec<ListFileAccessLogsResponseFileAccessLogListItem>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListFileAccessLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListFileAccessLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListFileAccessLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, ListFileAccessLogsResponseFileAccessLogListItem> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -5203,6 +6073,21 @@ impl<'a> ListAutomationLogs<'a> {
         self,
     ) -> Result<Vec<ListAutomationLogsResponseLogsItem>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](ListAutomationLogs::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListAutomationLogsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListAutomationLogs::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, ListAutomationLogsResponseLogsItem> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -5305,6 +6190,21 @@ impl<'a> ListPythonRuns<'a> {
     pub async fn all(self) -> Result<Vec<ListPythonRunsResponseRunsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](ListPythonRuns::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<ListPythonRunsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](ListPythonRuns::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, ListPythonRunsResponseRunsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "listPythonRuns",
@@ -5403,6 +6303,23 @@ impl<'a> GetAdminLogStatisticsByDay<'a> {
         self,
     ) -> Result<Vec<GetAdminLogStatisticsByDayResponseResultsItem>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](GetAdminLogStatisticsByDay::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAdminLogStatisticsByDayResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetAdminLogStatisticsByDay::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetAdminLogStatisticsByDayResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -5508,6 +6425,23 @@ impl<'a> GetAutomationLogStatisticsByDay<'a> {
     ) -> Result<Vec<GetAutomationLogStatisticsByDayResponseResultsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetAutomationLogStatisticsByDay::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAutomationLogStatisticsByDayResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetAutomationLogStatisticsByDay::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetAutomationLogStatisticsByDayResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAutomationLogStatisticsByDay",
@@ -5609,6 +6543,23 @@ impl<'a> GetAutomationLogStatisticsByBase<'a> {
     ) -> Result<Vec<GetAutomationLogStatisticsByBaseResponseResultsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetAutomationLogStatisticsByBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAutomationLogStatisticsByBaseResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetAutomationLogStatisticsByBase::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetAutomationLogStatisticsByBaseResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAutomationLogStatisticsByBase",
@@ -5704,6 +6655,23 @@ impl<'a> GetLoginLogStatisticsByDay<'a> {
         self,
     ) -> Result<Vec<GetLoginLogStatisticsByDayResponseResultsItem>, rt::Error> {
         self.stream().all().await
+    }
+    /// Sends the request like [`send`](GetLoginLogStatisticsByDay::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetLoginLogStatisticsByDayResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetLoginLogStatisticsByDay::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetLoginLogStatisticsByDayResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
     }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
@@ -5807,6 +6775,23 @@ impl<'a> GetPythonRunStatisticsByDay<'a> {
     ) -> Result<Vec<GetPythonRunStatisticsByDayResponseResultsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetPythonRunStatisticsByDay::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetPythonRunStatisticsByDayResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetPythonRunStatisticsByDay::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetPythonRunStatisticsByDayResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getPythonRunStatisticsByDay",
@@ -5906,6 +6891,23 @@ impl<'a> GetPythonRunStatisticsByBase<'a> {
     ) -> Result<Vec<GetPythonRunStatisticsByBaseResponseResultsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetPythonRunStatisticsByBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetPythonRunStatisticsByBaseResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetPythonRunStatisticsByBase::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(
+        self,
+    ) -> rt::blocking::Pages<'a, GetPythonRunStatisticsByBaseResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getPythonRunStatisticsByBase",
@@ -5990,6 +6992,21 @@ impl<'a> GetAiStatistics<'a> {
     ) -> Result<Vec<GetAiStatisticsResponseResultsItem>, rt::Error> {
         self.stream().all().await
     }
+    /// Sends the request like [`send`](GetAiStatistics::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<GetAiStatisticsResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
+    /// Every item of [`stream`](GetAiStatistics::stream) as an `Iterator`, for code without an async
+    /// runtime: each page is sent when the previous one is used up (see `seatable_api::blocking`).
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn iter(self) -> rt::blocking::Pages<'a, GetAiStatisticsResponseResultsItem> {
+        rt::blocking::Pages::new(self.stream())
+    }
     async fn dispatch(self) -> Result<rt::Response, rt::Error> {
         let mut request = rt::Request::new(
             "getAiStatistics",
@@ -6038,6 +7055,14 @@ impl<'a> GetLogo<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](GetLogo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgLogo, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for GetLogo<'a> {
     type Output = Result<super::types::OrgLogo, rt::Error>;
@@ -6069,6 +7094,14 @@ impl<'a> UpdateLogo<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateLogo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgLogo, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateLogo<'a> {
     type Output = Result<super::types::OrgLogo, rt::Error>;
@@ -6098,6 +7131,14 @@ impl<'a> DeleteLogo<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](DeleteLogo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for DeleteLogo<'a> {
     type Output = Result<super::types::SuccessResult, rt::Error>;
@@ -6126,6 +7167,14 @@ impl<'a> GetSamlConfig<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetSamlConfig::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgSamlConfigResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetSamlConfig<'a> {
@@ -6181,6 +7230,14 @@ impl<'a> UpdateSamlConfig<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](UpdateSamlConfig::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::OrgSamlConfigResponse, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for UpdateSamlConfig<'a> {
     type Output = Result<super::types::OrgSamlConfigResponse, rt::Error>;
@@ -6209,6 +7266,14 @@ impl<'a> DeleteSamlConfig<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](DeleteSamlConfig::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<super::types::SuccessResult, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for DeleteSamlConfig<'a> {
@@ -6240,6 +7305,14 @@ impl<'a> VerifySamlDomain<'a> {
         request.multipart_text("domain", self.body.domain);
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](VerifySamlDomain::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<VerifySamlDomainResponse, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for VerifySamlDomain<'a> {

@@ -33,6 +33,10 @@ pub enum ErrorKind {
     /// Base-Token answer says `use_api_gateway: false`, serves base operations on paths
     /// this client does not send to.
     UnsupportedServer,
+    /// A call of the blocking client (`seatable_api::blocking`) was made from inside an
+    /// async runtime, where it would block a thread that drives other tasks; nothing was
+    /// sent.
+    InsideAsyncRuntime,
 }
 
 /// Whether a failed request may have changed data on the server: what decides if a write

@@ -32,6 +32,10 @@ pub struct RustOptions {
     /// `#[non_exhaustive]` on the structs only the server builds and on every enum, so that
     /// a field or value SeaTable adds is not a breaking change for the crate's users.
     pub non_exhaustive: bool,
+    /// `call()` on every request builder, `iter()` on the paged ones, and the operations
+    /// on the blocking clients of `seatable_api::blocking`, all behind the `blocking`
+    /// feature of the crate that compiles the code (only seatable-api has one).
+    pub blocking: bool,
 }
 
 impl Default for RustOptions {
@@ -42,6 +46,7 @@ impl Default for RustOptions {
             area_features: true,
             ungated_modules: vec!["auth".into()],
             non_exhaustive: true,
+            blocking: true,
         }
     }
 }
@@ -56,6 +61,7 @@ impl RustOptions {
             ungated_modules: Vec::new(),
             // The user's spec and crate: their own tests build their models.
             non_exhaustive: false,
+            blocking: false,
         }
     }
 

@@ -64,6 +64,9 @@ pub(crate) fn emit_module(ctx: &Ctx, m: &Module) -> TokenStream {
                 }
             });
         }
+        if ctx.options.blocking {
+            out.extend(blocking_methods(ctx, receiver, &ops));
+        }
         for o in ops {
             out.extend(builder(ctx, o));
         }
@@ -699,6 +702,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
             decode,
         );
     }
+    let blocking_call = blocking_call(ctx, o);
     quote! {
         #struct_doc
         #[derive(Debug)]
@@ -721,6 +725,8 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
                 let response = rt::Transport::execute(self.client, request).await?;
                 #decode
             }
+
+            #blocking_call
         }
 
         impl<'a> std::future::IntoFuture for #builder<'a> {
@@ -989,6 +995,20 @@ committed when a request fails).{checked}",
                 send_body = quote! {
                     Ok(self.send_with_truncation().await?.0)
                 };
+                if ctx.options.blocking {
+                    let cd = doc(&format!(
+                        "[`send_with_truncation`]({b}::send_with_truncation) for code without an async runtime\n(see `seatable_api::blocking`).",
+                        b = o.builder_name
+                    ));
+                    extra.extend(quote! {
+                        #cd
+                        #[cfg(feature = "blocking")]
+                        #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+                        pub fn call_with_truncation(self) -> Result<(#out_ty, Option<rt::Truncation>), rt::Error> {
+                            rt::blocking::call(self.send_with_truncation())
+                        }
+                    });
+                }
                 extra.extend(quote! {
                     #pd
                     pub fn page_size(mut self, rows: u64) -> Self {
@@ -1040,6 +1060,22 @@ committed when a request fails).{checked}",
         });
     }
 
+    let mut blocking_call = blocking_call(ctx, o);
+    if let (true, Some(p)) = (ctx.options.blocking, &o.paginate) {
+        let item = ctx.ty(&p.items.item);
+        let d = doc(&format!(
+            "Every item of [`stream`]({}::stream) as an `Iterator`, for code without an async\nruntime: each page is sent when the previous one is used up (see `seatable_api::blocking`).",
+            o.builder_name
+        ));
+        blocking_call.extend(quote! {
+            #d
+            #[cfg(feature = "blocking")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+            pub fn iter(self) -> rt::blocking::Pages<'a, #item> {
+                rt::blocking::Pages::new(self.stream())
+            }
+        });
+    }
     quote! {
         #struct_doc
         #[derive(Clone, Debug)]
@@ -1059,6 +1095,8 @@ committed when a request fails).{checked}",
 
             #extra
 
+            #blocking_call
+
             async fn dispatch(self) -> Result<rt::Response, rt::Error> {
                 #build
                 rt::Transport::execute(self.client, request).await
@@ -1075,5 +1113,72 @@ committed when a request fails).{checked}",
 
         #batch_impl
 
+    }
+}
+
+/// `call()`: the blocking counterpart of awaiting the request, run by the runtime bridge
+/// of `seatable_api::blocking`.
+fn blocking_call(ctx: &Ctx, o: &Operation) -> TokenStream {
+    if !ctx.options.blocking {
+        return TokenStream::new();
+    }
+    let out_ty = response_type(ctx, o);
+    let d = doc(&format!(
+        "Sends the request like [`send`]({}::send) and waits for the answer, for code without\nan async runtime (see `seatable_api::blocking`). Inside an async runtime it sends\nnothing and fails with `ErrorKind::InsideAsyncRuntime`.",
+        o.builder_name
+    ));
+    quote! {
+        #d
+        #[cfg(feature = "blocking")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+        pub fn call(self) -> Result<#out_ty, rt::Error> {
+            rt::blocking::call(self.send())
+        }
+    }
+}
+
+/// The operations of `receiver` on its blocking counterpart (`seatable_api::blocking`):
+/// the same arguments, the same request builder, which `call()` sends.
+fn blocking_methods(ctx: &Ctx, receiver: TokenKind, ops: &[&Operation]) -> TokenStream {
+    if !ctx.options.inherent_methods {
+        return TokenStream::new();
+    }
+    let client = format_ident!("{}", receiver.client_type());
+    let methods = ops.iter().map(|o| {
+        let plan = plan(o);
+        let method = format_ident!("{}", o.method_name);
+        let builder = format_ident!("{}", o.builder_name);
+        let args = plan.positional.iter().map(|i| {
+            let (t, _) = arg(ctx, i.ty, &i.ident);
+            let ident = &i.ident;
+            quote!(#ident: #t)
+        });
+        let names = plan.positional.iter().map(|i| &i.ident);
+        let d = doc(&format!(
+            "`{} {}`: the request of [`{client}::{m}`]({rc}::{client}::{m}), sent by\n[`call`]({b}::call).",
+            o.http_method.as_str(),
+            o.path,
+            client = receiver.client_type(),
+            m = o.method_name,
+            rc = ctx.options.runtime_crate,
+            b = o.builder_name,
+        ));
+        quote! {
+            #d
+            pub fn #method(&self, #(#args),*) -> #builder<'_> {
+                self.as_async().#method(#(#names),*)
+            }
+        }
+    });
+    let badge = match &ctx.feature {
+        Some(f) => quote!(#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = #f))))]),
+        None => quote!(#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]),
+    };
+    quote! {
+        #[cfg(feature = "blocking")]
+        #badge
+        impl rt::blocking::#client {
+            #(#methods)*
+        }
     }
 }

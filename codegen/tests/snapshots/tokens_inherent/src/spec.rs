@@ -70,6 +70,15 @@ impl rt::Client {
         Ping { client: self }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "spec"))))]
+impl rt::blocking::Client {
+    /// `GET /ping/`: the request of [`Client::ping`](crate::Client::ping), sent by
+    /// [`call`](Ping::call).
+    pub fn ping(&self) -> Ping<'_> {
+        self.as_async().ping()
+    }
+}
 /// The request built by [`Client::ping`](rt::Client::ping): set options, then `.await` it (or call
 /// [`send`](Ping::send)).
 #[derive(Debug)]
@@ -83,6 +92,14 @@ impl<'a> Ping<'a> {
         let request = rt::Request::new("ping", rt::Method::GET, "/ping/".to_string());
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](Ping::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<String, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for Ping<'a> {
@@ -118,6 +135,19 @@ impl rt::AccountClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "spec"))))]
+impl rt::blocking::AccountClient {
+    /// `GET /account/{workspace_id}/bases/{name}/`: the request of [`AccountClient::get_base`](crate::AccountClient::get_base), sent by
+    /// [`call`](GetBase::call).
+    pub fn get_base(
+        &self,
+        workspace_id: impl Into<i64>,
+        name: impl Into<String>,
+    ) -> GetBase<'_> {
+        self.as_async().get_base(workspace_id, name)
+    }
+}
 /// The request built by [`AccountClient::get_base`](rt::AccountClient::get_base): set options, then `.await` it (or call
 /// [`send`](GetBase::send)).
 #[derive(Debug)]
@@ -151,6 +181,16 @@ impl<'a> GetBase<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetBase::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(
+        self,
+    ) -> Result<rt::serde_json::Map<String, rt::serde_json::Value>, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetBase<'a> {
@@ -190,6 +230,20 @@ impl rt::ApiTokenClient {
         }
     }
 }
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "spec"))))]
+impl rt::blocking::ApiTokenClient {
+    /// `GET /token/`: the request of [`ApiTokenClient::exchange`](crate::ApiTokenClient::exchange), sent by
+    /// [`call`](Exchange::call).
+    pub fn exchange(&self) -> Exchange<'_> {
+        self.as_async().exchange()
+    }
+    /// `POST /upload-api/{upload_link}?ret-json=1`: the request of [`ApiTokenClient::upload_to`](crate::ApiTokenClient::upload_to), sent by
+    /// [`call`](UploadTo::call).
+    pub fn upload_to(&self, upload_link: impl Into<String>) -> UploadTo<'_> {
+        self.as_async().upload_to(upload_link)
+    }
+}
 /// The request built by [`ApiTokenClient::exchange`](rt::ApiTokenClient::exchange): set options, then `.await` it (or call
 /// [`send`](Exchange::send)).
 #[derive(Debug)]
@@ -219,6 +273,16 @@ impl<'a> Exchange<'a> {
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
     }
+    /// Sends the request like [`send`](Exchange::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(
+        self,
+    ) -> Result<rt::serde_json::Map<String, rt::serde_json::Value>, rt::Error> {
+        rt::blocking::call(self.send())
+    }
 }
 impl<'a> std::future::IntoFuture for Exchange<'a> {
     type Output = Result<rt::serde_json::Map<String, rt::serde_json::Value>, rt::Error>;
@@ -245,6 +309,14 @@ impl<'a> UploadTo<'a> {
         );
         let response = rt::Transport::execute(self.client, request).await?;
         response.empty().await
+    }
+    /// Sends the request like [`send`](UploadTo::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(self) -> Result<(), rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for UploadTo<'a> {
@@ -280,6 +352,19 @@ impl rt::BaseClient {
             convert_keys: None,
             order: None,
         }
+    }
+}
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "blocking", feature = "spec"))))]
+impl rt::blocking::BaseClient {
+    /// `GET /dtables/{base_uuid}/rows/{row_id}/`: the request of [`BaseClient::get_row`](crate::BaseClient::get_row), sent by
+    /// [`call`](GetRow::call).
+    pub fn get_row(
+        &self,
+        row_id: impl Into<String>,
+        table_name: impl Into<String>,
+    ) -> GetRow<'_> {
+        self.as_async().get_row(row_id, table_name)
     }
 }
 /// The request built by [`BaseClient::get_row`](rt::BaseClient::get_row): set options, then `.await` it (or call
@@ -339,6 +424,16 @@ impl<'a> GetRow<'a> {
         }
         let response = rt::Transport::execute(self.client, request).await?;
         response.json().await
+    }
+    /// Sends the request like [`send`](GetRow::send) and waits for the answer, for code without
+    /// an async runtime (see `seatable_api::blocking`). Inside an async runtime it sends
+    /// nothing and fails with `ErrorKind::InsideAsyncRuntime`.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn call(
+        self,
+    ) -> Result<rt::serde_json::Map<String, rt::serde_json::Value>, rt::Error> {
+        rt::blocking::call(self.send())
     }
 }
 impl<'a> std::future::IntoFuture for GetRow<'a> {

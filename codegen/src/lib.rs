@@ -178,6 +178,14 @@ impl Generator {
         Ok(rust::emit(&api, &self.options, self.layout))
     }
 
+    /// Loads the spec and renders the command table of the `seatable` command line tool:
+    /// one row of plain data per operation (area, kebab-case name, parameters with their
+    /// kinds and docs, body media, token kind), for a clap builder to read.
+    pub fn generate_cli(&self) -> Result<String, Diagnostics> {
+        let api = self.lower()?;
+        Ok(rust::emit_cli(&api))
+    }
+
     /// Loads the spec and renders both outputs.
     pub fn generate(&self) -> Result<Output, Diagnostics> {
         let api = self.lower()?;

@@ -56,8 +56,9 @@ impl Session {
         if let Some(b) = &self.base {
             return Ok(b.clone());
         }
+        let client = self.client()?;
         let token = self.api_token()?;
-        let base = self.client()?.base_with_api_token(token).await?;
+        let base = client.base_with_api_token(token).await?;
         self.base = Some(base.clone());
         Ok(base)
     }

@@ -34,8 +34,7 @@ fn about_area(area: &str) -> String {
         .iter()
         .find(|o| o.area == area)
         .map_or("", |o| o.token.describe());
-    let count = OPERATIONS.iter().filter(|o| o.area == area).count();
-    format!("{count} operations of spec/{}.yaml ({token})", area.replace('-', "_"))
+    format!("Operations of spec/{}.yaml ({token})", area.replace('-', "_"))
 }
 
 /// The subcommand of one area, with a subcommand per operation.
@@ -221,6 +220,58 @@ pub async fn run(
         .iter()
         .find(|o| o.area == area && o.name == name)
         .ok_or_else(|| Failure::input(format!("no operation `{area} {name}`")))?;
+    // Everything the user gave is read and checked before anything is sent (the
+    // Base-Token exchange included).
+    let raw_body = match &op.body {
+        Some(body) if body.media == Media::Raw => match m.get_one::<String>("body-file") {
+            Some(path) => Some(read_input(path)?),
+            None if body.required => {
+                return Err(Failure::input(
+                    "this operation needs a body: --body-file FILE (or - for stdin)",
+                ))
+            }
+            None => None,
+        },
+        _ => None,
+    };
+    let json = match &op.body {
+        Some(body) if body.media != Media::Raw => body_json(m)?,
+        _ => None,
+    };
+    // `--file` exists only where the body has a file part.
+    let mut files: Vec<(&'static str, FileUpload)> = Vec::new();
+    if let Some(body) = &op.body {
+        let specs: Vec<String> = m
+            .try_get_many::<String>("file")
+            .ok()
+            .flatten()
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default();
+        for spec in specs {
+            let (field, file) = spec
+                .split_once('=')
+                .ok_or_else(|| Failure::input(format!("--file {spec}: write FIELD=PATH")))?;
+            let name = body
+                .fields
+                .iter()
+                .find(|f| f.file && f.name == field)
+                .map(|f| f.name)
+                .ok_or_else(|| {
+                    Failure::input(format!("--file: this operation has no file part `{field}`"))
+                })?;
+            let bytes = read_input(file)?;
+            let file_name = std::path::Path::new(file)
+                .file_name()
+                .map_or("upload".into(), |n| n.to_string_lossy().to_string());
+            files.push((name, FileUpload::new(file_name, bytes)));
+        }
+        if body.media != Media::Raw && json.is_none() && files.is_empty() && body.required {
+            return Err(Failure::input(
+                "this operation needs a body: --json '{…}' or --json-file FILE (- for stdin)",
+            ));
+        }
+    }
+
     let text = |p: &Param| m.get_one::<String>(p.flag).cloned();
 
     let base_uuid = if op.params.iter().any(|p| filled_by_client(op, p)) {
@@ -277,68 +328,30 @@ pub async fn run(
         }
     }
 
-    if let Some(body) = &op.body {
-        match body.media {
-            Media::Raw => {
-                if let Some(path) = m.get_one::<String>("body-file") {
-                    request.raw(body.content_type, read_input(path)?);
-                } else if body.required {
-                    return Err(Failure::input(
-                        "this operation needs a body: --body-file FILE (or - for stdin)",
-                    ));
-                }
-            }
-            media => {
-                let json = body_json(m)?;
-                let files: Vec<String> = m
-                    .get_many::<String>("file")
-                    .map(|v| v.cloned().collect())
-                    .unwrap_or_default();
-                if json.is_none() && files.is_empty() && body.required {
-                    return Err(Failure::input(
-                        "this operation needs a body: --json '{…}' or --json-file FILE (- for stdin)",
-                    ));
-                }
-                if let (Some(field), Some(serde_json::Value::Object(map))) =
-                    (op.idempotent_if_select, &json)
-                {
-                    if let Some(serde_json::Value::String(sql)) = map.get(field) {
-                        if seatable_api::__private::paging::is_select(sql) {
-                            request.idempotent(true);
-                        }
-                    }
-                }
-                match (media, json) {
-                    (_, None) => {}
-                    (Media::Json, Some(value)) => request.json(&value)?,
-                    (Media::Form, Some(value)) => request.form(&value)?,
-                    (_, Some(serde_json::Value::Object(map))) => request.multipart_map(&map)?,
-                    (_, Some(_)) => {
-                        return Err(Failure::input(
-                            "this operation's body is a form: give a JSON object",
-                        ))
-                    }
-                }
-                for spec in files {
-                    let (field, file) = spec.split_once('=').ok_or_else(|| {
-                        Failure::input(format!("--file {spec}: write FIELD=PATH"))
-                    })?;
-                    let name = body
-                        .fields
-                        .iter()
-                        .find(|f| f.file && f.name == field)
-                        .map(|f| f.name)
-                        .ok_or_else(|| {
-                            Failure::input(format!("--file: this operation has no file part `{field}`"))
-                        })?;
-                    let bytes = read_input(file)?;
-                    let file_name = std::path::Path::new(file)
-                        .file_name()
-                        .map_or("upload".into(), |n| n.to_string_lossy().to_string());
-                    request.multipart_file(name, FileUpload::new(file_name, bytes));
-                }
+    if let Some(bytes) = raw_body {
+        let content_type = op.body.map_or("application/octet-stream", |b| b.content_type);
+        request.raw(content_type, bytes);
+    }
+    if let (Some(field), Some(serde_json::Value::Object(map))) = (op.idempotent_if_select, &json) {
+        if let Some(serde_json::Value::String(sql)) = map.get(field) {
+            if seatable_api::__private::paging::is_select(sql) {
+                request.idempotent(true);
             }
         }
+    }
+    match (op.body.map(|b| b.media), json) {
+        (_, None) => {}
+        (Some(Media::Json), Some(value)) => request.json(&value)?,
+        (Some(Media::Form), Some(value)) => request.form(&value)?,
+        (_, Some(serde_json::Value::Object(map))) => request.multipart_map(&map)?,
+        (_, Some(_)) => {
+            return Err(Failure::input(
+                "this operation's body is a form: give a JSON object",
+            ))
+        }
+    }
+    for (name, file) in files {
+        request.multipart_file(name, file);
     }
 
     let response = session.execute(op.token, org_id, request).await?;

@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use line_diff::line_diff;
-pub use rust::{Layout, RustOptions};
+pub use rust::{command_name, Layout, RustOptions};
 
 /// The generated files, as `(file name, contents)` pairs.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -47,6 +47,14 @@ fn kebab(rust_name: &str) -> String {
     rust_name.replace('_', "-").trim_matches('-').to_string()
 }
 
+/// The subcommand of an operation: its operationId in kebab-case (`listRows` →
+/// `list-rows`). Not the method name: that is unique per client type, and one area holds
+/// operations of several clients (`getBaseToken` and `getBaseTokenForBase` are both a
+/// `get_base_token` method).
+pub fn command_name(op: &Operation) -> String {
+    kebab(&crate::naming::snake(&op.id))
+}
+
 fn operation(out: &mut String, api: &Api, local: &[TypeDef], area: &str, op: &Operation) {
     let idempotent = op.idempotent.unwrap_or(matches!(
         op.http_method,
@@ -54,7 +62,7 @@ fn operation(out: &mut String, api: &Api, local: &[TypeDef], area: &str, op: &Op
     ));
     let _ = writeln!(out, "    Operation {{");
     let _ = writeln!(out, "        area: {},", lit(area));
-    let _ = writeln!(out, "        name: {},", lit(&kebab(&op.method_name)));
+    let _ = writeln!(out, "        name: {},", lit(&command_name(op)));
     let _ = writeln!(out, "        id: {},", lit(&op.id));
     let _ = writeln!(out, "        method: {},", lit(op.http_method.as_str()));
     let _ = writeln!(out, "        token: Token::{:?},", op.token);

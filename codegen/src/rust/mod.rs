@@ -10,7 +10,7 @@ mod operations;
 pub(crate) mod server;
 mod types;
 
-pub use cli::emit_cli;
+pub use cli::{command_name, emit_cli};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

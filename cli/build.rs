@@ -19,9 +19,15 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let Some(out) = std::env::var_os("OUT_DIR").map(std::path::PathBuf::from) else {
+        eprintln!("error: OUT_DIR is not set; this is cargo's build script");
+        std::process::exit(1);
+    };
     if let Err(e) = seatable_codegen::write_dir(&out, &[("commands.rs".into(), table)], false) {
-        eprintln!("error: cannot write the command table to {}: {e}", out.display());
+        eprintln!(
+            "error: cannot write the command table to {}: {e}",
+            out.display()
+        );
         std::process::exit(1);
     }
 }

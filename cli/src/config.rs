@@ -113,11 +113,7 @@ fn read_file() -> Result<(Option<PathBuf>, File), Failure> {
                 format!(" at line {line}")
             })
             .unwrap_or_default();
-        Failure::config(format!(
-            "{}{place}: {}",
-            path.display(),
-            e.message()
-        ))
+        Failure::config(format!("{}{place}: {}", path.display(), e.message()))
     })?;
     Ok((Some(path), file))
 }
@@ -147,7 +143,11 @@ pub fn resolve(flags: &Flags) -> Result<Settings, Failure> {
                     "no profile `{name}` in {} (profiles: {})",
                     path.as_ref()
                         .map_or("the config file".into(), |p| p.display().to_string()),
-                    if known.is_empty() { "none".into() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
                 ))
             })?;
             layers.push(profile);

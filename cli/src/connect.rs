@@ -102,15 +102,24 @@ impl Session {
             Token::Account => self.account().await?.execute(request).await,
             Token::TeamAdmin => {
                 let org_id = org_id.ok_or_else(|| Failure::input("--org-id is needed"))?;
-                self.account().await?.team_admin(org_id).execute(request).await
+                self.account()
+                    .await?
+                    .team_admin(org_id)
+                    .execute(request)
+                    .await
             }
             Token::SystemAdmin => self.account().await?.system_admin().execute(request).await,
             Token::Scheduler => {
-                let token = self.settings.profile.scheduler_token.clone().ok_or_else(|| {
-                    Failure::config(
+                let token = self
+                    .settings
+                    .profile
+                    .scheduler_token
+                    .clone()
+                    .ok_or_else(|| {
+                        Failure::config(
                         "no scheduler token: set SEATABLE_SCHEDULER_TOKEN or name one in a profile",
                     )
-                })?;
+                    })?;
                 self.client()?
                     .with_scheduler_token(token)
                     .execute(request)

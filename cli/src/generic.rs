@@ -34,7 +34,10 @@ fn about_area(area: &str) -> String {
         .iter()
         .find(|o| o.area == area)
         .map_or("", |o| o.token.describe());
-    format!("Operations of spec/{}.yaml ({token})", area.replace('-', "_"))
+    format!(
+        "Operations of spec/{}.yaml ({token})",
+        area.replace('-', "_")
+    )
 }
 
 /// The subcommand of one area, with a subcommand per operation.
@@ -116,7 +119,10 @@ fn operation_command(op: &'static Operation) -> Command {
                 Arg::new("body-file")
                     .long("body-file")
                     .value_name("FILE")
-                    .help(format!("The body ({}), from FILE or - for stdin", body.content_type)),
+                    .help(format!(
+                        "The body ({}), from FILE or - for stdin",
+                        body.content_type
+                    )),
             );
         } else {
             cmd = cmd
@@ -135,7 +141,12 @@ fn operation_command(op: &'static Operation) -> Command {
                 );
         }
         if body.fields.iter().any(|f| f.file) {
-            let names: Vec<&str> = body.fields.iter().filter(|f| f.file).map(|f| f.name).collect();
+            let names: Vec<&str> = body
+                .fields
+                .iter()
+                .filter(|f| f.file)
+                .map(|f| f.name)
+                .collect();
             cmd = cmd.arg(
                 Arg::new("file")
                     .long("file")
@@ -301,7 +312,11 @@ pub async fn run(
         }
     }
     if !op.fixed_query.is_empty() {
-        let pairs: Vec<String> = op.fixed_query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let pairs: Vec<String> = op
+            .fixed_query
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         path.push('?');
         path.push_str(&pairs.join("&"));
     }
@@ -329,7 +344,9 @@ pub async fn run(
     }
 
     if let Some(bytes) = raw_body {
-        let content_type = op.body.map_or("application/octet-stream", |b| b.content_type);
+        let content_type = op
+            .body
+            .map_or("application/octet-stream", |b| b.content_type);
         request.raw(content_type, bytes);
     }
     if let (Some(field), Some(serde_json::Value::Object(map))) = (op.idempotent_if_select, &json) {

@@ -59,6 +59,7 @@ pub fn command() -> Command {
             Arg::new("server")
                 .long("server")
                 .global(true)
+                .help_heading("Connection")
                 .value_name("URL")
                 .help("The SeaTable server [env: SEATABLE_SERVER_URL]"),
         )
@@ -66,6 +67,7 @@ pub fn command() -> Command {
             Arg::new("token")
                 .long("token")
                 .global(true)
+                .help_heading("Connection")
                 .value_name("API_TOKEN")
                 .help("The API-Token of the base [env: SEATABLE_API_TOKEN]"),
         )
@@ -73,6 +75,7 @@ pub fn command() -> Command {
             Arg::new("profile")
                 .long("profile")
                 .global(true)
+                .help_heading("Connection")
                 .value_name("NAME")
                 .help("A profile of the config file [env: SEATABLE_PROFILE]"),
         );
@@ -244,12 +247,17 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     match name {
         "rows" => run_rows(&mut session, sub).await,
         "sql" => {
-            let statement = sub.get_one::<String>("statement").cloned().unwrap_or_default();
+            let statement = sub
+                .get_one::<String>("statement")
+                .cloned()
+                .unwrap_or_default();
             let parameters = sub
                 .get_many::<String>("param")
                 .map(|v| {
-                    v.map(|p| serde_json::from_str(p).unwrap_or(serde_json::Value::String(p.clone())))
-                        .collect()
+                    v.map(|p| {
+                        serde_json::from_str(p).unwrap_or(serde_json::Value::String(p.clone()))
+                    })
+                    .collect()
                 })
                 .unwrap_or_default();
             let base = session.base().await?;
@@ -257,7 +265,9 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         }
         area => {
             let Some((op, op_matches)) = sub.subcommand() else {
-                return Err(Failure::input(format!("`seatable {area}` needs an operation")));
+                return Err(Failure::input(format!(
+                    "`seatable {area}` needs an operation"
+                )));
             };
             generic::run(&mut session, area, op, op_matches).await
         }

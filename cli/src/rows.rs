@@ -206,9 +206,7 @@ fn to_value(cell: Cell, text: &str, column: &str, line: u64) -> Result<Option<Va
 /// numbers, checkboxes, and the client's write checks); all problems at once, nothing
 /// sent.
 fn read_rows(bytes: &[u8], source: &str, table: &Table) -> Result<Vec<RowInput>, Failure> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let headers = reader
         .headers()
         .map_err(|e| Failure::input(format!("{source}: {e}")))?
@@ -219,7 +217,9 @@ fn read_rows(bytes: &[u8], source: &str, table: &Table) -> Result<Vec<RowInput>,
         let name = header.trim();
         match table.columns.iter().find(|c| c.name() == Some(name)) {
             Some(column) => fields.push((name.to_string(), cell_kind(column.tag()))),
-            None if name.is_empty() => problems.push(format!("column {} of the header has no name", i + 1)),
+            None if name.is_empty() => {
+                problems.push(format!("column {} of the header has no name", i + 1))
+            }
             None => problems.push(format!("the table `{}` has no column `{name}`", table.name)),
         }
     }
@@ -365,7 +365,11 @@ pub async fn import(
                 ));
             }
             Err(Failure {
-                code: if stored == 0 { crate::failure::code_of(&e) } else { 9 },
+                code: if stored == 0 {
+                    crate::failure::code_of(&e)
+                } else {
+                    9
+                },
                 message,
             })
         }

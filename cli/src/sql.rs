@@ -25,7 +25,10 @@ pub async fn run(
             code: 4,
             message: format!(
                 "querySql: {}",
-                answer.error_message.as_deref().unwrap_or("the statement failed")
+                answer
+                    .error_message
+                    .as_deref()
+                    .unwrap_or("the statement failed")
             ),
         });
     }

@@ -155,16 +155,32 @@ fn an_operation_help_shows_its_parameters_with_their_docs_and_the_http_call() {
     let out = run(&["base", "list-rows", "--help"], &[], None);
     assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
-    assert!(help.contains("Usage: seatable base list-rows [OPTIONS] --table-name <TABLE_NAME>"), "{help}");
-    assert!(help.contains("Largest number of rows to return, at most 1000. Defaults to 1000. [integer]"), "{help}");
-    assert!(help.contains("GET /api-gateway/api/v2/dtables/{base_uuid}/rows/ (listRows) — token: Base-Token"), "{help}");
+    assert!(
+        help.contains("Usage: seatable base list-rows [OPTIONS] --table-name <TABLE_NAME>"),
+        "{help}"
+    );
+    assert!(
+        help.contains(
+            "Largest number of rows to return, at most 1000. Defaults to 1000. [integer]"
+        ),
+        "{help}"
+    );
+    assert!(
+        help.contains(
+            "GET /api-gateway/api/v2/dtables/{base_uuid}/rows/ (listRows) — token: Base-Token"
+        ),
+        "{help}"
+    );
     // The base comes from the Base-Token, not from a flag.
     assert!(!help.contains("--base-uuid"), "{help}");
     let out = run(&["base", "append-rows", "--help"], &[], None);
     let help = text(&out.stdout);
     assert!(help.contains("--json <JSON>"), "{help}");
     assert!(help.contains("--json-file <FILE>"), "{help}");
-    assert!(help.contains("fields: table_name (required), rows (required)"), "{help}");
+    assert!(
+        help.contains("fields: table_name (required), rows (required)"),
+        "{help}"
+    );
 }
 
 /// The modules and operations of the spec, as the generator lowers them now: a new
@@ -199,7 +215,11 @@ fn every_operation_of_the_spec_has_a_subcommand_and_each_its_parameters() {
         .iter()
         .map(|m| m.operations.len())
         .sum();
-    assert_eq!(spec.len(), total, "two operations of one area share a subcommand");
+    assert_eq!(
+        spec.len(),
+        total,
+        "two operations of one area share a subcommand"
+    );
     let mut found = BTreeSet::new();
     for area in cmd.get_subcommands() {
         if seatable_cli::EVERYDAY.contains(&area.get_name()) {
@@ -228,7 +248,10 @@ fn every_operation_of_the_spec_has_a_subcommand_and_each_its_parameters() {
                 p.flag
             );
         }
-        assert_eq!(flags.contains(&"json") || flags.contains(&"body-file"), op.body.is_some());
+        assert_eq!(
+            flags.contains(&"json") || flags.contains(&"body-file"),
+            op.body.is_some()
+        );
     }
 }
 
@@ -252,7 +275,16 @@ fn base_operations_round_trip_with_the_api_token_exchanged_for_a_base_token() {
     assert_eq!(out.lines().count(), 1, "{out}");
     let (out, _) = seatable(
         &s,
-        &["base", "list-rows", "--table-name", "Contacts", "--limit", "1", "--convert-keys", "true"],
+        &[
+            "base",
+            "list-rows",
+            "--table-name",
+            "Contacts",
+            "--limit",
+            "1",
+            "--convert-keys",
+            "true",
+        ],
         None,
         0,
     );
@@ -261,7 +293,12 @@ fn base_operations_round_trip_with_the_api_token_exchanged_for_a_base_token() {
     assert_eq!(answer["rows"][0]["Name"], "Ada", "{out}");
     // The body from stdin.
     let body = br#"{"sql": "SELECT Name FROM Contacts WHERE Age > ?", "parameters": [40], "convert_keys": true}"#;
-    let (out, _) = seatable(&s, &["base", "query-sql", "--json-file", "-"], Some(body), 0);
+    let (out, _) = seatable(
+        &s,
+        &["base", "query-sql", "--json-file", "-"],
+        Some(body),
+        0,
+    );
     let answer: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(answer["results"][0]["Name"], "Alan", "{out}");
     let stored = s.mock.rows(&s.base, "Contacts").unwrap();
@@ -276,12 +313,20 @@ fn auth_and_files_operations_round_trip() {
     s.mock.add_user("me@example.com", "s3cret");
     let (out, _) = seatable(
         &s,
-        &["auth", "login", "--json", r#"{"username": "me@example.com", "password": "s3cret"}"#],
+        &[
+            "auth",
+            "login",
+            "--json",
+            r#"{"username": "me@example.com", "password": "s3cret"}"#,
+        ],
         None,
         0,
     );
     let answer: Value = serde_json::from_str(&out).unwrap();
-    assert!(answer["token"].as_str().is_some_and(|t| !t.is_empty()), "{out}");
+    assert!(
+        answer["token"].as_str().is_some_and(|t| !t.is_empty()),
+        "{out}"
+    );
     let (out, _) = seatable(&s, &["files", "get-upload-link"], None, 0);
     let answer: Value = serde_json::from_str(&out).unwrap();
     assert!(answer["upload_link"].as_str().is_some(), "{out}");
@@ -301,11 +346,20 @@ fn an_operation_the_server_does_not_serve_is_sent_as_formed_and_reported_cleanly
     let out = run(&["account", "get-account-info"], &env, None);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(5), "{stderr}");
-    assert!(stderr.starts_with("error: getAccountInfo: HTTP 501"), "{stderr}");
-    assert!(stderr.contains("(the server does not serve this operation)"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: getAccountInfo: HTTP 501"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(the server does not serve this operation)"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("an-account-token-0123456789"), "{stderr}");
     let exchange = s.mock.requests().into_iter().last().unwrap();
-    assert_eq!((exchange.method.as_str(), exchange.path.as_str()), ("GET", "/api2/account/info/"));
+    assert_eq!(
+        (exchange.method.as_str(), exchange.path.as_str()),
+        ("GET", "/api2/account/info/")
+    );
     let auth = exchange
         .request_headers
         .iter()
@@ -314,7 +368,11 @@ fn an_operation_the_server_does_not_serve_is_sent_as_formed_and_reported_cleanly
     assert_eq!(auth.as_deref(), Some("Bearer an-account-token-0123456789"));
 
     // A team-admin operation: the team from --org-id, in the path.
-    let out = run(&["team-admin", "list-users", "--org-id", "7", "--page", "2"], &env, None);
+    let out = run(
+        &["team-admin", "list-users", "--org-id", "7", "--page", "2"],
+        &env,
+        None,
+    );
     assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
     let exchange = s.mock.requests().into_iter().last().unwrap();
     assert_eq!(exchange.path, "/api/v2.1/org/7/admin/users/");
@@ -328,17 +386,29 @@ fn a_csv_imported_then_exported_comes_back_the_same() {
     let csv = "Name,Age,Tags,Done\nAda,36,\"[\"\"friend\"\",\"\"work\"\"]\",true\n\"Bob, Jr.\",,,false\n\"Cy \"\"the\"\" Coder\",7.5,[],\n";
     let path = dir.join("in.csv");
     std::fs::write(&path, csv).unwrap();
-    let (_, err) = seatable(&s, &["rows", "import", "Contacts", path.to_str().unwrap()], None, 0);
+    let (_, err) = seatable(
+        &s,
+        &["rows", "import", "Contacts", path.to_str().unwrap()],
+        None,
+        0,
+    );
     assert!(err.contains("imported 3 row(s) into Contacts"), "{err}");
     let (out, err) = seatable(&s, &["rows", "export", "Contacts"], None, 0);
     assert!(err.contains("exported 3 row(s) of Contacts"), "{err}");
-    assert_eq!(
-        out,
-        csv
-    );
+    assert_eq!(out, csv);
     // A view: its shown columns; JSON lines keyed by name with the row id.
-    let (out, _) = seatable(&s, &["rows", "export", "Contacts", "--view", "Short", "--format", "jsonl"], None, 0);
-    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (out, _) = seatable(
+        &s,
+        &[
+            "rows", "export", "Contacts", "--view", "Short", "--format", "jsonl",
+        ],
+        None,
+        0,
+    );
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["Name"], "Ada");
     assert_eq!(lines[0]["Age"], 36);
@@ -348,7 +418,9 @@ fn a_csv_imported_then_exported_comes_back_the_same() {
     // With a key and --resume, importing the same file again writes each row once.
     let (_, err) = seatable(
         &s,
-        &["rows", "import", "Contacts", "-", "--key", "Name", "--resume"],
+        &[
+            "rows", "import", "Contacts", "-", "--key", "Name", "--resume",
+        ],
         Some(csv.as_bytes()),
         0,
     );
@@ -362,7 +434,17 @@ fn sql_prints_json_when_piped() {
     s.mock
         .add_rows(&s.base, "Contacts", vec![json!({"Name": "Ada", "Age": 36})])
         .unwrap();
-    let (out, _) = seatable(&s, &["sql", "SELECT Name, Age FROM Contacts WHERE Age > ?", "-p", "30"], None, 0);
+    let (out, _) = seatable(
+        &s,
+        &[
+            "sql",
+            "SELECT Name, Age FROM Contacts WHERE Age > ?",
+            "-p",
+            "30",
+        ],
+        None,
+        0,
+    );
     let rows: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(rows[0]["Name"], "Ada", "{out}");
     assert_eq!(rows[0]["Age"], 36, "{out}");
@@ -373,16 +455,32 @@ fn bad_input_is_reported_with_what_and_where_and_its_exit_code() {
     let s = server();
     // Unknown table: SeaTable's refusal for an operation, the tables listed for export.
     let (_, err) = seatable(&s, &["rows", "export", "Nope"], None, 4);
-    assert_eq!(err.trim(), "error: the base has no table `Nope` (its tables: Contacts)");
+    assert_eq!(
+        err.trim(),
+        "error: the base has no table `Nope` (its tables: Contacts)"
+    );
     let (_, err) = seatable(&s, &["base", "list-rows", "--table-name", "Nope"], None, 4);
     assert!(err.starts_with("error: listRows: HTTP 404"), "{err}");
     // Malformed JSON: nothing sent.
     let before = s.mock.requests().len();
-    let (_, err) = seatable(&s, &["base", "append-rows", "--json", "{\"table_name\": "], None, 2);
-    assert!(err.starts_with("error: --json: not valid JSON: EOF while parsing"), "{err}");
+    let (_, err) = seatable(
+        &s,
+        &["base", "append-rows", "--json", "{\"table_name\": "],
+        None,
+        2,
+    );
+    assert!(
+        err.starts_with("error: --json: not valid JSON: EOF while parsing"),
+        "{err}"
+    );
     assert_eq!(s.mock.requests().len(), before);
     // A parameter of the wrong type: clap's usage error.
-    let (_, err) = seatable(&s, &["base", "list-rows", "--table-name", "T", "--limit", "ten"], None, 2);
+    let (_, err) = seatable(
+        &s,
+        &["base", "list-rows", "--table-name", "T", "--limit", "ten"],
+        None,
+        2,
+    );
     assert!(err.contains("`ten` is not an integer"), "{err}");
     // A body missing.
     let (_, err) = seatable(&s, &["base", "append-rows"], None, 2);
@@ -391,18 +489,41 @@ fn bad_input_is_reported_with_what_and_where_and_its_exit_code() {
     let dir = scratch("bad");
     let path = dir.join("bad.csv");
     std::fs::write(&path, "Name,Age\nAda,x\nBob,3,extra\n").unwrap();
-    let (_, err) = seatable(&s, &["rows", "import", "Contacts", path.to_str().unwrap()], None, 2);
+    let (_, err) = seatable(
+        &s,
+        &["rows", "import", "Contacts", path.to_str().unwrap()],
+        None,
+        2,
+    );
     assert!(err.contains("2 problem(s)"), "{err}");
-    assert!(err.contains("line 2, column `Age`: `x` is not a number"), "{err}");
-    assert!(err.contains("line 3: 3 fields where the header has 2"), "{err}");
+    assert!(
+        err.contains("line 2, column `Age`: `x` is not a number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: 3 fields where the header has 2"),
+        "{err}"
+    );
     std::fs::write(&path, "Name,Colour\nAda,red\n").unwrap();
-    let (_, err) = seatable(&s, &["rows", "import", "Contacts", path.to_str().unwrap()], None, 2);
-    assert!(err.contains("the table `Contacts` has no column `Colour`"), "{err}");
+    let (_, err) = seatable(
+        &s,
+        &["rows", "import", "Contacts", path.to_str().unwrap()],
+        None,
+        2,
+    );
+    assert!(
+        err.contains("the table `Contacts` has no column `Colour`"),
+        "{err}"
+    );
     assert!(s.mock.rows(&s.base, "Contacts").unwrap().is_empty());
 
     // Missing token and server: configuration, exit 3.
     let url = s.mock.url();
-    let out = run(&["base", "get-metadata"], &[("SEATABLE_SERVER_URL", url.as_str())], None);
+    let out = run(
+        &["base", "get-metadata"],
+        &[("SEATABLE_SERVER_URL", url.as_str())],
+        None,
+    );
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(
         text(&out.stderr).trim(),
@@ -410,16 +531,30 @@ fn bad_input_is_reported_with_what_and_where_and_its_exit_code() {
     );
     let out = run(&["base", "get-metadata"], &[], None);
     assert_eq!(out.status.code(), Some(3));
-    assert!(text(&out.stderr).contains("no server"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no server"),
+        "{}",
+        text(&out.stderr)
+    );
     // A wrong token: SeaTable's refusal, and the token not shown.
     let out = run(
-        &["base", "get-metadata", "--server", &url, "--token", "0123456789abcdef0123456789abcdef01234567"],
+        &[
+            "base",
+            "get-metadata",
+            "--server",
+            &url,
+            "--token",
+            "0123456789abcdef0123456789abcdef01234567",
+        ],
         &[],
         None,
     );
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{err}");
-    assert!(!err.contains("0123456789abcdef0123456789abcdef01234567"), "{err}");
+    assert!(
+        !err.contains("0123456789abcdef0123456789abcdef01234567"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -437,18 +572,42 @@ fn profiles_come_from_the_config_file() {
     )
     .unwrap();
     let config = config.to_str().unwrap();
-    let out = run(&["base", "get-metadata"], &[("SEATABLE_CONFIG", config)], None);
+    let out = run(
+        &["base", "get-metadata"],
+        &[("SEATABLE_CONFIG", config)],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(answer["metadata"]["tables"][0]["name"], "Contacts");
-    let out = run(&["base", "get-metadata", "--profile", "nope"], &[("SEATABLE_CONFIG", config)], None);
+    let out = run(
+        &["base", "get-metadata", "--profile", "nope"],
+        &[("SEATABLE_CONFIG", config)],
+        None,
+    );
     assert_eq!(out.status.code(), Some(3));
-    assert!(text(&out.stderr).contains("no profile `nope`"), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("(profiles: other, work)"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no profile `nope`"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("(profiles: other, work)"),
+        "{}",
+        text(&out.stderr)
+    );
     // A broken file: where, and not its text (a token could be on that line).
-    std::fs::write(dir.join("broken.toml"), "[profiles.work]\napi_token = \"secret-token\nserver = 1\n").unwrap();
+    std::fs::write(
+        dir.join("broken.toml"),
+        "[profiles.work]\napi_token = \"secret-token\nserver = 1\n",
+    )
+    .unwrap();
     let broken = dir.join("broken.toml");
-    let out = run(&["base", "get-metadata"], &[("SEATABLE_CONFIG", broken.to_str().unwrap())], None);
+    let out = run(
+        &["base", "get-metadata"],
+        &[("SEATABLE_CONFIG", broken.to_str().unwrap())],
+        None,
+    );
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("broken.toml at line 2"), "{err}");

@@ -333,6 +333,62 @@ fn auth_and_files_operations_round_trip() {
     let exchange = s.mock.requests().into_iter().last().unwrap();
     assert_eq!(exchange.method, "GET");
     assert_eq!(exchange.path, "/api/v2.1/dtable/app-upload-link/");
+
+    // A multipart body: text fields from --json, the file part from --file.
+    let link = answer["upload_link"].as_str().unwrap();
+    let id = link.rsplit('/').next().unwrap();
+    let dir = scratch("upload");
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, b"hello from the command line").unwrap();
+    let fields = json!({
+        "parent_dir": answer["parent_path"],
+        "relative_path": answer["file_relative_path"],
+    })
+    .to_string();
+    let file_arg = format!("file={}", file.display());
+    seatable(
+        &s,
+        &[
+            "files",
+            "upload-file",
+            "--upload-id",
+            id,
+            "--json",
+            &fields,
+            "--file",
+            &file_arg,
+        ],
+        None,
+        0,
+    );
+    let stored = format!(
+        "/{}/notes.txt",
+        answer["file_relative_path"].as_str().unwrap()
+    );
+    assert_eq!(
+        s.mock.file(&s.base, &stored).as_deref(),
+        Some(&b"hello from the command line"[..]),
+        "{stored}"
+    );
+    let (_, err) = seatable(
+        &s,
+        &[
+            "files",
+            "upload-file",
+            "--upload-id",
+            id,
+            "--json",
+            &fields,
+            "--file",
+            "nope=x",
+        ],
+        None,
+        2,
+    );
+    assert_eq!(
+        err.trim(),
+        "error: --file: this operation has no file part `nope`"
+    );
 }
 
 #[test]

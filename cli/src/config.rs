@@ -22,8 +22,8 @@ use serde::Deserialize;
 
 use crate::failure::Failure;
 
-/// One named profile of the config file.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// One named profile of the config file. No `Debug`: it holds secrets.
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// The server URL.
@@ -40,7 +40,7 @@ pub struct Profile {
     pub scheduler_token: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     default: Option<String>,
@@ -48,8 +48,8 @@ struct File {
     profiles: BTreeMap<String, Profile>,
 }
 
-/// What the command line said about connecting.
-#[derive(Clone, Debug, Default)]
+/// What the command line said about connecting. No `Debug`: `--token` is a secret.
+#[derive(Clone, Default)]
 pub struct Flags {
     /// `--server`.
     pub server: Option<String>,

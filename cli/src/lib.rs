@@ -98,6 +98,13 @@ pub fn command() -> Command {
                         .long("json")
                         .action(ArgAction::SetTrue)
                         .help("Print the rows as JSON even on a terminal"),
+                )
+                .arg(
+                    Arg::new("table")
+                        .long("table")
+                        .action(ArgAction::SetTrue)
+                        .conflicts_with("json")
+                        .help("Print a table even when piped"),
                 ),
         )
         .subcommand(
@@ -261,7 +268,12 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
                 })
                 .unwrap_or_default();
             let base = session.base().await?;
-            sql::run(&base, &statement, parameters, sub.get_flag("json")).await
+            let as_json = match (sub.get_flag("json"), sub.get_flag("table")) {
+                (true, _) => true,
+                (_, true) => false,
+                _ => !output::is_terminal(),
+            };
+            sql::run(&base, &statement, parameters, as_json).await
         }
         area => {
             let Some((op, op_matches)) = sub.subcommand() else {

@@ -7,8 +7,8 @@ use serde_json::Value;
 use crate::failure::Failure;
 use crate::output;
 
-/// Runs `statement` with `parameters` for its `?` placeholders and prints the rows; as
-/// JSON when `json` is set or stdout is not a terminal.
+/// Runs `statement` with `parameters` for its `?` placeholders and prints the rows: as
+/// JSON when `json` is set, else as a table.
 pub async fn run(
     base: &BaseClient,
     statement: &str,
@@ -37,7 +37,7 @@ pub async fn run(
         .iter()
         .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
         .collect();
-    if json || !output::is_terminal() {
+    if json {
         return output::print_json(&Value::Array(rows));
     }
     let names: Vec<String> = answer.metadata.iter().map(|c| c.name.clone()).collect();

@@ -504,6 +504,29 @@ fn sql_prints_json_when_piped() {
     let rows: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(rows[0]["Name"], "Ada", "{out}");
     assert_eq!(rows[0]["Age"], 36, "{out}");
+    // What a terminal shows, asked for explicitly.
+    let (out, _) = seatable(
+        &s,
+        &["sql", "SELECT Name, Age FROM Contacts", "--table"],
+        None,
+        0,
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Name") && l.contains("Age")),
+        "{out}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("Ada") && l.contains("36")),
+        "{out}"
+    );
+    assert_eq!(lines.last(), Some(&"1 row(s)"), "{out}");
+    // A statement SeaTable refuses: its message, exit 4.
+    let (_, err) = seatable(&s, &["sql", "SELECT Nope FROM Missing"], None, 4);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("Missing"), "{err}");
 }
 
 #[test]

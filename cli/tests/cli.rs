@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use seatable_api::testing::{MockBase, MockSeaTable};
+use seatable_api::testing::{Fault, MockBase, MockSeaTable, Operation};
 use serde_json::{json, Value};
 
 /// A running stand-in: its runtime serves it while the test blocks on the child process.
@@ -482,6 +482,51 @@ fn a_csv_imported_then_exported_comes_back_the_same() {
     );
     assert!(err.contains("imported 3 row(s)"), "{err}");
     assert_eq!(s.mock.rows(&s.base, "Contacts").unwrap().len(), 3);
+}
+
+#[test]
+fn an_import_that_fails_part_way_says_which_rows_and_resumes_by_key() {
+    let s = server();
+    let mut csv = String::from("Name,Age\n");
+    for i in 0..2500 {
+        csv.push_str(&format!("Person {i:04},{}\n", i % 90));
+    }
+    // The second batch of 1000 is refused for good.
+    s.mock
+        .inject(Fault::status(Operation::AppendRows, 400).nth(2));
+    let (_, err) = seatable(
+        &s,
+        &["rows", "import", "Contacts", "-"],
+        Some(csv.as_bytes()),
+        9,
+    );
+    assert!(err.contains("the import stored 1500 of 2500 rows"), "{err}");
+    assert!(err.contains("rows 1000..2000 failed (not stored)"), "{err}");
+    assert_eq!(s.mock.rows(&s.base, "Contacts").unwrap().len(), 1500);
+    s.mock.clear_faults();
+    // Run again by key: the stored rows are updated, the missing ones appended.
+    let (_, err) = seatable(
+        &s,
+        &[
+            "rows", "import", "Contacts", "-", "--key", "Name", "--resume",
+        ],
+        Some(csv.as_bytes()),
+        0,
+    );
+    assert!(err.contains("imported 2500 row(s)"), "{err}");
+    let stored = s.mock.rows(&s.base, "Contacts").unwrap();
+    assert_eq!(stored.len(), 2500);
+    let names: BTreeSet<String> = stored
+        .iter()
+        .map(|r| {
+            r["0000"]
+                .as_str()
+                .or(r["Name"].as_str())
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(names.len(), 2500, "each row once");
 }
 
 #[test]

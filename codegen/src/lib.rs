@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use line_diff::line_diff;
-pub use rust::{Layout, RustOptions};
+pub use rust::{command_name, Layout, RustOptions};
 
 /// The generated files, as `(file name, contents)` pairs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,6 +178,14 @@ impl Generator {
     pub fn generate_rust(&self) -> Result<Vec<(String, String)>, Diagnostics> {
         let api = self.lower()?;
         Ok(rust::emit(&api, &self.options, self.layout))
+    }
+
+    /// Loads the spec and renders the command table of the `seatable` command line tool:
+    /// one row of plain data per operation (area, kebab-case name, parameters with their
+    /// kinds and docs, body media, token kind), for a clap builder to read.
+    pub fn generate_cli(&self) -> Result<String, Diagnostics> {
+        let api = self.lower()?;
+        Ok(rust::emit_cli(&api))
     }
 
     /// Loads the spec and renders both outputs.

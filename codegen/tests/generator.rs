@@ -55,6 +55,16 @@ fn fixtures_match_their_snapshots() {
             drift.extend(check_snapshot(&dir.join("docs"), &output.docs));
             count += 1;
         }
+        // The command table of the `seatable` tool: token kinds and bound parameters
+        // (`tokens`), every body media (`media_types`).
+        if name == "tokens" || name == "media_types" {
+            let table = Generator::from_dir(&fixture)
+                .expect("fixture folder")
+                .generate_cli()
+                .unwrap_or_else(|d| panic!("fixture {name} must generate:\n{d}"));
+            let dir = Path::new("tests/snapshots").join(&name).join("cli");
+            drift.extend(check_snapshot(&dir, &[("commands.rs".to_string(), table)]));
+        }
     }
     assert!(
         count >= 9,

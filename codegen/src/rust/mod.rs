@@ -3,11 +3,14 @@
 //! The output is formatted by prettyplease and starts with a header naming its source, so it
 //! reads like hand-written code on GitHub and nobody mistakes it for a file to edit.
 
+mod cli;
 mod contract;
 pub(crate) mod de;
 mod operations;
 pub(crate) mod server;
 mod types;
+
+pub use cli::{command_name, emit_cli};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};

@@ -11,6 +11,7 @@
 
 mod config;
 mod connect;
+mod events;
 mod failure;
 mod generic;
 mod output;
@@ -109,7 +110,22 @@ pub fn command() -> Command {
         )
         .subcommand(
             Command::new("events")
-                .about("Tails a base's changes (needs the realtime support of seatable-api, not in this build)"),
+                .about(
+                    "Tails a base's changes as they happen: one JSON line per event, until Ctrl-C",
+                )
+                .arg(
+                    Arg::new("table")
+                        .long("table")
+                        .value_name("NAME")
+                        .help("Only the changes of this table (by name)"),
+                )
+                .arg(
+                    Arg::new("count")
+                        .long("count")
+                        .value_name("N")
+                        .value_parser(clap::value_parser!(u64).range(1..))
+                        .help("Stop after N changes"),
+                ),
         )
         .subcommand(
             Command::new("completions")
@@ -239,12 +255,6 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
         out.flush()?;
         return Ok(());
     }
-    if name == "events" {
-        return Err(Failure::other(
-            "`seatable events` needs the realtime support of seatable-api, which this build \
-             does not have yet",
-        ));
-    }
     let flags = Flags {
         server: sub.get_one::<String>("server").cloned(),
         token: sub.get_one::<String>("token").cloned(),
@@ -253,6 +263,12 @@ async fn run(matches: &ArgMatches) -> Result<(), Failure> {
     let mut session = Session::new(config::resolve(&flags)?);
     match name {
         "rows" => run_rows(&mut session, sub).await,
+        "events" => {
+            let base = session.base().await?;
+            let table = sub.get_one::<String>("table").map(String::as_str);
+            let count = sub.get_one::<u64>("count").copied();
+            events::tail(&base, table, count).await
+        }
         "sql" => {
             let statement = sub
                 .get_one::<String>("statement")

@@ -747,7 +747,68 @@ fn completions_and_events() {
         assert!(script.contains("list-rows"), "{shell}: no list-rows");
         assert!(script.contains("seatable"), "{shell}");
     }
+    // Without a token, `events` is a configuration error like every base command.
     let out = run(&["events"], &[], None);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("needs the realtime support"));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+}
+
+/// `seatable events --table T --count 2`: once it says it is watching, two rows written
+/// through the API come out as two JSON lines, in order, and it ends by itself.
+#[test]
+fn events_print_each_change_of_a_table_as_a_json_line() {
+    use std::io::{BufRead, BufReader};
+    let server = server();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_seatable"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("SEATABLE_") {
+            cmd.env_remove(k);
+        }
+    }
+    let mut child = cmd
+        .env("SEATABLE_CONFIG", scratch("none").join("absent.toml"))
+        .env("SEATABLE_SERVER_URL", server.mock.url())
+        .env("SEATABLE_API_TOKEN", server.base.api_token.as_str())
+        .args(["events", "--table", "Contacts", "--count", "2"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // A hang fails the test instead of blocking it.
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    });
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    assert!(first.starts_with("watching base "), "{first}");
+    server._runtime.block_on(async {
+        let base = server
+            .mock
+            .client()
+            .base_with_api_token(server.base.api_token.as_str())
+            .await
+            .unwrap();
+        for name in ["Ada", "Grace"] {
+            let mut row = serde_json::Map::new();
+            row.insert("Name".into(), json!(name));
+            base.append_rows("Contacts", [row]).await.unwrap();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (line, name) in lines.iter().zip(["Ada", "Grace"]) {
+        assert_eq!(line["event"], "base_changed");
+        assert_eq!(line["op_type"], "insert_row");
+        assert_eq!(line["table_id"], "0000");
+        assert_eq!(line["operation"]["row_data"]["0000"], name);
+    }
+    assert!(!text(&out.stdout).contains(server.base.api_token.as_str()));
 }

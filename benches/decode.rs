@@ -27,6 +27,12 @@
 //!
 //! The total then holds the decodes alone (page building and start-up excluded); divide it
 //! by `PROFILE_DECODES` for one page.
+//!
+//! Instructions per page, before and after the generated struct's text became
+//! `CompactString` (two runs each, identical): `Value` 113.3 / 111.8 M, `RowList` 88.3 /
+//! 88.0 M (1.28× / 1.27×), generated struct 54.6 / 48.0 M (2.08× / 2.33×), parse only
+//! 19.1 M. Of the struct's 48 M, parsing (which no decode avoids) is 19 M and malloc and
+//! free about 7.5 M, so allocations alone cannot bring it to 3×.
 
 #![recursion_limit = "256"]
 

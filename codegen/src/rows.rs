@@ -648,19 +648,27 @@ struct CellType {
     known: bool,
 }
 
+/// The type of a text the generated structs hold: inline up to 24 bytes (row ids, names,
+/// options, short texts), so that most strings of a row cost no heap allocation of their own
+/// when it is decoded; allocations dominate the decode of a typed row.
+fn text_type(krate: &TokenStream) -> TokenStream {
+    quote!(#krate::cells::CompactString)
+}
+
 /// The Rust type of a column type's cell, after `seatable_api::cells` (ISSUE4's table).
 /// `button` never reaches here: it has no cell.
 fn cell_type(kind: &str, krate: &TokenStream) -> CellType {
+    let text = text_type(krate);
     let (rust, read_only) = match kind {
-        "text" | "long-text" | "email" | "url" | "single-select" => (quote!(String), false),
-        "creator" | "last-modifier" | "auto-number" => (quote!(String), true),
+        "text" | "long-text" | "email" | "url" | "single-select" => (text.clone(), false),
+        "creator" | "last-modifier" | "auto-number" => (text.clone(), true),
         "number" => (quote!(f64), false),
         "rate" | "department-single-select" => (quote!(i64), false),
         "checkbox" => (quote!(bool), false),
         "duration" => (quote!(#krate::cells::Duration), false),
         "date" => (quote!(#krate::cells::Date), false),
         "ctime" | "mtime" => (quote!(#krate::cells::Timestamp), true),
-        "multiple-select" | "collaborator" | "image" => (quote!(Vec<String>), false),
+        "multiple-select" | "collaborator" | "image" => (quote!(Vec<#text>), false),
         "file" => (quote!(Vec<#krate::types::FileCellItem>), false),
         "geolocation" => (quote!(#krate::types::GeolocationCell), false),
         "formula" => (quote!(#krate::cells::FormulaValue), true),
@@ -768,6 +776,7 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
          ```"
     ));
 
+    let text = text_type(krate);
     let mut row_fields = Vec::new();
     let mut row_de = Vec::new();
     let mut input_de = Vec::new();
@@ -779,20 +788,20 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
                 row_de.push(DeField {
                     wire: key.to_string(),
                     ident: ident.clone(),
-                    ty: quote!(String),
+                    ty: text.clone(),
                     optional: false,
                 });
                 quote! {
                     #d
                     #[serde(rename = "_id")]
-                    pub #ident: String,
+                    pub #ident: #text,
                 }
             }
             _ => {
                 let ty = match *key {
                     "_ctime" | "_mtime" => quote!(#krate::cells::Timestamp),
                     "_archived" | "_locked" => quote!(bool),
-                    _ => quote!(String),
+                    _ => text.clone(),
                 };
                 row_de.push(DeField {
                     wire: key.to_string(),

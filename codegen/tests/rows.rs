@@ -121,23 +121,23 @@ fn every_column_type_has_its_cell_type() {
     let rust = generate(&fixture(), &fixture_options()).expect("generates");
     let read = fields(&rust, "AllTypesRow");
     let expected = [
-        "id: String",
+        "id: ::seatable_api::cells::CompactString",
         "ctime: Option<::seatable_api::cells::Timestamp>",
         "mtime: Option<::seatable_api::cells::Timestamp>",
-        "creator: Option<String>",
-        "last_modifier: Option<String>",
+        "creator: Option<::seatable_api::cells::CompactString>",
+        "last_modifier: Option<::seatable_api::cells::CompactString>",
         "archived: Option<bool>",
         "locked: Option<bool>",
-        "locked_by: Option<String>",
-        "text: Option<String>",
-        "long_text: Option<String>",
+        "locked_by: Option<::seatable_api::cells::CompactString>",
+        "text: Option<::seatable_api::cells::CompactString>",
+        "long_text: Option<::seatable_api::cells::CompactString>",
         "number: Option<f64>",
-        "collaborator: Option<Vec<String>>",
+        "collaborator: Option<Vec<::seatable_api::cells::CompactString>>",
         "date: Option<::seatable_api::cells::Date>",
         "duration: Option<::seatable_api::cells::Duration>",
-        "single_select: Option<String>",
-        "multiple_select: Option<Vec<String>>",
-        "image: Option<Vec<String>>",
+        "single_select: Option<::seatable_api::cells::CompactString>",
+        "multiple_select: Option<Vec<::seatable_api::cells::CompactString>>",
+        "image: Option<Vec<::seatable_api::cells::CompactString>>",
         "file: Option<Vec<::seatable_api::types::FileCellItem>>",
         "checkbox: Option<bool>",
         "rate: Option<i64>",
@@ -146,27 +146,27 @@ fn every_column_type_has_its_cell_type() {
         "link: Option<Vec<::seatable_api::types::LinkCellItem>>",
         "link_formula: Option<::seatable_api::cells::LinkFormulaValue>",
         "digital_sign: Option<::seatable_api::types::DigitalSignCell>",
-        "auto_number: Option<String>",
-        "creator_2: Option<String>",
+        "auto_number: Option<::seatable_api::cells::CompactString>",
+        "creator_2: Option<::seatable_api::cells::CompactString>",
         "ctime_2: Option<::seatable_api::cells::Timestamp>",
-        "last_modifier_2: Option<String>",
+        "last_modifier_2: Option<::seatable_api::cells::CompactString>",
         "mtime_2: Option<::seatable_api::cells::Timestamp>",
-        "email: Option<String>",
-        "url: Option<String>",
+        "email: Option<::seatable_api::cells::CompactString>",
+        "url: Option<::seatable_api::cells::CompactString>",
         "department_single_select: Option<i64>",
         "groesse_cm: Option<f64>",
         "_2024_budget: Option<f64>",
-        "type_: Option<String>",
-        "self_: Option<String>",
-        "column_jp01: Option<String>",
-        "e_mail: Option<String>",
-        "e_mail_2: Option<String>",
-        "name: Option<String>",
-        "name_2: Option<String>",
-        "id_2: Option<String>",
-        "extra_2: Option<String>",
-        "with_quotes_and_backslash: Option<String>",
-        "a_b: Option<String>",
+        "type_: Option<::seatable_api::cells::CompactString>",
+        "self_: Option<::seatable_api::cells::CompactString>",
+        "column_jp01: Option<::seatable_api::cells::CompactString>",
+        "e_mail: Option<::seatable_api::cells::CompactString>",
+        "e_mail_2: Option<::seatable_api::cells::CompactString>",
+        "name: Option<::seatable_api::cells::CompactString>",
+        "name_2: Option<::seatable_api::cells::CompactString>",
+        "id_2: Option<::seatable_api::cells::CompactString>",
+        "extra_2: Option<::seatable_api::cells::CompactString>",
+        "with_quotes_and_backslash: Option<::seatable_api::cells::CompactString>",
+        "a_b: Option<::seatable_api::cells::CompactString>",
         "mood: Option<rt::serde_json::Value>",
         "extra: rt::serde_json::Map<String,rt::serde_json::Value>",
     ];
@@ -206,7 +206,7 @@ fn fields_say_which_column_they_hold() {
         "    /// Column `Mood`: `rating-v2`, a type this generator does not know, kept as raw JSON; key `Mood`.",
         "    /// Column `` a`b ``: text; key `Back`.\n    #[serde(rename = \"a`b\", default)]",
         "    #[serde(rename = \"with \\\"quotes\\\" and \\\\ backslash\", default)]",
-        "    #[serde(rename = \"名前\", default, skip_serializing_if = \"Option::is_none\")]\n    pub column_jp01: Option<String>,",
+        "    #[serde(rename = \"名前\", default, skip_serializing_if = \"Option::is_none\")]\n    pub column_jp01: Option<::seatable_api::cells::CompactString>,",
         "/// Button columns hold no data and have no field: `button`.",
         "    const TABLE: &'static str = \"2024 Übersicht\";",
         "    fn from(_row: Table2024UebersichtRow) -> Self {",
@@ -328,9 +328,9 @@ fn names_that_spell_nothing_still_give_valid_structs() {
     syn::parse_file(&rust).expect("valid Rust");
     assert!(rust.contains("pub struct TableAbCdRow"));
     assert!(rust.contains("pub struct TableRow"));
-    assert!(rust.contains("pub column_0000: Option<String>,"));
-    assert!(rust.contains("pub column_0: Option<String>,"));
-    assert!(rust.contains("pub _2: Option<String>,"));
+    assert!(rust.contains("pub column_0000: Option<::seatable_api::cells::CompactString>,"));
+    assert!(rust.contains("pub column_0: Option<::seatable_api::cells::CompactString>,"));
+    assert!(rust.contains("pub _2: Option<::seatable_api::cells::CompactString>,"));
 }
 
 #[test]

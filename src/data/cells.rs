@@ -5,14 +5,14 @@
 //!
 //! | column type | Rust type |
 //! |---|---|
-//! | text, long-text, email, url, single-select, creator, last-modifier, auto-number | `String` |
+//! | text, long-text, email, url, single-select, creator, last-modifier, auto-number | `String` ([`CompactString`] in generated row structs) |
 //! | number | `f64` |
 //! | rate, department-single-select | `i64` |
 //! | checkbox | `bool` |
 //! | duration | [`Duration`] |
 //! | date | [`Date`] |
 //! | ctime, mtime | [`Timestamp`] |
-//! | multiple-select, collaborator, image | `Vec<String>` |
+//! | multiple-select, collaborator, image | `Vec<String>` (`Vec<CompactString>` in generated row structs) |
 //! | file | `Vec<`[`FileCellItem`](crate::types::FileCellItem)`>` |
 //! | geolocation | [`GeolocationCell`](crate::types::GeolocationCell) |
 //! | formula | [`FormulaValue`] |
@@ -53,6 +53,11 @@ mod formula;
 mod from_cell;
 
 pub use chrono;
+/// The text of the row structs `seatable-codegen rows` generates (row ids, text, options,
+/// user ids): a string that keeps up to 24 bytes inline and allocates only beyond, so that a
+/// page of rows decodes with few allocations. It dereferences to `&str`, compares with
+/// `str` and `String`, and converts from and into `String` (`.into()`).
+pub use compact_str::CompactString;
 
 pub use crate::data::row_view::RowView;
 pub(crate) use cell::number_json;

@@ -15,7 +15,7 @@ use ::seatable_api::__private as rt;
 pub struct ProjectsRow {
     /// The row id (`_id`, 22 characters); never changes.
     #[serde(rename = "_id")]
-    pub id: String,
+    pub id: ::seatable_api::cells::CompactString,
     /// When the row was created (`_ctime`).
     #[serde(rename = "_ctime", default)]
     pub ctime: Option<::seatable_api::cells::Timestamp>,
@@ -24,10 +24,10 @@ pub struct ProjectsRow {
     pub mtime: Option<::seatable_api::cells::Timestamp>,
     /// User id of whoever created the row (`_creator`).
     #[serde(rename = "_creator", default)]
-    pub creator: Option<String>,
+    pub creator: Option<::seatable_api::cells::CompactString>,
     /// User id of whoever last changed the row (`_last_modifier`).
     #[serde(rename = "_last_modifier", default)]
-    pub last_modifier: Option<String>,
+    pub last_modifier: Option<::seatable_api::cells::CompactString>,
     /// Whether the row is in big-data storage (`_archived`).
     #[serde(rename = "_archived", default)]
     pub archived: Option<bool>,
@@ -36,10 +36,10 @@ pub struct ProjectsRow {
     pub locked: Option<bool>,
     /// User id of whoever locked the row (`_locked_by`).
     #[serde(rename = "_locked_by", default)]
-    pub locked_by: Option<String>,
+    pub locked_by: Option<::seatable_api::cells::CompactString>,
     /// Column `Name`: text; key `0000`.
     #[serde(rename = "Name", default)]
-    pub name: Option<String>,
+    pub name: Option<::seatable_api::cells::CompactString>,
     /// Column `Price`: number; key `Pr1c`.
     #[serde(rename = "Price", default)]
     pub price: Option<f64>,
@@ -70,15 +70,15 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                 self,
                 mut map: A,
             ) -> Result<ProjectsRow, A::Error> {
-                let mut field_0: Option<String> = None;
+                let mut field_0: Option<::seatable_api::cells::CompactString> = None;
                 let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
                 let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
+                let mut field_3: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_4: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_5: Option<Option<bool>> = None;
                 let mut field_6: Option<Option<bool>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<String>> = None;
+                let mut field_7: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_8: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_9: Option<Option<f64>> = None;
                 let mut field_10: Option<Option<::seatable_api::cells::FormulaValue>> = None;
                 let mut field_11: Option<Option<bool>> = None;
@@ -228,7 +228,7 @@ impl ::seatable_api::TableRow for ProjectsRow {
 pub struct ProjectsInput {
     /// Column `Name`: text; key `0000`.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<::seatable_api::cells::CompactString>,
     /// Column `Price`: number; key `Pr1c`.
     #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
@@ -257,7 +257,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsInput {
                 self,
                 mut map: A,
             ) -> Result<ProjectsInput, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
+                let mut field_0: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_1: Option<Option<f64>> = None;
                 let mut field_2: Option<Option<bool>> = None;
                 let mut field_3: Option<Option<::seatable_api::cells::Date>> = None;
@@ -338,7 +338,7 @@ impl From<ProjectsRow> for ProjectsInput {
 pub struct AllTypesRow {
     /// The row id (`_id`, 22 characters); never changes.
     #[serde(rename = "_id")]
-    pub id: String,
+    pub id: ::seatable_api::cells::CompactString,
     /// When the row was created (`_ctime`).
     #[serde(rename = "_ctime", default)]
     pub ctime: Option<::seatable_api::cells::Timestamp>,
@@ -347,10 +347,10 @@ pub struct AllTypesRow {
     pub mtime: Option<::seatable_api::cells::Timestamp>,
     /// User id of whoever created the row (`_creator`).
     #[serde(rename = "_creator", default)]
-    pub creator: Option<String>,
+    pub creator: Option<::seatable_api::cells::CompactString>,
     /// User id of whoever last changed the row (`_last_modifier`).
     #[serde(rename = "_last_modifier", default)]
-    pub last_modifier: Option<String>,
+    pub last_modifier: Option<::seatable_api::cells::CompactString>,
     /// Whether the row is in big-data storage (`_archived`).
     #[serde(rename = "_archived", default)]
     pub archived: Option<bool>,
@@ -359,19 +359,19 @@ pub struct AllTypesRow {
     pub locked: Option<bool>,
     /// User id of whoever locked the row (`_locked_by`).
     #[serde(rename = "_locked_by", default)]
-    pub locked_by: Option<String>,
+    pub locked_by: Option<::seatable_api::cells::CompactString>,
     /// Column `text`: text; key `0000`.
     #[serde(rename = "text", default)]
-    pub text: Option<String>,
+    pub text: Option<::seatable_api::cells::CompactString>,
     /// Column `long-text`: long-text; key `LoTx`.
     #[serde(rename = "long-text", default)]
-    pub long_text: Option<String>,
+    pub long_text: Option<::seatable_api::cells::CompactString>,
     /// Column `number`: number; key `Numb`.
     #[serde(rename = "number", default)]
     pub number: Option<f64>,
     /// Column `collaborator`: collaborator; key `Coll`.
     #[serde(rename = "collaborator", default)]
-    pub collaborator: Option<Vec<String>>,
+    pub collaborator: Option<Vec<::seatable_api::cells::CompactString>>,
     /// Column `date`: date; key `Date`.
     #[serde(rename = "date", default)]
     pub date: Option<::seatable_api::cells::Date>,
@@ -380,13 +380,13 @@ pub struct AllTypesRow {
     pub duration: Option<::seatable_api::cells::Duration>,
     /// Column `single-select`: single-select; key `SiSe`.
     #[serde(rename = "single-select", default)]
-    pub single_select: Option<String>,
+    pub single_select: Option<::seatable_api::cells::CompactString>,
     /// Column `multiple-select`: multiple-select; key `MuSe`.
     #[serde(rename = "multiple-select", default)]
-    pub multiple_select: Option<Vec<String>>,
+    pub multiple_select: Option<Vec<::seatable_api::cells::CompactString>>,
     /// Column `image`: image; key `Imag`.
     #[serde(rename = "image", default)]
-    pub image: Option<Vec<String>>,
+    pub image: Option<Vec<::seatable_api::cells::CompactString>>,
     /// Column `file`: file; key `File`.
     #[serde(rename = "file", default)]
     pub file: Option<Vec<::seatable_api::types::FileCellItem>>,
@@ -413,25 +413,25 @@ pub struct AllTypesRow {
     pub digital_sign: Option<::seatable_api::types::DigitalSignCell>,
     /// Column `auto-number`: auto-number; key `AuNu`; read-only.
     #[serde(rename = "auto-number", default)]
-    pub auto_number: Option<String>,
+    pub auto_number: Option<::seatable_api::cells::CompactString>,
     /// Column `creator`: creator; key `Crea`; read-only.
     #[serde(rename = "creator", default)]
-    pub creator_2: Option<String>,
+    pub creator_2: Option<::seatable_api::cells::CompactString>,
     /// Column `ctime`: ctime; key `Ctim`; read-only.
     #[serde(rename = "ctime", default)]
     pub ctime_2: Option<::seatable_api::cells::Timestamp>,
     /// Column `last-modifier`: last-modifier; key `LaMo`; read-only.
     #[serde(rename = "last-modifier", default)]
-    pub last_modifier_2: Option<String>,
+    pub last_modifier_2: Option<::seatable_api::cells::CompactString>,
     /// Column `mtime`: mtime; key `Mtim`; read-only.
     #[serde(rename = "mtime", default)]
     pub mtime_2: Option<::seatable_api::cells::Timestamp>,
     /// Column `email`: email; key `Emai`.
     #[serde(rename = "email", default)]
-    pub email: Option<String>,
+    pub email: Option<::seatable_api::cells::CompactString>,
     /// Column `url`: url; key `Url0`.
     #[serde(rename = "url", default)]
-    pub url: Option<String>,
+    pub url: Option<::seatable_api::cells::CompactString>,
     /// Column `department-single-select`: department-single-select; key `Dept`.
     #[serde(rename = "department-single-select", default)]
     pub department_single_select: Option<i64>,
@@ -443,37 +443,37 @@ pub struct AllTypesRow {
     pub _2024_budget: Option<f64>,
     /// Column `type`: text; key `Typ0`.
     #[serde(rename = "type", default)]
-    pub type_: Option<String>,
+    pub type_: Option<::seatable_api::cells::CompactString>,
     /// Column `Self`: text; key `Self`.
     #[serde(rename = "Self", default)]
-    pub self_: Option<String>,
+    pub self_: Option<::seatable_api::cells::CompactString>,
     /// Column `名前`: text; key `Jp01`.
     #[serde(rename = "名前", default)]
-    pub column_jp01: Option<String>,
+    pub column_jp01: Option<::seatable_api::cells::CompactString>,
     /// Column `E-Mail`: email; key `EMa1`.
     #[serde(rename = "E-Mail", default)]
-    pub e_mail: Option<String>,
+    pub e_mail: Option<::seatable_api::cells::CompactString>,
     /// Column `e mail`: text; key `EMa2`.
     #[serde(rename = "e mail", default)]
-    pub e_mail_2: Option<String>,
+    pub e_mail_2: Option<::seatable_api::cells::CompactString>,
     /// Column `Name`: text; key `Nam1`.
     #[serde(rename = "Name", default)]
-    pub name: Option<String>,
+    pub name: Option<::seatable_api::cells::CompactString>,
     /// Column `name`: text; key `Nam2`.
     #[serde(rename = "name", default)]
-    pub name_2: Option<String>,
+    pub name_2: Option<::seatable_api::cells::CompactString>,
     /// Column `id`: text; key `Id00`.
     #[serde(rename = "id", default)]
-    pub id_2: Option<String>,
+    pub id_2: Option<::seatable_api::cells::CompactString>,
     /// Column `extra`: text; key `Extr`.
     #[serde(rename = "extra", default)]
-    pub extra_2: Option<String>,
+    pub extra_2: Option<::seatable_api::cells::CompactString>,
     /// Column `with "quotes" and \ backslash`: text; key `Quot`.
     #[serde(rename = "with \"quotes\" and \\ backslash", default)]
-    pub with_quotes_and_backslash: Option<String>,
+    pub with_quotes_and_backslash: Option<::seatable_api::cells::CompactString>,
     /// Column `` a`b ``: text; key `Back`.
     #[serde(rename = "a`b", default)]
-    pub a_b: Option<String>,
+    pub a_b: Option<::seatable_api::cells::CompactString>,
     /// Column `Mood`: `rating-v2`, a type this generator does not know, kept as raw JSON; key `Mood`.
     #[serde(rename = "Mood", default)]
     pub mood: Option<rt::serde_json::Value>,
@@ -495,23 +495,29 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                 self,
                 mut map: A,
             ) -> Result<AllTypesRow, A::Error> {
-                let mut field_0: Option<String> = None;
+                let mut field_0: Option<::seatable_api::cells::CompactString> = None;
                 let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
                 let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
+                let mut field_3: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_4: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_5: Option<Option<bool>> = None;
                 let mut field_6: Option<Option<bool>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<String>> = None;
-                let mut field_9: Option<Option<String>> = None;
+                let mut field_7: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_8: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_9: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_10: Option<Option<f64>> = None;
-                let mut field_11: Option<Option<Vec<String>>> = None;
+                let mut field_11: Option<
+                    Option<Vec<::seatable_api::cells::CompactString>>,
+                > = None;
                 let mut field_12: Option<Option<::seatable_api::cells::Date>> = None;
                 let mut field_13: Option<Option<::seatable_api::cells::Duration>> = None;
-                let mut field_14: Option<Option<String>> = None;
-                let mut field_15: Option<Option<Vec<String>>> = None;
-                let mut field_16: Option<Option<Vec<String>>> = None;
+                let mut field_14: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_15: Option<
+                    Option<Vec<::seatable_api::cells::CompactString>>,
+                > = None;
+                let mut field_16: Option<
+                    Option<Vec<::seatable_api::cells::CompactString>>,
+                > = None;
                 let mut field_17: Option<
                     Option<Vec<::seatable_api::types::FileCellItem>>,
                 > = None;
@@ -530,27 +536,27 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                 let mut field_24: Option<
                     Option<::seatable_api::types::DigitalSignCell>,
                 > = None;
-                let mut field_25: Option<Option<String>> = None;
-                let mut field_26: Option<Option<String>> = None;
+                let mut field_25: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_26: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_27: Option<Option<::seatable_api::cells::Timestamp>> = None;
-                let mut field_28: Option<Option<String>> = None;
+                let mut field_28: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_29: Option<Option<::seatable_api::cells::Timestamp>> = None;
-                let mut field_30: Option<Option<String>> = None;
-                let mut field_31: Option<Option<String>> = None;
+                let mut field_30: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_31: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_32: Option<Option<i64>> = None;
                 let mut field_33: Option<Option<f64>> = None;
                 let mut field_34: Option<Option<f64>> = None;
-                let mut field_35: Option<Option<String>> = None;
-                let mut field_36: Option<Option<String>> = None;
-                let mut field_37: Option<Option<String>> = None;
-                let mut field_38: Option<Option<String>> = None;
-                let mut field_39: Option<Option<String>> = None;
-                let mut field_40: Option<Option<String>> = None;
-                let mut field_41: Option<Option<String>> = None;
-                let mut field_42: Option<Option<String>> = None;
-                let mut field_43: Option<Option<String>> = None;
-                let mut field_44: Option<Option<String>> = None;
-                let mut field_45: Option<Option<String>> = None;
+                let mut field_35: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_36: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_37: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_38: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_39: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_40: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_41: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_42: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_43: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_44: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_45: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_46: Option<Option<rt::serde_json::Value>> = None;
                 let mut extra = rt::ExtraFields::<
                     rt::serde_json::Map<String, rt::serde_json::Value>,
@@ -973,16 +979,16 @@ impl ::seatable_api::TableRow for AllTypesRow {
 pub struct AllTypesInput {
     /// Column `text`: text; key `0000`.
     #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    pub text: Option<::seatable_api::cells::CompactString>,
     /// Column `long-text`: long-text; key `LoTx`.
     #[serde(rename = "long-text", default, skip_serializing_if = "Option::is_none")]
-    pub long_text: Option<String>,
+    pub long_text: Option<::seatable_api::cells::CompactString>,
     /// Column `number`: number; key `Numb`.
     #[serde(rename = "number", default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
     /// Column `collaborator`: collaborator; key `Coll`.
     #[serde(rename = "collaborator", default, skip_serializing_if = "Option::is_none")]
-    pub collaborator: Option<Vec<String>>,
+    pub collaborator: Option<Vec<::seatable_api::cells::CompactString>>,
     /// Column `date`: date; key `Date`.
     #[serde(rename = "date", default, skip_serializing_if = "Option::is_none")]
     pub date: Option<::seatable_api::cells::Date>,
@@ -991,17 +997,17 @@ pub struct AllTypesInput {
     pub duration: Option<::seatable_api::cells::Duration>,
     /// Column `single-select`: single-select; key `SiSe`.
     #[serde(rename = "single-select", default, skip_serializing_if = "Option::is_none")]
-    pub single_select: Option<String>,
+    pub single_select: Option<::seatable_api::cells::CompactString>,
     /// Column `multiple-select`: multiple-select; key `MuSe`.
     #[serde(
         rename = "multiple-select",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub multiple_select: Option<Vec<String>>,
+    pub multiple_select: Option<Vec<::seatable_api::cells::CompactString>>,
     /// Column `image`: image; key `Imag`.
     #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<Vec<String>>,
+    pub image: Option<Vec<::seatable_api::cells::CompactString>>,
     /// Column `file`: file; key `File`.
     #[serde(rename = "file", default, skip_serializing_if = "Option::is_none")]
     pub file: Option<Vec<::seatable_api::types::FileCellItem>>,
@@ -1016,10 +1022,10 @@ pub struct AllTypesInput {
     pub geolocation: Option<::seatable_api::types::GeolocationCell>,
     /// Column `email`: email; key `Emai`.
     #[serde(rename = "email", default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: Option<::seatable_api::cells::CompactString>,
     /// Column `url`: url; key `Url0`.
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<::seatable_api::cells::CompactString>,
     /// Column `department-single-select`: department-single-select; key `Dept`.
     #[serde(
         rename = "department-single-select",
@@ -1035,41 +1041,41 @@ pub struct AllTypesInput {
     pub _2024_budget: Option<f64>,
     /// Column `type`: text; key `Typ0`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<::seatable_api::cells::CompactString>,
     /// Column `Self`: text; key `Self`.
     #[serde(rename = "Self", default, skip_serializing_if = "Option::is_none")]
-    pub self_: Option<String>,
+    pub self_: Option<::seatable_api::cells::CompactString>,
     /// Column `名前`: text; key `Jp01`.
     #[serde(rename = "名前", default, skip_serializing_if = "Option::is_none")]
-    pub column_jp01: Option<String>,
+    pub column_jp01: Option<::seatable_api::cells::CompactString>,
     /// Column `E-Mail`: email; key `EMa1`.
     #[serde(rename = "E-Mail", default, skip_serializing_if = "Option::is_none")]
-    pub e_mail: Option<String>,
+    pub e_mail: Option<::seatable_api::cells::CompactString>,
     /// Column `e mail`: text; key `EMa2`.
     #[serde(rename = "e mail", default, skip_serializing_if = "Option::is_none")]
-    pub e_mail_2: Option<String>,
+    pub e_mail_2: Option<::seatable_api::cells::CompactString>,
     /// Column `Name`: text; key `Nam1`.
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<::seatable_api::cells::CompactString>,
     /// Column `name`: text; key `Nam2`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name_2: Option<String>,
+    pub name_2: Option<::seatable_api::cells::CompactString>,
     /// Column `id`: text; key `Id00`.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id_2: Option<String>,
+    pub id_2: Option<::seatable_api::cells::CompactString>,
     /// Column `extra`: text; key `Extr`.
     #[serde(rename = "extra", default, skip_serializing_if = "Option::is_none")]
-    pub extra_2: Option<String>,
+    pub extra_2: Option<::seatable_api::cells::CompactString>,
     /// Column `with "quotes" and \ backslash`: text; key `Quot`.
     #[serde(
         rename = "with \"quotes\" and \\ backslash",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub with_quotes_and_backslash: Option<String>,
+    pub with_quotes_and_backslash: Option<::seatable_api::cells::CompactString>,
     /// Column `` a`b ``: text; key `Back`.
     #[serde(rename = "a`b", default, skip_serializing_if = "Option::is_none")]
-    pub a_b: Option<String>,
+    pub a_b: Option<::seatable_api::cells::CompactString>,
     /// Column `Mood`: `rating-v2`, a type this generator does not know, kept as raw JSON; key `Mood`.
     #[serde(rename = "Mood", default, skip_serializing_if = "Option::is_none")]
     pub mood: Option<rt::serde_json::Value>,
@@ -1092,15 +1098,21 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                 self,
                 mut map: A,
             ) -> Result<AllTypesInput, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
-                let mut field_1: Option<Option<String>> = None;
+                let mut field_0: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_1: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_2: Option<Option<f64>> = None;
-                let mut field_3: Option<Option<Vec<String>>> = None;
+                let mut field_3: Option<
+                    Option<Vec<::seatable_api::cells::CompactString>>,
+                > = None;
                 let mut field_4: Option<Option<::seatable_api::cells::Date>> = None;
                 let mut field_5: Option<Option<::seatable_api::cells::Duration>> = None;
-                let mut field_6: Option<Option<String>> = None;
-                let mut field_7: Option<Option<Vec<String>>> = None;
-                let mut field_8: Option<Option<Vec<String>>> = None;
+                let mut field_6: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_7: Option<
+                    Option<Vec<::seatable_api::cells::CompactString>>,
+                > = None;
+                let mut field_8: Option<
+                    Option<Vec<::seatable_api::cells::CompactString>>,
+                > = None;
                 let mut field_9: Option<
                     Option<Vec<::seatable_api::types::FileCellItem>>,
                 > = None;
@@ -1109,22 +1121,22 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesInput {
                 let mut field_12: Option<
                     Option<::seatable_api::types::GeolocationCell>,
                 > = None;
-                let mut field_13: Option<Option<String>> = None;
-                let mut field_14: Option<Option<String>> = None;
+                let mut field_13: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_14: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_15: Option<Option<i64>> = None;
                 let mut field_16: Option<Option<f64>> = None;
                 let mut field_17: Option<Option<f64>> = None;
-                let mut field_18: Option<Option<String>> = None;
-                let mut field_19: Option<Option<String>> = None;
-                let mut field_20: Option<Option<String>> = None;
-                let mut field_21: Option<Option<String>> = None;
-                let mut field_22: Option<Option<String>> = None;
-                let mut field_23: Option<Option<String>> = None;
-                let mut field_24: Option<Option<String>> = None;
-                let mut field_25: Option<Option<String>> = None;
-                let mut field_26: Option<Option<String>> = None;
-                let mut field_27: Option<Option<String>> = None;
-                let mut field_28: Option<Option<String>> = None;
+                let mut field_18: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_19: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_20: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_21: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_22: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_23: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_24: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_25: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_26: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_27: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_28: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_29: Option<Option<rt::serde_json::Value>> = None;
                 let mut extra = rt::ExtraFields::<
                     rt::serde_json::Map<String, rt::serde_json::Value>,
@@ -1435,7 +1447,7 @@ impl From<AllTypesRow> for AllTypesInput {
 pub struct Projects2Row {
     /// The row id (`_id`, 22 characters); never changes.
     #[serde(rename = "_id")]
-    pub id: String,
+    pub id: ::seatable_api::cells::CompactString,
     /// When the row was created (`_ctime`).
     #[serde(rename = "_ctime", default)]
     pub ctime: Option<::seatable_api::cells::Timestamp>,
@@ -1444,10 +1456,10 @@ pub struct Projects2Row {
     pub mtime: Option<::seatable_api::cells::Timestamp>,
     /// User id of whoever created the row (`_creator`).
     #[serde(rename = "_creator", default)]
-    pub creator: Option<String>,
+    pub creator: Option<::seatable_api::cells::CompactString>,
     /// User id of whoever last changed the row (`_last_modifier`).
     #[serde(rename = "_last_modifier", default)]
-    pub last_modifier: Option<String>,
+    pub last_modifier: Option<::seatable_api::cells::CompactString>,
     /// Whether the row is in big-data storage (`_archived`).
     #[serde(rename = "_archived", default)]
     pub archived: Option<bool>,
@@ -1456,10 +1468,10 @@ pub struct Projects2Row {
     pub locked: Option<bool>,
     /// User id of whoever locked the row (`_locked_by`).
     #[serde(rename = "_locked_by", default)]
-    pub locked_by: Option<String>,
+    pub locked_by: Option<::seatable_api::cells::CompactString>,
     /// Column `Title`: text; key `0000`.
     #[serde(rename = "Title", default)]
-    pub title: Option<String>,
+    pub title: Option<::seatable_api::cells::CompactString>,
     /// Cells of columns not listed above, by column name, kept as received.
     #[serde(flatten)]
     pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
@@ -1478,15 +1490,15 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                 self,
                 mut map: A,
             ) -> Result<Projects2Row, A::Error> {
-                let mut field_0: Option<String> = None;
+                let mut field_0: Option<::seatable_api::cells::CompactString> = None;
                 let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
                 let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
+                let mut field_3: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_4: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_5: Option<Option<bool>> = None;
                 let mut field_6: Option<Option<bool>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<String>> = None;
+                let mut field_7: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_8: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut extra = rt::ExtraFields::<
                     rt::serde_json::Map<String, rt::serde_json::Value>,
                 >::new();
@@ -1604,7 +1616,7 @@ impl ::seatable_api::TableRow for Projects2Row {
 pub struct Projects2Input {
     /// Column `Title`: text; key `0000`.
     #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<::seatable_api::cells::CompactString>,
     /// More cells by column name, sent as they are: `null` empties a cell, and columns
     /// added after this file was generated can be written here.
     #[serde(flatten)]
@@ -1624,7 +1636,7 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Input {
                 self,
                 mut map: A,
             ) -> Result<Projects2Input, A::Error> {
-                let mut field_0: Option<Option<String>> = None;
+                let mut field_0: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut extra = rt::ExtraFields::<
                     rt::serde_json::Map<String, rt::serde_json::Value>,
                 >::new();
@@ -1676,7 +1688,7 @@ impl From<Projects2Row> for Projects2Input {
 pub struct Table2024UebersichtRow {
     /// The row id (`_id`, 22 characters); never changes.
     #[serde(rename = "_id")]
-    pub id: String,
+    pub id: ::seatable_api::cells::CompactString,
     /// When the row was created (`_ctime`).
     #[serde(rename = "_ctime", default)]
     pub ctime: Option<::seatable_api::cells::Timestamp>,
@@ -1685,10 +1697,10 @@ pub struct Table2024UebersichtRow {
     pub mtime: Option<::seatable_api::cells::Timestamp>,
     /// User id of whoever created the row (`_creator`).
     #[serde(rename = "_creator", default)]
-    pub creator: Option<String>,
+    pub creator: Option<::seatable_api::cells::CompactString>,
     /// User id of whoever last changed the row (`_last_modifier`).
     #[serde(rename = "_last_modifier", default)]
-    pub last_modifier: Option<String>,
+    pub last_modifier: Option<::seatable_api::cells::CompactString>,
     /// Whether the row is in big-data storage (`_archived`).
     #[serde(rename = "_archived", default)]
     pub archived: Option<bool>,
@@ -1697,10 +1709,10 @@ pub struct Table2024UebersichtRow {
     pub locked: Option<bool>,
     /// User id of whoever locked the row (`_locked_by`).
     #[serde(rename = "_locked_by", default)]
-    pub locked_by: Option<String>,
+    pub locked_by: Option<::seatable_api::cells::CompactString>,
     /// Column `Nr`: auto-number; key `0000`; read-only.
     #[serde(rename = "Nr", default)]
-    pub nr: Option<String>,
+    pub nr: Option<::seatable_api::cells::CompactString>,
     /// Column `Sum`: formula; key `Sum0`; read-only.
     #[serde(rename = "Sum", default)]
     pub sum: Option<::seatable_api::cells::FormulaValue>,
@@ -1722,15 +1734,15 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                 self,
                 mut map: A,
             ) -> Result<Table2024UebersichtRow, A::Error> {
-                let mut field_0: Option<String> = None;
+                let mut field_0: Option<::seatable_api::cells::CompactString> = None;
                 let mut field_1: Option<Option<::seatable_api::cells::Timestamp>> = None;
                 let mut field_2: Option<Option<::seatable_api::cells::Timestamp>> = None;
-                let mut field_3: Option<Option<String>> = None;
-                let mut field_4: Option<Option<String>> = None;
+                let mut field_3: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_4: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_5: Option<Option<bool>> = None;
                 let mut field_6: Option<Option<bool>> = None;
-                let mut field_7: Option<Option<String>> = None;
-                let mut field_8: Option<Option<String>> = None;
+                let mut field_7: Option<Option<::seatable_api::cells::CompactString>> = None;
+                let mut field_8: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_9: Option<Option<::seatable_api::cells::FormulaValue>> = None;
                 let mut extra = rt::ExtraFields::<
                     rt::serde_json::Map<String, rt::serde_json::Value>,

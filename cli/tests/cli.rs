@@ -491,12 +491,13 @@ fn an_import_that_fails_part_way_says_which_rows_and_resumes_by_key() {
     for i in 0..2500 {
         csv.push_str(&format!("Person {i:04},{}\n", i % 90));
     }
-    // The second batch of 1000 is refused for good.
+    // The second batch of 1000 is refused for good; one batch at a time, so that the
+    // second request is the second batch (with two in flight either may arrive first).
     s.mock
         .inject(Fault::status(Operation::AppendRows, 400).nth(2));
     let (_, err) = seatable(
         &s,
-        &["rows", "import", "Contacts", "-"],
+        &["rows", "import", "Contacts", "-", "--concurrency", "1"],
         Some(csv.as_bytes()),
         9,
     );

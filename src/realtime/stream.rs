@@ -14,7 +14,7 @@ use crate::client::base::BaseClient;
 use crate::realtime::event::Event;
 use crate::realtime::session::{socket_url, Join, Next, Session};
 use crate::transport::error::{Error, ErrorKind};
-use crate::transport::retry::jitter;
+use crate::transport::retry::backoff;
 
 /// The builder of a base's [`EventStream`], from [`BaseClient::events`]; `.await` connects.
 #[derive(Debug)]
@@ -60,13 +60,7 @@ impl Events {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let full = self
-            .initial_backoff
-            .saturating_mul(1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX))
-            .min(self.max_backoff);
-        let half = full / 2;
-        let jittered = Duration::try_from_secs_f64(half.as_secs_f64() * jitter()).unwrap_or(half);
-        half.saturating_add(jittered.min(half))
+        backoff(self.initial_backoff, self.max_backoff, attempt)
     }
 }
 

@@ -161,14 +161,7 @@ impl RetryPolicy {
 
     /// The back-off before repetition `retry` (0 for the first), jitter included.
     fn backoff(&self, retry: u32) -> Duration {
-        let full = self
-            .initial_backoff
-            .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
-            .min(self.max_backoff);
-        let half = full / 2;
-        // `mul_f64` panics when rounding carries a huge duration past `Duration::MAX`.
-        let jittered = Duration::try_from_secs_f64(half.as_secs_f64() * jitter()).unwrap_or(half);
-        half.saturating_add(jittered.min(half))
+        backoff(self.initial_backoff, self.max_backoff, retry)
     }
 
     /// Whether and after what wait `error` is worth another try, given the repetitions
@@ -459,6 +452,19 @@ impl Limiter {
             tokio::time::sleep_until(oldest + self.window).await;
         }
     }
+}
+
+/// Exponential back-off with jitter: `initial` doubled per `attempt` (0 for the first),
+/// at most `max`, then a random point in its upper half, so that clients that failed
+/// together do not come back together. Saturating: no duration overflows.
+pub(crate) fn backoff(initial: Duration, max: Duration, attempt: u32) -> Duration {
+    let full = initial
+        .saturating_mul(1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX))
+        .min(max);
+    let half = full / 2;
+    // `mul_f64` panics when rounding carries a huge duration past `Duration::MAX`.
+    let jittered = Duration::try_from_secs_f64(half.as_secs_f64() * jitter()).unwrap_or(half);
+    half.saturating_add(jittered.min(half))
 }
 
 #[cfg(test)]

@@ -188,25 +188,58 @@ impl Secrets {
 /// `text` with every run that looks like a JWT or a piece of one replaced: base64url
 /// characters and dots, 32 or more, holding a dot and either `eyJ` (a base64-encoded
 /// JSON object) or two parts of 16 characters or more (a payload's end and a signature).
+/// A run next to a replaced one across one or two characters that are neither white space
+/// nor a quote is replaced too: a flipped or inserted byte inside a token splits it into
+/// runs that no longer look like one on their own.
 fn without_jwts(text: &str) -> String {
     let jwt_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(|c: char| jwt_char(c)) {
-        out.push_str(&rest[..start]);
-        let run_len = rest[start..]
+    // (start, end) of every run, in order.
+    let mut runs = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = text[at..].find(jwt_char) {
+        let start = at + offset;
+        let len = text[start..]
             .find(|c: char| !jwt_char(c))
-            .unwrap_or(rest.len() - start);
-        let run = &rest[start..start + run_len];
-        let long_parts = run.split('.').filter(|part| part.len() >= 16).count();
-        if run.len() >= 32 && run.contains('.') && (run.contains("eyJ") || long_parts >= 2) {
-            out.push_str("***");
-        } else {
-            out.push_str(run);
-        }
-        rest = &rest[start + run_len..];
+            .unwrap_or(text.len() - start);
+        runs.push((start, start + len));
+        at = start + len;
     }
-    out.push_str(rest);
+    let looks_like_jwt = |run: &str| {
+        let long_parts = run.split('.').filter(|part| part.len() >= 16).count();
+        run.len() >= 32 && run.contains('.') && (run.contains("eyJ") || long_parts >= 2)
+    };
+    let mut replaced: Vec<bool> = runs
+        .iter()
+        .map(|&(a, b)| looks_like_jwt(&text[a..b]))
+        .collect();
+    let joined = |left: (usize, usize), right: (usize, usize)| {
+        let between = &text[left.1..right.0];
+        between.chars().count() <= 2
+            && !between
+                .chars()
+                .any(|c| c.is_whitespace() || c == '"' || c == '\'')
+    };
+    // Forward, then backward: a token split into several runs is replaced whole.
+    for i in 1..runs.len() {
+        if replaced[i - 1] && joined(runs[i - 1], runs[i]) {
+            replaced[i] = true;
+        }
+    }
+    for i in (1..runs.len()).rev() {
+        if replaced[i] && joined(runs[i - 1], runs[i]) {
+            replaced[i - 1] = true;
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (&(start, end), &replace) in runs.iter().zip(&replaced) {
+        if replace {
+            out.push_str(&text[last..start]);
+            out.push_str("***");
+            last = end;
+        }
+    }
+    out.push_str(&text[last..]);
     out
 }
 
@@ -334,10 +367,26 @@ mod tests {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTY4MTgwMTd9.ZmExMThmMmNhZGRmODZm";
         assert_eq!(
             secrets.redact(&format!("token {jwt}, and a piece eyJhbGci\u{fffd}XVCJ9.eyJhcHBfbmFtZSI6Im1vY2stc2VhdGFibGUi.c2ln!")),
-            "token ***, and a piece eyJhbGci\u{fffd}***!"
+            "token ***, and a piece ***\u{fffd}***!"
         );
         let plain = "row 650d8a0d-7e27-46a8-8b18-6cc6f3db2057.json eyJ short.x";
         assert_eq!(secrets.redact(plain), plain, "ids and short pieces stay");
+    }
+
+    #[test]
+    fn a_jwt_split_by_flipped_bytes_is_replaced_whole() {
+        let secrets = Secrets::new([]);
+        let body = "{\"access_token\"z\"eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OT[2stc2VhdGFibGUiLCJkdGFibGVfdXVpZ\u{13}I6IiJ9.OWU4NjZhM2ZjOGE2Yjk5YzgyNzY4MTNm\",\"dtable_uuid\":\"08fa76fe-dca2-4dc9-8fa3-86ed1e24db37\"}";
+        let shown = secrets.redact(body);
+        assert_eq!(
+            shown,
+            "{\"access_token\"z\"***[***\u{13}***\",\"dtable_uuid\":\"08fa76fe-dca2-4dc9-8fa3-86ed1e24db37\"}"
+        );
+        // Words next to a token across a space or a quote stay.
+        assert_eq!(
+            secrets.redact("token eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTY4MTgwMTd9.ZmExMThm ok"),
+            "token *** ok"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! source position so every later check can say where a problem is.
 //!
 //! One pass of yaml-rust2's event stream both screens the document ([`guard`]) and builds
-//! its value ([`crate::tree`]), which openapiv3 is read from. serde_yaml parses the text
+//! its value (`tree.rs`), which openapiv3 is read from. serde_yaml parses the text
 //! itself only when that value cannot stand for it (a tag, an alias) or when openapiv3
 //! refuses the value: serde_yaml then says where the problem is, which a value cannot.
 //!
@@ -85,7 +85,7 @@ impl Positions {
 
 /// Reads and parses every file; returns the files that parsed and diagnostics for the rest.
 ///
-/// Files are read on threads of their own ([`crate::par`]).
+/// Files are read on threads of their own (`par.rs`).
 pub fn load_files(paths: &[PathBuf]) -> (Vec<SpecFile>, Vec<Diagnostic>) {
     let results = crate::par::map(paths, |path| load_file(path));
     let mut files = Vec::new();

@@ -87,7 +87,7 @@ pub(crate) fn resolve(
 }
 
 /// Every reference in `files` that does not resolve, file by file (each on a thread of its
-/// own, [`crate::par`]).
+/// own, `par.rs`).
 pub(crate) fn check(files: &[SpecFile]) -> Vec<BadRef> {
     let indices: Vec<usize> = (0..files.len()).collect();
     crate::par::map(&indices, |&fi| check_file(files, fi))

@@ -650,7 +650,7 @@ fn pageable_select(statement: &str) -> Result<&str, String> {
     Ok(&statement[..end])
 }
 
-/// What the SQL stream appends to a pageable `SELECT` (as [`pageable_select`] returns it)
+/// What the SQL stream appends to a pageable `SELECT` (without its `;`, comments, `LIMIT` or `OFFSET`)
 /// so that every page is cut from the same total order:
 /// - no `ORDER BY`, no `GROUP BY`: ` ORDER BY _id` (every row has a distinct id);
 /// - its own `ORDER BY`: `, _id`, so that rows equal in the user's order keep one order;

@@ -75,7 +75,7 @@ impl IntoFuture for Events {
             let session = connect_and_join(&self.base, false)
                 .await
                 .map_err(Failure::into_error)?;
-            let (sender, receiver) = mpsc::unbounded_channel();
+            let (sender, receiver) = mpsc::channel(BUFFERED_EVENTS);
             tokio::spawn(watch(self, session, sender));
             Ok(EventStream { receiver })
         })
@@ -84,11 +84,15 @@ impl IntoFuture for Events {
 
 /// A base's events as they happen (see [`BaseClient::events`]). Ends after an error it
 /// cannot recover from (the token refused after a renewal, a token that cannot be
-/// renewed); dropping it closes the connection. Events the caller has not read yet are
-/// buffered.
+/// renewed); dropping it closes the connection. Up to 1024 events the caller has not read
+/// yet are buffered; beyond that the socket is not read, so a caller that falls behind
+/// loses the connection (and sees [`Event::Reconnected`]) rather than memory without bound.
 pub struct EventStream {
-    receiver: mpsc::UnboundedReceiver<Result<Event, Error>>,
+    receiver: mpsc::Receiver<Result<Event, Error>>,
 }
+
+/// How many unread events a stream holds before it stops reading the socket.
+const BUFFERED_EVENTS: usize = 1024;
 
 impl std::fmt::Debug for EventStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -188,11 +192,7 @@ fn refused(reason: &str, context: &str) -> Error {
 }
 
 /// Keeps the stream fed until it is dropped or a failure is final.
-async fn watch(
-    events: Events,
-    mut session: Session,
-    sender: mpsc::UnboundedSender<Result<Event, Error>>,
-) {
+async fn watch(events: Events, mut session: Session, sender: mpsc::Sender<Result<Event, Error>>) {
     let base_uuid = events.base.base_uuid().to_string();
     loop {
         let lost = loop {
@@ -203,7 +203,7 @@ async fn watch(
                 }
                 next = session.next() => match next {
                     Next::Event(event) => {
-                        if sender.send(Ok(event)).is_err() {
+                        if sender.send(Ok(event)).await.is_err() {
                             session.close().await;
                             return;
                         }
@@ -236,13 +236,13 @@ async fn watch(
                 }
                 Err(Failure::Fatal(e)) => {
                     tracing::warn!(base_uuid, error = %e, "realtime events stopped");
-                    let _ = sender.send(Err(e));
+                    let _ = sender.send(Err(e)).await;
                     return;
                 }
             }
         };
         tracing::info!(base_uuid, attempts = attempt, "realtime connection resumed");
-        if sender.send(Ok(Event::Reconnected)).is_err() {
+        if sender.send(Ok(Event::Reconnected)).await.is_err() {
             session.close().await;
             return;
         }

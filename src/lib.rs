@@ -55,10 +55,11 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/api.rs"));
 }
 
-pub use bulk::batch::{BatchReport, Batched, FailedChunk};
+pub use bulk::batch::Batched;
 pub use bulk::paging::{PageStream, Truncation};
 #[cfg(feature = "base")]
 pub use bulk::recover::{KeepGoing, Recoverable};
+pub use bulk::report::{BatchReport, FailedChunk};
 #[cfg(feature = "base")]
 pub use bulk::upsert::UpsertRows;
 pub use client::account::AccountClient;

@@ -24,8 +24,8 @@ impl<'a, B: Batch<'a>> Batched<'a, B> {
 mod base {
     use super::*;
     use crate::blocking::Pages;
-    use crate::bulk::batch::BatchReport;
     use crate::bulk::recover::{KeepGoing, Recoverable};
+    use crate::bulk::report::BatchReport;
     use crate::bulk::upsert::UpsertRows;
     use crate::data::typed_rows::{AppendTypedRows, ListTypedRows, TableRow};
 

@@ -7,5 +7,6 @@ pub(crate) mod lookup;
 pub(crate) mod paging;
 #[cfg(feature = "base")]
 pub(crate) mod recover;
+pub(crate) mod report;
 #[cfg(feature = "base")]
 pub(crate) mod upsert;

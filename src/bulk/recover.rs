@@ -25,8 +25,9 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
-use super::batch::{push_range, Batch, BatchReport, Batched, FailedChunk};
+use super::batch::{Batch, Batched};
 use super::lookup::{find_rows, input_keys, quote_name, KeyValue};
+use super::report::{push_range, BatchReport, FailedChunk};
 use crate::base::{AppendRows, DeleteRows, UpdateRows};
 use crate::transport::error::{Applied, Error, ErrorKind};
 use crate::transport::request::BoxFuture;

@@ -7,8 +7,8 @@ use std::future::IntoFuture;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::batch::{push_range, BatchReport, FailedChunk};
 use super::lookup::{find_rows, input_keys, quote_name};
+use super::report::{push_range, BatchReport, FailedChunk};
 use crate::transport::error::{Applied, Error, ErrorKind};
 use crate::transport::request::BoxFuture;
 use crate::types::{RowInput, RowUpdate};
@@ -229,7 +229,15 @@ impl<'a> UpsertRows<'a> {
                 Err(e) => match e.batch().cloned() {
                     Some(report) => (report, Some(e)),
                     // Refused before anything was sent: every row of the part failed.
-                    None => (BatchReport::refused(indices.len(), &e), Some(e)),
+                    None => {
+                        let failure = FailedChunk {
+                            range: 0..indices.len(),
+                            applied: e.applied(),
+                            status: e.status(),
+                            message: e.to_string(),
+                        };
+                        (BatchReport::refused(failure), Some(e))
+                    }
                 },
             };
             repeated += report.repeated();

@@ -2,7 +2,7 @@
 
 use crate::client::base::{BaseClient, BaseTokenSource, Renewal};
 #[cfg(all(feature = "files", feature = "base"))]
-use crate::file_transfer::attachments::BaseIdentityCache;
+use crate::client::base_identity::BaseIdentityCache;
 use crate::transport::connection::{Auth, Client};
 use crate::transport::error::Error;
 use crate::transport::request::{BoxFuture, Request, Response, Transport};

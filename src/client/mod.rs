@@ -7,6 +7,8 @@ pub(crate) mod account;
 pub(crate) mod admin;
 pub(crate) mod api_token;
 pub(crate) mod base;
+#[cfg(all(feature = "files", feature = "base"))]
+pub(crate) mod base_identity;
 mod entry;
 #[cfg(feature = "scheduler")]
 pub(crate) mod scheduler;

@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::base::ListRows;
-use crate::bulk::batch::{BatchReport, FailedChunk};
 use crate::bulk::paging::PageStream;
+use crate::bulk::report::{BatchReport, FailedChunk};
 use crate::client::base::BaseClient;
 use crate::transport::error::{Error, ErrorKind};
 use crate::transport::request::BoxFuture;

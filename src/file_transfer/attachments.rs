@@ -5,13 +5,13 @@
 use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 use percent_encoding::percent_decode_str;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::cells::Cell;
 use crate::client::api_token::ApiTokenClient;
+use crate::client::base_identity::BaseIdentity;
 use crate::file_transfer::file_upload::{io_error, FileUpload};
 use crate::files::UploadFileRequestReplace;
 use crate::transport::error::{Applied, Error, ErrorKind, Secrets};
@@ -242,37 +242,6 @@ impl From<&FileCellItem> for AssetSource {
 impl From<&UploadedFile> for AssetSource {
     fn from(file: &UploadedFile) -> AssetSource {
         AssetSource::Path(file.asset_path.clone())
-    }
-}
-
-/// The base an API-Token belongs to, as `getBaseToken` names it.
-#[derive(Clone, Debug)]
-pub(crate) struct BaseIdentity {
-    uuid: String,
-    workspace_id: Option<i64>,
-}
-
-/// Learned once per [`ApiTokenClient`] (and its clones), the first time a helper needs it.
-#[derive(Clone, Default)]
-pub(crate) struct BaseIdentityCache(Arc<tokio::sync::OnceCell<BaseIdentity>>);
-
-impl BaseIdentityCache {
-    /// Keeps the identity a token exchange answered with, so that the helpers need not
-    /// exchange the API-Token again only to learn it; the first one kept stays.
-    pub(crate) fn remember(&self, uuid: &str, workspace_id: Option<i64>) {
-        let _ = self.0.set(BaseIdentity {
-            uuid: uuid.to_string(),
-            workspace_id,
-        });
-    }
-}
-
-impl std::fmt::Debug for BaseIdentityCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0.get() {
-            Some(identity) => write!(f, "{identity:?}"),
-            None => f.write_str("not loaded"),
-        }
     }
 }
 
@@ -854,7 +823,6 @@ impl ApiTokenClient {
     /// The base of this API-Token, from `getBaseToken` the first time.
     async fn base_identity(&self) -> Result<&BaseIdentity, Error> {
         self.identity_cache()
-            .0
             .get_or_try_init(|| async {
                 let access = self.get_base_token().await?;
                 Ok(BaseIdentity {

@@ -4,6 +4,7 @@
 //!
 //! [`Client`]: crate::Client
 
+pub(crate) mod applied;
 pub(crate) mod base_token;
 mod body;
 pub(crate) mod connection;

@@ -269,6 +269,135 @@ fn blocking_paging_and_a_keep_going_append_store_and_read_every_row_once() {
     assert_eq!(pages, 3, "1000 rows a page");
 }
 
+/// The async client's hand-written helpers have blocking twins: metadata lookups by name,
+/// links by column name, typed updates, and downloads into a `std::io::Write` or a file.
+#[test]
+fn blocking_lookups_links_typed_updates_and_downloads_do_what_the_async_ones_do() {
+    use seatable_api::blocking;
+    use seatable_api::types::ColumnType;
+    use seatable_api::{AssetSource, Attachment, FileUpload};
+
+    #[derive(serde::Serialize)]
+    struct Person {
+        #[serde(rename = "Name")]
+        name: String,
+    }
+    impl seatable_api::TableInput for Person {
+        const TABLE: &'static str = "People";
+    }
+
+    let (_runtime, mock) = mock_on_its_own_runtime();
+    let team = mock
+        .add_base(
+            "Team",
+            json!({"tables": [
+                {"_id": "0000", "name": "People",
+                 "columns": [
+                    {"key": "0000", "name": "Name", "type": "text"},
+                    {"key": "Pr03", "name": "Projects", "type": "link", "data": {"link_id": "Lk01", "table_id": "0000", "other_table_id": "Pj00", "display_column_key": "0000", "is_internal_link": true, "is_multiple": true}}
+                 ],
+                 "views": [{"_id": "0000", "name": "Default View"}]},
+                {"_id": "Pj00", "name": "Projects",
+                 "columns": [
+                    {"key": "0000", "name": "Title", "type": "text"},
+                    {"key": "Cn01", "name": "People", "type": "link", "data": {"link_id": "Lk01", "table_id": "0000", "other_table_id": "Pj00", "display_column_key": "0000", "is_internal_link": true, "is_multiple": true}}
+                 ],
+                 "views": [{"_id": "0000", "name": "Default View"}]}
+            ]}),
+        )
+        .unwrap();
+    let api = blocking::Client::from(mock.client()).with_api_token(team.api_token.as_str());
+    let base = api.base().unwrap();
+
+    // Lookups by name, and their error naming what is missing.
+    assert_eq!(base.table("Projects").unwrap().id, "Pj00");
+    assert_eq!(base.column("People", "Projects").unwrap().key(), Some("Pr03"));
+    assert_eq!(base.view("People", "Default View").unwrap().id, "0000");
+    let links = base.columns_of_type("People", ColumnType::Link).unwrap();
+    assert_eq!(links.len(), 1);
+    let missing = base.column("People", "Age").unwrap_err();
+    assert!(missing.to_string().contains("Age"), "{missing}");
+
+    // Links by column name, then a typed update.
+    let ada = base
+        .append_rows("People", [cells(json!({"Name": "Ada"}))])
+        .call()
+        .unwrap()
+        .row_ids[0]
+        .id
+        .clone();
+    let project_ids: Vec<String> = base
+        .append_rows(
+            "Projects",
+            [
+                cells(json!({"Title": "Apollo"})),
+                cells(json!({"Title": "Gemini"})),
+            ],
+        )
+        .call()
+        .unwrap()
+        .row_ids
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    base.add_links("People", "Projects", ada.as_str(), &project_ids)
+        .unwrap();
+    let linked = base
+        .list_links("People", "Projects", [ada.as_str()])
+        .unwrap();
+    let mut titles: Vec<String> = linked[&ada]
+        .iter()
+        .map(|item| {
+            item.display_value
+                .as_ref()
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["Apollo", "Gemini"]);
+    base.remove_links("People", "Projects", ada.as_str(), [&project_ids[0]])
+        .unwrap();
+    let linked = base
+        .list_links("People", "Projects", [ada.as_str()])
+        .unwrap();
+    assert_eq!(linked[&ada].len(), 1);
+    base.update_typed_rows([(
+        ada.as_str(),
+        Person {
+            name: "Ada L.".into(),
+        },
+    )])
+    .unwrap();
+    let rows = mock.rows(&team, "People").unwrap();
+    assert_eq!(rows[0]["Name"], "Ada L.");
+
+    // An upload, then its download into a Vec, a file, and the path of its cell URL.
+    let bytes = b"minutes of the kick-off\n".to_vec();
+    let file = api
+        .upload_attachment(
+            FileUpload::new("notes.txt", bytes.clone()),
+            Attachment::File,
+        )
+        .call()
+        .unwrap();
+    let mut into = Vec::new();
+    let n = api
+        .download_to_writer(AssetSource::path(file.asset_path()), &mut into)
+        .unwrap();
+    assert_eq!((n as usize, into), (bytes.len(), bytes.clone()));
+    assert_eq!(api.asset_path(file.url()).unwrap(), file.asset_path());
+    let dir = std::env::temp_dir().join(format!("seatable-blocking-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("notes.txt");
+    api.download_to_path(AssetSource::url(file.url()), &target)
+        .unwrap();
+    let downloaded = std::fs::read(&target).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(downloaded, bytes);
+}
+
 /// A blocking call inside an async runtime sends nothing and says why, rather than
 /// panicking or deadlocking on a runtime that also serves the stand-in.
 #[tokio::test(flavor = "current_thread")]

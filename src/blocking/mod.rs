@@ -24,8 +24,12 @@
 //! [`ErrorKind::InsideAsyncRuntime`](crate::ErrorKind::InsideAsyncRuntime): await the
 //! async client there.
 
+#[cfg(feature = "base")]
+mod base_helpers;
 mod calls;
 mod clients;
+#[cfg(all(feature = "files", feature = "base"))]
+mod files;
 mod pages;
 mod runtime;
 

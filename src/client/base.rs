@@ -331,11 +331,21 @@ impl BaseClient {
             Renewal::Exchange(source) => (source.operation(), source.base_access().await?),
         };
         if access.dtable_uuid != self.inner.base_uuid {
+            // The answer's value is quoted only when it has a UUID's shape: a hostile or
+            // broken server may echo the request's token there.
+            let named = if looks_like_uuid(&access.dtable_uuid) {
+                format!("base `{}`", access.dtable_uuid)
+            } else {
+                format!(
+                    "something that is not a base UUID ({} characters)",
+                    access.dtable_uuid.chars().count()
+                )
+            };
             return Err(Error::new(
                 ErrorKind::Decode,
                 format!(
-                    "the renewed token is for base `{}`, not `{}`",
-                    access.dtable_uuid, self.inner.base_uuid
+                    "the renewed token is for {named}, not base `{}`",
+                    self.inner.base_uuid
                 ),
             )
             .with_operation(operation));
@@ -881,5 +891,30 @@ impl BaseClient {
             pending = next;
         }
         Ok(linked)
+    }
+}
+
+/// 32 hex digits, with or without the four hyphens of the 8-4-4-4-12 form.
+fn looks_like_uuid(text: &str) -> bool {
+    let hex: String = text.chars().filter(|c| *c != '-').collect();
+    let hyphens = text.len() - hex.len();
+    hex.len() == 32
+        && hex.chars().all(|c| c.is_ascii_hexdigit())
+        && (hyphens == 0 || (hyphens == 4 && text.split('-').map(str::len).eq([8, 4, 4, 4, 12])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_uuid;
+
+    #[test]
+    fn only_uuid_shapes_are_quoted_from_an_answer() {
+        assert!(looks_like_uuid("0fdc05ad-4b4e-4ee0-8cf8-29723d526869"));
+        assert!(looks_like_uuid("0fdc05ad4b4e4ee08cf829723d526869"));
+        // An API-Token (40 hex digits), a JWT, hyphens in the wrong places: not shown.
+        assert!(!looks_like_uuid("f7e19a50e9b658479c7c1d97ffba64ec4a3eee11"));
+        assert!(!looks_like_uuid("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.c2ln"));
+        assert!(!looks_like_uuid("0fdc05ad4-b4e-4ee0-8cf8-29723d526869"));
+        assert!(!looks_like_uuid("0fdc05ad-4b4e-4ee0-8cf8-29723d52686g"));
     }
 }

@@ -526,6 +526,47 @@ impl MockSeaTable {
         self.shared.state().file(&base.uuid, path)
     }
 
+    /// Sets the time zone dates of the base are stored in: `UTC` (the default), an offset
+    /// (`+02:00`) or a Central European zone name (`Europe/Berlin`, with its summer
+    /// time). SeaTable takes it from its server's `TIME_ZONE` setting; a date written as
+    /// `2030/06/20 23:55` reads back as `2030-06-20T23:55:00+02:00` in `Europe/Berlin`.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// mock.set_time_zone(base, "Europe/Berlin")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_time_zone(&self, base: &MockBase, zone: &str) -> Result<(), Error> {
+        let zone =
+            base::Zone::parse(zone).map_err(|e| Error::new(ErrorKind::InvalidArgument, e))?;
+        self.shared.state().base_mut(&base.uuid)?.records.zone = zone;
+        Ok(())
+    }
+
+    /// Adds a workflow whose tasks start with rows of `table`, and returns its token for
+    /// `submitWorkflowTask`. Fails when the base has no such table.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// let token = mock.add_workflow(base, "Table1")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_workflow(&self, base: &MockBase, table: &str) -> Result<String, Error> {
+        let mut state = self.shared.state();
+        let token = state.uuid();
+        let data = state.base_mut(&base.uuid)?;
+        if !data.tables.iter().any(|t| t.info.name == table) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("the base has no table `{table}`"),
+            ));
+        }
+        data.records
+            .workflows
+            .insert(token.clone(), table.to_string());
+        Ok(token)
+    }
+
     /// Adds a user account that `login` accepts.
     ///
     /// ```no_run

@@ -514,7 +514,9 @@ impl MockSeaTable {
     }
 
     /// The stored rows of a table in table order, cells keyed by column NAME, with `_id`;
-    /// empty cells are left out, link cells hold the linked row ids.
+    /// empty cells are left out, link cells hold the linked row ids, and rows in big-data
+    /// storage carry `_archived: true`. Cells are as stored: normalised, auto-numbers
+    /// included, formulas and the time and author columns (computed on read) left out.
     ///
     /// ```no_run
     /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {

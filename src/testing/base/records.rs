@@ -91,7 +91,7 @@ pub(crate) struct BigDataEntry {
     pub restored: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Records {
     pub zone: Zone,
     pub actor: Actor,
@@ -110,24 +110,6 @@ pub(crate) struct Records {
     /// `submitWorkflowTask` tasks: (id, row id, initiator).
     pub workflow_tasks: Vec<(i64, String, String)>,
     serial: i64,
-}
-
-impl Default for Records {
-    fn default() -> Records {
-        Records {
-            zone: Zone::default(),
-            actor: Actor::default(),
-            comments: Vec::new(),
-            operations: Vec::new(),
-            activities: Vec::new(),
-            big_data_log: Vec::new(),
-            auto_link_tasks: HashMap::new(),
-            snapshots: Vec::new(),
-            workflows: HashMap::new(),
-            workflow_tasks: Vec::new(),
-            serial: 0,
-        }
-    }
 }
 
 impl Records {

@@ -16,6 +16,9 @@ use super::{column_key, column_name, column_type, BaseData, MockTable, StoredCol
 /// Formulas referring to formulas are followed this deep, then read as `#VALUE!` (a
 /// cycle would otherwise never end).
 const MAX_DEPTH: usize = 8;
+/// Parentheses, calls and signs nest at most this deep; a deeper formula is not evaluated
+/// (the parser recurses once per level, and the stack is not unlimited).
+const MAX_NESTING: usize = 64;
 
 /// Gives every auto-number column without a value in `row` the column's next number,
 /// formatted as its data says: at least `digits` digits (or as many as `format` has
@@ -181,9 +184,20 @@ struct Evaluation<'a> {
     depth: usize,
     tokens: Vec<Token>,
     at: usize,
+    nesting: usize,
 }
 
 impl Evaluation<'_> {
+    fn nested<T>(&mut self, inner: impl FnOnce(&mut Self) -> Result<T, Stop>) -> Result<T, Stop> {
+        if self.nesting >= MAX_NESTING {
+            return Err(Stop::Unsupported);
+        }
+        self.nesting += 1;
+        let result = inner(self);
+        self.nesting -= 1;
+        result
+    }
+
     fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.at)
     }
@@ -273,14 +287,14 @@ impl Evaluation<'_> {
 
     fn unary(&mut self) -> Result<F, Stop> {
         if self.op(&["-"]).is_some() {
-            return Ok(F::Num(-number(&self.unary()?)?));
+            return Ok(F::Num(-number(&self.nested(Self::unary)?)?));
         }
         if self.op(&["+"]).is_some() {
-            return self.unary();
+            return self.nested(Self::unary);
         }
         let base = self.primary()?;
         if self.op(&["^"]).is_some() {
-            let exponent = self.unary()?;
+            let exponent = self.nested(Self::unary)?;
             return Ok(F::Num(number(&base)?.powf(number(&exponent)?)));
         }
         Ok(base)
@@ -292,7 +306,7 @@ impl Evaluation<'_> {
             Token::Text(s) => Ok(F::Text(s)),
             Token::Column(name) => self.column(&name),
             Token::Open => {
-                let value = self.expr()?;
+                let value = self.nested(Self::expr)?;
                 self.expect(Token::Close)?;
                 Ok(value)
             }
@@ -303,7 +317,7 @@ impl Evaluation<'_> {
                     self.at += 1;
                 } else {
                     loop {
-                        args.push(self.expr()?);
+                        args.push(self.nested(Self::expr)?);
                         match self.next() {
                             Some(Token::Comma) => continue,
                             Some(Token::Close) => break,
@@ -485,6 +499,7 @@ pub(crate) fn formula(
         depth,
         tokens,
         at: 0,
+        nesting: 0,
     };
     let result = evaluation.expr().and_then(|value| {
         if evaluation.at == evaluation.tokens.len() {
@@ -497,5 +512,55 @@ pub(crate) fn formula(
         Ok(value) => to_json(value),
         Err(Stop::Unsupported) => Value::Null,
         Err(Stop::Failed) => json!("#VALUE!"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evaluate(source: &str) -> Value {
+        let base = BaseData::new(
+            "u".into(),
+            "b".into(),
+            "t".into(),
+            1,
+            json!({"tables": [{"_id": "0000", "name": "T",
+                "columns": [{"key": "0000", "name": "Name", "type": "text"},
+                            {"key": "F001", "name": "F", "type": "formula", "data": {"formula": source}}],
+                "views": []}]}),
+        )
+        .unwrap();
+        let table = &base.tables[0];
+        let row = json!({"0000": "ada"}).as_object().cloned().unwrap();
+        formula(&base, table, &table.columns[1], &row, 0)
+    }
+
+    #[test]
+    fn formulas_evaluate_the_common_functions_and_refuse_the_rest() {
+        assert_eq!(evaluate("1 + 2"), json!(3));
+        assert_eq!(evaluate("1.3 + 2.6"), json!(3.9000000000000004));
+        assert_eq!(evaluate("and(true(), false())"), json!(false));
+        assert_eq!(evaluate("2 ^ 3 * -1"), json!(-8));
+        assert_eq!(evaluate("upper({Name}) & '!'"), json!("ADA!"));
+        assert_eq!(evaluate("if(len({Name}) = 3, 'three')"), json!("three"));
+        assert_eq!(evaluate("1 / 0"), json!("#VALUE!"));
+        assert_eq!(evaluate("{Nope}"), json!("#VALUE!"));
+        assert_eq!(
+            evaluate("{F}"),
+            json!("#VALUE!"),
+            "a formula referring to itself"
+        );
+        assert_eq!(evaluate("dateAdd({Name}, 1, 'year')"), Value::Null);
+        assert_eq!(evaluate("1 +"), Value::Null);
+        assert_eq!(
+            evaluate(&format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000))),
+            Value::Null
+        );
+        assert_eq!(evaluate(&"-".repeat(10_000)), Value::Null);
+        assert_eq!(
+            evaluate(&format!("{}1{}", "(".repeat(30), ")".repeat(30))),
+            json!(1)
+        );
     }
 }

@@ -1006,8 +1006,16 @@ async fn unsupported_or_wrong_sql_gets_400_with_a_clear_message() {
         "MockSeaTable does not support JOIN in SQL"
     );
     assert_eq!(
-        fails("SELECT COUNT(*) FROM Contacts", vec![]).await,
-        "MockSeaTable does not support the selected expression `COUNT(*)` in SQL"
+        fails("SELECT Age + 1 FROM Contacts", vec![]).await,
+        "MockSeaTable does not support the selected expression `Age + 1` in SQL"
+    );
+    assert_eq!(
+        fails("SELECT COUNT(DISTINCT City) FROM Contacts", vec![]).await,
+        "MockSeaTable does not support DISTINCT in `COUNT` in SQL"
+    );
+    assert_eq!(
+        fails("SELECT SUM(*) FROM Contacts", vec![]).await,
+        "SUM takes one column"
     );
     assert_eq!(
         fails("UPDATE Contacts SET Age = 1", vec![]).await,
@@ -1589,5 +1597,790 @@ async fn filter_rows_keeps_the_rows_that_meet_the_conditions() {
         (e.status(), e.message()),
         (Some(400), Some("column Nope not found"))
     );
+    conforms_to_the_spec(&mock);
+}
+
+// ------------------------------------------------------------------ the row side
+
+/// A table with a column of every kind a write normalises or a read computes, and a
+/// big-data view.
+fn tasks_metadata() -> Value {
+    json!({"tables": [{
+        "_id": "Ts00", "name": "Tasks",
+        "columns": [
+            {"key": "0000", "name": "Name", "type": "text"},
+            {"key": "Du01", "name": "Due", "type": "date", "data": {"format": "YYYY-MM-DD HH:mm"}},
+            {"key": "Dy02", "name": "Day", "type": "date", "data": {"format": "YYYY-MM-DD"}},
+            {"key": "Sp03", "name": "Spent", "type": "duration", "data": {"format": "duration", "duration_format": "h:mm"}},
+            {"key": "Dn04", "name": "Done", "type": "checkbox"},
+            {"key": "St05", "name": "Status", "type": "single-select", "data": {"options": []}},
+            {"key": "Tg06", "name": "Tags", "type": "multiple-select", "data": {"options": []}},
+            {"key": "Rt07", "name": "Stars", "type": "rate", "data": {"rate_max_number": 5}},
+            {"key": "Am08", "name": "Amount", "type": "number", "data": {"format": "number", "decimal": "dot", "thousands": "no"}},
+            {"key": "No09", "name": "No", "type": "auto-number", "data": {"format": "000", "digits": 3, "prefix_type": "string", "prefix": "T"}},
+            {"key": "Ct10", "name": "Created", "type": "ctime"},
+            {"key": "Mt11", "name": "Changed", "type": "mtime"},
+            {"key": "By12", "name": "By", "type": "creator"},
+            {"key": "Lb13", "name": "Last by", "type": "last-modifier"},
+            {"key": "Tt14", "name": "Total", "type": "formula", "data": {"formula": "{Amount} * 2 + 1", "result_type": "number"}},
+            {"key": "Lb15", "name": "Label", "type": "formula", "data": {"formula": "concatenate(upper({Name}), \"-\", {No})", "result_type": "string"}},
+            {"key": "Sz16", "name": "Size", "type": "formula", "data": {"formula": "if({Amount} > 10, 'big', 'small')", "result_type": "string"}},
+            {"key": "Rd17", "name": "Third", "type": "formula", "data": {"formula": "round({Amount} / 3, 2)", "result_type": "number"}},
+            {"key": "Nx18", "name": "Next year", "type": "formula", "data": {"formula": "dateAdd({Day}, 1, 'year')", "result_type": "date"}},
+            {"key": "Bd19", "name": "Broken", "type": "formula", "data": {"formula": "{Name} * 2", "result_type": "number"}}
+        ],
+        "views": [
+            {"_id": "0000", "name": "Default View"},
+            {"_id": "Ar01", "name": "Big data", "type": "archive"},
+            {"_id": "Ch02", "name": "Cheap", "filters": [{"column_key": "Am08", "filter_predicate": "less", "filter_term": 10}]}
+        ]
+    }]})
+}
+
+async fn tasks() -> (MockSeaTable, MockBase, BaseClient) {
+    let (mock, base, client) = mock_with_base("Tasks", tasks_metadata()).await;
+    // The client checks cells against column types itself; these tests send what it
+    // would refuse, to see what the server stores.
+    client.set_check_writes(false);
+    (mock, base, client)
+}
+
+fn stored(mock: &MockSeaTable, base: &MockBase, id: &str) -> Map<String, Value> {
+    mock.rows(base, "Tasks")
+        .unwrap()
+        .into_iter()
+        .find(|r| r["_id"] == id)
+        .and_then(|r| r.as_object().cloned())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn writes_are_normalised_as_seatable_stores_them() {
+    let (mock, base, client) = tasks().await;
+    mock.set_time_zone(&base, "Europe/Berlin").unwrap();
+    let appended = client
+        .append_rows(
+            "Tasks",
+            [
+                row(&[
+                    ("Name", json!("Plan")),
+                    ("Due", json!("2030/06/20 23:55")),
+                    ("Day", json!("2031-12-31 11:30")),
+                    ("Spent", json!("1:30")),
+                    ("Done", json!(1)),
+                    ("Status", json!("Brand new")),
+                    ("Tags", json!(["x", "y"])),
+                    ("Stars", json!(8)),
+                    ("Amount", json!("12.5")),
+                    ("Unknown", json!("dropped")),
+                    ("Total", json!(99)),
+                    ("Created", json!("2000-01-01T00:00:00+00:00")),
+                ]),
+                row(&[
+                    ("Name", json!("Later")),
+                    ("Due", json!("next tuesday")),
+                    ("Done", json!(true)),
+                ]),
+            ],
+        )
+        .await
+        .unwrap();
+    let (first, second) = (&appended.row_ids[0].id, &appended.row_ids[1].id);
+    let cells = stored(&mock, &base, first);
+    assert_eq!(cells["Due"], "2030-06-20T23:55:00+02:00");
+    // A column not accurate to the minute keeps the day; winter time is +01:00.
+    assert_eq!(cells["Day"], "2031-12-31T00:00:00+01:00");
+    assert_eq!(cells["Spent"], 5400);
+    assert_eq!(cells["Done"], false);
+    assert_eq!(cells["Status"], "Brand new");
+    assert_eq!(cells["Tags"], json!(["x", "y"]));
+    assert_eq!(cells["Stars"], 8, "above the maximum of 5, kept");
+    assert_eq!(cells["Amount"], 12.5);
+    assert!(!cells.contains_key("Unknown"));
+    assert!(!cells.contains_key("Total"), "a formula cannot be written");
+    let later = stored(&mock, &base, second);
+    assert!(
+        !later.contains_key("Due"),
+        "an unreadable date is stored empty"
+    );
+    assert_eq!(later["Done"], true);
+
+    let metadata = mock.metadata(&base).unwrap();
+    let columns = &metadata["metadata"]["tables"][0]["columns"];
+    let options = |i: usize| -> Vec<String> {
+        columns[i]["data"]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(options(5), ["Brand new"]);
+    assert_eq!(options(6), ["x", "y"]);
+
+    let read = client.get_row(first, "Tasks").await.unwrap();
+    assert_eq!(read.extra["Due"], "2030-06-20T23:55:00+02:00");
+    assert_ne!(read.ctime.as_deref(), Some("2000-01-01T00:00:00+00:00"));
+
+    let update: RowUpdate = serde_json::from_value(json!({"row_id": first, "row": {
+        "Spent": "1:30:30", "Done": "true", "Due": "2030-01-05T10:00:00Z"
+    }}))
+    .unwrap();
+    client.update_rows("Tasks", [update]).await.unwrap();
+    let cells = stored(&mock, &base, first);
+    assert_eq!(cells["Spent"], 5430);
+    assert_eq!(cells["Done"], false, "only JSON true is true");
+    assert_eq!(cells["Due"], "2030-01-05T11:00:00+01:00");
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn auto_numbers_times_authors_and_formulas_are_computed() {
+    let (mock, base, client) = tasks().await;
+    let appended = client
+        .append_rows(
+            "Tasks",
+            [
+                row(&[("Name", json!("plan")), ("Amount", json!(12))]),
+                row(&[("Name", json!("buy")), ("Amount", json!(4))]),
+                row(&[("Name", json!("own")), ("No", json!("X-1"))]),
+            ],
+        )
+        .await
+        .unwrap();
+    let rows = client.list_rows("Tasks").await.unwrap().rows;
+    let cell = |i: usize, name: &str| rows[i].extra[name].clone();
+    assert_eq!(cell(0, "No"), "T-001");
+    assert_eq!(cell(1, "No"), "T-002");
+    // SeaTable's API accepts writes to auto-number columns.
+    assert_eq!(cell(2, "No"), "X-1");
+    assert_eq!(cell(0, "Total"), 25);
+    assert_eq!(cell(1, "Total"), 9);
+    assert_eq!(cell(2, "Total"), 1, "an empty number counts as 0");
+    assert_eq!(cell(0, "Label"), "PLAN-T-001");
+    assert_eq!(cell(0, "Size"), "big");
+    assert_eq!(cell(1, "Size"), "small");
+    assert_eq!(cell(0, "Third"), 4);
+    assert_eq!(cell(1, "Third"), 1.33);
+    assert_eq!(
+        cell(0, "Next year"),
+        Value::Null,
+        "not evaluated: a placeholder"
+    );
+    assert_eq!(cell(0, "Broken"), "#VALUE!");
+    assert_eq!(cell(0, "Created"), json!(rows[0].ctime));
+    assert_eq!(cell(0, "Changed"), json!(rows[0].mtime));
+    assert_eq!(cell(0, "By"), json!(rows[0].creator));
+    assert!(rows[0].creator.as_deref().unwrap().ends_with("@auth.local"));
+    assert_eq!(cell(0, "Last by"), json!(rows[0].last_modifier));
+
+    let metadata = mock.metadata(&base).unwrap();
+    assert_eq!(
+        metadata["metadata"]["tables"][0]["columns"][9]["data"]["max_used_auto_number"],
+        2
+    );
+    // SQL reads the computed cells too.
+    let sql = sql_rows(
+        &client,
+        "SELECT Name, Total FROM Tasks WHERE Total > 10",
+        vec![],
+    )
+    .await;
+    assert_eq!(sql.len(), 1);
+    assert_eq!(sql[0]["Total"], 25);
+    let _ = appended;
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn locked_rows_read_locked_by_the_app_and_unlock_to_null() {
+    let (mock, base, client) = tasks().await;
+    let ids = mock
+        .add_rows(
+            &base,
+            "Tasks",
+            vec![json!({"Name": "a"}), json!({"Name": "b"})],
+        )
+        .unwrap();
+    client
+        .lock_rows("Tasks", [ids[0].as_str(), "UnknownRowIdIsSkipped0"])
+        .await
+        .unwrap();
+    let locked = client.get_row(&ids[0], "Tasks").await.unwrap();
+    assert_eq!(locked.locked, Some(true));
+    assert_eq!(locked.locked_by.as_deref(), Some("mock-seatable"));
+    let other = client.get_row(&ids[1], "Tasks").await.unwrap();
+    assert_eq!(other.locked, None);
+    // The lock is against editing in the UI; the API still writes.
+    let update: RowUpdate =
+        serde_json::from_value(json!({"row_id": ids[0], "row": {"Name": "a2"}})).unwrap();
+    client.update_rows("Tasks", [update]).await.unwrap();
+    assert_eq!(stored(&mock, &base, &ids[0])["Name"], "a2");
+    // Listing a row that is not locked is fine.
+    client
+        .unlock_rows("Tasks", [&ids[0], &ids[1]])
+        .await
+        .unwrap();
+    let unlocked = client.get_row(&ids[0], "Tasks").await.unwrap();
+    assert_eq!((unlocked.locked, unlocked.locked_by), (None, None));
+    let raw = Raw::new(&mock, &base).await;
+    let (_, body) = raw
+        .json(
+            reqwest::Method::GET,
+            &format!("rows/{}/?table_name=Tasks", ids[0]),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (&body["_locked"], &body["_locked_by"]),
+        (&Value::Null, &Value::Null)
+    );
+
+    client
+        .add_big_data_rows("Tasks", [row(&[("Name", json!("archived"))])])
+        .await
+        .unwrap();
+    let archived = client
+        .query_sql("SELECT _id FROM Tasks WHERE Name = 'archived'")
+        .await
+        .unwrap()
+        .results[0]
+        .id
+        .clone()
+        .unwrap();
+    let e = client.lock_rows("Tasks", [&archived]).await.unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    assert!(e.message().unwrap().contains("big-data storage"), "{e}");
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn row_comments_are_created_listed_counted_and_deleted() {
+    let (mock, base, client) = tasks().await;
+    let ids = mock
+        .add_rows(
+            &base,
+            "Tasks",
+            vec![json!({"Name": "a"}), json!({"Name": "b"})],
+        )
+        .unwrap();
+    assert!(client.list_row_comments(&ids[0]).await.unwrap().is_empty());
+    client
+        .create_row_comment("Ts00", &ids[0], "First comment")
+        .await
+        .unwrap();
+    client
+        .create_row_comment("Ts00", &ids[0], "Second comment")
+        .await
+        .unwrap();
+    client
+        .create_row_comment("Ts00", &ids[1], "On b")
+        .await
+        .unwrap();
+    let comments = client.list_row_comments(&ids[0]).await.unwrap();
+    assert_eq!(
+        comments
+            .iter()
+            .map(|c| c.comment.as_str())
+            .collect::<Vec<_>>(),
+        ["First comment", "Second comment"]
+    );
+    assert_eq!(comments[0].row_id, ids[0]);
+    assert_eq!(comments[0].resolved, Some(0));
+    assert_eq!(comments[0].dtable_uuid.as_deref(), Some(base.uuid.as_str()));
+    let one = client.get_row_comment(comments[1].id).await.unwrap();
+    assert_eq!(one.comment, "Second comment");
+    assert_eq!(client.count_row_comments(&ids[0]).await.unwrap().count, 2);
+    let recent = client.list_comments_within_days().days(1).await.unwrap();
+    assert_eq!(recent.comments.len(), 3);
+    let per_row = client
+        .count_comments_per_row()
+        .await
+        .unwrap()
+        .rows_comments_num;
+    assert_eq!(per_row.get(&ids[0]), Some(&2));
+    assert_eq!(per_row.get(&ids[1]), Some(&1));
+
+    client.delete_row_comment(comments[0].id).await.unwrap();
+    assert_eq!(client.count_row_comments(&ids[0]).await.unwrap().count, 1);
+    let e = client.get_row_comment(comments[0].id).await.unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    let e = client
+        .create_row_comment("Ts00", "NoSuchRowNoSuchRow0000", "x")
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn big_data_rows_are_read_by_sql_and_archive_views_and_restored_from_the_log() {
+    let (mock, base, client) = tasks().await;
+    mock.add_rows(
+        &base,
+        "Tasks",
+        vec![
+            json!({"Name": "cheap", "Amount": 3}),
+            json!({"Name": "dear", "Amount": 30}),
+        ],
+    )
+    .unwrap();
+    let added = client
+        .add_big_data_rows(
+            "Tasks",
+            [
+                row(&[("Name", json!("old 1")), ("Spent", json!("0:45"))]),
+                row(&[("Name", json!("old 2"))]),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(added.inserted_row_count, 2);
+    let listed = |rows: Vec<seatable_api::types::Row>| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.extra["Name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        listed(client.list_rows("Tasks").await.unwrap().rows),
+        ["cheap", "dear"]
+    );
+    assert_eq!(
+        listed(
+            client
+                .list_rows("Tasks")
+                .view_name("Big data")
+                .await
+                .unwrap()
+                .rows
+        ),
+        ["old 1", "old 2"]
+    );
+    let all = sql_rows(&client, "SELECT Name, Spent FROM Tasks", vec![]).await;
+    assert_eq!(names_of(&all), ["cheap", "dear", "old 1", "old 2"]);
+    assert_eq!(all[2]["Spent"], 2700, "normalised on the way in");
+    let normal = client
+        .query_sql("SELECT Name FROM Tasks")
+        .server_only(true)
+        .await
+        .unwrap()
+        .results;
+    assert_eq!(normal.len(), 2);
+
+    // The view `Cheap` shows rows with Amount < 10: only `cheap` moves.
+    let moved = client
+        .move_rows_to_big_data("Tasks", "Cheap")
+        .await
+        .unwrap();
+    assert_eq!(moved.success, Some(true));
+    assert_eq!(
+        listed(client.list_rows("Tasks").await.unwrap().rows),
+        ["dear"]
+    );
+    let stored_rows = mock.rows(&base, "Tasks").unwrap();
+    assert_eq!(stored_rows[0]["_archived"], true);
+    assert!(stored_rows[1].get("_archived").is_none());
+    let cheap_id = stored_rows[0]["_id"].as_str().unwrap().to_string();
+    let back = client
+        .move_rows_to_normal_backend("Ts00", [cheap_id.as_str()])
+        .await
+        .unwrap();
+    assert_eq!(back.success, Some(true));
+    assert!(back.task_id.is_some());
+    assert_eq!(
+        listed(client.list_rows("Tasks").await.unwrap().rows),
+        ["cheap", "dear"]
+    );
+
+    // The log holds the two additions, newest first; undoing one removes its row.
+    let log = client.list_big_data_operations().await.unwrap().operations;
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].op_type, "add_row");
+    let detail: Value = serde_json::from_str(log[0].operation.as_deref().unwrap()).unwrap();
+    assert_eq!(detail["row_data"]["0000"], "old 2");
+    client.restore_big_data_operation(log[0].id).await.unwrap();
+    assert_eq!(
+        listed(
+            client
+                .list_rows("Tasks")
+                .view_name("Big data")
+                .await
+                .unwrap()
+                .rows
+        ),
+        ["old 1"]
+    );
+    let e = client
+        .restore_big_data_operation(log[0].id)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    let e = client.restore_big_data_operation(9999).await.unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    // A deleted big-data row comes back by restoring its deletion.
+    let old1 = mock
+        .rows(&base, "Tasks")
+        .unwrap()
+        .into_iter()
+        .find(|r| r["Name"] == "old 1")
+        .unwrap()["_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    client.delete_rows("Tasks", [old1.as_str()]).await.unwrap();
+    let log = client
+        .list_big_data_operations()
+        .per_page(1)
+        .await
+        .unwrap()
+        .operations;
+    assert_eq!((log.len(), log[0].op_type.as_str()), (1, "delete_row"));
+    client.restore_big_data_operation(log[0].id).await.unwrap();
+    assert!(mock
+        .rows(&base, "Tasks")
+        .unwrap()
+        .iter()
+        .any(|r| r["_id"] == old1));
+    conforms_to_the_spec(&mock);
+}
+
+fn names_of(rows: &[Map<String, Value>]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["Name"].as_str().unwrap_or("-").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_operation_log_and_row_activities_record_writes() {
+    let (mock, _base, client) = tasks().await;
+    let id = client
+        .append_rows(
+            "Tasks",
+            [row(&[("Name", json!("a")), ("Amount", json!(1))])],
+        )
+        .await
+        .unwrap()
+        .row_ids[0]
+        .id
+        .clone();
+    let update: RowUpdate =
+        serde_json::from_value(json!({"row_id": id, "row": {"Amount": 2, "Name": "a"}})).unwrap();
+    client.update_rows("Tasks", [update]).await.unwrap();
+    client.lock_rows("Tasks", [id.as_str()]).await.unwrap();
+    client.list_rows("Tasks").await.unwrap();
+
+    let log = client.list_operation_log().await.unwrap().operations;
+    let kinds: Vec<String> = log
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<Value>(&e.operation).unwrap()["op_type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["lock_rows", "modify_rows", "insert_rows"],
+        "newest first, reads left out"
+    );
+    assert_eq!(log[0].app.as_deref(), Some("mock-seatable"));
+    assert!(log[0].op_time > 1_600_000_000_000, "milliseconds");
+
+    let history = client.list_row_activities(&id).await.unwrap();
+    assert_eq!(history.total_count, Some(2));
+    let modify = &history.activities[0];
+    assert_eq!(modify.op_type, "modify_row");
+    let changes = &modify.detail.as_ref().unwrap().row_data.as_ref().unwrap();
+    assert_eq!(changes.len(), 1, "only the changed cell: {changes:?}");
+    assert_eq!(changes[0].column_name.as_deref(), Some("Amount"));
+    assert_eq!(
+        (&changes[0].value, &changes[0].old_value),
+        (&Some(json!(2)), &Some(json!(1)))
+    );
+    let insert = &history.activities[1];
+    assert_eq!(insert.op_type, "insert_row");
+    assert_eq!(
+        insert.detail.as_ref().unwrap().row_name.as_deref(),
+        Some("a")
+    );
+    client.delete_rows("Tasks", [id.as_str()]).await.unwrap();
+    let history = client.list_row_activities(&id).per_page(1).await.unwrap();
+    assert_eq!(
+        (history.total_count, history.activities[0].op_type.as_str()),
+        (Some(3), "delete_row")
+    );
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn auto_link_links_rows_whose_columns_match_and_the_task_reports_success() {
+    use seatable_api::base::AutoLinkRowsRequestMatchingKeysItem;
+    let (mock, base, client) = setup().await;
+    mock.add_rows(
+        &base,
+        "Contacts",
+        vec![json!({"Name": "Apollo"}), json!({"Name": "Ada"})],
+    )
+    .unwrap();
+    mock.add_rows(
+        &base,
+        "Projects",
+        vec![json!({"Title": "Apollo"}), json!({"Title": "Zeus"})],
+    )
+    .unwrap();
+    let task = client
+        .auto_link_rows(
+            "Lk01",
+            [AutoLinkRowsRequestMatchingKeysItem {
+                table1_key: "0000".into(),
+                table2_key: "0000".into(),
+            }],
+        )
+        .await
+        .unwrap()
+        .task_id;
+    let status = client.get_auto_link_task(&task).await.unwrap().status;
+    assert_eq!(status.as_str(), "success");
+    let contacts = mock.rows(&base, "Contacts").unwrap();
+    let projects = mock.rows(&base, "Projects").unwrap();
+    assert_eq!(contacts[0]["Projects"], json!([projects[0]["_id"]]));
+    assert!(contacts[1].get("Projects").is_none());
+    let e = client.get_auto_link_task("no-such-task").await.unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    let e = client
+        .auto_link_rows(
+            "Zz99",
+            [AutoLinkRowsRequestMatchingKeysItem {
+                table1_key: "0000".into(),
+                table2_key: "0000".into(),
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn a_snapshot_is_saved_with_a_new_commit_id_each_time() {
+    let (mock, base, client) = tasks().await;
+    let first = client.create_snapshot().dtable_name("Tasks").await.unwrap();
+    let second = client.create_snapshot().await.unwrap();
+    assert_eq!(first.status, "created");
+    let snapshot = |s: &seatable_api::base::CreateSnapshotResponse| {
+        serde_json::to_value(s).unwrap()["snapshot"].clone()
+    };
+    let (a, b) = (snapshot(&first), snapshot(&second));
+    assert_eq!(a["dtable_name"], "Tasks.dtable");
+    assert_eq!(a["dtable_uuid"], base.uuid);
+    assert_eq!(a["commit_id"].as_str().unwrap().len(), 40);
+    assert_ne!(a["commit_id"], b["commit_id"]);
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn a_workflow_task_starts_with_a_new_row_or_an_existing_one() {
+    let (mock, base, client) = tasks().await;
+    let token = mock.add_workflow(&base, "Tasks").unwrap();
+    assert!(mock.add_workflow(&base, "Nope").is_err());
+    let started = client
+        .submit_workflow_task(&token)
+        .row_data(r#"{"Name": "Approve", "Spent": "2:00"}"#)
+        .initiator("someone@auth.local")
+        .await
+        .unwrap();
+    let task = serde_json::to_value(&started).unwrap()["task"].clone();
+    assert_eq!(task["initiator"], "someone@auth.local");
+    let new_row = stored(&mock, &base, task["row_id"].as_str().unwrap());
+    assert_eq!(
+        (&new_row["Name"], &new_row["Spent"]),
+        (&json!("Approve"), &json!(7200))
+    );
+    let again = client
+        .submit_workflow_task(&token)
+        .row_id(task["row_id"].as_str().unwrap())
+        .await
+        .unwrap();
+    let again = serde_json::to_value(&again).unwrap()["task"].clone();
+    assert_ne!(again["id"], task["id"]);
+    assert_eq!(mock.rows(&base, "Tasks").unwrap().len(), 1);
+    let e = client
+        .submit_workflow_task("unknown-token")
+        .row_data("{}")
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    assert_eq!(e.message(), Some("workflow unknown-token not found."));
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn sql_groups_rows_and_aggregates_them() {
+    let (mock, base, client) = setup().await;
+    mock.add_rows(
+        &base,
+        "Contacts",
+        vec![
+            json!({"Name": "Ada", "Age": 36, "City": "London"}),
+            json!({"Name": "Bob", "Age": 25, "City": "Paris"}),
+            json!({"Name": "Cy", "Age": 40, "City": "London"}),
+            json!({"Name": "Di"}),
+        ],
+    )
+    .unwrap();
+    let groups = sql_rows(
+        &client,
+        "SELECT City, COUNT(*) AS n, COUNT(Age), SUM(Age), AVG(Age) AS mean, MIN(Name), MAX(Age) \
+         FROM Contacts GROUP BY City ORDER BY n DESC, City",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        groups,
+        [
+            row(&[
+                ("City", json!("London")),
+                ("n", json!(2)),
+                ("COUNT(Age)", json!(2)),
+                ("SUM(Age)", json!(76)),
+                ("mean", json!(38)),
+                ("MIN(Name)", json!("Ada")),
+                ("MAX(Age)", json!(40))
+            ]),
+            row(&[
+                ("City", Value::Null),
+                ("n", json!(1)),
+                ("COUNT(Age)", json!(0)),
+                ("SUM(Age)", Value::Null),
+                ("mean", Value::Null),
+                ("MIN(Name)", json!("Di")),
+                ("MAX(Age)", Value::Null)
+            ]),
+            row(&[
+                ("City", json!("Paris")),
+                ("n", json!(1)),
+                ("COUNT(Age)", json!(1)),
+                ("SUM(Age)", json!(25)),
+                ("mean", json!(25)),
+                ("MIN(Name)", json!("Bob")),
+                ("MAX(Age)", json!(25))
+            ]),
+        ]
+    );
+    let all = sql_rows(
+        &client,
+        "SELECT COUNT(*), AVG(Age) FROM Contacts WHERE Age > ?",
+        vec![json!(30)],
+    )
+    .await;
+    assert_eq!(
+        all,
+        [row(&[("COUNT(*)", json!(2)), ("AVG(Age)", json!(38))])]
+    );
+    let none = sql_rows(
+        &client,
+        "SELECT COUNT(*) AS n FROM Contacts WHERE Age > 99",
+        vec![],
+    )
+    .await;
+    assert_eq!(none, [row(&[("n", json!(0))])]);
+    let answer = client
+        .query_sql("SELECT City, COUNT(*) AS n FROM Contacts GROUP BY City")
+        .await
+        .unwrap();
+    assert_eq!(answer.metadata[1].name, "n");
+    assert_eq!(
+        answer.metadata[1].type_.as_ref().map(|t| t.as_str()),
+        Some("number")
+    );
+    let e = client
+        .query_sql("SELECT * FROM Contacts GROUP BY City")
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    let e = client
+        .query_sql("SELECT City, COUNT(*) FROM Contacts GROUP BY City ORDER BY Age")
+        .await
+        .unwrap_err();
+    assert!(e.message().unwrap().contains("ORDER BY `Age`"), "{e}");
+    let e = client
+        .query_sql("SELECT UPPER(Name) FROM Contacts")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.message(),
+        Some("MockSeaTable does not support the function `UPPER` in SQL")
+    );
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn sql_like_with_many_percent_signs_finishes_on_a_long_text() {
+    let (mock, base, client) = setup().await;
+    mock.add_rows(
+        &base,
+        "Contacts",
+        vec![
+            json!({"Name": "a".repeat(20_000)}),
+            json!({"Name": format!("{}b", "a".repeat(20_000))}),
+        ],
+    )
+    .unwrap();
+    // Trying every split at every `%` would take about 20,000⁴ steps here; the bound is
+    // generous, for a slow CI machine, and still far below that.
+    let started = Instant::now();
+    let hits = tokio::time::timeout(
+        Duration::from_secs(60),
+        sql_rows(
+            &client,
+            "SELECT Name FROM Contacts WHERE Name LIKE '%a%a%a%a%b'",
+            vec![],
+        ),
+    )
+    .await
+    .expect("LIKE finishes");
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0]["Name"].as_str().unwrap().ends_with('b'));
+    println!("LIKE over 40,000 characters took {:?}", started.elapsed());
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn convert_keys_is_read_as_python_javascript_and_forms_send_it() {
+    let (mock, base, _client) = setup().await;
+    let ids = mock
+        .add_rows(&base, "Contacts", vec![json!({"Name": "Ada"})])
+        .unwrap();
+    let raw = Raw::new(&mock, &base).await;
+    for (spelling, by_name) in [
+        ("True", true),
+        ("true", true),
+        ("1", true),
+        ("False", false),
+        ("false", false),
+        ("0", false),
+    ] {
+        let (status, body) = raw
+            .json(
+                reqwest::Method::GET,
+                &format!("rows/?table_name=Contacts&convert_keys={spelling}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(body["rows"][0].get("Name").is_some(), by_name, "{spelling}");
+        let (_, body) = raw
+            .json(
+                reqwest::Method::GET,
+                &format!(
+                    "rows/{}/?table_name=Contacts&convert_keys={spelling}",
+                    ids[0]
+                ),
+                None,
+            )
+            .await;
+        assert_eq!(body.get("Name").is_some(), by_name, "{spelling}");
+    }
     conforms_to_the_spec(&mock);
 }

@@ -41,6 +41,26 @@
 //!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below);
 //!   `filterRows` with the text, number and emptiness predicates (`contains`, `is`,
 //!   `greater`, `is_empty`, …; others answer 400 naming them).
+//! - The row side of a base, as SeaTable does it silently: cells normalised on every
+//!   write (dates as ISO 8601 with the base's offset, see
+//!   [`set_time_zone`](MockSeaTable::set_time_zone); durations in seconds; a checkbox
+//!   true only for `true`; unreadable dates, numbers and durations stored empty; unknown
+//!   select options added to the column; ratings above the maximum kept; unknown and
+//!   read-only columns dropped); computed cells (auto-numbers with their prefix and
+//!   digits, `ctime`/`mtime`/creator/last-modifier columns from the row's system fields,
+//!   the writer taken from the Base-Token, and formulas with arithmetic, `&`,
+//!   comparisons, `{Column}` references and `concatenate`, `if`, `round`, `upper`,
+//!   `lower`, `and`, `or`, `not`, `abs`, `len`, `trim`, `sum`, `max`, `min`, `average` —
+//!   anything else reads as `null`, a failing formula as `#VALUE!`); `lockRows`,
+//!   `unlockRows`; row comments (`listRowComments`, `createRowComment`, `getRowComment`,
+//!   `deleteRowComment`, `countRowComments`, `listCommentsWithinDays`,
+//!   `countCommentsPerRow`); big data (`addBigDataRows`, `moveRowsToBigData` by the
+//!   view's filters, `moveRowsToNormalBackend`, `listBigDataOperations`,
+//!   `restoreBigDataOperation`; big-data rows are read by `querySql` and through
+//!   `archive` views, not by a plain `listRows`); `listOperationLog` (every write),
+//!   `listRowActivities` (created, changed cells with old values, deleted);
+//!   `autoLinkRows`/`getAutoLinkTask`; `createSnapshot`; `submitWorkflowTask` (workflows
+//!   made with [`add_workflow`](MockSeaTable::add_workflow)).
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link.
 //! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
@@ -50,12 +70,14 @@
 //!   sockets as `update-dtable`, so `BaseClient::events` sees a test's own writes.
 //!
 //! `querySql` runs one `SELECT` over one table, parsed by `sqlparser` (MySQL dialect):
-//! the select list (`*`, columns, aliases), `WHERE` with `=`, `!=`, `<>`, `<`, `>`, `<=`,
-//! `>=`, `AND`, `OR`, `NOT`, `IN (…)`, `LIKE`, `IS [NOT] NULL` and parentheses, `ORDER BY`
-//! over several columns `ASC`/`DESC`, `LIMIT`/`OFFSET` and `?` parameters. Without `LIMIT`
-//! it returns at most 100 rows, and never more than 10,000, silently, as SeaTable does.
-//! Everything else (joins, functions, `GROUP BY`, writes) answers 400 with a message
-//! saying what is not supported.
+//! the select list (`*`, columns, aliases, the aggregates `COUNT(*)`, `COUNT(col)`,
+//! `SUM`, `AVG`, `MIN`, `MAX`), `WHERE` with `=`, `!=`, `<>`, `<`, `>`, `<=`, `>=`, `AND`,
+//! `OR`, `NOT`, `IN (…)`, `LIKE` (in about text × pattern steps, however many `%`s),
+//! `IS [NOT] NULL` and parentheses, `GROUP BY` columns, `ORDER BY` over several columns,
+//! aliases or aggregates `ASC`/`DESC`, `LIMIT`/`OFFSET`, `?` parameters and `server_only`
+//! (leaves out big-data rows). Without `LIMIT` it returns at most 100 rows, and never
+//! more than 10,000, silently, as SeaTable does. Everything else (joins, other
+//! functions, `HAVING`, writes) answers 400 with a message saying what is not supported.
 //!
 //! Knobs: [`set_rate_limit`](MockSeaTable::set_rate_limit) (per base and minute, 500 by
 //! default; 429 with an empty body, `x-ratelimit-*` headers on every gateway answer),
@@ -492,7 +514,9 @@ impl MockSeaTable {
     }
 
     /// The stored rows of a table in table order, cells keyed by column NAME, with `_id`;
-    /// empty cells are left out, link cells hold the linked row ids.
+    /// empty cells are left out, link cells hold the linked row ids, and rows in big-data
+    /// storage carry `_archived: true`. Cells are as stored: normalised, auto-numbers
+    /// included, formulas and the time and author columns (computed on read) left out.
     ///
     /// ```no_run
     /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
@@ -524,6 +548,47 @@ impl MockSeaTable {
     /// ```
     pub fn file(&self, base: &MockBase, path: &str) -> Option<Vec<u8>> {
         self.shared.state().file(&base.uuid, path)
+    }
+
+    /// Sets the time zone dates of the base are stored in: `UTC` (the default), an offset
+    /// (`+02:00`) or a Central European zone name (`Europe/Berlin`, with its summer
+    /// time). SeaTable takes it from its server's `TIME_ZONE` setting; a date written as
+    /// `2030/06/20 23:55` reads back as `2030-06-20T23:55:00+02:00` in `Europe/Berlin`.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// mock.set_time_zone(base, "Europe/Berlin")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_time_zone(&self, base: &MockBase, zone: &str) -> Result<(), Error> {
+        let zone =
+            base::Zone::parse(zone).map_err(|e| Error::new(ErrorKind::InvalidArgument, e))?;
+        self.shared.state().base_mut(&base.uuid)?.records.zone = zone;
+        Ok(())
+    }
+
+    /// Adds a workflow whose tasks start with rows of `table`, and returns its token for
+    /// `submitWorkflowTask`. Fails when the base has no such table.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// let token = mock.add_workflow(base, "Table1")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_workflow(&self, base: &MockBase, table: &str) -> Result<String, Error> {
+        let mut state = self.shared.state();
+        let token = state.uuid();
+        let data = state.base_mut(&base.uuid)?;
+        if !data.tables.iter().any(|t| t.info.name == table) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("the base has no table `{table}`"),
+            ));
+        }
+        data.records
+            .workflows
+            .insert(token.clone(), table.to_string());
+        Ok(token)
     }
 
     /// Adds a user account that `login` accepts.

@@ -1,11 +1,13 @@
 //! `querySql` for the mock: one `SELECT` over one table, parsed by `sqlparser`.
 
+mod group;
+
 use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 use sqlparser::ast::{
-    BinaryOperator, Expr, GroupByExpr, Ident, ObjectNamePart, OrderByKind, Query, SelectItem,
-    SetExpr, Statement, TableFactor, UnaryOperator, Value as SqlValue,
+    BinaryOperator, Expr, Ident, ObjectNamePart, OrderByKind, Query, SelectItem, SetExpr,
+    Statement, TableFactor, UnaryOperator, Value as SqlValue,
 };
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
@@ -300,17 +302,51 @@ fn compare_values(a: &Value, b: &Value) -> Option<Ordering> {
 }
 
 fn like(text: &str, pattern: &str) -> bool {
-    fn go(t: &[char], p: &[char]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some(('%', rest)) => (0..=t.len()).any(|i| go(&t[i..], rest)),
-            Some(('_', rest)) => !t.is_empty() && go(&t[1..], rest),
-            Some((c, rest)) => t.first().is_some_and(|x| x == c) && go(&t[1..], rest),
+    like_counting(text, pattern).0
+}
+
+/// `LIKE` matching (`%` any run, `_` one character, case-insensitive) and the number of
+/// character comparisons it made. The pattern is cut at its `%`s into pieces; the first
+/// piece must start the text, the last must end it, and each piece between is taken at
+/// its leftmost place after the previous one (taking it later never helps the pieces
+/// after it). Each piece is looked for once, so the work is at most about the text's
+/// length times the pattern's, where trying every split at every `%` grows exponentially
+/// with the number of `%`s (`%a%a%a%a%b` over a long run of `a`s).
+fn like_counting(text: &str, pattern: &str) -> (bool, u64) {
+    let text: Vec<char> = text.to_lowercase().chars().collect();
+    let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
+    let mut steps = 0u64;
+    let piece_at = |start: usize, piece: &[char], steps: &mut u64| {
+        piece.iter().enumerate().all(|(i, p)| {
+            *steps += 1;
+            *p == '_' || text.get(start + i) == Some(p)
+        })
+    };
+    let pieces: Vec<&[char]> = pattern.split(|c| *c == '%').collect();
+    let [first, middle @ .., last] = pieces.as_slice() else {
+        // No `%`: the one piece must be the whole text.
+        let whole = pattern.len() == text.len() && piece_at(0, &pattern, &mut steps);
+        return (whole, steps);
+    };
+    if first.len() > text.len() || !piece_at(0, first, &mut steps) {
+        return (false, steps);
+    }
+    let mut at = first.len();
+    for piece in middle {
+        let found = (at..=text.len().saturating_sub(piece.len()))
+            .find(|start| piece_at(*start, piece, &mut steps));
+        match found {
+            Some(start) => at = start + piece.len(),
+            None => return (false, steps),
         }
     }
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    go(&t, &p)
+    let Some(end_start) = text.len().checked_sub(last.len()) else {
+        return (false, steps);
+    };
+    (
+        end_start >= at && piece_at(end_start, last, &mut steps),
+        steps,
+    )
 }
 
 struct Evaluator<'a> {
@@ -395,9 +431,15 @@ impl Evaluator<'_> {
     }
 }
 
+/// Where the cells of a result column come from.
+enum Source {
+    Field(Field),
+    Aggregate(group::Aggregate),
+}
+
 /// One column of the result: where its cells come from and its labels.
 struct Output {
-    field: Field,
+    source: Source,
     /// The label with `convert_keys` (the alias or column name).
     name: String,
     /// The label without `convert_keys` (the alias or column key).
@@ -430,9 +472,6 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
     };
     if select.distinct.is_some() || select.top.is_some() || select.having.is_some() {
         return Err(unsupported("DISTINCT, TOP and HAVING"));
-    }
-    if !matches!(&select.group_by, GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty()) {
-        return Err(unsupported("GROUP BY"));
     }
     let [from] = select.from.as_slice() else {
         return Err(if select.from.is_empty() {
@@ -484,6 +523,17 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
         let field = match expr {
             Expr::Identifier(ident) => compiler.ident(std::slice::from_ref(ident))?,
             Expr::CompoundIdentifier(parts) => compiler.ident(parts)?,
+            Expr::Function(function) => {
+                // Labelled as written (`COUNT(*)`) unless aliased; inferred from SQL
+                // engines' usual naming, SeaTable's label is not recorded.
+                let label = expr.to_string();
+                outputs.push(Output {
+                    source: Source::Aggregate(group::aggregate(&compiler, function)?),
+                    name: alias.clone().unwrap_or_else(|| label.clone()),
+                    key: alias.unwrap_or(label),
+                });
+                continue;
+            }
             other => return Err(unsupported(&format!("the selected expression `{other}`"))),
         };
         let (name, key) = match &field {
@@ -494,7 +544,7 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
             Field::System(f) => (f.to_string(), f.to_string()),
         };
         outputs.push(Output {
-            field,
+            source: Source::Field(field),
             name: alias.clone().unwrap_or(name),
             key: alias.unwrap_or(key),
         });
@@ -503,13 +553,13 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
         let mut all: Vec<Output> = SYSTEM
             .iter()
             .map(|(f, _)| Output {
-                field: Field::System(f),
+                source: Source::Field(Field::System(f)),
                 name: f.to_string(),
                 key: f.to_string(),
             })
             .collect();
         all.extend(table.columns.iter().enumerate().map(|(i, c)| Output {
-            field: Field::Column(i),
+            source: Source::Field(Field::Column(i)),
             name: column_name(c).to_string(),
             key: column_key(c).to_string(),
         }));
@@ -521,17 +571,39 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
         .as_ref()
         .map(|e| compiler.cond(e))
         .transpose()?;
+    let group_by = group::group_by(&compiler, &select.group_by)?;
+    let grouped = !group_by.is_empty()
+        || outputs
+            .iter()
+            .any(|o| matches!(o.source, Source::Aggregate(_)));
+    if grouped && wildcard {
+        return Err(unsupported("`*` with GROUP BY or aggregates"));
+    }
 
     let mut order = Vec::new();
-    if let Some(order_by) = &query.order_by {
+    let mut group_order = Vec::new();
+    if let (Some(order_by), true) = (&query.order_by, grouped) {
+        let OrderByKind::Expressions(exprs) = &order_by.kind else {
+            return Err(unsupported("ORDER BY ALL"));
+        };
+        for item in exprs {
+            group_order.push((
+                group::order_index(&outputs, &item.expr)?,
+                item.options.asc.unwrap_or(true),
+            ));
+        }
+    } else if let Some(order_by) = &query.order_by {
         let OrderByKind::Expressions(exprs) = &order_by.kind else {
             return Err(unsupported("ORDER BY ALL"));
         };
         for item in exprs {
             let field = match &item.expr {
                 Expr::Identifier(ident) => match outputs.iter().find(|o| o.name == ident.value) {
-                    Some(output) if !matches!(output.field, Field::Column(i) if column_name(&table.columns[i]) == ident.value) => {
-                        output.field.clone()
+                    Some(Output {
+                        source: Source::Field(field),
+                        ..
+                    }) if !matches!(field, Field::Column(i) if column_name(&table.columns[*i]) == ident.value) => {
+                        field.clone()
                     }
                     _ => compiler.ident(std::slice::from_ref(ident))?,
                 },
@@ -559,38 +631,62 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
     }
 
     let evaluator = Evaluator { base, table };
+    // `server_only` leaves out the rows in big-data storage.
+    let server_only = request.server_only.unwrap_or(false);
     let mut rows: Vec<&Map<String, Value>> = table
         .rows
         .iter()
+        .filter(|row| !(server_only && row.get("_archived") == Some(&Value::Bool(true))))
         .filter(|row| {
             condition
                 .as_ref()
                 .is_none_or(|c| evaluator.test(c, row) == Some(true))
         })
         .collect();
-    if !order.is_empty() {
-        rows.sort_by(|a, b| {
-            order
-                .iter()
-                .map(|(field, asc)| {
-                    let o = compare_cells(&evaluator.field(field, a), &evaluator.field(field, b));
-                    if *asc {
-                        o
-                    } else {
-                        o.reverse()
-                    }
-                })
-                .find(|o| *o != Ordering::Equal)
-                .unwrap_or(Ordering::Equal)
-        });
-    }
     let by_name = request.convert_keys.unwrap_or(true);
-    let results = rows
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(limit as usize)
-        .map(|row| result_row(&evaluator, &outputs, row, by_name))
-        .collect();
+    let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+    let results: Vec<Row> = if grouped {
+        let mut lines = group::lines(&evaluator, &outputs, &group_by, &rows);
+        group::sort(&mut lines, &group_order);
+        lines
+            .into_iter()
+            .skip(skip)
+            .take(limit as usize)
+            .map(|values| result_row(&outputs, values, None, by_name))
+            .collect()
+    } else {
+        if !order.is_empty() {
+            rows.sort_by(|a, b| {
+                order
+                    .iter()
+                    .map(|(field, asc)| {
+                        let o =
+                            compare_cells(&evaluator.field(field, a), &evaluator.field(field, b));
+                        if *asc {
+                            o
+                        } else {
+                            o.reverse()
+                        }
+                    })
+                    .find(|o| *o != Ordering::Equal)
+                    .unwrap_or(Ordering::Equal)
+            });
+        }
+        rows.into_iter()
+            .skip(skip)
+            .take(limit as usize)
+            .map(|row| {
+                let values = outputs
+                    .iter()
+                    .map(|o| match &o.source {
+                        Source::Field(field) => evaluator.field(field, row),
+                        Source::Aggregate(_) => Value::Null,
+                    })
+                    .collect();
+                result_row(&outputs, values, Some(row), by_name)
+            })
+            .collect()
+    };
     let metadata = outputs.iter().map(|o| sql_column(table, o)).collect();
     Ok(Reply::json(
         200,
@@ -605,15 +701,19 @@ pub(crate) fn query(base: &BaseData, request: &QuerySqlRequest) -> Result<Reply,
     ))
 }
 
+/// One result row from the values of its outputs; `row` is the stored row it comes from
+/// (none for a group), whose `_id` it carries.
 fn result_row(
-    evaluator: &Evaluator<'_>,
     outputs: &[Output],
-    row: &Map<String, Value>,
+    values: Vec<Value>,
+    row: Option<&Map<String, Value>>,
     by_name: bool,
 ) -> Row {
-    let text = |field: &str| row.get(field).and_then(Value::as_str).map(str::to_string);
     let mut out = Row {
-        id: text("_id"),
+        id: row
+            .and_then(|r| r.get("_id"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
         ctime: None,
         mtime: None,
         creator: None,
@@ -623,20 +723,27 @@ fn result_row(
         locked_by: None,
         extra: Map::new(),
     };
-    for output in outputs {
-        let value = evaluator.field(&output.field, row);
+    for (output, value) in outputs.iter().zip(values) {
         let label = if by_name { &output.name } else { &output.key };
-        match (label.as_str(), &output.field) {
-            ("_id", Field::System(_)) => out.id = value.as_str().map(str::to_string),
-            ("_ctime", Field::System(_)) => out.ctime = value.as_str().map(str::to_string),
-            ("_mtime", Field::System(_)) => out.mtime = value.as_str().map(str::to_string),
-            ("_creator", Field::System(_)) => out.creator = value.as_str().map(str::to_string),
-            ("_last_modifier", Field::System(_)) => {
+        let field = match &output.source {
+            Source::Field(field) => Some(field),
+            Source::Aggregate(_) => None,
+        };
+        match (label.as_str(), field) {
+            ("_id", Some(Field::System(_))) => out.id = value.as_str().map(str::to_string),
+            ("_ctime", Some(Field::System(_))) => out.ctime = value.as_str().map(str::to_string),
+            ("_mtime", Some(Field::System(_))) => out.mtime = value.as_str().map(str::to_string),
+            ("_creator", Some(Field::System(_))) => {
+                out.creator = value.as_str().map(str::to_string)
+            }
+            ("_last_modifier", Some(Field::System(_))) => {
                 out.last_modifier = value.as_str().map(str::to_string)
             }
-            ("_archived", Field::System(_)) => out.archived = value.as_bool(),
-            ("_locked", Field::System(_)) => out.locked = value.as_bool(),
-            ("_locked_by", Field::System(_)) => out.locked_by = value.as_str().map(str::to_string),
+            ("_archived", Some(Field::System(_))) => out.archived = value.as_bool(),
+            ("_locked", Some(Field::System(_))) => out.locked = value.as_bool(),
+            ("_locked_by", Some(Field::System(_))) => {
+                out.locked_by = value.as_str().map(str::to_string)
+            }
             _ => {
                 out.extra.insert(label.clone(), value);
             }
@@ -646,7 +753,19 @@ fn result_row(
 }
 
 fn sql_column(table: &MockTable, output: &Output) -> SqlColumn {
-    let (key, kind, data) = match &output.field {
+    let field = match &output.source {
+        Source::Field(field) => field,
+        Source::Aggregate(aggregate) => {
+            return SqlColumn {
+                key: output.key.clone(),
+                name: output.name.clone(),
+                type_: Some(ColumnType::from(aggregate.column_type(table))),
+                data: None,
+                extra: Map::new(),
+            }
+        }
+    };
+    let (key, kind, data) = match field {
         Field::Column(i) => {
             let column: &StoredColumn = &table.columns[*i];
             (
@@ -676,7 +795,7 @@ fn sql_column(table: &MockTable, output: &Output) -> SqlColumn {
 
 #[cfg(test)]
 mod tests {
-    use super::like;
+    use super::{like, like_counting};
 
     #[test]
     fn like_matches_percent_and_underscore_case_insensitively() {
@@ -686,5 +805,30 @@ mod tests {
         assert!(!like("John", "J_n"));
         assert!(like("", "%"));
         assert!(!like("Jane", "John%"));
+        assert!(like("abcabc", "%b_a%"));
+        assert!(!like("ab", "a%%bb"));
+        assert!(like("aXbXc", "a%b%c"));
+        assert!(!like("ac", "a%b%c"));
+        assert!(like("abc", "abc"));
+        assert!(!like("abcd", "abc"));
+        assert!(like("a", "%a%"));
+        assert!(!like("", "_"));
+    }
+
+    #[test]
+    fn like_takes_about_text_times_pattern_steps_however_many_percent_signs() {
+        let text = "a".repeat(100_000);
+        let pattern = "%a%a%a%a%b";
+        let (matched, steps) = like_counting(&text, pattern);
+        assert!(!matched);
+        let bound = (text.len() as u64 + 1) * (pattern.len() as u64 + 1);
+        assert!(steps <= bound, "{steps} steps for a bound of {bound}");
+        let (matched, steps) = like_counting(&format!("{text}b"), pattern);
+        assert!(matched);
+        assert!(steps <= bound + pattern.len() as u64, "{steps} steps");
+        // The worst case for the piece search: a piece that almost matches everywhere.
+        let (matched, steps) = like_counting(&text, "%aaaaab%");
+        assert!(!matched);
+        assert!(steps <= 6 * text.len() as u64, "{steps} steps");
     }
 }

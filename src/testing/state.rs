@@ -347,7 +347,7 @@ impl State {
         })
     }
 
-    fn base_mut(&mut self, uuid: &str) -> Result<&mut BaseData, Error> {
+    pub(crate) fn base_mut(&mut self, uuid: &str) -> Result<&mut BaseData, Error> {
         self.bases
             .iter_mut()
             .find(|b| b.uuid == uuid)
@@ -637,6 +637,9 @@ impl State {
             Operation::GetUploadLink => self.upload_link(request),
             Operation::UploadFile => self.upload(request, &param("upload_link")),
             Operation::GetFileDownloadLink => self.download_link(request),
+            Operation::CountCommentsPerRow | Operation::SubmitWorkflowTask => {
+                self.web_base_operation(operation, request, &param)
+            }
             other => not_implemented(other),
         }
     }
@@ -715,14 +718,18 @@ impl State {
         }
         // Row ids are drawn before the base is borrowed.
         let new_ids = match operation {
-            Operation::AppendRows => {
+            Operation::AppendRows | Operation::AddBigDataRows => {
                 let count = serde_json::from_slice::<Value>(&request.body)
                     .ok()
                     .and_then(|v| v.get("rows").and_then(Value::as_array).map(Vec::len))
-                    .unwrap_or(0)
-                    .min(super::base::MAX_ROWS);
+                    .unwrap_or(0);
+                let count = match operation {
+                    Operation::AppendRows => count.min(super::base::MAX_ROWS),
+                    _ => count,
+                };
                 (0..count).map(|_| self.row_id()).collect()
             }
+            Operation::SubmitWorkflowTask => vec![self.row_id()],
             _ => Vec::new(),
         };
         let keys: Vec<String> = (0..8).map(|_| self.short_key()).collect();
@@ -730,6 +737,34 @@ impl State {
             return Reply::error_message(404, "dtable not found");
         };
         base.handle(operation, request, param, new_ids, keys)
+    }
+
+    /// A Base-Token operation served by dtable-web under `/api/v2.1/`
+    /// (`countCommentsPerRow`, `submitWorkflowTask`): checked like a gateway call, errors
+    /// in dtable-web's `{"error_msg": …}` shape. A workflow's base is the token's.
+    fn web_base_operation(
+        &mut self,
+        operation: Operation,
+        request: &Request,
+        param: &dyn Fn(&str) -> String,
+    ) -> Reply {
+        let uuid = match operation {
+            Operation::SubmitWorkflowTask => request
+                .credentials()
+                .and_then(|t| self.base_tokens.get(t))
+                .map(|t| t.base_uuid.clone())
+                .unwrap_or_default(),
+            _ => param("base_uuid"),
+        };
+        let reply = self.gateway(operation, request, &uuid, param);
+        match serde_json::from_slice::<ErrorMessage>(&reply.body) {
+            Ok(error) if reply.status >= 400 => {
+                let mut web = Reply::error_msg(reply.status, &error.error_message);
+                web.headers = reply.headers;
+                web
+            }
+            _ => reply,
+        }
     }
 
     /// A 4-character key for a new table, column or view.

@@ -6,8 +6,20 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
+mod auto_link;
+mod big_data;
+mod cells;
+mod comments;
+mod computed;
+mod history;
+mod locks;
+mod records;
+mod snapshots;
+mod workflows;
+
+pub(crate) use cells::Zone;
+
 use super::sql;
-use super::state::{not_implemented, Reply, Request};
 use crate::base::{
     AppendColumnsRequest, AppendColumnsResponse, AppendRowsRequest, CreateTableRequest,
     CreateViewRequest, DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest,
@@ -16,6 +28,7 @@ use crate::base::{
     RenameTableRequest, UpdateColumnRequest, UpdateRowsRequest,
 };
 use crate::server::Operation;
+use crate::testing::state::{not_implemented, Reply, Request};
 use crate::types::{
     AppendRowsResult, Column, ColumnInput, DeleteRowsResult, LinkCellItem, Metadata,
     MetadataResponse, Row, RowId, RowLinksInput, RowList, SuccessResult, Table, TableWithRows,
@@ -30,18 +43,6 @@ pub(crate) const MAX_DELETE: usize = 10_000;
 const MAX_LINKS_IN_CELL: usize = 50;
 /// The user id written into `_creator` and `_last_modifier`.
 pub(crate) const CREATOR: &str = "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f@auth.local";
-
-/// Column types whose cells a row write cannot set.
-const READ_ONLY_TYPES: [&str; 8] = [
-    "link",
-    "formula",
-    "link-formula",
-    "button",
-    "creator",
-    "ctime",
-    "last-modifier",
-    "mtime",
-];
 
 /// A column as stored: the JSON object `getMetadata` returns for it (it decodes as the
 /// spec's `Column`).
@@ -133,6 +134,8 @@ pub(crate) struct BaseData {
     links: HashMap<String, Vec<(String, String)>>,
     /// Files of the asset folder by path (`/files/2025-03/a.pdf`).
     pub files: BTreeMap<String, Vec<u8>>,
+    /// Comments, logs, tasks, snapshots, workflows, the time zone and the current writer.
+    pub records: records::Records,
 }
 
 fn now_iso() -> String {
@@ -218,6 +221,7 @@ impl BaseData {
             tables,
             links: HashMap::new(),
             files: BTreeMap::new(),
+            records: records::Records::default(),
         })
     }
 
@@ -266,6 +270,7 @@ impl BaseData {
         new_ids: Vec<String>,
         keys: Vec<String>,
     ) -> Reply {
+        self.records.actor = records::Actor::of(request);
         let result = match operation {
             Operation::GetMetadata => self
                 .metadata_response()
@@ -295,8 +300,35 @@ impl BaseData {
             Operation::AppendColumns => self.append_columns(request, keys),
             Operation::UpdateColumn => self.update_column(request),
             Operation::DeleteColumn => self.delete_column(request),
+            Operation::LockRows => self.lock_rows(request, true),
+            Operation::UnlockRows => self.lock_rows(request, false),
+            Operation::ListRowComments => self.list_row_comments(request),
+            Operation::CreateRowComment => self.create_row_comment(request),
+            Operation::GetRowComment => self.get_row_comment(&param("comment_id")),
+            Operation::DeleteRowComment => self.delete_row_comment(&param("comment_id")),
+            Operation::CountRowComments => self.count_row_comments(request),
+            Operation::ListCommentsWithinDays => self.list_comments_within_days(request),
+            Operation::CountCommentsPerRow => self.count_comments_per_row(),
+            Operation::AddBigDataRows => self.add_big_data_rows(request, new_ids),
+            Operation::MoveRowsToBigData => self.move_rows_to_big_data(request),
+            Operation::MoveRowsToNormalBackend => self.move_rows_to_normal_backend(request),
+            Operation::ListBigDataOperations => self.list_big_data_operations(request),
+            Operation::RestoreBigDataOperation => self.restore_big_data_operation(&param("op_id")),
+            Operation::ListOperationLog => self.list_operation_log(request),
+            Operation::ListRowActivities => self.list_row_activities(request),
+            Operation::AutoLinkRows => self.auto_link_rows(request),
+            Operation::GetAutoLinkTask => self.get_auto_link_task(request),
+            Operation::CreateSnapshot => self.create_snapshot(),
+            Operation::SubmitWorkflowTask => {
+                self.submit_workflow_task(request, &param("workflow_token"), new_ids)
+            }
             other => Ok(not_implemented(other)),
         };
+        if matches!(&result, Ok(reply) if reply.status == 200) {
+            self.note_operation(operation, request);
+        }
+        // Writes made without a request (`MockSeaTable::add_rows`) are the owner's.
+        self.records.actor = records::Actor::default();
         result.unwrap_or_else(|reply| reply)
     }
 
@@ -360,6 +392,7 @@ impl BaseData {
             }
             "ctime" => text("_ctime"),
             "mtime" => text("_mtime"),
+            "formula" => computed::formula(self, table, column, row, 0),
             "creator" => text("_creator"),
             "last-modifier" => text("_last_modifier"),
             _ => row.get(column_key(column)).cloned().unwrap_or(Value::Null),
@@ -451,7 +484,13 @@ impl BaseData {
             return Err(Reply::error_message(400, "limit invalid"));
         }
         let by_name = convert_keys(request);
-        let mut rows: Vec<&Map<String, Value>> = table.rows.iter().collect();
+        // Big-data rows are listed through an archive view only (see `big_data`).
+        let archive = view.is_some_and(big_data::is_archive_view);
+        let mut rows: Vec<&Map<String, Value>> = table
+            .rows
+            .iter()
+            .filter(|r| big_data::is_archived(r) == archive)
+            .collect();
         let mut hidden = Vec::new();
         if let Some(view) = view {
             hidden = view.hidden_columns.clone().unwrap_or_default();
@@ -552,7 +591,7 @@ impl BaseData {
             columns.push(column);
         }
         let mut rows = Vec::new();
-        for row in &table.rows {
+        for row in table.rows.iter().filter(|r| !big_data::is_archived(r)) {
             let mut verdicts = Vec::new();
             for (filter, column) in body.filters.iter().zip(&columns) {
                 let cell = self.cell(table, column, row);
@@ -588,49 +627,6 @@ impl BaseData {
         }
     }
 
-    /// Writes the cells of `input` (keyed by column name) into `row`; names matching no
-    /// column and read-only columns are skipped, as SeaTable does. Unknown select options
-    /// are added to their column.
-    fn write_cells(
-        table: &mut MockTable,
-        row: &mut Map<String, Value>,
-        input: &Map<String, Value>,
-    ) {
-        for column in table.columns.iter_mut() {
-            let Some(value) = input.get(column_name(column)) else {
-                continue;
-            };
-            let kind = column_type(column).to_string();
-            if READ_ONLY_TYPES.contains(&kind.as_str()) {
-                continue;
-            }
-            match kind.as_str() {
-                "single-select" => {
-                    if let Some(name) = value.as_str() {
-                        add_option(column, name);
-                    }
-                }
-                "multiple-select" => {
-                    for name in value
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                    {
-                        add_option(column, name);
-                    }
-                }
-                _ => {}
-            }
-            let key = column_key(column).to_string();
-            if value.is_null() {
-                row.remove(&key);
-            } else {
-                row.insert(key, value.clone());
-            }
-        }
-    }
-
     pub fn insert_rows(
         &mut self,
         table: &str,
@@ -640,20 +636,32 @@ impl BaseData {
         let index = self
             .table_index(table)
             .ok_or_else(|| format!("the base has no table `{table}`"))?;
-        let table = &mut self.tables[index];
+        let zone = self.records.zone;
+        let user = self.records.actor.user();
+        let today = zone.now_local().date();
         let now = now_iso();
         for (input, id) in inputs.iter().zip(&ids) {
+            let table = &mut self.tables[index];
             let mut row = Map::new();
             row.insert("_id".into(), json!(id));
             row.insert("_ctime".into(), json!(now));
             row.insert("_mtime".into(), json!(now));
-            row.insert("_creator".into(), json!(CREATOR));
-            row.insert("_last_modifier".into(), json!(CREATOR));
+            row.insert("_creator".into(), json!(user));
+            row.insert("_last_modifier".into(), json!(user));
             row.insert("_archived".into(), json!(false));
             row.insert("_locked".into(), Value::Null);
             row.insert("_locked_by".into(), Value::Null);
-            BaseData::write_cells(table, &mut row, input);
-            table.rows.push(row);
+            let mut written = cells::write_cells(table, &mut row, input, zone);
+            computed::assign_auto_numbers(table, &mut row, today);
+            written.extend(
+                table
+                    .columns
+                    .iter()
+                    .filter(|c| column_type(c) == "auto-number")
+                    .map(|c| column_key(c).to_string()),
+            );
+            table.rows.push(row.clone());
+            self.note_activity(index, "insert_row", &row, None, &written);
         }
         Ok(ids)
     }
@@ -669,6 +677,9 @@ impl BaseData {
             .map(|row| {
                 let mut out = Map::new();
                 out.insert("_id".into(), row.get("_id").cloned().unwrap_or(Value::Null));
+                if big_data::is_archived(row) {
+                    out.insert("_archived".into(), json!(true));
+                }
                 for column in &table.columns {
                     let value = match column_type(column) {
                         "link" => {
@@ -739,9 +750,11 @@ impl BaseData {
             ));
         }
         let index = self.body_table(&body.table_name)?;
-        let table = &mut self.tables[index];
         let now = now_iso();
+        let zone = self.records.zone;
+        let user = self.records.actor.user();
         for update in &body.updates {
+            let table = &mut self.tables[index];
             // Like SeaTable, an id that matches no row is skipped without an error.
             let Some(position) = table
                 .rows
@@ -750,10 +763,17 @@ impl BaseData {
             else {
                 continue;
             };
+            let before = table.rows[position].clone();
             let mut row = std::mem::take(&mut table.rows[position]);
-            BaseData::write_cells(table, &mut row, &update.row);
+            let written = cells::write_cells(table, &mut row, &update.row, zone);
             row.insert("_mtime".into(), json!(now));
-            table.rows[position] = row;
+            row.insert("_last_modifier".into(), json!(user));
+            table.rows[position] = row.clone();
+            let table_id = table.id().to_string();
+            self.note_activity(index, "modify_row", &row, Some(&before), &written);
+            if big_data::is_archived(&row) {
+                self.note_big_data("modify_row", &table_id, &row, Some(before));
+            }
         }
         Ok(Reply::json(
             200,
@@ -775,9 +795,17 @@ impl BaseData {
         let index = self.body_table(&body.table_name)?;
         let ids: std::collections::HashSet<&str> =
             body.row_ids.iter().map(String::as_str).collect();
-        self.tables[index]
-            .rows
-            .retain(|r| !ids.contains(r.get("_id").and_then(Value::as_str).unwrap_or_default()));
+        let (deleted, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.tables[index].rows)
+            .into_iter()
+            .partition(|r| ids.contains(r.get("_id").and_then(Value::as_str).unwrap_or_default()));
+        self.tables[index].rows = kept;
+        let table_id = self.tables[index].id().to_string();
+        for row in &deleted {
+            self.note_activity(index, "delete_row", row, None, &[]);
+            if big_data::is_archived(row) {
+                self.note_big_data("delete_row", &table_id, row, None);
+            }
+        }
         for pairs in self.links.values_mut() {
             pairs.retain(|(a, b)| !ids.contains(a.as_str()) && !ids.contains(b.as_str()));
         }
@@ -1424,29 +1452,6 @@ fn new_column(key: &str, name: &str, kind: &str, data: Option<Map<String, Value>
     column.insert("permitted_users".into(), json!([]));
     column.insert("description".into(), Value::Null);
     column
-}
-
-/// Adds option `name` to a select column that lacks it, as SeaTable does on write.
-fn add_option(column: &mut StoredColumn, name: &str) {
-    let data = column.entry("data").or_insert_with(|| json!({}));
-    if !data.is_object() {
-        *data = json!({});
-    }
-    let Some(data) = data.as_object_mut() else {
-        return;
-    };
-    let options = data.entry("options").or_insert_with(|| json!([]));
-    let Some(options) = options.as_array_mut() else {
-        return;
-    };
-    if options
-        .iter()
-        .any(|o| o.get("name").and_then(Value::as_str) == Some(name))
-    {
-        return;
-    }
-    let id = format!("{:06}", 100_000 + options.len());
-    options.push(json!({"id": id, "name": name, "color": "#46A1FD", "textColor": "#FFFFFF"}));
 }
 
 /// Whether a read asks for cells by column name: `convert_keys` as Python's `requests`

@@ -15,7 +15,7 @@ use support::spec_check::{SpecCheck, Violation};
 fn spec() -> &'static SpecCheck {
     static SPEC: OnceLock<SpecCheck> = OnceLock::new();
     SPEC.get_or_init(|| {
-        SpecCheck::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("spec"))
+        support::spec_check::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("spec"))
             .unwrap_or_else(|e| panic!("the spec loads: {e}"))
     })
 }
@@ -829,7 +829,7 @@ components:
 "#,
     )
     .expect("write fixture");
-    SpecCheck::load(&dir).expect("the fixture loads")
+    support::spec_check::load(&dir).expect("the fixture loads")
 }
 
 // ---------------------------------------------------------------------------------------

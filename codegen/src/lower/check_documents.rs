@@ -105,7 +105,10 @@ impl Sampler<'_> {
     }
 
     fn sample(&self, stem: &str, schema: &Value, depth: usize, seen: &mut Vec<String>) -> Value {
-        let reference = schema.get("$ref").and_then(Value::as_str).map(str::to_string);
+        let reference = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         if let Some(r) = &reference {
             if seen.contains(r) {
                 return Value::Null;
@@ -122,11 +125,21 @@ impl Sampler<'_> {
         value
     }
 
-    fn sample_resolved(&self, stem: &str, s: &Value, depth: usize, seen: &mut Vec<String>) -> Value {
+    fn sample_resolved(
+        &self,
+        stem: &str,
+        s: &Value,
+        depth: usize,
+        seen: &mut Vec<String>,
+    ) -> Value {
         if let Some(e) = s.get("example") {
             return e.clone();
         }
-        if let Some(first) = s.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+        if let Some(first) = s
+            .get("enum")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+        {
             return first.clone();
         }
         if let Some(members) = s.get("allOf").and_then(Value::as_array) {
@@ -146,7 +159,10 @@ impl Sampler<'_> {
                 let mut value = self.sample(stem, first, depth, seen);
                 if let (Some(d), Value::Object(map)) = (s.get("discriminator"), &mut value) {
                     if let Some(tag) = discriminator_tag(d, first) {
-                        let property = d.get("propertyName").and_then(Value::as_str).unwrap_or("type");
+                        let property = d
+                            .get("propertyName")
+                            .and_then(Value::as_str)
+                            .unwrap_or("type");
                         map.insert(property.to_string(), Value::String(tag));
                     }
                 }
@@ -160,7 +176,10 @@ impl Sampler<'_> {
             Some("boolean") => Value::Bool(true),
             Some("array") => {
                 let min = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-                let max = s.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
+                let max = s
+                    .get("maxItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(u64::MAX);
                 let count = if depth < FULL_DEPTH { min.max(1) } else { min }.min(max);
                 let item = s.get("items").cloned().unwrap_or(Value::Object(Map::new()));
                 Value::Array(
@@ -180,7 +199,12 @@ impl Sampler<'_> {
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut out = Map::new();
-        for (name, property) in s.get("properties").and_then(Value::as_object).into_iter().flatten() {
+        for (name, property) in s
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             if depth >= FULL_DEPTH && !required.contains(&name.as_str()) {
                 continue;
             }
@@ -206,7 +230,9 @@ fn discriminator_tag(d: &Value, member: &Value) -> Option<String> {
     let mapped = d.get("mapping").and_then(Value::as_object).and_then(|m| {
         m.iter()
             .find(|(_, target)| {
-                target.as_str().is_some_and(|t| t == reference || reference.ends_with(&format!("/{t}")))
+                target
+                    .as_str()
+                    .is_some_and(|t| t == reference || reference.ends_with(&format!("/{t}")))
             })
             .map(|(tag, _)| tag.clone())
     });
@@ -223,7 +249,10 @@ fn string_sample(s: &Value) -> String {
         _ => "sample",
     };
     let min = s.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
-    let max = s.get("maxLength").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize;
+    let max = s
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .unwrap_or(u64::MAX) as usize;
     let mut text = text.to_string();
     while text.chars().count() < min {
         text.push('a');
@@ -250,7 +279,12 @@ fn number_sample(s: &Value, integer: bool) -> Value {
 
 fn reduce(doc: &Value) -> Value {
     let mut paths = Map::new();
-    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         let mut kept = Map::new();
         for method in METHODS {
             let Some(op) = item.get(method).and_then(Value::as_object) else {
@@ -280,7 +314,10 @@ fn reduce(doc: &Value) -> Value {
             ("responses", response),
             ("requestBodies", body),
         ] {
-            if let Some(v) = c.get(kind).filter(|v| v.as_object().is_some_and(|m| !m.is_empty())) {
+            if let Some(v) = c
+                .get(kind)
+                .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+            {
                 components.insert(kind.to_string(), map_values(v, reduce_one));
             }
         }
@@ -307,7 +344,10 @@ fn response(v: &Value) -> Value {
         return v.clone();
     }
     let mut out = Map::new();
-    if let Some(c) = v.get("content").filter(|c| c.as_object().is_some_and(|m| !m.is_empty())) {
+    if let Some(c) = v
+        .get("content")
+        .filter(|c| c.as_object().is_some_and(|m| !m.is_empty()))
+    {
         out.insert("content".into(), content(c));
     }
     Value::Object(out)

@@ -142,7 +142,7 @@ impl<'a> Lowerer<'a> {
                         description: None,
                         media_type: None,
                         example: None,
-                sample: None,
+                        sample: None,
                     };
                 };
                 match files[tf]
@@ -168,7 +168,7 @@ impl<'a> Lowerer<'a> {
                             description: None,
                             media_type: None,
                             example: None,
-                sample: None,
+                            sample: None,
                         };
                     }
                 }

@@ -35,9 +35,12 @@ pub(crate) fn emit(api: &Api, header: &str) -> String {
          \x20   pub source: AnswerSource,\n\
          \x20   /// The body, JSON text (empty when not JSON).\n\
          \x20   pub body: &'static str,\n\
+         \x20   /// The token the operation needs, as `x-token` names it (`none`, `account`,\n\
+         \x20   /// `api`, `base`, `team-admin`, `system-admin`, `scheduler`).\n\
+         \x20   pub token: &'static str,\n\
          }\n\n\
-         const fn answer(status: u16, content_type: &'static str, source: AnswerSource, body: &'static str) -> Answer {\n\
-         \x20   Answer { status, content_type, source, body }\n\
+         const fn answer(status: u16, content_type: &'static str, source: AnswerSource, token: &'static str, body: &'static str) -> Answer {\n\
+         \x20   Answer { status, content_type, source, body, token }\n\
          }\n\n",
     );
     out.push_str(&format!(
@@ -61,7 +64,8 @@ pub(crate) fn emit(api: &Api, header: &str) -> String {
                 _ => ("NoJson", String::new()),
             };
             out.push_str(&format!(
-                "    answer({status}, {content_type:?}, AnswerSource::{source}, {}), // {} {}\n",
+                "    answer({status}, {content_type:?}, AnswerSource::{source}, {:?}, {}), // {} {}\n",
+                o.token.x_token(),
                 raw(&body),
                 m.name,
                 o.id
@@ -74,7 +78,11 @@ pub(crate) fn emit(api: &Api, header: &str) -> String {
          pub(crate) const CHECK_DOCUMENTS: &[(&str, &str)] = &[\n",
     );
     for d in &api.check_documents {
-        out.push_str(&format!("    ({:?}, {}),\n", d.stem, raw(&d.json.to_string())));
+        out.push_str(&format!(
+            "    ({:?}, {}),\n",
+            d.stem,
+            raw(&d.json.to_string())
+        ));
     }
     out.push_str("];\n");
     out

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use serde_json::{json, Map, Value};
 
 use super::sql;
-use super::state::{not_implemented, Reply, Request};
+use super::state::{Reply, Request};
 use crate::base::{
     AppendColumnsRequest, AppendColumnsResponse, AppendRowsRequest, CreateTableRequest,
     CreateViewRequest, DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest,
@@ -295,7 +295,7 @@ impl BaseData {
             Operation::AppendColumns => self.append_columns(request, keys),
             Operation::UpdateColumn => self.update_column(request),
             Operation::DeleteColumn => self.delete_column(request),
-            other => Ok(not_implemented(other)),
+            other => Ok(super::examples::answer(other)),
         };
         result.unwrap_or_else(|reply| reply)
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+#[allow(unused_imports)]
 pub use seatable_api::testing::spec_check::{SpecCheck, Violation};
 
 /// Every `*.yaml` / `*.yml` file directly in `spec_dir`, read into a [`SpecCheck`].

@@ -408,3 +408,69 @@ fn schema(v: &Value) -> Value {
     }
     Value::Object(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{reduce, Sampler};
+
+    #[test]
+    fn reduction_drops_prose_but_keeps_a_property_named_like_it() {
+        let doc = json!({
+            "info": {"title": "x"},
+            "paths": {"/a/": {
+                "summary": "path prose",
+                "get": {"operationId": "a", "description": "op prose", "tags": ["A"],
+                    "responses": {"200": {"description": "OK", "content": {"application/json": {
+                        "example": {"description": "d"},
+                        "schema": {"type": "object", "description": "prose", "x-rust-name": "A",
+                            "required": ["description"],
+                            "properties": {"description": {"type": "string", "example": "e", "minLength": 1}}}}}}}}}},
+            "components": {"schemas": {"B": {"title": "B", "enum": ["x"], "default": "x"}}}
+        });
+        assert_eq!(
+            reduce(&doc),
+            json!({
+                "paths": {"/a/": {"get": {"operationId": "a",
+                    "responses": {"200": {"content": {"application/json": {
+                        "schema": {"type": "object", "required": ["description"],
+                            "properties": {"description": {"type": "string", "minLength": 1}}}}}}}}}},
+                "components": {"schemas": {"B": {"enum": ["x"]}}}
+            })
+        );
+    }
+
+    #[test]
+    fn samples_keep_examples_enums_formats_minimums_and_discriminators() {
+        let models = json!({"components": {"schemas": {
+            "Cat": {"type": "object", "required": ["kind", "lives"],
+                "properties": {"kind": {"type": "string"}, "lives": {"type": "integer", "minimum": 7}}},
+            "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}],
+                "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat"}}},
+            "Node": {"type": "object", "required": ["id"],
+                "properties": {"id": {"type": "string", "example": "n1"}, "next": {"$ref": "#/components/schemas/Node"}}}
+        }}});
+        let api = json!({"paths": {"/p/": {"get": {"operationId": "getPet", "responses": {"200": {
+        "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "pet": {"$ref": "models.yaml#/components/schemas/Pet"},
+            "when": {"type": "string", "format": "date-time"},
+            "state": {"type": "string", "enum": ["open", "closed"]},
+            "code": {"type": "string", "minLength": 8},
+            "nodes": {"type": "array", "items": {"$ref": "models.yaml#/components/schemas/Node"}}
+        }}}}}}}}}});
+        let docs = vec![("api".to_string(), api), ("models".to_string(), models)];
+        let sample = Sampler { docs: &docs }.answer("api", "getPet", "200");
+        assert_eq!(
+            sample,
+            Some(json!({
+                "pet": {"kind": "cat", "lives": 7},
+                "when": "2025-01-01T00:00:00+00:00",
+                "state": "open",
+                "code": "sampleaa",
+                // Deep down only required properties: `next` (a node again) is left out.
+                "nodes": [{"id": "n1"}]
+            }))
+        );
+    }
+}

@@ -51,11 +51,8 @@ pub(crate) fn emit(api: &Api, header: &str) -> String {
     for m in &api.modules {
         for o in &m.operations {
             let r = &o.response;
-            let status = match r.status.parse::<u16>() {
-                Ok(n) => n,
-                // `2XX`, `default`, `none`: a plain success.
-                Err(_) => 200,
-            };
+            // `2XX`, `default`, `none`: a plain success.
+            let status = r.status.parse::<u16>().unwrap_or(200);
             let content_type = r.media_type.clone().unwrap_or_default();
             let (source, body) = match (&r.kind, &r.example, &r.sample) {
                 (ResponseKind::Json(_), Some(e), _) => ("Spec", e.to_string()),

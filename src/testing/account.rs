@@ -399,7 +399,8 @@ impl State {
             if self
                 .bases
                 .iter()
-                .any(|b| b.name == new_name && b.workspace_id == workspace_id)
+                .enumerate()
+                .any(|(i, b)| i != index && b.name == new_name && b.workspace_id == workspace_id)
             {
                 return Err(Reply::error_msg(
                     400,

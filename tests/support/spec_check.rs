@@ -11,6 +11,11 @@ pub use seatable_api::testing::spec_check::{SpecCheck, Violation};
 
 /// Every `*.yaml` / `*.yml` file directly in `spec_dir`, read into a [`SpecCheck`].
 pub fn load(spec_dir: &Path) -> Result<SpecCheck, String> {
+    SpecCheck::from_documents(documents(spec_dir)?)
+}
+
+/// Every `*.yaml` / `*.yml` file directly in `spec_dir` as JSON, by file stem.
+pub fn documents(spec_dir: &Path) -> Result<BTreeMap<String, Value>, String> {
     let entries = std::fs::read_dir(spec_dir)
         .map_err(|e| format!("cannot read {}: {e}", spec_dir.display()))?;
     let mut files = BTreeMap::new();
@@ -38,7 +43,7 @@ pub fn load(spec_dir: &Path) -> Result<SpecCheck, String> {
     if files.is_empty() {
         return Err(format!("no spec files in {}", spec_dir.display()));
     }
-    SpecCheck::from_documents(files)
+    Ok(files)
 }
 
 /// YAML → JSON data, keys written as strings (`200:` → `"200"`).

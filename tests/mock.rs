@@ -1871,12 +1871,8 @@ async fn groups_members_and_bases_created_through_the_api_are_real() {
         .await;
     assert_eq!(status, 200, "{copy}");
     assert_ne!(copy["dtable"]["uuid"].as_str().unwrap(), uuid);
-    let copied = MockBase {
-        uuid: copy["dtable"]["uuid"].as_str().unwrap().to_string(),
-        api_token: String::new(),
-        name: "Projects".into(),
-        workspace_id: 1,
-    };
+    let copied = mock.base(1, "Projects").expect("the copy is a mock base");
+    assert_eq!(copied.uuid, copy["dtable"]["uuid"].as_str().unwrap());
     assert_eq!(mock.rows(&copied, "Table1").unwrap()[0]["Name"], "Launch");
     let (status, renamed) = me
         .call(

@@ -671,3 +671,30 @@ impl State {
         Ok(success())
     }
 }
+
+impl super::MockSeaTable {
+    /// The base named `name` in workspace `workspace_id`, however it was made (with
+    /// [`add_base`](super::MockSeaTable::add_base), or through the API by `createBase` or
+    /// `copyBase`): what a test needs to reach it. Workspace 1 is every user's own.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable) -> Result<(), seatable_api::Error> {
+    /// if let Some(base) = mock.base(1, "Projects") {
+    ///     println!("{:?}", mock.rows(&base, "Table1")?);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn base(&self, workspace_id: i64, name: &str) -> Option<super::MockBase> {
+        let state = self.shared.state();
+        let base = state
+            .bases
+            .iter()
+            .find(|b| b.workspace_id == workspace_id && b.name == name)?;
+        Some(super::MockBase {
+            uuid: base.uuid.clone(),
+            api_token: base.api_token.clone(),
+            name: base.name.clone(),
+            workspace_id: base.workspace_id,
+        })
+    }
+}

@@ -53,7 +53,8 @@
 //!   base with one table), `updateBase` (rename), `deleteBase`, `copyBase` (tables and
 //!   rows), favourites (`listFavoriteBases`, `favoriteBase`, `unfavoriteBase`), groups
 //!   (`listGroups`, `createGroup`, `getGroup`, `updateGroup`, `deleteGroup`) and their
-//!   members (`listGroupMembers`, `addGroupMember`, `removeGroupMember`).
+//!   members (`listGroupMembers`, `addGroupMember`, `removeGroupMember`);
+//!   [`MockSeaTable::base`] finds a base made through the API.
 //! - Every other operation of the spec answers, once the request carries a token of the
 //!   kind it needs, with the spec's example of its success response, or a body built from
 //!   the response's schema where the spec gives no example.

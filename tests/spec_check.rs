@@ -15,7 +15,7 @@ use support::spec_check::{SpecCheck, Violation};
 fn spec() -> &'static SpecCheck {
     static SPEC: OnceLock<SpecCheck> = OnceLock::new();
     SPEC.get_or_init(|| {
-        SpecCheck::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("spec"))
+        support::spec_check::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("spec"))
             .unwrap_or_else(|e| panic!("the spec loads: {e}"))
     })
 }
@@ -829,7 +829,7 @@ components:
 "#,
     )
     .expect("write fixture");
-    SpecCheck::load(&dir).expect("the fixture loads")
+    support::spec_check::load(&dir).expect("the fixture loads")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1016,4 +1016,72 @@ fn every_example_of_the_spec_matches_its_schema() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(checked >= 300, "only {checked} examples found");
+}
+
+/// MockSeaTable's default answers (`testing::default_answer`): the spec's example of each
+/// operation's success response, else one the generator built from its schema. Each is
+/// held to the YAML spec and to the spec the library carries (`SpecCheck::ours`), which
+/// must agree; the counts say how many come from where.
+#[test]
+fn every_default_answer_of_the_stand_in_matches_the_spec() {
+    use seatable_api::testing::{default_answer, DefaultAnswerSource, Operation};
+    let ours = SpecCheck::ours();
+    let mut failures = Vec::new();
+    let (mut from_spec, mut from_schema, mut no_json) = (0, 0, 0);
+    for &op in Operation::ALL {
+        let answer = default_answer(op);
+        match answer.source {
+            DefaultAnswerSource::SpecExample => from_spec += 1,
+            DefaultAnswerSource::Schema => from_schema += 1,
+            _ => no_json += 1,
+        }
+        assert!(
+            (200..300).contains(&answer.status),
+            "{op:?}: {}",
+            answer.status
+        );
+        if answer.source == DefaultAnswerSource::NoJson {
+            assert!(!answer.content_type.contains("json"), "{op:?}");
+            continue;
+        }
+        let body = answer.body.as_bytes();
+        let yaml = spec().check_response(op.module(), op.operation_id(), answer.status, body);
+        let carried = ours.check_response(op.module(), op.operation_id(), answer.status, body);
+        if yaml != carried {
+            failures.push(format!(
+                "{op:?}: the YAML spec says {yaml:?}, the carried one {carried:?}"
+            ));
+        }
+        match yaml {
+            Ok(v) if v.is_empty() => {}
+            Ok(v) => failures.push(format!(
+                "{op:?} ({:?}): {}",
+                answer.source,
+                lines(v).join("; ")
+            )),
+            Err(e) => failures.push(format!("{op:?}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    println!("default answers: {from_spec} spec examples, {from_schema} built from the schema, {no_json} without JSON");
+    assert_eq!(from_spec + from_schema + no_json, Operation::ALL.len());
+    assert!(from_spec >= 300, "{from_spec}");
+}
+
+#[test]
+fn the_carried_spec_finds_what_the_yaml_spec_finds() {
+    let ours = SpecCheck::ours();
+    let bad = json!({"metadata": {"tables": [{"_id": 5}]}});
+    let bytes = serde_json::to_vec(&bad).expect("JSON");
+    let carried = ours
+        .check_response("base", "getMetadata", 200, &bytes)
+        .expect("getMetadata is in the spec");
+    assert!(!carried.is_empty());
+    assert_eq!(
+        Ok(carried),
+        spec().check_response("base", "getMetadata", 200, &bytes)
+    );
+    assert!(ours
+        .check_response("base", "noSuchOperation", 200, b"{}")
+        .is_err());
 }

@@ -11,6 +11,22 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// One module per spec file that has operations.
     pub modules: Vec<Module>,
+    /// Each spec file reduced to what a check of JSON bodies needs (operations' ids,
+    /// request bodies and responses; the components), as JSON: for a server that holds
+    /// its answers to the spec at run time without reading YAML.
+    pub check_documents: Vec<CheckDocument>,
+}
+
+/// A spec file as [`Api::check_documents`] keeps it: `paths` → method → `operationId`,
+/// `requestBody`, `responses`, and `components` (`schemas`, `responses`, `requestBodies`),
+/// with `$ref`s as written, and without prose (`description`, `summary`, `title`),
+/// examples, defaults or `x-` extensions, which say nothing a check holds a body to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckDocument {
+    /// The file's stem, the name its `$ref`s use (`models` for `models.yaml`).
+    pub stem: String,
+    /// The reduced document.
+    pub json: serde_json::Value,
 }
 
 /// The operations of one spec file.
@@ -309,6 +325,15 @@ pub struct Response {
     pub kind: ResponseKind,
     /// The response's `description`, for the method's docs.
     pub description: Option<String>,
+    /// The media type of its body, when it has one (`application/json`,
+    /// `application/x-zip-compressed`).
+    pub media_type: Option<String>,
+    /// The spec's example of its body: the media type's `example`, else the value of its
+    /// first `examples` entry, else the `example` of its schema when written in place.
+    pub example: Option<serde_json::Value>,
+    /// Where the spec gives no example of a JSON body: one built from its schema (filled in
+    /// only for a server's route table, see [`Api::check_documents`]).
+    pub sample: Option<serde_json::Value>,
 }
 
 /// `x-paginate`: how a list operation pages, and where the items of a page are.

@@ -280,3 +280,9 @@ pub mod team_admin {
 pub mod server {
     include!("server.rs");
 }
+/// The default answer of every operation and the spec reduced for checking bodies,
+/// for the `testing` stand-in.
+#[cfg(feature = "testing")]
+pub(crate) mod answers {
+    include!("answers.rs");
+}

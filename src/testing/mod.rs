@@ -63,7 +63,25 @@
 //!   made with [`add_workflow`](MockSeaTable::add_workflow)).
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link.
-//! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
+//! - Auth: `ping`, `pingWithAccountToken`, `getServerInfo` (the spec's example);
+//!   `listApiTokens`, `createApiToken`, `updateApiToken`, `deleteApiToken` for a base of an
+//!   Account-Token user: a created API-Token works for `getBaseToken` and the file
+//!   operations until deleted, and one with permission `r` gives Base-Tokens whose writes
+//!   get 403.
+//! - Account (see [`MockSeaTable::add_user`]): `getAccountInfo`, `listWorkspaces` (a
+//!   personal workspace, id 1, and one per group), `listBases`, `createBase` (a real mock
+//!   base with one table), `updateBase` (rename), `deleteBase`, `copyBase` (tables and
+//!   rows), favourites (`listFavoriteBases`, `favoriteBase`, `unfavoriteBase`), groups
+//!   (`listGroups`, `createGroup`, `getGroup`, `updateGroup`, `deleteGroup`) and their
+//!   members (`listGroupMembers`, `addGroupMember`, `removeGroupMember`);
+//!   [`MockSeaTable::base`] finds a base made through the API.
+//! - Every other operation of the spec answers, once the request carries a token of the
+//!   kind it needs, with the spec's example of its success response, or a body built from
+//!   the response's schema where the spec gives no example.
+//!   [`respond`](MockSeaTable::respond) sets the answer of any operation (checked against
+//!   the spec, [`spec_check`]), [`respond_unchecked`](MockSeaTable::respond_unchecked) any
+//!   answer at all.
+//! - Boolean query parameters are read as clients send them: `true`, `True` or `1`.
 //! - Realtime (with the `realtime` feature): SeaTable's Socket.IO service at
 //!   `/api-gateway/socket.io/` (websocket transport), `join-room` acknowledged or refused
 //!   by token, and every write that changes rows, columns or tables sent to the base's
@@ -85,12 +103,18 @@
 //! [`inject`](MockSeaTable::inject) ([`Fault`]s), and the exchange log
 //! [`requests`](MockSeaTable::requests).
 
+mod account;
+mod auth;
 mod base;
+mod examples;
 mod filter;
 mod http;
 mod multipart;
+mod pattern;
 #[cfg(feature = "realtime")]
 mod realtime;
+mod respond;
+pub mod spec_check;
 mod sql;
 mod state;
 
@@ -104,6 +128,7 @@ use crate::Client;
 use crate::{Error, ErrorKind};
 
 pub use crate::server::Operation;
+pub use examples::{default_answer, DefaultAnswer, DefaultAnswerSource};
 
 use state::State;
 

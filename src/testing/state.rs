@@ -1,5 +1,6 @@
 //! The mock's state and its request dispatch: tokens, rate limits, faults, files, and the
-//! routing of base operations to [`BaseData`].
+//! routing of base operations to [`BaseData`], of auth and account operations to
+//! `auth.rs` and `account.rs`, and of every other operation to its example answer.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -173,6 +174,35 @@ impl Request {
             .filter(|t| !t.is_empty())
     }
 
+    /// The fields of a form, multipart or JSON object body (strings as they are, other
+    /// JSON values as JSON text), by name; empty for any other body.
+    pub fn fields(&self) -> HashMap<String, String> {
+        let content_type = self.header("content-type").unwrap_or_default();
+        if content_type.starts_with("multipart/") {
+            return multipart::parse(content_type, &self.body)
+                .map(|parts| {
+                    parts
+                        .into_iter()
+                        .filter(|p| p.file_name.is_none())
+                        .map(|p| (p.name, String::from_utf8_lossy(&p.data).into_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
+        if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&self.body) {
+            return map
+                .into_iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => (k, s),
+                    other => (k, other.to_string()),
+                })
+                .collect();
+        }
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
+    }
+
     /// The body as a JSON value of type `T`, or the 400 to answer.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Reply> {
         serde_json::from_slice(&self.body)
@@ -189,17 +219,35 @@ struct IssuedToken {
     base_uuid: String,
     exp: u64,
     revoked: bool,
+    /// `r` or `rw`, from the token it was obtained with.
+    permission: String,
+}
+
+/// A boolean as a query string carries it: the Python SDK sends `True`, others `true` or
+/// `1`.
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
 }
 
 pub(crate) struct State {
     pub url: String,
-    bases: Vec<BaseData>,
+    pub(crate) bases: Vec<BaseData>,
     base_tokens: HashMap<String, IssuedToken>,
-    account_tokens: HashMap<String, String>,
+    pub(crate) account_tokens: HashMap<String, String>,
+    /// API-Tokens made with `createApiToken` (the one `add_base` gives is the base's own).
+    pub(crate) api_tokens: Vec<super::auth::ApiTokenRecord>,
+    /// Groups, favourites and base ids of the account operations.
+    pub(crate) account: super::account::Accounts,
+    /// Answers set with `MockSeaTable::respond`, given instead of the real ones.
+    pub(crate) responses: HashMap<Operation, Reply>,
     /// Temporary API-Tokens (`createTempApiToken`): token → (base UUID, expiry in Unix
     /// seconds).
     temp_api_tokens: HashMap<String, (String, u64)>,
-    users: BTreeMap<String, String>,
+    pub(crate) users: BTreeMap<String, String>,
     upload_links: HashMap<String, String>,
     download_links: HashMap<String, (String, String)>,
     pub token_lifetime: Duration,
@@ -246,6 +294,9 @@ impl State {
             bases: Vec::new(),
             base_tokens: HashMap::new(),
             account_tokens: HashMap::new(),
+            api_tokens: Vec::new(),
+            account: Default::default(),
+            responses: HashMap::new(),
             temp_api_tokens: HashMap::new(),
             users: BTreeMap::new(),
             upload_links: HashMap::new(),
@@ -269,7 +320,7 @@ impl State {
         z ^ (z >> 31)
     }
 
-    fn hex(&mut self, chars: usize) -> String {
+    pub(crate) fn hex(&mut self, chars: usize) -> String {
         let mut out = String::with_capacity(chars + 16);
         while out.len() < chars {
             out.push_str(&format!("{:016x}", self.random()));
@@ -469,6 +520,7 @@ impl State {
         app_name: &str,
         username: &str,
         lifetime: Duration,
+        permission: &str,
     ) -> String {
         self.serial += 1;
         let exp = (unix_now() + lifetime).as_secs();
@@ -477,7 +529,7 @@ impl State {
             "exp": exp,
             "dtable_uuid": base_uuid,
             "username": username,
-            "permission": "rw",
+            "permission": permission,
             "app_name": app_name,
             "id": self.serial,
         });
@@ -494,6 +546,7 @@ impl State {
                 base_uuid: base_uuid.to_string(),
                 exp,
                 revoked: false,
+                permission: permission.to_string(),
             },
         );
         token
@@ -501,6 +554,32 @@ impl State {
 
     /// The base an API-Token belongs to, or the 401 to answer.
     fn api_token_base(&self, request: &Request) -> Result<usize, Reply> {
+        self.api_token_grant(request).map(|(index, _)| index)
+    }
+
+    /// The base an API-Token belongs to and its permission (`r`, `rw`), or the 401 to
+    /// answer.
+    fn api_token_grant(&self, request: &Request) -> Result<(usize, String), Reply> {
+        let Some(token) = request.credentials() else {
+            return Err(Reply::detail(
+                401,
+                "Authentication credentials were not provided.",
+            ));
+        };
+        if let Some(record) = self.api_tokens.iter().find(|t| t.api_token == token) {
+            return self
+                .bases
+                .iter()
+                .position(|b| b.uuid == record.base_uuid)
+                .map(|index| (index, record.permission.clone()))
+                .ok_or_else(|| Reply::detail(401, "Invalid token"));
+        }
+        self.own_api_token_base(request)
+            .map(|index| (index, "rw".to_string()))
+    }
+
+    /// The base of the base's own API-Token or of a temporary one.
+    fn own_api_token_base(&self, request: &Request) -> Result<usize, Reply> {
         let Some(token) = request.credentials() else {
             return Err(Reply::detail(
                 401,
@@ -521,6 +600,13 @@ impl State {
             .iter()
             .position(|b| b.api_token == token)
             .ok_or_else(|| Reply::detail(401, "Invalid token"))
+    }
+
+    /// Whether `token` is a temporary API-Token that has not expired.
+    pub(crate) fn temp_token_valid(&self, token: &str) -> bool {
+        self.temp_api_tokens
+            .get(token)
+            .is_some_and(|(_, exp)| unix_now().as_secs() < *exp)
     }
 
     /// `createTempApiToken`: a JWT naming the base, valid for one hour, accepted wherever
@@ -563,7 +649,13 @@ impl State {
         }
     }
 
-    fn base_access(&mut self, index: usize, lifetime: Duration, username: &str) -> Reply {
+    fn base_access(
+        &mut self,
+        index: usize,
+        lifetime: Duration,
+        username: &str,
+        permission: &str,
+    ) -> Reply {
         let (uuid, name, workspace_id) = {
             let base = &self.bases[index];
             (base.uuid.clone(), base.name.clone(), base.workspace_id)
@@ -573,7 +665,7 @@ impl State {
         } else {
             ""
         };
-        let token = self.issue_base_token(&uuid, app_name, username, lifetime);
+        let token = self.issue_base_token(&uuid, app_name, username, lifetime, permission);
         Reply::json(
             200,
             &BaseAccess {
@@ -599,6 +691,9 @@ impl State {
             }
             return Reply::detail(404, "Not found.");
         };
+        if let Some(reply) = self.responses.get(&operation) {
+            return reply.clone();
+        }
         let param = |name: &str| {
             params
                 .iter()
@@ -620,14 +715,23 @@ impl State {
             reply.headers.extend(headers);
             return reply;
         }
+        if let Some(reply) = self.auth(operation, request, &param) {
+            return reply;
+        }
+        if let Some(reply) = self.account_operation(operation, request, &param) {
+            return reply;
+        }
         match operation {
             Operation::Ping => Reply::json(200, &"pong"),
             Operation::Login => self.login(request),
-            Operation::GetBaseToken => match (self.api_token_base(request), self.lifetime(request))
-            {
-                (Ok(index), Ok(lifetime)) => self.base_access(index, lifetime, ""),
-                (Err(reply), _) | (_, Err(reply)) => reply,
-            },
+            Operation::GetBaseToken => {
+                match (self.api_token_grant(request), self.lifetime(request)) {
+                    (Ok((index, permission)), Ok(lifetime)) => {
+                        self.base_access(index, lifetime, "", &permission)
+                    }
+                    (Err(reply), _) | (_, Err(reply)) => reply,
+                }
+            }
             Operation::GetBaseTokenForBase => {
                 self.base_token_for_base(request, &param("workspace_id"), &param("base_name"))
             }
@@ -640,7 +744,7 @@ impl State {
             Operation::CountCommentsPerRow | Operation::SubmitWorkflowTask => {
                 self.web_base_operation(operation, request, &param)
             }
-            other => not_implemented(other),
+            other => self.example_answer(other, request),
         }
     }
 
@@ -691,7 +795,7 @@ impl State {
             .iter()
             .position(|b| b.name == base_name && b.workspace_id.to_string() == workspace_id);
         match found {
-            Some(index) => self.base_access(index, lifetime, &user),
+            Some(index) => self.base_access(index, lifetime, &user, "rw"),
             None => Reply::error_msg(404, &format!("dtable {base_name} not found.")),
         }
     }
@@ -713,6 +817,14 @@ impl State {
             }
             Some(issued) if issued.base_uuid != uuid => {
                 return Reply::error_message(403, "You don't have permission to access this base.");
+            }
+            Some(issued) if issued.permission != "rw" && writes(operation) => {
+                // Inferred, not recorded: SeaTable refuses a write with a read-only token
+                // with 403; the message is ours.
+                return Reply::error_message(
+                    403,
+                    "You don't have permission to perform this operation on this base.",
+                );
             }
             Some(_) => {}
         }
@@ -914,16 +1026,14 @@ impl State {
     }
 }
 
-pub(crate) fn not_implemented(operation: Operation) -> Reply {
-    Reply::error_message(
-        501,
-        &format!(
-            "MockSeaTable does not implement {} ({} {})",
-            operation.operation_id(),
-            operation.method(),
-            operation.path()
-        ),
-    )
+/// Whether `operation` changes a base: every gateway `POST`, `PUT` and `DELETE` but the
+/// reads sent as `POST` (SQL, link queries).
+fn writes(operation: Operation) -> bool {
+    operation.method() != "GET"
+        && !matches!(
+            operation,
+            Operation::QuerySql | Operation::ListRowLinks | Operation::FilterRows
+        )
 }
 
 /// `name`, or `name (1).ext`, `name (2).ext`… when the folder holds that name already.

@@ -126,6 +126,9 @@ impl<'a> Lowerer<'a> {
                 status: "none".into(),
                 kind: ResponseKind::Empty,
                 description: None,
+                media_type: None,
+                example: None,
+                sample: None,
             };
         };
         let rpointer = format!("{pointer}/responses/{}", escape_pointer_token(&status));
@@ -137,6 +140,9 @@ impl<'a> Lowerer<'a> {
                         status,
                         kind: ResponseKind::Empty,
                         description: None,
+                        media_type: None,
+                        example: None,
+                        sample: None,
                     };
                 };
                 match files[tf]
@@ -160,6 +166,9 @@ impl<'a> Lowerer<'a> {
                             status,
                             kind: ResponseKind::Empty,
                             description: None,
+                            media_type: None,
+                            example: None,
+                            sample: None,
                         };
                     }
                 }
@@ -186,10 +195,37 @@ impl<'a> Lowerer<'a> {
             None if resp.content.is_empty() => ResponseKind::Empty,
             None => ResponseKind::Bytes,
         };
+        let (media_type, example) = match json.or_else(|| resp.content.first()) {
+            Some((k, m)) => (Some(k.clone()), media_example(m)),
+            None => (None, None),
+        };
         Response {
             status,
             kind,
             description: Some(resp.description.clone()).filter(|d| !d.is_empty()),
+            media_type,
+            example,
+            sample: None,
         }
+    }
+}
+
+/// The example a media type gives of its body: its `example`, else its first `examples`
+/// entry written in place, else the `example` of its schema when written in place (a
+/// referenced schema's example describes the model, not this answer).
+fn media_example(m: &openapiv3::MediaType) -> Option<serde_json::Value> {
+    if let Some(e) = &m.example {
+        return Some(e.clone());
+    }
+    let first = m.examples.values().find_map(|e| match e {
+        ReferenceOr::Item(e) => e.value.clone(),
+        ReferenceOr::Reference { .. } => None,
+    });
+    if first.is_some() {
+        return first;
+    }
+    match &m.schema {
+        Some(ReferenceOr::Item(s)) => s.schema_data.example.clone(),
+        _ => None,
     }
 }

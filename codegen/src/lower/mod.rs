@@ -14,6 +14,7 @@ use crate::diagnostics::{escape_pointer_token, Diagnostic};
 use crate::ir::*;
 use crate::load::SpecFile;
 
+pub(crate) mod check_documents;
 mod clients;
 mod hints;
 mod media;
@@ -71,6 +72,8 @@ pub(crate) fn lower(files: &[SpecFile]) -> (Api, Vec<Diagnostic>) {
         sources: files.iter().map(|f| f.display.clone()).collect(),
         types: std::mem::take(&mut l.shared),
         modules,
+        // Filled in only for a server's route table (see `Generator::lower`).
+        check_documents: Vec::new(),
     };
     for cycle in crate::cycles::find(&api) {
         let (display, pointer) = cycle.origin.split_at(cycle.origin.find('#').unwrap_or(0));

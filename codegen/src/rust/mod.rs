@@ -3,6 +3,7 @@
 //! The output is formatted by prettyplease and starts with a header naming its source, so it
 //! reads like hand-written code on GitHub and nobody mistakes it for a file to edit.
 
+mod answers;
 mod cli;
 mod contract;
 pub(crate) mod de;
@@ -661,6 +662,16 @@ pub fn emit(api: &Api, options: &RustOptions, layout: Layout) -> Vec<(String, St
             #d
             #[cfg(feature = "testing")]
             pub mod server { include!("server.rs"); }
+        });
+        files.push((
+            "answers.rs".to_string(),
+            answers::emit(api, &header(&sources)),
+        ));
+        let d = doc("The default answer of every operation and the spec reduced for checking bodies,\nfor the `testing` stand-in.");
+        root.push(quote! {
+            #d
+            #[cfg(feature = "testing")]
+            pub(crate) mod answers { include!("answers.rs"); }
         });
     }
     if let Some(check) = version_check(options) {

@@ -25,3 +25,9 @@ pub mod spec {
 pub mod server {
     include!("server.rs");
 }
+/// The default answer of every operation and the spec reduced for checking bodies,
+/// for the `testing` stand-in.
+#[cfg(feature = "testing")]
+pub(crate) mod answers {
+    include!("answers.rs");
+}

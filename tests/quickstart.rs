@@ -311,7 +311,10 @@ fn blocking_lookups_links_typed_updates_and_downloads_do_what_the_async_ones_do(
 
     // Lookups by name, and their error naming what is missing.
     assert_eq!(base.table("Projects").unwrap().id, "Pj00");
-    assert_eq!(base.column("People", "Projects").unwrap().key(), Some("Pr03"));
+    assert_eq!(
+        base.column("People", "Projects").unwrap().key(),
+        Some("Pr03")
+    );
     assert_eq!(base.view("People", "Default View").unwrap().id, "0000");
     let links = base.columns_of_type("People", ColumnType::Link).unwrap();
     assert_eq!(links.len(), 1);

@@ -64,6 +64,7 @@
 //! [`requests`](MockSeaTable::requests).
 
 mod base;
+mod files;
 mod filter;
 mod http;
 mod multipart;

@@ -1,18 +1,267 @@
-//! The asset files of the mock's bases: the three-step upload (`getUploadLink`, the
-//! multipart `uploadFile`) and the download (`getFileDownloadLink`, then the link itself).
+//! The asset files of the mock's bases: the three-step upload (`getUploadLink` or
+//! `getCustomUploadLink`, the multipart `uploadFile`), the download
+//! (`getFileDownloadLink` or `getCustomDownloadLink`, then the link itself), deletion
+//! (`deleteAsset`, `deleteCustomAsset`), the custom folder's listing and file details
+//! (`listCustomFolder`, `getCustomFileMetadata`), and `getAppUserInfo`.
+//!
+//! A base's files are kept by path inside its asset folder; the custom folder is the
+//! sub-folder `/custom`. Folders exist as long as they hold a file.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
-use serde_json::Map;
+use serde_json::{json, Map};
 
 use super::multipart;
 use super::state::{Reply, Request, State};
-use crate::types::{AssetDownloadLink, AssetUploadLink, AssetUploadedFile};
+use crate::types::{
+    AssetCustomFile, AssetCustomUploadLink, AssetDeleted, AssetDownloadLink, AssetFolderEntry,
+    AssetUploadLink, AssetUploadedFile,
+};
+use crate::Error;
 
 pub(crate) const DOWNLOAD_PREFIX: &str = "/seafhttp/files/";
+/// The custom folder inside a base's asset folder.
+const CUSTOM: &str = "/custom";
+
+fn now_iso() -> String {
+    chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
+        .format("%Y-%m-%dT%H:%M:%S%.3f+00:00")
+        .to_string()
+}
+
+/// A path of the custom folder from a query parameter: `/` first, no `..`, no trailing
+/// `/`; `None` for one that leaves the folder.
+fn custom_path(text: &str) -> Option<String> {
+    let trimmed = text.trim().trim_matches('/');
+    if trimmed.split('/').any(|s| s == "..") {
+        return None;
+    }
+    Some(if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("/{trimmed}")
+    })
+}
 
 impl State {
+    /// Stores `bytes` at `path` of base `uuid`'s asset folder, as an upload would.
+    pub fn put_file(&mut self, uuid: &str, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let base = self.base_mut(uuid)?;
+        let trimmed = path.trim_matches('/');
+        if trimmed.is_empty() || trimmed.split('/').any(|s| s.is_empty() || s == "..") {
+            return Err(Error::new(
+                crate::ErrorKind::InvalidArgument,
+                format!("file path `{path}` invalid: a path like /files/2025-03/a.pdf is expected"),
+            ));
+        }
+        base.files.insert(format!("/{trimmed}"), bytes);
+        base.file_times.insert(format!("/{trimmed}"), now_iso());
+        Ok(())
+    }
+
+    /// `deleteAsset`: a file of the asset folder (not a folder).
+    pub(super) fn delete_asset(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(path) = request.query("path").filter(|p| !p.trim().is_empty()) else {
+            return Reply::error_msg(400, "Invalid path.");
+        };
+        let path = format!("/{}", path.trim_start_matches('/'));
+        let base = &mut self.bases[index];
+        if base.files.remove(&path).is_none() {
+            return Reply::error_msg(404, "File not found.");
+        }
+        base.file_times.remove(&path);
+        base.custom_uuids.remove(&path);
+        Reply::json(200, &AssetDeleted { success: true })
+    }
+
+    /// `listCustomFolder`: the folders and files directly inside `path`.
+    pub(super) fn list_custom_folder(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(folder) = request.query("path").and_then(custom_path) else {
+            return Reply::error_msg(400, "parent_dir invalid.");
+        };
+        let prefix = format!("{CUSTOM}{folder}/");
+        let mut dirs: Vec<String> = Vec::new();
+        let mut files: Vec<String> = Vec::new();
+        for path in self.bases[index].files.keys() {
+            let Some(rest) = path.strip_prefix(&prefix) else {
+                continue;
+            };
+            match rest.split_once('/') {
+                Some((dir, _)) => {
+                    if !dirs.iter().any(|d| d == dir) {
+                        dirs.push(dir.to_string());
+                    }
+                }
+                None => files.push(rest.to_string()),
+            }
+        }
+        if !folder.is_empty() && dirs.is_empty() && files.is_empty() {
+            return Reply::error_msg(404, "parent_dir not found.");
+        }
+        let entries = |names: Vec<String>| -> Vec<AssetFolderEntry> {
+            names
+                .into_iter()
+                .map(|name| AssetFolderEntry {
+                    name,
+                    extra: Map::new(),
+                })
+                .collect()
+        };
+        Reply::json(200, &json!({"dir": entries(dirs), "file": entries(files)}))
+    }
+
+    /// `getCustomFileMetadata`: size, time and the file's UUID (given on first request).
+    pub(super) fn custom_file_metadata(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(folder) = request.query("path").and_then(custom_path) else {
+            return Reply::error_msg(400, "parent_dir invalid.");
+        };
+        let Some(name) = request
+            .query("name")
+            .filter(|n| !n.is_empty() && !n.contains('/'))
+            .map(str::to_string)
+        else {
+            return Reply::error_msg(400, "name invalid.");
+        };
+        let path = format!("{CUSTOM}{folder}/{name}");
+        let Some(size) = self.bases[index].files.get(&path).map(Vec::len) else {
+            return Reply::error_msg(404, &format!("File {name} not found."));
+        };
+        let fresh = self.uuid();
+        let base = &mut self.bases[index];
+        let uuid = base
+            .custom_uuids
+            .entry(path.clone())
+            .or_insert(fresh)
+            .clone();
+        let last_update = base.file_times.get(&path).cloned().unwrap_or_else(now_iso);
+        Reply::json(
+            200,
+            &json!({"dirent": AssetCustomFile {
+                is_file: true,
+                obj_name: name,
+                file_size: size as i64,
+                last_update,
+                uuid,
+                extra: Map::new(),
+            }}),
+        )
+    }
+
+    /// `deleteCustomAsset`: a file of the custom folder (not a folder).
+    pub(super) fn delete_custom_asset(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(path) = request
+            .query("path")
+            .and_then(custom_path)
+            .filter(|p| !p.is_empty())
+        else {
+            return Reply::error_msg(400, "path invalid.");
+        };
+        let path = format!("{CUSTOM}{path}");
+        let base = &mut self.bases[index];
+        if base.files.remove(&path).is_none() {
+            return Reply::error_msg(404, "File not found.");
+        }
+        base.file_times.remove(&path);
+        base.custom_uuids.remove(&path);
+        Reply::json(200, &AssetDeleted { success: true })
+    }
+
+    /// `getCustomUploadLink`: uploads into an existing folder of the custom folder (`/`,
+    /// the custom folder itself, always exists).
+    pub(super) fn custom_upload_link(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(folder) = custom_path(request.query("path").unwrap_or("/")) else {
+            return Reply::error_msg(400, "path invalid.");
+        };
+        let prefix = format!("{CUSTOM}{folder}/");
+        if !folder.is_empty()
+            && !self.bases[index]
+                .files
+                .keys()
+                .any(|p| p.starts_with(&prefix))
+        {
+            return Reply::error_msg(404, "parent_dir not found.");
+        }
+        let id = self.uuid();
+        let uuid = self.bases[index].uuid.clone();
+        let answer = AssetCustomUploadLink {
+            upload_link: format!("{}/seafhttp/upload-api/{id}", self.url),
+            parent_path: format!("/asset/{uuid}{CUSTOM}"),
+            relative_path: folder.trim_start_matches('/').to_string(),
+            extra: Map::new(),
+        };
+        self.upload_links.insert(id, uuid);
+        Reply::json(200, &answer)
+    }
+
+    /// `getCustomDownloadLink`: a download URL for a file of the custom folder.
+    pub(super) fn custom_download_link(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(path) = request
+            .query("path")
+            .and_then(custom_path)
+            .filter(|p| !p.is_empty())
+        else {
+            return Reply::error_msg(400, "path invalid.");
+        };
+        let path = format!("{CUSTOM}{path}");
+        if !self.bases[index].files.contains_key(&path) {
+            return Reply::error_msg(404, &format!("path {path} not found."));
+        }
+        self.issue_download_link(index, path)
+    }
+
+    /// `getAppUserInfo`: a user of the API-Token's base by user id (404 for anyone else:
+    /// inferred, the answer is not recorded).
+    pub(super) fn app_user_info(&mut self, request: &Request) -> Reply {
+        let index = match self.api_token_base(request) {
+            Ok(index) => index,
+            Err(reply) => return reply,
+        };
+        let Some(username) = request.query("username").filter(|u| !u.is_empty()) else {
+            return Reply::error_msg(400, "username invalid.");
+        };
+        match self.bases[index]
+            .collaborators
+            .iter()
+            .find(|u| u.email == username)
+        {
+            Some(user) => Reply::json(
+                200,
+                &json!({
+                    "email": user.email,
+                    "name": user.name,
+                    "contact_email": user.contact_email,
+                    "avatar_url": user.avatar_url,
+                }),
+            ),
+            None => Reply::error_msg(404, &format!("User {username} not found.")),
+        }
+    }
+
     pub fn file(&mut self, uuid: &str, path: &str) -> Option<Vec<u8>> {
         let base = self.base_mut(uuid).ok()?;
         base.files
@@ -96,6 +345,8 @@ impl State {
         let size = file.data.len() as i64;
         base.files
             .insert(format!("{folder}/{name}"), file.data.clone());
+        base.file_times
+            .insert(format!("{folder}/{name}"), now_iso());
         Reply::json(
             200,
             &vec![AssetUploadedFile {
@@ -115,11 +366,15 @@ impl State {
             return Reply::error_msg(400, "path invalid.");
         };
         let path = format!("/{}", path.trim_start_matches('/'));
-        let base = &self.bases[index];
-        if !base.files.contains_key(&path) {
+        if !self.bases[index].files.contains_key(&path) {
             return Reply::error_msg(404, &format!("path {path} not found."));
         }
-        let uuid = base.uuid.clone();
+        self.issue_download_link(index, path)
+    }
+
+    /// A download URL for the stored file `path` of base `index`.
+    fn issue_download_link(&mut self, index: usize, path: String) -> Reply {
+        let uuid = self.bases[index].uuid.clone();
         let name = path.rsplit('/').next().unwrap_or_default().to_string();
         let id = self.uuid();
         self.download_links.insert(id.clone(), (uuid, path));

@@ -527,6 +527,86 @@ impl MockSeaTable {
         self.shared.state().file(&base.uuid, path)
     }
 
+    /// Stores a file in the base's asset folder as an upload would, by its path there
+    /// (`/files/2025-03/report.pdf`; `/custom/Invoices/b347.pdf` for the custom folder,
+    /// whose folders exist while they hold a file).
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// mock.put_file(base, "/custom/Invoices/b347.pdf", b"%PDF-1.7".to_vec())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn put_file(&self, base: &MockBase, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.shared.state().put_file(&base.uuid, path, bytes)
+    }
+
+    /// Adds a user to the base (`listCollaborators`, `getAppUserInfo`, toast recipients).
+    /// Every base starts with its owner, the user id the stand-in writes into `_creator`.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// mock.add_collaborator(base, "8cb2a6da65687600f42905bf1647fd3f@auth.local", "Jasmin Tee", "jasmin@example.com")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_collaborator(
+        &self,
+        base: &MockBase,
+        user_id: &str,
+        name: &str,
+        contact_email: &str,
+    ) -> Result<(), Error> {
+        let mut state = self.shared.state();
+        let data = state.base_mut(&base.uuid)?;
+        data.collaborators.retain(|u| u.email != user_id);
+        data.collaborators.push(crate::types::RelatedUser {
+            email: user_id.to_string(),
+            name: name.to_string(),
+            contact_email: Some(contact_email.to_string()),
+            avatar_url: Some("https://mock-seatable.invalid/media/avatars/default.png".into()),
+            id_in_org: Some(String::new()),
+            is_admin: Some(false),
+            name_pinyin: Some(String::new()),
+            extra: serde_json::Map::new(),
+        });
+        Ok(())
+    }
+
+    /// Adds an unread notification of the base for `username` (the user name a
+    /// Base-Token from `getBaseTokenForBase` carries: the login e-mail), as SeaTable
+    /// creates them for comments and collaborator cells; returns its id.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// let id = mock.add_notification(base, "me@example.com", "selected_collaborator",
+    ///     serde_json::json!({"author": "x@auth.local", "table_id": "0000", "row_id": "Qtf7xPmoRaiFyQPO1aENTj"}))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_notification(
+        &self,
+        base: &MockBase,
+        username: &str,
+        msg_type: &str,
+        detail: Value,
+    ) -> Result<i64, Error> {
+        let mut state = self.shared.state();
+        Ok(state
+            .base_mut(&base.uuid)?
+            .add_notification(username, msg_type, detail))
+    }
+
+    /// The toasts sent to the base's users with `sendToastNotification`, oldest first,
+    /// each `{"to_user", "toast_type", "detail"}`.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// let toasts = mock.toasts(base)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn toasts(&self, base: &MockBase) -> Result<Vec<Value>, Error> {
+        let mut state = self.shared.state();
+        Ok(state.base_mut(&base.uuid)?.toasts.clone())
+    }
+
     /// Adds a user account that `login` accepts.
     ///
     /// ```no_run

@@ -376,8 +376,7 @@ impl State {
 
     pub fn metadata(&mut self, uuid: &str) -> Result<Value, Error> {
         let base = self.base_mut(uuid)?;
-        let metadata = base.metadata_response().map_err(invalid)?;
-        serde_json::to_value(metadata).map_err(|e| invalid(e.to_string()))
+        base.metadata_json().map_err(invalid)
     }
 
     /// A new row id: 22 characters of `[A-Za-z0-9_-]`.
@@ -625,6 +624,13 @@ impl State {
             Operation::GetUploadLink => self.upload_link(request),
             Operation::UploadFile => self.upload(request, &param("upload_link")),
             Operation::GetFileDownloadLink => self.download_link(request),
+            Operation::DeleteAsset => self.delete_asset(request),
+            Operation::ListCustomFolder => self.list_custom_folder(request),
+            Operation::GetCustomFileMetadata => self.custom_file_metadata(request),
+            Operation::DeleteCustomAsset => self.delete_custom_asset(request),
+            Operation::GetCustomUploadLink => self.custom_upload_link(request),
+            Operation::GetCustomDownloadLink => self.custom_download_link(request),
+            Operation::GetAppUserInfo => self.app_user_info(request),
             other => not_implemented(other),
         }
     }

@@ -6,20 +6,26 @@ use std::time::SystemTime;
 
 use serde_json::{json, Map, Value};
 
+mod columns;
+mod notifications;
+mod options;
+mod predicates;
+mod tables;
+mod views;
+
+use self::options::add_option;
 use super::sql;
 use super::state::{not_implemented, Reply, Request};
 use crate::base::{
-    AppendColumnsRequest, AppendColumnsResponse, AppendRowsRequest, CreateTableRequest,
-    CreateViewRequest, DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest,
-    DeleteTableRequest, FilterRowsRequest, FilterRowsRequestFilterConjunction, InsertColumnRequest,
-    ListColumnsResponse, ListRowLinksRequest, ListViewsResponse, QuerySqlRequest,
-    RenameTableRequest, UpdateColumnRequest, UpdateRowsRequest,
+    AppendColumnsRequest, AppendRowsRequest, CreateTableRequest, CreateViewRequest,
+    DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest, DeleteTableRequest,
+    FilterRowsRequest, FilterRowsRequestFilterConjunction, InsertColumnRequest,
+    ListRowLinksRequest, ListViewsResponse, QuerySqlRequest, RenameTableRequest, UpdateRowsRequest,
 };
 use crate::server::Operation;
 use crate::types::{
     AppendRowsResult, Column, ColumnInput, DeleteRowsResult, LinkCellItem, Metadata,
-    MetadataResponse, Row, RowId, RowLinksInput, RowList, SuccessResult, Table, TableWithRows,
-    View,
+    MetadataResponse, Row, RowId, RowLinksInput, RowList, SuccessResult, Table, View,
 };
 
 /// SeaTable's page, append and update limit.
@@ -131,8 +137,20 @@ pub(crate) struct BaseData {
     /// `link_id` → linked pairs (row of the link's `table_id`, row of its
     /// `other_table_id`), oldest first.
     links: HashMap<String, Vec<(String, String)>>,
-    /// Files of the asset folder by path (`/files/2025-03/a.pdf`).
+    /// Files of the asset folder by path (`/files/2025-03/a.pdf`; the custom folder's
+    /// under `/custom/`).
     pub files: BTreeMap<String, Vec<u8>>,
+    /// When each file of `files` was stored (ISO 8601).
+    pub file_times: BTreeMap<String, String>,
+    /// UUIDs of custom-folder files by path, given the first time they are asked for.
+    pub custom_uuids: BTreeMap<String, String>,
+    /// The users of the base (`listCollaborators`), the owner first.
+    pub collaborators: Vec<crate::types::RelatedUser>,
+    /// Notifications as `listNotifications` returns them, oldest first.
+    notifications: Vec<Value>,
+    notification_serial: i64,
+    /// Toasts sent with `sendToastNotification`, oldest first.
+    pub toasts: Vec<Value>,
 }
 
 fn now_iso() -> String {
@@ -142,7 +160,7 @@ fn now_iso() -> String {
 }
 
 fn default_view() -> View {
-    View {
+    let mut view = View {
         id: "0000".into(),
         name: "Default View".into(),
         type_: Some("table".into()),
@@ -157,7 +175,9 @@ fn default_view() -> View {
         summaries: Some(json!({})),
         colorbys: Some(Map::new()),
         extra: Map::new(),
-    }
+    };
+    views::complete_view(&mut view);
+    view
 }
 
 fn not_found_table(name: &str) -> Reply {
@@ -180,6 +200,7 @@ impl BaseData {
         };
         let mut meta: Metadata = serde_json::from_value(inner)
             .map_err(|e| format!("the metadata does not decode as `Metadata`: {e}"))?;
+        tables::complete_metadata(&mut meta);
         let mut tables = Vec::new();
         for mut table in std::mem::take(&mut meta.tables) {
             if tables.iter().any(|t: &MockTable| t.info.name == table.name) {
@@ -203,6 +224,8 @@ impl BaseData {
                 }
                 columns.push(stored);
             }
+            columns.iter_mut().for_each(columns::complete_column);
+            tables::complete_table(&mut table);
             tables.push(MockTable {
                 info: table,
                 columns,
@@ -218,6 +241,12 @@ impl BaseData {
             tables,
             links: HashMap::new(),
             files: BTreeMap::new(),
+            file_times: BTreeMap::new(),
+            custom_uuids: BTreeMap::new(),
+            collaborators: vec![notifications::owner()],
+            notifications: Vec::new(),
+            notification_serial: 0,
+            toasts: Vec::new(),
         })
     }
 
@@ -268,7 +297,7 @@ impl BaseData {
     ) -> Reply {
         let result = match operation {
             Operation::GetMetadata => self
-                .metadata_response()
+                .metadata_json()
                 .map(|m| Reply::json(200, &m))
                 .map_err(|e| Reply::error_message(500, &e)),
             Operation::ListRows => self.list_rows(request),
@@ -290,6 +319,21 @@ impl BaseData {
             Operation::ListViews => self.list_views(request),
             Operation::CreateView => self.create_view(request, keys),
             Operation::GetView => self.get_view(request, &param("view_name")),
+            Operation::UpdateView => self.update_view(request, &param("view_name")),
+            Operation::DeleteView => self.delete_view(request, &param("view_name")),
+            Operation::DuplicateTable => self.duplicate_table(request, keys),
+            Operation::AddSelectOptions => self.add_select_options(request),
+            Operation::UpdateSelectOptions => self.update_select_options(request),
+            Operation::DeleteSelectOptions => self.delete_select_options(request),
+            Operation::UpdateColumnCascade => self.update_column_cascade(request),
+            Operation::ListCollaborators => self.list_collaborators(),
+            Operation::ListNotifications => self.list_notifications(request),
+            Operation::MarkNotificationsSeen => self.mark_notifications_seen(request),
+            Operation::MarkNotificationSeen => {
+                self.mark_notification_seen(request, &param("notification_id"))
+            }
+            Operation::DeleteNotifications => self.delete_notifications(request),
+            Operation::SendToastNotification => self.send_toast(request),
             Operation::ListColumns => self.list_columns(request),
             Operation::InsertColumn => self.insert_column(request, keys),
             Operation::AppendColumns => self.append_columns(request, keys),
@@ -455,30 +499,7 @@ impl BaseData {
         let mut hidden = Vec::new();
         if let Some(view) = view {
             hidden = view.hidden_columns.clone().unwrap_or_default();
-            for sort in view.sorts.iter().flatten().rev() {
-                let Some(column) = table
-                    .columns
-                    .iter()
-                    .find(|c| Some(column_key(c)) == sort.column_key.as_deref())
-                else {
-                    continue;
-                };
-                let down = sort
-                    .sort_type
-                    .as_ref()
-                    .is_some_and(|s| s.as_str() == "down");
-                rows.sort_by(|a, b| {
-                    let order = sql::compare_cells(
-                        &self.cell(table, column, a),
-                        &self.cell(table, column, b),
-                    );
-                    if down {
-                        order.reverse()
-                    } else {
-                        order
-                    }
-                });
-            }
+            rows = self.view_rows(table, view)?;
         }
         // As SeaTable documents it: `order_by` applies only with `start` and `limit`, and
         // after the view's own sorting (the sort is stable).
@@ -977,29 +998,9 @@ impl BaseData {
                 }
             }
         }
-        let typed = table.typed()?;
+        let answer = tables::table_with_rows(&table)?;
         self.tables.push(table);
-        Ok(Reply::json(
-            200,
-            &TableWithRows {
-                id: typed.id,
-                name: typed.name,
-                columns: typed.columns,
-                views: typed.views,
-                is_header_locked: typed.is_header_locked,
-                summary_configs: typed.summary_configs,
-                header_settings: typed.header_settings,
-                rows: Some(Vec::new()),
-                id_row_map: Some(BTreeMap::new()),
-                view_structure: Some(
-                    json!({"folders": [], "view_ids": ["0000"]})
-                        .as_object()
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-                extra: Map::new(),
-            },
-        ))
+        Ok(Reply::json(200, &answer))
     }
 
     fn rename_table(&mut self, request: &Request) -> Result<Reply, Reply> {
@@ -1088,28 +1089,25 @@ impl BaseData {
     fn list_columns(&self, request: &Request) -> Result<Reply, Reply> {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
-        let mut columns = table.typed_columns()?;
-        if let Some(name) = request
+        let hidden = match request
             .query("view_name")
             .or_else(|| request.query("view_id"))
         {
-            let view = table
+            None => Vec::new(),
+            Some(name) => table
                 .view(name)
-                .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?;
-            let hidden = view.hidden_columns.clone().unwrap_or_default();
-            let keys: Vec<String> = table
+                .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?
+                .hidden_columns
+                .clone()
+                .unwrap_or_default(),
+        };
+        let columns = columns::columns_json(
+            table
                 .columns
                 .iter()
-                .map(|c| column_key(c).to_string())
-                .collect();
-            columns = columns
-                .into_iter()
-                .zip(keys)
-                .filter(|(_, key)| !hidden.contains(key))
-                .map(|(c, _)| c)
-                .collect();
-        }
-        Ok(Reply::json(200, &ListColumnsResponse { columns }))
+                .filter(|c| !hidden.iter().any(|h| h == column_key(c))),
+        )?;
+        Ok(Reply::json(200, &json!({ "columns": columns })))
     }
 
     /// A stored column from a create request; 400 for names and settings SeaTable refuses.
@@ -1176,6 +1174,13 @@ impl BaseData {
         } else {
             data
         };
+        let data = match (kind, data) {
+            ("single-select" | "multiple-select", Some(mut data)) => {
+                options::complete_options(&mut data);
+                Some(data)
+            }
+            (_, data) => data,
+        };
         let column = new_column(key, name, kind, data);
         // What cannot decode as the spec's `Column` is refused like SeaTable refuses bad
         // settings.
@@ -1198,12 +1203,11 @@ impl BaseData {
         index: usize,
         input: &ColumnInput,
         keys: &mut Vec<String>,
-    ) -> Result<Column, Reply> {
+    ) -> Result<Value, Reply> {
         let table = &self.tables[index];
         let key = unused_key(keys, |k| table.columns.iter().any(|c| column_key(c) == k));
         let column = self.column_from_input(table, &key, input)?;
-        let typed = serde_json::from_value::<Column>(Value::Object(column.clone()))
-            .map_err(|e| Reply::error_message(500, &e.to_string()))?;
+        let typed = columns::column_json(&column)?;
         if column_type(&column) == "link" {
             let other_id = column_data_str(&column, "other_table_id")
                 .unwrap_or_default()
@@ -1274,81 +1278,7 @@ impl BaseData {
             };
             columns.push(self.add_column(index, &input, &mut keys)?);
         }
-        Ok(Reply::json(200, &AppendColumnsResponse { columns }))
-    }
-
-    fn update_column(&mut self, request: &Request) -> Result<Reply, Reply> {
-        let body: UpdateColumnRequest = request.json()?;
-        let (table_name, column, change): (String, String, ColumnChange) = match body {
-            UpdateColumnRequest::RenameColumn(r) => {
-                let new = r.new_column_name.clone();
-                if new.trim().is_empty() || new.contains(['.', '{', '}', '`']) {
-                    return Err(Reply::error_message(
-                        400,
-                        &format!("new_column_name {new} invalid"),
-                    ));
-                }
-                let index = self.body_table(&r.table_name)?;
-                if self.tables[index].columns.iter().any(|c| {
-                    column_name(c) == new && column_name(c) != r.column && column_key(c) != r.column
-                }) {
-                    return Err(Reply::error_message(
-                        400,
-                        &format!("column {new} already exists"),
-                    ));
-                }
-                (
-                    r.table_name,
-                    r.column,
-                    Box::new(move |c: &mut StoredColumn| {
-                        c.insert("name".into(), json!(new));
-                    }),
-                )
-            }
-            UpdateColumnRequest::ResizeColumn(r) => {
-                let width = r.new_column_width;
-                (
-                    r.table_name,
-                    r.column,
-                    Box::new(move |c: &mut StoredColumn| {
-                        c.insert("width".into(), json!(width));
-                    }),
-                )
-            }
-            UpdateColumnRequest::FreezeColumn(r) => {
-                let frozen = r.frozen;
-                (
-                    r.table_name,
-                    r.column,
-                    Box::new(move |c: &mut StoredColumn| {
-                        c.insert("frozen".into(), json!(frozen));
-                    }),
-                )
-            }
-            UpdateColumnRequest::Unknown(value) => {
-                let op = value.get("op_type").cloned().unwrap_or(Value::Null);
-                return Err(Reply::error_message(400, &format!("op_type {op} invalid")));
-            }
-            _ => {
-                return Err(Reply::error_message(
-                    501,
-                    "MockSeaTable implements only rename_column, resize_column and freeze_column",
-                ))
-            }
-        };
-        let index = self.body_table(&table_name)?;
-        let table = &mut self.tables[index];
-        let position = table
-            .columns
-            .iter()
-            .position(|c| column_name(c) == column)
-            .or_else(|| table.columns.iter().position(|c| column_key(c) == column))
-            .ok_or_else(|| Reply::error_message(404, &format!("column {column} not found")))?;
-        change(&mut table.columns[position]);
-        let typed =
-            serde_json::from_value::<Column>(Value::Object(table.columns[position].clone()))
-                .map_err(|e| Reply::error_message(500, &e.to_string()))?;
-        Ok(Reply::json(200, &typed))
+        Ok(Reply::json(200, &json!({ "columns": columns })))
     }
 
     fn delete_column(&mut self, request: &Request) -> Result<Reply, Reply> {
@@ -1382,9 +1312,6 @@ impl BaseData {
         ))
     }
 }
-
-/// One change to a stored column, from an `updateColumn` request.
-type ColumnChange = Box<dyn Fn(&mut StoredColumn)>;
 
 #[derive(Clone, Copy)]
 enum LinkChange {
@@ -1423,30 +1350,8 @@ fn new_column(key: &str, name: &str, kind: &str, data: Option<Map<String, Value>
     column.insert("permission_type".into(), json!(""));
     column.insert("permitted_users".into(), json!([]));
     column.insert("description".into(), Value::Null);
+    columns::complete_column(&mut column);
     column
-}
-
-/// Adds option `name` to a select column that lacks it, as SeaTable does on write.
-fn add_option(column: &mut StoredColumn, name: &str) {
-    let data = column.entry("data").or_insert_with(|| json!({}));
-    if !data.is_object() {
-        *data = json!({});
-    }
-    let Some(data) = data.as_object_mut() else {
-        return;
-    };
-    let options = data.entry("options").or_insert_with(|| json!([]));
-    let Some(options) = options.as_array_mut() else {
-        return;
-    };
-    if options
-        .iter()
-        .any(|o| o.get("name").and_then(Value::as_str) == Some(name))
-    {
-        return;
-    }
-    let id = format!("{:06}", 100_000 + options.len());
-    options.push(json!({"id": id, "name": name, "color": "#46A1FD", "textColor": "#FFFFFF"}));
 }
 
 /// Whether a read asks for cells by column name: `convert_keys` as Python's `requests`

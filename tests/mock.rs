@@ -2527,3 +2527,184 @@ async fn collaborators_notifications_and_toasts_follow_the_tokens_user() {
     assert_eq!(err.status(), Some(400));
     conforms_to_the_spec(&mock);
 }
+
+// ------------------------------------------------------------------ files: asset and custom folder
+
+#[tokio::test]
+async fn the_custom_folder_uploads_lists_describes_downloads_and_deletes_files() {
+    let (mock, base, _client) = setup().await;
+    let api = mock.client().with_api_token(base.api_token.as_str());
+    let empty = api.list_custom_folder("/").await.unwrap();
+    assert!(empty.dir.is_empty() && empty.file.is_empty());
+    let err = api.list_custom_folder("/Invoices").await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.message()),
+        (Some(404), Some("parent_dir not found."))
+    );
+    let err = api
+        .get_custom_upload_link()
+        .path("/Invoices")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.message()),
+        (Some(404), Some("parent_dir not found."))
+    );
+
+    // An upload into the custom folder itself, then one into a folder made by the first.
+    let link = api.get_custom_upload_link().await.unwrap();
+    assert_eq!(link.parent_path, format!("/asset/{}/custom", base.uuid));
+    assert_eq!(link.relative_path, "");
+    let id = link.upload_link.rsplit('/').next().unwrap().to_string();
+    let stored = api
+        .with_upload_link(&link.upload_link)
+        .unwrap()
+        .upload_file(
+            &id,
+            FileUpload::new("b347.pdf", b"%PDF-1".to_vec()),
+            &link.parent_path,
+            "Invoices/2025",
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored[0].name, "b347.pdf");
+    assert_eq!(
+        mock.file(&base, "/custom/Invoices/2025/b347.pdf").unwrap(),
+        b"%PDF-1"
+    );
+    let link = api
+        .get_custom_upload_link()
+        .path("/Invoices")
+        .await
+        .unwrap();
+    assert_eq!(link.relative_path, "Invoices");
+    let id = link.upload_link.rsplit('/').next().unwrap().to_string();
+    api.with_upload_link(&link.upload_link)
+        .unwrap()
+        .upload_file(
+            &id,
+            FileUpload::new("notes.txt", b"hello".to_vec()),
+            &link.parent_path,
+            &link.relative_path,
+        )
+        .await
+        .unwrap();
+    mock.put_file(&base, "/custom/readme.md", b"# hi".to_vec())
+        .unwrap();
+
+    let names = |entries: &[seatable_api::types::AssetFolderEntry]| -> Vec<String> {
+        entries.iter().map(|e| e.name.clone()).collect()
+    };
+    let root = api.list_custom_folder("/").await.unwrap();
+    assert_eq!(
+        (names(&root.dir), names(&root.file)),
+        (vec!["Invoices".to_string()], vec!["readme.md".to_string()])
+    );
+    let invoices = api.list_custom_folder("/Invoices").await.unwrap();
+    assert_eq!(
+        (names(&invoices.dir), names(&invoices.file)),
+        (vec!["2025".to_string()], vec!["notes.txt".to_string()])
+    );
+
+    let meta = api
+        .get_custom_file_metadata("/Invoices/2025", "b347.pdf")
+        .await
+        .unwrap();
+    assert!(meta.dirent.is_file);
+    assert_eq!(
+        (meta.dirent.obj_name.as_str(), meta.dirent.file_size),
+        ("b347.pdf", 6)
+    );
+    assert_eq!(meta.dirent.uuid.len(), 36);
+    let again = api
+        .get_custom_file_metadata("/Invoices/2025", "b347.pdf")
+        .await
+        .unwrap();
+    assert_eq!(again.dirent.uuid, meta.dirent.uuid, "a file keeps its UUID");
+    let err = api
+        .get_custom_file_metadata("/Invoices", "none.pdf")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.message()),
+        (Some(404), Some("File none.pdf not found."))
+    );
+
+    let link = api
+        .get_custom_download_link("/Invoices/notes.txt")
+        .await
+        .unwrap();
+    let body = reqwest::get(&link.download_link)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"hello");
+    let err = api
+        .get_custom_download_link("/Invoices/none.txt")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+
+    assert!(
+        api.delete_custom_asset("/Invoices/notes.txt")
+            .await
+            .unwrap()
+            .success
+    );
+    assert!(mock.file(&base, "/custom/Invoices/notes.txt").is_none());
+    let err = api
+        .delete_custom_asset("/Invoices/notes.txt")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.message()),
+        (Some(404), Some("File not found."))
+    );
+    let err = api.delete_custom_asset("/Invoices/2025").await.unwrap_err();
+    assert_eq!(err.status(), Some(404), "a folder is not a file");
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn an_asset_is_deleted_by_path_and_users_are_looked_up_by_id() {
+    let (mock, base, _client) = setup().await;
+    let api = mock.client().with_api_token(base.api_token.as_str());
+    let file = api
+        .upload_attachment(FileUpload::new("a.txt", b"a".to_vec()), Attachment::File)
+        .await
+        .unwrap();
+    assert!(mock.file(&base, file.asset_path()).is_some());
+    assert!(api.delete_asset(file.asset_path()).await.unwrap().success);
+    assert!(mock.file(&base, file.asset_path()).is_none());
+    let err = api.delete_asset(file.asset_path()).await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.message()),
+        (Some(404), Some("File not found."))
+    );
+
+    let jasmin = "8cb2a6da65687600f42905bf1647fd3f@auth.local";
+    mock.add_collaborator(&base, jasmin, "Jasmin Tee", "jasmin@example.com")
+        .unwrap();
+    let user = api.get_app_user_info(jasmin).await.unwrap();
+    assert_eq!(user.name.as_deref(), Some("Jasmin Tee"));
+    assert_eq!(user.contact_email.as_deref(), Some("jasmin@example.com"));
+    assert_eq!(user.email.as_deref(), Some(jasmin));
+    let err = api
+        .get_app_user_info("nobody@auth.local")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.message()),
+        (Some(404), Some("User nobody@auth.local not found."))
+    );
+    let err = mock
+        .client()
+        .with_api_token("0".repeat(40).as_str())
+        .delete_asset("/files/x")
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    conforms_to_the_spec(&mock);
+}

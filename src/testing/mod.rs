@@ -32,17 +32,43 @@
 //!   token gets 403 `{"error_msg": "Token expired."}`, an unknown one 401
 //!   `{"detail": "Invalid token"}`.
 //! - Base operations: `getMetadata`; `createTable`, `renameTable`, `deleteTable`;
-//!   `listColumns`, `insertColumn`, `appendColumns`, `updateColumn` (rename, resize,
-//!   freeze), `deleteColumn`; `listViews`, `createView`, `getView`; `listRows` (`start`,
-//!   `limit` up to 1000, `view_name` with the view's hidden columns and sorts, `order_by`
-//!   and `direction` (applied, as SeaTable documents, only with `start` and `limit`),
+//!   `listColumns`, `insertColumn`, `appendColumns`, `deleteColumn`; `listViews`,
+//!   `createView`, `getView`; `listRows` (`start`, `limit` up to 1000, `view_name` with
+//!   the view's filters, sorts and hidden columns, `order_by` and `direction` (applied,
+//!   as SeaTable documents, only with `start` and `limit`),
 //!   `convert_keys`), `getRow`, `appendRows` and `updateRows` (1000 rows at most),
 //!   `deleteRows` (10,000 at most); `createRowLinks`, `updateRowLinks`, `deleteRowLinks`,
 //!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below);
 //!   `filterRows` with the text, number and emptiness predicates (`contains`, `is`,
 //!   `greater`, `is_empty`, …; others answer 400 naming them).
+//! - Schema: tables, views and columns in SeaTable's full shape (every key of the recorded
+//!   answers: a view's `colors`, `column_colors`, `groups`, `formula_rows`, `link_rows`,
+//!   `private_for`…; a column's permission fields, `data` and `description` even when
+//!   null); `duplicateTable` (`<name>(copy)`, rows under new ids when asked; link columns
+//!   stay with the original); `updateView` (name, lock, `filter_conjunction`, filters,
+//!   sorts, groupbys, hidden columns by column key; `[{}]` clears a list) and `deleteView`
+//!   (400 for a table's only view); rows read through a view are filtered by text, number,
+//!   date (`is_before`, `is_within`… with `filter_term_modifier`), single- and
+//!   multiple-select (option ids or names), collaborator and checkbox predicates, and
+//!   sorted (single-selects by option order); `updateColumn` (rename, resize, freeze,
+//!   `move_column` to the right of the target, `modify_column_type` converting the
+//!   cells: text ↔ numbers, checkboxes, dates, selects get options; other types empty
+//!   them); `addSelectOptions`, `updateSelectOptions` (renamed options renamed in the
+//!   cells), `deleteSelectOptions` (the cells lose them), `updateColumnCascade` (stored
+//!   by option ids in the child column).
+//! - Users and notifications: `listCollaborators` (the owner, plus users added with
+//!   [`MockSeaTable::add_collaborator`]); `listNotifications`, `markNotificationsSeen`,
+//!   `markNotificationSeen`, `deleteNotifications` for the user named in the Base-Token
+//!   (one from an API-Token names nobody and sees none; `seen` only as `true`/`false`),
+//!   notifications added with [`MockSeaTable::add_notification`];
+//!   `sendToastNotification` to a user of the base, read back with
+//!   [`MockSeaTable::toasts`].
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
-//!   download of the returned link.
+//!   download of the returned link; `deleteAsset`; the custom folder (`/custom` of the
+//!   asset folder): `getCustomUploadLink` (into an existing folder), `listCustomFolder`,
+//!   `getCustomFileMetadata` (a UUID given on first request), `getCustomDownloadLink`,
+//!   `deleteCustomAsset`; `getAppUserInfo` for the base's users. Folders exist while
+//!   they hold a file; [`MockSeaTable::put_file`] stores one directly.
 //! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
 //! - Realtime (with the `realtime` feature): SeaTable's Socket.IO service at
 //!   `/api-gateway/socket.io/` (websocket transport), `join-room` acknowledged or refused

@@ -97,7 +97,7 @@ impl BaseData {
         id
     }
 
-    fn addressed_to<'n>(notification: &'n Value, user: &str) -> bool {
+    fn addressed_to(notification: &Value, user: &str) -> bool {
         notification.get("username").and_then(Value::as_str) == Some(user)
     }
 

@@ -151,7 +151,7 @@ impl BaseData {
         info.id = id;
         info.name = name;
         let rows = if body.is_duplicate_records {
-            let kept: Vec<&str> = columns.iter().map(|c| super::column_key(c)).collect();
+            let kept: Vec<&str> = columns.iter().map(super::column_key).collect();
             let all_ids: Vec<&str> = self
                 .tables
                 .iter()

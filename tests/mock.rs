@@ -1571,7 +1571,8 @@ async fn filter_rows_keeps_the_rows_that_meet_the_conditions() {
         .view_name("By age")
         .await
         .unwrap();
-    assert_eq!(names(&either.rows), ["Ada", "Grace"]);
+    // In the view's order: By age sorts by age, oldest first.
+    assert_eq!(names(&either.rows), ["Grace", "Ada"]);
     assert!(
         !either.rows[0].extra.contains_key("City"),
         "the view hides City"
@@ -2706,5 +2707,72 @@ async fn an_asset_is_deleted_by_path_and_users_are_looked_up_by_id() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
+    conforms_to_the_spec(&mock);
+}
+
+#[tokio::test]
+async fn filter_rows_judges_dates_and_selects_by_type_within_the_named_view() {
+    use seatable_api::types::RowFilter;
+    let (mock, base, client) = mock_with_base("Plan", tasks_metadata()).await;
+    mock.add_rows(
+        &base,
+        "Tasks",
+        vec![
+            json!({"Title": "a", "Points": 5, "Due": "2030-06-20", "Status": "Open", "Tags": ["red"]}),
+            json!({"Title": "b", "Points": 1, "Due": "2030-06-25 10:00", "Status": "Done", "Tags": ["red", "blue"]}),
+            json!({"Title": "c", "Points": 8, "Due": "2030-07-01", "Status": "Open", "Tags": ["blue"]}),
+        ],
+    )
+    .unwrap();
+    let filter = |v: Value| -> RowFilter { serde_json::from_value(v).unwrap() };
+    let titles = |rows: &[seatable_api::types::Row]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r.extra["Title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let due = client
+        .filter_rows(
+            "Tasks",
+            [filter(
+                json!({"column_name": "Due", "filter_predicate": "is_before",
+                           "filter_term": "2030-06-26", "filter_term_modifier": "exact_date"}),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(titles(&due.rows), ["a", "b"]);
+    let tagged = client
+        .filter_rows(
+            "Tasks",
+            [filter(json!({"column_name": "Tags", "filter_predicate": "has_any_of", "filter_term": ["blue"]}))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(titles(&tagged.rows), ["b", "c"]);
+
+    // Within a view: its filters first (Status is Open), its order (Points down).
+    client.create_view("Tasks", "Open ones").await.unwrap();
+    client
+        .update_view("Open ones", "Tasks")
+        .filters([view_filter(json!({"column_key": "St03", "filter_predicate": "is_any_of", "filter_term": ["111111"]}))])
+        .sorts([serde_json::from_value::<seatable_api::types::ViewSort>(
+            json!({"column_key": "Pr01", "sort_type": "down"}),
+        )
+        .unwrap()])
+        .hidden_columns(["Du02"])
+        .await
+        .unwrap();
+    let within = client
+        .filter_rows(
+            "Tasks",
+            [filter(
+                json!({"column_name": "Points", "filter_predicate": "greater", "filter_term": 0}),
+            )],
+        )
+        .view_name("Open ones")
+        .await
+        .unwrap();
+    assert_eq!(titles(&within.rows), ["c", "a"]);
+    assert!(!within.rows[0].extra.contains_key("Due"));
     conforms_to_the_spec(&mock);
 }

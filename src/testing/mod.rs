@@ -50,7 +50,9 @@
 //!   (400 for a table's only view); rows read through a view are filtered by text, number,
 //!   date (`is_before`, `is_within`… with `filter_term_modifier`), single- and
 //!   multiple-select (option ids or names), collaborator and checkbox predicates, and
-//!   sorted (single-selects by option order); `updateColumn` (rename, resize, freeze,
+//!   sorted (single-selects by option order); `filterRows` judges its conditions with
+//!   the same predicates by column type and, given `view_name`, works within the view's
+//!   rows and order; `updateColumn` (rename, resize, freeze,
 //!   `move_column` to the right of the target, `modify_column_type` converting the
 //!   cells: text ↔ numbers, checkboxes, dates, selects get options; other types empty
 //!   them); `addSelectOptions`, `updateSelectOptions` (renamed options renamed in the

@@ -542,15 +542,17 @@ impl BaseData {
     fn filter_rows(&self, request: &Request) -> Result<Reply, Reply> {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
-        let hidden = match request.query("view_name") {
-            None => Vec::new(),
-            Some(name) => table
-                .view(name)
-                .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?
-                .hidden_columns
-                .clone()
-                .unwrap_or_default(),
+        let view = match request.query("view_name") {
+            None => None,
+            Some(name) => Some(
+                table
+                    .view(name)
+                    .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?,
+            ),
         };
+        let hidden = view
+            .and_then(|v| v.hidden_columns.clone())
+            .unwrap_or_default();
         let body: FilterRowsRequest = request.json()?;
         if body.filters.is_empty() {
             return Err(Reply::error_message(400, "filters invalid"));
@@ -572,13 +574,19 @@ impl BaseData {
             })?;
             columns.push(column);
         }
+        // Within the view's own filters and order, when one is named.
+        let candidates = match view {
+            Some(view) => self.view_rows(table, view)?,
+            None => table.rows.iter().collect(),
+        };
+        let today = chrono::DateTime::<chrono::Utc>::from(SystemTime::now()).date_naive();
         let mut rows = Vec::new();
-        for row in &table.rows {
+        for row in candidates {
             let mut verdicts = Vec::new();
             for (filter, column) in body.filters.iter().zip(&columns) {
                 let cell = self.cell(table, column, row);
                 verdicts.push(
-                    super::filter::matches(filter, &cell)
+                    predicates::row_filter_matches(filter, column, &cell, today)
                         .map_err(|e| Reply::error_message(400, &e))?,
                 );
             }

@@ -1,4 +1,4 @@
-//! The filter predicates of views by column type: dates (with SeaTable's
+//! The filter predicates of views and `filterRows` by column type: dates (with SeaTable's
 //! `filter_term_modifier`), selects, collaborators and checkboxes here; text and number
 //! predicates are those of `filterRows` (`testing::filter`).
 
@@ -53,10 +53,29 @@ pub(crate) fn view_filter_matches(
         "is_not_empty" => return Ok(!is_empty(cell)),
         _ => {}
     }
+    // Each type's own predicates; any other goes to the text and number predicates,
+    // which name the ones they know when refusing.
+    const DATE: [&str; 7] = [
+        "is",
+        "is_not",
+        "is_before",
+        "is_after",
+        "is_on_or_before",
+        "is_on_or_after",
+        "is_within",
+    ];
+    const SINGLE: [&str; 4] = ["is", "is_not", "is_any_of", "is_none_of"];
+    const LIST: [&str; 4] = ["has_any_of", "has_all_of", "has_none_of", "is_exactly"];
     match column_type(column) {
-        "date" | "ctime" | "mtime" => date_matches(filter, predicate, &term, cell, today),
-        "single-select" => single_select_matches(predicate, &term, column, cell),
-        "multiple-select" | "collaborator" => list_matches(predicate, &term, column, cell),
+        "date" | "ctime" | "mtime" if DATE.contains(&predicate) => {
+            date_matches(filter, predicate, &term, cell, today)
+        }
+        "single-select" if SINGLE.contains(&predicate) => {
+            single_select_matches(predicate, &term, column, cell)
+        }
+        "multiple-select" | "collaborator" if LIST.contains(&predicate) => {
+            list_matches(predicate, &term, column, cell)
+        }
         "checkbox" if predicate == "is" => {
             let wanted = match &term {
                 Value::Bool(b) => *b,
@@ -73,6 +92,24 @@ pub(crate) fn view_filter_matches(
             crate::testing::filter::matches(&as_row_filter, cell)
         }
     }
+}
+
+/// [`view_filter_matches`] for a condition of `filterRows`, which names its column by
+/// name (already resolved to `column`).
+pub(crate) fn row_filter_matches(
+    filter: &RowFilter,
+    column: &StoredColumn,
+    cell: &Value,
+    today: NaiveDate,
+) -> Result<bool, String> {
+    let as_view_filter = ViewFilter {
+        column_key: None,
+        filter_predicate: Some(filter.filter_predicate.clone()),
+        filter_term: filter.filter_term.clone(),
+        filter_term_modifier: filter.filter_term_modifier.clone(),
+        extra: serde_json::Map::new(),
+    };
+    view_filter_matches(&as_view_filter, column, cell, today)
 }
 
 fn terms(term: &Value) -> Vec<String> {

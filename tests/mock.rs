@@ -2113,6 +2113,21 @@ async fn views_are_updated_and_deleted_and_rows_read_through_them_are_filtered_s
         err.message(),
         Some("view Default View is the only view of the table and cannot be deleted")
     );
+    // A deleted column leaves the settings of the views that named it.
+    client.create_view("Tasks", "Lean").await.unwrap();
+    client
+        .update_view("Lean", "Tasks")
+        .hidden_columns(["Tg04", "Ok05"])
+        .sorts([serde_json::from_value::<seatable_api::types::ViewSort>(
+            json!({"column_key": "Tg04", "sort_type": "up"}),
+        )
+        .unwrap()])
+        .await
+        .unwrap();
+    client.delete_column("Tasks", "Tags").await.unwrap();
+    let lean = client.get_view("Lean", "Tasks").await.unwrap();
+    assert_eq!(lean.hidden_columns.unwrap(), ["Ok05"]);
+    assert!(lean.sorts.unwrap().is_empty());
     let err = client.delete_view("Gone", "Tasks").await.unwrap_err();
     assert_eq!(
         (err.status(), err.message()),
@@ -2223,6 +2238,18 @@ async fn update_column_resizes_freezes_moves_and_retypes_converting_the_cells() 
         .map(|o| &o["name"])
         .collect();
     assert_eq!(options, ["Open", "Done"]);
+
+    // The same type again sets the data only: the cells stay.
+    let reformatted = client
+        .update_column(column_change(json!({"op_type": "modify_column_type", "table_name": "Tasks", "column": "Title", "new_column_type": "number",
+                                            "column_data": {"format": "euro", "decimal": "comma", "thousands": "dot"}})))
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&reformatted).unwrap()["data"]["format"],
+        "euro"
+    );
+    assert_eq!(mock.rows(&base, "Tasks").unwrap()[0]["Title"], 12);
 
     let err = client
         .update_column(column_change(json!({"op_type": "move_column", "table_name": "Tasks", "column": "Title", "target_column": "Nope"})))

@@ -55,7 +55,8 @@
 //!   rows and order; `updateColumn` (rename, resize, freeze,
 //!   `move_column` to the right of the target, `modify_column_type` converting the
 //!   cells: text ↔ numbers, checkboxes, dates, selects get options; other types empty
-//!   them); `addSelectOptions`, `updateSelectOptions` (renamed options renamed in the
+//!   them; the column's own type again sets its `data` only); `deleteColumn` drops the
+//!   column from the views' settings; `addSelectOptions`, `updateSelectOptions` (renamed options renamed in the
 //!   cells), `deleteSelectOptions` (the cells lose them), `updateColumnCascade` (stored
 //!   by option ids in the child column).
 //! - Users and notifications: `listCollaborators` (the owner, plus users added with

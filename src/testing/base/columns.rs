@@ -263,6 +263,7 @@ impl BaseData {
 
     /// `modify_column_type`: the column gets the new type and `data` (given, or what the
     /// converted cells need: select options); every cell is converted by [`convert_cell`].
+    /// With the column's own type it sets `data` only.
     fn change_type(
         &mut self,
         index: usize,
@@ -285,12 +286,22 @@ impl BaseData {
             ));
         }
         let key = column_key(&before).to_string();
+        // The same type again only sets `data` (a number's format, a date's format, the
+        // options…): the cells stay as they are, and without new data the old stays.
+        let same_type = column_type(&before) == to;
         let mut column = before.clone();
         column.insert("type".into(), json!(to));
-        column.insert(
-            "data".into(),
-            data.map(Value::Object).unwrap_or(Value::Null),
-        );
+        let data = match (data, same_type) {
+            (Some(mut data), _) => {
+                if to == "single-select" || to == "multiple-select" {
+                    super::options::complete_options(&mut data);
+                }
+                Value::Object(data)
+            }
+            (None, true) => before.get("data").cloned().unwrap_or(Value::Null),
+            (None, false) => Value::Null,
+        };
+        column.insert("data".into(), data);
         if let Err(e) = serde_json::from_value::<Column>(Value::Object(column.clone())) {
             return Err(Reply::json(
                 400,
@@ -305,7 +316,12 @@ impl BaseData {
             let Some(value) = row.remove(&key) else {
                 continue;
             };
-            let Some(converted) = keeps_cells.then(|| convert_cell(&value, to)).flatten() else {
+            let converted = if same_type {
+                Some(value)
+            } else {
+                keeps_cells.then(|| convert_cell(&value, to)).flatten()
+            };
+            let Some(converted) = converted else {
                 continue;
             };
             if to == "single-select" || to == "multiple-select" {

@@ -1311,6 +1311,11 @@ impl BaseData {
         for row in &mut table.rows {
             row.remove(&key);
         }
+        table
+            .info
+            .views
+            .iter_mut()
+            .for_each(|v| views::forget_column(v, &key));
         Ok(Reply::json(
             200,
             &SuccessResult {

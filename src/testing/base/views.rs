@@ -44,6 +44,24 @@ pub(crate) fn complete_view(view: &mut View) {
     }
 }
 
+/// Drops a deleted column from the view's settings, so that they name only columns
+/// that exist (inferred: the recording has no view read after a column's deletion).
+pub(crate) fn forget_column(view: &mut View, key: &str) {
+    let named = |k: &Option<String>| k.as_deref() == Some(key);
+    if let Some(filters) = view.filters.as_mut() {
+        filters.retain(|f| !named(&f.column_key));
+    }
+    if let Some(sorts) = view.sorts.as_mut() {
+        sorts.retain(|s| !named(&s.column_key));
+    }
+    if let Some(groupbys) = view.groupbys.as_mut() {
+        groupbys.retain(|g| !named(&g.column_key));
+    }
+    if let Some(hidden) = view.hidden_columns.as_mut() {
+        hidden.retain(|h| h != key);
+    }
+}
+
 /// SeaTable's documented way to clear a list: send `[{}]`. Entries without a column key
 /// are dropped.
 fn keyed<T>(items: Vec<T>, key: impl Fn(&T) -> Option<&String>) -> Vec<T> {

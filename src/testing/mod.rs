@@ -50,15 +50,15 @@
 //!   (400 for a table's only view); rows read through a view are filtered by text, number,
 //!   date (`is_before`, `is_within`… with `filter_term_modifier`), single- and
 //!   multiple-select (option ids or names), collaborator and checkbox predicates, and
-//!   sorted (single-selects by option order); `filterRows` judges its conditions with
-//!   the same predicates by column type and, given `view_name`, works within the view's
-//!   rows and order; `updateColumn` (rename, resize, freeze,
-//!   `move_column` to the right of the target, `modify_column_type` converting the
-//!   cells: text ↔ numbers, checkboxes, dates, selects get options; other types empty
-//!   them; the column's own type again sets its `data` only); `deleteColumn` drops the
-//!   column from the views' settings; `addSelectOptions`, `updateSelectOptions` (renamed options renamed in the
-//!   cells), `deleteSelectOptions` (the cells lose them), `updateColumnCascade` (stored
-//!   by option ids in the child column).
+//!   sorted (single-selects by option order); `filterRows` judges its conditions with the
+//!   same predicates by column type and, given `view_name`, works within the view's rows
+//!   and order; `updateColumn` (rename, resize, freeze, `move_column` to the right of the
+//!   target, `modify_column_type` converting the cells: text ↔ numbers, checkboxes, dates,
+//!   selects get options; other types empty them; the column's own type again sets its
+//!   `data` only); `deleteColumn` drops the column from the views' settings;
+//!   `addSelectOptions`, `updateSelectOptions` (renamed options renamed in the cells),
+//!   `deleteSelectOptions` (the cells lose them), `updateColumnCascade` (stored by option
+//!   ids in the child column).
 //! - Users and notifications: `listCollaborators` (the owner, plus users added with
 //!   [`MockSeaTable::add_collaborator`]); `listNotifications`, `markNotificationsSeen`,
 //!   `markNotificationSeen`, `deleteNotifications` for the user named in the Base-Token

@@ -2549,10 +2549,13 @@ async fn collaborators_notifications_and_toasts_follow_the_tokens_user() {
         ]
     );
     let err = client
-        .send_toast_notification("nobody@auth.local", detail)
+        .send_toast_notification("", detail)
         .await
         .unwrap_err();
-    assert_eq!(err.status(), Some(400));
+    assert_eq!(
+        (err.status(), err.message()),
+        (Some(400), Some("to_user invalid"))
+    );
     conforms_to_the_spec(&mock);
 }
 

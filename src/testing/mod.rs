@@ -64,7 +64,7 @@
 //!   `markNotificationSeen`, `deleteNotifications` for the user named in the Base-Token
 //!   (one from an API-Token names nobody and sees none; `seen` only as `true`/`false`),
 //!   notifications added with [`MockSeaTable::add_notification`];
-//!   `sendToastNotification` to a user of the base, read back with
+//!   `sendToastNotification` (to any non-empty user id), read back with
 //!   [`MockSeaTable::toasts`].
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link; `deleteAsset`; the custom folder (`/custom` of the

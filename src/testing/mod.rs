@@ -32,10 +32,10 @@
 //!   token gets 403 `{"error_msg": "Token expired."}`, an unknown one 401
 //!   `{"detail": "Invalid token"}`.
 //! - Base operations: `getMetadata`; `createTable`, `renameTable`, `deleteTable`;
-//!   `listColumns`, `insertColumn`, `appendColumns`, `updateColumn` (rename, resize,
-//!   freeze), `deleteColumn`; `listViews`, `createView`, `getView`; `listRows` (`start`,
-//!   `limit` up to 1000, `view_name` with the view's hidden columns and sorts, `order_by`
-//!   and `direction` (applied, as SeaTable documents, only with `start` and `limit`),
+//!   `listColumns`, `insertColumn`, `appendColumns`, `deleteColumn`; `listViews`,
+//!   `createView`, `getView`; `listRows` (`start`, `limit` up to 1000, `view_name` with
+//!   the view's filters, sorts and hidden columns, `order_by` and `direction` (applied,
+//!   as SeaTable documents, only with `start` and `limit`),
 //!   `convert_keys`), `getRow`, `appendRows` and `updateRows` (1000 rows at most),
 //!   `deleteRows` (10,000 at most); `createRowLinks`, `updateRowLinks`, `deleteRowLinks`,
 //!   `listRowLinks`, with link cells in row reads; `querySql` for `SELECT` (see below);
@@ -61,8 +61,37 @@
 //!   `listRowActivities` (created, changed cells with old values, deleted);
 //!   `autoLinkRows`/`getAutoLinkTask`; `createSnapshot`; `submitWorkflowTask` (workflows
 //!   made with [`add_workflow`](MockSeaTable::add_workflow)).
+//! - Schema: tables, views and columns in SeaTable's full shape (every key of the recorded
+//!   answers: a view's `colors`, `column_colors`, `groups`, `formula_rows`, `link_rows`,
+//!   `private_for`…; a column's permission fields, `data` and `description` even when
+//!   null); `duplicateTable` (`<name>(copy)`, rows under new ids when asked; link columns
+//!   stay with the original); `updateView` (name, lock, `filter_conjunction`, filters,
+//!   sorts, groupbys, hidden columns by column key; `[{}]` clears a list) and `deleteView`
+//!   (400 for a table's only view); rows read through a view are filtered by text, number,
+//!   date (`is_before`, `is_within`… with `filter_term_modifier`), single- and
+//!   multiple-select (option ids or names), collaborator and checkbox predicates, and
+//!   sorted (single-selects by option order); `filterRows` judges its conditions with the
+//!   same predicates by column type and, given `view_name`, works within the view's rows
+//!   and order; `updateColumn` (rename, resize, freeze, `move_column` to the right of the
+//!   target, `modify_column_type` converting the cells: text ↔ numbers, checkboxes, dates,
+//!   selects get options; other types empty them; the column's own type again sets its
+//!   `data` only); `deleteColumn` drops the column from the views' settings;
+//!   `addSelectOptions`, `updateSelectOptions` (renamed options renamed in the cells),
+//!   `deleteSelectOptions` (the cells lose them), `updateColumnCascade` (stored by option
+//!   ids in the child column).
+//! - Users and notifications: `listCollaborators` (the owner, plus users added with
+//!   [`MockSeaTable::add_collaborator`]); `listNotifications`, `markNotificationsSeen`,
+//!   `markNotificationSeen`, `deleteNotifications` for the user named in the Base-Token
+//!   (one from an API-Token names nobody and sees none; `seen` only as `true`/`false`),
+//!   notifications added with [`MockSeaTable::add_notification`];
+//!   `sendToastNotification` (to any non-empty user id), read back with
+//!   [`MockSeaTable::toasts`].
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
-//!   download of the returned link.
+//!   download of the returned link; `deleteAsset`; the custom folder (`/custom` of the
+//!   asset folder): `getCustomUploadLink` (into an existing folder), `listCustomFolder`,
+//!   `getCustomFileMetadata` (a UUID given on first request), `getCustomDownloadLink`,
+//!   `deleteCustomAsset`; `getAppUserInfo` for the base's users. Folders exist while
+//!   they hold a file; [`MockSeaTable::put_file`] stores one directly.
 //! - Auth: `ping`, `pingWithAccountToken`, `getServerInfo` (the spec's example);
 //!   `listApiTokens`, `createApiToken`, `updateApiToken`, `deleteApiToken` for a base of an
 //!   Account-Token user: a created API-Token works for `getBaseToken` and the file
@@ -107,6 +136,7 @@ mod account;
 mod auth;
 mod base;
 mod examples;
+mod files;
 mod filter;
 mod http;
 mod multipart;
@@ -614,6 +644,86 @@ impl MockSeaTable {
             .workflows
             .insert(token.clone(), table.to_string());
         Ok(token)
+    }
+
+    /// Stores a file in the base's asset folder as an upload would, by its path there
+    /// (`/files/2025-03/report.pdf`; `/custom/Invoices/b347.pdf` for the custom folder,
+    /// whose folders exist while they hold a file).
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// mock.put_file(base, "/custom/Invoices/b347.pdf", b"%PDF-1.7".to_vec())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn put_file(&self, base: &MockBase, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.shared.state().put_file(&base.uuid, path, bytes)
+    }
+
+    /// Adds a user to the base (`listCollaborators`, `getAppUserInfo`, toast recipients).
+    /// Every base starts with its owner, the user id the stand-in writes into `_creator`.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// mock.add_collaborator(base, "8cb2a6da65687600f42905bf1647fd3f@auth.local", "Jasmin Tee", "jasmin@example.com")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_collaborator(
+        &self,
+        base: &MockBase,
+        user_id: &str,
+        name: &str,
+        contact_email: &str,
+    ) -> Result<(), Error> {
+        let mut state = self.shared.state();
+        let data = state.base_mut(&base.uuid)?;
+        data.collaborators.retain(|u| u.email != user_id);
+        data.collaborators.push(crate::types::RelatedUser {
+            email: user_id.to_string(),
+            name: name.to_string(),
+            contact_email: Some(contact_email.to_string()),
+            avatar_url: Some("https://mock-seatable.invalid/media/avatars/default.png".into()),
+            id_in_org: Some(String::new()),
+            is_admin: Some(false),
+            name_pinyin: Some(String::new()),
+            extra: serde_json::Map::new(),
+        });
+        Ok(())
+    }
+
+    /// Adds an unread notification of the base for `username` (the user name a
+    /// Base-Token from `getBaseTokenForBase` carries: the login e-mail), as SeaTable
+    /// creates them for comments and collaborator cells; returns its id.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// let id = mock.add_notification(base, "me@example.com", "selected_collaborator",
+    ///     serde_json::json!({"author": "x@auth.local", "table_id": "0000", "row_id": "Qtf7xPmoRaiFyQPO1aENTj"}))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add_notification(
+        &self,
+        base: &MockBase,
+        username: &str,
+        msg_type: &str,
+        detail: Value,
+    ) -> Result<i64, Error> {
+        let mut state = self.shared.state();
+        Ok(state
+            .base_mut(&base.uuid)?
+            .add_notification(username, msg_type, detail))
+    }
+
+    /// The toasts sent to the base's users with `sendToastNotification`, oldest first,
+    /// each `{"to_user", "toast_type", "detail"}`.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable, base: &seatable_api::testing::MockBase) -> Result<(), seatable_api::Error> {
+    /// let toasts = mock.toasts(base)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn toasts(&self, base: &MockBase) -> Result<Vec<Value>, Error> {
+        let mut state = self.shared.state();
+        Ok(state.base_mut(&base.uuid)?.toasts.clone())
     }
 
     /// Adds a user account that `login` accepts.

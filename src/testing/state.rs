@@ -1,6 +1,7 @@
-//! The mock's state and its request dispatch: tokens, rate limits, faults, files, and the
-//! routing of base operations to [`BaseData`], of auth and account operations to
-//! `auth.rs` and `account.rs`, and of every other operation to its example answer.
+//! The mock's state and its request dispatch: tokens, rate limits, faults, and the
+//! routing of base operations to [`BaseData`], of file operations to `files.rs`, of
+//! auth and account operations to `auth.rs` and `account.rs`, and of every other
+//! operation to its example answer.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -15,16 +16,12 @@ use super::base::BaseData;
 use super::multipart;
 use super::{Exchange, Fault, MockBase};
 use crate::server::Operation;
-use crate::types::{
-    AssetDownloadLink, AssetUploadLink, AssetUploadedFile, BaseAccess, ErrorDetail, ErrorMessage,
-    ErrorMsg, LoginResponse,
-};
+use crate::types::{BaseAccess, ErrorDetail, ErrorMessage, ErrorMsg, LoginResponse};
 use crate::{Error, ErrorKind};
 
 pub(crate) const DEFAULT_RATE_LIMIT: u32 = 500;
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3 * 24 * 3600);
 const GATEWAY: &str = "/api-gateway/";
-const DOWNLOAD_PREFIX: &str = "/seafhttp/files/";
 
 /// An answer: status, headers, body.
 #[derive(Clone, Debug)]
@@ -248,8 +245,8 @@ pub(crate) struct State {
     /// seconds).
     temp_api_tokens: HashMap<String, (String, u64)>,
     pub(crate) users: BTreeMap<String, String>,
-    upload_links: HashMap<String, String>,
-    download_links: HashMap<String, (String, String)>,
+    pub(crate) upload_links: HashMap<String, String>,
+    pub(crate) download_links: HashMap<String, (String, String)>,
     pub token_lifetime: Duration,
     rate_limit: Option<u32>,
     windows: HashMap<String, VecDeque<Instant>>,
@@ -432,15 +429,7 @@ impl State {
 
     pub fn metadata(&mut self, uuid: &str) -> Result<Value, Error> {
         let base = self.base_mut(uuid)?;
-        let metadata = base.metadata_response().map_err(invalid)?;
-        serde_json::to_value(metadata).map_err(|e| invalid(e.to_string()))
-    }
-
-    pub fn file(&mut self, uuid: &str, path: &str) -> Option<Vec<u8>> {
-        let base = self.base_mut(uuid).ok()?;
-        base.files
-            .get(&format!("/{}", path.trim_start_matches('/')))
-            .cloned()
+        base.metadata_json().map_err(invalid)
     }
 
     /// A new row id: 22 characters of `[A-Za-z0-9_-]`.
@@ -553,7 +542,7 @@ impl State {
     }
 
     /// The base an API-Token belongs to, or the 401 to answer.
-    fn api_token_base(&self, request: &Request) -> Result<usize, Reply> {
+    pub(crate) fn api_token_base(&self, request: &Request) -> Result<usize, Reply> {
         self.api_token_grant(request).map(|(index, _)| index)
     }
 
@@ -686,7 +675,7 @@ impl State {
     /// Handles one request as SeaTable would.
     pub fn process(&mut self, request: &Request) -> Reply {
         let Some((operation, params)) = Operation::route(&request.method, &request.path) else {
-            if request.method == "GET" && request.path.starts_with(DOWNLOAD_PREFIX) {
+            if request.method == "GET" && request.path.starts_with(super::files::DOWNLOAD_PREFIX) {
                 return self.download(request);
             }
             return Reply::detail(404, "Not found.");
@@ -741,6 +730,13 @@ impl State {
             Operation::GetUploadLink => self.upload_link(request),
             Operation::UploadFile => self.upload(request, &param("upload_link")),
             Operation::GetFileDownloadLink => self.download_link(request),
+            Operation::DeleteAsset => self.delete_asset(request),
+            Operation::ListCustomFolder => self.list_custom_folder(request),
+            Operation::GetCustomFileMetadata => self.custom_file_metadata(request),
+            Operation::DeleteCustomAsset => self.delete_custom_asset(request),
+            Operation::GetCustomUploadLink => self.custom_upload_link(request),
+            Operation::GetCustomDownloadLink => self.custom_download_link(request),
+            Operation::GetAppUserInfo => self.app_user_info(request),
             Operation::CountCommentsPerRow | Operation::SubmitWorkflowTask => {
                 self.web_base_operation(operation, request, &param)
             }
@@ -891,139 +887,6 @@ impl State {
             })
             .collect()
     }
-
-    fn upload_link(&mut self, request: &Request) -> Reply {
-        let index = match self.api_token_base(request) {
-            Ok(index) => index,
-            Err(reply) => return reply,
-        };
-        let id = self.uuid();
-        let base = &self.bases[index];
-        let month = chrono::DateTime::<chrono::Utc>::from(SystemTime::now())
-            .format("%Y-%m")
-            .to_string();
-        let answer = AssetUploadLink {
-            upload_link: format!("{}/seafhttp/upload-api/{id}", self.url),
-            workspace_id: Some(base.workspace_id),
-            parent_path: format!("/asset/{}", base.uuid),
-            img_relative_path: format!("images/{month}"),
-            file_relative_path: format!("files/{month}"),
-            extra: Map::new(),
-        };
-        self.upload_links.insert(id, base.uuid.clone());
-        Reply::json(200, &answer)
-    }
-
-    fn upload(&mut self, request: &Request, id: &str) -> Reply {
-        let Some(uuid) = self.upload_links.get(id).cloned() else {
-            return Reply::text(403, "Access denied.");
-        };
-        let content_type = request.header("content-type").unwrap_or_default();
-        let parts = match multipart::parse(content_type, &request.body) {
-            Ok(parts) => parts,
-            Err(why) => return Reply::text(400, &why),
-        };
-        let field = |name: &str| {
-            parts
-                .iter()
-                .find(|p| p.name == name && p.file_name.is_none())
-                .map(|p| String::from_utf8_lossy(&p.data).into_owned())
-        };
-        let Some(parent_dir) = field("parent_dir") else {
-            return Reply::text(400, "No parent_dir given.");
-        };
-        let relative_path = field("relative_path").unwrap_or_default();
-        if relative_path.starts_with('/') || relative_path.split('/').any(|s| s == "..") {
-            return Reply::text(400, "Invalid relative path");
-        }
-        let replace = match field("replace").as_deref() {
-            None | Some("0") => false,
-            Some("1") => true,
-            Some(_) => return Reply::text(400, "Invalid argument replace."),
-        };
-        let expected_parent = format!("/asset/{uuid}");
-        let Some(inside) = parent_dir.strip_prefix(&expected_parent) else {
-            return Reply::text(400, "Invalid parent_dir.");
-        };
-        let Some(file) = parts.iter().find(|p| p.file_name.is_some()) else {
-            return Reply::text(400, "No file given.");
-        };
-        let file_name = file.file_name.clone().unwrap_or_default();
-        if file_name.is_empty() || file_name.contains('/') {
-            return Reply::text(400, "Invalid file name.");
-        }
-        let folder = [inside.trim_matches('/'), relative_path.trim_matches('/')]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .fold(String::new(), |acc, s| format!("{acc}/{s}"));
-        let file_id = self.hex(40);
-        let Some(base) = self.bases.iter_mut().find(|b| b.uuid == uuid) else {
-            return Reply::text(403, "Access denied.");
-        };
-        let name = if replace {
-            file_name
-        } else {
-            unique_name(&base.files, &folder, &file_name)
-        };
-        let size = file.data.len() as i64;
-        base.files
-            .insert(format!("{folder}/{name}"), file.data.clone());
-        Reply::json(
-            200,
-            &vec![AssetUploadedFile {
-                name,
-                id: file_id,
-                size,
-            }],
-        )
-    }
-
-    fn download_link(&mut self, request: &Request) -> Reply {
-        let index = match self.api_token_base(request) {
-            Ok(index) => index,
-            Err(reply) => return reply,
-        };
-        let Some(path) = request.query("path") else {
-            return Reply::error_msg(400, "path invalid.");
-        };
-        let path = format!("/{}", path.trim_start_matches('/'));
-        let base = &self.bases[index];
-        if !base.files.contains_key(&path) {
-            return Reply::error_msg(404, &format!("path {path} not found."));
-        }
-        let uuid = base.uuid.clone();
-        let name = path.rsplit('/').next().unwrap_or_default().to_string();
-        let id = self.uuid();
-        self.download_links.insert(id.clone(), (uuid, path));
-        let encoded = crate::transport::request::encode_path(&name);
-        Reply::json(
-            200,
-            &AssetDownloadLink {
-                download_link: format!("{}{DOWNLOAD_PREFIX}{id}/{encoded}", self.url),
-            },
-        )
-    }
-
-    fn download(&mut self, request: &Request) -> Reply {
-        let rest = request.path.trim_start_matches(DOWNLOAD_PREFIX);
-        let id = rest.split('/').next().unwrap_or_default();
-        let Some((uuid, path)) = self.download_links.get(id) else {
-            return Reply::text(404, "File not found");
-        };
-        match self
-            .bases
-            .iter()
-            .find(|b| &b.uuid == uuid)
-            .and_then(|b| b.files.get(path))
-        {
-            Some(bytes) => Reply {
-                status: 200,
-                headers: vec![("content-type".into(), "application/octet-stream".into())],
-                body: bytes.clone(),
-            },
-            None => Reply::text(404, "File not found"),
-        }
-    }
 }
 
 /// Whether `operation` changes a base: every gateway `POST`, `PUT` and `DELETE` but the
@@ -1034,21 +897,6 @@ fn writes(operation: Operation) -> bool {
             operation,
             Operation::QuerySql | Operation::ListRowLinks | Operation::FilterRows
         )
-}
-
-/// `name`, or `name (1).ext`, `name (2).ext`… when the folder holds that name already.
-fn unique_name(files: &BTreeMap<String, Vec<u8>>, folder: &str, name: &str) -> String {
-    if !files.contains_key(&format!("{folder}/{name}")) {
-        return name.to_string();
-    }
-    let (stem, ext) = match name.rfind('.') {
-        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
-        _ => (name, ""),
-    };
-    (1..)
-        .map(|n| format!("{stem} ({n}){ext}"))
-        .find(|candidate| !files.contains_key(&format!("{folder}/{candidate}")))
-        .unwrap_or_else(|| name.to_string())
 }
 
 /// What the realtime service of the mock asks of the state (`testing::realtime`).

@@ -14,13 +14,13 @@ use std::time::SystemTime;
 use serde_json::{json, Map, Value};
 
 use super::records::{paging, BigDataEntry};
-use super::{column_key, BaseData, MockTable};
+use super::BaseData;
 use crate::base::{
     AddBigDataRowsRequest, AddBigDataRowsResponse, MoveRowsToBigDataRequest,
     MoveRowsToBigDataResponse, MoveRowsToNormalBackendRequest, MoveRowsToNormalBackendResponse,
 };
 use crate::testing::state::{Reply, Request};
-use crate::types::{RowFilter, SuccessResult, View};
+use crate::types::{SuccessResult, View};
 
 pub(crate) fn is_archived(row: &Map<String, Value>) -> bool {
     row.get("_archived") == Some(&Value::Bool(true))
@@ -29,46 +29,6 @@ pub(crate) fn is_archived(row: &Map<String, Value>) -> bool {
 /// Whether the view is a big-data (`archive`) view.
 pub(crate) fn is_archive_view(view: &View) -> bool {
     view.type_.as_ref().is_some_and(|t| t.as_str() == "archive")
-}
-
-/// Whether `row` is among the rows `view` shows by its filters (each filter names a column
-/// key, a predicate and a term; judged as `filterRows` judges them).
-pub(crate) fn view_shows(
-    base: &BaseData,
-    table: &MockTable,
-    view: &View,
-    row: &Map<String, Value>,
-) -> bool {
-    let filters = view.filters.as_deref().unwrap_or_default();
-    if filters.is_empty() {
-        return true;
-    }
-    let any = view
-        .filter_conjunction
-        .as_ref()
-        .is_some_and(|c| c.as_str().eq_ignore_ascii_case("or"));
-    let mut verdicts = filters.iter().map(|f| {
-        let Some(column) = table
-            .columns
-            .iter()
-            .find(|c| Some(column_key(c)) == f.column_key.as_deref())
-        else {
-            return true;
-        };
-        let filter = RowFilter {
-            column_name: super::column_name(column).to_string(),
-            filter_predicate: f.filter_predicate.clone().unwrap_or_default(),
-            filter_term: f.filter_term.clone(),
-            filter_term_modifier: None,
-            extra: Map::new(),
-        };
-        super::super::filter::matches(&filter, &base.cell(table, column, row)).unwrap_or(false)
-    });
-    if any {
-        verdicts.any(|v| v)
-    } else {
-        verdicts.all(|v| v)
-    }
 }
 
 fn now_secs() -> u64 {
@@ -155,13 +115,13 @@ impl BaseData {
         let view = table.view(&body.view_name).ok_or_else(|| {
             Reply::error_message(404, &format!("view {} not found", body.view_name))
         })?;
-        let moving: Vec<usize> = table
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, row)| !is_archived(row) && view_shows(self, table, view, row))
-            .map(|(i, _)| i)
-            .collect();
+        let today = chrono::DateTime::<chrono::Utc>::from(SystemTime::now()).date_naive();
+        let mut moving = Vec::new();
+        for (i, row) in table.rows.iter().enumerate() {
+            if !is_archived(row) && self.view_keeps(table, view, row, today)? {
+                moving.push(i);
+            }
+        }
         for i in moving {
             self.tables[index].rows[i].insert("_archived".into(), json!(true));
         }

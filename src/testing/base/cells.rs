@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime
 use chrono::{TimeZone, Timelike, Utc, Weekday};
 use serde_json::{json, Map, Value};
 
+use super::options::add_option;
 use super::{column_key, column_name, column_type, MockTable, StoredColumn};
 
 /// Column types whose cells a row write cannot set (written values are ignored, as
@@ -326,29 +327,6 @@ pub(crate) fn normalise(column: &mut StoredColumn, value: &Value, zone: Zone) ->
         }
         _ => Some(value.clone()),
     }
-}
-
-/// Adds option `name` to a select column that lacks it, as SeaTable does on write.
-pub(crate) fn add_option(column: &mut StoredColumn, name: &str) {
-    let data = column.entry("data").or_insert_with(|| json!({}));
-    if !data.is_object() {
-        *data = json!({});
-    }
-    let Some(data) = data.as_object_mut() else {
-        return;
-    };
-    let options = data.entry("options").or_insert_with(|| json!([]));
-    let Some(options) = options.as_array_mut() else {
-        return;
-    };
-    if options
-        .iter()
-        .any(|o| o.get("name").and_then(Value::as_str) == Some(name))
-    {
-        return;
-    }
-    let id = format!("{:06}", 100_000 + options.len());
-    options.push(json!({"id": id, "name": name, "color": "#46A1FD", "textColor": "#FFFFFF"}));
 }
 
 /// Writes the cells of `input` (keyed by column name) into `row`, normalised; names

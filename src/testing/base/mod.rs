@@ -9,30 +9,34 @@ use serde_json::{json, Map, Value};
 mod auto_link;
 mod big_data;
 mod cells;
+mod columns;
 mod comments;
 mod computed;
 mod history;
 mod locks;
+mod notifications;
+mod options;
+mod predicates;
 mod records;
 mod snapshots;
+mod tables;
+mod views;
 mod workflows;
 
 pub(crate) use cells::Zone;
 
 use super::sql;
 use crate::base::{
-    AppendColumnsRequest, AppendColumnsResponse, AppendRowsRequest, CreateTableRequest,
-    CreateViewRequest, DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest,
-    DeleteTableRequest, FilterRowsRequest, FilterRowsRequestFilterConjunction, InsertColumnRequest,
-    ListColumnsResponse, ListRowLinksRequest, ListViewsResponse, QuerySqlRequest,
-    RenameTableRequest, UpdateColumnRequest, UpdateRowsRequest,
+    AppendColumnsRequest, AppendRowsRequest, CreateTableRequest, CreateViewRequest,
+    DeleteColumnRequest, DeleteRowLinksResponse, DeleteRowsRequest, DeleteTableRequest,
+    FilterRowsRequest, FilterRowsRequestFilterConjunction, InsertColumnRequest,
+    ListRowLinksRequest, ListViewsResponse, QuerySqlRequest, RenameTableRequest, UpdateRowsRequest,
 };
 use crate::server::Operation;
 use crate::testing::state::{Reply, Request};
 use crate::types::{
     AppendRowsResult, Column, ColumnInput, DeleteRowsResult, LinkCellItem, Metadata,
-    MetadataResponse, Row, RowId, RowLinksInput, RowList, SuccessResult, Table, TableWithRows,
-    View,
+    MetadataResponse, Row, RowId, RowLinksInput, RowList, SuccessResult, Table, View,
 };
 
 /// SeaTable's page, append and update limit.
@@ -132,10 +136,22 @@ pub(crate) struct BaseData {
     /// `link_id` → linked pairs (row of the link's `table_id`, row of its
     /// `other_table_id`), oldest first.
     links: HashMap<String, Vec<(String, String)>>,
-    /// Files of the asset folder by path (`/files/2025-03/a.pdf`).
+    /// Files of the asset folder by path (`/files/2025-03/a.pdf`; the custom folder's
+    /// under `/custom/`).
     pub files: BTreeMap<String, Vec<u8>>,
     /// Comments, logs, tasks, snapshots, workflows, the time zone and the current writer.
     pub records: records::Records,
+    /// When each file of `files` was stored (ISO 8601).
+    pub file_times: BTreeMap<String, String>,
+    /// UUIDs of custom-folder files by path, given the first time they are asked for.
+    pub custom_uuids: BTreeMap<String, String>,
+    /// The users of the base (`listCollaborators`), the owner first.
+    pub collaborators: Vec<crate::types::RelatedUser>,
+    /// Notifications as `listNotifications` returns them, oldest first.
+    notifications: Vec<Value>,
+    notification_serial: i64,
+    /// Toasts sent with `sendToastNotification`, oldest first.
+    pub toasts: Vec<Value>,
 }
 
 fn now_iso() -> String {
@@ -145,7 +161,7 @@ fn now_iso() -> String {
 }
 
 fn default_view() -> View {
-    View {
+    let mut view = View {
         id: "0000".into(),
         name: "Default View".into(),
         type_: Some("table".into()),
@@ -160,7 +176,9 @@ fn default_view() -> View {
         summaries: Some(json!({})),
         colorbys: Some(Map::new()),
         extra: Map::new(),
-    }
+    };
+    views::complete_view(&mut view);
+    view
 }
 
 fn not_found_table(name: &str) -> Reply {
@@ -183,6 +201,7 @@ impl BaseData {
         };
         let mut meta: Metadata = serde_json::from_value(inner)
             .map_err(|e| format!("the metadata does not decode as `Metadata`: {e}"))?;
+        tables::complete_metadata(&mut meta);
         let mut tables = Vec::new();
         for mut table in std::mem::take(&mut meta.tables) {
             if tables.iter().any(|t: &MockTable| t.info.name == table.name) {
@@ -206,6 +225,8 @@ impl BaseData {
                 }
                 columns.push(stored);
             }
+            columns.iter_mut().for_each(columns::complete_column);
+            tables::complete_table(&mut table);
             tables.push(MockTable {
                 info: table,
                 columns,
@@ -222,6 +243,12 @@ impl BaseData {
             links: HashMap::new(),
             files: BTreeMap::new(),
             records: records::Records::default(),
+            file_times: BTreeMap::new(),
+            custom_uuids: BTreeMap::new(),
+            collaborators: vec![notifications::owner()],
+            notifications: Vec::new(),
+            notification_serial: 0,
+            toasts: Vec::new(),
         })
     }
 
@@ -273,7 +300,7 @@ impl BaseData {
         self.records.actor = records::Actor::of(request);
         let result = match operation {
             Operation::GetMetadata => self
-                .metadata_response()
+                .metadata_json()
                 .map(|m| Reply::json(200, &m))
                 .map_err(|e| Reply::error_message(500, &e)),
             Operation::ListRows => self.list_rows(request),
@@ -295,6 +322,21 @@ impl BaseData {
             Operation::ListViews => self.list_views(request),
             Operation::CreateView => self.create_view(request, keys),
             Operation::GetView => self.get_view(request, &param("view_name")),
+            Operation::UpdateView => self.update_view(request, &param("view_name")),
+            Operation::DeleteView => self.delete_view(request, &param("view_name")),
+            Operation::DuplicateTable => self.duplicate_table(request, keys),
+            Operation::AddSelectOptions => self.add_select_options(request),
+            Operation::UpdateSelectOptions => self.update_select_options(request),
+            Operation::DeleteSelectOptions => self.delete_select_options(request),
+            Operation::UpdateColumnCascade => self.update_column_cascade(request),
+            Operation::ListCollaborators => self.list_collaborators(),
+            Operation::ListNotifications => self.list_notifications(request),
+            Operation::MarkNotificationsSeen => self.mark_notifications_seen(request),
+            Operation::MarkNotificationSeen => {
+                self.mark_notification_seen(request, &param("notification_id"))
+            }
+            Operation::DeleteNotifications => self.delete_notifications(request),
+            Operation::SendToastNotification => self.send_toast(request),
             Operation::ListColumns => self.list_columns(request),
             Operation::InsertColumn => self.insert_column(request, keys),
             Operation::AppendColumns => self.append_columns(request, keys),
@@ -494,30 +536,11 @@ impl BaseData {
         let mut hidden = Vec::new();
         if let Some(view) = view {
             hidden = view.hidden_columns.clone().unwrap_or_default();
-            for sort in view.sorts.iter().flatten().rev() {
-                let Some(column) = table
-                    .columns
-                    .iter()
-                    .find(|c| Some(column_key(c)) == sort.column_key.as_deref())
-                else {
-                    continue;
-                };
-                let down = sort
-                    .sort_type
-                    .as_ref()
-                    .is_some_and(|s| s.as_str() == "down");
-                rows.sort_by(|a, b| {
-                    let order = sql::compare_cells(
-                        &self.cell(table, column, a),
-                        &self.cell(table, column, b),
-                    );
-                    if down {
-                        order.reverse()
-                    } else {
-                        order
-                    }
-                });
-            }
+            rows = self
+                .view_rows(table, view)?
+                .into_iter()
+                .filter(|r| big_data::is_archived(r) == archive)
+                .collect();
         }
         // As SeaTable documents it: `order_by` applies only with `start` and `limit`, and
         // after the view's own sorting (the sort is stable).
@@ -560,15 +583,17 @@ impl BaseData {
     fn filter_rows(&self, request: &Request) -> Result<Reply, Reply> {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
-        let hidden = match request.query("view_name") {
-            None => Vec::new(),
-            Some(name) => table
-                .view(name)
-                .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?
-                .hidden_columns
-                .clone()
-                .unwrap_or_default(),
+        let view = match request.query("view_name") {
+            None => None,
+            Some(name) => Some(
+                table
+                    .view(name)
+                    .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?,
+            ),
         };
+        let hidden = view
+            .and_then(|v| v.hidden_columns.clone())
+            .unwrap_or_default();
         let body: FilterRowsRequest = request.json()?;
         if body.filters.is_empty() {
             return Err(Reply::error_message(400, "filters invalid"));
@@ -590,13 +615,19 @@ impl BaseData {
             })?;
             columns.push(column);
         }
+        // Within the view's own filters and order, when one is named.
+        let candidates = match view {
+            Some(view) => self.view_rows(table, view)?,
+            None => table.rows.iter().collect(),
+        };
+        let today = chrono::DateTime::<chrono::Utc>::from(SystemTime::now()).date_naive();
         let mut rows = Vec::new();
-        for row in table.rows.iter().filter(|r| !big_data::is_archived(r)) {
+        for row in candidates.into_iter().filter(|r| !big_data::is_archived(r)) {
             let mut verdicts = Vec::new();
             for (filter, column) in body.filters.iter().zip(&columns) {
                 let cell = self.cell(table, column, row);
                 verdicts.push(
-                    super::filter::matches(filter, &cell)
+                    predicates::row_filter_matches(filter, column, &cell, today)
                         .map_err(|e| Reply::error_message(400, &e))?,
                 );
             }
@@ -1005,29 +1036,9 @@ impl BaseData {
                 }
             }
         }
-        let typed = table.typed()?;
+        let answer = tables::table_with_rows(&table)?;
         self.tables.push(table);
-        Ok(Reply::json(
-            200,
-            &TableWithRows {
-                id: typed.id,
-                name: typed.name,
-                columns: typed.columns,
-                views: typed.views,
-                is_header_locked: typed.is_header_locked,
-                summary_configs: typed.summary_configs,
-                header_settings: typed.header_settings,
-                rows: Some(Vec::new()),
-                id_row_map: Some(BTreeMap::new()),
-                view_structure: Some(
-                    json!({"folders": [], "view_ids": ["0000"]})
-                        .as_object()
-                        .cloned()
-                        .unwrap_or_default(),
-                ),
-                extra: Map::new(),
-            },
-        ))
+        Ok(Reply::json(200, &answer))
     }
 
     fn rename_table(&mut self, request: &Request) -> Result<Reply, Reply> {
@@ -1116,28 +1127,25 @@ impl BaseData {
     fn list_columns(&self, request: &Request) -> Result<Reply, Reply> {
         let index = self.query_table(request)?;
         let table = &self.tables[index];
-        let mut columns = table.typed_columns()?;
-        if let Some(name) = request
+        let hidden = match request
             .query("view_name")
             .or_else(|| request.query("view_id"))
         {
-            let view = table
+            None => Vec::new(),
+            Some(name) => table
                 .view(name)
-                .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?;
-            let hidden = view.hidden_columns.clone().unwrap_or_default();
-            let keys: Vec<String> = table
+                .ok_or_else(|| Reply::error_message(404, &format!("view {name} not found")))?
+                .hidden_columns
+                .clone()
+                .unwrap_or_default(),
+        };
+        let columns = columns::columns_json(
+            table
                 .columns
                 .iter()
-                .map(|c| column_key(c).to_string())
-                .collect();
-            columns = columns
-                .into_iter()
-                .zip(keys)
-                .filter(|(_, key)| !hidden.contains(key))
-                .map(|(c, _)| c)
-                .collect();
-        }
-        Ok(Reply::json(200, &ListColumnsResponse { columns }))
+                .filter(|c| !hidden.iter().any(|h| h == column_key(c))),
+        )?;
+        Ok(Reply::json(200, &json!({ "columns": columns })))
     }
 
     /// A stored column from a create request; 400 for names and settings SeaTable refuses.
@@ -1204,6 +1212,13 @@ impl BaseData {
         } else {
             data
         };
+        let data = match (kind, data) {
+            ("single-select" | "multiple-select", Some(mut data)) => {
+                options::complete_options(&mut data);
+                Some(data)
+            }
+            (_, data) => data,
+        };
         let column = new_column(key, name, kind, data);
         // What cannot decode as the spec's `Column` is refused like SeaTable refuses bad
         // settings.
@@ -1226,12 +1241,11 @@ impl BaseData {
         index: usize,
         input: &ColumnInput,
         keys: &mut Vec<String>,
-    ) -> Result<Column, Reply> {
+    ) -> Result<Value, Reply> {
         let table = &self.tables[index];
         let key = unused_key(keys, |k| table.columns.iter().any(|c| column_key(c) == k));
         let column = self.column_from_input(table, &key, input)?;
-        let typed = serde_json::from_value::<Column>(Value::Object(column.clone()))
-            .map_err(|e| Reply::error_message(500, &e.to_string()))?;
+        let typed = columns::column_json(&column)?;
         if column_type(&column) == "link" {
             let other_id = column_data_str(&column, "other_table_id")
                 .unwrap_or_default()
@@ -1302,81 +1316,7 @@ impl BaseData {
             };
             columns.push(self.add_column(index, &input, &mut keys)?);
         }
-        Ok(Reply::json(200, &AppendColumnsResponse { columns }))
-    }
-
-    fn update_column(&mut self, request: &Request) -> Result<Reply, Reply> {
-        let body: UpdateColumnRequest = request.json()?;
-        let (table_name, column, change): (String, String, ColumnChange) = match body {
-            UpdateColumnRequest::RenameColumn(r) => {
-                let new = r.new_column_name.clone();
-                if new.trim().is_empty() || new.contains(['.', '{', '}', '`']) {
-                    return Err(Reply::error_message(
-                        400,
-                        &format!("new_column_name {new} invalid"),
-                    ));
-                }
-                let index = self.body_table(&r.table_name)?;
-                if self.tables[index].columns.iter().any(|c| {
-                    column_name(c) == new && column_name(c) != r.column && column_key(c) != r.column
-                }) {
-                    return Err(Reply::error_message(
-                        400,
-                        &format!("column {new} already exists"),
-                    ));
-                }
-                (
-                    r.table_name,
-                    r.column,
-                    Box::new(move |c: &mut StoredColumn| {
-                        c.insert("name".into(), json!(new));
-                    }),
-                )
-            }
-            UpdateColumnRequest::ResizeColumn(r) => {
-                let width = r.new_column_width;
-                (
-                    r.table_name,
-                    r.column,
-                    Box::new(move |c: &mut StoredColumn| {
-                        c.insert("width".into(), json!(width));
-                    }),
-                )
-            }
-            UpdateColumnRequest::FreezeColumn(r) => {
-                let frozen = r.frozen;
-                (
-                    r.table_name,
-                    r.column,
-                    Box::new(move |c: &mut StoredColumn| {
-                        c.insert("frozen".into(), json!(frozen));
-                    }),
-                )
-            }
-            UpdateColumnRequest::Unknown(value) => {
-                let op = value.get("op_type").cloned().unwrap_or(Value::Null);
-                return Err(Reply::error_message(400, &format!("op_type {op} invalid")));
-            }
-            _ => {
-                return Err(Reply::error_message(
-                    501,
-                    "MockSeaTable implements only rename_column, resize_column and freeze_column",
-                ))
-            }
-        };
-        let index = self.body_table(&table_name)?;
-        let table = &mut self.tables[index];
-        let position = table
-            .columns
-            .iter()
-            .position(|c| column_name(c) == column)
-            .or_else(|| table.columns.iter().position(|c| column_key(c) == column))
-            .ok_or_else(|| Reply::error_message(404, &format!("column {column} not found")))?;
-        change(&mut table.columns[position]);
-        let typed =
-            serde_json::from_value::<Column>(Value::Object(table.columns[position].clone()))
-                .map_err(|e| Reply::error_message(500, &e.to_string()))?;
-        Ok(Reply::json(200, &typed))
+        Ok(Reply::json(200, &json!({ "columns": columns })))
     }
 
     fn delete_column(&mut self, request: &Request) -> Result<Reply, Reply> {
@@ -1401,6 +1341,11 @@ impl BaseData {
         for row in &mut table.rows {
             row.remove(&key);
         }
+        table
+            .info
+            .views
+            .iter_mut()
+            .for_each(|v| views::forget_column(v, &key));
         Ok(Reply::json(
             200,
             &SuccessResult {
@@ -1410,9 +1355,6 @@ impl BaseData {
         ))
     }
 }
-
-/// One change to a stored column, from an `updateColumn` request.
-type ColumnChange = Box<dyn Fn(&mut StoredColumn)>;
 
 #[derive(Clone, Copy)]
 enum LinkChange {
@@ -1451,6 +1393,7 @@ fn new_column(key: &str, name: &str, kind: &str, data: Option<Map<String, Value>
     column.insert("permission_type".into(), json!(""));
     column.insert("permitted_users".into(), json!([]));
     column.insert("description".into(), Value::Null);
+    columns::complete_column(&mut column);
     column
 }
 

@@ -741,13 +741,13 @@ impl BaseData {
         let index = self.body_table(&body.table_name)?;
         let table = &mut self.tables[index];
         let now = now_iso();
+        // By position, so that updating every row of a large table stays linear.
+        let positions: HashMap<String, usize> = (table.rows.iter().enumerate())
+            .filter_map(|(i, r)| Some((r.get("_id")?.as_str()?.to_string(), i)))
+            .collect();
         for update in &body.updates {
             // Like SeaTable, an id that matches no row is skipped without an error.
-            let Some(position) = table
-                .rows
-                .iter()
-                .position(|r| r.get("_id").and_then(Value::as_str) == Some(update.row_id.as_str()))
-            else {
+            let Some(&position) = positions.get(update.row_id.as_str()) else {
                 continue;
             };
             let mut row = std::mem::take(&mut table.rows[position]);

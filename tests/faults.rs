@@ -12,9 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod support;
 
-use support::stand_in::{
-    faults_fired, in_flight, max_in_flight, start_table1, token_exchanges,
-};
+use support::stand_in::{faults_fired, in_flight, max_in_flight, start_table1, token_exchanges};
 
 /// Short waits, so the tests run quickly; long enough to outlast a 300 ms refusal.
 fn policy() -> RetryPolicy {
@@ -204,7 +202,10 @@ async fn a_refusal_started_by_a_request_resets_it_then_turns_connections_away() 
     let started = Instant::now();
     let page = base.list_rows("Table1").await.unwrap();
     assert_eq!(page.rows.len(), 1);
-    assert!(started.elapsed() >= Duration::from_millis(300), "waited it out");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "waited it out"
+    );
     assert_eq!(lines(&mock), ["GET rows Reset", "GET rows Status(200)"]);
 
     // An append: the reset leaves the outcome unknown, so it is not repeated.
@@ -442,7 +443,11 @@ async fn the_log_keeps_the_newest_exchanges_up_to_its_capacity() {
         base.list_rows("Table1").limit(limit).await.unwrap();
     }
     let log = mock.requests();
-    assert_eq!(log.len(), 5, "token, metadata and 8 reads: the newest 5 kept");
+    assert_eq!(
+        log.len(),
+        5,
+        "token, metadata and 8 reads: the newest 5 kept"
+    );
     let limits: Vec<String> = log.iter().map(|e| e.query.clone().unwrap()).collect();
     for (limit, query) in (4..=8).zip(&limits) {
         assert!(query.contains(&format!("limit={limit}")), "{query}");
@@ -672,7 +677,10 @@ async fn a_reset_is_an_error_and_stores_nothing() {
     assert!(names(&mock, &info).is_empty());
     let log = mock.requests();
     assert_eq!(log.len(), 1);
-    assert_eq!((log[0].processed, log[0].delivery), (false, Delivery::Reset));
+    assert_eq!(
+        (log[0].processed, log[0].delivery),
+        (false, Delivery::Reset)
+    );
     assert_eq!(log[0].status, 0, "no answer");
     assert_eq!(
         log[0].request_json().unwrap()["rows"],
@@ -754,9 +762,7 @@ async fn a_delay_trips_the_client_timeout() {
     assert!(log[0].processed);
     assert_eq!(in_flight(&log), 0);
 
-    mock.inject(
-        Fault::delay(Operation::AppendRows, Duration::from_millis(600)).after_processing(),
-    );
+    mock.inject(Fault::delay(Operation::AppendRows, Duration::from_millis(600)).after_processing());
     let e = append(&impatient, &mock, &info, &token, &["late"])
         .await
         .unwrap_err();
@@ -867,11 +873,7 @@ async fn keep_alive_holds_for_100_sequential_requests() {
 #[tokio::test]
 async fn faults_fire_on_the_nth_match_for_a_number_of_times() {
     let (mock, info, token) = raw_start().await;
-    mock.inject(
-        Fault::status(Operation::GetMetadata, 503)
-            .nth(2)
-            .times(2),
-    );
+    mock.inject(Fault::status(Operation::GetMetadata, 503).nth(2).times(2));
     mock.inject(Fault::status(Operation::GetMetadata, 502).nth(5));
     let client = http();
     let mut statuses = Vec::new();
@@ -1039,7 +1041,11 @@ async fn our_client_reads_and_writes_through_the_stand_in() {
     let authorizations: Vec<String> = mock
         .requests()
         .iter()
-        .map(|r| r.request_header("authorization").unwrap_or_default().to_string())
+        .map(|r| {
+            r.request_header("authorization")
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect();
     let api = format!("Bearer {}", info.api_token);
     assert_eq!(
@@ -1053,4 +1059,38 @@ async fn our_client_reads_and_writes_through_the_stand_in() {
             bearer
         ]
     );
+}
+
+/// The payload of a JWT, decoded.
+fn claims(jwt: &str) -> Value {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn base_tokens_are_minted_by_the_one_jwt_function() {
+    use seatable_api::testing::{mint_jwt, MINTED_SIGNATURE_MARK};
+    let (mock, info) = start().await;
+    let token = base_token(&mock, &info).await;
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    assert!(parts[2].starts_with(MINTED_SIGNATURE_MARK), "{token}");
+    let payload = claims(&token);
+    assert_eq!(payload["dtable_uuid"], info.uuid.as_str());
+    assert!(payload["exp"].as_u64().is_some(), "{payload}");
+    assert_eq!(mint_jwt(&payload), token, "the same claims, the same token");
+    let second = base_token(&mock, &info).await;
+    assert_ne!(
+        second.rsplit('.').next(),
+        token.rsplit('.').next(),
+        "tokens differ in their signature too"
+    );
+
+    let other = mint_jwt(&json!({"exp": 1, "n": 2}));
+    assert_eq!(claims(&other), json!({"exp": 1, "n": 2}));
+    assert_ne!(other, mint_jwt(&json!({"exp": 1, "n": 3})));
 }

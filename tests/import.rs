@@ -106,7 +106,10 @@ async fn importing_20000_rows_under_faults_stores_each_row_once() {
     // The nth append request (retries included) meets a fault.
     let append = Operation::AppendRows;
     let transparent = [
-        (2, Fault::status(append, 429).with_header("retry-after", "1")),
+        (
+            2,
+            Fault::status(append, 429).with_header("retry-after", "1"),
+        ),
         (4, Fault::status(append, 429)),
         (6, Fault::status(append, 503)),
         (9, Fault::expire_tokens(append)),
@@ -646,7 +649,11 @@ async fn keys_repeated_in_the_input_are_refused_before_any_request() {
          2900 both have the key \"row-00005\""
     );
     assert!(e.batch().is_none());
-    assert!(server.mock.requests().is_empty(), "{:?}", server.request_lines());
+    assert!(
+        server.mock.requests().is_empty(),
+        "{:?}",
+        server.request_lines()
+    );
 }
 
 #[tokio::test]
@@ -683,11 +690,7 @@ async fn a_key_held_twice_in_the_table_is_reported_and_not_sent_again() {
 async fn safe_failures_are_repeated_within_the_bound() {
     // No transport retries: every 503 reaches the batch.
     let server = Server::start().await;
-    server.inject(
-        Fault::status(Operation::AppendRows, 503)
-            .nth(2)
-            .times(3),
-    );
+    server.inject(Fault::status(Operation::AppendRows, 503).nth(2).times(3));
     let base = client_with(&server, RetryPolicy::none()).await;
     let report = base
         .append_rows("Table1", small_rows())
@@ -701,11 +704,7 @@ async fn safe_failures_are_repeated_within_the_bound() {
     assert_eq!(server.rows().len(), SMALL);
 
     let server = Server::start().await;
-    server.inject(
-        Fault::status(Operation::AppendRows, 503)
-            .nth(2)
-            .always(),
-    );
+    server.inject(Fault::status(Operation::AppendRows, 503).nth(2).always());
     let base = client_with(&server, RetryPolicy::none()).await;
     let e = base
         .append_rows("Table1", small_rows())
@@ -892,7 +891,6 @@ async fn two_chunks_in_flight_with_an_unknown_outcome_store_each_row_once() {
 /// written.
 #[tokio::test]
 async fn against_mock_seatable_lookups_resolve_appends_and_upserts_write_by_key() {
-
     let mock = MockSeaTable::start().await.unwrap();
     let metadata = json!({"metadata": {"version": 1, "format_version": 9, "tables": [
         {"_id": "0000", "name": "My Table",

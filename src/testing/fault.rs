@@ -68,10 +68,7 @@ pub(crate) enum Action {
     /// The real answer, `chunk` bytes at a time with `pause` between them.
     Trickle { chunk: usize, pause: Duration },
     /// Reset the connection unanswered, and turn connections away for `duration`.
-    Refuse {
-        how: Refusal,
-        duration: Duration,
-    },
+    Refuse { how: Refusal, duration: Duration },
 }
 
 /// How connections are turned away while a refusal lasts.

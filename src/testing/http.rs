@@ -414,9 +414,7 @@ async fn decide(
         shared.log().update(seq, |e| e.processed = true);
         return Plan::Whole(reply);
     };
-    shared
-        .log()
-        .update(seq, |e| e.fault = Some(fault.clone()));
+    shared.log().update(seq, |e| e.fault = Some(fault.clone()));
     let plan = act(shared, &fault, &request, seq).await;
     if matches!(plan, Plan::Reset) {
         shared.log().update(seq, |e| {
@@ -543,7 +541,8 @@ impl Body for AnswerBody {
                 if let Some(part) = part.take() {
                     return Poll::Ready(Some(Ok(Frame::data(part))));
                 }
-                let wait = flush.get_or_insert_with(|| Box::pin(tokio::time::sleep(TRUNCATION_FLUSH)));
+                let wait =
+                    flush.get_or_insert_with(|| Box::pin(tokio::time::sleep(TRUNCATION_FLUSH)));
                 if wait.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }

@@ -57,11 +57,31 @@
 //! Everything else (joins, functions, `GROUP BY`, writes) answers 400 with a message
 //! saying what is not supported.
 //!
+//! Faults, one model for every layer ([`Fault`], added with
+//! [`inject`](MockSeaTable::inject), firing on the Nth request of an operation, before or
+//! after the request is processed): another status (with its own headers and body), a
+//! delay, a connection reset, an answer truncated mid-body or trickled out slowly, every
+//! Base-Token expired at a chosen request, and connections refused or closed on accept
+//! for a while (also without a request: [`refuse_connections`](MockSeaTable::refuse_connections),
+//! [`close_connections`](MockSeaTable::close_connections)).
+//!
+//! ```no_run
+//! # async fn run(mock: seatable_api::testing::MockSeaTable) {
+//! use seatable_api::testing::{Delivery, Fault, Operation};
+//! // The second append is stored, then its connection is reset: the client cannot know.
+//! mock.inject(Fault::reset(Operation::AppendRows).after_processing().nth(2));
+//! // … run the code under test, then look at what happened:
+//! let resets = mock.requests().iter().filter(|e| e.delivery == Delivery::Reset).count();
+//! # }
+//! ```
+//!
 //! Knobs: [`set_rate_limit`](MockSeaTable::set_rate_limit) (per base and minute, 500 by
 //! default; 429 with an empty body, `x-ratelimit-*` headers on every gateway answer),
-//! [`set_token_lifetime`](MockSeaTable::set_token_lifetime),
-//! [`inject`](MockSeaTable::inject) ([`Fault`]s), and the exchange log
-//! [`requests`](MockSeaTable::requests).
+//! [`set_token_lifetime`](MockSeaTable::set_token_lifetime), and the exchange log
+//! [`requests`](MockSeaTable::requests) (each request with its answer, whether it was
+//! processed, what the client was sent, the fault that fired, its connection and times;
+//! the newest 4096 kept, see [`MockBuilder::log_capacity`]). Tokens are minted by
+//! [`mint_jwt`], which tests of other servers can use too.
 
 mod base;
 mod exchange;

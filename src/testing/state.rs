@@ -532,8 +532,9 @@ impl State {
         };
         self.serial += 1;
         let exp = unix_now().as_secs() + 3600;
-        let api_token =
-            mint_jwt(&json!({"username": user, "dtable_uuid": uuid, "exp": exp, "id": self.serial}));
+        let api_token = mint_jwt(
+            &json!({"username": user, "dtable_uuid": uuid, "exp": exp, "id": self.serial}),
+        );
         self.temp_api_tokens.insert(api_token.clone(), (uuid, exp));
         Reply::json(200, &json!({ "api_token": api_token }))
     }

@@ -33,9 +33,7 @@ pub fn table1() -> Value {
 }
 
 /// A stand-in started by `builder`, holding one base with [`table1`].
-pub async fn start_table1(
-    builder: seatable_api::testing::MockBuilder,
-) -> (MockSeaTable, MockBase) {
+pub async fn start_table1(builder: seatable_api::testing::MockBuilder) -> (MockSeaTable, MockBase) {
     let mock = builder.start().await.unwrap();
     let base = mock.add_base("Faults", table1()).unwrap();
     (mock, base)

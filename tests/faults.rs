@@ -1102,3 +1102,64 @@ async fn base_tokens_are_minted_by_the_one_jwt_function() {
     assert_eq!(claims(&other), json!({"exp": 1, "n": 2}));
     assert_ne!(other, mint_jwt(&json!({"exp": 1, "n": 3})));
 }
+
+/// What the fault server's own tests checked of its tokens, beyond `tests/mock.rs`: the
+/// `exp` parameter, a request without credentials, and a token that expires by its `exp`.
+#[tokio::test]
+async fn base_tokens_live_as_exp_says_and_a_request_without_credentials_gets_401() {
+    let (mock, info) =
+        start_table1(MockSeaTable::builder().token_lifetime(Duration::from_secs(1))).await;
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
+    let exchange = |exp: &'static str| {
+        http()
+            .get(format!("{}/api/v2.1/dtable/app-access-token/", mock.url()))
+            .query(&[("exp", exp)])
+            .bearer_auth(&info.api_token)
+            .send()
+    };
+    let asked = now();
+    let long: Value = exchange("5m").await.unwrap().json().await.unwrap();
+    let exp = claims(long["access_token"].as_str().unwrap())["exp"]
+        .as_u64()
+        .unwrap();
+    assert!((asked + 299..=now() + 300).contains(&exp), "exp {exp}");
+
+    let missing = http()
+        .get(gateway_url(&mock, &info, "metadata/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 401);
+    assert_eq!(
+        missing.json::<Value>().await.unwrap(),
+        json!({"detail": "Authentication credentials were not provided."})
+    );
+
+    // Without `exp`, the mock's lifetime (1 s here): valid at once, expired after it.
+    let short = base_token(&mock, &info).await;
+    let exp = claims(&short)["exp"].as_u64().unwrap();
+    let metadata = |token: String| {
+        let url = gateway_url(&mock, &info, "metadata/");
+        async move {
+            let answer = http().get(url).bearer_auth(token).send().await.unwrap();
+            answer.status().as_u16()
+        }
+    };
+    assert_eq!(metadata(short.clone()).await, 200);
+    let wait = (std::time::UNIX_EPOCH + Duration::from_secs(exp))
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    tokio::time::sleep(wait + Duration::from_millis(50)).await;
+    assert_eq!(metadata(short).await, 403);
+    let long = long["access_token"].as_str().unwrap().to_string();
+    assert_eq!(
+        metadata(long).await,
+        200,
+        "an earlier token keeps its own exp"
+    );
+}

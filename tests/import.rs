@@ -1,5 +1,6 @@
-//! The end state that matters: 20,000 rows imported in batches while the server fails in
-//! every way it can (`support::fault_server`) are stored exactly once each. Failures the
+//! The end state that matters: 20,000 rows imported in batches while the server (the
+//! `MockSeaTable` stand-in, with injected `Fault`s) fails in every way it can are stored
+//! exactly once each. Failures the
 //! client can repeat safely never reach the importer; the others come back as an error
 //! whose batch report names the committed, failed and unsent input ranges, from which the
 //! importer finishes the job without sending a stored row twice.
@@ -19,7 +20,54 @@ use serde_json::{json, Map, Value};
 
 mod support;
 
-use support::fault_server::{Fault, FaultServer, Reply, Rule, API_TOKEN};
+use seatable_api::testing::{Delivery, Exchange, Fault, MockBase, MockSeaTable, Operation};
+use support::stand_in::{faults_fired, max_in_flight, start_table1, token_exchanges};
+
+/// The stand-in holding `Table1`, and what these tests read of it.
+struct Server {
+    mock: MockSeaTable,
+    base: MockBase,
+}
+
+impl Server {
+    async fn start() -> Server {
+        let (mock, base) = start_table1(MockSeaTable::builder()).await;
+        Server { mock, base }
+    }
+
+    fn url(&self) -> String {
+        self.mock.url()
+    }
+
+    fn api_token(&self) -> &str {
+        &self.base.api_token
+    }
+
+    fn inject(&self, fault: Fault) {
+        self.mock.inject(fault);
+    }
+
+    /// The stored rows, cells keyed by column name, with `_id`.
+    fn rows(&self) -> Vec<Value> {
+        self.mock.rows(&self.base, "Table1").unwrap()
+    }
+
+    /// Stores rows without a request; their ids.
+    fn insert_rows(&self, rows: &[Value]) -> Vec<String> {
+        self.mock
+            .add_rows(&self.base, "Table1", rows.to_vec())
+            .unwrap()
+    }
+
+    /// `METHOD path` of every request logged.
+    fn request_lines(&self) -> Vec<String> {
+        self.mock
+            .requests()
+            .iter()
+            .map(|e| format!("{} {}", e.method, e.path))
+            .collect()
+    }
+}
 
 const ROWS: usize = 20_000;
 
@@ -54,21 +102,25 @@ fn assert_covers(ranges: &[Range<usize>], len: usize) {
 
 #[tokio::test]
 async fn importing_20000_rows_under_faults_stores_each_row_once() {
-    let server = FaultServer::start().await;
+    let server = Server::start().await;
     // The nth append request (retries included) meets a fault.
+    let append = Operation::AppendRows;
     let transparent = [
-        (2, Fault::Answer(Reply::new(429).header("retry-after", "1"))),
-        (4, Fault::status(429)),
-        (6, Fault::status(503)),
-        (9, Fault::ExpireToken),
+        (
+            2,
+            Fault::status(append, 429).with_header("retry-after", "1"),
+        ),
+        (4, Fault::status(append, 429)),
+        (6, Fault::status(append, 503)),
+        (9, Fault::expire_tokens(append)),
     ];
     let unknown_outcome = [
-        (13, Fault::ProcessThenReset),
-        (18, Fault::status(502)),
-        (23, Fault::process_then_status(500)),
+        (13, Fault::reset(append).after_processing()),
+        (18, Fault::status(append, 502)),
+        (23, Fault::status(append, 500).after_processing()),
     ];
     for (n, fault) in transparent.into_iter().chain(unknown_outcome) {
-        server.push(Rule::new("POST", "/rows/", fault).nth(n));
+        server.inject(fault.nth(n));
     }
     let client = Client::builder(&server.url())
         .retry_policy(
@@ -78,7 +130,10 @@ async fn importing_20000_rows_under_faults_stores_each_row_once() {
         )
         .build()
         .unwrap();
-    let base = client.base_with_api_token(API_TOKEN).await.unwrap();
+    let base = client
+        .base_with_api_token(server.api_token())
+        .await
+        .unwrap();
 
     let input: Vec<Map<String, Value>> = (0..ROWS)
         .map(|i| {
@@ -157,8 +212,12 @@ async fn importing_20000_rows_under_faults_stores_each_row_once() {
     assert_eq!(distinct.len(), ROWS, "none twice");
     assert!((0..ROWS).all(|i| distinct.contains(&name(i))));
     assert_eq!(server.rows().len(), ROWS);
-    assert_eq!(server.token_exchanges(), 2, "renewed once after the expiry");
-    assert_eq!(server.pending_rules(), 0, "every scripted fault fired");
+    assert_eq!(
+        token_exchanges(&server.mock),
+        2,
+        "renewed once after the expiry"
+    );
+    assert_eq!(faults_fired(&server.mock), 7, "every injected fault fired");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -177,7 +236,7 @@ const FAULTED: [usize; 2] = [3, 12];
 #[derive(Clone)]
 struct Kind {
     name: &'static str,
-    fault: Fault,
+    fault: fn(Operation) -> Fault,
     unknown: bool,
 }
 
@@ -188,17 +247,25 @@ fn kinds() -> Vec<Kind> {
         unknown,
     };
     vec![
-        kind("reset before processing", Fault::Reset, true),
-        kind("reset after processing", Fault::ProcessThenReset, true),
-        kind("502 after storing", Fault::process_then_status(502), true),
+        kind("reset before processing", Fault::reset, true),
         kind(
-            "timeout after storing",
-            Fault::ProcessThenDelay(TIMEOUT * 2),
+            "reset after processing",
+            |op| Fault::reset(op).after_processing(),
             true,
         ),
-        kind("truncated answer", Fault::TruncateBody, true),
-        kind("429", Fault::status(429), false),
-        kind("token expiry", Fault::ExpireToken, false),
+        kind(
+            "502 after storing",
+            |op| Fault::status(op, 502).after_processing(),
+            true,
+        ),
+        kind(
+            "timeout after storing",
+            |op| Fault::delay(op, TIMEOUT * 2).after_processing(),
+            true,
+        ),
+        kind("truncated answer", Fault::truncated, true),
+        kind("429", |op| Fault::status(op, 429), false),
+        kind("token expiry", Fault::expire_tokens, false),
     ]
 }
 
@@ -213,7 +280,7 @@ fn input_rows(age: impl Fn(usize) -> i64) -> Vec<Map<String, Value>> {
         .collect()
 }
 
-async fn fault_client(server: &FaultServer) -> BaseClient {
+async fn fault_client(server: &Server) -> BaseClient {
     Client::builder(&server.url())
         .timeout(TIMEOUT)
         .retry_policy(
@@ -223,7 +290,7 @@ async fn fault_client(server: &FaultServer) -> BaseClient {
         )
         .build()
         .unwrap()
-        .base_with_api_token(API_TOKEN)
+        .base_with_api_token(server.api_token())
         .await
         .unwrap()
 }
@@ -247,10 +314,10 @@ fn assert_progress(seen: &Seen, report: &seatable_api::BatchReport) {
 
 /// The base holds exactly one row per input row, with the cells the input gave, and the
 /// report's ids are the stored rows' ids.
-fn assert_stored_once(server: &FaultServer, report: &seatable_api::BatchReport, label: &str) {
+fn assert_stored_once(server: &Server, report: &seatable_api::BatchReport, label: &str) {
     let stored = server.rows();
     assert_eq!(stored.len(), ROWS, "{label}: exactly 20,000 rows");
-    let by_name: HashMap<&str, &Map<String, Value>> = stored
+    let by_name: HashMap<&str, &Value> = stored
         .iter()
         .map(|row| (row["Name"].as_str().unwrap(), row))
         .collect();
@@ -270,22 +337,34 @@ fn assert_stored_once(server: &FaultServer, report: &seatable_api::BatchReport, 
     }
 }
 
-/// Requests the server saw, and how many of them were key lookups.
-fn counts(server: &FaultServer) -> (usize, usize) {
-    let lines = server.request_lines();
-    let lookups = lines.iter().filter(|l| l.ends_with("/sql/")).count();
-    (lines.len(), lookups)
+/// Requests the server saw, and how many of them were key lookups: those answered whole.
+/// A lookup the client gave up on (its timeout, when two cores run eight imports side
+/// by side) and sent again is one lookup in the report and two requests in the log.
+fn counts(server: &Server) -> (usize, usize) {
+    let log = server.mock.requests();
+    let sql = |e: &&Exchange| e.operation == Some(Operation::QuerySql);
+    let lookups = log
+        .iter()
+        .filter(sql)
+        .filter(|e| e.delivery == Delivery::Whole)
+        .count();
+    let given_up = log.iter().filter(sql).count() - lookups;
+    if given_up > 0 {
+        eprintln!("{given_up} lookup(s) given up on and sent again");
+    }
+    (log.len(), lookups)
 }
 
 /// One import of 20,000 rows in one call; returns the requests and lookups it cost.
 async fn import_once(kind: Option<Kind>) -> (usize, usize) {
     let started = Instant::now();
-    let server = FaultServer::start().await;
+    let server = Server::start().await;
     if let Some(kind) = &kind {
         for n in FAULTED {
-            server.push(Rule::new("POST", "/rows/", kind.fault.clone()).nth(n));
+            server.inject((kind.fault)(Operation::AppendRows).nth(n));
         }
     }
+    let kind_given = kind.is_some();
     let label = kind.map_or("fault-free", |k| k.name);
     let base = fault_client(&server).await;
     let seen: Seen = Arc::default();
@@ -300,7 +379,12 @@ async fn import_once(kind: Option<Kind>) -> (usize, usize) {
         .unwrap_or_else(|e| panic!("{label}: {e}"));
     assert_stored_once(&server, &report, label);
     assert_progress(&seen, &report);
-    assert_eq!(server.pending_rules(), 0, "{label}: every fault fired");
+    let expected = if kind_given { FAULTED.len() } else { 0 };
+    assert_eq!(
+        faults_fired(&server.mock),
+        expected,
+        "{label}: every fault fired"
+    );
     let (requests, lookups) = counts(&server);
     assert_eq!(report.lookups(), lookups, "{label}");
     eprintln!("{label}: {:?}", started.elapsed());
@@ -349,18 +433,20 @@ async fn one_call_imports_20000_rows_exactly_once_under_each_fault_kind() {
 /// requests and lookups it cost.
 async fn upsert_once(kind: Option<Kind>) -> (usize, usize) {
     let started = Instant::now();
-    let server = FaultServer::start().await;
+    let server = Server::start().await;
     let existing: Vec<Value> = (0..ROWS)
         .step_by(2)
         .map(|i| json!({"Name": name(i), "Age": -1}))
         .collect();
     let existing_ids = server.insert_rows(&existing);
     if let Some(kind) = &kind {
-        // Updates go first: the 3rd write is an update, the 12th an append.
-        for n in FAULTED {
-            server.push(Rule::new("*", "/rows/", kind.fault.clone()).nth(n));
-        }
+        // Updates go first (10 of them): the 3rd write is an update, the 12th an
+        // append. Faults count the requests of one operation, so these are the 3rd
+        // update and the 2nd append.
+        server.inject((kind.fault)(Operation::UpdateRows).nth(FAULTED[0]));
+        server.inject((kind.fault)(Operation::AppendRows).nth(FAULTED[1] - 10));
     }
+    let kind_given = kind.is_some();
     let label = kind.map_or("fault-free", |k| k.name);
     let base = fault_client(&server).await;
     let seen: Seen = Arc::default();
@@ -380,7 +466,12 @@ async fn upsert_once(kind: Option<Kind>) -> (usize, usize) {
             2 * k
         );
     }
-    assert_eq!(server.pending_rules(), 0, "{label}: every fault fired");
+    let expected = if kind_given { FAULTED.len() } else { 0 };
+    assert_eq!(
+        faults_fired(&server.mock),
+        expected,
+        "{label}: every fault fired"
+    );
     let (requests, lookups) = counts(&server);
     assert_eq!(report.lookups(), lookups, "{label}");
     eprintln!("{label}: {:?}", started.elapsed());
@@ -435,7 +526,7 @@ fn small_rows() -> Vec<Map<String, Value>> {
     input_rows(|i| i as i64).into_iter().take(SMALL).collect()
 }
 
-fn appends(server: &FaultServer) -> usize {
+fn appends(server: &Server) -> usize {
     server
         .request_lines()
         .iter()
@@ -444,7 +535,7 @@ fn appends(server: &FaultServer) -> usize {
 }
 
 /// The report's ids are the stored rows' ids wherever it has one.
-fn assert_ids_stored(server: &FaultServer, report: &seatable_api::BatchReport) {
+fn assert_ids_stored(server: &Server, report: &seatable_api::BatchReport) {
     let stored: HashMap<String, String> = server
         .rows()
         .iter()
@@ -462,21 +553,24 @@ fn assert_ids_stored(server: &FaultServer, report: &seatable_api::BatchReport) {
     }
 }
 
-async fn client_with(server: &FaultServer, policy: RetryPolicy) -> BaseClient {
+async fn client_with(server: &Server, policy: RetryPolicy) -> BaseClient {
     Client::builder(&server.url())
         .retry_policy(policy)
         .build()
         .unwrap()
-        .base_with_api_token(API_TOKEN)
+        .base_with_api_token(server.api_token())
         .await
         .unwrap()
 }
 
 #[tokio::test]
 async fn keep_going_reports_a_refused_chunk_once_and_stores_the_others() {
-    let server = FaultServer::start().await;
-    let refusal = Reply::new(400).json(&json!({"error_message": "bad row"}));
-    server.push(Rule::new("POST", "/rows/", Fault::Answer(refusal)).nth(2));
+    let server = Server::start().await;
+    server.inject(
+        Fault::status(Operation::AppendRows, 400)
+            .with_json(json!({"error_message": "bad row"}))
+            .nth(2),
+    );
     let base = fault_client(&server).await;
     let e = base
         .append_rows("Table1", small_rows())
@@ -505,8 +599,12 @@ async fn keep_going_reports_a_refused_chunk_once_and_stores_the_others() {
 
 #[tokio::test]
 async fn without_a_key_an_unknown_append_is_reported_as_maybe_and_the_rest_stored() {
-    let server = FaultServer::start().await;
-    server.push(Rule::new("POST", "/rows/", Fault::process_then_status(502)).nth(2));
+    let server = Server::start().await;
+    server.inject(
+        Fault::status(Operation::AppendRows, 502)
+            .after_processing()
+            .nth(2),
+    );
     let base = fault_client(&server).await;
     let e = base
         .append_rows("Table1", small_rows())
@@ -530,9 +628,9 @@ async fn without_a_key_an_unknown_append_is_reported_as_maybe_and_the_rest_store
 
 #[tokio::test]
 async fn keys_repeated_in_the_input_are_refused_before_any_request() {
-    let server = FaultServer::start().await;
+    let server = Server::start().await;
     let base = fault_client(&server).await;
-    server.clear_requests();
+    server.mock.clear_requests();
     let mut rows = small_rows();
     rows[2900].insert("Name".into(), json!(name(5)));
     rows[7].remove("Name");
@@ -551,15 +649,19 @@ async fn keys_repeated_in_the_input_are_refused_before_any_request() {
          2900 both have the key \"row-00005\""
     );
     assert!(e.batch().is_none());
-    assert!(server.requests().is_empty(), "{:?}", server.request_lines());
+    assert!(
+        server.mock.requests().is_empty(),
+        "{:?}",
+        server.request_lines()
+    );
 }
 
 #[tokio::test]
 async fn a_key_held_twice_in_the_table_is_reported_and_not_sent_again() {
-    let server = FaultServer::start().await;
+    let server = Server::start().await;
     server.insert_rows(&[json!({"Name": name(1500)}), json!({"Name": name(1500)})]);
     // The second chunk is never processed: its lookup finds only the two old rows.
-    server.push(Rule::new("POST", "/rows/", Fault::Reset).nth(2));
+    server.inject(Fault::reset(Operation::AppendRows).nth(2));
     let base = fault_client(&server).await;
     let e = base
         .append_rows("Table1", small_rows())
@@ -587,12 +689,8 @@ async fn a_key_held_twice_in_the_table_is_reported_and_not_sent_again() {
 #[tokio::test]
 async fn safe_failures_are_repeated_within_the_bound() {
     // No transport retries: every 503 reaches the batch.
-    let server = FaultServer::start().await;
-    server.push(
-        Rule::new("POST", "/rows/", Fault::status(503))
-            .nth(2)
-            .times(3),
-    );
+    let server = Server::start().await;
+    server.inject(Fault::status(Operation::AppendRows, 503).nth(2).times(3));
     let base = client_with(&server, RetryPolicy::none()).await;
     let report = base
         .append_rows("Table1", small_rows())
@@ -605,12 +703,8 @@ async fn safe_failures_are_repeated_within_the_bound() {
     assert_eq!(appends(&server), 7);
     assert_eq!(server.rows().len(), SMALL);
 
-    let server = FaultServer::start().await;
-    server.push(
-        Rule::new("POST", "/rows/", Fault::status(503))
-            .nth(2)
-            .always(),
-    );
+    let server = Server::start().await;
+    server.inject(Fault::status(Operation::AppendRows, 503).nth(2).always());
     let base = client_with(&server, RetryPolicy::none()).await;
     let e = base
         .append_rows("Table1", small_rows())
@@ -639,9 +733,12 @@ async fn safe_failures_are_repeated_within_the_bound() {
 
 #[tokio::test]
 async fn a_forbidden_chunk_stops_the_batch() {
-    let server = FaultServer::start().await;
-    let denied = Reply::new(403).json(&json!({"error_msg": "You don't have permission."}));
-    server.push(Rule::new("POST", "/rows/", Fault::Answer(denied)).nth(2));
+    let server = Server::start().await;
+    server.inject(
+        Fault::status(Operation::AppendRows, 403)
+            .with_json(json!({"error_msg": "You don't have permission."}))
+            .nth(2),
+    );
     let base = fault_client(&server).await;
     let e = base
         .append_rows("Table1", small_rows())
@@ -663,7 +760,7 @@ async fn a_forbidden_chunk_stops_the_batch() {
 
 #[tokio::test]
 async fn upsert_reports_a_key_held_twice_and_writes_the_others() {
-    let server = FaultServer::start().await;
+    let server = Server::start().await;
     let old = server.insert_rows(&[
         json!({"Name": name(0), "Age": -1}),
         json!({"Name": name(0), "Age": -2}),
@@ -706,15 +803,19 @@ async fn upsert_reports_a_key_held_twice_and_writes_the_others() {
 
 #[tokio::test]
 async fn updates_and_deletes_of_unknown_outcome_are_sent_again() {
-    let server = FaultServer::start().await;
+    let server = Server::start().await;
     let ids = server.insert_rows(
         &(0..2500)
             .map(|i| json!({"Name": name(i)}))
             .collect::<Vec<_>>(),
     );
     // No transport retries: the batch itself repeats the PUT and the DELETE.
-    server.push(Rule::new("PUT", "/rows/", Fault::process_then_status(502)).nth(2));
-    server.push(Rule::new("DELETE", "/rows/", Fault::ProcessThenReset));
+    server.inject(
+        Fault::status(Operation::UpdateRows, 502)
+            .after_processing()
+            .nth(2),
+    );
+    server.inject(Fault::reset(Operation::DeleteRows).after_processing());
     let base = client_with(&server, RetryPolicy::none()).await;
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
@@ -755,9 +856,13 @@ async fn updates_and_deletes_of_unknown_outcome_are_sent_again() {
 
 #[tokio::test]
 async fn two_chunks_in_flight_with_an_unknown_outcome_store_each_row_once() {
-    let server = FaultServer::start().await;
-    server.push(Rule::new("POST", "/rows/", Fault::ProcessThenReset).nth(3));
-    server.push(Rule::new("POST", "/rows/", Fault::Reset).nth(5));
+    let server = Server::start().await;
+    server.inject(
+        Fault::reset(Operation::AppendRows)
+            .after_processing()
+            .nth(3),
+    );
+    server.inject(Fault::reset(Operation::AppendRows).nth(5));
     let base = fault_client(&server).await;
     let rows: Vec<Map<String, Value>> = input_rows(|i| i as i64).into_iter().take(6500).collect();
     let report = base
@@ -769,7 +874,8 @@ async fn two_chunks_in_flight_with_an_unknown_outcome_store_each_row_once() {
         .await
         .unwrap();
     assert!(report.is_complete());
-    assert!(server.max_in_flight() <= 2, "{}", server.max_in_flight());
+    let most = max_in_flight(&server.mock.requests());
+    assert!(most <= 2, "{most}");
     assert_eq!((report.lookups(), report.repeated()), (2, 1));
     let names: BTreeSet<String> = server
         .rows()
@@ -785,7 +891,6 @@ async fn two_chunks_in_flight_with_an_unknown_outcome_store_each_row_once() {
 /// written.
 #[tokio::test]
 async fn against_mock_seatable_lookups_resolve_appends_and_upserts_write_by_key() {
-    use seatable_api::testing::{Fault as MockFault, MockSeaTable, Operation};
     let mock = MockSeaTable::start().await.unwrap();
     let metadata = json!({"metadata": {"version": 1, "format_version": 9, "tables": [
         {"_id": "0000", "name": "My Table",
@@ -802,7 +907,7 @@ async fn against_mock_seatable_lookups_resolve_appends_and_upserts_write_by_key(
         .await
         .unwrap();
     mock.inject(
-        MockFault::status(Operation::AppendRows, 502)
+        Fault::status(Operation::AppendRows, 502)
             .after_processing()
             .nth(2),
     );

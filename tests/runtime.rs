@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
 use seatable_api::{Applied, BaseClient, BaseToken, Client, ErrorKind, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -43,14 +42,7 @@ fn jwt(n: usize, lifetime: Duration) -> String {
         .unwrap()
         .as_secs_f64()
         .ceil() as u64;
-    let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-    format!(
-        "{}.{}.sig{n}",
-        enc(r#"{"alg":"HS256","typ":"JWT"}"#),
-        enc(&format!(
-            r#"{{"exp":{exp},"dtable_uuid":"{UUID}","n":{n}}}"#
-        ))
-    )
+    seatable_api::testing::mint_jwt(&json!({"exp": exp, "dtable_uuid": UUID, "n": n}))
 }
 
 /// Hands out Base-Tokens `jwt(1)`, `jwt(2)`, … for the API-Token, counting exchanges.

@@ -126,19 +126,42 @@
 //! more than 10,000, silently, as SeaTable does. Everything else (joins, other
 //! functions, `HAVING`, writes) answers 400 with a message saying what is not supported.
 //!
+//! Faults, one model for every layer ([`Fault`], added with
+//! [`inject`](MockSeaTable::inject), firing on the Nth request of an operation, before or
+//! after the request is processed): another status (with its own headers and body), a
+//! delay, a connection reset, an answer truncated mid-body or trickled out slowly, every
+//! Base-Token expired at a chosen request, and connections refused or closed on accept
+//! for a while (also without a request: [`refuse_connections`](MockSeaTable::refuse_connections),
+//! [`close_connections`](MockSeaTable::close_connections)).
+//!
+//! ```no_run
+//! # async fn run(mock: seatable_api::testing::MockSeaTable) {
+//! use seatable_api::testing::{Delivery, Fault, Operation};
+//! // The second append is stored, then its connection is reset: the client cannot know.
+//! mock.inject(Fault::reset(Operation::AppendRows).after_processing().nth(2));
+//! // … run the code under test, then look at what happened:
+//! let resets = mock.requests().iter().filter(|e| e.delivery == Delivery::Reset).count();
+//! # }
+//! ```
+//!
 //! Knobs: [`set_rate_limit`](MockSeaTable::set_rate_limit) (per base and minute, 500 by
 //! default; 429 with an empty body, `x-ratelimit-*` headers on every gateway answer),
-//! [`set_token_lifetime`](MockSeaTable::set_token_lifetime),
-//! [`inject`](MockSeaTable::inject) ([`Fault`]s), and the exchange log
-//! [`requests`](MockSeaTable::requests).
+//! [`set_token_lifetime`](MockSeaTable::set_token_lifetime), and the exchange log
+//! [`requests`](MockSeaTable::requests) (each request with its answer, whether it was
+//! processed, what the client was sent, the fault that fired, its connection and times;
+//! the newest 4096 kept, see [`MockBuilder::log_capacity`]). Tokens are minted by
+//! [`mint_jwt`], which tests of other servers can use too.
 
 mod account;
 mod auth;
 mod base;
 mod examples;
+mod exchange;
+mod fault;
 mod files;
 mod filter;
 mod http;
+mod jwt;
 mod multipart;
 mod pattern;
 #[cfg(feature = "realtime")]
@@ -159,6 +182,9 @@ use crate::{Error, ErrorKind};
 
 pub use crate::server::Operation;
 pub use examples::{default_answer, DefaultAnswer, DefaultAnswerSource};
+pub use exchange::{Delivery, Exchange};
+pub use fault::Fault;
+pub use jwt::{mint_jwt, MINTED_SIGNATURE_MARK};
 
 use state::State;
 
@@ -187,6 +213,10 @@ impl std::fmt::Debug for MockSeaTable {
 
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// Apart from the state, so that logging never waits for a request being processed.
+    log: Mutex<exchange::ExchangeLog>,
+    /// Connection refusals ([`Fault::refuse_connections`]) and the connection count.
+    connections: http::Connections,
     /// Where writes are announced to the sockets of the realtime service.
     #[cfg(feature = "realtime")]
     hub: realtime::Hub,
@@ -197,6 +227,10 @@ impl Shared {
         // A panic while the lock was held cannot leave the state half-changed in a way
         // that matters for a test double; keep serving.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn log(&self) -> MutexGuard<'_, exchange::ExchangeLog> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -223,6 +257,7 @@ impl Drop for MockSeaTable {
 pub struct MockBuilder {
     rate_limit: Option<u32>,
     token_lifetime: Duration,
+    log_capacity: usize,
 }
 
 impl MockBuilder {
@@ -245,6 +280,18 @@ impl MockBuilder {
     /// ```
     pub fn token_lifetime(mut self, lifetime: Duration) -> MockBuilder {
         self.token_lifetime = lifetime;
+        self
+    }
+
+    /// How many exchanges [`MockSeaTable::requests`] keeps: the newest `capacity`, older
+    /// ones are dropped. 4096 by default, far more than a test reads, while a long run
+    /// (a benchmark, a server left running) does not keep every body it saw; 0 keeps none.
+    ///
+    /// ```no_run
+    /// let builder = seatable_api::testing::MockSeaTable::builder().log_capacity(100_000);
+    /// ```
+    pub fn log_capacity(mut self, capacity: usize) -> MockBuilder {
+        self.log_capacity = capacity;
         self
     }
 
@@ -273,10 +320,12 @@ impl MockBuilder {
         let url = format!("http://{addr}");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(url, self.rate_limit, self.token_lifetime)),
+            log: Mutex::new(exchange::ExchangeLog::new(self.log_capacity)),
+            connections: http::Connections::default(),
             #[cfg(feature = "realtime")]
             hub: realtime::Hub::default(),
         });
-        let server = tokio::spawn(http::serve(shared.clone(), listener));
+        let server = tokio::spawn(http::serve(shared.clone(), listener, addr));
         Ok(MockSeaTable {
             shared,
             addr,
@@ -304,180 +353,6 @@ pub struct MockBase {
     pub workspace_id: i64,
 }
 
-/// A fault to inject: an answer with another status, with or without processing the
-/// request, and/or a delay, for the Nth request of one [`Operation`].
-///
-/// ```no_run
-/// use seatable_api::testing::{Fault, Operation};
-/// // The second append answers 503 without storing anything.
-/// let fault = Fault::status(Operation::AppendRows, 503).nth(2);
-/// // The first update is applied, but answers 502.
-/// let applied = Fault::status(Operation::UpdateRows, 502).after_processing();
-/// // Every metadata read waits a second first.
-/// let slow = Fault::delay(Operation::GetMetadata, std::time::Duration::from_secs(1)).always();
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Fault {
-    operation: Operation,
-    first: usize,
-    times: Option<usize>,
-    status: Option<u16>,
-    process: bool,
-    delay: Option<Duration>,
-}
-
-impl Fault {
-    /// Answers `status` instead of processing the first matching request. The body is
-    /// empty for 429 (as SeaTable's) and `{"error_message": "injected fault: <status>"}`
-    /// otherwise.
-    ///
-    /// ```no_run
-    /// let fault = seatable_api::testing::Fault::status(seatable_api::testing::Operation::ListRows, 429);
-    /// ```
-    pub fn status(operation: Operation, status: u16) -> Fault {
-        Fault {
-            operation,
-            first: 1,
-            times: Some(1),
-            status: Some(status),
-            process: false,
-            delay: None,
-        }
-    }
-
-    /// Waits `delay`, then processes the first matching request normally.
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// let fault = seatable_api::testing::Fault::delay(seatable_api::testing::Operation::ListRows, Duration::from_millis(200));
-    /// ```
-    pub fn delay(operation: Operation, delay: Duration) -> Fault {
-        Fault {
-            operation,
-            first: 1,
-            times: Some(1),
-            status: None,
-            process: true,
-            delay: Some(delay),
-        }
-    }
-
-    /// Fires first on the `n`th matching request (1-based) instead of the first.
-    ///
-    /// ```no_run
-    /// use seatable_api::testing::{Fault, Operation};
-    /// let fault = Fault::status(Operation::AppendRows, 503).nth(2);
-    /// ```
-    pub fn nth(mut self, n: usize) -> Fault {
-        self.first = n.max(1);
-        self
-    }
-
-    /// Fires on `n` matching requests in a row (once by default).
-    ///
-    /// ```no_run
-    /// use seatable_api::testing::{Fault, Operation};
-    /// let fault = Fault::status(Operation::AppendRows, 503).times(3);
-    /// ```
-    pub fn times(mut self, n: usize) -> Fault {
-        self.times = Some(n);
-        self
-    }
-
-    /// Fires on every matching request from the first one on.
-    ///
-    /// ```no_run
-    /// use seatable_api::testing::{Fault, Operation};
-    /// let fault = Fault::status(Operation::GetMetadata, 500).always();
-    /// ```
-    pub fn always(mut self) -> Fault {
-        self.times = None;
-        self
-    }
-
-    /// Processes the request first (a write is applied), then answers the fault's status
-    /// instead of the real answer.
-    ///
-    /// ```no_run
-    /// use seatable_api::testing::{Fault, Operation};
-    /// let fault = Fault::status(Operation::AppendRows, 502).after_processing();
-    /// ```
-    pub fn after_processing(mut self) -> Fault {
-        self.process = true;
-        self
-    }
-
-    /// Also waits `delay` before answering.
-    ///
-    /// ```no_run
-    /// use seatable_api::testing::{Fault, Operation};
-    /// let fault = Fault::status(Operation::AppendRows, 503).with_delay(std::time::Duration::from_millis(50));
-    /// ```
-    pub fn with_delay(mut self, delay: Duration) -> Fault {
-        self.delay = Some(delay);
-        self
-    }
-}
-
-/// One request the mock answered, and its answer.
-///
-/// ```no_run
-/// # fn run(mock: &seatable_api::testing::MockSeaTable) {
-/// for exchange in mock.requests() {
-///     println!("{} {} -> {}", exchange.method, exchange.path, exchange.status);
-/// }
-/// # }
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Exchange {
-    /// The operation the request was routed to; `None` for paths the spec does not
-    /// describe (such as the download of a file link).
-    pub operation: Option<Operation>,
-    /// The HTTP method (`GET`).
-    pub method: String,
-    /// The path, without the query.
-    pub path: String,
-    /// The query string, without `?`, when there was one.
-    pub query: Option<String>,
-    /// The request headers, names in lower case.
-    pub request_headers: Vec<(String, String)>,
-    /// The request body.
-    pub request_body: Vec<u8>,
-    /// The answer's status.
-    pub status: u16,
-    /// The answer's headers, names in lower case.
-    pub response_headers: Vec<(String, String)>,
-    /// The answer's body.
-    pub response_body: Vec<u8>,
-}
-
-impl Exchange {
-    /// The value of a response header, by case-insensitive name.
-    ///
-    /// ```no_run
-    /// # fn run(exchange: &seatable_api::testing::Exchange) {
-    /// println!("{:?}", exchange.response_header("x-ratelimit-remaining"));
-    /// # }
-    /// ```
-    pub fn response_header(&self, name: &str) -> Option<&str> {
-        self.response_headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The response body as JSON, when it is JSON.
-    ///
-    /// ```no_run
-    /// # fn run(exchange: &seatable_api::testing::Exchange) {
-    /// if let Some(body) = exchange.response_json() { println!("{body}"); }
-    /// # }
-    /// ```
-    pub fn response_json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.response_body).ok()
-    }
-}
-
 impl MockSeaTable {
     /// Starts an empty server with the default options (see [`MockBuilder`]).
     ///
@@ -499,6 +374,7 @@ impl MockSeaTable {
         MockBuilder {
             rate_limit: Some(state::DEFAULT_RATE_LIMIT),
             token_lifetime: state::DEFAULT_TOKEN_LIFETIME,
+            log_capacity: exchange::DEFAULT_LOG_CAPACITY,
         }
     }
 
@@ -800,7 +676,39 @@ impl MockSeaTable {
         self.shared.state().faults.clear();
     }
 
-    /// Every request answered so far, in the order the answers were decided.
+    /// Turns every connection away for `duration`: the port is closed (connecting fails
+    /// with "connection refused") and idle kept-alive connections are closed; a request
+    /// arriving meanwhile on a connection still open is reset unanswered.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable) {
+    /// mock.refuse_connections(std::time::Duration::from_millis(300));
+    /// # }
+    /// ```
+    pub fn refuse_connections(&self, duration: Duration) {
+        self.shared
+            .connections
+            .refuse(fault::Refusal::Refuse, duration);
+    }
+
+    /// Like [`refuse_connections`](Self::refuse_connections), but new connections are
+    /// accepted and closed at once, before a byte is read.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable) {
+    /// mock.close_connections(std::time::Duration::from_millis(300));
+    /// # }
+    /// ```
+    pub fn close_connections(&self, duration: Duration) {
+        self.shared
+            .connections
+            .refuse(fault::Refusal::CloseOnAccept, duration);
+    }
+
+    /// The newest requests received (see [`MockBuilder::log_capacity`]; 4096 by default),
+    /// in the order they were read, each with what became of it: an exchange is logged
+    /// when its request has been read, and completed when the server is done with it
+    /// ([`Exchange::delivery`]).
     ///
     /// ```no_run
     /// # fn run(mock: &seatable_api::testing::MockSeaTable) {
@@ -810,7 +718,7 @@ impl MockSeaTable {
     /// # }
     /// ```
     pub fn requests(&self) -> Vec<Exchange> {
-        self.shared.state().log.clone()
+        self.shared.log().all()
     }
 
     /// Forgets the requests logged so far.
@@ -821,6 +729,6 @@ impl MockSeaTable {
     /// # }
     /// ```
     pub fn clear_requests(&self) {
-        self.shared.state().log.clear();
+        self.shared.log().clear();
     }
 }

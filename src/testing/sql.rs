@@ -3,6 +3,7 @@
 mod group;
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 use sqlparser::ast::{
@@ -69,7 +70,9 @@ enum Cond {
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
     Not(Box<Cond>),
-    In(Operand, Vec<Operand>, bool),
+    /// With the list's texts in a set when every item is a text: a key lookup tests a
+    /// thousand parameters against every row.
+    In(Operand, Vec<Operand>, bool, Option<HashSet<String>>),
     Like(Operand, Operand, bool),
     IsNull(Operand, bool),
 }
@@ -178,11 +181,18 @@ impl Compiler<'_> {
                 negated,
             } => {
                 let operand = self.operand(expr)?;
-                let list = list
+                let list: Vec<Operand> = list
                     .iter()
                     .map(|e| self.operand(e))
                     .collect::<Result<_, _>>()?;
-                Cond::In(operand, list, *negated)
+                let texts = list
+                    .iter()
+                    .map(|item| match item {
+                        Operand::Literal(Value::String(text)) => Some(text.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<HashSet<String>>>();
+                Cond::In(operand, list, *negated, texts)
             }
             Expr::Like {
                 negated,
@@ -404,10 +414,13 @@ impl Evaluator<'_> {
                     Cmp::Ge => order != Ordering::Less,
                 })
             }
-            Cond::In(operand, list, negated) => {
+            Cond::In(operand, list, negated, texts) => {
                 let value = self.operand(operand, row);
                 if value.is_null() {
                     return None;
+                }
+                if let (Value::String(text), Some(texts)) = (&value, texts) {
+                    return Some(texts.contains(text) != *negated);
                 }
                 let found = list.iter().any(|item| {
                     compare_values(&value, &self.operand(item, row)) == Some(Ordering::Equal)

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::base::BaseData;
 use super::multipart;
-use super::{Exchange, Fault, MockBase};
+use super::{mint_jwt, Fault, MockBase};
 use crate::server::Operation;
 use crate::types::{BaseAccess, ErrorDetail, ErrorMessage, ErrorMsg, LoginResponse};
 use crate::{Error, ErrorKind};
@@ -251,7 +251,6 @@ pub(crate) struct State {
     rate_limit: Option<u32>,
     windows: HashMap<String, VecDeque<Instant>>,
     pub faults: Vec<ArmedFault>,
-    pub log: Vec<Exchange>,
     rng: u64,
     serial: u64,
 }
@@ -302,7 +301,6 @@ impl State {
             rate_limit,
             windows: HashMap::new(),
             faults: Vec::new(),
-            log: Vec::new(),
             rng: seed,
             serial: 0,
         }
@@ -513,22 +511,14 @@ impl State {
     ) -> String {
         self.serial += 1;
         let exp = (unix_now() + lifetime).as_secs();
-        let header = json!({"alg": "HS256", "typ": "JWT"});
-        let payload = json!({
+        let token = mint_jwt(&json!({
             "exp": exp,
             "dtable_uuid": base_uuid,
             "username": username,
             "permission": permission,
             "app_name": app_name,
             "id": self.serial,
-        });
-        let signature = self.hex(32);
-        let token = format!(
-            "{}.{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(payload.to_string().as_bytes()),
-            b64(signature.as_bytes()),
-        );
+        }));
         self.base_tokens.insert(
             token.clone(),
             IssuedToken {
@@ -617,14 +607,8 @@ impl State {
         };
         self.serial += 1;
         let exp = unix_now().as_secs() + 3600;
-        let header = json!({"alg": "HS256", "typ": "JWT"});
-        let payload = json!({"username": user, "dtable_uuid": uuid, "exp": exp, "id": self.serial});
-        let signature = self.hex(32);
-        let api_token = format!(
-            "{}.{}.{}",
-            b64(header.to_string().as_bytes()),
-            b64(payload.to_string().as_bytes()),
-            b64(signature.as_bytes()),
+        let api_token = mint_jwt(
+            &json!({"username": user, "dtable_uuid": uuid, "exp": exp, "id": self.serial}),
         );
         self.temp_api_tokens.insert(api_token.clone(), (uuid, exp));
         Reply::json(200, &json!({ "api_token": api_token }))

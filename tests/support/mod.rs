@@ -1,11 +1,11 @@
-//! Helpers shared by the test crates: the restorer of recorded SeaTable answers, the
-//! fault-injecting test server, the map of recorded answers to operations, the check of
-//! JSON bodies against the spec, and a base on the stand-in or on a `wiremock` server.
+//! Helpers shared by the test crates: the restorer of recorded SeaTable answers, the map
+//! of recorded answers to operations, the check of JSON bodies against the spec, and a
+//! base on the stand-in (with what the fault tests read of its log) or on a `wiremock`
+//! server.
 
 // Each test binary that includes `support` uses a different part of it.
 #![allow(dead_code)]
 
-pub mod fault_server;
 pub mod pattern;
 pub mod recorded;
 pub mod spec_check;

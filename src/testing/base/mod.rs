@@ -784,14 +784,14 @@ impl BaseData {
         let now = now_iso();
         let zone = self.records.zone;
         let user = self.records.actor.user();
+        // By position, so that updating every row of a large table stays linear.
+        let positions: HashMap<String, usize> = (self.tables[index].rows.iter().enumerate())
+            .filter_map(|(i, r)| Some((r.get("_id")?.as_str()?.to_string(), i)))
+            .collect();
         for update in &body.updates {
             let table = &mut self.tables[index];
             // Like SeaTable, an id that matches no row is skipped without an error.
-            let Some(position) = table
-                .rows
-                .iter()
-                .position(|r| r.get("_id").and_then(Value::as_str) == Some(update.row_id.as_str()))
-            else {
+            let Some(&position) = positions.get(update.row_id.as_str()) else {
                 continue;
             };
             let before = table.rows[position].clone();

@@ -1591,3 +1591,7 @@ async fn filter_rows_keeps_the_rows_that_meet_the_conditions() {
     );
     conforms_to_the_spec(&mock);
 }
+
+// `seatable-mock`, the standalone server, and its state file.
+#[path = "mock_server/binary.rs"]
+mod binary;

@@ -70,7 +70,7 @@ async fn answer(
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) => Err(e.to_string()),
     };
-    let operation = Operation::route(&method, &path).map(|(op, _)| op);
+    let operation = super::compat::route(&method, &path).map(|(op, _)| op);
     let (reply, request_body) = match body {
         Err(why) => (
             Reply::error_message(400, &format!("the request body could not be read: {why}")),

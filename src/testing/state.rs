@@ -10,6 +10,8 @@ use http_body_util::Full;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+mod persist;
+
 use super::base::BaseData;
 use super::multipart;
 use super::{Exchange, Fault, MockBase};
@@ -593,7 +595,7 @@ impl State {
 
     /// Handles one request as SeaTable would.
     pub fn process(&mut self, request: &Request) -> Reply {
-        let Some((operation, params)) = Operation::route(&request.method, &request.path) else {
+        let Some((operation, params)) = super::compat::route(&request.method, &request.path) else {
             if request.method == "GET" && request.path.starts_with(DOWNLOAD_PREFIX) {
                 return self.download(request);
             }
@@ -729,7 +731,10 @@ impl State {
         let Some(base) = self.bases.iter_mut().find(|b| b.uuid == uuid) else {
             return Reply::error_message(404, "dtable not found");
         };
-        base.handle(operation, request, param, new_ids, keys)
+        match super::compat::rewrite(base, operation, request) {
+            Some(rewritten) => base.handle(operation, &rewritten, param, new_ids, keys),
+            None => base.handle(operation, request, param, new_ids, keys),
+        }
     }
 
     /// A 4-character key for a new table, column or view.

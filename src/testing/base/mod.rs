@@ -126,11 +126,11 @@ pub(crate) struct BaseData {
     pub api_token: String,
     pub workspace_id: i64,
     /// The base-wide fields of the metadata (its `tables` are in `tables`).
-    meta: Metadata,
+    pub(crate) meta: Metadata,
     pub tables: Vec<MockTable>,
     /// `link_id` → linked pairs (row of the link's `table_id`, row of its
     /// `other_table_id`), oldest first.
-    links: HashMap<String, Vec<(String, String)>>,
+    pub(crate) links: HashMap<String, Vec<(String, String)>>,
     /// Files of the asset folder by path (`/files/2025-03/a.pdf`).
     pub files: BTreeMap<String, Vec<u8>>,
 }

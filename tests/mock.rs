@@ -1595,3 +1595,7 @@ async fn filter_rows_keeps_the_rows_that_meet_the_conditions() {
 // `seatable-mock`, the standalone server, and its state file.
 #[path = "mock_server/binary.rs"]
 mod binary;
+
+// SeaTable's official Python SDK against `seatable-mock`.
+#[path = "python_sdk/run.rs"]
+mod python_sdk;

@@ -1599,3 +1599,5 @@ mod binary;
 // SeaTable's official Python SDK against `seatable-mock`.
 #[path = "python_sdk/run.rs"]
 mod python_sdk;
+#[path = "python_sdk/requests.rs"]
+mod python_sdk_requests;

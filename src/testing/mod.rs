@@ -43,6 +43,14 @@
 //!   `greater`, `is_empty`, …; others answer 400 naming them).
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link.
+//! - Standalone and saved: the `seatable-mock` binary serves it to clients in any language
+//!   ([`MockBuilder::port`], bases from files, users, rate limit, token lifetime), and
+//!   [`save_state`](MockSeaTable::save_state) / [`load_state`](MockSeaTable::load_state)
+//!   keep bases, rows, links, files, users and tokens in a versioned JSON file between runs.
+//! - Requests as SeaTable's official Python SDK sends them, where they differ from the spec
+//!   and SeaTable accepts them: `Token` for `Bearer`, `…/sql` without the trailing slash,
+//!   links by table name, `listRowLinks` by `table_id` and `link_column_key`,
+//!   `convert_keys=True` (each case and how we know: the `compat` module).
 //! - Every other operation of the spec answers 501 with `{"error_message": …}` naming it.
 //! - Realtime (with the `realtime` feature): SeaTable's Socket.IO service at
 //!   `/api-gateway/socket.io/` (websocket transport), `join-room` acknowledged or refused

@@ -11,7 +11,7 @@
 //! file end it with a message naming them and exit code 2.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -177,11 +177,11 @@ fn parse(arguments: &[String]) -> Result<Options, Refusal> {
     Ok(options)
 }
 
+/// Rows to add to a base, by table name.
+type TableRows = Vec<(String, Vec<Value>)>;
+
 /// A base file: a `getMetadata` answer, and optionally `rows` by table name.
-fn read_base_file(
-    name: &str,
-    file: &PathBuf,
-) -> Result<(Value, Vec<(String, Vec<Value>)>), Refusal> {
+fn read_base_file(name: &str, file: &Path) -> Result<(Value, TableRows), Refusal> {
     let at = |why: String| Refusal(format!("--base {name}={}: {why}", file.display()));
     let text = std::fs::read_to_string(file).map_err(|e| at(format!("cannot be read: {e}")))?;
     let mut document: Value = serde_json::from_str(&text).map_err(|e| at(e.to_string()))?;

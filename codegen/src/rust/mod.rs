@@ -40,6 +40,11 @@ pub struct RustOptions {
     /// on the blocking clients of `seatable_api::blocking`, all behind the `blocking`
     /// feature of the crate that compiles the code (only seatable-api has one).
     pub blocking: bool,
+    /// Writes the files only the `testing` stand-in reads (`server.rs`, its route table, and
+    /// `answers.rs`, its default answers and the spec reduced for checking bodies); their
+    /// modules are declared behind the `testing` feature either way. A `build.rs` turns it
+    /// off when that feature is: the stand-in's files are a fifth of the generator's work.
+    pub stand_in: bool,
 }
 
 impl Default for RustOptions {
@@ -51,6 +56,7 @@ impl Default for RustOptions {
             ungated_modules: vec!["auth".into()],
             non_exhaustive: true,
             blocking: true,
+            stand_in: true,
         }
     }
 }
@@ -66,6 +72,7 @@ impl RustOptions {
             // The user's spec and crate: their own tests build their models.
             non_exhaustive: false,
             blocking: false,
+            stand_in: false,
         }
     }
 
@@ -653,20 +660,24 @@ pub fn emit(api: &Api, options: &RustOptions, layout: Layout) -> Vec<(String, St
     }
     if options.inherent_methods {
         // Only the runtime crate has a server to route for: its `testing` stand-in.
-        files.push((
-            "server.rs".to_string(),
-            server::emit(api, layout, &header(&sources)),
-        ));
+        if options.stand_in {
+            files.push((
+                "server.rs".to_string(),
+                server::emit(api, layout, &header(&sources)),
+            ));
+        }
         let d = doc("The spec's operations as a server routes them: `Operation` and its table of\nmethods and path templates, for the `testing` stand-in.");
         root.push(quote! {
             #d
             #[cfg(feature = "testing")]
             pub mod server { include!("server.rs"); }
         });
-        files.push((
-            "answers.rs".to_string(),
-            answers::emit(api, &header(&sources)),
-        ));
+        if options.stand_in {
+            files.push((
+                "answers.rs".to_string(),
+                answers::emit(api, &header(&sources)),
+            ));
+        }
         let d = doc("The default answer of every operation and the spec reduced for checking bodies,\nfor the `testing` stand-in.");
         root.push(quote! {
             #d

@@ -2884,11 +2884,12 @@ impl SpecDocs {
 
 /// The base the spec's examples describe, for the walk of every operation below, and the
 /// accounts around it. The examples name tables (`Table1`, `Contacts` `0000` linked to
-/// `Projects` `jCoR` by `7V2M`, `Tasks`, `Places`, `Measurements`, `Fruit`), columns by
-/// name and key, rows, a comment, a notification, files, users, a workflow, an auto-link
-/// task and a big-data operation; the fixture holds each of them. What the stand-in
-/// numbers itself (row ids, comment and notification ids, tokens) cannot take the example's
-/// value, so `ids` and `parameters` say which real value stands for it in a request.
+/// `Projects` `jCoR` by `7V2M`, `Tasks`, `Places`, `Measurements`, `Fruit`, `Expenses`),
+/// columns by name and key, rows, a comment, a notification, files, users, a workflow, an
+/// auto-link task and a big-data operation; the fixture holds each of them. What the
+/// stand-in numbers itself (row ids, comment and notification ids, tokens) cannot take the
+/// example's value, so `ids` and `parameters` say which real value stands for it in a
+/// request.
 struct ExampleBase {
     mock: MockSeaTable,
     base: MockBase,

@@ -16,6 +16,11 @@
 //! The mock runs on its own thread (`mock-seatable`) and the client on the bench's main
 //! thread, so that on Linux the CPU time of each side can be told apart.
 //!
+//! `IMPORT_SERVER=process` runs the stand-in as its own process instead (the
+//! `seatable-mock` binary, a fresh one per iteration), the way a client in another
+//! language meets it; its CPU time is then the process's `utime + stime` from
+//! `/proc/PID/stat`, and the client's is this whole process.
+//!
 //! `cargo bench --bench import`. Criterion reports each variant (import and read-back
 //! together, 40,000 rows, as elements/s); after its summary a few more rounds are timed
 //! and one line per variant gives `import: N rows/s, read-back: M rows/s`, and where the
@@ -134,14 +139,71 @@ struct Bench {
     fixture: Fixture,
     /// The client's checks of written rows (on by default, as for any user).
     check_writes: bool,
+    /// The stand-in as its own process (`IMPORT_SERVER=process`).
+    process: bool,
 }
 
 /// A fresh server with an empty base, and a client for it.
 struct Round {
     // Field order is drop order: the client's connections close before the server stops.
     base: BaseClient,
-    /// Held only to keep the server running; dropping it stops it.
-    _mock: MockSeaTable,
+    /// Dropping it stops the server.
+    server: Server,
+}
+
+/// The stand-in of one round: in this process, or the `seatable-mock` binary.
+enum Server {
+    InProcess(#[allow(dead_code)] MockSeaTable),
+    Process(std::process::Child),
+}
+
+impl Server {
+    fn pid(&self) -> Option<u32> {
+        match self {
+            Server::InProcess(_) => None,
+            Server::Process(child) => Some(child.id()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Server::Process(child) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `seatable-mock` with the benchmark's base on a free port, rate limit off: the
+/// process, its URL and the base's API-Token.
+fn spawn_binary() -> (std::process::Child, String, String) {
+    use std::io::BufRead;
+    let file = std::env::temp_dir().join(format!("import-bench-base-{}.json", std::process::id()));
+    std::fs::write(&file, metadata().to_string()).expect("the base file");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_seatable-mock"))
+        .args(["--port", "0", "--rate-limit", "0", "--base"])
+        .arg(format!("Import={}", file.display()))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("seatable-mock starts");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("its stdout")).lines();
+    let mut line = || lines.next().and_then(Result::ok).unwrap_or_default();
+    let url = line().trim_start_matches("listening ").to_string();
+    let base = line();
+    let api_token = base.split(' ').nth(3).unwrap_or_default().to_string();
+    (child, url, api_token)
+}
+
+/// User plus system CPU time of process `pid` so far (`/proc/PID/stat`, in clock ticks of
+/// 1/100 s, Linux's USER_HZ).
+fn process_cpu(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces; count after it.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 /// The timings of one import and read-back, with the CPU time the server spent in each
@@ -181,7 +243,7 @@ impl Timing {
 }
 
 impl Bench {
-    fn new(rows: usize, check_writes: bool) -> Bench {
+    fn new(rows: usize, check_writes: bool, process: bool) -> Bench {
         let server = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name(SERVER_THREAD)
@@ -197,6 +259,7 @@ impl Bench {
             client,
             fixture: Fixture::new(rows),
             check_writes,
+            process,
         }
     }
 
@@ -206,21 +269,28 @@ impl Bench {
 
     /// Not timed: a new mock (so that no earlier rows are held), its base and a client.
     fn fresh(&self) -> Round {
-        let mock = self
-            .server
-            .block_on(MockSeaTable::start())
-            .expect("the mock starts");
-        mock.set_rate_limit(None);
-        let base = mock
-            .add_base("Import benchmark", metadata())
-            .expect("the base");
-        let client = mock.client();
+        let (server, client, api_token) = if self.process {
+            let (child, url, api_token) = spawn_binary();
+            let client = seatable_api::Client::new(&url).expect("the client");
+            (Server::Process(child), client, api_token)
+        } else {
+            let mock = self
+                .server
+                .block_on(MockSeaTable::start())
+                .expect("the mock starts");
+            mock.set_rate_limit(None);
+            let base = mock
+                .add_base("Import benchmark", metadata())
+                .expect("the base");
+            let client = mock.client();
+            (Server::InProcess(mock), client, base.api_token)
+        };
         let base = self
             .client
-            .block_on(client.base_with_api_token(base.api_token.as_str()))
+            .block_on(client.base_with_api_token(api_token.as_str()))
             .expect("the Base-Token");
         base.set_check_writes(self.check_writes);
-        Round { base, _mock: mock }
+        Round { base, server }
     }
 
     /// One import and read-back on a fresh base, timed; panics on any wrong answer.
@@ -229,7 +299,8 @@ impl Bench {
         let rows = self.fixture.rows.clone();
         let expected = self.rows();
 
-        let cpu = Cpu::now();
+        let pid = round.server.pid();
+        let cpu = Cpu::now(pid);
         let start = Instant::now();
         let answers = self
             .client
@@ -243,7 +314,7 @@ impl Bench {
             )
             .expect("the import");
         let import = start.elapsed();
-        let after_import = Cpu::now();
+        let after_import = Cpu::now(pid);
         let inserted: usize = answers.iter().map(|a| a.row_ids.len()).sum();
         assert_eq!(inserted, expected, "row ids answered by the import");
         assert_eq!(answers.len(), expected.div_ceil(1000), "append requests");
@@ -251,7 +322,7 @@ impl Bench {
         let start = Instant::now();
         let (count, checksum) = self.client.block_on(read_back(&round.base));
         let read_back = start.elapsed();
-        let after_read = Cpu::now();
+        let after_read = Cpu::now(pid);
         assert_eq!(count, expected, "rows read back");
         assert_eq!(
             checksum, self.fixture.checksum,
@@ -291,7 +362,17 @@ struct Cpu {
 }
 
 impl Cpu {
-    fn now() -> Cpu {
+    /// With `server_pid`, the server is that process and `total` adds its time to this
+    /// process's.
+    fn now(server_pid: Option<u32>) -> Cpu {
+        if let Some(pid) = server_pid {
+            let own = Cpu::now(None).total;
+            let server = process_cpu(pid);
+            return Cpu {
+                server,
+                total: own.zip(server).map(|(own, server)| own + server),
+            };
+        }
         let mut server = Duration::ZERO;
         let mut total = Duration::ZERO;
         let ok = (|| {
@@ -368,9 +449,14 @@ fn report(bench: &Bench, rounds: usize) {
     let rows = (bench.rows() * rounds) as f64;
     let ms = |d: Duration| d.as_secs_f64() * 1e3 / rounds as f64;
     println!(
-        "{rounds} more round(s) of {} rows per variant, client write checks {}:",
+        "{rounds} more round(s) of {} rows per variant, client write checks {}, stand-in {}:",
         bench.rows(),
-        if bench.check_writes { "on" } else { "off" }
+        if bench.check_writes { "on" } else { "off" },
+        if bench.process {
+            "a seatable-mock process"
+        } else {
+            "in process"
+        }
     );
     for (concurrency, sum) in variants.iter().zip(sums) {
         println!(
@@ -384,15 +470,22 @@ fn report(bench: &Bench, rounds: usize) {
             sum.read_back_server_cpu,
             sum.read_back_total_cpu,
         ) {
+            let share = |server: Duration, total: Duration| {
+                100.0 * server.as_secs_f64() / total.as_secs_f64().max(f64::MIN_POSITIVE)
+            };
             println!(
                 "  per run: import {:.0} ms wall, cpu {:.0} ms server + {:.0} ms client; \
-                 read-back {:.0} ms wall, cpu {:.0} ms server + {:.0} ms client",
+                 read-back {:.0} ms wall, cpu {:.0} ms server + {:.0} ms client; \
+                 server share of the cpu: import {:.0}%, read-back {:.0}%, both {:.0}%",
                 ms(sum.import),
                 ms(is),
                 ms(it.saturating_sub(is)),
                 ms(sum.read_back),
                 ms(rs),
                 ms(rt.saturating_sub(rs)),
+                share(is, it),
+                share(rs, rt),
+                share(is + rs, it + rt),
             );
         }
     }
@@ -404,7 +497,12 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let benching = args.iter().any(|a| a == "--bench");
     let check_writes = std::env::var("IMPORT_CHECK_WRITES").as_deref() != Ok("off");
-    let bench = Bench::new(if benching { BENCH_ROWS } else { TEST_ROWS }, check_writes);
+    let process = std::env::var("IMPORT_SERVER").as_deref() == Ok("process");
+    let bench = Bench::new(
+        if benching { BENCH_ROWS } else { TEST_ROWS },
+        check_writes,
+        process,
+    );
     let mut criterion = Criterion::default().configure_from_args();
     self::bench(&mut criterion, &bench);
     criterion.final_summary();

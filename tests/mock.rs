@@ -4609,3 +4609,13 @@ async fn filter_rows_judges_dates_and_selects_by_type_within_the_named_view() {
     assert!(!within.rows[0].extra.contains_key("Due"));
     conforms_to_the_spec(&mock);
 }
+
+// `seatable-mock`, the standalone server, and its state file.
+#[path = "mock_server/binary.rs"]
+mod binary;
+
+// SeaTable's official Python SDK against `seatable-mock`.
+#[path = "python_sdk/run.rs"]
+mod python_sdk;
+#[path = "python_sdk/requests.rs"]
+mod python_sdk_requests;

@@ -261,7 +261,7 @@ async fn answer(
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) => Err(e.to_string()),
     };
-    let operation = Operation::route(&method, &path).map(|(op, _)| op);
+    let operation = super::compat::route(&method, &path).map(|(op, _)| op);
     let seq = shared.log().push(Exchange {
         operation,
         method: method.clone(),

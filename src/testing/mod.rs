@@ -111,6 +111,14 @@
 //!   the spec, [`spec_check`]), [`respond_unchecked`](MockSeaTable::respond_unchecked) any
 //!   answer at all.
 //! - Boolean query parameters are read as clients send them: `true`, `True` or `1`.
+//! - Standalone and saved: the `seatable-mock` binary serves it to clients in any language
+//!   ([`MockBuilder::port`], bases from files, users, rate limit, token lifetime), and
+//!   [`save_state`](MockSeaTable::save_state) / [`load_state`](MockSeaTable::load_state)
+//!   keep bases, rows, links, files, users and tokens in a versioned JSON file between runs.
+//! - Requests as SeaTable's official Python SDK sends them, where they differ from the spec
+//!   and SeaTable accepts them: `Token` for `Bearer`, `…/sql` without the trailing slash,
+//!   links by table name, `listRowLinks` by `table_id` and `link_column_key`,
+//!   `convert_keys=True` (each case and how we know: the `compat` module).
 //! - Realtime (with the `realtime` feature): SeaTable's Socket.IO service at
 //!   `/api-gateway/socket.io/` (websocket transport), `join-room` acknowledged or refused
 //!   by token, and every write that changes rows, columns or tables sent to the base's
@@ -155,6 +163,7 @@
 mod account;
 mod auth;
 mod base;
+mod compat;
 mod examples;
 mod exchange;
 mod fault;
@@ -258,6 +267,7 @@ pub struct MockBuilder {
     rate_limit: Option<u32>,
     token_lifetime: Duration,
     log_capacity: usize,
+    port: u16,
 }
 
 impl MockBuilder {
@@ -295,7 +305,20 @@ impl MockBuilder {
         self
     }
 
-    /// Binds a free port on `127.0.0.1` and starts serving. Needs a Tokio runtime.
+    /// The port to listen on; 0 (the default) takes any free port. A fixed port is for a
+    /// server other programs are told about (`seatable-mock --port`); tests run in
+    /// parallel and should keep 0.
+    ///
+    /// ```no_run
+    /// let builder = seatable_api::testing::MockSeaTable::builder().port(8000);
+    /// ```
+    pub fn port(mut self, port: u16) -> MockBuilder {
+        self.port = port;
+        self
+    }
+
+    /// Binds `127.0.0.1` on the chosen port (a free one by default) and starts serving.
+    /// Needs a Tokio runtime.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), seatable_api::Error> {
@@ -303,12 +326,13 @@ impl MockBuilder {
     /// # Ok(()) }
     /// ```
     pub async fn start(self) -> Result<MockSeaTable, Error> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        let port = self.port;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .map_err(|e| {
                 Error::new(
                     ErrorKind::Transport,
-                    format!("MockSeaTable could not bind 127.0.0.1: {e}"),
+                    format!("MockSeaTable could not bind 127.0.0.1:{port}: {e}"),
                 )
             })?;
         let addr = listener.local_addr().map_err(|e| {
@@ -375,6 +399,7 @@ impl MockSeaTable {
             rate_limit: Some(state::DEFAULT_RATE_LIMIT),
             token_lifetime: state::DEFAULT_TOKEN_LIFETIME,
             log_capacity: exchange::DEFAULT_LOG_CAPACITY,
+            port: 0,
         }
     }
 
@@ -602,6 +627,68 @@ impl MockSeaTable {
         Ok(state.base_mut(&base.uuid)?.toasts.clone())
     }
 
+    /// Every base the server holds, in the order they were added (or loaded).
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable) {
+    /// for base in mock.bases() { println!("{} {}", base.name, base.uuid); }
+    /// # }
+    /// ```
+    pub fn bases(&self) -> Vec<MockBase> {
+        self.shared.state().base_handles()
+    }
+
+    /// Writes the bases (tables, columns, views, rows, links, files), users and tokens to
+    /// `path` as a versioned JSON document (see `seatable-mock --state`), through a
+    /// temporary file renamed into place, so that a crash never leaves half a file.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable) -> Result<(), seatable_api::Error> {
+    /// mock.save_state(std::path::Path::new("mock-state.json"))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn save_state(&self, path: &std::path::Path) -> Result<(), Error> {
+        let text = self
+            .shared
+            .state()
+            .to_saved()
+            .map_err(|e| invalid_state(path, &e))?;
+        let mut temporary = path.as_os_str().to_owned();
+        temporary.push(".tmp");
+        let temporary = std::path::PathBuf::from(temporary);
+        std::fs::write(&temporary, text)
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Transport,
+                    format!("the state could not be written to {}: {e}", path.display()),
+                )
+            })
+    }
+
+    /// Replaces the bases, users and tokens with those saved in `path` by
+    /// [`save_state`](MockSeaTable::save_state), and returns the bases. A file that is not
+    /// such a document is refused with [`ErrorKind::InvalidArgument`] naming the file, the
+    /// line and column and the field, and the state is left as it was.
+    ///
+    /// ```no_run
+    /// # fn run(mock: &seatable_api::testing::MockSeaTable) -> Result<(), seatable_api::Error> {
+    /// let bases = mock.load_state(std::path::Path::new("mock-state.json"))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn load_state(&self, path: &std::path::Path) -> Result<Vec<MockBase>, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("the state file {} could not be read: {e}", path.display()),
+            )
+        })?;
+        self.shared
+            .state()
+            .load_saved(&text)
+            .map_err(|e| invalid_state(path, &e))
+    }
+
     /// Adds a user account that `login` accepts.
     ///
     /// ```no_run
@@ -731,4 +818,11 @@ impl MockSeaTable {
     pub fn clear_requests(&self) {
         self.shared.log().clear();
     }
+}
+
+fn invalid_state(path: &std::path::Path, why: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("state file {}: {why}", path.display()),
+    )
 }

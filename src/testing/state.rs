@@ -12,6 +12,8 @@ use http_body_util::Full;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
+mod persist;
+
 use super::base::BaseData;
 use super::multipart;
 use super::{mint_jwt, Fault, MockBase};
@@ -658,7 +660,7 @@ impl State {
 
     /// Handles one request as SeaTable would.
     pub fn process(&mut self, request: &Request) -> Reply {
-        let Some((operation, params)) = Operation::route(&request.method, &request.path) else {
+        let Some((operation, params)) = super::compat::route(&request.method, &request.path) else {
             if request.method == "GET" && request.path.starts_with(super::files::DOWNLOAD_PREFIX) {
                 return self.download(request);
             }
@@ -811,9 +813,14 @@ impl State {
         // Row ids are drawn before the base is borrowed.
         let new_ids = match operation {
             Operation::AppendRows | Operation::AddBigDataRows => {
-                let count = serde_json::from_slice::<Value>(&request.body)
-                    .ok()
-                    .and_then(|v| v.get("rows").and_then(Value::as_array).map(Vec::len))
+                // Only the number of rows: their cells are skipped, not built (a full
+                // `Value` of 1000 rows cost as much as the append itself).
+                #[derive(serde::Deserialize)]
+                struct Count {
+                    rows: Vec<serde::de::IgnoredAny>,
+                }
+                let count = serde_json::from_slice::<Count>(&request.body)
+                    .map(|c| c.rows.len())
                     .unwrap_or(0);
                 let count = match operation {
                     Operation::AppendRows => count.min(super::base::MAX_ROWS),
@@ -828,7 +835,10 @@ impl State {
         let Some(base) = self.bases.iter_mut().find(|b| b.uuid == uuid) else {
             return Reply::error_message(404, "dtable not found");
         };
-        base.handle(operation, request, param, new_ids, keys)
+        match super::compat::rewrite(base, operation, request) {
+            Some(rewritten) => base.handle(operation, &rewritten, param, new_ids, keys),
+            None => base.handle(operation, request, param, new_ids, keys),
+        }
     }
 
     /// A Base-Token operation served by dtable-web under `/api/v2.1/`

@@ -3114,7 +3114,7 @@ pub mod calls {
                             super::sample::<
                                 std::collections::BTreeMap<String, Vec<String>>,
                             >(
-                                "{\"PCFS8gY9R8yok5ZZOSqbHg\":[\"WO2IlomAQVeACVVg8liOMA\"],\"ZEZuAL_8QS6p0tJ2vyKgKw\":[\"Qtf7xPmoRaiFyQPO1aENTj\",\"PSnPPXD6SranQwA4_MhN8A\"]}",
+                                "{\"PCFS8gY9R8yok5ZZOSqbHg\":[\"WO2IlomAQVeACVVg8liOMA\"],\"Qtf7xPmoRaiFyQPO1aENTj\":[\"G5rbgqudTKKfAm1-cjnjbQ\",\"XzdZfL2oS-aILnhfagTWEg\"]}",
                             )?,
                         )
                         .await
@@ -3137,7 +3137,7 @@ pub mod calls {
                             super::sample::<
                                 std::collections::BTreeMap<String, Vec<String>>,
                             >(
-                                "{\"PCFS8gY9R8yok5ZZOSqbHg\":[\"WO2IlomAQVeACVVg8liOMA\"],\"ZEZuAL_8QS6p0tJ2vyKgKw\":[\"Qtf7xPmoRaiFyQPO1aENTj\",\"PSnPPXD6SranQwA4_MhN8A\"]}",
+                                "{\"PCFS8gY9R8yok5ZZOSqbHg\":[\"WO2IlomAQVeACVVg8liOMA\"],\"Qtf7xPmoRaiFyQPO1aENTj\":[\"G5rbgqudTKKfAm1-cjnjbQ\",\"XzdZfL2oS-aILnhfagTWEg\"]}",
                             )?,
                         )
                         .await
@@ -3160,7 +3160,7 @@ pub mod calls {
                             super::sample::<
                                 std::collections::BTreeMap<String, Vec<String>>,
                             >(
-                                "{\"PCFS8gY9R8yok5ZZOSqbHg\":[\"WO2IlomAQVeACVVg8liOMA\"],\"ZEZuAL_8QS6p0tJ2vyKgKw\":[\"Qtf7xPmoRaiFyQPO1aENTj\",\"PSnPPXD6SranQwA4_MhN8A\"]}",
+                                "{\"PCFS8gY9R8yok5ZZOSqbHg\":[\"WO2IlomAQVeACVVg8liOMA\"],\"Qtf7xPmoRaiFyQPO1aENTj\":[\"G5rbgqudTKKfAm1-cjnjbQ\",\"XzdZfL2oS-aILnhfagTWEg\"]}",
                             )?,
                         )
                         .await
@@ -3180,7 +3180,7 @@ pub mod calls {
                             super::sample::<String>("\"7V2M\"")?,
                             super::sample::<
                                 Vec<super::base::AutoLinkRowsRequestMatchingKeysItem>,
-                            >("[{\"table1_key\":\"0000\",\"table2_key\":\"Fs5v\"}]")?,
+                            >("[{\"table1_key\":\"0000\",\"table2_key\":\"u0Kd\"}]")?,
                         )
                         .await
                         .map_err(|e| e.to_string())?;

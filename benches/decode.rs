@@ -109,7 +109,7 @@ fn check_page(body: &str) {
     let typed: TypedPage = serde_json::from_str(body).expect("generated struct");
     assert_eq!((generic.rows.len(), typed.rows.len()), (1000, 1000));
     // A button holds no data, so it has no field; everything else must have one.
-    let unmatched: Vec<&String> = typed.rows[0].extra.keys().collect();
+    let unmatched: Vec<&str> = typed.rows[0].extra.keys().collect();
     assert_eq!(unmatched, ["button"], "every data column has a field");
 }
 

@@ -807,7 +807,7 @@ async fn sql_rows(
         .unwrap()
         .results
         .into_iter()
-        .map(|r| r.extra)
+        .map(|r| r.extra.into_map())
         .collect()
 }
 

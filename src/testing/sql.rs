@@ -13,6 +13,7 @@ use sqlparser::parser::Parser;
 use super::base::{column_key, column_name, column_type, BaseData, MockTable, StoredColumn};
 use super::state::Reply;
 use crate::base::QuerySqlRequest;
+use crate::cells::RowCells;
 use crate::types::{ColumnType, Row, SqlColumn, SqlResult};
 
 /// Rows a `SELECT` without `LIMIT` returns.
@@ -621,7 +622,7 @@ fn result_row(
         archived: None,
         locked: None,
         locked_by: None,
-        extra: Map::new(),
+        extra: RowCells::new(),
     };
     for output in outputs {
         let value = evaluator.field(&output.field, row);

@@ -15,6 +15,7 @@ use crate::base::{
     ListColumnsResponse, ListRowLinksRequest, ListViewsResponse, QuerySqlRequest,
     RenameTableRequest, UpdateColumnRequest, UpdateRowsRequest,
 };
+use crate::cells::RowCells;
 use crate::server::Operation;
 use crate::types::{
     AppendRowsResult, Column, ColumnInput, DeleteRowsResult, LinkCellItem, Metadata,
@@ -312,7 +313,7 @@ impl BaseData {
         hidden: &[String],
     ) -> Row {
         let text = |field: &str| row.get(field).and_then(Value::as_str).map(str::to_string);
-        let mut extra = Map::new();
+        let mut extra = RowCells::new();
         for column in &table.columns {
             let key = column_key(column);
             if hidden.iter().any(|h| h == key) {

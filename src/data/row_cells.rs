@@ -30,10 +30,11 @@ use crate::data::extra_fields::{Extra, ExtraFields, Key};
 /// use seatable_api::types::Row;
 /// use serde_json::json;
 ///
-/// let row: Row = serde_json::from_value(json!({
-///     "_id": "Qtf7xPmoRaiFyQPO1aENTj", "_locked": null, "_locked_by": null,
-///     "Name": "Ada", "Age": 36, "City": null
-/// })).unwrap();
+/// let row: Row = serde_json::from_str(
+///     r#"{"_id": "Qtf7xPmoRaiFyQPO1aENTj", "_locked": null, "_locked_by": null,
+///         "Name": "Ada", "Age": 36, "City": null}"#,
+/// )
+/// .unwrap();
 /// assert_eq!(row.extra["Name"], "Ada");
 /// assert_eq!(row.extra.get("Age"), Some(&json!(36)));
 /// assert!(row.extra["Missing"].is_null());

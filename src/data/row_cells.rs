@@ -249,9 +249,21 @@ impl Extra for RowCells {
     }
 
     fn put(&mut self, key: Arc<str>, value: Value) {
+        // The one undeclared cell of an object (the `null` of a button column in a typed
+        // row) is remembered too, so that the next row shares its name.
+        LAST_NAMES.with(|last| {
+            let mut last = last.borrow_mut();
+            if !last.first().is_some_and(|known| Arc::ptr_eq(known, &key)) {
+                last.clear();
+                last.push(key.clone());
+            }
+        });
         match self.position(&key) {
             Some(i) => self.cells[i].1 = value,
-            None => self.cells.push((key, value)),
+            None => {
+                self.cells.reserve_exact(1);
+                self.cells.push((key, value));
+            }
         }
     }
 
@@ -493,6 +505,19 @@ mod tests {
         assert!(Arc::ptr_eq(&name(0, 0), &name(1, 0)));
         assert!(Arc::ptr_eq(&name(0, 2), &name(1, 2)));
         assert!(!Arc::ptr_eq(&name(1, 0), &name(2, 1)));
+    }
+
+    #[test]
+    fn a_single_cell_shares_its_name_with_the_next_row() {
+        let first = decode(r#"{"_id": "a", "button": null}"#);
+        let second = decode(r#"{"_id": "b", "button": null}"#);
+        let third = decode(r#"{"_id": "c", "other": 1}"#);
+        assert!(Arc::ptr_eq(
+            &first.extra.cells[0].0,
+            &second.extra.cells[0].0
+        ));
+        assert_eq!(third.extra, plain(r#"{"other": 1}"#));
+        assert_eq!(second.extra, plain(r#"{"button": null}"#));
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub use crate::bulk::paging::{PageStream, Truncation};
 #[cfg(feature = "base")]
 pub use crate::client::base::check_rows;
 pub use crate::data::extra_fields::{Extra, ExtraFields, Key};
+#[cfg(feature = "base")]
+pub use crate::data::row_cells::RowCells;
 pub use crate::file_transfer::file_upload::FileUpload;
 pub use crate::transport::error::Error;
 pub use crate::transport::request::{

@@ -804,7 +804,7 @@ async fn sql_rows(
         .unwrap()
         .results
         .into_iter()
-        .map(|r| r.extra)
+        .map(|r| r.extra.into_map())
         .collect()
 }
 

@@ -799,7 +799,7 @@ fn the_recorded_answers_and_the_bench_page_decode_into_row_list_as_plain_json() 
             "row {i}"
         );
         assert_eq!(
-            Value::Object(row.extra.clone()),
+            Value::from(row.extra.clone()),
             json!({"button": null}),
             "row {i}"
         );

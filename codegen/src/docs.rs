@@ -217,7 +217,7 @@ fn type_entry(out: &mut String, def: &TypeDef, module: &str) {
         let _ = writeln!(out, "{}\n", d.trim());
     }
     match &def.kind {
-        TypeKind::Struct { fields, extra } => {
+        TypeKind::Struct { fields, extra, .. } => {
             let _ = writeln!(
                 out,
                 "| field | type | required | description |\n|---|---|---|---|"

@@ -492,6 +492,10 @@ pub enum TypeKind {
         fields: Vec<Field>,
         /// `additionalProperties` kept in a flattened map of this value type.
         extra: Option<TypeRef>,
+        /// `x-row-cells`: the kept properties are the cells of a row, held in the runtime's
+        /// `RowCells` (in the order received, names shared between the rows of a page)
+        /// rather than a JSON object map. Only with `extra` of any type.
+        row_cells: bool,
     },
     /// A string enum; an `Unknown(String)` variant is always added.
     Enum {
@@ -658,7 +662,7 @@ impl TypeKind {
     /// The types this definition names directly.
     pub fn refs(&self) -> Vec<&TypeRef> {
         match self {
-            TypeKind::Struct { fields, extra } => {
+            TypeKind::Struct { fields, extra, .. } => {
                 fields.iter().map(|f| &f.ty).chain(extra.as_ref()).collect()
             }
             TypeKind::Enum { .. } => Vec::new(),

@@ -853,7 +853,9 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
             copies.push(quote!(#ident: row.#ident,));
         }
     }
-    let extra_doc = doc("Cells of columns not listed above, by column name, kept as received.");
+    let extra_doc = doc(
+        "Cells of columns not listed above, by column name, kept as received (names shared\nwith the other rows of the page, as in `Row::extra`).",
+    );
     let extra_input_doc = doc(
         "More cells by column name, sent as they are: `null` empties a cell, and columns\nadded after this file was generated can be written here.",
     );
@@ -867,7 +869,8 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
     };
 
     let map = quote!(rt::serde_json::Map<String, rt::serde_json::Value>);
-    let row_deserialize = map_deserialize(&row, &row_de, &map);
+    let cells = quote!(rt::RowCells);
+    let row_deserialize = map_deserialize(&row, &row_de, &cells);
     let input_deserialize = map_deserialize(&input, &input_de, &map);
     quote! {
         #row_doc
@@ -877,7 +880,7 @@ fn emit_table(table: &TableModel, krate: &TokenStream) -> TokenStream {
             #(#row_fields)*
             #extra_doc
             #[serde(flatten)]
-            pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+            pub extra: #cells,
         }
         #row_deserialize
         impl #krate::TableRow for #row {

@@ -1073,10 +1073,11 @@ pub struct Row {
     /// Always sent by the server; `None` when it is `null`.
     #[serde(rename = "_locked_by")]
     pub locked_by: Option<String>,
-    /// Fields the spec does not name, kept as received so that nothing is lost and they are
-    /// sent back unchanged.
+    /// The cells, by column name (or by column key when read with `convert_keys(false)`),
+    /// in the order received; a field the spec does not name lands here too, and is sent back
+    /// unchanged.
     #[serde(flatten)]
-    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+    pub extra: rt::RowCells,
 }
 /// Cell values to write, keyed by column NAME (never by key; `convert_keys` does not
 /// apply to writes). Names that match no column are dropped without an error, so check

@@ -2192,9 +2192,7 @@ impl<'de> rt::serde::Deserialize<'de> for Row {
                 let mut field_5: Option<Option<bool>> = None;
                 let mut field_6: Option<Option<bool>> = None;
                 let mut field_7: Option<Option<String>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
+                let mut extra = rt::ExtraFields::<rt::RowCells>::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
                     let key_str = key.as_str();
                     match (

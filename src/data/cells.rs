@@ -59,6 +59,7 @@ pub use chrono;
 /// `str` and `String`, and converts from and into `String` (`.into()`).
 pub use compact_str::CompactString;
 
+pub use crate::data::row_cells::{Iter as RowCellsIter, RowCells};
 pub use crate::data::row_view::RowView;
 pub(crate) use cell::number_json;
 pub use cell::Cell;

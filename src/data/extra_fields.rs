@@ -45,16 +45,24 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 
 /// A map that keeps the fields a struct does not declare.
 pub trait Extra: Default {
+    /// The type of the kept keys.
+    type Key;
     /// The type of the kept values.
     type Value;
+    /// The key to keep for `key`, the `position`-th undeclared field of its object.
+    fn key(key: Key<'_>, position: usize) -> Self::Key;
     /// Keeps `value` under `key`.
-    fn put(&mut self, key: String, value: Self::Value);
+    fn put(&mut self, key: Self::Key, value: Self::Value);
     /// The map of `pairs`, in the order received: on a repeated key the later value wins.
-    fn from_pairs(pairs: Vec<(String, Self::Value)>) -> Self;
+    fn from_pairs(pairs: Vec<(Self::Key, Self::Value)>) -> Self;
 }
 
 impl Extra for serde_json::Map<String, serde_json::Value> {
+    type Key = String;
     type Value = serde_json::Value;
+    fn key(key: Key<'_>, _: usize) -> String {
+        key.0.into_owned()
+    }
     fn put(&mut self, key: String, value: serde_json::Value) {
         self.insert(key, value);
     }
@@ -64,7 +72,11 @@ impl Extra for serde_json::Map<String, serde_json::Value> {
 }
 
 impl<V> Extra for BTreeMap<String, V> {
+    type Key = String;
     type Value = V;
+    fn key(key: Key<'_>, _: usize) -> String {
+        key.0.into_owned()
+    }
     fn put(&mut self, key: String, value: V) {
         self.insert(key, value);
     }
@@ -88,8 +100,8 @@ impl<V> Extra for BTreeMap<String, V> {
 /// (`FIELDS_LAST_TIME`): one allocation per row instead of one and two regrowths, each
 /// a copy of every pair so far.
 pub struct ExtraFields<M: Extra> {
-    first: Option<(String, M::Value)>,
-    more: Vec<(String, M::Value)>,
+    first: Option<(M::Key, M::Value)>,
+    more: Vec<(M::Key, M::Value)>,
 }
 
 impl<M: Extra> std::fmt::Debug for ExtraFields<M> {
@@ -137,7 +149,12 @@ impl<M: Extra> ExtraFields<M> {
     /// assert_eq!(extra.finish()["x"], 1);
     /// ```
     pub fn keep(&mut self, key: Key<'_>, value: M::Value) {
-        let pair = (key.0.into_owned(), value);
+        let position = if self.more.is_empty() {
+            usize::from(self.first.is_some())
+        } else {
+            self.more.len()
+        };
+        let pair = (M::key(key, position), value);
         if !self.more.is_empty() {
             self.more.push(pair);
         } else if let Some(first) = self.first.take() {
@@ -237,9 +254,10 @@ mod tests {
         all.remove("_archived");
         assert_eq!(row.extra, all);
         assert_eq!(row.extra["alpha"], json!("again"));
+        // In the order received; a repeated name keeps its first place.
         assert_eq!(
             row.extra.keys().collect::<Vec<_>>(),
-            ["Mid", "alpha", "with \"quote\"", "zeta", "é"]
+            ["zeta", "alpha", "Mid", "é", "with \"quote\""]
         );
     }
 }

@@ -10,6 +10,8 @@ pub(crate) mod links;
 #[cfg(feature = "base")]
 pub(crate) mod metadata_lookup;
 #[cfg(feature = "base")]
+pub(crate) mod row_cells;
+#[cfg(feature = "base")]
 pub(crate) mod row_view;
 #[cfg(feature = "base")]
 pub(crate) mod typed_rows;

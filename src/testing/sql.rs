@@ -16,6 +16,7 @@ use sqlparser::parser::Parser;
 use super::base::{column_key, column_name, column_type, BaseData, MockTable, StoredColumn};
 use super::state::Reply;
 use crate::base::QuerySqlRequest;
+use crate::cells::RowCells;
 use crate::types::{ColumnType, Row, SqlColumn, SqlResult};
 
 /// Rows a `SELECT` without `LIMIT` returns.
@@ -734,7 +735,7 @@ fn result_row(
         archived: None,
         locked: None,
         locked_by: None,
-        extra: Map::new(),
+        extra: RowCells::new(),
     };
     for (output, value) in outputs.iter().zip(values) {
         let label = if by_name { &output.name } else { &output.key };

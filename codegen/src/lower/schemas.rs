@@ -270,6 +270,48 @@ impl<'a> Lowerer<'a> {
     }
 
     fn shape(&mut self, file: usize, pointer: &str, s: &Schema, name: &str, scope: Scope) -> Shape {
+        let shape = self.shape_of(file, pointer, s, name, scope);
+        let Some(flag) = s.schema_data.extensions.get("x-row-cells") else {
+            return shape;
+        };
+        let here = format!("{pointer}/x-row-cells");
+        match (flag, shape) {
+            (
+                Value::Bool(on),
+                Shape::Def(TypeKind::Struct {
+                    fields,
+                    extra: Some(TypeRef::Any),
+                    ..
+                }),
+            ) => Shape::Def(TypeKind::Struct {
+                fields,
+                extra: Some(TypeRef::Any),
+                row_cells: *on,
+            }),
+            (Value::Bool(_), shape) => {
+                self.error(
+                    file,
+                    &here,
+                    "x-row-cells is only for an object with properties and `additionalProperties: true`"
+                        .to_string(),
+                );
+                shape
+            }
+            (_, shape) => {
+                self.error(file, &here, "x-row-cells must be true or false".to_string());
+                shape
+            }
+        }
+    }
+
+    fn shape_of(
+        &mut self,
+        file: usize,
+        pointer: &str,
+        s: &Schema,
+        name: &str,
+        scope: Scope,
+    ) -> Shape {
         match &s.schema_kind {
             SchemaKind::Type(Type::String(t)) => {
                 let values: Vec<String> = t.enumeration.iter().flatten().cloned().collect();
@@ -591,7 +633,11 @@ impl<'a> Lowerer<'a> {
                 description,
             });
         }
-        Shape::Def(TypeKind::Struct { fields, extra })
+        Shape::Def(TypeKind::Struct {
+            fields,
+            extra,
+            row_cells: false,
+        })
     }
 
     /// Collects the properties of `allOf` members into one list, following references.
@@ -892,7 +938,7 @@ impl<'a> Lowerer<'a> {
             };
             let def = defs.iter().find(|d| d.name == p.name)?;
             match &def.kind {
-                TypeKind::Struct { fields, extra } => {
+                TypeKind::Struct { fields, extra, .. } => {
                     return Some((fields.clone(), extra.is_some()))
                 }
                 TypeKind::Alias(inner) => t = inner,

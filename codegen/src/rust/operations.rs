@@ -606,7 +606,7 @@ fn builder(ctx: &Ctx, o: &Operation) -> TokenStream {
                 }
                 // A struct body, flattened into the builder or passed whole, is sent field by field.
                 BodyMedia::Multipart => match ctx.kind_of(&b.ty) {
-                    Some(TypeKind::Struct { fields, extra }) => {
+                    Some(TypeKind::Struct { fields, extra, .. }) => {
                         let parts = fields.iter().map(|f| {
                             let fname = format_ident!("{}", f.rust_name);
                             if f.is_plain() {

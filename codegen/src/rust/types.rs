@@ -30,9 +30,11 @@ pub(crate) fn emit_types(ctx: &Ctx, defs: &[TypeDef]) -> (TokenStream, TokenStre
         d.extend(badge.clone());
         let name = format_ident!("{}", def.name);
         let (def_tokens, serde_tokens) = match &def.kind {
-            TypeKind::Struct { fields, extra } => {
-                emit_struct(ctx, &d, &name, fields, extra.as_ref())
-            }
+            TypeKind::Struct {
+                fields,
+                extra,
+                row_cells,
+            } => emit_struct(ctx, &d, &name, fields, extra.as_ref(), *row_cells),
             TypeKind::Enum { values } => emit_enum(ctx, &d, &name, values),
             TypeKind::Tagged { property, variants } => {
                 emit_tagged(ctx, &d, &name, property, variants)
@@ -72,6 +74,7 @@ fn emit_struct(
     name: &syn::Ident,
     fields: &[Field],
     extra: Option<&TypeRef>,
+    row_cells: bool,
 ) -> (TokenStream, TokenStream) {
     let derives = derives();
     // A struct only the server builds may gain a field in any SeaTable release.
@@ -122,13 +125,18 @@ fn emit_struct(
         return (tokens, quote!());
     };
     let map = match extra {
+        TypeRef::Any if row_cells => quote!(rt::RowCells),
         TypeRef::Any => quote!(rt::serde_json::Map<String, rt::serde_json::Value>),
         other => {
             let v = ctx.ty(other);
             quote!(std::collections::BTreeMap<String, #v>)
         }
     };
-    let ed = doc("Fields the spec does not name, kept as received so that nothing is lost and they are\nsent back unchanged.");
+    let ed = if row_cells {
+        doc("The cells, by column name (or by column key when read with `convert_keys(false)`),\nin the order received; a field the spec does not name lands here too, and is sent back\nunchanged.")
+    } else {
+        doc("Fields the spec does not name, kept as received so that nothing is lost and they are\nsent back unchanged.")
+    };
     let de_fields: Vec<DeField> = fields
         .iter()
         .map(|f| DeField {

@@ -52,9 +52,10 @@ pub struct ProjectsRow {
     /// Column `Due`: date; key `Du3a`.
     #[serde(rename = "Due", default)]
     pub due: Option<::seatable_api::cells::Date>,
-    /// Cells of columns not listed above, by column name, kept as received.
+    /// Cells of columns not listed above, by column name, kept as received (names shared
+    /// with the other rows of the page, as in `Row::extra`).
     #[serde(flatten)]
-    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+    pub extra: rt::RowCells,
 }
 impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -83,9 +84,7 @@ impl<'de> rt::serde::Deserialize<'de> for ProjectsRow {
                 let mut field_10: Option<Option<::seatable_api::cells::FormulaValue>> = None;
                 let mut field_11: Option<Option<bool>> = None;
                 let mut field_12: Option<Option<::seatable_api::cells::Date>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
+                let mut extra = rt::ExtraFields::<rt::RowCells>::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
                     let key_str = key.as_str();
                     match (
@@ -477,9 +476,10 @@ pub struct AllTypesRow {
     /// Column `Mood`: `rating-v2`, a type this generator does not know, kept as raw JSON; key `Mood`.
     #[serde(rename = "Mood", default)]
     pub mood: Option<rt::serde_json::Value>,
-    /// Cells of columns not listed above, by column name, kept as received.
+    /// Cells of columns not listed above, by column name, kept as received (names shared
+    /// with the other rows of the page, as in `Row::extra`).
     #[serde(flatten)]
-    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+    pub extra: rt::RowCells,
 }
 impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -558,9 +558,7 @@ impl<'de> rt::serde::Deserialize<'de> for AllTypesRow {
                 let mut field_44: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_45: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_46: Option<Option<rt::serde_json::Value>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
+                let mut extra = rt::ExtraFields::<rt::RowCells>::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
                     let key_str = key.as_str();
                     match (
@@ -1472,9 +1470,10 @@ pub struct Projects2Row {
     /// Column `Title`: text; key `0000`.
     #[serde(rename = "Title", default)]
     pub title: Option<::seatable_api::cells::CompactString>,
-    /// Cells of columns not listed above, by column name, kept as received.
+    /// Cells of columns not listed above, by column name, kept as received (names shared
+    /// with the other rows of the page, as in `Row::extra`).
     #[serde(flatten)]
-    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+    pub extra: rt::RowCells,
 }
 impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -1499,9 +1498,7 @@ impl<'de> rt::serde::Deserialize<'de> for Projects2Row {
                 let mut field_6: Option<Option<bool>> = None;
                 let mut field_7: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_8: Option<Option<::seatable_api::cells::CompactString>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
+                let mut extra = rt::ExtraFields::<rt::RowCells>::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
                     let key_str = key.as_str();
                     match (
@@ -1716,9 +1713,10 @@ pub struct Table2024UebersichtRow {
     /// Column `Sum`: formula; key `Sum0`; read-only.
     #[serde(rename = "Sum", default)]
     pub sum: Option<::seatable_api::cells::FormulaValue>,
-    /// Cells of columns not listed above, by column name, kept as received.
+    /// Cells of columns not listed above, by column name, kept as received (names shared
+    /// with the other rows of the page, as in `Row::extra`).
     #[serde(flatten)]
-    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+    pub extra: rt::RowCells,
 }
 impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
     fn deserialize<D: rt::serde::Deserializer<'de>>(
@@ -1744,9 +1742,7 @@ impl<'de> rt::serde::Deserialize<'de> for Table2024UebersichtRow {
                 let mut field_7: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_8: Option<Option<::seatable_api::cells::CompactString>> = None;
                 let mut field_9: Option<Option<::seatable_api::cells::FormulaValue>> = None;
-                let mut extra = rt::ExtraFields::<
-                    rt::serde_json::Map<String, rt::serde_json::Value>,
-                >::new();
+                let mut extra = rt::ExtraFields::<rt::RowCells>::new();
                 while let Some(key) = map.next_key::<rt::Key<'de>>()? {
                     let key_str = key.as_str();
                     match (

@@ -32,6 +32,7 @@ use crate::base::{
     FilterRowsRequest, FilterRowsRequestFilterConjunction, InsertColumnRequest,
     ListRowLinksRequest, ListViewsResponse, QuerySqlRequest, RenameTableRequest, UpdateRowsRequest,
 };
+use crate::cells::RowCells;
 use crate::server::Operation;
 use crate::testing::state::{Reply, Request};
 use crate::types::{
@@ -386,7 +387,7 @@ impl BaseData {
         hidden: &[String],
     ) -> Row {
         let text = |field: &str| row.get(field).and_then(Value::as_str).map(str::to_string);
-        let mut extra = Map::new();
+        let mut extra = RowCells::new();
         for column in &table.columns {
             let key = column_key(column);
             if hidden.iter().any(|h| h == key) {

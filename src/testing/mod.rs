@@ -88,10 +88,10 @@
 //!   [`MockSeaTable::toasts`].
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link; `deleteAsset`; the custom folder (`/custom` of the
-//!   asset folder): `getCustomUploadLink` (into an existing folder), `listCustomFolder`,
-//!   `getCustomFileMetadata` (a UUID given on first request), `getCustomDownloadLink`,
-//!   `deleteCustomAsset`; `getAppUserInfo` for the base's users. Folders exist while
-//!   they hold a file; [`MockSeaTable::put_file`] stores one directly.
+//!   asset folder): `getCustomUploadLink` (a missing folder is made by the upload),
+//!   `listCustomFolder`, `getCustomFileMetadata` (a UUID given on first request),
+//!   `getCustomDownloadLink`, `deleteCustomAsset`; `getAppUserInfo` for the base's users.
+//!   Folders exist while they hold a file; [`MockSeaTable::put_file`] stores one directly.
 //! - Auth: `ping`, `pingWithAccountToken`, `getServerInfo` (the spec's example);
 //!   `listApiTokens`, `createApiToken`, `updateApiToken`, `deleteApiToken` for a base of an
 //!   Account-Token user: a created API-Token works for `getBaseToken` and the file

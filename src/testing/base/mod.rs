@@ -148,8 +148,8 @@ pub(crate) struct BaseData {
     /// The users of the base (`listCollaborators`), the owner first.
     pub collaborators: Vec<crate::types::RelatedUser>,
     /// Notifications as `listNotifications` returns them, oldest first.
-    notifications: Vec<Value>,
-    notification_serial: i64,
+    pub(crate) notifications: Vec<Value>,
+    pub(crate) notification_serial: i64,
     /// Toasts sent with `sendToastNotification`, oldest first.
     pub toasts: Vec<Value>,
 }

@@ -107,8 +107,11 @@ pub(crate) struct Records {
     pub comments: Vec<Comment>,
     /// `listOperationLog` entries, oldest first (already in the spec's shape).
     pub operations: Vec<Value>,
-    /// `listRowActivities` entries, oldest first (already in the spec's shape).
-    pub activities: Vec<Value>,
+    /// `listRowActivities` entries, oldest first.
+    pub activities: Vec<super::history::Activity>,
+    /// The column descriptions the newest activities share (see `history::Activity`).
+    #[serde(skip)]
+    pub activity_columns: Vec<std::sync::Arc<super::history::ColumnFacts>>,
     #[serde(deserialize_with = "big_data_log")]
     pub big_data_log: Vec<BigDataEntry>,
     /// `autoLinkRows` task id → its state.

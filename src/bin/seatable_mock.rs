@@ -31,7 +31,7 @@ options:
                          repeatable
   --user EMAIL:PASSWORD  add an account that login accepts; repeatable
   --state FILE           load the state from FILE when it exists; save it there on exit
-                         (bases, rows, links, files, users, tokens)
+                         (bases and all they hold, users, tokens, groups)
   --rate-limit N         gateway requests per base and minute (500 by default; 0: none)
   --token-lifetime SECS  lifetime of a Base-Token (3 days by default)
   --log-capacity N       exchanges the request log keeps, the newest (4096 by default;

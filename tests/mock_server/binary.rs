@@ -616,6 +616,17 @@ async fn the_state_file_restores_everything_the_stand_in_holds_and_refuses_anoth
     let error = restored.load_state(&newer).unwrap_err();
     assert_eq!(error.kind(), seatable_api::ErrorKind::InvalidArgument);
     assert!(error.to_string().contains("reads version 1"), "{error}");
+    let zone = path.with_file_name("mock-state-bad-zone.json");
+    std::fs::write(
+        &zone,
+        text.replacen("\"Europe/Berlin\"", "\"Mars/Olympus\"", 1),
+    )
+    .unwrap();
+    let error = restored.load_state(&zone).unwrap_err().to_string();
+    assert!(
+        error.contains("bases[0] (`Demo`): records.time_zone: time zone `Mars/Olympus`"),
+        "{error}"
+    );
     // A refused file leaves the state as it was.
     assert_eq!(restored.bases(), vec![base]);
 }

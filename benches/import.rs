@@ -10,8 +10,9 @@
 //!   (checkbox), `Joined` (date, `YYYY-MM-DD`) and `Status` (single-select, five options);
 //! - timed: the append in chunks of 1000, one chunk in flight (`concurrency_1`) or four
 //!   (`concurrency_4`), then the read-back of all rows (pages of 1000, keys converted to
-//!   names) with the count and a checksum over every written cell compared with the input,
-//!   so that the work cannot be skipped and a wrong answer fails the bench.
+//!   names) with the count and a checksum over every written cell compared with the input
+//!   as SeaTable stores it (dates in ISO 8601), so that the work cannot be skipped and a
+//!   wrong answer fails the bench.
 //!
 //! The mock runs on its own thread (`mock-seatable`) and the client on the bench's main
 //! thread, so that on Linux the CPU time of each side can be told apart.
@@ -90,6 +91,19 @@ fn input_row(i: usize) -> RowInput {
     row
 }
 
+/// An input row as SeaTable stores it, so as it reads back: a date as ISO 8601 at
+/// midnight with the server's offset (the recorded answers show
+/// `2031-12-31T00:00:00+01:00` for a `YYYY-MM-DD` column; the stand-in's zone is UTC
+/// unless a test sets another). The other cells come back as written.
+fn stored(row: &RowInput) -> RowInput {
+    let mut row = row.clone();
+    if let Some(Value::String(day)) = row.get("Joined") {
+        let at = format!("{day}T00:00:00+00:00");
+        row.insert("Joined".into(), json!(at));
+    }
+    row
+}
+
 /// FNV-1a over `bytes`, continuing from `hash`.
 fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
@@ -126,6 +140,7 @@ impl Fixture {
     fn new(count: usize) -> Fixture {
         let rows: Vec<RowInput> = (0..count).map(input_row).collect();
         let checksum = rows.iter().fold(0u64, |sum, row| {
+            let row = stored(row);
             sum.wrapping_add(row_digest(|column| row.get(column)))
         });
         Fixture { rows, checksum }

@@ -4375,15 +4375,13 @@ async fn the_custom_folder_uploads_lists_describes_downloads_and_deletes_files()
         (err.status(), err.message()),
         (Some(404), Some("parent_dir not found."))
     );
-    let err = api
+    // A folder that does not exist yet gets a link too: the upload makes it.
+    let link = api
         .get_custom_upload_link()
         .path("/Invoices")
         .await
-        .unwrap_err();
-    assert_eq!(
-        (err.status(), err.message()),
-        (Some(404), Some("parent_dir not found."))
-    );
+        .unwrap();
+    assert_eq!(link.relative_path, "Invoices");
 
     // An upload into the custom folder itself, then one into a folder made by the first.
     let link = api.get_custom_upload_link().await.unwrap();

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! seatable-mock [--port N] [--base NAME=FILE]... [--user EMAIL:PASSWORD]...
-//!               [--state FILE] [--rate-limit N] [--token-lifetime SECS]
+//!               [--state FILE] [--rate-limit N] [--token-lifetime SECS] [--log-capacity N]
 //! ```
 //!
 //! It prints `listening http://127.0.0.1:PORT`, then one line
@@ -31,9 +31,11 @@ options:
                          repeatable
   --user EMAIL:PASSWORD  add an account that login accepts; repeatable
   --state FILE           load the state from FILE when it exists; save it there on exit
-                         (bases, rows, links, files, users, tokens)
+                         (bases and all they hold, users, tokens, groups)
   --rate-limit N         gateway requests per base and minute (500 by default; 0: none)
   --token-lifetime SECS  lifetime of a Base-Token (3 days by default)
+  --log-capacity N       exchanges the request log keeps, the newest (4096 by default;
+                         0: none)
   --help                 print this and exit
 
 On start it prints `listening http://127.0.0.1:PORT` and, per base,
@@ -51,6 +53,7 @@ struct Options {
     state: Option<PathBuf>,
     rate_limit: Option<u32>,
     token_lifetime: Option<Duration>,
+    log_capacity: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -166,6 +169,13 @@ fn parse(arguments: &[String]) -> Result<Options, Refusal> {
                     .ok_or_else(|| at("not a positive number of seconds", text))?;
                 options.token_lifetime = Some(Duration::from_secs(seconds));
             }
+            "--log-capacity" => {
+                let text = value(arguments, &mut i, name, inline)?;
+                let n: usize = text
+                    .parse()
+                    .map_err(|_| at("not a number of exchanges", text))?;
+                options.log_capacity = Some(n);
+            }
             _ => {
                 return Err(Refusal(format!(
                     "argument {position} (`{argument}`) is not an option of seatable-mock"
@@ -216,6 +226,9 @@ async fn run(options: Options) -> Result<(), Refusal> {
     if let Some(lifetime) = options.token_lifetime {
         builder = builder.token_lifetime(lifetime);
     }
+    if let Some(capacity) = options.log_capacity {
+        builder = builder.log_capacity(capacity);
+    }
     let mock = builder
         .start()
         .await
@@ -265,15 +278,9 @@ async fn run(options: Options) -> Result<(), Refusal> {
             return Err(Refusal("standard output is closed".to_string()));
         }
     }
-    // A server that runs for hours must not keep every exchange: the log is for tests
-    // that inspect it, which a standalone server has none of.
-    let forget = async {
-        loop {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            mock.clear_requests();
-        }
-    };
-    futures_util::future::select(std::pin::pin!(shutdown()), std::pin::pin!(forget)).await;
+    // The exchange log is bounded (`--log-capacity`), so a server left running for hours
+    // keeps no more than that.
+    shutdown().await;
     if let Some(state) = &options.state {
         mock.save_state(state)
             .map_err(|e| Refusal(format!("--state: {}", e)))?;

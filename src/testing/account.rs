@@ -17,7 +17,8 @@ use crate::server::Operation;
 pub(crate) const PERSONAL_WORKSPACE: i64 = 1;
 
 /// What the account operations keep besides the bases.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Accounts {
     groups: Vec<Group>,
     /// (user, base UUID).
@@ -27,7 +28,8 @@ pub(crate) struct Accounts {
     next_id: i64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Group {
     id: i64,
     name: String,

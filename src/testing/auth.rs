@@ -11,7 +11,8 @@ use super::state::{Reply, Request, State};
 use crate::server::Operation;
 
 /// One API-Token made with `createApiToken`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ApiTokenRecord {
     pub api_token: String,
     pub base_uuid: String,

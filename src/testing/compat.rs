@@ -19,6 +19,10 @@
 //! - The `Token` authorization scheme (`Authorization: Token <jwt>`) where the spec says
 //!   `Bearer`: every request of the Python SDK (`parse_headers` in `utils.py`); accepted by
 //!   `Request::credentials`.
+//! - `GET /api/v2.1/dtables/{uuid}/related-users/` with the Base-Token: the Python SDK's
+//!   `get_related_users` (`_get_related_users_url` in `main.py`) asks the base's users
+//!   there, the route before the API gateway; answered as the gateway's
+//!   `listCollaborators`. Known from the SDK's source only: no recorded answer.
 //! - `convert_keys=True` (Python's spelling of a true query boolean): the SDK's
 //!   `list_rows` and `get_row`; accepted by the row reads.
 
@@ -42,10 +46,22 @@ pub(crate) fn route(method: &str, path: &str) -> Option<(Operation, Vec<(&'stati
     if let Some(found) = Operation::route(method, path) {
         return Some(owned(found));
     }
+    let slashed = if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    };
+    if let Some(uuid) = slashed
+        .strip_prefix("/api/v2.1/dtables/")
+        .and_then(|rest| rest.strip_suffix("/related-users/"))
+        .filter(|uuid| !uuid.contains('/'))
+    {
+        let gateway = format!("/api-gateway/api/v2/dtables/{uuid}/related-users/");
+        return Operation::route(method, &gateway).map(owned);
+    }
     if path.ends_with('/') {
         return None;
     }
-    let slashed = format!("{path}/");
     Operation::route(method, &slashed).map(owned)
 }
 

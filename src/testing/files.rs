@@ -183,8 +183,10 @@ impl State {
         Reply::json(200, &AssetDeleted { success: true })
     }
 
-    /// `getCustomUploadLink`: uploads into an existing folder of the custom folder (`/`,
-    /// the custom folder itself, always exists).
+    /// `getCustomUploadLink`: uploads into a folder of the custom folder, which need not
+    /// exist yet: the upload's `relative_path` makes it (inferred: SeaTable has no call that
+    /// creates a custom folder, and the official Python SDK's
+    /// `upload_local_file_to_custom_folder` asks for the link of any folder it is given).
     pub(super) fn custom_upload_link(&mut self, request: &Request) -> Reply {
         let index = match self.api_token_base(request) {
             Ok(index) => index,
@@ -193,15 +195,6 @@ impl State {
         let Some(folder) = custom_path(request.query("path").unwrap_or("/")) else {
             return Reply::error_msg(400, "path invalid.");
         };
-        let prefix = format!("{CUSTOM}{folder}/");
-        if !folder.is_empty()
-            && !self.bases[index]
-                .files
-                .keys()
-                .any(|p| p.starts_with(&prefix))
-        {
-            return Reply::error_msg(404, "parent_dir not found.");
-        }
         let id = self.uuid();
         let uuid = self.bases[index].uuid.clone();
         let answer = AssetCustomUploadLink {

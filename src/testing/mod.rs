@@ -88,10 +88,10 @@
 //!   [`MockSeaTable::toasts`].
 //! - Files: `getUploadLink`, `uploadFile` (multipart), `getFileDownloadLink` and the
 //!   download of the returned link; `deleteAsset`; the custom folder (`/custom` of the
-//!   asset folder): `getCustomUploadLink` (into an existing folder), `listCustomFolder`,
-//!   `getCustomFileMetadata` (a UUID given on first request), `getCustomDownloadLink`,
-//!   `deleteCustomAsset`; `getAppUserInfo` for the base's users. Folders exist while
-//!   they hold a file; [`MockSeaTable::put_file`] stores one directly.
+//!   asset folder): `getCustomUploadLink` (a missing folder is made by the upload),
+//!   `listCustomFolder`, `getCustomFileMetadata` (a UUID given on first request),
+//!   `getCustomDownloadLink`, `deleteCustomAsset`; `getAppUserInfo` for the base's users.
+//!   Folders exist while they hold a file; [`MockSeaTable::put_file`] stores one directly.
 //! - Auth: `ping`, `pingWithAccountToken`, `getServerInfo` (the spec's example);
 //!   `listApiTokens`, `createApiToken`, `updateApiToken`, `deleteApiToken` for a base of an
 //!   Account-Token user: a created API-Token works for `getBaseToken` and the file
@@ -114,11 +114,14 @@
 //! - Standalone and saved: the `seatable-mock` binary serves it to clients in any language
 //!   ([`MockBuilder::port`], bases from files, users, rate limit, token lifetime), and
 //!   [`save_state`](MockSeaTable::save_state) / [`load_state`](MockSeaTable::load_state)
-//!   keep bases, rows, links, files, users and tokens in a versioned JSON file between runs.
+//!   keep everything a client can build up (bases with rows, links, files, comments, logs,
+//!   big data, tasks, snapshots, workflows, notifications, toasts; users, tokens, created
+//!   API-Tokens, groups, favourites) in a versioned JSON file between runs.
 //! - Requests as SeaTable's official Python SDK sends them, where they differ from the spec
 //!   and SeaTable accepts them: `Token` for `Bearer`, `…/sql` without the trailing slash,
 //!   links by table name, `listRowLinks` by `table_id` and `link_column_key`,
-//!   `convert_keys=True` (each case and how we know: the `compat` module).
+//!   `convert_keys=True`, related users at `/api/v2.1/dtables/{uuid}/related-users/`
+//!   (each case and how we know: the `compat` module).
 //! - Realtime (with the `realtime` feature): SeaTable's Socket.IO service at
 //!   `/api-gateway/socket.io/` (websocket transport), `join-room` acknowledged or refused
 //!   by token, and every write that changes rows, columns or tables sent to the base's
@@ -638,7 +641,8 @@ impl MockSeaTable {
         self.shared.state().base_handles()
     }
 
-    /// Writes the bases (tables, columns, views, rows, links, files), users and tokens to
+    /// Writes the bases (tables, columns, views, rows, links, files, comments, logs, tasks,
+    /// snapshots, workflows, notifications, toasts…), users, tokens and account data to
     /// `path` as a versioned JSON document (see `seatable-mock --state`), through a
     /// temporary file renamed into place, so that a crash never leaves half a file.
     ///

@@ -723,9 +723,10 @@ impl State {
             Operation::GetCustomUploadLink => self.custom_upload_link(request),
             Operation::GetCustomDownloadLink => self.custom_download_link(request),
             Operation::GetAppUserInfo => self.app_user_info(request),
-            Operation::CountCommentsPerRow | Operation::SubmitWorkflowTask => {
-                self.web_base_operation(operation, request, &param)
-            }
+            // `listCollaborators` arrives here by its dtable-web path (`compat::route`).
+            Operation::CountCommentsPerRow
+            | Operation::SubmitWorkflowTask
+            | Operation::ListCollaborators => self.web_base_operation(operation, request, &param),
             other => self.example_answer(other, request),
         }
     }

@@ -289,8 +289,257 @@ fn seatable_mock_refuses_bad_arguments_and_files_with_exit_code_2_and_says_where
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// What the extended state test saved besides rows, links and files: the account side.
+struct AccountSide {
+    account_token: String,
+    reader_token: String,
+    groups: Value,
+    /// With the bases' ids and creation times, given on first sight.
+    workspaces: Value,
+    custom_uuid: String,
+}
+
+async fn account_call(token: &str, request: reqwest::RequestBuilder) -> Value {
+    let answer = request
+        .header("authorization", format!("Token {token}"))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let body: Value = answer.json().await.unwrap();
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+/// Exercises every kind of state besides rows, links and files: comments, logs, big data,
+/// a snapshot, an auto-link task, a workflow task, the time zone, a collaborator, a
+/// notification, a toast, a custom file's UUID, a created API-Token, a group with a
+/// member, a favourite and the bases' ids.
+async fn everything_else(
+    mock: &MockSeaTable,
+    base: &seatable_api::testing::MockBase,
+    client: &seatable_api::BaseClient,
+    row_id: &str,
+) -> AccountSide {
+    mock.set_time_zone(base, "Europe/Berlin").unwrap();
+    client
+        .create_row_comment("0000", row_id, "Saved with the state")
+        .await
+        .unwrap();
+    let mut archived = Map::new();
+    archived.insert("Name".into(), json!("Archived"));
+    client
+        .add_big_data_rows("Contacts", [archived])
+        .await
+        .unwrap();
+    client.create_snapshot().await.unwrap();
+    client
+        .auto_link_rows(
+            "Lk01",
+            [seatable_api::base::AutoLinkRowsRequestMatchingKeysItem {
+                table1_key: "0000".into(),
+                table2_key: "0000".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    let workflow = mock.add_workflow(base, "Contacts").unwrap();
+    client
+        .submit_workflow_task(&workflow)
+        .row_data(r#"{"Name": "Approve"}"#)
+        .initiator("someone@auth.local")
+        .await
+        .unwrap();
+    mock.add_collaborator(
+        base,
+        "8cb2a6da65687600f42905bf1647fd3f@auth.local",
+        "Jasmin Tee",
+        "jasmin@example.com",
+    )
+    .unwrap();
+    mock.add_notification(base, "ada@example.com", "comment", json!({"msg": "hello"}))
+        .unwrap();
+    let detail: seatable_api::base::SendToastNotificationRequestDetail =
+        serde_json::from_value(json!({"msg": "Saved."})).unwrap();
+    client
+        .send_toast_notification("8cb2a6da65687600f42905bf1647fd3f@auth.local", detail)
+        .await
+        .unwrap();
+    mock.put_file(base, "/custom/reports/q3.csv", b"q,t\n3,42\n".to_vec())
+        .unwrap();
+    let api = mock.client().with_api_token(base.api_token.as_str());
+    let custom_uuid = api
+        .get_custom_file_metadata("/reports", "q3.csv")
+        .await
+        .unwrap()
+        .dirent
+        .uuid;
+
+    let http = reqwest::Client::new();
+    let url = mock.url();
+    mock.add_user("bob@example.com", "secret");
+    let login: Value = http
+        .post(format!("{url}/api2/auth-token/"))
+        .form(&[("username", "ada@example.com"), ("password", "secret")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account_token = login["token"].as_str().unwrap().to_string();
+    let created = account_call(
+        &account_token,
+        http.post(format!(
+            "{url}/api/v2.1/workspace/{}/dtable/Demo/api-tokens/",
+            base.workspace_id
+        ))
+        .form(&[("app_name", "reader"), ("permission", "r")]),
+    )
+    .await;
+    let reader_token = created["api_token"].as_str().unwrap().to_string();
+    let group = account_call(
+        &account_token,
+        http.post(format!("{url}/api/v2.1/groups/"))
+            .json(&json!({"name": "Analysts"})),
+    )
+    .await;
+    account_call(
+        &account_token,
+        http.post(format!("{url}/api/v2.1/groups/{}/members/", group["id"]))
+            .json(&json!({"email": "bob@example.com"})),
+    )
+    .await;
+    account_call(
+        &account_token,
+        http.post(format!("{url}/api/v2.1/starred-dtables/"))
+            .multipart(reqwest::multipart::Form::new().text("dtable_uuid", base.uuid.clone())),
+    )
+    .await;
+    let groups = account_call(
+        &account_token,
+        http.get(format!("{url}/api/v2.1/groups/?with_msg=false")),
+    )
+    .await;
+    let workspaces = account_call(
+        &account_token,
+        http.get(format!("{url}/api/v2.1/workspaces/")),
+    )
+    .await;
+    assert!(workspaces.to_string().contains("\"Demo\""), "{workspaces}");
+    AccountSide {
+        account_token,
+        reader_token,
+        groups,
+        workspaces,
+        custom_uuid,
+    }
+}
+
+/// Every part of the saved document holds what `everything_else` made.
+fn saved_holds_everything(saved: &Value) {
+    let base = &saved["bases"][0];
+    let records = &base["records"];
+    assert_eq!(records["time_zone"], "Europe/Berlin");
+    for part in [
+        "comments",
+        "operations",
+        "activities",
+        "big_data_log",
+        "snapshots",
+        "workflow_tasks",
+    ] {
+        assert!(
+            records[part].as_array().is_some_and(|a| !a.is_empty()),
+            "records.{part}: {records}"
+        );
+    }
+    for part in ["auto_link_tasks", "workflows"] {
+        assert!(
+            records[part].as_object().is_some_and(|a| !a.is_empty()),
+            "records.{part}: {records}"
+        );
+    }
+    assert_eq!(base["collaborators"].as_array().unwrap().len(), 2);
+    assert_eq!(base["notifications"].as_array().unwrap().len(), 1);
+    assert_eq!(base["toasts"].as_array().unwrap().len(), 1);
+    assert!(base["file_times"].as_object().unwrap().len() >= 2);
+    assert!(base["custom_uuids"]["/custom/reports/q3.csv"].is_string());
+    let tokens = saved["api_tokens"].as_array().unwrap();
+    assert_eq!(
+        (
+            tokens.len(),
+            &tokens[0]["app_name"],
+            &tokens[0]["permission"]
+        ),
+        (1, &json!("reader"), &json!("r"))
+    );
+    let account = &saved["account"];
+    assert_eq!(account["groups"][0]["name"], "Analysts");
+    assert_eq!(
+        account["groups"][0]["members"],
+        json!(["ada@example.com", "bob@example.com"])
+    );
+    assert_eq!(account["starred"].as_array().unwrap().len(), 1);
+    assert!(!account["base_ids"].as_array().unwrap().is_empty());
+}
+
+/// The restored server answers from what was saved.
+async fn restored_serves_everything(
+    restored: &MockSeaTable,
+    base: &seatable_api::testing::MockBase,
+    row_id: &str,
+    account: &AccountSide,
+) {
+    let client = restored
+        .client()
+        .base_with_api_token(base.api_token.as_str())
+        .await
+        .unwrap();
+    let comments = client.list_row_comments(row_id).await.unwrap();
+    assert_eq!(comments[0].comment, "Saved with the state");
+    let big_data = serde_json::to_value(client.list_big_data_operations().await.unwrap()).unwrap();
+    assert!(big_data.to_string().contains("add_row"), "{big_data}");
+    assert_eq!(restored.toasts(base).unwrap().len(), 1);
+    let api = restored.client().with_api_token(base.api_token.as_str());
+    let metadata = api
+        .get_custom_file_metadata("/reports", "q3.csv")
+        .await
+        .unwrap();
+    assert_eq!(metadata.dirent.uuid, account.custom_uuid);
+
+    // The created API-Token still reads, and still may not write.
+    let reader = restored
+        .client()
+        .base_with_api_token(account.reader_token.as_str())
+        .await
+        .unwrap();
+    let tables = serde_json::to_value(reader.get_metadata().await.unwrap()).unwrap();
+    assert_eq!(tables["metadata"]["tables"][0]["name"], "Contacts");
+    let mut row = Map::new();
+    row.insert("Name".into(), json!("Not allowed"));
+    let err = reader.append_rows("Contacts", [row]).await.unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+
+    let groups = account_call(
+        &account.account_token,
+        reqwest::Client::new().get(format!(
+            "{}/api/v2.1/groups/?with_msg=false",
+            restored.url()
+        )),
+    )
+    .await;
+    assert_eq!(groups, account.groups);
+    let workspaces = account_call(
+        &account.account_token,
+        reqwest::Client::new().get(format!("{}/api/v2.1/workspaces/", restored.url())),
+    )
+    .await;
+    assert_eq!(workspaces, account.workspaces);
+}
+
 #[tokio::test]
-async fn the_state_file_restores_rows_links_files_users_and_refuses_another_version() {
+async fn the_state_file_restores_everything_the_stand_in_holds_and_refuses_another_version() {
     let mock = MockSeaTable::start().await.unwrap();
     let document: Value =
         serde_json::from_slice(&std::fs::read(example_base_file()).unwrap()).unwrap();
@@ -322,10 +571,23 @@ async fn the_state_file_restores_rows_links_files_users_and_refuses_another_vers
         .await
         .unwrap();
 
+    let account = everything_else(&mock, &base, &client, &ids[0]).await;
+
     let path = state_path("mock-state-in-process.json");
     mock.save_state(&path).unwrap();
+    let saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    saved_holds_everything(&saved);
     let restored = MockSeaTable::start().await.unwrap();
     let bases = restored.load_state(&path).unwrap();
+    // Whatever was saved comes back whole: the restored server saves the same document.
+    let again = state_path("mock-state-in-process-again.json");
+    restored.save_state(&again).unwrap();
+    let resaved: Value = serde_json::from_slice(&std::fs::read(&again).unwrap()).unwrap();
+    assert_eq!(
+        resaved, saved,
+        "a restored server saves what it was restored from"
+    );
+    restored_serves_everything(&restored, &base, &ids[0], &account).await;
     assert_eq!(bases, vec![base.clone()]);
     assert_eq!(restored.bases(), vec![base.clone()]);
     assert_eq!(
@@ -354,6 +616,17 @@ async fn the_state_file_restores_rows_links_files_users_and_refuses_another_vers
     let error = restored.load_state(&newer).unwrap_err();
     assert_eq!(error.kind(), seatable_api::ErrorKind::InvalidArgument);
     assert!(error.to_string().contains("reads version 1"), "{error}");
+    let zone = path.with_file_name("mock-state-bad-zone.json");
+    std::fs::write(
+        &zone,
+        text.replacen("\"Europe/Berlin\"", "\"Mars/Olympus\"", 1),
+    )
+    .unwrap();
+    let error = restored.load_state(&zone).unwrap_err().to_string();
+    assert!(
+        error.contains("bases[0] (`Demo`): records.time_zone: time zone `Mars/Olympus`"),
+        "{error}"
+    );
     // A refused file leaves the state as it was.
     assert_eq!(restored.bases(), vec![base]);
 }

@@ -84,6 +84,14 @@ impl Zone {
         })
     }
 
+    /// The text `parse` reads back as this zone.
+    pub fn name(self) -> String {
+        match self {
+            Zone::Fixed(offset) => offset.to_string(),
+            Zone::CentralEurope => CENTRAL_EUROPE[0].to_string(),
+        }
+    }
+
     fn offset_at_utc(self, instant: NaiveDateTime) -> FixedOffset {
         match self {
             Zone::Fixed(offset) => offset,

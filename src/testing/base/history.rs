@@ -2,14 +2,107 @@
 //! and `listRowActivities` (a row's history: created, changed cells with old and new
 //! values, deleted).
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::records::{iso_utc, newest_first_page, paging, row_name, unix_millis};
 use super::{column_key, column_name, column_type, BaseData, MockTable};
 use crate::server::Operation;
 use crate::testing::state::{Reply, Request};
+
+/// A column as a row-history entry describes it, as it was when the entry was made.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ColumnFacts {
+    key: String,
+    name: String,
+    #[serde(rename = "type")]
+    type_: String,
+    data: Value,
+}
+
+/// One changed cell of a row-history entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Change {
+    #[serde(serialize_with = "facts_out", deserialize_with = "facts_in")]
+    column: Arc<ColumnFacts>,
+    value: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    old_value: Option<Value>,
+}
+
+fn facts_out<S: serde::Serializer>(facts: &Arc<ColumnFacts>, s: S) -> Result<S::Ok, S::Error> {
+    facts.as_ref().serialize(s)
+}
+
+fn facts_in<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Arc<ColumnFacts>, D::Error> {
+    ColumnFacts::deserialize(de).map(Arc::new)
+}
+
+/// One entry of a row's history (`listRowActivities`), kept compact: an import of many
+/// rows makes one entry per row, and building each in SeaTable's JSON shape (with a copy
+/// of every column's `data`) was most of the stand-in's work. The entries of one write
+/// share their column descriptions; the JSON is built when the history is listed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Activity {
+    id: i64,
+    row_id: String,
+    op_user: String,
+    op_type: String,
+    /// Unix milliseconds.
+    op_time: u64,
+    op_app: String,
+    table_id: String,
+    table_name: String,
+    row_name: String,
+    changes: Vec<Change>,
+}
+
+impl Activity {
+    /// The entry as `listRowActivities` answers it.
+    fn to_json(&self, dtable_uuid: &str) -> Value {
+        let row_data: Vec<Value> = self
+            .changes
+            .iter()
+            .map(|change| {
+                let mut cell = json!({
+                    "column_key": change.column.key,
+                    "column_name": change.column.name,
+                    "column_type": change.column.type_,
+                    "column_data": change.column.data,
+                    "value": change.value,
+                });
+                if let Some(old) = &change.old_value {
+                    cell["old_value"] = old.clone();
+                }
+                cell
+            })
+            .collect();
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(self.op_time);
+        json!({
+            "id": self.id,
+            "dtable_uuid": dtable_uuid,
+            "row_id": self.row_id,
+            "op_user": self.op_user,
+            "op_type": self.op_type,
+            "op_time": iso_utc(at),
+            "op_app": self.op_app,
+            "row_count": 1,
+            "detail": {
+                "table_id": self.table_id,
+                "table_name": self.table_name,
+                "row_name": self.row_name,
+                "row_name_option": "",
+                "row_data": row_data,
+            },
+        })
+    }
+}
 
 /// SeaTable documents no page size for the operation log; 25, the size of its other
 /// paged logs, is inferred.
@@ -97,54 +190,51 @@ impl BaseData {
         keys: &[String],
     ) {
         let table: &MockTable = &self.tables[table_index];
-        let mut row_data = Vec::new();
+        let mut changes = Vec::new();
         for column in &table.columns {
             let key = column_key(column);
             if !keys.iter().any(|k| k == key) {
                 continue;
             }
             let value = row.get(key).cloned().unwrap_or(Value::Null);
-            let mut change = json!({
-                "column_key": key,
-                "column_name": column_name(column),
-                "column_type": column_type(column),
-                "column_data": column.get("data").cloned().unwrap_or(Value::Null),
-                "value": value,
-            });
-            if let Some(before) = before {
-                let old = before.get(key).cloned().unwrap_or(Value::Null);
-                if old == value {
-                    continue;
+            let old_value = match before {
+                Some(before) => {
+                    let old = before.get(key).cloned().unwrap_or(Value::Null);
+                    if old == value {
+                        continue;
+                    }
+                    Some(old)
                 }
-                change["old_value"] = old;
-            }
-            row_data.push(change);
+                None => None,
+            };
+            let column = shared_facts(&mut self.records.activity_columns, column);
+            changes.push(Change {
+                column,
+                value,
+                old_value,
+            });
         }
-        if before.is_some() && row_data.is_empty() {
+        if before.is_some() && changes.is_empty() {
             return;
         }
         let first = table.columns.first().map(column_key).unwrap_or_default();
-        let entry = json!({
-            "id": 0,
-            "dtable_uuid": self.uuid,
-            "row_id": row.get("_id").cloned().unwrap_or(Value::Null),
-            "op_user": self.records.actor.user(),
-            "op_type": op_type,
-            "op_time": iso_utc(SystemTime::now()),
-            "op_app": self.records.actor.app().unwrap_or_default(),
-            "row_count": 1,
-            "detail": {
-                "table_id": table.id(),
-                "table_name": table.info.name,
-                "row_name": row_name(row.get(first).or_else(|| before.and_then(|b| b.get(first)))),
-                "row_name_option": "",
-                "row_data": row_data,
-            },
-        });
-        let id = self.records.next_id();
-        let mut entry = entry;
-        entry["id"] = json!(id);
-        self.records.activities.push(entry);
+        let activity = Activity {
+            id: self.records.next_id(),
+            row_id: row
+                .get("_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            op_user: self.records.actor.user(),
+            op_type: op_type.to_string(),
+            op_time: unix_millis(SystemTime::now()),
+            op_app: self.records.actor.app().unwrap_or_default(),
+            table_id: table.id().to_string(),
+            table_name: table.info.name.clone(),
+            row_name: row_name(row.get(first).or_else(|| before.and_then(|b| b.get(first)))),
+            changes,
+        };
+        self.records.activities.push(activity);
     }
 
     pub(crate) fn list_operation_log(&self, request: &Request) -> Result<Reply, Reply> {
@@ -165,8 +255,8 @@ impl BaseData {
             .records
             .activities
             .iter()
-            .filter(|a| a["row_id"] == row_id)
-            .cloned()
+            .filter(|a| a.row_id == row_id)
+            .map(|a| a.to_json(&self.uuid))
             .collect();
         Ok(Reply::json(
             200,
@@ -176,4 +266,35 @@ impl BaseData {
             }),
         ))
     }
+}
+
+/// The description of `column` as it is now, shared with earlier entries when it has not
+/// changed since (comparing is cheap next to a copy of the column's `data` per row).
+fn shared_facts(
+    cache: &mut Vec<Arc<ColumnFacts>>,
+    column: &Map<String, Value>,
+) -> Arc<ColumnFacts> {
+    let key = column_key(column);
+    let data = column.get("data").unwrap_or(&Value::Null);
+    let current = cache.iter().position(|f| f.key == key);
+    if let Some(i) = current {
+        let facts = &cache[i];
+        if facts.name == column_name(column)
+            && facts.type_ == column_type(column)
+            && &facts.data == data
+        {
+            return Arc::clone(facts);
+        }
+    }
+    let facts = Arc::new(ColumnFacts {
+        key: key.to_string(),
+        name: column_name(column).to_string(),
+        type_: column_type(column).to_string(),
+        data: data.clone(),
+    });
+    match current {
+        Some(i) => cache[i] = Arc::clone(&facts),
+        None => cache.push(Arc::clone(&facts)),
+    }
+    facts
 }

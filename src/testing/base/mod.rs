@@ -149,8 +149,8 @@ pub(crate) struct BaseData {
     /// The users of the base (`listCollaborators`), the owner first.
     pub collaborators: Vec<crate::types::RelatedUser>,
     /// Notifications as `listNotifications` returns them, oldest first.
-    notifications: Vec<Value>,
-    notification_serial: i64,
+    pub(crate) notifications: Vec<Value>,
+    pub(crate) notification_serial: i64,
     /// Toasts sent with `sendToastNotification`, oldest first.
     pub toasts: Vec<Value>,
 }
@@ -529,6 +529,20 @@ impl BaseData {
         let by_name = convert_keys(request);
         // Big-data rows are listed through an archive view only (see `big_data`).
         let archive = view.is_some_and(big_data::is_archive_view);
+        let paged = request.query("start").is_some() && request.query("limit").is_some();
+        if view.is_none() && !(paged && request.query("order_by").is_some()) {
+            // The common page of a plain table, without collecting every row for each
+            // page of a long read.
+            let rows = table
+                .rows
+                .iter()
+                .filter(|r| !big_data::is_archived(r))
+                .skip(start)
+                .take(limit)
+                .map(|r| self.row_out(table, r, by_name, &[]))
+                .collect();
+            return Ok(Reply::json(200, &RowList { rows }));
+        }
         let mut rows: Vec<&Map<String, Value>> = table
             .rows
             .iter()
@@ -545,7 +559,6 @@ impl BaseData {
         }
         // As SeaTable documents it: `order_by` applies only with `start` and `limit`, and
         // after the view's own sorting (the sort is stable).
-        let paged = request.query("start").is_some() && request.query("limit").is_some();
         if let (Some(order_by), true) = (request.query("order_by"), paged) {
             let column = table.column(order_by).ok_or_else(|| {
                 Reply::error_message(400, &format!("column {order_by} not found"))

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::SystemTime;
 
 use base64::Engine;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::cells::Zone;
@@ -64,7 +65,8 @@ impl Actor {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Comment {
     pub id: i64,
     pub author: String,
@@ -75,10 +77,12 @@ pub(crate) struct Comment {
 
 /// One entry of the big-data change log, with what `restoreBigDataOperation` needs to
 /// undo it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct BigDataEntry {
     pub id: i64,
     pub op_time: u64,
+    #[serde(deserialize_with = "op_type")]
     pub op_type: &'static str,
     pub author: String,
     pub table_id: String,
@@ -91,17 +95,27 @@ pub(crate) struct BigDataEntry {
     pub restored: bool,
 }
 
-#[derive(Debug, Default)]
+/// Saved in the state file whole but for `actor`, which belongs to the request being
+/// served.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Records {
+    #[serde(rename = "time_zone", with = "zone_text")]
     pub zone: Zone,
+    #[serde(skip)]
     pub actor: Actor,
     pub comments: Vec<Comment>,
     /// `listOperationLog` entries, oldest first (already in the spec's shape).
     pub operations: Vec<Value>,
-    /// `listRowActivities` entries, oldest first (already in the spec's shape).
-    pub activities: Vec<Value>,
+    /// `listRowActivities` entries, oldest first.
+    pub activities: Vec<super::history::Activity>,
+    /// The column descriptions the newest activities share (see `history::Activity`).
+    #[serde(skip)]
+    pub activity_columns: Vec<std::sync::Arc<super::history::ColumnFacts>>,
+    #[serde(deserialize_with = "big_data_log")]
     pub big_data_log: Vec<BigDataEntry>,
     /// `autoLinkRows` task id → its state.
+    #[serde(deserialize_with = "task_states")]
     pub auto_link_tasks: HashMap<String, &'static str>,
     /// `createSnapshot`: (commit id, time in milliseconds), oldest first.
     pub snapshots: Vec<(String, u64)>,
@@ -118,6 +132,53 @@ impl Records {
     pub fn next_id(&mut self) -> i64 {
         self.serial += 1;
         self.serial
+    }
+}
+
+/// The kinds of big-data log entry (`BigDataEntry::op_type`).
+const OP_TYPES: [&str; 3] = ["add_row", "modify_row", "delete_row"];
+/// The states an auto-link task can be in.
+const TASK_STATES: [&str; 1] = ["success"];
+
+/// A saved text that must be one of `known` (the field is `&'static str` so that the
+/// stand-in's own writers can only name those); anything else is refused with the list.
+fn known<E: serde::de::Error>(text: &str, known: &[&'static str]) -> Result<&'static str, E> {
+    known
+        .iter()
+        .copied()
+        .find(|k| *k == text)
+        .ok_or_else(|| E::custom(format!("`{text}` is not one of {}", known.join(", "))))
+}
+
+fn op_type<'de, D: Deserializer<'de>>(de: D) -> Result<&'static str, D::Error> {
+    known(&String::deserialize(de)?, &OP_TYPES)
+}
+
+/// serde takes a `&'static str` field as borrowed from the input, so `BigDataEntry`
+/// deserializes from `'static` data only: the log is read into a value first.
+fn big_data_log<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<BigDataEntry>, D::Error> {
+    Vec::<BigDataEntry>::deserialize(Value::deserialize(de)?).map_err(serde::de::Error::custom)
+}
+
+fn task_states<'de, D: Deserializer<'de>>(
+    de: D,
+) -> Result<HashMap<String, &'static str>, D::Error> {
+    HashMap::<String, String>::deserialize(de)?
+        .into_iter()
+        .map(|(task, state)| Ok((task, known(&state, &TASK_STATES)?)))
+        .collect()
+}
+
+/// The time zone as `Zone::parse` reads it back.
+mod zone_text {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(zone: &Zone, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&zone.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Zone, D::Error> {
+        Zone::parse(&String::deserialize(de)?).map_err(serde::de::Error::custom)
     }
 }
 

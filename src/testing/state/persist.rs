@@ -14,19 +14,35 @@
 //!     "metadata": {"tables": […]},                 // as getMetadata answers it
 //!     "rows": {"0000": [{"_id": "…", "0000": "Ada", …}]},  // per table id, cells by key
 //!     "links": {"7V2M": [["row in table_id", "row in other_table_id"]]},
-//!     "files": {"/files/2025-03/a.txt": "<base64>"}
+//!     "files": {"/files/2025-03/a.txt": "<base64>"},
+//!     "file_times": {"/files/2025-03/a.txt": "2025-03-01T10:00:00.000+00:00"},
+//!     "custom_uuids": {"/custom/q3.csv": "…"},
+//!     "records": {                                  // what the base keeps besides tables
+//!       "time_zone": "+00:00", "comments": […], "operations": […], "activities": […],
+//!       "big_data_log": […], "auto_link_tasks": {"…": "success"}, "snapshots": [["…", 1767225600000]],
+//!       "workflows": {"<token>": "Contacts"}, "workflow_tasks": [[1, "row id", "user"]],
+//!       "serial": 7
+//!     },
+//!     "collaborators": [{"email": "…@auth.local", "name": "…", …}],
+//!     "notifications": […], "notification_serial": 2, "toasts": […]
 //!   }],
 //!   "users": {"me@example.com": "secret"},
 //!   "account_tokens": {"<token>": "me@example.com"},
-//!   "base_tokens": [{"token": "…", "base_uuid": "…", "exp": 1767225600, "revoked": false}],
-//!   "temp_api_tokens": [{"token": "…", "base_uuid": "…", "exp": 1767225600}]
+//!   "base_tokens": [{"token": "…", "base_uuid": "…", "exp": 1767225600, "revoked": false, "permission": "rw"}],
+//!   "temp_api_tokens": [{"token": "…", "base_uuid": "…", "exp": 1767225600}],
+//!   "api_tokens": [{"api_token": "…", "base_uuid": "…", "app_name": "…", "permission": "r", …}],
+//!   "account": {"groups": […], "starred": [["me@example.com", "<base uuid>"]], "base_ids": […], "next_id": 3}
 //! }
 //! ```
 //!
-//! Version 1 holds what a client can build up through the operations MockSeaTable had
-//! when it was written: bases with their tables, columns, views, rows, links and files;
-//! users; Account-, Base- and temporary API-Tokens. Faults, the exchange log and rate
-//! windows belong to a run and are not saved.
+//! Version 1 holds everything a client can build up through the operations: bases with
+//! their tables, columns, views, rows (big-data rows among them, marked `_archived`),
+//! links, files with their times and custom-folder UUIDs, comments, logs, tasks,
+//! snapshots, workflows, time zone, collaborators, notifications and toasts; users;
+//! Account-, Base-, temporary and created API-Tokens; groups, favourites and base ids.
+//! Every part but `format`, `version` and a base's name, uuid, API-Token, workspace and
+//! metadata may be left out. Faults, set answers, the exchange log, rate windows and
+//! upload and download links (valid for minutes) belong to a run and are not saved.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,8 +51,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{IssuedToken, State};
+use crate::testing::auth::ApiTokenRecord;
 use crate::testing::base::BaseData;
 use crate::testing::MockBase;
+use crate::types::RelatedUser;
 
 const FORMAT: &str = "seatable-mock-state";
 const VERSION: u32 = 1;
@@ -56,6 +74,12 @@ struct SavedState {
     base_tokens: Vec<SavedBaseToken>,
     #[serde(default)]
     temp_api_tokens: Vec<SavedTempToken>,
+    /// API-Tokens made with `createApiToken`.
+    #[serde(default)]
+    api_tokens: Vec<ApiTokenRecord>,
+    /// Groups, favourites and base ids (`account::Accounts`).
+    #[serde(default)]
+    account: Option<Value>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -73,6 +97,22 @@ struct SavedBase {
     /// File bytes in standard base64.
     #[serde(default)]
     files: BTreeMap<String, String>,
+    #[serde(default)]
+    file_times: BTreeMap<String, String>,
+    #[serde(default)]
+    custom_uuids: BTreeMap<String, String>,
+    /// `base::records::Records`; absent, a base starts with none.
+    #[serde(default)]
+    records: Option<Value>,
+    /// Absent, the base has its owner only.
+    #[serde(default)]
+    collaborators: Option<Vec<RelatedUser>>,
+    #[serde(default)]
+    notifications: Vec<Value>,
+    #[serde(default)]
+    notification_serial: i64,
+    #[serde(default)]
+    toasts: Vec<Value>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -134,6 +174,16 @@ impl State {
                     .iter()
                     .map(|(path, bytes)| (path.clone(), b64().encode(bytes)))
                     .collect(),
+                file_times: base.file_times.clone(),
+                custom_uuids: base.custom_uuids.clone(),
+                records: Some(
+                    serde_json::to_value(&base.records)
+                        .map_err(|e| format!("base `{}`: {e}", base.name))?,
+                ),
+                collaborators: Some(base.collaborators.clone()),
+                notifications: base.notifications.clone(),
+                notification_serial: base.notification_serial,
+                toasts: base.toasts.clone(),
             });
         }
         let mut base_tokens: Vec<SavedBaseToken> = self
@@ -170,6 +220,8 @@ impl State {
                 .collect(),
             base_tokens,
             temp_api_tokens,
+            api_tokens: self.api_tokens.clone(),
+            account: Some(serde_json::to_value(&self.account).map_err(|e| e.to_string())?),
         };
         serde_json::to_vec_pretty(&saved).map_err(|e| e.to_string())
     }
@@ -240,6 +292,17 @@ impl State {
                     .map_err(|e| format!("{at}: file `{path}` is not base64: {e}"))?;
                 data.files.insert(path, bytes);
             }
+            data.file_times = base.file_times;
+            data.custom_uuids = base.custom_uuids;
+            if let Some(records) = base.records {
+                data.records = from_part(records).map_err(|e| format!("{at}: records{e}"))?;
+            }
+            if let Some(collaborators) = base.collaborators {
+                data.collaborators = collaborators;
+            }
+            data.notifications = base.notifications;
+            data.notification_serial = base.notification_serial;
+            data.toasts = base.toasts;
             handles.push(MockBase {
                 uuid: base.uuid,
                 api_token: base.api_token,
@@ -248,7 +311,13 @@ impl State {
             });
             bases.push(data);
         }
+        let account = match saved.account {
+            Some(account) => from_part(account).map_err(|e| format!("account{e}"))?,
+            None => Default::default(),
+        };
         self.bases = bases;
+        self.account = account;
+        self.api_tokens = saved.api_tokens;
         self.users = saved.users;
         self.account_tokens = saved.account_tokens.into_iter().collect();
         self.base_tokens = saved
@@ -286,6 +355,20 @@ impl State {
             })
             .collect()
     }
+}
+
+/// A part of the document kept as a JSON value, decoded; the error starts with the path
+/// inside the part (`.comments[0].id: …`).
+fn from_part<T: serde::de::DeserializeOwned>(part: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(part).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            String::new()
+        } else {
+            format!(".{path}")
+        };
+        format!("{path}: {}", e.into_inner())
+    })
 }
 
 /// serde_json appends ` at line L column C` to its messages; the position is given first.

@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::transport::applied::Applied;
 
 /// What happened to each part of a batched input that failed: reachable from the error
-/// with [`Error::batch`]. Ranges index the input as given (a map's entries in key order).
+/// with [`Error::batch`](crate::Error::batch). Ranges index the input as given (a map's entries in key order).
 ///
 /// ```no_run
 /// # async fn run(base: seatable_api::BaseClient, rows: Vec<seatable_api::types::RowInput>) {
@@ -133,7 +133,7 @@ impl BatchReport {
         }
     }
 
-    /// For a batch that kept going ([`Batched::keep_going`]): the id of the row each input
+    /// For a batch that kept going ([`Batched::keep_going`](crate::Batched::keep_going)): the id of the row each input
     /// index stored, in input order, `None` where it stored none (failed or not sent). For
     /// updates and deletes these are the ids sent. Empty for a batch that stopped at its
     /// first failure.

@@ -50,7 +50,7 @@ pub(crate) fn assign_auto_numbers(
             .get("max_used_auto_number")
             .and_then(Value::as_i64)
             .unwrap_or(0)
-            + 1;
+            .saturating_add(1);
         data.insert("max_used_auto_number".into(), json!(number));
         let digits = data
             .get("digits")
@@ -62,7 +62,10 @@ pub(crate) fn assign_auto_numbers(
                     .map(|f| f.rsplit('-').next().unwrap_or(f).matches('0').count())
             })
             .filter(|d| *d > 0)
-            .unwrap_or(4);
+            .unwrap_or(4)
+            // Column data is the test's or a client's: a width beyond what an i64 needs
+            // would only allocate (a huge `digits` would exhaust memory).
+            .min(MAX_DIGITS);
         let digits_text = format!("{number:0digits$}");
         let text = match data.get("prefix_type").and_then(Value::as_str) {
             Some("string") => match data.get("prefix").and_then(Value::as_str) {
@@ -75,6 +78,9 @@ pub(crate) fn assign_auto_numbers(
         row.insert(key, json!(text));
     }
 }
+
+/// Digits of the widest auto-number (`i64::MAX` has 19).
+const MAX_DIGITS: usize = 20;
 
 /// A formula value while evaluating.
 #[derive(Clone, Debug, PartialEq)]
@@ -518,6 +524,26 @@ pub(crate) fn formula(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_numbers_from_hostile_column_data_neither_overflow_nor_allocate_without_bound() {
+        let mut base = BaseData::new(
+            "u".into(),
+            "b".into(),
+            "t".into(),
+            1,
+            json!({"tables": [{"_id": "0000", "name": "T",
+                "columns": [{"key": "A001", "name": "N", "type": "auto-number",
+                    "data": {"digits": 1_000_000_000_000u64, "max_used_auto_number": i64::MAX}}],
+                "views": []}]}),
+        )
+        .unwrap();
+        let mut row = Map::new();
+        let day = NaiveDate::from_ymd_opt(2030, 6, 20).unwrap();
+        assign_auto_numbers(&mut base.tables[0], &mut row, day);
+        let text = row["A001"].as_str().unwrap();
+        assert_eq!(text, format!("{:020}", i64::MAX));
+    }
 
     fn evaluate(source: &str) -> Value {
         let base = BaseData::new(
